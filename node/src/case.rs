@@ -1,0 +1,7 @@
+//! Case files (hồ sơ): one Automerge document per case, and the views read from it.
+
+pub mod doc;
+pub mod view;
+
+pub use doc::{CaseDoc, CaseInit};
+pub use view::{CaseSummary, CaseView, Evidence, HistoryEntry, Note, TrackView};

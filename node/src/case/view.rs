@@ -1,0 +1,190 @@
+//! Plain views of a case file: what the CLI prints, the console shows and the indexes are built from.
+
+use std::collections::BTreeMap;
+
+use hoso_schemas::Status;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::CaseId;
+
+/// Where a field's value came from: the registry record it was copied from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// The catalog source, e.g. `population:spouse.full_name`.
+    pub source: String,
+    /// The registry record used (a citizen id).
+    pub record_ref: String,
+    /// blake3 of that record's bytes, hex.
+    pub digest: String,
+    /// The officer who looked it up.
+    pub verified_by: String,
+    /// When (RFC 3339).
+    pub at: String,
+}
+
+/// One status change, kept in the document (append-only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who.
+    pub officer: String,
+    /// From which node (short id).
+    pub node: String,
+    /// Previous status.
+    pub from: Option<Status>,
+    /// New status.
+    pub to: Status,
+    /// The bundle track, if the transition was on one track.
+    pub track: Option<String>,
+    /// The officer's note.
+    pub note: Option<String>,
+}
+
+/// A note on a case (append-only).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who.
+    pub officer: String,
+    /// From which node (short id).
+    pub node: String,
+    /// The text.
+    pub text: String,
+}
+
+/// One track of an integrated bundle.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackView {
+    /// The track's current status.
+    pub status: Status,
+    /// Other values written concurrently (a semantic conflict when non-empty).
+    pub conflicting: Vec<Status>,
+}
+
+/// Everything in a case file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseView {
+    /// Stable id.
+    pub id: CaseId,
+    /// Human receipt code.
+    pub receipt_code: String,
+    /// Procedure code.
+    pub procedure: String,
+    /// Current status.
+    pub status: Status,
+    /// Other status values written concurrently (a semantic conflict when non-empty).
+    pub conflicting_status: Vec<Status>,
+    /// Per-track status of an integrated bundle.
+    pub tracks: BTreeMap<String, TrackView>,
+    /// The citizen the case was received for.
+    pub citizen_id: String,
+    /// Applicant's name.
+    pub applicant_name: String,
+    /// Province code (immutable).
+    pub province: String,
+    /// Commune code (immutable).
+    pub commune: String,
+    /// Receipt time (RFC 3339).
+    pub received_at: String,
+    /// Appointment date (YYYY-MM-DD), moved on by supplement pauses.
+    pub due_date: String,
+    /// Derived: past due (or finished late, or more than one supplement request).
+    pub overdue: bool,
+    /// Officer the case is assigned to.
+    pub assigned_officer: Option<String>,
+    /// Form fields (canonical strings).
+    pub fields: BTreeMap<String, String>,
+    /// Evidence per registry-filled field.
+    pub evidence: BTreeMap<String, Evidence>,
+    /// Required fields still empty.
+    pub missing_fields: Vec<String>,
+    /// Status changes, oldest first.
+    pub history: Vec<HistoryEntry>,
+    /// Notes, oldest first.
+    pub notes: Vec<Note>,
+    /// The decision or result text, once decided.
+    pub result: Option<String>,
+}
+
+impl CaseView {
+    /// True when concurrent edits left conflicting statuses.
+    pub fn has_conflict(&self) -> bool {
+        !self.conflicting_status.is_empty()
+            || self.tracks.values().any(|t| !t.conflicting.is_empty())
+    }
+
+    /// Number of supplement requests so far.
+    pub fn supplement_requests(&self) -> usize {
+        self.history
+            .iter()
+            .filter(|h| h.to == Status::SupplementRequested && h.track.is_none())
+            .count()
+    }
+
+    /// The date processing ended (first entry into a final status), if it has.
+    pub fn ended_on(&self) -> Option<String> {
+        self.history
+            .iter()
+            .find(|h| h.to.ends_processing() && h.track.is_none())
+            .map(|h| h.at.get(..10).unwrap_or(&h.at).to_string())
+    }
+
+    /// The summary row stored beside the document.
+    pub fn summary(&self) -> CaseSummary {
+        CaseSummary {
+            id: self.id,
+            receipt_code: self.receipt_code.clone(),
+            procedure: self.procedure.clone(),
+            status: self.status,
+            citizen_id: self.citizen_id.clone(),
+            applicant_name: self.applicant_name.clone(),
+            province: self.province.clone(),
+            commune: self.commune.clone(),
+            received_at: self.received_at.clone(),
+            due_date: self.due_date.clone(),
+            assigned_officer: self.assigned_officer.clone(),
+            conflict: self.has_conflict(),
+            supplement_requests: u32::try_from(self.supplement_requests()).unwrap_or(u32::MAX),
+            ended_on: self.ended_on(),
+            overdue: false,
+        }
+    }
+}
+
+/// The short row of a case, stored beside the document so lists never load documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    /// Stable id.
+    pub id: CaseId,
+    /// Human receipt code.
+    pub receipt_code: String,
+    /// Procedure code.
+    pub procedure: String,
+    /// Current status.
+    pub status: Status,
+    /// The citizen the case was received for.
+    pub citizen_id: String,
+    /// Applicant's name.
+    pub applicant_name: String,
+    /// Province code.
+    pub province: String,
+    /// Commune code.
+    pub commune: String,
+    /// Receipt time (RFC 3339).
+    pub received_at: String,
+    /// Appointment date (YYYY-MM-DD).
+    pub due_date: String,
+    /// Officer the case is assigned to.
+    pub assigned_officer: Option<String>,
+    /// In the review queue.
+    pub conflict: bool,
+    /// Number of supplement requests.
+    pub supplement_requests: u32,
+    /// Date processing ended, if it has.
+    pub ended_on: Option<String>,
+    /// Derived when read: past due. Always stored as false.
+    #[serde(default)]
+    pub overdue: bool,
+}

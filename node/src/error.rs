@@ -1,0 +1,194 @@
+//! The node's error type: one enum, each variant a one-line message that says what to do.
+
+use std::path::{Path, PathBuf};
+
+use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
+
+/// Everything a node operation can fail with.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The data dir holds no node yet.
+    #[error("no node in {}: run `hoso init` first (or pass --data-dir)", dir.display())]
+    NotInitialized {
+        /// The data dir.
+        dir: PathBuf,
+    },
+    /// `init` on a data dir that already holds a node.
+    #[error("a node already exists in {}: use it, or pick another --data-dir", dir.display())]
+    AlreadyInitialized {
+        /// The data dir.
+        dir: PathBuf,
+    },
+    /// Another process has the store open.
+    #[error("the store {} is in use by another hoso process (console or `hoso serve`); stop it or use that process", path.display())]
+    StoreLocked {
+        /// The store file.
+        path: PathBuf,
+    },
+    /// Stored data failed to decode.
+    #[error(
+        "corrupt {what}: {detail}; restore the data dir from a backup or re-sync it from the hub"
+    )]
+    Corrupt {
+        /// What was being read.
+        what: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// A storage engine failure.
+    #[error("store: {0}")]
+    Store(String),
+    /// An Automerge failure on a case document.
+    #[error("case document: {0}")]
+    Document(String),
+    /// The procedure code is not in the catalog.
+    #[error(transparent)]
+    UnknownProcedure(#[from] UnknownProcedure),
+    /// A field value failed validation.
+    #[error(transparent)]
+    Field(#[from] FieldError),
+    /// A field name that the procedure does not have.
+    #[error(
+        "procedure `{procedure}` has no field `{field}`; see `hoso procedures show {procedure}`"
+    )]
+    UnknownField {
+        /// The procedure code.
+        procedure: String,
+        /// The unknown field name.
+        field: String,
+    },
+    /// Required fields are still empty.
+    #[error("procedure `{procedure}` needs these fields: {}; pass them with --field NAME=VALUE", fields.join(", "))]
+    MissingFields {
+        /// The procedure code.
+        procedure: String,
+        /// The empty required fields.
+        fields: Vec<String>,
+    },
+    /// A field filled from the registry cannot be overwritten by hand.
+    #[error(
+        "field `{field}` comes from the population registry and cannot be edited; correct the registry record instead"
+    )]
+    RegistryField {
+        /// The field.
+        field: String,
+    },
+    /// A workflow or role violation.
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    /// A malformed citizen id.
+    #[error(transparent)]
+    CitizenId(#[from] CitizenIdError),
+    /// A citizen id not in the registry.
+    #[error(
+        "citizen id `{0}` is not in the population registry; check the number or import the registry (`hoso registry import FILE`)"
+    )]
+    UnknownCitizen(String),
+    /// No case matches an id or receipt code.
+    #[error(
+        "no case `{0}`: give a case id (32 hex characters) or a receipt code; `hoso case list` shows them"
+    )]
+    CaseNotFound(String),
+    /// An officer id with no account.
+    #[error("no officer `{0}`: create one with `hoso officer add {0} --name NAME --role officer`")]
+    UnknownOfficer(String),
+    /// A write without an officer.
+    #[error("this command records who did it: pass --officer ID (or set HOSO_OFFICER)")]
+    NoOfficer,
+    /// The passphrase did not match.
+    #[error("wrong passphrase for officer `{0}`")]
+    WrongPassphrase(String),
+    /// The officer's role may not do this.
+    #[error("officer `{officer}` has role `{role}`, which may not {action}")]
+    NotPermitted {
+        /// The officer id.
+        officer: String,
+        /// The officer's role.
+        role: String,
+        /// What was attempted.
+        action: String,
+    },
+    /// A bulk-import line that could not be used.
+    #[error("{file} line {line}: {message}")]
+    ImportLine {
+        /// The input file.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// Any other bad input, with its message.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl NodeError {
+    /// An I/O error on `path`.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        NodeError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// True when the error is the caller's input (CLI exit code 2), not a failure of the node.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            NodeError::UnknownProcedure(_)
+                | NodeError::Field(_)
+                | NodeError::UnknownField { .. }
+                | NodeError::MissingFields { .. }
+                | NodeError::RegistryField { .. }
+                | NodeError::Workflow(_)
+                | NodeError::CitizenId(_)
+                | NodeError::UnknownCitizen(_)
+                | NodeError::CaseNotFound(_)
+                | NodeError::UnknownOfficer(_)
+                | NodeError::NoOfficer
+                | NodeError::WrongPassphrase(_)
+                | NodeError::NotPermitted { .. }
+                | NodeError::ImportLine { .. }
+                | NodeError::Invalid(_)
+                | NodeError::AlreadyInitialized { .. }
+                | NodeError::NotInitialized { .. }
+        )
+    }
+}
+
+macro_rules! store_error {
+    ($($t:ty),*) => {$(
+        impl From<$t> for NodeError {
+            fn from(e: $t) -> Self {
+                NodeError::Store(e.to_string())
+            }
+        }
+    )*};
+}
+store_error!(
+    redb::Error,
+    redb::TransactionError,
+    redb::TableError,
+    redb::StorageError,
+    redb::CommitError,
+    redb::SetDurabilityError
+);
+
+impl From<automerge::AutomergeError> for NodeError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        NodeError::Document(e.to_string())
+    }
+}
+
+/// Result alias for node operations.
+pub type Result<T, E = NodeError> = std::result::Result<T, E>;

@@ -1,0 +1,59 @@
+//! # hoso-node
+//!
+//! A hoso node: every case file (hồ sơ) is an Automerge document stored in redb, with secondary
+//! indexes, a change feed for sync, a read-only population registry, officer accounts, and a
+//! signed, hash-chained audit log written in the same transaction as every change.
+//!
+//! ```no_run
+//! use hoso_node::{Node, InitOptions, NodeRole, NewCase};
+//! # fn main() -> Result<(), hoso_node::NodeError> {
+//! let dir = std::path::Path::new("/tmp/hoso-example");
+//! let node = Node::init(dir, InitOptions {
+//!     name: "Bình Gia".into(),
+//!     role: NodeRole::Commune,
+//!     province: "20".into(),
+//!     commune: Some("06112".into()),
+//!     unit_code: None,
+//!     listen: "127.0.0.1:7420".into(),
+//!     realm: None,
+//! })?;
+//! node.add_officer(None, "canbo01", "Hoàng Văn Đức", hoso_schemas::Role::Officer, "mat-khau-1")?;
+//! let file = std::fs::File::open("fixtures/sample/registry.jsonl").map_err(|e| hoso_node::NodeError::io(dir, e))?;
+//! node.import_registry("registry.jsonl", std::io::BufReader::new(file), None)?;
+//! let case = node.create_case("canbo01", NewCase {
+//!     procedure: "judicial_record".into(),
+//!     citizen_id: "020190012345".into(),
+//!     ..Default::default()
+//! })?;
+//! println!("{} due {}", case.receipt_code, case.due_date);
+//! # Ok(()) }
+//! ```
+//!
+//! Modules: [`node`] (the handle and every write), [`case`] (the document layout and views),
+//! [`store`] (redb tables), [`index`], [`registry`], [`audit`], [`deadline`], [`bulk`]
+//! (import/export), [`identity`], [`officer`], [`config`], [`ids`].
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod audit;
+pub mod bulk;
+pub mod case;
+pub mod config;
+pub mod deadline;
+pub mod error;
+pub mod identity;
+pub mod ids;
+pub mod index;
+pub mod merge;
+pub mod node;
+pub mod officer;
+pub mod registry;
+pub mod store;
+
+pub use case::{CaseSummary, CaseView, Evidence, HistoryEntry, Note};
+pub use config::{NodeConfig, NodeRole};
+pub use error::{NodeError, Result};
+pub use identity::NodeKey;
+pub use ids::{CaseId, NodeId};
+pub use node::{CaseQuery, InitOptions, NewCase, Node, NodeStatus, Prefill};
+pub use officer::Officer;

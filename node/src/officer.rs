@@ -1,0 +1,81 @@
+//! Officer accounts: id, name, role and an argon2 passphrase hash.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use hoso_schemas::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NodeError, Result};
+
+/// A stored officer account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Officer {
+    /// Login id (lower-case ASCII letters, digits, `.`, `_`, `-`).
+    pub id: String,
+    /// Full name.
+    pub name: String,
+    /// What the officer may do.
+    pub role: Role,
+    /// argon2id PHC string.
+    #[serde(skip_serializing_if = "String::is_empty", default)]
+    pub passphrase_hash: String,
+    /// When the account was created (RFC 3339).
+    pub created_at: String,
+}
+
+impl Officer {
+    /// The account without its hash, for printing.
+    pub fn public(&self) -> Officer {
+        Officer {
+            passphrase_hash: String::new(),
+            ..self.clone()
+        }
+    }
+
+    /// True when the role may change cases.
+    pub fn can_write(&self) -> bool {
+        matches!(self.role, Role::Officer | Role::Supervisor)
+    }
+}
+
+/// Checks an officer id: 1–64 characters of `a-z 0-9 . _ -`.
+pub fn validate_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= crate::audit::entry::MAX_OFFICER_LEN
+        && id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(NodeError::Invalid(format!(
+            "officer id `{id}` must be 1–64 characters of a-z, 0-9, '.', '_' or '-' (e.g. canbo01)"
+        )))
+    }
+}
+
+/// Hashes a passphrase with argon2id and a random salt.
+pub fn hash_passphrase(passphrase: &str) -> Result<String> {
+    if passphrase.chars().count() < 6 {
+        return Err(NodeError::Invalid(
+            "passphrase must be at least 6 characters".into(),
+        ));
+    }
+    let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+        .map_err(|e| NodeError::Invalid(format!("cannot make a salt: {e}")))?;
+    Argon2::default()
+        .hash_password(passphrase.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| NodeError::Invalid(format!("cannot hash passphrase: {e}")))
+}
+
+/// Checks a passphrase against a stored hash.
+pub fn verify_passphrase(officer: &Officer, passphrase: &str) -> Result<()> {
+    let parsed = PasswordHash::new(&officer.passphrase_hash).map_err(|e| NodeError::Corrupt {
+        what: format!("passphrase hash of officer `{}`", officer.id),
+        detail: e.to_string(),
+    })?;
+    Argon2::default()
+        .verify_password(passphrase.as_bytes(), &parsed)
+        .map_err(|_| NodeError::WrongPassphrase(officer.id.clone()))
+}

@@ -1,0 +1,319 @@
+//! The population registry: a read-only reference table imported from a JSON-lines file, and
+//! the lookups that fill case fields from it ("data instead of paper").
+//!
+//! Each record is stored exactly as imported (NFC-normalised), so its blake3 digest, recorded as
+//! evidence on every case field filled from it, can be checked later against the same bytes.
+
+use std::collections::BTreeSet;
+use std::io::BufRead;
+
+use chrono::NaiveDate;
+use hoso_schemas::{CitizenId, RegistrySource, Sex};
+use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{NodeError, Result};
+use crate::store::tables::{REGISTRY, REGISTRY_NAMES};
+
+/// Longest accepted registry line.
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// One citizen record of the population registry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citizen {
+    /// Personal id number (12 digits).
+    pub citizen_id: String,
+    /// Full name (NFC).
+    pub full_name: String,
+    /// Date of birth, YYYY-MM-DD.
+    pub date_of_birth: String,
+    /// male or female.
+    pub sex: Sex,
+    /// Ethnicity.
+    #[serde(default)]
+    pub ethnicity: Option<String>,
+    /// Nationality.
+    #[serde(default)]
+    pub nationality: Option<String>,
+    /// Hometown (quê quán).
+    #[serde(default)]
+    pub hometown: Option<String>,
+    /// Commune of permanent residence (5-digit code).
+    pub commune_code: String,
+    /// Residence address.
+    #[serde(default)]
+    pub address: Option<String>,
+    /// Household book id.
+    #[serde(default)]
+    pub household_id: Option<String>,
+    /// single, married, widowed or divorced.
+    #[serde(default)]
+    pub marital_status: Option<String>,
+    /// Father's citizen id.
+    #[serde(default)]
+    pub father_id: Option<String>,
+    /// Mother's citizen id.
+    #[serde(default)]
+    pub mother_id: Option<String>,
+    /// Spouse's citizen id.
+    #[serde(default)]
+    pub spouse_id: Option<String>,
+    /// Date of death, if recorded.
+    #[serde(default)]
+    pub date_of_death: Option<String>,
+}
+
+impl Citizen {
+    /// The value of a registry attribute (`full_name`, `address`, …).
+    pub fn attr(&self, attr: &str) -> Option<String> {
+        let v = match attr {
+            "citizen_id" => Some(self.citizen_id.clone()),
+            "full_name" => Some(self.full_name.clone()),
+            "date_of_birth" => Some(self.date_of_birth.clone()),
+            "sex" => Some(self.sex.label_vi().to_string()),
+            "ethnicity" => self.ethnicity.clone(),
+            "nationality" => self.nationality.clone(),
+            "hometown" => self.hometown.clone(),
+            "commune_code" => Some(self.commune_code.clone()),
+            "address" => self.address.clone(),
+            "household_id" => self.household_id.clone(),
+            "marital_status" => self.marital_status.clone(),
+            _ => None,
+        };
+        v.filter(|s| !s.is_empty())
+    }
+
+    /// The citizen id of a relation (`spouse`, `father`, `mother`).
+    pub fn relation(&self, rel: &str) -> Option<&str> {
+        match rel {
+            "spouse" => self.spouse_id.as_deref(),
+            "father" => self.father_id.as_deref(),
+            "mother" => self.mother_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Checks the record: id shape, id digits against date of birth and sex, name, commune.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        let id = CitizenId::parse(&self.citizen_id).map_err(|e| e.to_string())?;
+        let dob = NaiveDate::parse_from_str(&self.date_of_birth, "%Y-%m-%d")
+            .map_err(|_| format!("date_of_birth `{}` is not YYYY-MM-DD", self.date_of_birth))?;
+        id.check_birth(dob, Some(self.sex))
+            .map_err(|e| e.to_string())?;
+        if self.full_name.trim().is_empty() {
+            return Err("full_name is empty".into());
+        }
+        if self.commune_code.len() != 5 || !self.commune_code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(format!(
+                "commune_code `{}` must be 5 digits",
+                self.commune_code
+            ));
+        }
+        for (rel, v) in [
+            ("father_id", &self.father_id),
+            ("mother_id", &self.mother_id),
+            ("spouse_id", &self.spouse_id),
+        ] {
+            if let Some(v) = v {
+                CitizenId::parse(v).map_err(|e| format!("{rel}: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A record as stored: parsed, plus its exact bytes and digest.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The parsed record.
+    pub citizen: Citizen,
+    /// blake3 of the stored bytes, hex.
+    pub digest: String,
+}
+
+/// What a registry import did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RegistryImportReport {
+    /// Records read.
+    pub records: usize,
+    /// New citizens.
+    pub added: usize,
+    /// Citizens whose record was replaced.
+    pub replaced: usize,
+    /// blake3 of the whole file, hex.
+    pub file_digest: String,
+}
+
+/// Parsed records with their stored bytes, and the file digest (hex).
+pub type ParsedFile = (Vec<(Citizen, Vec<u8>)>, String);
+
+/// Parses a whole JSON-lines file. All or nothing: the first bad line is an error naming it,
+/// and nothing is imported.
+pub fn parse_file(name: &str, reader: impl BufRead) -> Result<ParsedFile> {
+    let mut out = Vec::new();
+    let mut hasher = blake3::Hasher::new();
+    let mut seen = BTreeSet::new();
+    for (i, line) in reader.lines().enumerate() {
+        let lineno = i + 1;
+        let err = |message: String| NodeError::ImportLine {
+            file: name.to_string(),
+            line: lineno,
+            message: format!(
+                "{message}; nothing was imported, fix the line and run the import again"
+            ),
+        };
+        let line = line.map_err(|e| err(format!("cannot read: {e}")))?;
+        if line.len() > MAX_LINE {
+            return Err(err(format!(
+                "line is {} bytes, over the {MAX_LINE}-byte limit",
+                line.len()
+            )));
+        }
+        if line.trim().is_empty() {
+            continue;
+        }
+        let line = hoso_schemas::nfc(line.trim());
+        hasher.update(line.as_bytes());
+        hasher.update(b"\n");
+        let citizen: Citizen =
+            serde_json::from_str(&line).map_err(|e| err(format!("not a registry record: {e}")))?;
+        citizen.validate().map_err(err)?;
+        if !seen.insert(citizen.citizen_id.clone()) {
+            return Err(err(format!(
+                "citizen id {} appears twice in the file",
+                citizen.citizen_id
+            )));
+        }
+        out.push((citizen, line.into_bytes()));
+    }
+    Ok((out, hasher.finalize().to_hex().to_string()))
+}
+
+fn name_key(token: &str, id: &str) -> Vec<u8> {
+    let mut k = token.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(id.as_bytes());
+    k
+}
+
+/// Stores parsed records in one transaction.
+pub fn store(
+    tx: &WriteTransaction,
+    records: &[(Citizen, Vec<u8>)],
+    report: &mut RegistryImportReport,
+) -> Result<()> {
+    let mut table = tx.open_table(REGISTRY)?;
+    let mut names = tx.open_table(REGISTRY_NAMES)?;
+    for (c, bytes) in records {
+        let old = table
+            .insert(c.citizen_id.as_str(), bytes.as_slice())?
+            .map(|g| g.value().to_vec());
+        if let Some(old) = old {
+            report.replaced += 1;
+            if let Ok(old) = serde_json::from_slice::<Citizen>(&old) {
+                for t in hoso_schemas::tokens(&old.full_name) {
+                    names.remove(name_key(&t, &old.citizen_id).as_slice())?;
+                }
+            }
+        } else {
+            report.added += 1;
+        }
+        for t in hoso_schemas::tokens(&c.full_name) {
+            names.insert(name_key(&t, &c.citizen_id).as_slice(), ())?;
+        }
+        report.records += 1;
+    }
+    Ok(())
+}
+
+fn decode(bytes: &[u8]) -> Result<Record> {
+    let citizen = serde_json::from_slice(bytes).map_err(|e| NodeError::Corrupt {
+        what: "registry record".into(),
+        detail: e.to_string(),
+    })?;
+    Ok(Record {
+        citizen,
+        digest: blake3::hash(bytes).to_hex().to_string(),
+    })
+}
+
+/// Looks up one citizen.
+pub fn get(db: &Database, citizen_id: &str) -> Result<Option<Record>> {
+    let rtx = db.begin_read()?;
+    let t = rtx.open_table(REGISTRY)?;
+    t.get(citizen_id)?.map(|v| decode(v.value())).transpose()
+}
+
+/// Citizens whose names match every query token as a prefix (accent-insensitive), or all
+/// citizens in id order when the query is empty.
+pub fn search(db: &Database, query: &str, limit: usize) -> Result<Vec<Record>> {
+    let rtx = db.begin_read()?;
+    let table = rtx.open_table(REGISTRY)?;
+    let tokens = hoso_schemas::tokens(query);
+    if tokens.is_empty() {
+        let mut out = Vec::new();
+        for row in table.iter()? {
+            if out.len() >= limit {
+                break;
+            }
+            out.push(decode(row?.1.value())?);
+        }
+        return Ok(out);
+    }
+    let names = rtx.open_table(REGISTRY_NAMES)?;
+    let mut result: Option<BTreeSet<String>> = None;
+    for t in &tokens {
+        let mut ids = BTreeSet::new();
+        for row in names.range(t.as_bytes()..)? {
+            let (k, _) = row?;
+            let k = k.value();
+            if !k.starts_with(t.as_bytes()) {
+                break;
+            }
+            if let Some(pos) = k.iter().position(|b| *b == 0) {
+                let id = String::from_utf8_lossy(&k[pos + 1..]).into_owned();
+                if result.as_ref().is_none_or(|r| r.contains(&id)) {
+                    ids.insert(id);
+                }
+            }
+        }
+        result = Some(ids);
+    }
+    let mut out = Vec::new();
+    for id in result.unwrap_or_default().into_iter().take(limit) {
+        if let Some(v) = table.get(id.as_str())? {
+            out.push(decode(v.value())?);
+        }
+    }
+    Ok(out)
+}
+
+/// A value found in the registry for a catalog source, with the record it came from.
+#[derive(Clone, Debug)]
+pub struct Found {
+    /// The value.
+    pub value: String,
+    /// Citizen id of the record used.
+    pub record_ref: String,
+    /// Digest of that record.
+    pub digest: String,
+}
+
+/// Resolves a catalog source against the subject's record (following one relation if needed).
+pub fn resolve(db: &Database, subject: &Record, source: &RegistrySource) -> Result<Option<Found>> {
+    let record = match &source.relation {
+        None => subject.clone(),
+        Some(rel) => match subject.citizen.relation(rel) {
+            Some(id) => match get(db, id)? {
+                Some(r) => r,
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        },
+    };
+    Ok(record.citizen.attr(&source.attr).map(|value| Found {
+        value,
+        record_ref: record.citizen.citizen_id.clone(),
+        digest: record.digest.clone(),
+    }))
+}

@@ -1,0 +1,37 @@
+//! Every redb table of a node, in one place. Names carry a version: a layout change gets a new
+//! name and a migration.
+
+use redb::TableDefinition;
+
+/// Key: case id. Value: the compacted Automerge document (`save()`).
+pub const DOCS: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("docs-1");
+/// Key: (case id, n). Value: an incremental change chunk appended after the compacted doc.
+pub const DOC_CHANGES: TableDefinition<(&[u8; 16], u32), &[u8]> =
+    TableDefinition::new("doc-changes-1");
+/// Key: case id. Value: the case summary row (JSON) that lists and indexes are built from.
+pub const CASES: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("cases-1");
+/// Key: index key bytes (see `index.rs`). Value: nothing. All secondary indexes share it.
+pub const INDEX: TableDefinition<&[u8], ()> = TableDefinition::new("index-1");
+/// Key: receipt code. Value: case id.
+pub const RECEIPTS: TableDefinition<&str, &[u8; 16]> = TableDefinition::new("receipts-1");
+/// Key: feed seq. Value: case id. A doc's older feed entry is dropped when it changes again.
+pub const FEED: TableDefinition<u64, &[u8; 16]> = TableDefinition::new("feed-1");
+/// Key: case id. Value: its current feed seq.
+pub const FEED_BY_DOC: TableDefinition<&[u8; 16], u64> = TableDefinition::new("feed-by-doc-1");
+/// Key: name. Value: node metadata (see `meta` keys in `store.rs`).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta-1");
+/// Key: officer id. Value: officer account (JSON).
+pub const OFFICERS: TableDefinition<&str, &[u8]> = TableDefinition::new("officers-1");
+/// Key: citizen id. Value: the registry record exactly as imported (one JSON line).
+pub const REGISTRY: TableDefinition<&str, &[u8]> = TableDefinition::new("registry-1");
+/// Key: folded name token ‖ 0 ‖ citizen id. Value: nothing.
+pub const REGISTRY_NAMES: TableDefinition<&[u8], ()> = TableDefinition::new("registry-names-1");
+/// Key: (origin node key, seq). Value: audit record `body ‖ signature`. Own and replicated chains.
+pub const AUDIT: TableDefinition<(&[u8; 32], u64), &[u8]> = TableDefinition::new("audit-1");
+/// Key: entry hash. Value: the entry's detail payload (JSON), purgeable.
+pub const AUDIT_PAYLOADS: TableDefinition<&[u8; 32], &[u8]> =
+    TableDefinition::new("audit-payloads-1");
+/// Key: case id ‖ origin ‖ seq (56 bytes). Value: nothing. Entries per case.
+pub const AUDIT_BY_CASE: TableDefinition<&[u8], ()> = TableDefinition::new("audit-by-case-1");
+/// Key: case id. Value: review-queue record (JSON) of a semantic conflict.
+pub const REVIEW: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("review-1");

@@ -1,0 +1,8 @@
+//! Integration tests of the node: real redb files in temp dirs, real Automerge documents.
+
+mod node {
+    pub mod cases;
+    pub mod common;
+    pub mod durability;
+    pub mod merge_prop;
+}

@@ -1,0 +1,81 @@
+//! Test helpers: a node in a temp dir with officers and a small registry.
+
+use hoso_node::{InitOptions, NewCase, Node, NodeRole};
+use hoso_schemas::{FieldType, Procedure, Role};
+
+pub const PASS: &str = "test-passphrase";
+
+/// Synthetic citizens; ids agree with dates of birth and sex.
+pub const REGISTRY: &str = concat!(
+    r#"{"citizen_id":"020190012345","full_name":"Nguyễn Thị Hương","date_of_birth":"1990-03-12","sex":"female","ethnicity":"Tày","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020088001111"}"#,
+    "\n",
+    r#"{"citizen_id":"020088001111","full_name":"Đặng Văn Đức","date_of_birth":"1988-05-01","sex":"male","ethnicity":"Nùng","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020190012345"}"#,
+    "\n",
+    r#"{"citizen_id":"020325001234","full_name":"Nguyễn Thị Hướng","date_of_birth":"2025-01-02","sex":"female","commune_code":"06112","mother_id":"020190012345","father_id":"020088001111"}"#,
+    "\n",
+    r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
+    "\n",
+);
+
+pub struct TestNode {
+    pub node: Node,
+    pub dir: tempfile::TempDir,
+}
+
+pub fn node() -> TestNode {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Node::init(
+        dir.path(),
+        InitOptions {
+            name: "Bình Gia".into(),
+            role: NodeRole::Commune,
+            province: "20".into(),
+            commune: Some("06112".into()),
+            unit_code: None,
+            listen: "127.0.0.1:0".into(),
+            realm: None,
+        },
+    )
+    .expect("init");
+    node.add_officer(None, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
+        .expect("officer");
+    node.add_officer(None, "lanhdao01", "Lương Văn Đạt", Role::Supervisor, PASS)
+        .expect("supervisor");
+    node.add_officer(None, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
+        .expect("auditor");
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
+        .expect("registry");
+    TestNode { node, dir }
+}
+
+/// A valid value for a field the citizen provides.
+pub fn example(ty: FieldType, options: &[String]) -> String {
+    match ty {
+        FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".into(),
+        FieldType::Date => "2026-11-20".into(),
+        FieldType::CitizenId => "020075000777".into(),
+        FieldType::Enum => options.first().cloned().unwrap_or_default(),
+        FieldType::CommuneCode => "06112".into(),
+        FieldType::Number => "1".into(),
+        FieldType::Bool => "true".into(),
+    }
+}
+
+/// The citizen-provided required fields of a procedure, filled with examples.
+pub fn citizen_fields(p: &Procedure) -> Vec<(String, String)> {
+    p.fields
+        .iter()
+        .filter(|f| f.required && f.source.is_none())
+        .map(|f| (f.name.clone(), example(f.ty, &f.options)))
+        .collect()
+}
+
+pub fn new_case(node: &Node, procedure: &str, citizen: &str) -> NewCase {
+    let p = node.catalog().procedure(procedure).expect("procedure");
+    NewCase {
+        procedure: procedure.into(),
+        citizen_id: citizen.into(),
+        fields: citizen_fields(p),
+        received_at: None,
+    }
+}

@@ -1,0 +1,120 @@
+//! Reopening, corrupt files, export/import round trip.
+
+use hoso_node::{CaseQuery, Node, NodeError};
+
+use super::common::{self, new_case};
+
+#[test]
+fn reopen_keeps_everything_and_continues_the_chain() {
+    let t = common::node();
+    let v = t
+        .node
+        .create_case(
+            "canbo01",
+            new_case(&t.node, "judicial_record", "020190012345"),
+        )
+        .expect("create");
+    let head = t.node.chain_head();
+    let path = t.dir.path().to_path_buf();
+    drop(t.node);
+    let node = Node::open(&path).expect("reopen");
+    assert_eq!(node.case(&v.receipt_code).expect("case").id, v.id);
+    assert_eq!(node.chain_head(), head);
+    let v2 = node
+        .create_case(
+            "canbo01",
+            new_case(&node, "judicial_record", "020075000777"),
+        )
+        .expect("create");
+    assert!(v2.receipt_code.ends_with("-0002"));
+    assert_eq!(node.chain_head().next_seq, head.next_seq + 1);
+}
+
+#[test]
+fn a_corrupt_store_is_a_clear_error() {
+    let t = common::node();
+    let path = t.dir.path().to_path_buf();
+    drop(t.node);
+    let store = path.join("store.redb");
+    let mut bytes = std::fs::read(&store).expect("read");
+    for b in bytes.iter_mut().take(4096) {
+        *b = 0xAB;
+    }
+    std::fs::write(&store, &bytes).expect("write");
+    let err = Node::open(&path).unwrap_err();
+    assert!(matches!(err, NodeError::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("restore"), "{err}");
+    let empty = tempfile::tempdir().expect("tmp");
+    assert!(matches!(
+        Node::open(empty.path()),
+        Err(NodeError::NotInitialized { .. })
+    ));
+}
+
+#[test]
+fn export_then_import_round_trips() {
+    let a = common::node();
+    for citizen in ["020190012345", "020088001111"] {
+        a.node
+            .create_case("canbo01", new_case(&a.node, "judicial_record", citizen))
+            .expect("create");
+    }
+    a.node
+        .transition(
+            "canbo01",
+            &a.node.list(&CaseQuery::default()).expect("l")[0]
+                .id
+                .to_string(),
+            hoso_schemas::Status::InProcess,
+            None,
+            None,
+        )
+        .expect("transition");
+    let mut out = Vec::new();
+    assert_eq!(a.node.export_cases(&mut out).expect("export"), 2);
+    let b = common::node();
+    let report = b
+        .node
+        .import_cases("export.jsonl", out.as_slice(), "canbo01")
+        .expect("import");
+    assert_eq!(report.imported, 2);
+    let mut left: Vec<_> = a
+        .node
+        .list(&CaseQuery::default())
+        .expect("l")
+        .into_iter()
+        .map(|s| (s.receipt_code, s.status, s.applicant_name))
+        .collect();
+    let mut right: Vec<_> = b
+        .node
+        .list(&CaseQuery::default())
+        .expect("l")
+        .into_iter()
+        .map(|s| (s.receipt_code, s.status, s.applicant_name))
+        .collect();
+    left.sort();
+    right.sort();
+    assert_eq!(left, right);
+    // Importing the same file again clashes on receipt codes and imports nothing.
+    let err = b
+        .node
+        .import_cases("export.jsonl", out.as_slice(), "canbo01")
+        .unwrap_err();
+    assert!(err.to_string().contains("line 1"), "{err}");
+    assert_eq!(b.node.status().expect("s").cases, 2);
+    // A malformed line names its number.
+    let first = String::from_utf8_lossy(&out)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let mut good: serde_json::Value = serde_json::from_str(&first).expect("json");
+    good["receipt_code"] = "000.20.06.112-261128-0077".into();
+    let bad = format!("{good}\nnot json\n");
+    let err = b
+        .node
+        .import_cases("bad.jsonl", bad.as_bytes(), "canbo01")
+        .unwrap_err();
+    assert!(err.to_string().contains("bad.jsonl line 2"), "{err}");
+    assert_eq!(b.node.status().expect("s").cases, 2);
+}

@@ -1,0 +1,63 @@
+//! Command dispatch: each command opens the node, does one thing, prints the result.
+
+mod bench;
+mod cases;
+mod catalog;
+mod node_admin;
+mod registry;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use hoso_node::Node;
+
+use crate::cli::{Cli, Command};
+
+/// Bad usage found after parsing (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Where the node lives: `--data-dir`, `HOSO_DATA_DIR`, or the platform data dir.
+pub fn data_dir(cli: &Cli) -> PathBuf {
+    if let Some(d) = &cli.data_dir {
+        return d.clone();
+    }
+    if let Some(x) = std::env::var_os("XDG_DATA_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("hoso");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".local/share/hoso"),
+        None => PathBuf::from("hoso-data"),
+    }
+}
+
+/// Opens the node of the CLI's data dir.
+pub fn open(cli: &Cli) -> anyhow::Result<Node> {
+    Ok(Node::open(&data_dir(cli))?)
+}
+
+/// The acting officer, or the error that says how to give one.
+pub fn officer(cli: &Cli) -> anyhow::Result<String> {
+    cli.officer
+        .clone()
+        .filter(|o| !o.is_empty())
+        .ok_or_else(|| hoso_node::NodeError::NoOfficer.into())
+}
+
+/// Runs one parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Command::Init(args) => node_admin::init(&cli, args),
+        Command::Id => node_admin::id(&cli),
+        Command::Demo(args) => node_admin::demo(&cli, args),
+        Command::Status => node_admin::status(&cli),
+        Command::Officer(cmd) => node_admin::officer(&cli, cmd),
+        Command::Procedures(cmd) => catalog::run(&cli, cmd),
+        Command::Registry(cmd) => registry::run(&cli, cmd),
+        Command::Case(cmd) => cases::run(&cli, cmd),
+        Command::Import { file } => cases::import(&cli, file),
+        Command::Export { out } => cases::export(&cli, out.as_deref()),
+        Command::Bench(cmd) => bench::run(&cli, cmd),
+    }
+}

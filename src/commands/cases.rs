@@ -1,0 +1,362 @@
+//! `hoso case …`, `hoso import`, `hoso export`.
+
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use hoso_node::{CaseQuery, CaseSummary, CaseView, NewCase, Node};
+use hoso_schemas::Status;
+
+use super::{UsageError, officer, open};
+use crate::cli::{CaseCmd, Cli};
+use crate::output;
+
+/// Splits `NAME=VALUE`.
+pub fn parse_pairs(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    pairs
+        .iter()
+        .map(|p| {
+            p.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.to_string()))
+                .filter(|(k, _)| !k.is_empty())
+                .ok_or_else(|| UsageError(format!("`{p}` is not NAME=VALUE")).into())
+        })
+        .collect()
+}
+
+fn parse_status(s: &str) -> anyhow::Result<Status> {
+    s.parse::<Status>()
+        .map_err(|e| UsageError(e.to_string()).into())
+}
+
+fn fields_from_file(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let map: std::collections::BTreeMap<String, serde_json::Value> = serde_json::from_str(&text)
+        .map_err(|e| {
+            UsageError(format!(
+                "{}: expected a JSON object of field values: {e}",
+                path.display()
+            ))
+        })?;
+    Ok(map
+        .into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect())
+}
+
+fn print_case(node: &Node, v: &CaseView) {
+    let procedure = node.catalog().get(&v.procedure);
+    let name = procedure.map(|p| p.name_vi.as_str()).unwrap_or("");
+    println!("{}  {}", v.receipt_code, name);
+    println!("  id            {}", v.id);
+    println!(
+        "  status        {}{}",
+        v.status,
+        if v.conflicting_status.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "  CONFLICT: also {}",
+                v.conflicting_status
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    for (t, tv) in &v.tracks {
+        println!(
+            "  track         {t}: {}{}",
+            tv.status,
+            if tv.conflicting.is_empty() {
+                String::new()
+            } else {
+                "  CONFLICT".into()
+            }
+        );
+    }
+    println!("  applicant     {} ({})", v.applicant_name, v.citizen_id);
+    println!("  received      {}", v.received_at);
+    println!(
+        "  due           {}{}",
+        v.due_date,
+        if v.overdue {
+            "  QUÁ HẠN (overdue)"
+        } else {
+            ""
+        }
+    );
+    if let Some(o) = &v.assigned_officer {
+        println!("  officer       {o}");
+    }
+    println!("  fields:");
+    let defs = procedure.map(|p| p.fields.as_slice()).unwrap_or(&[]);
+    for f in defs {
+        let value = v.fields.get(&f.name).map(String::as_str).unwrap_or("—");
+        let mark = if v.evidence.contains_key(&f.name) {
+            "[registry]"
+        } else if v.missing_fields.contains(&f.name) {
+            "[MISSING] "
+        } else {
+            "          "
+        };
+        println!("    {mark} {:<28} {value}", f.name);
+    }
+    if !v.history.is_empty() {
+        println!("  history:");
+        for h in &v.history {
+            println!(
+                "    {}  {:<10} {} -> {}{}{}",
+                h.at.get(..16).unwrap_or(&h.at),
+                h.officer,
+                h.from.map(|s| s.to_string()).unwrap_or_else(|| "·".into()),
+                h.to,
+                h.track
+                    .as_ref()
+                    .map(|t| format!(" [{t}]"))
+                    .unwrap_or_default(),
+                h.note
+                    .as_ref()
+                    .map(|n| format!("  \"{n}\""))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    if !v.notes.is_empty() {
+        println!("  notes:");
+        for n in &v.notes {
+            println!(
+                "    {}  {}: {}",
+                n.at.get(..16).unwrap_or(&n.at),
+                n.officer,
+                n.text
+            );
+        }
+    }
+}
+
+fn show(cli: &Cli, node: &Node, v: &CaseView) -> anyhow::Result<()> {
+    if cli.json {
+        output::json(v)
+    } else {
+        print_case(node, v);
+        Ok(())
+    }
+}
+
+fn print_list(cli: &Cli, rows: &[CaseSummary]) -> anyhow::Result<()> {
+    if cli.json {
+        return output::json(&rows);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|s| {
+            vec![
+                s.receipt_code.clone(),
+                s.procedure.clone(),
+                s.applicant_name.clone(),
+                format!("{}{}", s.status, if s.conflict { " !" } else { "" }),
+                format!("{}{}", s.due_date, if s.overdue { " QUÁ HẠN" } else { "" }),
+            ]
+        })
+        .collect();
+    output::table(
+        &["RECEIPT", "PROCEDURE", "APPLICANT", "STATUS", "DUE"],
+        &table,
+    );
+    eprintln!("{} case(s)", rows.len());
+    Ok(())
+}
+
+/// `hoso case …`.
+pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    match cmd {
+        CaseCmd::New {
+            procedure,
+            citizen,
+            fields,
+            from_file,
+            check,
+        } => {
+            let mut given = match from_file {
+                Some(f) => fields_from_file(f)?,
+                None => Vec::new(),
+            };
+            given.extend(parse_pairs(fields)?);
+            let new = NewCase {
+                procedure: procedure.clone(),
+                citizen_id: citizen.clone(),
+                fields: given,
+                received_at: None,
+            };
+            if *check {
+                let who = cli.officer.clone().unwrap_or_default();
+                let (pre, _, _) = node.prefill(&who, &new)?;
+                if cli.json {
+                    output::json(&pre)?;
+                } else {
+                    println!(
+                        "{} for {} ({})",
+                        pre.procedure, pre.applicant_name, pre.citizen_id
+                    );
+                    for (k, v) in &pre.fields {
+                        let src = if pre.evidence.contains_key(k) {
+                            "[registry]"
+                        } else {
+                            "          "
+                        };
+                        println!("  {src} {k:<28} {v}");
+                    }
+                    if pre.missing_fields.is_empty() {
+                        println!("complete: ready to receive");
+                    } else {
+                        println!(
+                            "the citizen must still provide: {}",
+                            pre.missing_fields.join(", ")
+                        );
+                    }
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let v = node.create_case(&officer(cli)?, new)?;
+            if cli.json {
+                output::json(&v)?;
+            } else {
+                println!("received {}", v.receipt_code);
+                println!("  id        {}", v.id);
+                println!("  applicant {} ({})", v.applicant_name, v.citizen_id);
+                println!("  due       {}", v.due_date);
+            }
+        }
+        CaseCmd::List {
+            status,
+            procedure,
+            search,
+            overdue,
+            limit,
+        } => {
+            let q = CaseQuery {
+                status: status.as_deref().map(parse_status).transpose()?,
+                procedure: procedure.clone(),
+                search: search.clone(),
+                overdue: *overdue,
+                limit: *limit,
+                ..Default::default()
+            };
+            print_list(cli, &node.list(&q)?)?;
+        }
+        CaseCmd::Show { case } => show(cli, &node, &node.case(case)?)?,
+        CaseCmd::Set { case, fields } => {
+            let v = node.set_fields(&officer(cli)?, case, &parse_pairs(fields)?)?;
+            show(cli, &node, &v)?;
+        }
+        CaseCmd::Transition {
+            case,
+            status,
+            track,
+            note,
+        } => {
+            let v = node.transition(
+                &officer(cli)?,
+                case,
+                parse_status(status)?,
+                track.as_deref(),
+                note.as_deref(),
+            )?;
+            if cli.json {
+                output::json(&v)?;
+            } else {
+                let st = match track {
+                    Some(t) => v.tracks.get(t).map(|t| t.status).unwrap_or(v.status),
+                    None => v.status,
+                };
+                println!(
+                    "{} is now {}{}",
+                    v.receipt_code,
+                    st,
+                    track
+                        .as_ref()
+                        .map(|t| format!(" on track {t}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        CaseCmd::Note { case, text } => {
+            let v = node.add_note(&officer(cli)?, case, text)?;
+            if cli.json {
+                output::json(&v)?;
+            } else {
+                println!("note added to {} ({} notes)", v.receipt_code, v.notes.len());
+            }
+        }
+        CaseCmd::Conflicts => {
+            let rows = node.list(&CaseQuery {
+                conflicts: true,
+                limit: usize::MAX,
+                ..Default::default()
+            })?;
+            if cli.json {
+                let views = rows
+                    .iter()
+                    .map(|s| node.case(&s.id.to_string()))
+                    .collect::<Result<Vec<_>, _>>()?;
+                output::json(&views)?;
+            } else {
+                print_list(cli, &rows)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso import FILE`.
+pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    let who = officer(cli)?;
+    let name = file.display().to_string();
+    let report = if file == Path::new("-") {
+        node.import_cases("stdin", std::io::stdin().lock(), &who)?
+    } else {
+        let f = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
+        node.import_cases(&name, BufReader::new(f), &who)?
+    };
+    if cli.json {
+        output::json(&report)?;
+    } else {
+        println!("imported {} cases from {name}", report.imported);
+        for (s, n) in &report.by_status {
+            println!("  {s:<22} {n}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso export [--out F]`.
+pub fn export(cli: &Cli, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    let n = match out {
+        Some(p) => {
+            let tmp = PathBuf::from(format!("{}.tmp", p.display()));
+            let f = std::fs::File::create(&tmp)
+                .with_context(|| format!("creating {}", tmp.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            let n = node.export_cases(&mut w)?;
+            std::io::Write::flush(&mut w)?;
+            std::fs::rename(&tmp, p)?;
+            n
+        }
+        None => node.export_cases(std::io::stdout().lock())?,
+    };
+    eprintln!("exported {n} cases");
+    Ok(ExitCode::SUCCESS)
+}

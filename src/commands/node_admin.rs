@@ -1,0 +1,263 @@
+//! init, id, demo, status, officer.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use hoso_node::{InitOptions, Node, NodeRole};
+use hoso_schemas::Role;
+
+use super::{UsageError, data_dir, open};
+use crate::cli::{Cli, DemoArgs, InitArgs, OfficerCmd};
+use crate::{output, sample};
+
+fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {
+    let role: NodeRole = args.role.parse()?;
+    let commune = args.commune.clone();
+    let name = args.name.clone().unwrap_or_else(|| match (&commune, role) {
+        (Some(c), _) => hoso_schemas::commune(c)
+            .map(|c| c.name.to_string())
+            .unwrap_or_else(|| format!("Xã {c}")),
+        (None, NodeRole::Hub) => format!("Hub tỉnh {}", args.province),
+        (None, NodeRole::Commune) => "hoso".into(),
+    });
+    Ok(Node::init(
+        &data_dir(cli),
+        InitOptions {
+            name,
+            role,
+            province: args.province.clone(),
+            commune,
+            unit_code: args.unit_code.clone(),
+            listen: args.listen.clone(),
+            realm: None,
+        },
+    )?)
+}
+
+#[derive(serde::Serialize)]
+struct IdOut<'a> {
+    node_id: String,
+    name: &'a str,
+    role: &'a str,
+    province: &'a str,
+    commune: Option<&'a str>,
+    unit_code: &'a str,
+    listen: &'a str,
+    data_dir: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sample: Option<sample::Loaded>,
+}
+
+fn id_out(node: &Node, sample: Option<sample::Loaded>) -> IdOut<'_> {
+    let c = node.config();
+    IdOut {
+        node_id: node.id().to_string(),
+        name: &c.name,
+        role: c.role.as_str(),
+        province: &c.province,
+        commune: c.commune.as_deref(),
+        unit_code: &c.unit_code,
+        listen: &c.listen,
+        data_dir: node.dir().display().to_string(),
+        sample,
+    }
+}
+
+fn print_id(cli: &Cli, out: &IdOut<'_>) -> anyhow::Result<()> {
+    if cli.json {
+        return output::json(out);
+    }
+    println!("node id    {}", out.node_id);
+    println!("name       {}", out.name);
+    println!("role       {}", out.role);
+    println!(
+        "scope      province {}{}",
+        out.province,
+        out.commune
+            .map(|c| format!(", commune {c}"))
+            .unwrap_or_default()
+    );
+    println!("unit code  {}", out.unit_code);
+    println!("listen     {}", out.listen);
+    println!("data dir   {}", out.data_dir);
+    if let Some(s) = &out.sample {
+        println!(
+            "sample     {} officers, {} citizens, {} cases",
+            s.officers, s.citizens, s.cases
+        );
+    }
+    Ok(())
+}
+
+/// `hoso init`.
+pub fn init(cli: &Cli, args: &InitArgs) -> anyhow::Result<ExitCode> {
+    let node = init_node(cli, args)?;
+    let loaded = if args.sample {
+        Some(sample::load(&node)?)
+    } else {
+        None
+    };
+    print_id(cli, &id_out(&node, loaded))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso id`.
+pub fn id(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    print_id(cli, &id_out(&node, None))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso demo`: a node with the sample data (created on first run), then a summary.
+pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let dir = data_dir(cli);
+    if args.reset && dir.join(hoso_node::node::paths::CONFIG).exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    let fresh = !dir.join(hoso_node::node::paths::CONFIG).exists();
+    let node = if fresh {
+        let node = init_node(
+            cli,
+            &InitArgs {
+                name: None,
+                role: "commune".into(),
+                province: "20".into(),
+                commune: Some("06112".into()),
+                unit_code: None,
+                listen: "127.0.0.1:7420".into(),
+                sample: true,
+            },
+        )?;
+        sample::load(&node)?;
+        node
+    } else {
+        Node::open(&dir)?
+    };
+    let status = node.status()?;
+    if cli.json {
+        return output::json(&status).map(|()| ExitCode::SUCCESS);
+    }
+    println!(
+        "hoso demo node `{}` ({}) in {}{}",
+        status.name,
+        node.id().short(),
+        dir.display(),
+        if fresh { " (new)" } else { "" }
+    );
+    println!(
+        "  {} cases, {} citizens in the registry, {} officers, audit chain of {} entries",
+        status.cases, status.registry_citizens, status.officers, status.chain_length
+    );
+    for (s, n) in &status.by_status {
+        if *n > 0 {
+            println!("  {s:<22} {n}");
+        }
+    }
+    println!();
+    println!(
+        "Sample officers (passphrase `{}`): canbo01 (officer), lanhdao01 (supervisor), thanhtra01 (auditor).",
+        sample::PASSPHRASE
+    );
+    println!(
+        "Try, with HOSO_DATA_DIR={} HOSO_OFFICER=canbo01:",
+        dir.display()
+    );
+    println!("  hoso case list --search \"nguyen\"");
+    println!("  hoso registry list --limit 5");
+    println!(
+        "  hoso case new --procedure judicial_record --citizen <ID from the registry> --field purpose=\"Xin việc\""
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso status`.
+pub fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    let s = node.status()?;
+    if cli.json {
+        output::json(&s)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("node       {} ({}, {})", s.name, s.role.as_str(), s.node_id);
+    println!(
+        "cases      {} ({} in the review queue)",
+        s.cases, s.conflicts
+    );
+    for (st, n) in &s.by_status {
+        if *n > 0 {
+            println!("  {st:<22} {n}");
+        }
+    }
+    println!("registry   {} citizens", s.registry_citizens);
+    println!("officers   {}", s.officers);
+    println!("store      {} bytes", s.store_bytes);
+    println!(
+        "audit      {} entries, head {}",
+        s.chain_length, s.chain_head
+    );
+    println!("feed       seq {}", s.feed_seq);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_passphrase(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the passphrase from stdin")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+    }
+    let first = rpassword::prompt_password("Passphrase: ")
+        .context("reading the passphrase (use --passphrase-stdin without a terminal)")?;
+    let second = rpassword::prompt_password("Again: ")?;
+    if first != second {
+        return Err(UsageError("the two passphrases differ".into()).into());
+    }
+    Ok(first)
+}
+
+/// `hoso officer …`.
+pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    match cmd {
+        OfficerCmd::Add {
+            id,
+            name,
+            role,
+            passphrase_stdin,
+        } => {
+            let role: Role = role
+                .parse()
+                .map_err(|e: hoso_schemas::UnknownRole| UsageError(e.to_string()))?;
+            let pass = read_passphrase(*passphrase_stdin)?;
+            let acting = cli.officer.as_deref().filter(|o| !o.is_empty());
+            // The first account on a node needs no acting officer.
+            let acting = if node.officers()?.is_empty() {
+                None
+            } else {
+                acting
+            };
+            let o = node.add_officer(acting, id, name, role, &pass)?;
+            if cli.json {
+                output::json(&o)?;
+            } else {
+                println!("officer {} ({}, {}) created", o.id, o.name, o.role);
+            }
+        }
+        OfficerCmd::List => {
+            let list = node.officers()?;
+            if cli.json {
+                output::json(&list)?;
+            } else {
+                let rows: Vec<Vec<String>> = list
+                    .iter()
+                    .map(|o| vec![o.id.clone(), o.name.clone(), o.role.to_string()])
+                    .collect();
+                output::table(&["ID", "NAME", "ROLE"], &rows);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,51 @@
+//! `hoso`: the one binary. A thin CLI over the node, sync and console crates.
+//!
+//! Exit codes (../shared/design/cli.md): 0 ok, 1 failure, 2 bad usage or bad input,
+//! 3 tampering found by `audit verify`.
+
+mod cli;
+mod commands;
+mod output;
+mod sample;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// 2 for the caller's input, 1 for anything else.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    let bad_input = err.chain().any(|e| {
+        e.downcast_ref::<hoso_node::NodeError>()
+            .is_some_and(hoso_node::NodeError::is_bad_input)
+            || e.downcast_ref::<commands::UsageError>().is_some()
+    });
+    if bad_input { 2 } else { 1 }
+}
