@@ -26,6 +26,7 @@ use crate::index;
 use crate::officer::{self, Officer};
 use crate::registry::{self, RegistryImportReport};
 use crate::store::{self, tables::*};
+use crate::sync_status::{SyncCommand, SyncStatus};
 
 /// Incremental change chunks kept per document before it is compacted.
 pub const COMPACT_AFTER: u32 = 16;
@@ -150,6 +151,8 @@ struct Inner {
     realm: [u8; 16],
     writer: Mutex<Writer>,
     changed: tokio::sync::broadcast::Sender<CaseId>,
+    sync_status: tokio::sync::watch::Sender<SyncStatus>,
+    sync_commands: tokio::sync::broadcast::Sender<SyncCommand>,
 }
 
 /// The past of a case brought in by bulk import.
@@ -312,6 +315,8 @@ impl Node {
         let actor = actor_for(&key.id(), config.incarnation);
         let realm = config.realm_bytes()?;
         let (changed, _) = tokio::sync::broadcast::channel(1024);
+        let (sync_status, _) = tokio::sync::watch::channel(SyncStatus::default());
+        let (sync_commands, _) = tokio::sync::broadcast::channel(16);
         Ok(Node {
             inner: Arc::new(Inner {
                 dir: dir.to_path_buf(),
@@ -324,6 +329,8 @@ impl Node {
                 realm,
                 writer: Mutex::new(Writer { head }),
                 changed,
+                sync_status,
+                sync_commands,
             }),
         })
     }
@@ -375,6 +382,22 @@ impl Node {
     /// A stream of case ids as they change (local writes and merges).
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<CaseId> {
         self.inner.changed.subscribe()
+    }
+    /// The sync engine's status, as it publishes it.
+    pub fn sync_status(&self) -> tokio::sync::watch::Receiver<SyncStatus> {
+        self.inner.sync_status.subscribe()
+    }
+    /// Publishes a new sync status (the sync engine does this).
+    pub fn publish_sync_status(&self, f: impl FnOnce(&mut SyncStatus)) {
+        self.inner.sync_status.send_modify(f);
+    }
+    /// Asks the sync engine to do something (the console does this).
+    pub fn send_sync_command(&self, cmd: SyncCommand) {
+        let _ = self.inner.sync_commands.send(cmd);
+    }
+    /// The requests to the sync engine.
+    pub fn sync_commands(&self) -> tokio::sync::broadcast::Receiver<SyncCommand> {
+        self.inner.sync_commands.subscribe()
     }
     pub(crate) fn subscribe_sender(&self) -> &tokio::sync::broadcast::Sender<CaseId> {
         &self.inner.changed
