@@ -79,6 +79,7 @@ pub fn open(path: &Path, create: bool) -> Result<Database> {
         tx.open_table(AUDIT_PAYLOADS)?;
         tx.open_table(AUDIT_BY_CASE)?;
         tx.open_table(REVIEW)?;
+        tx.open_table(AUDIT_FORKS)?;
     }
     tx.commit()?;
     Ok(db)
