@@ -29,9 +29,11 @@ use crate::store::{self, tables::*};
 use crate::sync_status::{SyncCommand, SyncStatus};
 
 /// Incremental change chunks kept per document before it is compacted.
-pub const COMPACT_AFTER: u32 = 16;
+pub const COMPACT_AFTER: u32 = 4;
 /// The officer id recorded for actions the node takes itself (init, imports without an officer).
 pub const SYSTEM_OFFICER: &str = "system";
+/// Search results up to this size are read whole and ranked exact-diacritic first.
+pub const EXACT_RANK_MAX: usize = 2000;
 
 /// Options for [`Node::init`].
 #[derive(Clone, Debug)]
@@ -685,33 +687,56 @@ impl Node {
         let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let mut out = Vec::new();
         if let Some(text) = search {
-            // Exact receipt code or citizen id first, then names.
-            let mut ids: Vec<CaseId> = Vec::new();
-            if let Some(v) = rtx.open_table(RECEIPTS)?.get(text)? {
-                ids.push(CaseId(*v.value()));
+            // Exact receipt code or citizen id first, then names (soonest due first).
+            let ids: Vec<CaseId> = if let Some(v) = rtx.open_table(RECEIPTS)?.get(text)? {
+                vec![CaseId(*v.value())]
             } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
                 let mut p = vec![b'C'];
                 p.extend_from_slice(text.as_bytes());
                 p.push(0);
-                ids = index::scan_prefix(&idx, &p, usize::MAX)?;
-            } else if let Some(set) = index::search_names(&idx, text)? {
-                ids = set.into_iter().collect();
-            }
-            for id in ids {
-                if let Some(s) = load(&id)?
-                    && keep(&s)
-                {
-                    out.push(s);
+                index::scan_prefix(&idx, &p, usize::MAX)?
+            } else {
+                index::search_names(&idx, text)?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect()
+            };
+            // Rank exact-diacritic matches first when the set is small enough to read whole;
+            // otherwise read summaries only until the page is full.
+            if ids.len() <= EXACT_RANK_MAX {
+                for id in &ids {
+                    if let Some(s) = load(id)?
+                        && keep(&s)
+                    {
+                        out.push(s);
+                    }
+                }
+                let needle = hoso_schemas::nfc(text).to_lowercase();
+                let mut ranked: Vec<(bool, CaseSummary)> = out
+                    .into_iter()
+                    .map(|s| (!s.applicant_name.to_lowercase().contains(&needle), s))
+                    .collect();
+                ranked.sort_by(|a, b| {
+                    (a.0, &a.1.due_date, &a.1.receipt_code).cmp(&(
+                        b.0,
+                        &b.1.due_date,
+                        &b.1.receipt_code,
+                    ))
+                });
+                out = ranked.into_iter().map(|(_, s)| s).take(limit).collect();
+            } else {
+                for id in &ids {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    if let Some(s) = load(id)?
+                        && keep(&s)
+                    {
+                        out.push(s);
+                    }
                 }
             }
-            // Exact-diacritic matches first, then soonest due.
-            let folded_query = hoso_schemas::nfc(text).to_lowercase();
-            out.sort_by(|a, b| {
-                let ea = !a.applicant_name.to_lowercase().contains(&folded_query);
-                let eb = !b.applicant_name.to_lowercase().contains(&folded_query);
-                (ea, &a.due_date, &a.receipt_code).cmp(&(eb, &b.due_date, &b.receipt_code))
-            });
-            out.truncate(limit);
             return Ok(out);
         }
         let prefix: Vec<u8> = if q.conflicts {

@@ -177,6 +177,23 @@ impl FieldDef {
         }
     }
 
+    /// A valid example value, for form placeholders and generated workloads: the first
+    /// option of an enum, a plausible Vietnamese text, a date, a Lạng Sơn id or commune.
+    pub fn example(&self) -> String {
+        match self.ty {
+            FieldType::Text => "Xã Bình Gia, tỉnh Lạng Sơn"
+                .chars()
+                .take(self.max_len())
+                .collect(),
+            FieldType::Date => "2026-11-20".to_string(),
+            FieldType::CitizenId => "020190012345".to_string(),
+            FieldType::Enum => self.options.first().cloned().unwrap_or_default(),
+            FieldType::CommuneCode => "06112".to_string(),
+            FieldType::Number => "1".to_string(),
+            FieldType::Bool => "true".to_string(),
+        }
+    }
+
     fn err(&self, value: &str, message: String) -> FieldError {
         FieldError {
             field: self.name.clone(),
@@ -362,6 +379,22 @@ pub fn canonical_number(v: &str) -> Option<String> {
         out.push_str(frac);
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_field_example_validates() -> Result<(), Box<dyn std::error::Error>> {
+        let catalog = crate::Catalog::builtin()?;
+        for p in catalog.iter() {
+            for f in &p.fields {
+                f.validate(&f.example())?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -19,8 +19,8 @@
 use std::collections::BTreeMap;
 
 use automerge::{
-    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, transaction::CommitOptions,
-    transaction::Transactable,
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, hydrate,
+    transaction::CommitOptions, transaction::Transactable,
 };
 use hoso_schemas::Status;
 
@@ -269,120 +269,107 @@ impl CaseDoc {
             .collect())
     }
 
-    fn str_at(&self, obj: &ObjId, key: &str) -> Option<String> {
-        match self.doc.get(obj, key) {
-            Ok(Some((v, _))) => v.as_str().map(str::to_string),
-            _ => None,
-        }
-    }
-
-    fn statuses_at(&self, obj: &ObjId, key: &str) -> Result<(Status, Vec<Status>)> {
-        let all = self.doc.get_all(obj, key)?;
+    /// Every value of a status key, the winner first: `get_all` is only consulted when the
+    /// hydrated map flags a conflict, which keeps reading a case one pass over the document.
+    fn conflicting(&self, obj: &ObjId, key: &str, winner: Status) -> Result<Vec<Status>> {
         let mut values: Vec<Status> = Vec::new();
-        for (v, _) in all {
+        for (v, _) in self.doc.get_all(obj, key)? {
             let s = v
                 .as_str()
                 .ok_or_else(|| corrupt(format!("`{key}` is not a string")))?;
-            let st: Status = s
-                .parse()
-                .map_err(|e: hoso_schemas::UnknownStatus| corrupt(e.to_string()))?;
-            if !values.contains(&st) {
+            let st = parse_status(s)?;
+            if st != winner && !values.contains(&st) {
                 values.push(st);
             }
         }
-        // `get` returns the winning value; keep it first so every replica agrees.
-        let winner = self
-            .str_at(obj, key)
-            .and_then(|s| s.parse::<Status>().ok())
-            .ok_or_else(|| corrupt(format!("missing `{key}`")))?;
-        values.retain(|s| *s != winner);
         values.sort();
-        Ok((winner, values))
+        Ok(values)
     }
 
-    fn string_map(&self, obj: &ObjId) -> BTreeMap<String, String> {
-        self.doc
-            .map_range(obj, ..)
-            .filter_map(|item| match item.value {
-                automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(v)) => {
-                    Some((item.key.to_string(), v.to_string()))
-                }
-                _ => None,
-            })
-            .collect()
+    fn obj(&self, parent: &ObjId, key: &str) -> Result<ObjId> {
+        self.map(parent, key)
     }
 
-    fn list_maps(&self, key: &str) -> Result<Vec<BTreeMap<String, String>>> {
-        let list = self.map(&ROOT, key)?;
-        let n = self.doc.length(&list);
-        let mut out = Vec::with_capacity(n);
-        for i in 0..n {
-            if let Some((automerge::Value::Object(_), m)) = self.doc.get(&list, i)? {
-                out.push(self.string_map(&m));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Reads the whole case. `overdue` and `missing_fields` are left for the caller to derive.
+    /// Reads the whole case in one hydration pass. `overdue` and `missing_fields` are left for
+    /// the caller to derive.
     pub fn view(&self) -> Result<CaseView> {
-        let need = |k: &str| {
-            self.str_at(&ROOT, k)
-                .ok_or_else(|| corrupt(format!("missing `{k}`")))
+        let root = match self.doc.hydrate(ROOT, None)? {
+            hydrate::Value::Map(m) => m,
+            _ => return Err(corrupt("root is not a map")),
         };
+        let need =
+            |k: &str| scalar_str(root.get(k)).ok_or_else(|| corrupt(format!("missing `{k}`")));
         let id: CaseId = need("id")?
             .parse()
             .map_err(|e: crate::ids::BadId| corrupt(e.to_string()))?;
-        let (status, conflicting_status) = self.statuses_at(&ROOT, "status")?;
+        let status = parse_status(&need("status")?)?;
+        let conflicting_status = if root.iter().any(|(k, v)| k == "status" && v.conflict) {
+            self.conflicting(&ROOT, "status", status)?
+        } else {
+            Vec::new()
+        };
         let mut tracks = BTreeMap::new();
-        let tracks_obj = self.map(&ROOT, "tracks")?;
-        let track_names: Vec<String> = self.doc.keys(&tracks_obj).collect();
-        for name in track_names {
-            let m = self.map(&tracks_obj, &name)?;
-            let (st, conflicting) = self.statuses_at(&m, "status")?;
-            tracks.insert(
-                name,
-                TrackView {
-                    status: st,
-                    conflicting,
-                },
-            );
+        if let Some(hydrate::Value::Map(tm)) = root.get("tracks") {
+            for (name, tv) in tm.iter() {
+                let hydrate::Value::Map(m) = &tv.value else {
+                    return Err(corrupt(format!("track `{name}` is not a map")));
+                };
+                let st = parse_status(
+                    &scalar_str(m.get("status")).ok_or_else(|| corrupt("track without status"))?,
+                )?;
+                let conflicting = if m.iter().any(|(k, v)| k == "status" && v.conflict) {
+                    let tracks_obj = self.obj(&ROOT, "tracks")?;
+                    let track_obj = self.obj(&tracks_obj, name)?;
+                    self.conflicting(&track_obj, "status", st)?
+                } else {
+                    Vec::new()
+                };
+                tracks.insert(
+                    name.clone(),
+                    TrackView {
+                        status: st,
+                        conflicting,
+                    },
+                );
+            }
         }
-        let fields = self.string_map(&self.map(&ROOT, "fields")?);
-        let ev_obj = self.map(&ROOT, "evidence")?;
+        let fields = match root.get("fields") {
+            Some(hydrate::Value::Map(m)) => string_map(m),
+            _ => return Err(corrupt("missing map `fields`")),
+        };
         let mut evidence = BTreeMap::new();
-        let ev_names: Vec<String> = self.doc.keys(&ev_obj).collect();
-        for name in ev_names {
-            let m = self.string_map(&self.map(&ev_obj, &name)?);
-            let g = |k: &str| m.get(k).cloned().unwrap_or_default();
-            evidence.insert(
-                name,
-                Evidence {
-                    source: g("source"),
-                    record_ref: g("record_ref"),
-                    digest: g("digest"),
-                    verified_by: g("verified_by"),
-                    at: g("at"),
-                },
-            );
+        if let Some(hydrate::Value::Map(em)) = root.get("evidence") {
+            for (name, ev) in em.iter() {
+                let hydrate::Value::Map(m) = &ev.value else {
+                    continue;
+                };
+                let g = |k: &str| scalar_str(m.get(k)).unwrap_or_default();
+                evidence.insert(
+                    name.clone(),
+                    Evidence {
+                        source: g("source"),
+                        record_ref: g("record_ref"),
+                        digest: g("digest"),
+                        verified_by: g("verified_by"),
+                        at: g("at"),
+                    },
+                );
+            }
         }
         let mut history = Vec::new();
-        for m in self.list_maps("history")? {
+        for m in list_maps(root.get("history")) {
             let g = |k: &str| m.get(k).cloned().unwrap_or_default();
             history.push(HistoryEntry {
                 at: g("at"),
                 officer: g("officer"),
                 node: g("node"),
                 from: m.get("from").and_then(|s| s.parse().ok()),
-                to: g("to")
-                    .parse()
-                    .map_err(|e: hoso_schemas::UnknownStatus| corrupt(e.to_string()))?,
+                to: parse_status(&g("to"))?,
                 track: m.get("track").cloned(),
                 note: m.get("note").cloned(),
             });
         }
-        let notes = self
-            .list_maps("notes")?
+        let notes = list_maps(root.get("notes"))
             .into_iter()
             .map(|m| {
                 let g = |k: &str| m.get(k).cloned().unwrap_or_default();
@@ -408,13 +395,44 @@ impl CaseDoc {
             received_at: need("received_at")?,
             due_date: need("due_date")?,
             overdue: false,
-            assigned_officer: self.str_at(&ROOT, "assigned_officer"),
+            assigned_officer: scalar_str(root.get("assigned_officer")),
             fields,
             evidence,
             missing_fields: Vec::new(),
             history,
             notes,
-            result: self.str_at(&ROOT, "result"),
+            result: scalar_str(root.get("result")),
         })
+    }
+}
+
+fn parse_status(s: &str) -> Result<Status> {
+    s.parse()
+        .map_err(|e: hoso_schemas::UnknownStatus| corrupt(e.to_string()))
+}
+
+fn scalar_str(v: Option<&hydrate::Value>) -> Option<String> {
+    match v {
+        Some(hydrate::Value::Scalar(automerge::ScalarValue::Str(s))) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn string_map(m: &hydrate::Map) -> BTreeMap<String, String> {
+    m.iter()
+        .filter_map(|(k, v)| scalar_str(Some(&v.value)).map(|s| (k.clone(), s)))
+        .collect()
+}
+
+fn list_maps(v: Option<&hydrate::Value>) -> Vec<BTreeMap<String, String>> {
+    match v {
+        Some(hydrate::Value::List(l)) => l
+            .iter()
+            .filter_map(|item| match &item.value {
+                hydrate::Value::Map(m) => Some(string_map(m)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
