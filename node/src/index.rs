@@ -116,13 +116,16 @@ pub fn scan_prefix<T: ReadableTable<&'static [u8], ()>>(
     Ok(out)
 }
 
+/// A due date as stored in index keys (`YYYY-MM-DD`).
+pub type DueDate = [u8; 10];
+
 /// Cases whose applicant name has a token starting with each query token
 /// (`nguyen thi huong`, `ng th huong`, `dang` for `Đặng`), with their due dates (read from the
 /// index keys, so no summary is loaded), soonest due first.
 pub fn search_names<T: ReadableTable<&'static [u8], ()>>(
     table: &T,
     query: &str,
-) -> Result<Option<Vec<(CaseId, [u8; 10])>>> {
+) -> Result<Option<Vec<(CaseId, DueDate)>>> {
     let tokens = hoso_schemas::tokens(query);
     if tokens.is_empty() {
         return Ok(None);
@@ -155,8 +158,8 @@ pub fn search_names<T: ReadableTable<&'static [u8], ()>>(
         }
     }
     Ok(result.map(|m| {
-        let mut v: Vec<(CaseId, [u8; 10])> = m.into_iter().collect();
-        v.sort_by(|a, b| (a.1, a.0).cmp(&(b.1, b.0)));
+        let mut v: Vec<(CaseId, DueDate)> = m.into_iter().collect();
+        v.sort_by_key(|&(id, due)| (due, id));
         v
     }))
 }
