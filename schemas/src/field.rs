@@ -383,8 +383,6 @@ pub fn canonical_number(v: &str) -> Option<String> {
 
 #[cfg(test)]
 mod example_tests {
-    use super::*;
-
     #[test]
     fn every_shipped_field_example_validates() -> Result<(), Box<dyn std::error::Error>> {
         let catalog = crate::Catalog::builtin()?;
