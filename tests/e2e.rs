@@ -1,1 +1,7 @@
-//! e2e
+//! End-to-end tests of the `hoso` binary: real processes, real data dirs in temp dirs.
+
+mod e2e {
+    pub mod cli;
+    pub mod durability;
+    pub mod support;
+}

@@ -638,6 +638,11 @@ impl Node {
         let today = deadline::now().date_naive();
         v.overdue = deadline::is_overdue(&v.summary(), today);
         if let Some(p) = self.inner.catalog.get(&v.procedure) {
+            for (field, e) in v.evidence.iter_mut() {
+                if let Some(src) = p.field(field).and_then(|f| f.source.clone()) {
+                    e.source = src;
+                }
+            }
             v.missing_fields = p
                 .required_fields()
                 .filter(|f| v.fields.get(&f.name).is_none_or(|x| x.is_empty()))
@@ -988,34 +993,24 @@ impl Node {
                 .and_then(|i| i.assigned_officer)
                 .unwrap_or(officer_id)
                 .to_string(),
+            fields: pre.fields.clone(),
+            evidence: pre.evidence.clone(),
+            history: match imported {
+                None => vec![HistoryEntry {
+                    at: received.to_rfc3339(),
+                    officer: officer_id.to_string(),
+                    node: self.id().short(),
+                    from: None,
+                    to: status,
+                    track: None,
+                    note: None,
+                }],
+                Some(past) => past.history.to_vec(),
+            },
+            notes: imported.map(|p| p.notes.to_vec()).unwrap_or_default(),
         };
         let mut doc = CaseDoc::new(self.inner.actor);
         doc.init(&init)?;
-        for (k, v) in &pre.fields {
-            doc.set_field(k, v)?;
-        }
-        for (k, e) in &pre.evidence {
-            doc.set_evidence(k, e)?;
-        }
-        match imported {
-            None => doc.push_history(&HistoryEntry {
-                at: init.received_at.clone(),
-                officer: officer_id.to_string(),
-                node: self.id().short(),
-                from: None,
-                to: status,
-                track: None,
-                note: None,
-            })?,
-            Some(past) => {
-                for h in past.history {
-                    doc.push_history(h)?;
-                }
-                for n in past.notes {
-                    doc.push_note(n)?;
-                }
-            }
-        }
         let now = now_ms();
         let change = doc
             .commit(action.as_str(), now)

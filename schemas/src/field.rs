@@ -92,10 +92,10 @@ pub struct FieldDef {
     #[serde(default)]
     pub required: bool,
     /// Where the value is pre-filled from, e.g. `population:spouse.full_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub source: Option<String>,
     /// The allowed values of an `enum` field, in display order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub options: Vec<String>,
     /// The form section the field belongs to, e.g. `"child"` (default `"form"`).
     #[serde(default = "default_section")]
