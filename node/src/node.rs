@@ -1026,7 +1026,7 @@ impl Node {
             "receipt_code": view.receipt_code,
             "citizen_id": view.citizen_id,
             "fields": pre.fields.keys().collect::<Vec<_>>(),
-            "registry_refs": pre.evidence.iter().map(|(k, e)| (k.clone(), format!("{}#{}", e.record_ref, e.digest))).collect::<BTreeMap<_, _>>(),
+            "registry_records": pre.evidence.values().map(|e| (e.record_ref.clone(), e.digest.clone())).collect::<BTreeMap<_, _>>(),
             "status": status,
         }));
         let (_, new_head) = audit::append(
