@@ -1,0 +1,1 @@
+//! The `hoso bench sync` workload (filled in below).
