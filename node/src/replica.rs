@@ -293,6 +293,34 @@ impl Node {
         Ok(out)
     }
 
+    /// Cases in the peer's scope whose current version the peer is not known to hold.
+    /// Scans the feed (O(cases)): for `hoso status`, not for the sync path.
+    pub fn pending_for(&self, peer: &Peer) -> Result<u64> {
+        let rtx = self.db().begin_read()?;
+        let feed = rtx.open_table(FEED)?;
+        let known = rtx.open_table(PEER_HEADS)?;
+        let cases = rtx.open_table(CASES)?;
+        let mut n = 0;
+        for row in feed.iter()? {
+            let (k, v) = row?;
+            let id = v.value();
+            let seq_known = known
+                .get((&peer.node_id.0, id))?
+                .map(|g| decode_peer_heads(g.value()).0);
+            if seq_known == Some(k.value()) {
+                continue;
+            }
+            let in_scope = cases
+                .get(id)?
+                .and_then(|s| serde_json::from_slice::<CaseSummary>(s.value()).ok())
+                .is_some_and(|s| peer.may_hold(&s.province, &s.commune));
+            if in_scope {
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
     /// Moves the peer's checkpoint forward to `seq` (never back).
     pub fn advance_checkpoint(&self, peer: &NodeId, seq: u64) -> Result<()> {
         if self.sync_checkpoint(peer)? >= seq {
