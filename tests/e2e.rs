@@ -1,1 +1,3 @@
 //! e2e
+
+mod sync_e2e;
