@@ -93,7 +93,7 @@ fn build_case(actor: [u8; 16], i: usize) -> Result<(CaseId, Vec<u8>, usize), hos
         ("child_date_of_birth", "2026-10-28".into()),
         (
             "child_sex",
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 "Nam".into()
             } else {
                 "Nữ".into()

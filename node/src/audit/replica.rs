@@ -16,6 +16,9 @@ use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_FORKS, AUDIT_PAYLOADS};
 /// Most entries one batch may carry.
 pub const MAX_BATCH: usize = 4096;
 
+/// A stored audit record (`body ‖ signature`) with its payload, unless purged.
+pub type RawRecord = (Vec<u8>, Option<Vec<u8>>);
+
 /// What a batch of received entries did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ChainIngest {
@@ -69,7 +72,7 @@ impl Node {
         origin: &NodeId,
         from_seq: u64,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Option<Vec<u8>>)>> {
+    ) -> Result<Vec<RawRecord>> {
         let rtx = self.db().begin_read()?;
         let t = rtx.open_table(AUDIT)?;
         let p = rtx.open_table(AUDIT_PAYLOADS)?;
@@ -94,11 +97,7 @@ impl Node {
 
     /// Verifies and stores entries of `origin`'s chain received from a peer, in one
     /// transaction. Stops at the first bad entry and says why.
-    pub fn ingest_chain(
-        &self,
-        origin: &NodeId,
-        entries: &[(Vec<u8>, Option<Vec<u8>>)],
-    ) -> Result<ChainIngest> {
+    pub fn ingest_chain(&self, origin: &NodeId, entries: &[RawRecord]) -> Result<ChainIngest> {
         if entries.len() > MAX_BATCH {
             return Err(NodeError::Invalid(format!(
                 "more than {MAX_BATCH} audit entries in one batch"
