@@ -139,20 +139,16 @@ impl Node {
         view: &CaseView,
         peer: &NodeId,
     ) -> Result<bool> {
-        let mut t = tx.open_table(REVIEW)?;
         match review_for(view, peer) {
             Some(rec) => {
+                let mut t = tx.open_table(REVIEW)?;
                 let bytes =
                     serde_json::to_vec(&rec).map_err(|e| NodeError::Invalid(e.to_string()))?;
                 t.insert(&view.id.0, bytes.as_slice())?;
                 Ok(true)
             }
-            None => {
-                if !view.has_conflict() {
-                    t.remove(&view.id.0)?;
-                }
-                Ok(false)
-            }
+            // `store_summary` already cleared the record of a case without conflicts.
+            None => Ok(false),
         }
     }
 

@@ -421,7 +421,7 @@ impl Node {
             .open_table(CASES)?
             .get(&d.id.0)?
             .and_then(|v| serde_json::from_slice(v.value()).ok());
-        let (created, changed, mut doc) = match &existing {
+        let (created, changed, mut doc, merged_view) = match &existing {
             Some(s) => {
                 if !allow(&s.province, &s.commune) {
                     return Err(NodeError::Invalid(format!(
@@ -438,6 +438,7 @@ impl Node {
                 let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
                 doc.load_incremental(&d.bytes)?;
                 let changed = doc.heads() != before;
+                let mut merged_view = None;
                 if changed {
                     if (doc.all_strings("province")?, doc.all_strings("commune")?) != before_j {
                         return Err(NodeError::Invalid(format!(
@@ -454,8 +455,9 @@ impl Node {
                     }
                     self.persist_doc(tx, &d.id, &mut doc, chunks)?;
                     self.store_summary(tx, &view, None)?;
+                    merged_view = Some(view);
                 }
-                (false, changed, doc)
+                (false, changed, doc, merged_view)
             }
             None => {
                 if !d.full {
@@ -491,7 +493,7 @@ impl Node {
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
                 self.store_summary(tx, &view, None)?;
-                (true, true, doc)
+                (true, true, doc, Some(view))
             }
         };
         let am = doc.automerge();
@@ -539,9 +541,8 @@ impl Node {
                 encode_peer_heads(seq, &known).as_slice(),
             )?;
         }
-        let conflict = if changed {
-            let view = doc.view()?;
-            self.file_review_in(tx, &view, peer)?
+        let conflict = if let Some(view) = &merged_view {
+            self.file_review_in(tx, view, peer)?
         } else {
             false
         };
