@@ -56,6 +56,13 @@ pub enum Command {
     },
     /// Store size, counts, chain head.
     Status,
+    /// The peers file: the only nodes this node syncs with.
+    #[command(subcommand)]
+    Peer(PeerCmd),
+    /// Headless node: listens and syncs with peers until SIGINT/SIGTERM.
+    Serve(ServeArgs),
+    /// Sync now: one round with each peer, then print what moved.
+    Sync(SyncArgs),
     /// Scale benchmarks (release build): prints JSON figures.
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -228,6 +235,60 @@ pub enum CaseCmd {
     Conflicts,
 }
 
+/// `hoso peer …`.
+#[derive(Debug, Subcommand)]
+pub enum PeerCmd {
+    /// Add (or update) a peer.
+    Add {
+        /// The peer's node id (64 hex characters; `hoso id` on that node prints it).
+        node_id: String,
+        /// Its address, IP:PORT (repeatable).
+        #[arg(long = "addr", value_name = "IP:PORT")]
+        addrs: Vec<String>,
+        /// hub or commune.
+        #[arg(long)]
+        role: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Scope codes: the commune code of a commune, the province code of a hub (repeatable).
+        #[arg(long = "scope", value_name = "CODE")]
+        scope: Vec<String>,
+    },
+    /// List peers.
+    List,
+    /// Remove a peer.
+    Remove {
+        /// The peer's node id.
+        node_id: String,
+    },
+}
+
+/// `hoso serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Listen address (default: `listen` in node.toml).
+    #[arg(long, value_name = "IP:PORT")]
+    pub listen: Option<String>,
+    /// Use relays and discovery where the network has them (default: direct addresses only).
+    #[arg(long)]
+    pub relays: bool,
+}
+
+/// `hoso sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this peer.
+    #[arg(long, value_name = "NODE_ID")]
+    pub peer: Option<String>,
+    /// One round with each peer, then print what moved (the default; `hoso serve` stays on).
+    #[arg(long)]
+    pub once: bool,
+    /// Use relays and discovery.
+    #[arg(long)]
+    pub relays: bool,
+}
+
 /// `hoso bench …`.
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
@@ -239,5 +300,15 @@ pub enum BenchCmd {
         /// Durable `case new` calls to time.
         #[arg(long, default_value_t = 2000)]
         creates: usize,
+    },
+    /// Sync benchmark: a commune and a hub on loopback, initial/no-op/incremental/live, and
+    /// a naive per-case Automerge sync baseline in the same run.
+    Sync {
+        /// Cases at the commune.
+        #[arg(long, default_value_t = 10_000)]
+        cases: usize,
+        /// Skip the naive baseline.
+        #[arg(long)]
+        no_baseline: bool,
     },
 }

@@ -1,10 +1,12 @@
 //! Command dispatch: each command opens the node, does one thing, prints the result.
 
 mod bench;
+mod bench_sync;
 mod cases;
 mod catalog;
 mod node_admin;
 mod registry;
+mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -59,5 +61,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { file } => cases::import(&cli, file),
         Command::Export { out } => cases::export(&cli, out.as_deref()),
         Command::Bench(cmd) => bench::run(&cli, cmd),
+        Command::Peer(cmd) => sync::peer(&cli, cmd),
+        Command::Serve(args) => sync::serve(&cli, args),
+        Command::Sync(args) => sync::sync(&cli, args),
     }
 }

@@ -5,3 +5,4 @@ mod e2e {
     pub mod durability;
     pub mod support;
 }
+mod sync_e2e;

@@ -3,6 +3,7 @@
 //! `verify` (a later issue); this module appends and reads.
 
 pub mod entry;
+pub mod replica;
 
 use redb::{ReadableDatabase, WriteTransaction};
 use serde::{Deserialize, Serialize};

@@ -1069,6 +1069,10 @@ impl Node {
             let mut idx = tx.open_table(INDEX)?;
             index::update(&mut idx, old.as_ref(), Some(&new))?;
         }
+        if !new.conflict {
+            // A resolved (or never conflicting) case leaves the review queue.
+            tx.open_table(REVIEW)?.remove(&view.id.0)?;
+        }
         bump_feed(tx, &view.id)?;
         Ok(())
     }

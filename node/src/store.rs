@@ -80,6 +80,8 @@ pub fn open(path: &Path, create: bool) -> Result<Database> {
         tx.open_table(AUDIT_BY_CASE)?;
         tx.open_table(REVIEW)?;
         tx.open_table(AUDIT_FORKS)?;
+        tx.open_table(SYNC_CHECKPOINTS)?;
+        tx.open_table(PEER_HEADS)?;
     }
     tx.commit()?;
     Ok(db)

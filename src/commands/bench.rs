@@ -304,7 +304,7 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
 }
 
 /// Runs a benchmark command.
-pub fn run(_cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<ExitCode> {
+pub fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<ExitCode> {
     if cfg!(debug_assertions) {
         eprintln!(
             "warning: this is a debug build; benchmark with `cargo run --release -- bench …`"
@@ -314,6 +314,9 @@ pub fn run(_cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Node { cases, creates } => {
             let r = run_node(*cases, *creates).context("node benchmark")?;
             output::json(&r)?;
+        }
+        BenchCmd::Sync { cases, no_baseline } => {
+            return super::bench_sync::run(cli, *cases, !*no_baseline);
         }
     }
     Ok(ExitCode::SUCCESS)

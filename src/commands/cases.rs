@@ -313,6 +313,23 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
                 output::json(&views)?;
             } else {
                 print_list(cli, &rows)?;
+                for r in &rows {
+                    if let Some(rec) = node.review_of(&r.id)? {
+                        let sides: Vec<String> = rec
+                            .sides
+                            .iter()
+                            .map(|s| {
+                                format!(
+                                    "{} by {} at {}",
+                                    s.status,
+                                    s.officer.as_deref().unwrap_or("?"),
+                                    s.at.as_deref().unwrap_or("?")
+                                )
+                            })
+                            .collect();
+                        println!("  {}: {}", rec.receipt_code, sides.join("  vs  "));
+                    }
+                }
             }
         }
     }

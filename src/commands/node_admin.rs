@@ -175,8 +175,13 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
 pub fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let s = node.status()?;
+    let sync = super::sync::status_extra(&node)?;
     if cli.json {
-        output::json(&s)?;
+        let mut v = serde_json::to_value(&s)?;
+        if let (Some(m), Some(x)) = (v.as_object_mut(), sync.as_object()) {
+            m.extend(x.clone());
+        }
+        output::json(&v)?;
         return Ok(ExitCode::SUCCESS);
     }
     println!("node       {} ({}, {})", s.name, s.role.as_str(), s.node_id);
@@ -197,6 +202,7 @@ pub fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
         s.chain_length, s.chain_head
     );
     println!("feed       seq {}", s.feed_seq);
+    super::sync::print_status_extra(&sync);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,1 +1,21 @@
-//! placeholder
+//! # hoso-sync
+//!
+//! Peer-to-peer replication between commune nodes and their provincial hub over iroh (QUIC,
+//! ed25519 node ids). This is the only crate that knows iroh.
+//!
+//! - [`protocol`]: the sans-IO protocol: frames, messages, the session state machine;
+//! - [`net`]: the iroh endpoint (relays and discovery off unless asked), the ALPN handler
+//!   that refuses unknown node ids, and the driver that runs a session over one QUIC stream;
+//! - [`engine`]: connects to peers, catches up, stays connected pushing local changes, retries
+//!   with backoff, publishes per-peer status and obeys the console's commands;
+//! - [`bench`]: the `hoso bench sync` workload and its naive baseline.
+
+pub mod bench;
+pub mod engine;
+pub mod error;
+pub mod net;
+pub mod protocol;
+
+pub use engine::{Engine, EngineOptions, sync_once};
+pub use error::SyncError;
+pub use protocol::{ALPN, RoundStats};

@@ -40,3 +40,13 @@ pub const REVIEW: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("revi
 #[allow(clippy::type_complexity)]
 pub const AUDIT_FORKS: TableDefinition<(&[u8; 32], u64, &[u8; 32]), &[u8]> =
     TableDefinition::new("audit-forks-1");
+/// Key: peer node key. Value: the peer's change-feed seq up to which everything it sent is
+/// durable here (sync resumes after it).
+pub const SYNC_CHECKPOINTS: TableDefinition<&[u8; 32], u64> =
+    TableDefinition::new("sync-checkpoints-1");
+/// Key: (peer node key, case id). Value: `local feed seq (u64 BE) ‖ heads (32·n)`: the heads the
+/// peer is known to hold, and the local feed seq at which that was exactly the local state
+/// (0 when the local doc had more). Sync skips a feed entry whose seq matches, and otherwise
+/// sends only the changes after these heads.
+pub const PEER_HEADS: TableDefinition<(&[u8; 32], &[u8; 16]), &[u8]> =
+    TableDefinition::new("peer-heads-1");

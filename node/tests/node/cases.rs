@@ -64,7 +64,7 @@ fn workflow_and_roles_are_enforced() {
     // received -> decided skips in_process.
     let err = n
         .transition("canbo01", &code, Status::Decided, None, None)
-        .unwrap_err();
+        .expect_err("must fail");
     assert!(matches!(err, NodeError::Workflow(_)), "{err}");
     assert!(err.to_string().contains("in_process"), "{err}");
     n.transition("canbo01", &code, Status::InProcess, None, Some("Đủ hồ sơ"))
@@ -72,12 +72,12 @@ fn workflow_and_roles_are_enforced() {
     // An auditor may not write at all.
     let err = n
         .transition("thanhtra01", &code, Status::SupplementRequested, None, None)
-        .unwrap_err();
+        .expect_err("must fail");
     assert!(matches!(err, NodeError::NotPermitted { .. }), "{err}");
     // Stopping needs a supervisor.
     let err = n
         .transition("canbo01", &code, Status::Stopped, None, None)
-        .unwrap_err();
+        .expect_err("must fail");
     assert!(matches!(err, NodeError::Workflow(_)), "{err}");
     assert!(err.to_string().contains("supervisor"), "{err}");
     let v = n
@@ -107,7 +107,7 @@ fn bad_input_gets_typed_errors() {
     // Unknown procedure.
     c.procedure = "passport".into();
     c.citizen_id = "020190012345".into();
-    let err = n.create_case("canbo01", c).unwrap_err();
+    let err = n.create_case("canbo01", c).expect_err("must fail");
     assert!(matches!(err, NodeError::UnknownProcedure(_)), "{err}");
     assert!(
         err.to_string().contains("birth_registration"),
@@ -116,7 +116,7 @@ fn bad_input_gets_typed_errors() {
     // Missing required field, listed by name.
     let mut c = new_case(n, "birth_registration", "020190012345");
     c.fields.retain(|(k, _)| k != "child_full_name");
-    let err = n.create_case("canbo01", c).unwrap_err();
+    let err = n.create_case("canbo01", c).expect_err("must fail");
     match &err {
         NodeError::MissingFields { fields, .. } => {
             assert_eq!(fields, &vec!["child_full_name".to_string()])
@@ -180,7 +180,7 @@ fn registry_import_reports_the_bad_line_and_imports_nothing() {
     let err = t
         .node
         .import_registry("bad.jsonl", bad.as_bytes(), None)
-        .unwrap_err();
+        .expect_err("must fail");
     let msg = err.to_string();
     assert!(msg.contains("bad.jsonl line 2"), "{msg}");
     assert!(msg.contains("nothing was imported"), "{msg}");
@@ -188,7 +188,7 @@ fn registry_import_reports_the_bad_line_and_imports_nothing() {
     let err = t
         .node
         .import_registry("g.jsonl", garbage.as_bytes(), None)
-        .unwrap_err();
+        .expect_err("must fail");
     assert!(err.to_string().contains("g.jsonl line 1"), "{err}");
     assert_eq!(t.node.status().expect("status").registry_citizens, before);
 }
@@ -305,6 +305,6 @@ fn bundles_move_one_track_at_a_time() {
             Some("passport"),
             None,
         )
-        .unwrap_err();
+        .expect_err("must fail");
     assert!(err.to_string().contains("no track"), "{err}");
 }

@@ -41,7 +41,7 @@ fn a_corrupt_store_is_a_clear_error() {
         *b = 0xAB;
     }
     std::fs::write(&store, &bytes).expect("write");
-    let err = Node::open(&path).unwrap_err();
+    let err = Node::open(&path).expect_err("must fail");
     assert!(matches!(err, NodeError::Corrupt { .. }), "{err}");
     assert!(err.to_string().contains("restore"), "{err}");
     let empty = tempfile::tempdir().expect("tmp");
@@ -99,7 +99,7 @@ fn export_then_import_round_trips() {
     let err = b
         .node
         .import_cases("export.jsonl", out.as_slice(), "canbo01")
-        .unwrap_err();
+        .expect_err("must fail");
     assert!(err.to_string().contains("line 1"), "{err}");
     assert_eq!(b.node.status().expect("s").cases, 2);
     // A malformed line names its number.
@@ -114,7 +114,7 @@ fn export_then_import_round_trips() {
     let err = b
         .node
         .import_cases("bad.jsonl", bad.as_bytes(), "canbo01")
-        .unwrap_err();
+        .expect_err("must fail");
     assert!(err.to_string().contains("bad.jsonl line 2"), "{err}");
     assert_eq!(b.node.status().expect("s").cases, 2);
 }

@@ -1,0 +1,226 @@
+//! Receiving other nodes' audit chains (audit.md §3). Every entry is decoded strictly and
+//! checked before it is stored: the origin's signature, the realm, the seq (no gaps) and the
+//! hash link to the stored previous entry. An exact duplicate is accepted idempotently; a
+//! different, validly signed entry at an (origin, seq) already held is equivocation evidence
+//! and goes to [`AUDIT_FORKS`]; anything else is refused and ends the batch.
+
+use redb::{ReadableDatabase, ReadableTable};
+use serde::Serialize;
+
+use crate::audit::entry::{Entry, payload_hash};
+use crate::error::{NodeError, Result};
+use crate::ids::{CaseId, NodeId};
+use crate::node::Node;
+use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_FORKS, AUDIT_PAYLOADS};
+
+/// Most entries one batch may carry.
+pub const MAX_BATCH: usize = 4096;
+
+/// A stored audit record (`body ‖ signature`) with its payload, unless purged.
+pub type RawRecord = (Vec<u8>, Option<Vec<u8>>);
+
+/// What a batch of received entries did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ChainIngest {
+    /// New entries stored.
+    pub stored: u64,
+    /// Entries already held, byte for byte.
+    pub duplicates: u64,
+    /// Equivocations found (stored as evidence).
+    pub forks: u64,
+    /// Why the batch stopped early, if it did (the entries before it are kept).
+    pub refused: Option<String>,
+}
+
+/// Two different signed entries at one (origin, seq).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Equivocation {
+    /// The node that signed both.
+    pub origin: NodeId,
+    /// The seq.
+    pub seq: u64,
+    /// Hash of the entry kept in the chain, hex.
+    pub kept: String,
+    /// Hash of the other entry, hex.
+    pub other: String,
+}
+
+fn case_key(case: &CaseId, origin: &[u8; 32], seq: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(56);
+    k.extend_from_slice(&case.0);
+    k.extend_from_slice(origin);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+impl Node {
+    /// The seq the next entry of `origin`'s chain held here would have (its length).
+    pub fn chain_len(&self, origin: &NodeId) -> Result<u64> {
+        let rtx = self.db().begin_read()?;
+        let t = rtx.open_table(AUDIT)?;
+        let last = t
+            .range((&origin.0, 0)..=(&origin.0, u64::MAX))?
+            .next_back()
+            .transpose()?
+            .map(|(k, _)| k.value().1 + 1);
+        Ok(last.unwrap_or(0))
+    }
+
+    /// Records of `origin`'s chain from `from_seq` (at most `limit`), with payloads, to send.
+    pub fn chain_records(
+        &self,
+        origin: &NodeId,
+        from_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<RawRecord>> {
+        let rtx = self.db().begin_read()?;
+        let t = rtx.open_table(AUDIT)?;
+        let p = rtx.open_table(AUDIT_PAYLOADS)?;
+        let mut out = Vec::new();
+        for row in t.range((&origin.0, from_seq)..=(&origin.0, u64::MAX))? {
+            if out.len() >= limit {
+                break;
+            }
+            let (_, v) = row?;
+            let rec = v.value().to_vec();
+            let hash = Entry::from_record(&rec)
+                .map_err(|e| NodeError::Corrupt {
+                    what: "audit entry".into(),
+                    detail: e.to_string(),
+                })?
+                .hash;
+            let payload = p.get(&hash)?.map(|g| g.value().to_vec());
+            out.push((rec, payload));
+        }
+        Ok(out)
+    }
+
+    /// Verifies and stores entries of `origin`'s chain received from a peer, in one
+    /// transaction. Stops at the first bad entry and says why.
+    pub fn ingest_chain(&self, origin: &NodeId, entries: &[RawRecord]) -> Result<ChainIngest> {
+        if entries.len() > MAX_BATCH {
+            return Err(NodeError::Invalid(format!(
+                "more than {MAX_BATCH} audit entries in one batch"
+            )));
+        }
+        let own = self.id();
+        let realm = self.realm();
+        self.with_write(|tx, _| {
+            let mut out = ChainIngest::default();
+            let mut audit = tx.open_table(AUDIT)?;
+            let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
+            let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
+            let mut forks = tx.open_table(AUDIT_FORKS)?;
+            for (rec, payload) in entries {
+                let e = match Entry::from_record(rec) {
+                    Ok(e) => e,
+                    Err(err) => {
+                        out.refused = Some(format!("undecodable entry: {err}"));
+                        break;
+                    }
+                };
+                let seq = e.body.seq;
+                let refuse = |why: &str| {
+                    Some(format!(
+                        "entry {} #{seq} refused: {why}",
+                        e.body.origin.short()
+                    ))
+                };
+                if e.body.origin != *origin {
+                    out.refused = refuse("it belongs to another chain");
+                    break;
+                }
+                if e.body.realm != realm {
+                    out.refused = refuse("it is from another deployment (realm)");
+                    break;
+                }
+                if !e.signature_ok() {
+                    out.refused = refuse("bad signature");
+                    break;
+                }
+                if let Some(p) = payload
+                    && (payload_hash(p) != e.body.payload_hash
+                        || p.len() != e.body.payload_len as usize)
+                {
+                    out.refused = refuse("payload does not match its hash");
+                    break;
+                }
+                let existing = audit.get((&origin.0, seq))?.map(|v| v.value().to_vec());
+                if let Some(existing) = existing {
+                    if existing == *rec {
+                        out.duplicates += 1;
+                    } else {
+                        let kept = Entry::from_record(&existing)
+                            .map(|k| k.hash)
+                            .unwrap_or([0; 32]);
+                        if forks.get((&origin.0, seq, &e.hash))?.is_none() {
+                            forks.insert((&origin.0, seq, &e.hash), rec.as_slice())?;
+                            tracing::warn!(
+                                origin = %origin, seq, kept = %crate::ids::hex(&kept),
+                                "equivocation: two different signed audit entries at one seq"
+                            );
+                        }
+                        out.forks += 1;
+                    }
+                    continue;
+                }
+                if *origin == own {
+                    out.refused = refuse("entries of this node's own chain it never wrote");
+                    break;
+                }
+                let expected_prev = if seq == 0 {
+                    Some([0u8; 32])
+                } else {
+                    audit
+                        .get((&origin.0, seq - 1))?
+                        .and_then(|v| Entry::from_record(v.value()).ok())
+                        .map(|p| p.hash)
+                };
+                match expected_prev {
+                    None => {
+                        out.refused = refuse("a gap: the previous entry is not held");
+                        break;
+                    }
+                    Some(p) if p != e.body.prev => {
+                        out.refused = refuse("its hash link does not match the previous entry");
+                        break;
+                    }
+                    Some(_) => {}
+                }
+                audit.insert((&origin.0, seq), rec.as_slice())?;
+                if let Some(p) = payload {
+                    payloads.insert(&e.hash, p.as_slice())?;
+                }
+                if e.body.case_id != CaseId::NONE {
+                    by_case.insert(case_key(&e.body.case_id, &origin.0, seq).as_slice(), ())?;
+                }
+                out.stored += 1;
+            }
+            Ok(out)
+        })
+    }
+
+    /// Every equivocation held as evidence.
+    pub fn equivocations(&self) -> Result<Vec<Equivocation>> {
+        let rtx = self.db().begin_read()?;
+        let forks = rtx.open_table(AUDIT_FORKS)?;
+        let audit = rtx.open_table(AUDIT)?;
+        let mut out = Vec::new();
+        for row in forks.iter()? {
+            let (k, _) = row?;
+            let (origin, seq, other) = k.value();
+            let kept = audit
+                .get((origin, seq))?
+                .and_then(|v| Entry::from_record(v.value()).ok())
+                .map(|e| crate::ids::hex(&e.hash))
+                .unwrap_or_default();
+            out.push(Equivocation {
+                origin: NodeId(*origin),
+                seq,
+                kept,
+                other: crate::ids::hex(other),
+            });
+        }
+        Ok(out)
+    }
+}

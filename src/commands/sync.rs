@@ -1,0 +1,279 @@
+//! peer, serve, sync, and the sync part of status.
+
+use std::process::ExitCode;
+
+use hoso_node::{Node, NodeId, NodeRole, Peer, Peers};
+use serde::Serialize;
+
+use super::{UsageError, open};
+use crate::cli::{Cli, PeerCmd, ServeArgs, SyncArgs};
+use crate::output;
+
+fn node_id(s: &str) -> anyhow::Result<NodeId> {
+    s.trim().parse::<NodeId>().map_err(|e| {
+        UsageError(format!(
+            "{e}; copy the id that `hoso id` prints on that node"
+        ))
+        .into()
+    })
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
+
+/// `hoso peer …`.
+pub fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    let mut peers = Peers::load(node.dir())?;
+    match cmd {
+        PeerCmd::Add {
+            node_id: id,
+            addrs,
+            role,
+            name,
+            scope,
+        } => {
+            let role: NodeRole = role.parse()?;
+            let p = Peer {
+                node_id: node_id(id)?,
+                name: name.clone().unwrap_or_default(),
+                role,
+                addrs: addrs.clone(),
+                scope: scope.clone(),
+            };
+            peers.add(node.config(), &node.id(), p.clone())?;
+            peers.save(node.dir())?;
+            let saved = peers.get(&p.node_id).cloned().unwrap_or(p);
+            if cli.json {
+                output::json(&saved)?;
+            } else {
+                println!(
+                    "peer {} ({}, {}) scope {} at {}",
+                    saved.name,
+                    saved.role.as_str(),
+                    saved.node_id.short(),
+                    saved.scope.join(","),
+                    if saved.addrs.is_empty() {
+                        "(it dials this node)".to_string()
+                    } else {
+                        saved.addrs.join(", ")
+                    }
+                );
+            }
+        }
+        PeerCmd::List => {
+            if cli.json {
+                output::json(&peers.peer)?;
+            } else if peers.peer.is_empty() {
+                println!(
+                    "no peers: add one with `hoso peer add NODE_ID --addr IP:PORT --role hub|commune`"
+                );
+            } else {
+                let rows: Vec<Vec<String>> = peers
+                    .peer
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.node_id.to_string(),
+                            p.name.clone(),
+                            p.role.as_str().to_string(),
+                            p.scope.join(","),
+                            p.addrs.join(","),
+                        ]
+                    })
+                    .collect();
+                output::table(&["node id", "name", "role", "scope", "addresses"], &rows);
+            }
+        }
+        PeerCmd::Remove { node_id: id } => {
+            let id = node_id(id)?;
+            if !peers.remove(&id) {
+                return Err(UsageError(format!(
+                    "no peer {id} in the peers file; see `hoso peer list`"
+                ))
+                .into());
+            }
+            peers.save(node.dir())?;
+            println!("removed peer {}", id.short());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso serve`: runs the sync engine until SIGINT or SIGTERM.
+pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    let bind = match &args.listen {
+        Some(l) => Some(
+            l.parse()
+                .map_err(|_| UsageError(format!("--listen `{l}` is not IP:PORT")))?,
+        ),
+        None => None,
+    };
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let engine = hoso_sync::Engine::start(
+            node.clone(),
+            hoso_sync::EngineOptions {
+                bind,
+                relays: args.relays,
+                no_dial: false,
+            },
+        )
+        .await?;
+        let addrs: Vec<String> = engine.local_addrs().iter().map(|a| a.to_string()).collect();
+        println!(
+            "serving {} ({}) node id {} on {}",
+            node.config().name,
+            node.config().role.as_str(),
+            node.id(),
+            addrs.join(", ")
+        );
+        let peers = Peers::load(node.dir())?;
+        if peers.peer.is_empty() {
+            println!("no peers yet: add one with `hoso peer add` (takes effect for incoming connections at once, for dialing at the next start)");
+        }
+        let mut status = node.sync_status();
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut last_online: Vec<(NodeId, bool)> = Vec::new();
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => break,
+                _ = term.recv() => break,
+                r = status.changed() => {
+                    if r.is_err() { break; }
+                    let s = status.borrow().clone();
+                    for p in &s.peers {
+                        let prev = last_online.iter().find(|(id, _)| *id == p.node_id).map(|x| x.1);
+                        if prev != Some(p.online) {
+                            println!(
+                                "peer {} {}{}",
+                                p.name,
+                                if p.online { "online" } else { "offline" },
+                                p.last_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
+                            );
+                        }
+                    }
+                    last_online = s.peers.iter().map(|p| (p.node_id, p.online)).collect();
+                }
+            }
+        }
+        println!("shutting down");
+        engine.shutdown().await;
+        anyhow::Ok(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `hoso sync [--peer ID] [--once]`.
+pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    let only = args.peer.as_deref().map(node_id).transpose()?;
+    let rt = runtime()?;
+    let rounds = rt.block_on(hoso_sync::sync_once(&node, only, args.relays))?;
+    let failed = rounds.iter().any(|r| r.error.is_some());
+    if cli.json {
+        output::json(&rounds)?;
+    } else {
+        for r in &rounds {
+            match (&r.stats, &r.error) {
+                (Some(s), _) => println!(
+                    "{}: sent {} docs + {} changes, received {} docs + {} changes, audit {} out / {} in, {} conflicts, {} refused by peer, {} refused here, {} B out / {} B in, {} ms",
+                    r.name,
+                    s.docs_sent,
+                    s.changes_sent,
+                    s.docs_received,
+                    s.changes_received,
+                    s.audit_sent,
+                    s.audit_received,
+                    s.conflicts,
+                    s.refused_by_peer,
+                    s.refused_here,
+                    s.bytes_out,
+                    s.bytes_in,
+                    r.ms
+                ),
+                (None, Some(e)) => println!("{}: failed: {e}", r.name),
+                (None, None) => {}
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// One peer in `hoso status`.
+#[derive(Debug, Serialize)]
+pub struct PeerSummary {
+    /// The peer.
+    #[serde(flatten)]
+    pub peer: Peer,
+    /// Its feed seq up to which its cases are durable here.
+    pub received_through: u64,
+    /// Cases in its scope it is not known to hold in their current version.
+    pub pending_cases: u64,
+}
+
+/// The sync part of `hoso status`: peers with checkpoints and pending cases, equivocations.
+pub fn status_extra(node: &Node) -> anyhow::Result<serde_json::Value> {
+    let peers = Peers::load(node.dir())?;
+    let mut list = Vec::new();
+    for p in peers.peer {
+        list.push(PeerSummary {
+            received_through: node.sync_checkpoint(&p.node_id)?,
+            pending_cases: node.pending_for(&p)?,
+            peer: p,
+        });
+    }
+    let eq = node.equivocations()?;
+    Ok(serde_json::json!({ "peers": list, "equivocations": eq }))
+}
+
+/// Prints the sync part of `hoso status` as text.
+pub fn print_status_extra(v: &serde_json::Value) {
+    if let Some(peers) = v["peers"].as_array() {
+        if peers.is_empty() {
+            println!("peers      none (`hoso peer add`)");
+        }
+        for p in peers {
+            println!(
+                "peer       {} ({}) {}: {} cases pending, received through feed seq {}",
+                p["name"].as_str().unwrap_or(""),
+                p["role"].as_str().unwrap_or(""),
+                p["addrs"]
+                    .as_array()
+                    .map(|a| a
+                        .iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","))
+                    .unwrap_or_default(),
+                p["pending_cases"],
+                p["received_through"]
+            );
+        }
+    }
+    if let Some(eq) = v["equivocations"].as_array()
+        && !eq.is_empty()
+    {
+        println!(
+            "EQUIVOCATION {} forked audit entries held as evidence (a node signed two different entries at one seq):",
+            eq.len()
+        );
+        for e in eq {
+            println!(
+                "  node {} seq {}: kept {} other {}",
+                e["origin"].as_str().unwrap_or(""),
+                e["seq"],
+                e["kept"].as_str().unwrap_or(""),
+                e["other"].as_str().unwrap_or("")
+            );
+        }
+    }
+}

@@ -1,0 +1,394 @@
+//! The sync engine: listens for peers, dials the peers it should (a commune dials its hub; of
+//! two nodes with the same role the smaller id dials), catches up, stays connected pushing
+//! local changes as they happen (the session pumps on every `node.subscribe()` event), retries
+//! lost peers with exponential backoff, publishes per-peer status on the node's channel and
+//! obeys [`SyncCommand`]s from the console.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hoso_node::{Node, NodeRole, Peer, PeerStatus, Peers, SyncCommand};
+use iroh::Endpoint;
+use iroh::protocol::Router;
+use serde::Serialize;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::SyncError;
+use crate::net::{self, DriveOptions, Observer, SyncHandler};
+use crate::protocol::{ALPN, RoundStats, Session};
+
+/// How the engine runs.
+#[derive(Clone, Debug, Default)]
+pub struct EngineOptions {
+    /// Listen address; `listen` from node.toml when `None`.
+    pub bind: Option<SocketAddr>,
+    /// Use iroh's relays and discovery (off: direct addresses from the peers file only).
+    pub relays: bool,
+    /// Do not dial peers, only accept (tests).
+    pub no_dial: bool,
+}
+
+/// The link switch (`SyncCommand::SetLink`): cutting it cancels every session.
+#[derive(Debug, Default)]
+pub struct Link {
+    cut: AtomicBool,
+    token: Mutex<CancellationToken>,
+    restored: Notify,
+}
+
+impl Link {
+    /// True while cut.
+    pub fn is_cut(&self) -> bool {
+        self.cut.load(Ordering::SeqCst)
+    }
+    /// A token cancelled when the link is cut or `parent` is cancelled.
+    pub fn token(&self, parent: &CancellationToken) -> CancellationToken {
+        let t = parent.child_token();
+        let link = self.token.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let t2 = t.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = link.cancelled() => t2.cancel(),
+                _ = t2.cancelled() => {}
+            }
+        });
+        t
+    }
+    fn set(&self, up: bool) {
+        self.cut.store(!up, Ordering::SeqCst);
+        if up {
+            self.restored.notify_waiters();
+        } else {
+            let mut t = self.token.lock().unwrap_or_else(|p| p.into_inner());
+            t.cancel();
+            *t = CancellationToken::new();
+        }
+    }
+}
+
+/// A running engine.
+pub struct Engine {
+    node: Node,
+    router: Router,
+    cancel: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+fn update_peer(node: &Node, peer: &Peer, f: impl FnOnce(&mut PeerStatus)) {
+    node.publish_sync_status(|s| {
+        s.running = true;
+        let idx = match s.peers.iter().position(|p| p.node_id == peer.node_id) {
+            Some(i) => i,
+            None => {
+                s.peers.push(PeerStatus {
+                    node_id: peer.node_id,
+                    name: peer.name.clone(),
+                    role: peer.role,
+                    online: false,
+                    last_sync: None,
+                    pending_cases: 0,
+                    bytes_in: 0,
+                    bytes_out: 0,
+                    last_error: None,
+                });
+                s.peers.len() - 1
+            }
+        };
+        f(&mut s.peers[idx]);
+    });
+}
+
+/// An observer that publishes a peer's status from its session.
+pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
+    let node = node.clone();
+    let peer = peer.clone();
+    let base = Arc::new(Mutex::new(None::<(u64, u64)>));
+    Arc::new(move |s: &Session, st: &RoundStats, online: bool| {
+        let pending = s.pending();
+        let mut b = base.lock().unwrap_or_else(|p| p.into_inner());
+        update_peer(&node, &peer, |p| {
+            let (bi, bo) = *b.get_or_insert((p.bytes_in, p.bytes_out));
+            p.online = online;
+            p.pending_cases = pending;
+            p.bytes_in = bi + st.bytes_in;
+            p.bytes_out = bo + st.bytes_out;
+            if pending == 0 {
+                p.last_sync = Some(chrono::Utc::now().to_rfc3339());
+            }
+        });
+        if !online {
+            *b = None;
+        }
+    })
+}
+
+/// True when this node dials `peer` (rather than waiting for it).
+pub fn dials(node: &Node, peer: &Peer) -> bool {
+    if peer.addrs.is_empty() {
+        return false;
+    }
+    match (node.config().role, peer.role) {
+        (NodeRole::Commune, NodeRole::Hub) => true,
+        (NodeRole::Hub, NodeRole::Commune) => false,
+        _ => node.id() < peer.node_id,
+    }
+}
+
+impl Engine {
+    /// Binds the endpoint, starts accepting peers and dialing the ones this node dials.
+    pub async fn start(node: Node, opts: EngineOptions) -> Result<Engine, SyncError> {
+        let bind = match opts.bind {
+            Some(b) => b,
+            None => node.config().listen.parse().map_err(|_| {
+                SyncError::Net(format!(
+                    "listen address `{}` in node.toml is not IP:PORT",
+                    node.config().listen
+                ))
+            })?,
+        };
+        let ep = net::bind_endpoint(&node, bind, opts.relays).await?;
+        let cancel = CancellationToken::new();
+        let link = Arc::new(Link::default());
+        let handler = SyncHandler {
+            node: node.clone(),
+            cancel: cancel.clone(),
+            link: link.clone(),
+            observer_for: {
+                let node = node.clone();
+                Arc::new(move |p: &Peer| status_observer(&node, p))
+            },
+        };
+        let router = Router::builder(ep.clone()).accept(ALPN, handler).spawn();
+        let peers = Peers::load(node.dir())?;
+        node.publish_sync_status(|s| {
+            s.running = true;
+            s.link_cut = false;
+        });
+        for p in &peers.peer {
+            update_peer(&node, p, |_| {});
+        }
+        let wake = Arc::new(Notify::new());
+        let mut tasks = Vec::new();
+        if !opts.no_dial {
+            for p in peers.peer.iter().filter(|p| dials(&node, p)) {
+                tasks.push(tokio::spawn(dial_loop(
+                    node.clone(),
+                    ep.clone(),
+                    p.clone(),
+                    cancel.clone(),
+                    link.clone(),
+                    wake.clone(),
+                )));
+            }
+        }
+        tasks.push(tokio::spawn(command_loop(
+            node.clone(),
+            cancel.clone(),
+            link,
+            wake,
+        )));
+        Ok(Engine {
+            node,
+            router,
+            cancel,
+            tasks,
+        })
+    }
+
+    /// The endpoint.
+    pub fn endpoint(&self) -> &Endpoint {
+        self.router.endpoint()
+    }
+
+    /// The addresses the endpoint listens on.
+    pub fn local_addrs(&self) -> Vec<SocketAddr> {
+        self.router.endpoint().bound_sockets()
+    }
+
+    /// Stops every session and closes the endpoint.
+    pub async fn shutdown(self) {
+        self.cancel.cancel();
+        for t in self.tasks {
+            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.router.shutdown()).await;
+        self.node.publish_sync_status(|s| {
+            s.running = false;
+            for p in &mut s.peers {
+                p.online = false;
+            }
+        });
+    }
+}
+
+async fn command_loop(node: Node, cancel: CancellationToken, link: Arc<Link>, wake: Arc<Notify>) {
+    let mut cmds = node.sync_commands();
+    loop {
+        let cmd = tokio::select! {
+            c = cmds.recv() => c,
+            _ = cancel.cancelled() => return,
+        };
+        match cmd {
+            Ok(SyncCommand::SyncNow) => wake.notify_waiters(),
+            Ok(SyncCommand::SetLink(up)) => {
+                link.set(up);
+                node.publish_sync_status(|s| s.link_cut = !up);
+                if up {
+                    wake.notify_waiters();
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+async fn dial_loop(
+    node: Node,
+    ep: Endpoint,
+    peer: Peer,
+    cancel: CancellationToken,
+    link: Arc<Link>,
+    wake: Arc<Notify>,
+) {
+    let mut backoff = Duration::from_millis(250);
+    loop {
+        if cancel.is_cancelled() {
+            return;
+        }
+        if link.is_cut() {
+            tokio::select! {
+                _ = link.restored.notified() => {}
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            }
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let res = match net::connect(&ep, &peer).await {
+            Ok(conn) => {
+                net::drive(
+                    node.clone(),
+                    peer.clone(),
+                    conn,
+                    true,
+                    DriveOptions::default(),
+                    link.token(&cancel),
+                    Some(status_observer(&node, &peer)),
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        };
+        let err = match res {
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(e) = &err {
+            tracing::info!(peer = %peer.name, error = %e, "sync connection ended; retrying");
+        }
+        update_peer(&node, &peer, |p| {
+            p.online = false;
+            p.last_error = err;
+        });
+        if started.elapsed() > Duration::from_secs(10) {
+            backoff = Duration::from_millis(250);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = wake.notified() => {}
+            _ = cancel.cancelled() => return,
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+/// The result of a one-shot round with one peer.
+#[derive(Debug, Serialize)]
+pub struct PeerRound {
+    /// The peer's node id.
+    pub node_id: String,
+    /// Its name.
+    pub name: String,
+    /// What moved, if the round completed.
+    pub stats: Option<RoundStats>,
+    /// Why it did not.
+    pub error: Option<String>,
+    /// Milliseconds the round took.
+    pub ms: u64,
+}
+
+/// One round with each peer (or only `only`): connect, exchange everything, close. Binds a
+/// fresh endpoint on an ephemeral port (the node's `listen` port may be in use).
+pub async fn sync_once(
+    node: &Node,
+    only: Option<hoso_node::NodeId>,
+    relays: bool,
+) -> Result<Vec<PeerRound>, SyncError> {
+    let peers = Peers::load(node.dir())?;
+    let list: Vec<Peer> = peers
+        .peer
+        .into_iter()
+        .filter(|p| only.is_none_or(|o| o == p.node_id))
+        .filter(|p| !p.addrs.is_empty())
+        .collect();
+    if list.is_empty() {
+        return match only {
+            Some(o) => Err(SyncError::UnknownPeer(o.to_string())),
+            None => Err(SyncError::NoPeers),
+        };
+    }
+    let bind: SocketAddr = ([0, 0, 0, 0], 0).into();
+    let ep = net::bind_endpoint(node, bind, relays).await?;
+    let mut out = Vec::new();
+    for p in list {
+        let t = std::time::Instant::now();
+        let r = round_with(
+            node,
+            &ep,
+            &p,
+            DriveOptions {
+                once: true,
+                ..DriveOptions::default()
+            },
+        )
+        .await;
+        let ms = t.elapsed().as_millis() as u64;
+        let (stats, error) = match r {
+            Ok(rep) => (Some(rep.stats), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        out.push(PeerRound {
+            node_id: p.node_id.to_string(),
+            name: p.name.clone(),
+            stats,
+            error,
+            ms,
+        });
+    }
+    ep.close().await;
+    Ok(out)
+}
+
+/// One round with one peer over an existing endpoint.
+pub async fn round_with(
+    node: &Node,
+    ep: &Endpoint,
+    peer: &Peer,
+    opts: DriveOptions,
+) -> Result<net::DriveReport, SyncError> {
+    let conn = net::connect(ep, peer).await?;
+    net::drive(
+        node.clone(),
+        peer.clone(),
+        conn,
+        true,
+        opts,
+        CancellationToken::new(),
+        None,
+    )
+    .await
+}

@@ -1,0 +1,41 @@
+//! Sync errors: one-line messages that say what happened and, where there is one, what to do.
+
+use crate::protocol::frame::FrameError;
+use crate::protocol::message::DecodeError;
+
+/// A sync failure.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The node store failed.
+    #[error(transparent)]
+    Node(#[from] hoso_node::NodeError),
+    /// A malformed frame from the peer.
+    #[error("bad frame from peer: {0}")]
+    Frame(#[from] FrameError),
+    /// A malformed message from the peer.
+    #[error("bad message from peer: {0}")]
+    Decode(#[from] DecodeError),
+    /// The peer broke the protocol.
+    #[error("protocol violation: {0}")]
+    Protocol(String),
+    /// The peer reported an error and closed.
+    #[error("the peer reported: {0}")]
+    PeerError(String),
+    /// The node id is not in the peers file.
+    #[error("node {0} is not in the peers file; add it with `hoso peer add`")]
+    UnknownPeer(String),
+    /// Network failure (connect, stream, endpoint).
+    #[error("network: {0}")]
+    Net(String),
+    /// No peers to sync with.
+    #[error(
+        "no peers to sync with: add one with `hoso peer add NODE_ID --addr IP:PORT --role hub|commune`"
+    )]
+    NoPeers,
+}
+
+impl SyncError {
+    pub(crate) fn net(e: impl std::fmt::Display) -> SyncError {
+        SyncError::Net(e.to_string())
+    }
+}

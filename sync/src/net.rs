@@ -1,0 +1,349 @@
+//! The thin I/O layer over iroh: the endpoint, the ALPN handler that refuses node ids missing
+//! from the peers file before any data moves, and the driver that runs a [`Session`] over one
+//! bidirectional QUIC stream (a reader task, a writer task, and the session loop between them:
+//! reading and writing in one task can deadlock on QUIC flow control).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use hoso_node::{CaseId, Node, NodeId, Peer, Peers};
+use iroh::endpoint::{Connection, PortmapperConfig, VarInt, presets};
+use iroh::protocol::{AcceptError, ProtocolHandler};
+use iroh::{Endpoint, EndpointAddr, RelayMode};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::SyncError;
+use crate::protocol::frame::{HEADER_LEN, encode_frame, parse_header};
+use crate::protocol::{ALPN, Message, RoundStats, Session};
+
+/// QUIC close code: the node id is not in the peers file.
+pub const CLOSE_NOT_ALLOWED: u32 = 403;
+/// QUIC close code: the peer sent something malformed.
+pub const CLOSE_BAD_INPUT: u32 = 400;
+/// QUIC close code: a normal end.
+pub const CLOSE_DONE: u32 = 0;
+
+/// Binds the node's endpoint. Relays, address lookup and port mapping stay off unless
+/// `relays` is set (then iroh's default relays and discovery are used).
+pub async fn bind_endpoint(
+    node: &Node,
+    bind: SocketAddr,
+    relays: bool,
+) -> Result<Endpoint, SyncError> {
+    let sk = iroh::SecretKey::from_bytes(&node.key().secret_bytes());
+    let b = if relays {
+        Endpoint::builder(presets::N0)
+    } else {
+        Endpoint::builder(presets::Minimal)
+            .relay_mode(RelayMode::Disabled)
+            .clear_address_lookup()
+            .portmapper_config(PortmapperConfig::Disabled)
+    };
+    let b = b
+        .secret_key(sk)
+        .clear_ip_transports()
+        .bind_addr(bind)
+        .map_err(|e| SyncError::Net(format!("listen address {bind}: {e}")))?;
+    b.bind()
+        .await
+        .map_err(|e| SyncError::Net(format!("cannot listen on {bind}: {e}; is another node using that port? Set `listen` in node.toml")))
+}
+
+/// The iroh address of a peer from its id and address hints.
+pub fn peer_addr(peer: &Peer) -> Result<EndpointAddr, SyncError> {
+    let pk = iroh::PublicKey::from_bytes(&peer.node_id.0)
+        .map_err(|e| SyncError::Net(format!("peer {}: bad node id: {e}", peer.name)))?;
+    let mut a = EndpointAddr::new(pk);
+    for s in &peer.addrs {
+        if let Ok(sock) = s.parse::<SocketAddr>() {
+            a = a.with_ip_addr(sock);
+        }
+    }
+    Ok(a)
+}
+
+/// Connects to a peer.
+pub async fn connect(ep: &Endpoint, peer: &Peer) -> Result<Connection, SyncError> {
+    let addr = peer_addr(peer)?;
+    tokio::time::timeout(Duration::from_secs(10), ep.connect(addr, ALPN))
+        .await
+        .map_err(|_| SyncError::Net(format!("connecting to {} timed out", peer.name)))?
+        .map_err(|e| SyncError::Net(format!("cannot reach {}: {e}", peer.name)))
+}
+
+/// Knobs of one driven session.
+#[derive(Clone, Debug, Default)]
+pub struct DriveOptions {
+    /// One round, then `Done` and close.
+    pub once: bool,
+    /// Record every case id and byte count sent (tests).
+    pub log_sent: bool,
+    /// Cut the connection abruptly after this many `Ack`s were received (resume tests).
+    pub cut_after_acks: Option<usize>,
+    /// Feed entries per batch (default [`crate::protocol::session::BATCH_ENTRIES`]).
+    pub batch_entries: Option<usize>,
+}
+
+/// What a driven session reports.
+#[derive(Debug, Default)]
+pub struct DriveReport {
+    /// What moved.
+    pub stats: RoundStats,
+    /// Sent cases and their byte counts, if logged.
+    pub sent: Vec<(CaseId, usize)>,
+}
+
+/// Called after every step with the session, for status publishing.
+pub type Observer = Arc<dyn Fn(&Session, &RoundStats, bool) + Send + Sync>;
+
+async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
+    r: &mut R,
+    bytes_in: &AtomicU64,
+) -> Result<Option<Message>, SyncError> {
+    let mut hdr = [0u8; HEADER_LEN];
+    let n = r.read(&mut hdr[..1]).await.map_err(SyncError::net)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    r.read_exact(&mut hdr[1..])
+        .await
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                SyncError::Frame(crate::protocol::FrameError::Truncated("header"))
+            }
+            _ => SyncError::net(e),
+        })?;
+    let len = parse_header(&hdr)?;
+    let mut buf = vec![0u8; len];
+    r.read_exact(&mut buf).await.map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => {
+            SyncError::Frame(crate::protocol::FrameError::Truncated("payload"))
+        }
+        _ => SyncError::net(e),
+    })?;
+    bytes_in.fetch_add((HEADER_LEN + len) as u64, Ordering::Relaxed);
+    Ok(Some(Message::decode(&buf)?))
+}
+
+/// Runs a session over `conn` until a one-shot round ends, the peer goes away, `cancel`
+/// fires, or an error. Malformed input from the peer gets an `Error` message and a close
+/// with [`CLOSE_BAD_INPUT`].
+pub async fn drive(
+    node: Node,
+    peer: Peer,
+    conn: Connection,
+    initiator: bool,
+    opts: DriveOptions,
+    cancel: CancellationToken,
+    observer: Option<Observer>,
+) -> Result<DriveReport, SyncError> {
+    let (mut send, mut recv) = if initiator {
+        conn.open_bi().await.map_err(SyncError::net)?
+    } else {
+        tokio::select! {
+            r = conn.accept_bi() => r.map_err(SyncError::net)?,
+            _ = cancel.cancelled() => return Ok(DriveReport::default()),
+        }
+    };
+    let bytes_out = Arc::new(AtomicU64::new(0));
+    let bytes_in = Arc::new(AtomicU64::new(0));
+    let (wtx, mut wrx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let bo = bytes_out.clone();
+    let writer = tokio::spawn(async move {
+        while let Some(f) = wrx.recv().await {
+            if AsyncWriteExt::write_all(&mut send, &f).await.is_err() {
+                return;
+            }
+            bo.fetch_add(f.len() as u64, Ordering::Relaxed);
+        }
+        let _ = send.finish();
+    });
+    let (rtx, mut rrx) = mpsc::channel::<Result<Option<Message>, SyncError>>(16);
+    let bi = bytes_in.clone();
+    let reader = tokio::spawn(async move {
+        loop {
+            let r = read_frame(&mut recv, &bi).await;
+            let stop = !matches!(r, Ok(Some(_)));
+            if rtx.send(r).await.is_err() || stop {
+                return;
+            }
+        }
+    });
+
+    let mut session = Session::new(node.clone(), peer.clone(), initiator, opts.once);
+    if opts.log_sent {
+        session.sent_log = Some(Vec::new());
+    }
+    if let Some(n) = opts.batch_entries {
+        session.batch_entries = n.clamp(1, crate::protocol::message::MAX_DOCS);
+    }
+    let send_all = |msgs: Vec<Message>| -> Result<(), SyncError> {
+        for m in msgs {
+            let f = encode_frame(&m.encode())?;
+            let _ = wtx.send(f);
+        }
+        Ok(())
+    };
+    let mut changes = node.subscribe();
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut acks = 0usize;
+    let stats_now = |s: &Session| {
+        let mut st = s.stats.clone();
+        st.bytes_in = bytes_in.load(Ordering::Relaxed);
+        st.bytes_out = bytes_out.load(Ordering::Relaxed);
+        st
+    };
+
+    let result: Result<(), SyncError> = async {
+        send_all(vec![session.hello()?])?;
+        loop {
+            tokio::select! {
+                m = rrx.recv() => {
+                    let msg = match m {
+                        None | Some(Ok(None)) => {
+                            if session.finished() || !opts.once {
+                                return Ok(());
+                            }
+                            return Err(SyncError::Net(format!("{} closed the stream", peer.name)));
+                        }
+                        Some(Err(e)) => return Err(e),
+                        Some(Ok(Some(m))) => m,
+                    };
+                    let is_ack = matches!(msg, Message::Ack { .. });
+                    let out = session.on_message(msg)?;
+                    send_all(out)?;
+                    if is_ack {
+                        acks += 1;
+                        if opts.cut_after_acks.is_some_and(|n| acks >= n) {
+                            conn.close(VarInt::from_u32(CLOSE_DONE), b"cut");
+                            return Err(SyncError::Net("connection cut (test)".into()));
+                        }
+                    }
+                    if session.finished() {
+                        return Ok(());
+                    }
+                }
+                r = changes.recv() => {
+                    if matches!(r, Err(tokio::sync::broadcast::error::RecvError::Closed)) {
+                        return Ok(());
+                    }
+                    while changes.try_recv().is_ok() {}
+                    send_all(session.pump()?)?;
+                }
+                _ = tick.tick() => {
+                    send_all(session.pump()?)?;
+                }
+                _ = cancel.cancelled() => return Ok(()),
+            }
+            if let Some(o) = &observer {
+                o(&session, &stats_now(&session), true);
+            }
+        }
+    }
+    .await;
+
+    let sent = session.sent_log.take().unwrap_or_default();
+    match &result {
+        Err(e @ (SyncError::Frame(_) | SyncError::Decode(_) | SyncError::Protocol(_))) => {
+            tracing::warn!(peer = %peer.name, error = %e, "closing a connection after bad input");
+            if let Ok(f) = encode_frame(
+                &Message::Error {
+                    reason: e.to_string(),
+                }
+                .encode(),
+            ) {
+                let _ = wtx.send(f);
+            }
+            drop(wtx);
+            let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
+            // Closing right after `finish` can drop the error frame: give the peer a moment.
+            let _ = tokio::time::timeout(Duration::from_secs(1), conn.closed()).await;
+            conn.close(VarInt::from_u32(CLOSE_BAD_INPUT), b"bad input");
+        }
+        Err(_) => {
+            drop(wtx);
+            writer.abort();
+            conn.close(VarInt::from_u32(CLOSE_DONE), b"error");
+        }
+        Ok(()) => {
+            drop(wtx);
+            let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+            if initiator {
+                conn.close(VarInt::from_u32(CLOSE_DONE), b"done");
+            } else {
+                // The initiator closes once it has our `Done`; closing first could drop it.
+                let _ = tokio::time::timeout(Duration::from_secs(5), conn.closed()).await;
+            }
+        }
+    }
+    reader.abort();
+    let stats = stats_now(&session);
+    if let Some(o) = &observer {
+        o(&session, &stats, false);
+    }
+    result.map(|()| DriveReport { stats, sent })
+}
+
+/// The ALPN handler: checks the remote node id against the peers file (read at each
+/// connection, so `hoso peer add` applies without a restart) before any stream is accepted.
+#[derive(Clone)]
+pub struct SyncHandler {
+    pub(crate) node: Node,
+    pub(crate) cancel: CancellationToken,
+    pub(crate) link: Arc<crate::engine::Link>,
+    pub(crate) observer_for: Arc<dyn Fn(&Peer) -> Observer + Send + Sync>,
+}
+
+impl std::fmt::Debug for SyncHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SyncHandler({:?})", self.node)
+    }
+}
+
+/// Looks a remote node id up in the peers file.
+pub fn allowed_peer(node: &Node, remote: &NodeId) -> Result<Peer, SyncError> {
+    let peers = Peers::load(node.dir())?;
+    peers
+        .get(remote)
+        .cloned()
+        .ok_or_else(|| SyncError::UnknownPeer(remote.to_string()))
+}
+
+impl ProtocolHandler for SyncHandler {
+    async fn accept(&self, conn: Connection) -> Result<(), AcceptError> {
+        let remote = NodeId(*conn.remote_id().as_bytes());
+        let peer = match allowed_peer(&self.node, &remote) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(remote = %remote, error = %e, "refused a connection");
+                conn.close(VarInt::from_u32(CLOSE_NOT_ALLOWED), b"not in peers file");
+                return Ok(());
+            }
+        };
+        if self.link.is_cut() {
+            conn.close(VarInt::from_u32(CLOSE_DONE), b"link cut");
+            return Ok(());
+        }
+        let cancel = self.link.token(&self.cancel);
+        let observer = (self.observer_for)(&peer);
+        if let Err(e) = drive(
+            self.node.clone(),
+            peer.clone(),
+            conn,
+            false,
+            DriveOptions::default(),
+            cancel,
+            Some(observer),
+        )
+        .await
+        {
+            tracing::info!(peer = %peer.name, error = %e, "incoming sync session ended");
+        }
+        Ok(())
+    }
+}

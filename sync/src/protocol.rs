@@ -1,0 +1,14 @@
+//! The sync protocol `hoso/sync/1`, without I/O: [`frame`] (versioned, length-prefixed,
+//! bounded frames), [`message`] (the message set and its strict decoder) and [`session`] (the
+//! per-connection state machine, with the scope checks on both send and receive).
+
+pub mod frame;
+pub mod message;
+pub mod session;
+
+pub use frame::{FRAME_VERSION, FrameError, MAX_FRAME};
+pub use message::{DecodeError, Message};
+pub use session::{RoundStats, Session};
+
+/// The ALPN of the sync protocol.
+pub const ALPN: &[u8] = b"hoso/sync/1";

@@ -1,0 +1,439 @@
+//! The messages of `hoso/sync/1` and their binary encoding: a type byte, then fixed-width
+//! big-endian integers and `u32`-length-prefixed byte strings. Every count and length read from
+//! a peer is checked against a bound before anything is allocated, and decoding never panics.
+
+use hoso_node::{CaseId, NodeId};
+
+/// Most cases in one `Docs` message.
+pub const MAX_DOCS: usize = 4096;
+/// Most heads per case.
+pub const MAX_HEADS: usize = 256;
+/// Most audit entries in one `Audit` message.
+pub const MAX_ENTRIES: usize = 4096;
+/// Largest audit payload carried.
+pub const MAX_PAYLOAD: usize = 64 << 10;
+/// Most chains listed in a hello.
+pub const MAX_CHAINS: usize = 64;
+/// Longest error reason.
+pub const MAX_REASON: usize = 1024;
+/// The protocol revision inside frame version 1.
+pub const PROTOCOL: u16 = 1;
+
+/// One case in a `Docs` message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocMsg {
+    /// The case.
+    pub id: CaseId,
+    /// Whole compacted document (`true`) or the changes after the receiver's known heads.
+    pub full: bool,
+    /// The sender's heads (empty for a whole document).
+    pub heads: Vec<[u8; 32]>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// One audit record with its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRecord {
+    /// `body ‖ signature`.
+    pub record: Vec<u8>,
+    /// The detail payload, unless purged.
+    pub payload: Option<Vec<u8>>,
+}
+
+/// A protocol message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// First message each way.
+    Hello {
+        /// [`PROTOCOL`].
+        protocol: u16,
+        /// The receiver's feed seq up to which its cases are durable at the sender (send after it).
+        feed_after: u64,
+        /// Chain lengths held by the sender, per origin (the two nodes' chains).
+        chains: Vec<(NodeId, u64)>,
+    },
+    /// A batch of the sender's feed.
+    Docs {
+        /// Every feed entry of the sender up to this seq was considered.
+        upto: u64,
+        /// The cases.
+        docs: Vec<DocMsg>,
+    },
+    /// The receiver made a `Docs` batch durable.
+    Ack {
+        /// The batch's `upto`.
+        upto: u64,
+        /// Cases refused (outside scope, invalid).
+        refused: u32,
+        /// Stored cases and the sender heads now held.
+        acked: Vec<(CaseId, Vec<[u8; 32]>)>,
+    },
+    /// Entries of one audit chain, in seq order.
+    Audit {
+        /// The chain's origin.
+        origin: NodeId,
+        /// The entries.
+        entries: Vec<AuditRecord>,
+    },
+    /// The sender has sent its whole feed up to `upto`.
+    Idle {
+        /// Feed seq.
+        upto: u64,
+    },
+    /// The round is complete; the sender closes after this.
+    Done,
+    /// A fatal error; the sender closes after this.
+    Error {
+        /// For the operator.
+        reason: String,
+    },
+}
+
+/// Tags 8 and 9 are reserved for the witness cosigning of audit checkpoints (issue 5): a
+/// commune's checkpoint request and the hub's cosignature. See `session::witness_hook`.
+pub const RESERVED_WITNESS_TAGS: [u8; 2] = [8, 9];
+
+/// Why a message failed to decode.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Unknown type byte.
+    #[error("unknown message type {0}")]
+    UnknownType(u8),
+    /// The payload ended early.
+    #[error("message truncated in {0}")]
+    Truncated(&'static str),
+    /// A count or length over its bound.
+    #[error("{0} over its limit")]
+    TooLarge(&'static str),
+    /// Bytes left after the message.
+    #[error("{0} trailing bytes after the message")]
+    Trailing(usize),
+    /// A field that is not valid (bad UTF-8, bad flag).
+    #[error("invalid {0}")]
+    Invalid(&'static str),
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
+        if self.b.len() < n {
+            return Err(DecodeError::Truncated(what));
+        }
+        let (h, t) = self.b.split_at(n);
+        self.b = t;
+        Ok(h)
+    }
+    fn u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
+        Ok(self.take(1, what)?[0])
+    }
+    fn u16(&mut self, what: &'static str) -> Result<u16, DecodeError> {
+        let s = self.take(2, what)?;
+        Ok(u16::from_be_bytes([s[0], s[1]]))
+    }
+    fn u32(&mut self, what: &'static str) -> Result<u32, DecodeError> {
+        let s = self.take(4, what)?;
+        Ok(u32::from_be_bytes([s[0], s[1], s[2], s[3]]))
+    }
+    fn u64(&mut self, what: &'static str) -> Result<u64, DecodeError> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(self.take(8, what)?);
+        Ok(u64::from_be_bytes(a))
+    }
+    fn arr<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], DecodeError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N, what)?);
+        Ok(a)
+    }
+    fn count(&mut self, max: usize, what: &'static str) -> Result<usize, DecodeError> {
+        let n = self.u32(what)? as usize;
+        if n > max {
+            return Err(DecodeError::TooLarge(what));
+        }
+        Ok(n)
+    }
+    fn bytes(&mut self, max: usize, what: &'static str) -> Result<Vec<u8>, DecodeError> {
+        let n = self.count(max, what)?;
+        Ok(self.take(n, what)?.to_vec())
+    }
+    fn bool(&mut self, what: &'static str) -> Result<bool, DecodeError> {
+        match self.u8(what)? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => Err(DecodeError::Invalid(what)),
+        }
+    }
+    fn heads(&mut self) -> Result<Vec<[u8; 32]>, DecodeError> {
+        let n = self.count(MAX_HEADS, "heads")?;
+        (0..n).map(|_| self.arr::<32>("head")).collect()
+    }
+}
+
+fn put_u32(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_be_bytes());
+}
+
+fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    put_u32(out, b.len());
+    out.extend_from_slice(b);
+}
+
+fn put_heads(out: &mut Vec<u8>, h: &[[u8; 32]]) {
+    put_u32(out, h.len());
+    for x in h {
+        out.extend_from_slice(x);
+    }
+}
+
+impl Message {
+    /// A short name for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Message::Hello { .. } => "hello",
+            Message::Docs { .. } => "docs",
+            Message::Ack { .. } => "ack",
+            Message::Audit { .. } => "audit",
+            Message::Idle { .. } => "idle",
+            Message::Done => "done",
+            Message::Error { .. } => "error",
+        }
+    }
+
+    /// Encodes the message (the frame payload).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut o = Vec::new();
+        match self {
+            Message::Hello {
+                protocol,
+                feed_after,
+                chains,
+            } => {
+                o.push(1);
+                o.extend_from_slice(&protocol.to_be_bytes());
+                o.extend_from_slice(&feed_after.to_be_bytes());
+                put_u32(&mut o, chains.len());
+                for (id, n) in chains {
+                    o.extend_from_slice(&id.0);
+                    o.extend_from_slice(&n.to_be_bytes());
+                }
+            }
+            Message::Docs { upto, docs } => {
+                o.push(2);
+                o.extend_from_slice(&upto.to_be_bytes());
+                put_u32(&mut o, docs.len());
+                for d in docs {
+                    o.extend_from_slice(&d.id.0);
+                    o.push(u8::from(d.full));
+                    put_heads(&mut o, &d.heads);
+                    put_bytes(&mut o, &d.bytes);
+                }
+            }
+            Message::Ack {
+                upto,
+                refused,
+                acked,
+            } => {
+                o.push(3);
+                o.extend_from_slice(&upto.to_be_bytes());
+                o.extend_from_slice(&refused.to_be_bytes());
+                put_u32(&mut o, acked.len());
+                for (id, h) in acked {
+                    o.extend_from_slice(&id.0);
+                    put_heads(&mut o, h);
+                }
+            }
+            Message::Audit { origin, entries } => {
+                o.push(4);
+                o.extend_from_slice(&origin.0);
+                put_u32(&mut o, entries.len());
+                for e in entries {
+                    put_bytes(&mut o, &e.record);
+                    match &e.payload {
+                        None => o.push(0),
+                        Some(p) => {
+                            o.push(1);
+                            put_bytes(&mut o, p);
+                        }
+                    }
+                }
+            }
+            Message::Idle { upto } => {
+                o.push(5);
+                o.extend_from_slice(&upto.to_be_bytes());
+            }
+            Message::Done => o.push(6),
+            Message::Error { reason } => {
+                o.push(7);
+                let r = reason.as_bytes();
+                put_bytes(&mut o, &r[..r.len().min(MAX_REASON)]);
+            }
+        }
+        o
+    }
+
+    /// Decodes a frame payload; every bound is checked before allocation.
+    pub fn decode(b: &[u8]) -> Result<Message, DecodeError> {
+        let mut r = Reader { b };
+        let m = match r.u8("type")? {
+            1 => {
+                let protocol = r.u16("protocol")?;
+                let feed_after = r.u64("feed_after")?;
+                let n = r.count(MAX_CHAINS, "chains")?;
+                let mut chains = Vec::with_capacity(n);
+                for _ in 0..n {
+                    chains.push((NodeId(r.arr("origin")?), r.u64("chain length")?));
+                }
+                Message::Hello {
+                    protocol,
+                    feed_after,
+                    chains,
+                }
+            }
+            2 => {
+                let upto = r.u64("upto")?;
+                let n = r.count(MAX_DOCS, "docs")?;
+                let mut docs = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let id = CaseId(r.arr("case id")?);
+                    let full = r.bool("full flag")?;
+                    let heads = r.heads()?;
+                    let bytes = r.bytes(super::frame::MAX_FRAME, "document bytes")?;
+                    docs.push(DocMsg {
+                        id,
+                        full,
+                        heads,
+                        bytes,
+                    });
+                }
+                Message::Docs { upto, docs }
+            }
+            3 => {
+                let upto = r.u64("upto")?;
+                let refused = r.u32("refused")?;
+                let n = r.count(MAX_DOCS, "acked")?;
+                let mut acked = Vec::with_capacity(n);
+                for _ in 0..n {
+                    acked.push((CaseId(r.arr("case id")?), r.heads()?));
+                }
+                Message::Ack {
+                    upto,
+                    refused,
+                    acked,
+                }
+            }
+            4 => {
+                let origin = NodeId(r.arr("origin")?);
+                let n = r.count(MAX_ENTRIES, "entries")?;
+                let mut entries = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let record = r.bytes(hoso_node::audit::entry::MAX_RECORD_LEN, "record")?;
+                    let payload = if r.bool("payload flag")? {
+                        Some(r.bytes(MAX_PAYLOAD, "payload")?)
+                    } else {
+                        None
+                    };
+                    entries.push(AuditRecord { record, payload });
+                }
+                Message::Audit { origin, entries }
+            }
+            5 => Message::Idle {
+                upto: r.u64("upto")?,
+            },
+            6 => Message::Done,
+            7 => {
+                let b = r.bytes(MAX_REASON, "reason")?;
+                Message::Error {
+                    reason: String::from_utf8(b).map_err(|_| DecodeError::Invalid("reason"))?,
+                }
+            }
+            t => return Err(DecodeError::UnknownType(t)),
+        };
+        if !r.b.is_empty() {
+            return Err(DecodeError::Trailing(r.b.len()));
+        }
+        Ok(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> Vec<Message> {
+        vec![
+            Message::Hello {
+                protocol: PROTOCOL,
+                feed_after: 7,
+                chains: vec![(NodeId([3; 32]), 9)],
+            },
+            Message::Docs {
+                upto: 5,
+                docs: vec![DocMsg {
+                    id: CaseId([1; 16]),
+                    full: false,
+                    heads: vec![[2; 32]],
+                    bytes: vec![1, 2, 3],
+                }],
+            },
+            Message::Ack {
+                upto: 5,
+                refused: 1,
+                acked: vec![(CaseId([1; 16]), vec![[4; 32]])],
+            },
+            Message::Audit {
+                origin: NodeId([5; 32]),
+                entries: vec![
+                    AuditRecord {
+                        record: vec![9; 10],
+                        payload: Some(b"{}".to_vec()),
+                    },
+                    AuditRecord {
+                        record: vec![8; 3],
+                        payload: None,
+                    },
+                ],
+            },
+            Message::Idle { upto: 3 },
+            Message::Done,
+            Message::Error {
+                reason: "nope".into(),
+            },
+        ]
+    }
+
+    #[test]
+    fn every_message_round_trips() {
+        for m in samples() {
+            assert_eq!(Message::decode(&m.encode()), Ok(m));
+        }
+    }
+
+    #[test]
+    fn every_truncation_is_a_typed_error() {
+        for m in samples() {
+            let b = m.encode();
+            for cut in 0..b.len() {
+                assert!(
+                    Message::decode(&b[..cut]).is_err(),
+                    "{} cut at {cut}",
+                    m.kind()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn huge_counts_are_refused_before_allocation() {
+        let mut b = vec![2u8];
+        b.extend_from_slice(&0u64.to_be_bytes());
+        b.extend_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(Message::decode(&b), Err(DecodeError::TooLarge("docs")));
+        assert_eq!(Message::decode(&[42]), Err(DecodeError::UnknownType(42)));
+        let mut t = Message::Done.encode();
+        t.push(0);
+        assert_eq!(Message::decode(&t), Err(DecodeError::Trailing(1)));
+    }
+}

@@ -1,0 +1,428 @@
+//! The per-connection state machine, free of I/O: it is fed decoded messages and asked to
+//! produce the next ones; the driver (`net.rs`) moves them over a QUIC stream.
+//!
+//! Both sides run the same machine. After the two `Hello`s each side streams its change feed
+//! after the checkpoint the other announced, in `Docs` batches of at most [`BATCH_ENTRIES`]
+//! feed entries, keeping up to [`WINDOW`] batches in flight. The receiver ingests each batch in
+//! one transaction that also advances its checkpoint, then `Ack`s it; the sender records which
+//! heads the peer now holds. Audit chains of the two nodes follow the same way. `Idle` says "my
+//! feed is sent"; in a one-shot round the initiator ends with `Done` once both sides are idle
+//! and every batch is acknowledged.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use hoso_node::peers::own_scope_holds;
+use hoso_node::replica::{IncomingDoc, Ingested};
+use hoso_node::{CaseId, Node, NodeId, Peer};
+use serde::Serialize;
+
+use super::message::{AuditRecord, DocMsg, Message, PROTOCOL};
+use crate::error::SyncError;
+
+/// Feed entries read per `Docs` batch.
+pub const BATCH_ENTRIES: usize = 512;
+/// Document bytes per batch before it is cut (well under the frame limit).
+pub const BATCH_BYTES: usize = 2 << 20;
+/// `Docs` batches in flight before waiting for an `Ack`.
+pub const WINDOW: usize = 4;
+/// Audit entries per `Audit` message.
+pub const AUDIT_BATCH: usize = 1024;
+
+/// What moved in one session, both ways.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RoundStats {
+    /// Whole documents sent.
+    pub docs_sent: u64,
+    /// Change sets sent (cases the peer already had).
+    pub changes_sent: u64,
+    /// Whole documents received and stored.
+    pub docs_received: u64,
+    /// Change sets received and merged.
+    pub changes_received: u64,
+    /// Cases refused by the peer.
+    pub refused_by_peer: u64,
+    /// Cases refused here.
+    pub refused_here: u64,
+    /// Cases that entered the review queue here.
+    pub conflicts: u64,
+    /// Audit entries sent.
+    pub audit_sent: u64,
+    /// Audit entries received and stored.
+    pub audit_received: u64,
+    /// Audit entries refused here.
+    pub audit_refused: u64,
+    /// Equivocations found here.
+    pub equivocations: u64,
+    /// Document bytes sent (inside frames).
+    pub doc_bytes_sent: u64,
+    /// Frame bytes sent (filled in by the driver).
+    pub bytes_out: u64,
+    /// Frame bytes received (filled in by the driver).
+    pub bytes_in: u64,
+}
+
+struct InFlight {
+    upto: u64,
+    seqs: BTreeMap<CaseId, u64>,
+}
+
+/// One side of one sync connection.
+pub struct Session {
+    node: Node,
+    peer: Peer,
+    initiator: bool,
+    once: bool,
+    got_hello: bool,
+    cursor: u64,
+    inflight: VecDeque<InFlight>,
+    audit_cursor: BTreeMap<NodeId, u64>,
+    /// Heads sent in batches not yet acknowledged: assumed to arrive, so a case merged
+    /// meanwhile is not sent back with them.
+    in_flight_heads: BTreeMap<CaseId, Vec<[u8; 32]>>,
+    idle_sent: Option<u64>,
+    peer_idle: bool,
+    done_sent: bool,
+    peer_done: bool,
+    /// What moved so far.
+    pub stats: RoundStats,
+    /// Every doc id and byte count sent, when tracing is on (tests count re-sends with it).
+    pub sent_log: Option<Vec<(CaseId, usize)>>,
+    /// Feed entries per `Docs` batch.
+    pub batch_entries: usize,
+}
+
+impl Session {
+    /// A session with `peer`. `once`: end after one round (the initiator sends `Done`).
+    pub fn new(node: Node, peer: Peer, initiator: bool, once: bool) -> Session {
+        Session {
+            node,
+            peer,
+            initiator,
+            once,
+            got_hello: false,
+            cursor: 0,
+            inflight: VecDeque::new(),
+            audit_cursor: BTreeMap::new(),
+            in_flight_heads: BTreeMap::new(),
+            idle_sent: None,
+            peer_idle: false,
+            done_sent: false,
+            peer_done: false,
+            stats: RoundStats::default(),
+            sent_log: None,
+            batch_entries: BATCH_ENTRIES,
+        }
+    }
+
+    /// The peer.
+    pub fn peer(&self) -> &Peer {
+        &self.peer
+    }
+
+    /// The chains both sides exchange: the two nodes' own.
+    fn chain_origins(&self) -> [NodeId; 2] {
+        [self.node.id(), self.peer.node_id]
+    }
+
+    /// The first message.
+    pub fn hello(&self) -> Result<Message, SyncError> {
+        let mut chains = Vec::new();
+        for o in self.chain_origins() {
+            chains.push((o, self.node.chain_len(&o)?));
+        }
+        Ok(Message::Hello {
+            protocol: PROTOCOL,
+            feed_after: self.node.sync_checkpoint(&self.peer.node_id)?,
+            chains,
+        })
+    }
+
+    /// Local feed entries not yet sent to the peer (an upper bound on pending cases).
+    pub fn pending(&self) -> u64 {
+        self.node
+            .feed_head()
+            .map(|h| h.saturating_sub(self.cursor))
+            .unwrap_or(0)
+    }
+
+    /// Handles one message from the peer; returns the replies.
+    pub fn on_message(&mut self, msg: Message) -> Result<Vec<Message>, SyncError> {
+        if !self.got_hello && !matches!(msg, Message::Hello { .. } | Message::Error { .. }) {
+            return Err(SyncError::Protocol(format!(
+                "expected hello, got {}",
+                msg.kind()
+            )));
+        }
+        match msg {
+            Message::Hello {
+                protocol,
+                feed_after,
+                chains,
+            } => {
+                if self.got_hello {
+                    return Err(SyncError::Protocol("second hello".into()));
+                }
+                if protocol != PROTOCOL {
+                    return Err(SyncError::Protocol(format!(
+                        "peer speaks protocol {protocol}, this node {PROTOCOL}"
+                    )));
+                }
+                self.got_hello = true;
+                self.cursor = feed_after;
+                let origins = self.chain_origins();
+                for o in origins {
+                    let theirs = chains
+                        .iter()
+                        .find(|(id, _)| *id == o)
+                        .map(|(_, n)| *n)
+                        .unwrap_or(0);
+                    self.audit_cursor.insert(o, theirs);
+                }
+                self.pump()
+            }
+            Message::Docs { upto, docs } => self.on_docs(upto, docs),
+            Message::Ack {
+                upto,
+                refused,
+                acked,
+            } => {
+                let Some(batch) = self.inflight.pop_front() else {
+                    return Err(SyncError::Protocol("ack without a batch in flight".into()));
+                };
+                if batch.upto != upto {
+                    return Err(SyncError::Protocol(format!(
+                        "ack for {upto}, expected {}",
+                        batch.upto
+                    )));
+                }
+                self.stats.refused_by_peer += u64::from(refused);
+                if refused > 0 {
+                    tracing::warn!(peer = %self.peer.name, refused, "the peer refused cases");
+                }
+                for id in batch.seqs.keys() {
+                    self.in_flight_heads.remove(id);
+                }
+                let rows: Vec<_> = acked
+                    .into_iter()
+                    .filter_map(|(id, heads)| batch.seqs.get(&id).map(|s| (id, *s, heads)))
+                    .collect();
+                self.node.record_acked(&self.peer.node_id, &rows)?;
+                self.pump()
+            }
+            Message::Audit { origin, entries } => self.on_audit(origin, entries),
+            Message::Idle { upto } => {
+                // Every batch before this message is durable here, and the peer skipped the
+                // rest of its feed up to `upto`: the checkpoint may move there.
+                self.node.advance_checkpoint(&self.peer.node_id, upto)?;
+                self.peer_idle = true;
+                self.pump()
+            }
+            Message::Done => {
+                self.peer_done = true;
+                if self.done_sent {
+                    Ok(vec![])
+                } else {
+                    self.done_sent = true;
+                    Ok(vec![Message::Done])
+                }
+            }
+            Message::Error { reason } => Err(SyncError::PeerError(reason)),
+        }
+    }
+
+    fn on_docs(&mut self, upto: u64, docs: Vec<DocMsg>) -> Result<Vec<Message>, SyncError> {
+        let incoming: Vec<IncomingDoc> = docs
+            .into_iter()
+            .map(|d| IncomingDoc {
+                id: d.id,
+                full: d.full,
+                heads: d.heads,
+                bytes: d.bytes,
+            })
+            .collect();
+        let peer = self.peer.clone();
+        let cfg = self.node.config().clone();
+        let allow = move |p: &str, c: &str| peer.may_hold(p, c) && own_scope_holds(&cfg, p, c);
+        let report = self
+            .node
+            .ingest_batch(&self.peer.node_id, &incoming, upto, &allow)?;
+        let mut acked = Vec::new();
+        let mut refused = 0u32;
+        for (item, d) in report.items.into_iter().zip(&incoming) {
+            match item {
+                Ingested::Stored {
+                    id,
+                    heads,
+                    conflict,
+                    changed,
+                    ..
+                } => {
+                    if changed {
+                        if d.full {
+                            self.stats.docs_received += 1;
+                        } else {
+                            self.stats.changes_received += 1;
+                        }
+                    }
+                    if conflict {
+                        self.stats.conflicts += 1;
+                    }
+                    acked.push((id, heads));
+                }
+                Ingested::Refused { id, reason } => {
+                    refused += 1;
+                    self.stats.refused_here += 1;
+                    tracing::warn!(peer = %self.peer.name, case = %id, %reason, "refused a case from a peer");
+                }
+            }
+        }
+        Ok(vec![Message::Ack {
+            upto,
+            refused,
+            acked,
+        }])
+    }
+
+    fn on_audit(
+        &mut self,
+        origin: NodeId,
+        entries: Vec<AuditRecord>,
+    ) -> Result<Vec<Message>, SyncError> {
+        if !self.chain_origins().contains(&origin) {
+            self.stats.audit_refused += entries.len() as u64;
+            tracing::warn!(peer = %self.peer.name, origin = %origin, "refused a chain outside scope");
+            return Ok(vec![]);
+        }
+        let rows: Vec<_> = entries.into_iter().map(|e| (e.record, e.payload)).collect();
+        let r = self.node.ingest_chain(&origin, &rows)?;
+        self.stats.audit_received += r.stored;
+        self.stats.equivocations += r.forks;
+        if let Some(why) = &r.refused {
+            self.stats.audit_refused += rows.len() as u64 - r.stored - r.duplicates - r.forks;
+            tracing::warn!(peer = %self.peer.name, %why, "refused audit entries");
+        }
+        Ok(witness_hook(&self.node, &self.peer, &origin, r.stored))
+    }
+
+    /// Produces what can be sent now: feed batches while the window allows, new audit
+    /// entries, `Idle` when the feed is sent, `Done` when a one-shot round is complete.
+    pub fn pump(&mut self) -> Result<Vec<Message>, SyncError> {
+        let mut out = Vec::new();
+        if !self.got_hello || self.done_sent {
+            return Ok(out);
+        }
+        let mut exhausted = false;
+        while self.inflight.len() < WINDOW {
+            let in_flight = &self.in_flight_heads;
+            let assume = |id: &CaseId| in_flight.get(id).cloned().unwrap_or_default();
+            let batch = self.node.outgoing(
+                &self.peer,
+                self.cursor,
+                self.batch_entries,
+                BATCH_BYTES,
+                &assume,
+            )?;
+            if batch.scanned == 0 {
+                exhausted = true;
+                break;
+            }
+            self.cursor = batch.upto;
+            if batch.docs.is_empty() {
+                continue;
+            }
+            let mut seqs = BTreeMap::new();
+            let mut docs = Vec::with_capacity(batch.docs.len());
+            for d in batch.docs {
+                seqs.insert(d.id, d.seq);
+                if !d.heads.is_empty() {
+                    self.in_flight_heads.insert(d.id, d.heads.clone());
+                }
+                if d.full {
+                    self.stats.docs_sent += 1;
+                } else {
+                    self.stats.changes_sent += 1;
+                }
+                self.stats.doc_bytes_sent += d.bytes.len() as u64;
+                if let Some(log) = &mut self.sent_log {
+                    log.push((d.id, d.bytes.len()));
+                }
+                docs.push(DocMsg {
+                    id: d.id,
+                    full: d.full,
+                    heads: d.heads,
+                    bytes: d.bytes,
+                });
+            }
+            self.inflight.push_back(InFlight {
+                upto: batch.upto,
+                seqs,
+            });
+            out.push(Message::Docs {
+                upto: batch.upto,
+                docs,
+            });
+        }
+        for o in self.chain_origins() {
+            let Some(from) = self.audit_cursor.get(&o).copied() else {
+                continue;
+            };
+            loop {
+                let recs = self.node.chain_records(
+                    &o,
+                    from_cursor(&self.audit_cursor, &o, from),
+                    AUDIT_BATCH,
+                )?;
+                if recs.is_empty() {
+                    break;
+                }
+                let n = recs.len() as u64;
+                self.stats.audit_sent += n;
+                if let Some(c) = self.audit_cursor.get_mut(&o) {
+                    *c += n;
+                }
+                out.push(Message::Audit {
+                    origin: o,
+                    entries: recs
+                        .into_iter()
+                        .map(|(record, payload)| AuditRecord { record, payload })
+                        .collect(),
+                });
+                if n < AUDIT_BATCH as u64 {
+                    break;
+                }
+            }
+        }
+        if exhausted && self.idle_sent != Some(self.cursor) {
+            self.idle_sent = Some(self.cursor);
+            out.push(Message::Idle { upto: self.cursor });
+        }
+        if self.once
+            && self.initiator
+            && exhausted
+            && self.inflight.is_empty()
+            && self.peer_idle
+            && !self.done_sent
+        {
+            self.done_sent = true;
+            out.push(Message::Done);
+        }
+        Ok(out)
+    }
+
+    /// Both sides said `Done` (one-shot round over).
+    pub fn finished(&self) -> bool {
+        self.done_sent && self.peer_done
+    }
+}
+
+fn from_cursor(c: &BTreeMap<NodeId, u64>, o: &NodeId, dflt: u64) -> u64 {
+    c.get(o).copied().unwrap_or(dflt)
+}
+
+/// Issue 5 plugs in here: after a hub stored `stored` new entries of a commune's chain
+/// (`origin`), it verifies them and returns a cosigned checkpoint to the commune (message tags
+/// [`super::message::RESERVED_WITNESS_TAGS`]). Until then a hub cosigns nothing and this
+/// returns no message.
+pub fn witness_hook(_node: &Node, _peer: &Peer, _origin: &NodeId, _stored: u64) -> Vec<Message> {
+    Vec::new()
+}

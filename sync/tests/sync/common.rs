@@ -1,0 +1,158 @@
+//! Test nodes and peer wiring.
+
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use hoso_node::{CaseQuery, InitOptions, NewCase, Node, NodeRole, Peer, Peers};
+use hoso_schemas::Role;
+use hoso_sync::{Engine, EngineOptions};
+
+pub const PASS: &str = "test-passphrase";
+
+pub const REGISTRY: &str = concat!(
+    r#"{"citizen_id":"020190012345","full_name":"Nguyễn Thị Hương","date_of_birth":"1990-03-12","sex":"female","ethnicity":"Tày","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020088001111"}"#,
+    "\n",
+    r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
+    "\n",
+);
+
+pub struct TestNode {
+    pub node: Node,
+    pub dir: tempfile::TempDir,
+}
+
+/// A commune (`Some(code)`) or hub (`None`) of province 20 with officers and a registry.
+pub fn node(commune: Option<&str>) -> TestNode {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = Node::init(
+        dir.path(),
+        InitOptions {
+            name: commune.map_or("Hub Lạng Sơn".to_string(), |c| format!("Xã {c}")),
+            role: if commune.is_some() {
+                NodeRole::Commune
+            } else {
+                NodeRole::Hub
+            },
+            province: "20".into(),
+            commune: commune.map(str::to_string),
+            unit_code: None,
+            listen: "127.0.0.1:0".into(),
+            realm: None,
+        },
+    )
+    .expect("init");
+    node.add_officer(None, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
+        .expect("officer");
+    node.add_officer(None, "lanhdao01", "Lương Văn Đạt", Role::Supervisor, PASS)
+        .expect("supervisor");
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
+        .expect("registry");
+    TestNode { node, dir }
+}
+
+pub fn peer_entry(of: &Node, addr: Option<SocketAddr>) -> Peer {
+    let cfg = of.config();
+    Peer {
+        node_id: of.id(),
+        name: cfg.name.clone(),
+        role: cfg.role,
+        addrs: addr.map(|a| vec![a.to_string()]).unwrap_or_default(),
+        scope: match cfg.role {
+            NodeRole::Hub => vec![cfg.province.clone()],
+            NodeRole::Commune => vec![cfg.commune.clone().unwrap_or_default()],
+        },
+    }
+}
+
+/// Writes `other` into `at`'s peers file.
+pub fn add_peer(at: &Node, other: &Node, addr: Option<SocketAddr>) {
+    let mut peers = Peers::load(at.dir()).expect("load peers");
+    peers
+        .add(at.config(), &at.id(), peer_entry(other, addr))
+        .expect("add peer");
+    peers.save(at.dir()).expect("save peers");
+}
+
+/// A listening engine on an ephemeral loopback port that does not dial.
+pub async fn serve(node: &Node) -> (Engine, SocketAddr) {
+    let e = Engine::start(
+        node.clone(),
+        EngineOptions {
+            bind: Some("127.0.0.1:0".parse().expect("addr")),
+            relays: false,
+            no_dial: true,
+        },
+    )
+    .await
+    .expect("engine");
+    let addr = *e.local_addrs().first().expect("bound");
+    (e, addr)
+}
+
+pub fn new_case(node: &Node) -> hoso_node::CaseView {
+    let p = node
+        .catalog()
+        .procedure("judicial_record")
+        .expect("procedure");
+    let fields = p
+        .fields
+        .iter()
+        .filter(|f| f.required && f.source.is_none())
+        .map(|f| {
+            let v = match f.ty {
+                hoso_schemas::FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".to_string(),
+                hoso_schemas::FieldType::Date => "2026-11-20".into(),
+                hoso_schemas::FieldType::CitizenId => "020075000777".into(),
+                hoso_schemas::FieldType::Enum => f.options.first().cloned().unwrap_or_default(),
+                hoso_schemas::FieldType::CommuneCode => "06112".into(),
+                hoso_schemas::FieldType::Number => "1".into(),
+                hoso_schemas::FieldType::Bool => "true".into(),
+            };
+            (f.name.clone(), v)
+        })
+        .collect();
+    node.create_case(
+        "canbo01",
+        NewCase {
+            procedure: "judicial_record".into(),
+            citizen_id: "020190012345".into(),
+            fields,
+            received_at: None,
+        },
+    )
+    .expect("create case")
+}
+
+pub fn all_cases(node: &Node) -> Vec<hoso_node::CaseSummary> {
+    node.list(&CaseQuery {
+        limit: 100_000,
+        ..CaseQuery::default()
+    })
+    .expect("list")
+}
+
+/// One round from `node` with every peer in its file; panics on a failed round.
+pub async fn round(node: &Node) -> hoso_sync::RoundStats {
+    let rounds = hoso_sync::sync_once(node, None, false)
+        .await
+        .expect("sync once");
+    let mut total = hoso_sync::RoundStats::default();
+    for r in rounds {
+        let s = r
+            .stats
+            .unwrap_or_else(|| panic!("round with {} failed: {:?}", r.name, r.error));
+        total.docs_sent += s.docs_sent;
+        total.changes_sent += s.changes_sent;
+        total.docs_received += s.docs_received;
+        total.changes_received += s.changes_received;
+        total.refused_by_peer += s.refused_by_peer;
+        total.refused_here += s.refused_here;
+        total.conflicts += s.conflicts;
+        total.audit_sent += s.audit_sent;
+        total.audit_received += s.audit_received;
+        total.bytes_in += s.bytes_in;
+        total.bytes_out += s.bytes_out;
+    }
+    total
+}

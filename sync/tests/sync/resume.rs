@@ -1,0 +1,69 @@
+//! A cut connection resumes where it stopped and re-sends nothing already acknowledged.
+
+use std::collections::BTreeSet;
+
+use hoso_sync::net::DriveOptions;
+
+use super::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_mid_sync_resumes_without_resending_acknowledged_cases() {
+    let hub = node(None);
+    let commune = node(Some("06112"));
+    let (engine, addr) = serve(&hub.node).await;
+    add_peer(&hub.node, &commune.node, None);
+    add_peer(&commune.node, &hub.node, Some(addr));
+    for _ in 0..200 {
+        new_case(&commune.node);
+    }
+    let peer = peer_entry(&hub.node, Some(addr));
+    let ep = hoso_sync::net::bind_endpoint(&commune.node, "127.0.0.1:0".parse().expect("a"), false)
+        .await
+        .expect("endpoint");
+    let first = hoso_sync::engine::round_with(
+        &commune.node,
+        &ep,
+        &peer,
+        DriveOptions {
+            once: true,
+            log_sent: true,
+            cut_after_acks: Some(3),
+            batch_entries: Some(20),
+        },
+    )
+    .await;
+    assert!(first.is_err(), "the cut round should fail");
+    ep.close().await;
+    // Give the hub a moment to finish a batch it was ingesting when the link went.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let held: BTreeSet<_> = all_cases(&hub.node).into_iter().map(|s| s.id).collect();
+    assert!(held.len() >= 60 && held.len() < 200, "held {}", held.len());
+
+    let ep = hoso_sync::net::bind_endpoint(&commune.node, "127.0.0.1:0".parse().expect("a"), false)
+        .await
+        .expect("endpoint");
+    let second = hoso_sync::engine::round_with(
+        &commune.node,
+        &ep,
+        &peer,
+        DriveOptions {
+            once: true,
+            log_sent: true,
+            batch_entries: Some(20),
+            ..DriveOptions::default()
+        },
+    )
+    .await
+    .expect("resumed round");
+    let resent_bytes: usize = second
+        .sent
+        .iter()
+        .filter(|(id, _)| held.contains(id))
+        .map(|(_, n)| n)
+        .sum();
+    assert_eq!(resent_bytes, 0, "bytes re-sent for acknowledged cases");
+    assert_eq!(second.sent.len() + held.len(), 200);
+    assert_eq!(all_cases(&hub.node).len(), 200);
+    ep.close().await;
+    engine.shutdown().await;
+}

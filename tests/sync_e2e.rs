@@ -1,0 +1,271 @@
+//! Process-level sync tests: real `hoso serve` processes, `kill -9`, real iroh on loopback.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_hoso");
+
+fn hoso(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("HOSO_OFFICER", "canbo01")
+        .env_remove("HOSO_DATA_DIR")
+        .output()
+        .expect("run hoso")
+}
+
+fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = hoso(dir, args);
+    assert!(
+        out.status.success(),
+        "hoso {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn free_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|s| s.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn node_id(dir: &Path) -> String {
+    let v: serde_json::Value = serde_json::from_str(&ok(dir, &["--json", "id"])).expect("json");
+    v["node_id"].as_str().expect("node id").to_string()
+}
+
+/// Starts `hoso serve` and waits for its first line (node id and address).
+fn serve(dir: &Path) -> Child {
+    let mut child = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(dir)
+        .arg("serve")
+        .env_remove("HOSO_DATA_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn serve");
+    let out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = true;
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if first {
+                let _ = tx.send(line);
+                first = false;
+            }
+        }
+    });
+    let line = rx
+        .recv_timeout(Duration::from_secs(30))
+        .expect("serve prints its node id and address");
+    assert!(line.starts_with("serving "), "{line}");
+    child
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    for _ in 0..100 {
+        if let Ok(Some(st)) = child.try_wait() {
+            assert!(st.success(), "serve exited with {st}");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("serve did not shut down within 10 s of SIGTERM");
+}
+
+fn init(dir: &Path, role: &str, port: u16) {
+    let listen = format!("127.0.0.1:{port}");
+    let mut args = vec![
+        "init",
+        "--sample",
+        "--listen",
+        listen.as_str(),
+        "--role",
+        role,
+    ];
+    if role == "commune" {
+        args.extend(["--commune", "06112"]);
+    }
+    ok(dir, &args);
+}
+
+fn receipts(dir: &Path) -> Vec<String> {
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["--json", "case", "list", "--limit", "100000"]))
+            .expect("json");
+    let mut r: Vec<String> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|c| c["receipt_code"].as_str().map(str::to_string))
+        .collect();
+    r.sort();
+    r
+}
+
+fn citizen_ids(n: usize) -> Vec<String> {
+    let reg = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/sample/registry.jsonl"
+    ))
+    .expect("registry");
+    reg.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["date_of_birth"].as_str().is_some_and(|d| d < "2006"))
+        .filter(|v| v["commune_code"].as_str() == Some("06112"))
+        .filter_map(|v| v["citizen_id"].as_str().map(str::to_string))
+        .take(n)
+        .collect()
+}
+
+/// `n` judicial-record cases in the import format.
+fn cases_file(dir: &Path, name: &str, n: usize) -> std::path::PathBuf {
+    let catalog = hoso_schemas::Catalog::builtin().expect("catalog");
+    let p = catalog.procedure("judicial_record").expect("procedure");
+    let mut fields = serde_json::Map::new();
+    for f in p.fields.iter().filter(|f| f.required && f.source.is_none()) {
+        let v = match f.ty {
+            hoso_schemas::FieldType::Date => "2026-11-20".to_string(),
+            hoso_schemas::FieldType::CitizenId => "020075000777".into(),
+            hoso_schemas::FieldType::Enum => f.options.first().cloned().unwrap_or_default(),
+            hoso_schemas::FieldType::CommuneCode => "06112".into(),
+            hoso_schemas::FieldType::Number => "1".into(),
+            hoso_schemas::FieldType::Bool => "true".into(),
+            hoso_schemas::FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".into(),
+        };
+        fields.insert(f.name.clone(), v.into());
+    }
+    let ids = citizen_ids(50);
+    let mut text = String::new();
+    for i in 0..n {
+        let rec = serde_json::json!({
+            "procedure": "judicial_record",
+            "citizen_id": ids[i % ids.len()],
+            "fields": fields,
+        });
+        text.push_str(&rec.to_string());
+        text.push('\n');
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("write cases");
+    path
+}
+
+#[test]
+fn two_serve_processes_converge() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
+    let (hp, cp) = (free_port(), free_port());
+    init(&hub, "hub", hp);
+    init(&commune, "commune", cp);
+    let (hid, cid) = (node_id(&hub), node_id(&commune));
+    ok(
+        &hub,
+        &[
+            "peer",
+            "add",
+            &cid,
+            "--addr",
+            &format!("127.0.0.1:{cp}"),
+            "--role",
+            "commune",
+            "--scope",
+            "06112",
+            "--name",
+            "Bình Gia",
+        ],
+    );
+    ok(
+        &commune,
+        &[
+            "peer",
+            "add",
+            &hid,
+            "--addr",
+            &format!("127.0.0.1:{hp}"),
+            "--role",
+            "hub",
+            "--name",
+            "Hub",
+        ],
+    );
+    let file = cases_file(tmp.path(), "c.jsonl", 5);
+    ok(&commune, &["import", file.to_str().expect("path")]);
+    let file = cases_file(tmp.path(), "h.jsonl", 1);
+    ok(&hub, &["import", file.to_str().expect("path")]);
+
+    let h = serve(&hub);
+    let c = serve(&commune);
+    std::thread::sleep(Duration::from_secs(6));
+    stop(c);
+    stop(h);
+    let (a, b) = (receipts(&hub), receipts(&commune));
+    assert_eq!(a.len(), 6, "{a:?}");
+    assert_eq!(a, b);
+    let status = ok(&hub, &["status"]);
+    assert!(status.contains("Bình Gia"), "{status}");
+}
+
+#[test]
+fn kill_9_hub_during_sync_then_converge() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
+    let hp = free_port();
+    init(&hub, "hub", hp);
+    init(&commune, "commune", free_port());
+    let (hid, cid) = (node_id(&hub), node_id(&commune));
+    ok(
+        &hub,
+        &["peer", "add", &cid, "--role", "commune", "--scope", "06112"],
+    );
+    ok(
+        &commune,
+        &[
+            "peer",
+            "add",
+            &hid,
+            "--addr",
+            &format!("127.0.0.1:{hp}"),
+            "--role",
+            "hub",
+        ],
+    );
+    let file = cases_file(tmp.path(), "c.jsonl", 300);
+    ok(&commune, &["import", file.to_str().expect("path")]);
+
+    let mut h = serve(&hub);
+    let sync = Command::new(BIN)
+        .arg("--data-dir")
+        .arg(&commune)
+        .args(["sync", "--once"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sync");
+    std::thread::sleep(Duration::from_millis(400));
+    h.kill().expect("kill -9 the hub");
+    let _ = h.wait();
+    let mut sync = sync;
+    let _ = sync.wait();
+    let partial = receipts(&hub).len();
+    eprintln!("the hub held {partial} of 300 cases when it was killed");
+
+    let h = serve(&hub);
+    ok(&commune, &["sync", "--once"]);
+    stop(h);
+    let (a, b) = (receipts(&hub), receipts(&commune));
+    assert_eq!(a.len(), 300);
+    assert_eq!(a, b);
+}
