@@ -83,6 +83,10 @@ fn build_case(actor: [u8; 16], i: usize) -> Result<(CaseId, Vec<u8>, usize), hos
         due_date: "2026-11-05".into(),
         status: Status::Received,
         assigned_officer: "canbo01".into(),
+        fields: Default::default(),
+        evidence: Default::default(),
+        history: vec![],
+        notes: vec![],
     })?;
     let address = format!("Thôn Nà Pàn {}, Xã Bình Gia, tỉnh Lạng Sơn", i % 40);
     let fields: Vec<(&str, String)> = vec![
