@@ -5,7 +5,7 @@
 pub mod entry;
 pub mod replica;
 
-use redb::{ReadableDatabase, WriteTransaction};
+use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, Result};
@@ -34,6 +34,19 @@ fn hex32(s: &str) -> [u8; 32] {
 }
 
 impl ChainHead {
+    /// Reads the head inside a write transaction (default before genesis).
+    pub fn load_in(tx: &WriteTransaction) -> Result<ChainHead> {
+        let meta = tx.open_table(META)?;
+        let value = meta.get(crate::store::META_CHAIN_HEAD)?.map(|v| v.value().to_vec());
+        match value {
+            None => Ok(ChainHead::default()),
+            Some(b) => serde_json::from_slice(&b).map_err(|e| NodeError::Corrupt {
+                what: "audit chain head".into(),
+                detail: e.to_string(),
+            }),
+        }
+    }
+
     /// Reads the head from `meta` (default before genesis).
     pub fn load(db: &redb::Database) -> Result<ChainHead> {
         match crate::store::meta_get(db, crate::store::META_CHAIN_HEAD)? {

@@ -240,8 +240,7 @@ impl Node {
         config.write(&cfg_path)?;
         let node = Node::open(dir)?;
         {
-            let mut w = node.writer();
-            let tx = node.begin_write()?;
+            let (mut w, tx) = node.write_txn()?;
             let info = serde_json::json!({
                 "name": node.inner.config.name,
                 "role": node.inner.config.role,
@@ -341,8 +340,14 @@ impl Node {
         self.inner.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn begin_write(&self) -> Result<WriteTransaction> {
-        Ok(self.inner.db.begin_write()?)
+    /// Takes the writer lock and opens a write transaction. The chain head is re-read inside
+    /// the transaction: in redb's multi-writer mode another process (a CLI command next to a
+    /// running `hoso serve`) may have appended since this handle last wrote.
+    fn write_txn(&self) -> Result<(MutexGuard<'_, Writer>, WriteTransaction)> {
+        let mut w = self.writer();
+        let tx = self.inner.db.begin_write()?;
+        w.head = ChainHead::load_in(&tx)?;
+        Ok((w, tx))
     }
 
     /// The node id.
@@ -404,9 +409,9 @@ impl Node {
     pub(crate) fn subscribe_sender(&self) -> &tokio::sync::broadcast::Sender<CaseId> {
         &self.inner.changed
     }
-    /// The own chain's head.
+    /// The own chain's head, as stored (another process may have appended).
     pub fn chain_head(&self) -> ChainHead {
-        self.writer().head.clone()
+        ChainHead::load(&self.inner.db).unwrap_or_else(|_| self.writer().head.clone())
     }
 
     // ----- officers -----
@@ -444,8 +449,7 @@ impl Node {
             passphrase_hash: hash,
             created_at: deadline::now().to_rfc3339(),
         };
-        let mut w = self.writer();
-        let tx = self.begin_write()?;
+        let (mut w, tx) = self.write_txn()?;
         {
             let mut t = tx.open_table(OFFICERS)?;
             if t.get(id)?.is_some() {
@@ -540,8 +544,7 @@ impl Node {
             file_digest,
             ..Default::default()
         };
-        let mut w = self.writer();
-        let tx = self.begin_write()?;
+        let (mut w, tx) = self.write_txn()?;
         registry::store(&tx, &records, &mut report)?;
         let (_, head) = audit::append(
             &tx,
@@ -921,8 +924,7 @@ impl Node {
             });
         }
         let received = new.received_at.unwrap_or_else(deadline::now);
-        let mut w = self.writer();
-        let tx = self.begin_write()?;
+        let (mut w, tx) = self.write_txn()?;
         let view = self.insert_case(
             &tx,
             &off.id,
@@ -1090,8 +1092,7 @@ impl Node {
     {
         let off = self.writing_officer(officer_id)?;
         let id = self.resolve(reference)?;
-        let mut w = self.writer();
-        let tx = self.begin_write()?;
+        let (mut w, tx) = self.write_txn()?;
         let (mut doc, chunks) = {
             let docs = tx.open_table(DOCS)?;
             let changes = tx.open_table(DOC_CHANGES)?;
@@ -1296,8 +1297,7 @@ impl Node {
         &self,
         f: impl FnOnce(&WriteTransaction, &mut ChainHead) -> Result<T>,
     ) -> Result<T> {
-        let mut w = self.writer();
-        let tx = self.begin_write()?;
+        let (mut w, tx) = self.write_txn()?;
         let mut head = w.head.clone();
         let out = f(&tx, &mut head)?;
         tx.commit()?;

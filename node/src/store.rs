@@ -22,15 +22,19 @@ pub const FORMAT: &[u8] = b"hoso-store-1";
 
 /// Opens (or creates) the store file, mapping engine errors to clear messages.
 pub fn open(path: &Path, create: bool) -> Result<Database> {
+    // Multi-writer mode: a CLI command may write while `hoso serve` or the console has the
+    // store open; redb still admits one write transaction at a time, across processes.
+    let mut builder = Database::builder();
+    builder.set_concurrency_mode(redb::ConcurrencyMode::MultiWriter);
     let res = if create {
-        Database::create(path)
+        builder.create(path)
     } else {
         if !path.exists() {
             return Err(NodeError::NotInitialized {
                 dir: path.parent().unwrap_or(path).to_path_buf(),
             });
         }
-        Database::open(path)
+        builder.open(path)
     };
     let db = res.map_err(|e| match e {
         redb::DatabaseError::DatabaseAlreadyOpen => NodeError::StoreLocked {
