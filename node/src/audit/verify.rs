@@ -1,0 +1,1108 @@
+//! Verification of every chain held (audit.md §3 "Auditor"): a pure, deterministic function
+//! over stored data ([`AuditSource`]: a redb store or an evidence bundle).
+//!
+//! Checks, in report order: (a) per origin, sorted: strict decode, realm, origin, seq with no
+//! gaps, prev links, signatures (`verify_strict`), time, genesis rules, anchors, payloads;
+//! (b) checkpoints and witness cosignatures, truncation below a cosigned size, rewrites;
+//! (c) equivocation evidence and refused checkpoints; (d) change accounting in both
+//! directions over every case document.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::audit::checkpoint::{Cosignature, SignedCheckpoint};
+use crate::audit::entry::{Action, DecodeError, Entry, MAX_RECORD_LEN, payload_hash};
+use crate::audit::merkle::CompactRange;
+use crate::audit::source::AuditSource;
+use crate::error::Result;
+use crate::ids::{CaseId, NodeId, hex};
+
+/// Entry times may run this far past the witness time that covers them (clock skew).
+pub const TIME_TOLERANCE_MS: i64 = 10 * 60 * 1000;
+/// Records decoded and signature-checked per parallel window.
+const WINDOW: usize = 16_384;
+
+/// One thing wrong with the stored history. Names follow audit.md §4.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "check")]
+pub enum Finding {
+    /// The origin's signature over the entry hash does not verify.
+    #[error("entry {origin} #{seq}: signature does not verify")]
+    BadSignature {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// `prev` is not the hash of the previous entry.
+    #[error("entry {origin} #{seq}: prev does not match the hash of the entry before it")]
+    BrokenLink {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// A position is missing.
+    #[error("chain {origin}: entry #{expected} is missing (next held is #{got})")]
+    SeqGap {
+        /// Chain.
+        origin: NodeId,
+        /// The missing position.
+        expected: u64,
+        /// The next position held.
+        got: u64,
+    },
+    /// The entry stored at a position claims another seq.
+    #[error("entry {origin} #{seq}: stored at #{seq} but claims #{claimed}")]
+    SeqMismatch {
+        /// Chain.
+        origin: NodeId,
+        /// Position it is stored at.
+        seq: u64,
+        /// Position it claims.
+        claimed: u64,
+    },
+    /// Two different validly signed entries for one position.
+    #[error("entry {origin} #{seq}: two validly signed entries ({h1} and {h2})")]
+    Equivocation {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+        /// Hash held in the chain.
+        h1: String,
+        /// Hash of the other record.
+        h2: String,
+    },
+    /// The chain is shorter than a checkpoint says.
+    #[error("chain {origin}: {have} entries held but a checkpoint covers {cosigned}")]
+    TruncatedBelowCheckpoint {
+        /// Chain.
+        origin: NodeId,
+        /// Entries held.
+        have: u64,
+        /// Size of the checkpoint.
+        cosigned: u64,
+    },
+    /// The chain contradicts a checkpoint: a rewrite.
+    #[error("chain {origin}: entries up to #{} contradict the checkpoint of size {size} (rewritten)", size.saturating_sub(1))]
+    InconsistentWithCheckpoint {
+        /// Chain.
+        origin: NodeId,
+        /// Checkpoint size.
+        size: u64,
+    },
+    /// A witness refused a checkpoint and kept the evidence.
+    #[error("chain {origin}: witness refused a checkpoint: {reason}")]
+    CheckpointEquivocation {
+        /// Chain.
+        origin: NodeId,
+        /// Why.
+        reason: String,
+    },
+    /// A checkpoint note is malformed or its node signature fails.
+    #[error("checkpoint {origin} size {size}: {what}")]
+    BadCheckpoint {
+        /// Chain.
+        origin: NodeId,
+        /// Size.
+        size: u64,
+        /// What is wrong.
+        what: String,
+    },
+    /// A witness cosignature does not verify.
+    #[error("checkpoint {origin} size {size}: cosignature of {witness} does not verify")]
+    BadCosignature {
+        /// Chain.
+        origin: NodeId,
+        /// Size.
+        size: u64,
+        /// Witness key.
+        witness: NodeId,
+    },
+    /// A change in a case document no entry accounts for.
+    #[error("case {case}: change {hash} (actor {actor}) has no audit entry")]
+    UnaccountedChange {
+        /// Case.
+        case: CaseId,
+        /// Change hash.
+        hash: String,
+        /// Its actor.
+        actor: String,
+        /// The node the actor is bound to, if any.
+        node: Option<NodeId>,
+    },
+    /// An entry lists a change the case does not have.
+    #[error("entry {origin} #{seq}: lists change {hash} missing from case {case}")]
+    MissingChange {
+        /// Case.
+        case: CaseId,
+        /// Change hash.
+        hash: String,
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// The change's actor is not the entry's node (or not the entry's actor).
+    #[error("entry {origin} #{seq}: lists change {hash} of case {case} made by another actor")]
+    MisattributedChange {
+        /// Case.
+        case: CaseId,
+        /// Change hash.
+        hash: String,
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// A change is listed twice.
+    #[error("entry {origin} #{seq}: lists change {hash} of case {case} already accounted for")]
+    DuplicateAccounting {
+        /// Case.
+        case: CaseId,
+        /// Change hash.
+        hash: String,
+        /// Chain of the second listing.
+        origin: NodeId,
+        /// Position of the second listing.
+        seq: u64,
+    },
+    /// A change is listed under another case id.
+    #[error("entry {origin} #{seq}: lists change {hash} of case {case} under case {listed}")]
+    CaseMismatch {
+        /// Case holding the change.
+        case: CaseId,
+        /// Change hash.
+        hash: String,
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+        /// Case the entry names.
+        listed: CaseId,
+    },
+    /// The change depends on state the entry says the officer did not see.
+    #[error("entry {origin} #{seq}: change {hash} of case {case} depends on heads not in heads_before")]
+    HeadsMismatch {
+        /// Case.
+        case: CaseId,
+        /// Change hash.
+        hash: String,
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// A case document does not load (chunk checksum, hash mismatch, garbage).
+    #[error("case {case}: document does not load: {what}")]
+    BadDocument {
+        /// Case.
+        case: CaseId,
+        /// The loader's complaint.
+        what: String,
+    },
+    /// Not the one canonical encoding (or an unsupported version or epoch).
+    #[error("entry {origin} #{seq}: non-canonical: {what}")]
+    NonCanonical {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+        /// What.
+        what: String,
+    },
+    /// Over a size bound.
+    #[error("entry {origin} #{seq}: too large: {what}")]
+    TooLarge {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+        /// What.
+        what: String,
+    },
+    /// Genesis rules broken.
+    #[error("entry {origin} #{seq}: bad genesis: {what}")]
+    BadGenesis {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+        /// What.
+        what: String,
+    },
+    /// Time went backwards without a ClockJump entry.
+    #[error("entry {origin} #{seq}: time is earlier than the entry before it")]
+    ClockRollback {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// Time is later than the witness time covering it.
+    #[error("entry {origin} #{seq}: time is after the cosignature that covers it")]
+    FutureTimestamp {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// From another deployment.
+    #[error("entry {origin} #{seq}: belongs to another realm")]
+    WrongRealm {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// The origin field is not the chain's node.
+    #[error("entry {origin} #{seq}: written by {claimed}, not by the chain's node")]
+    WrongOrigin {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+        /// Origin field.
+        claimed: NodeId,
+    },
+    /// A chain of a node not in the roster.
+    #[error("chain {origin}: node is not enrolled")]
+    UnknownOrigin {
+        /// Chain.
+        origin: NodeId,
+    },
+    /// The anchor moved backwards.
+    #[error("entry {origin} #{seq}: anchor is older than the previous entry's")]
+    AnchorRegression {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// The anchor cites a cosignature not held.
+    #[error("entry {origin} #{seq}: anchor cites an unknown cosignature")]
+    UnknownAnchor {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// An evidence bundle that does not decode (edited, truncated or not a bundle).
+    #[error("bundle: {what} at byte {offset}")]
+    MalformedBundle {
+        /// Byte offset of the bad record.
+        offset: u64,
+        /// What is wrong.
+        what: String,
+    },
+    /// The payload is present but altered.
+    #[error("entry {origin} #{seq}: payload does not match its hash")]
+    PayloadMismatch {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+}
+
+impl Finding {
+    /// The entry the finding names, when it names one.
+    pub fn position(&self) -> Option<(NodeId, u64)> {
+        use Finding::*;
+        match self {
+            BadSignature { origin, seq }
+            | BrokenLink { origin, seq }
+            | SeqMismatch { origin, seq, .. }
+            | Equivocation { origin, seq, .. }
+            | MissingChange { origin, seq, .. }
+            | MisattributedChange { origin, seq, .. }
+            | DuplicateAccounting { origin, seq, .. }
+            | CaseMismatch { origin, seq, .. }
+            | HeadsMismatch { origin, seq, .. }
+            | NonCanonical { origin, seq, .. }
+            | TooLarge { origin, seq, .. }
+            | BadGenesis { origin, seq, .. }
+            | ClockRollback { origin, seq }
+            | FutureTimestamp { origin, seq }
+            | WrongRealm { origin, seq }
+            | WrongOrigin { origin, seq, .. }
+            | AnchorRegression { origin, seq }
+            | UnknownAnchor { origin, seq }
+            | PayloadMismatch { origin, seq } => Some((*origin, *seq)),
+            SeqGap {
+                origin, expected, ..
+            } => Some((*origin, *expected)),
+            TruncatedBelowCheckpoint { origin, have, .. } => Some((*origin, *have)),
+            InconsistentWithCheckpoint { origin, size } => {
+                Some((*origin, size.saturating_sub(1)))
+            }
+            BadCheckpoint { origin, size, .. } | BadCosignature { origin, size, .. } => {
+                Some((*origin, size.saturating_sub(1)))
+            }
+            CheckpointEquivocation { .. }
+            | UnaccountedChange { .. }
+            | BadDocument { .. }
+            | MalformedBundle { .. }
+            | UnknownOrigin { .. } => None,
+        }
+    }
+    /// The variant name (the check that failed).
+    pub fn check(&self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.get("check").and_then(|c| c.as_str().map(str::to_string)))
+            .unwrap_or_default()
+    }
+}
+
+/// Something worth knowing that is not tampering.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "note")]
+pub enum Notice {
+    /// The payload is gone; the chain still verifies through `payload_hash`.
+    PayloadPurged {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// A legitimate clock jump.
+    ClockJump {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+    /// A fork record that is not validly signed (ignored).
+    UnsignedForkRecord {
+        /// Chain.
+        origin: NodeId,
+        /// Position.
+        seq: u64,
+    },
+}
+
+/// One chain as verified.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChainSummary {
+    /// Chain owner.
+    pub origin: NodeId,
+    /// Entries held (last seq + 1).
+    pub length: u64,
+    /// Hash of the last entry, hex.
+    pub head: String,
+    /// Merkle root over the held entries, hex.
+    pub root: String,
+    /// Largest size a witness cosigned.
+    pub cosigned_size: u64,
+    /// Witnesses that cosigned.
+    pub witnesses: Vec<NodeId>,
+}
+
+/// The first bad entry: what `audit verify` names on exit 3.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FirstBad {
+    /// Chain, when the finding names an entry.
+    pub origin: Option<NodeId>,
+    /// Position.
+    pub seq: Option<u64>,
+    /// The check that failed.
+    pub check: String,
+    /// One line.
+    pub what: String,
+}
+
+/// The result of a verification.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// No findings.
+    pub ok: bool,
+    /// Realm checked against, hex.
+    pub realm: String,
+    /// Chains, by origin.
+    pub chains: Vec<ChainSummary>,
+    /// Entries checked.
+    pub entries: u64,
+    /// Case documents checked.
+    pub cases: u64,
+    /// Automerge changes accounted.
+    pub changes: u64,
+    /// Checkpoints checked.
+    pub checkpoints: u64,
+    /// Valid cosignatures.
+    pub cosignatures: u64,
+    /// Everything wrong, in check order.
+    pub findings: Vec<Finding>,
+    /// Everything worth knowing.
+    pub notices: Vec<Notice>,
+    /// The first finding that names an entry (or the first finding).
+    pub first_bad: Option<FirstBad>,
+}
+
+/// Who may cosign: `None` accepts any witness key other than the origin's own.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    /// Trusted witness keys.
+    pub witnesses: Option<BTreeSet<NodeId>>,
+}
+
+struct EntryInfo {
+    origin: NodeId,
+    seq: u64,
+    case: CaseId,
+    actor: [u8; 16],
+    heads_before: Vec<[u8; 32]>,
+    changes: Vec<[u8; 32]>,
+}
+
+struct Decoded {
+    key: u64,
+    entry: std::result::Result<Entry, DecodeError>,
+    sig_ok: bool,
+}
+
+fn decode_window(window: Vec<(u64, Vec<u8>)>, origin: &NodeId) -> Vec<Decoded> {
+    let one = |(key, rec): &(u64, Vec<u8>)| {
+        let entry = Entry::from_record(rec);
+        // The signature is checked against the chain's key, not the origin field.
+        let sig_ok = entry.as_ref().is_ok_and(|e| {
+            crate::identity::verify(
+                origin,
+                crate::audit::entry::SIGNATURE_CONTEXT,
+                &e.hash,
+                &e.signature,
+            )
+        });
+        Decoded {
+            key: *key,
+            entry,
+            sig_ok,
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads < 2 || window.len() < 256 {
+        return window.iter().map(one).collect();
+    }
+    let per = window.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = window
+            .chunks(per)
+            .map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+struct CheckpointState {
+    size: u64,
+    root: [u8; 32],
+    head: [u8; 32],
+    cosigned: bool,
+    /// Earliest witness time, Unix ms.
+    cosign_ms: Option<i64>,
+}
+
+struct ChainWalk<'a> {
+    origin: NodeId,
+    realm: [u8; 16],
+    src: &'a dyn AuditSource,
+    findings: Vec<Finding>,
+    notices: Vec<Notice>,
+    expected: u64,
+    prev: Option<([u8; 32], i64, u64)>,
+    range: CompactRange,
+    roots: BTreeMap<u64, [u8; 32]>,
+    hashes: Vec<[u8; 32]>,
+    times: Vec<i64>,
+    anchors: &'a HashSet<(u64, [u8; 32])>,
+    want_roots: &'a BTreeSet<u64>,
+    infos: Vec<EntryInfo>,
+    purged: Vec<[u8; 32]>,
+    bound: Vec<([u8; 16], NodeId)>,
+    saw_actor_bind_at_1: bool,
+    key1_seen: bool,
+    entries: u64,
+}
+
+impl ChainWalk<'_> {
+    fn step(&mut self, d: Decoded) -> Result<()> {
+        let origin = self.origin;
+        let key = d.key;
+        self.entries += 1;
+        if key != self.expected {
+            if self.expected == 0 {
+                self.findings.push(Finding::BadGenesis {
+                    origin,
+                    seq: key,
+                    what: "chain does not start with a genesis entry".into(),
+                });
+            }
+            self.findings.push(Finding::SeqGap {
+                origin,
+                expected: self.expected,
+                got: key,
+            });
+        }
+        self.expected = key + 1;
+        let e = match d.entry {
+            Ok(e) => e,
+            Err(err) => {
+                self.findings.push(match err {
+                    DecodeError::TooLarge(w) => Finding::TooLarge {
+                        origin,
+                        seq: key,
+                        what: w.into(),
+                    },
+                    other => Finding::NonCanonical {
+                        origin,
+                        seq: key,
+                        what: other.to_string(),
+                    },
+                });
+                // Unknown hash: the successor's link cannot be checked.
+                self.prev = None;
+                self.range.push(&[0; 32]);
+                self.hashes.push([0; 32]);
+                self.times.push(0);
+                return Ok(());
+            }
+        };
+        let b = &e.body;
+        if b.origin != origin {
+            self.findings.push(Finding::WrongOrigin {
+                origin,
+                seq: key,
+                claimed: b.origin,
+            });
+        } else if !d.sig_ok {
+            self.findings
+                .push(Finding::BadSignature { origin, seq: key });
+        }
+        if b.realm != self.realm {
+            self.findings.push(Finding::WrongRealm { origin, seq: key });
+        }
+        if b.seq != key {
+            self.findings.push(Finding::SeqMismatch {
+                origin,
+                seq: key,
+                claimed: b.seq,
+            });
+        }
+        if b.epoch != 0 {
+            self.findings.push(Finding::NonCanonical {
+                origin,
+                seq: key,
+                what: format!("epoch {} (declared forks are not supported in v1)", b.epoch),
+            });
+        }
+        if key == 0 {
+            if b.action != Action::Genesis || b.prev != [0; 32] {
+                self.findings.push(Finding::BadGenesis {
+                    origin,
+                    seq: 0,
+                    what: "seq 0 must be a Genesis entry with a zero prev".into(),
+                });
+            }
+        } else {
+            if b.action == Action::Genesis {
+                self.findings.push(Finding::BadGenesis {
+                    origin,
+                    seq: key,
+                    what: "second genesis entry".into(),
+                });
+            }
+            if key == 1 {
+                self.key1_seen = true;
+                self.saw_actor_bind_at_1 = b.action == Action::ActorBind;
+                if !self.saw_actor_bind_at_1 {
+                    self.findings.push(Finding::BadGenesis {
+                        origin,
+                        seq: 1,
+                        what: "seq 1 must be the ActorBind entry".into(),
+                    });
+                }
+            }
+            match self.prev {
+                Some((h, _, _)) if h == b.prev => {}
+                Some(_) => self.findings.push(Finding::BrokenLink { origin, seq: key }),
+                None => {}
+            }
+        }
+        if let Some((_, t, anchor)) = self.prev {
+            if b.time_ms < t {
+                if b.action == Action::ClockJump {
+                    self.notices.push(Notice::ClockJump { origin, seq: key });
+                } else {
+                    self.findings
+                        .push(Finding::ClockRollback { origin, seq: key });
+                }
+            }
+            if b.anchor_size < anchor {
+                self.findings
+                    .push(Finding::AnchorRegression { origin, seq: key });
+            }
+        }
+        if b.anchor_size > 0 && !self.anchors.contains(&(b.anchor_size, b.anchor_cosig)) {
+            self.findings
+                .push(Finding::UnknownAnchor { origin, seq: key });
+        }
+        match self.src.payload(&e.hash)? {
+            None => self.notices.push(Notice::PayloadPurged { origin, seq: key }),
+            Some(p) => {
+                if payload_hash(&p) != b.payload_hash || p.len() as u64 != u64::from(b.payload_len)
+                {
+                    self.findings
+                        .push(Finding::PayloadMismatch { origin, seq: key });
+                }
+            }
+        }
+        match b.action {
+            Action::ActorBind if d.sig_ok => self.bound.push((b.actor, origin)),
+            Action::Purge => self.purged.extend(b.changes.iter().copied()),
+            _ => {}
+        }
+        if !b.changes.is_empty() && b.action != Action::Purge {
+            self.infos.push(EntryInfo {
+                origin,
+                seq: key,
+                case: b.case_id,
+                actor: b.actor,
+                heads_before: b.heads_before.clone(),
+                changes: b.changes.clone(),
+            });
+        }
+        self.range.push(&e.hash);
+        if self.want_roots.contains(&self.range.size()) {
+            self.roots.insert(self.range.size(), self.range.root());
+        }
+        self.hashes.push(e.hash);
+        self.times.push(b.time_ms);
+        self.prev = Some((e.hash, b.time_ms, b.anchor_size));
+        Ok(())
+    }
+}
+
+/// Verifies everything `src` holds. Deterministic: same data, same report.
+pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
+    let realm = src.realm();
+    let roster = src.roster();
+    let mut findings = Vec::new();
+    let mut notices = Vec::new();
+    let mut chains = Vec::new();
+    let mut infos: Vec<EntryInfo> = Vec::new();
+    let mut purged: HashSet<[u8; 32]> = HashSet::new();
+    let mut bound: HashMap<[u8; 16], NodeId> = HashMap::new();
+    let mut held: HashMap<(NodeId, u64), [u8; 32]> = HashMap::new();
+    let mut entries = 0u64;
+    let mut n_checkpoints = 0u64;
+    let mut n_cosigs = 0u64;
+
+    for origin in src.origins()? {
+        if let Some(r) = &roster
+            && !r.contains(&origin)
+        {
+            findings.push(Finding::UnknownOrigin { origin });
+        }
+        // (b, first half) checkpoints and cosignatures of this origin.
+        let mut cps: Vec<CheckpointState> = Vec::new();
+        let mut anchors = HashSet::new();
+        let mut cp_findings = Vec::new();
+        let mut witnesses = BTreeSet::new();
+        for (size, note) in src.checkpoints(&origin)? {
+            n_checkpoints += 1;
+            let bad = |what: &str| Finding::BadCheckpoint {
+                origin,
+                size,
+                what: what.to_string(),
+            };
+            let Ok(text) = std::str::from_utf8(&note) else {
+                cp_findings.push(bad("note is not UTF-8"));
+                continue;
+            };
+            let sc = match SignedCheckpoint::parse_note(text) {
+                Ok(sc) => sc,
+                Err(e) => {
+                    cp_findings.push(bad(&e.to_string()));
+                    continue;
+                }
+            };
+            let cp = &sc.checkpoint;
+            if cp.origin != origin || cp.size != size {
+                cp_findings.push(bad("note is filed under another origin or size"));
+                continue;
+            }
+            if cp.realm != realm {
+                cp_findings.push(bad("note belongs to another realm"));
+                continue;
+            }
+            if !sc.signature_ok() {
+                cp_findings.push(bad("node signature does not verify"));
+                continue;
+            }
+            let mut state = CheckpointState {
+                size,
+                root: cp.root,
+                head: cp.head,
+                cosigned: false,
+                cosign_ms: None,
+            };
+            for (witness, value) in src.cosignatures(&origin, size)? {
+                let cs = Cosignature::decode_value(witness, &value);
+                match cs {
+                    Some(cs) if cs.verify(cp) => {
+                        anchors.insert((size, cs.hash(cp)));
+                        let trusted = witness != origin
+                            && policy
+                                .witnesses
+                                .as_ref()
+                                .is_none_or(|w| w.contains(&witness));
+                        if trusted {
+                            n_cosigs += 1;
+                            state.cosigned = true;
+                            witnesses.insert(witness);
+                            let ms = i64::try_from(cs.time)
+                                .unwrap_or(i64::MAX / 2000)
+                                .saturating_mul(1000);
+                            state.cosign_ms = Some(state.cosign_ms.map_or(ms, |m| m.min(ms)));
+                        }
+                    }
+                    _ => cp_findings.push(Finding::BadCosignature {
+                        origin,
+                        size,
+                        witness,
+                    }),
+                }
+            }
+            cps.push(state);
+        }
+        let want_roots: BTreeSet<u64> = cps.iter().map(|c| c.size).collect();
+
+        // (a) the chain.
+        let mut walk = ChainWalk {
+            origin,
+            realm,
+            src,
+            findings: Vec::new(),
+            notices: Vec::new(),
+            expected: 0,
+            prev: None,
+            range: CompactRange::new(),
+            roots: BTreeMap::new(),
+            hashes: Vec::new(),
+            times: Vec::new(),
+            anchors: &anchors,
+            want_roots: &want_roots,
+            infos: Vec::new(),
+            purged: Vec::new(),
+            bound: Vec::new(),
+            saw_actor_bind_at_1: false,
+            key1_seen: false,
+            entries: 0,
+        };
+        let mut window: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut err = None;
+        let flush = |window: &mut Vec<(u64, Vec<u8>)>, walk: &mut ChainWalk<'_>| {
+            for d in decode_window(std::mem::take(window), &origin) {
+                if let Err(e) = walk.step(d) {
+                    return Err(e);
+                }
+            }
+            Ok(())
+        };
+        src.records(&origin, &mut |key, rec| {
+            if err.is_some() {
+                return;
+            }
+            if rec.len() > MAX_RECORD_LEN {
+                window.push((key, rec[..MAX_RECORD_LEN + 1].to_vec()));
+            } else {
+                window.push((key, rec.to_vec()));
+            }
+            if window.len() >= WINDOW
+                && let Err(e) = flush(&mut window, &mut walk)
+            {
+                err = Some(e);
+            }
+        })?;
+        if let Some(e) = err {
+            return Err(e);
+        }
+        flush(&mut window, &mut walk)?;
+        if walk.entries > 0 && !walk.key1_seen {
+            walk.findings.push(Finding::BadGenesis {
+                origin,
+                seq: 1,
+                what: "the ActorBind entry at seq 1 is missing".into(),
+            });
+        }
+        let length = walk.expected;
+        entries += walk.entries;
+        findings.append(&mut walk.findings);
+        notices.append(&mut walk.notices);
+
+        // (b, second half) the chain against its checkpoints.
+        let mut cosigned_size = 0;
+        for cp in &cps {
+            if cp.cosigned {
+                cosigned_size = cosigned_size.max(cp.size);
+            }
+            if cp.size > length {
+                cp_findings.push(Finding::TruncatedBelowCheckpoint {
+                    origin,
+                    have: length,
+                    cosigned: cp.size,
+                });
+                continue;
+            }
+            let idx = usize::try_from(cp.size).unwrap_or(usize::MAX);
+            let head = if cp.size == 0 {
+                Some([0u8; 32])
+            } else {
+                walk.hashes.get(idx - 1).copied()
+            };
+            let root = if cp.size == 0 {
+                Some(crate::audit::merkle::empty_root())
+            } else {
+                walk.roots.get(&cp.size).copied()
+            };
+            if head != Some(cp.head) || root != Some(cp.root) {
+                cp_findings.push(Finding::InconsistentWithCheckpoint {
+                    origin,
+                    size: cp.size,
+                });
+                continue;
+            }
+            if let Some(ms) = cp.cosign_ms
+                && idx > 0
+            {
+                let limit = ms.saturating_add(TIME_TOLERANCE_MS);
+                let times = &walk.times[..idx];
+                if times.last().is_some_and(|&t| t > limit) {
+                    let first = times.partition_point(|&t| t <= limit);
+                    cp_findings.push(Finding::FutureTimestamp {
+                        origin,
+                        seq: first as u64,
+                    });
+                }
+            }
+        }
+        findings.append(&mut cp_findings);
+        for (i, h) in walk.hashes.iter().enumerate() {
+            held.insert((origin, i as u64), *h);
+        }
+        chains.push(ChainSummary {
+            origin,
+            length,
+            head: walk.hashes.last().map(|h| hex(h)).unwrap_or_default(),
+            root: hex(&walk.range.root()),
+            cosigned_size,
+            witnesses: witnesses.into_iter().collect(),
+        });
+        infos.append(&mut walk.infos);
+        purged.extend(walk.purged);
+        for (actor, o) in walk.bound {
+            bound.entry(actor).or_insert(o);
+        }
+    }
+
+    // (c) equivocation evidence and refused checkpoints.
+    for f in src.forks()? {
+        let valid = Entry::from_record(&f.record)
+            .ok()
+            .filter(|e| e.body.origin == f.origin && e.body.seq == f.seq && e.signature_ok());
+        match valid {
+            Some(e) => {
+                let h1 = held.get(&(f.origin, f.seq)).copied();
+                if h1 != Some(e.hash) {
+                    findings.push(Finding::Equivocation {
+                        origin: f.origin,
+                        seq: f.seq,
+                        h1: h1.map(|h| hex(&h)).unwrap_or_default(),
+                        h2: hex(&e.hash),
+                    });
+                }
+            }
+            None => notices.push(Notice::UnsignedForkRecord {
+                origin: f.origin,
+                seq: f.seq,
+            }),
+        }
+    }
+    for (origin, ev) in src.evidence()? {
+        let reason = serde_json::from_slice::<serde_json::Value>(&ev)
+            .ok()
+            .and_then(|v| v.get("reason").and_then(|r| r.as_str().map(str::to_string)))
+            .unwrap_or_else(|| "unreadable evidence".into());
+        findings.push(Finding::CheckpointEquivocation { origin, reason });
+    }
+
+    // (d) change accounting.
+    let (n_cases, n_changes) = account(src, &infos, &purged, &bound, &mut findings)?;
+
+    let first_bad = findings
+        .iter()
+        .find(|f| f.position().is_some())
+        .or(findings.first())
+        .map(|f| {
+            let pos = f.position();
+            FirstBad {
+                origin: pos.map(|p| p.0),
+                seq: pos.map(|p| p.1),
+                check: f.check(),
+                what: f.to_string(),
+            }
+        });
+    Ok(Report {
+        ok: findings.is_empty(),
+        realm: hex(&realm),
+        chains,
+        entries,
+        cases: n_cases,
+        changes: n_changes,
+        checkpoints: n_checkpoints,
+        cosignatures: n_cosigs,
+        findings,
+        notices,
+        first_bad,
+    })
+}
+
+fn account(
+    src: &dyn AuditSource,
+    infos: &[EntryInfo],
+    purged: &HashSet<[u8; 32]>,
+    bound: &HashMap<[u8; 16], NodeId>,
+    findings: &mut Vec<Finding>,
+) -> Result<(u64, u64)> {
+    // change hash → (entry index, position in its list), in (origin, seq) order.
+    let mut claims: HashMap<[u8; 32], Vec<(usize, usize)>> = HashMap::new();
+    for (i, info) in infos.iter().enumerate() {
+        for (k, h) in info.changes.iter().enumerate() {
+            claims.entry(*h).or_default().push((i, k));
+        }
+    }
+    let mut seen: HashSet<[u8; 32]> = HashSet::new();
+    let mut n_cases = 0;
+    let mut n_changes = 0;
+    for case in src.case_ids()? {
+        let Some(bytes) = src.doc(&case)? else {
+            continue;
+        };
+        n_cases += 1;
+        let loaded = automerge::AutoCommit::load(&bytes.saved).and_then(|mut d| {
+            for c in &bytes.chunks {
+                d.load_incremental(c)?;
+            }
+            Ok(d)
+        });
+        let mut doc = match loaded {
+            Ok(d) => d,
+            Err(e) => {
+                findings.push(Finding::BadDocument {
+                    case,
+                    what: e.to_string(),
+                });
+                continue;
+            }
+        };
+        for change in doc.get_changes(&[]) {
+            n_changes += 1;
+            let hash = change.hash().0;
+            seen.insert(hash);
+            let actor = change.actor_id().to_bytes();
+            let Some(list) = claims.get(&hash) else {
+                let node = <[u8; 16]>::try_from(actor)
+                    .ok()
+                    .and_then(|a| bound.get(&a).copied());
+                findings.push(Finding::UnaccountedChange {
+                    case,
+                    hash: hex(&hash),
+                    actor: hex(actor),
+                    node,
+                });
+                continue;
+            };
+            let (ei, k) = list[0];
+            let info = &infos[ei];
+            if info.case != case {
+                findings.push(Finding::CaseMismatch {
+                    case,
+                    hash: hex(&hash),
+                    origin: info.origin,
+                    seq: info.seq,
+                    listed: info.case,
+                });
+            } else if info.actor.as_slice() != actor
+                || bound.get(&info.actor) != Some(&info.origin)
+            {
+                findings.push(Finding::MisattributedChange {
+                    case,
+                    hash: hex(&hash),
+                    origin: info.origin,
+                    seq: info.seq,
+                });
+            } else if !change
+                .deps()
+                .iter()
+                .all(|d| info.heads_before.contains(&d.0) || info.changes[..k].contains(&d.0))
+            {
+                findings.push(Finding::HeadsMismatch {
+                    case,
+                    hash: hex(&hash),
+                    origin: info.origin,
+                    seq: info.seq,
+                });
+            }
+            for &(ej, _) in &list[1..] {
+                findings.push(Finding::DuplicateAccounting {
+                    case,
+                    hash: hex(&hash),
+                    origin: infos[ej].origin,
+                    seq: infos[ej].seq,
+                });
+            }
+        }
+    }
+    for info in infos {
+        for h in &info.changes {
+            if !seen.contains(h) && !purged.contains(h) {
+                findings.push(Finding::MissingChange {
+                    case: info.case,
+                    hash: hex(h),
+                    origin: info.origin,
+                    seq: info.seq,
+                });
+            }
+        }
+    }
+    Ok((n_cases, n_changes))
+}
+
+impl crate::node::Node {
+    /// Verifies everything this node's store holds (`hoso audit verify`).
+    pub fn verify_audit(&self, policy: &Policy) -> Result<Report> {
+        verify(
+            &crate::audit::source::DbSource {
+                db: self.db(),
+                realm: self.realm(),
+            },
+            policy,
+        )
+    }
+
+    /// Writes an evidence bundle of everything this node's store holds.
+    pub fn export_audit(
+        &self,
+        out: impl std::io::Write,
+    ) -> Result<crate::audit::bundle::ExportSummary> {
+        crate::audit::bundle::export(self.db(), self.realm(), &self.id(), out)
+    }
+}
