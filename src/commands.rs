@@ -1,6 +1,8 @@
 //! Command dispatch: each command opens the node, does one thing, prints the result.
 
+mod audit;
 mod bench;
+mod bench_audit;
 mod cases;
 mod catalog;
 mod node_admin;
@@ -17,6 +19,8 @@ use crate::cli::{Cli, Command};
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
+
+pub use audit::TamperingFound;
 
 /// Where the node lives: `--data-dir`, `HOSO_DATA_DIR`, or the platform data dir.
 pub fn data_dir(cli: &Cli) -> PathBuf {
@@ -59,5 +63,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import { file } => cases::import(&cli, file),
         Command::Export { out } => cases::export(&cli, out.as_deref()),
         Command::Bench(cmd) => bench::run(&cli, cmd),
+        Command::Audit(cmd) => audit::run(&cli, cmd),
     }
 }

@@ -154,9 +154,7 @@ pub fn export(
     };
     let io = |e| NodeError::Store(format!("writing the bundle: {e}"));
     w.out.write_all(MAGIC).map_err(io)?;
-    w.out
-        .write_all(&BUNDLE_VERSION.to_be_bytes())
-        .map_err(io)?;
+    w.out.write_all(&BUNDLE_VERSION.to_be_bytes()).map_err(io)?;
     w.bytes += 20;
     let mut sum = ExportSummary::default();
     w.record(T_REALM, &[&realm])?;
@@ -275,7 +273,10 @@ impl Bundle {
                 _ => return Err(err(at, &format!("unknown record tag {tag}"))),
             };
             if len > max {
-                return Err(err(at, &format!("record of tag {tag} is over its size limit")));
+                return Err(err(
+                    at,
+                    &format!("record of tag {tag} is over its size limit"),
+                ));
             }
             let data = bytes
                 .get(pos + 5..pos + 5 + len)
@@ -295,7 +296,10 @@ impl Bundle {
                 T_END => {
                     need(8)?;
                     if u64::from_be_bytes(arr(data)) != count {
-                        return Err(err(at, "record count does not match (records added or removed)"));
+                        return Err(err(
+                            at,
+                            "record count does not match (records added or removed)",
+                        ));
                     }
                     if pos != bytes.len() {
                         return Err(err(pos, "bytes after the end record"));
@@ -322,7 +326,12 @@ impl Bundle {
                     let seq = u64::from_be_bytes(arr(&data[32..]));
                     let rec = data[40..].to_vec();
                     if tag == T_ENTRY {
-                        if b.entries.entry(origin).or_default().insert(seq, rec).is_some() {
+                        if b.entries
+                            .entry(origin)
+                            .or_default()
+                            .insert(seq, rec)
+                            .is_some()
+                        {
                             return Err(err(at, "two entries for one (origin, seq)"));
                         }
                     } else {
@@ -363,7 +372,10 @@ impl Bundle {
                 }
                 T_DOC => {
                     need(16)?;
-                    if b.docs.insert(CaseId(arr(data)), data[16..].to_vec()).is_some() {
+                    if b.docs
+                        .insert(CaseId(arr(data)), data[16..].to_vec())
+                        .is_some()
+                    {
                         return Err(err(at, "case document listed twice"));
                     }
                 }

@@ -84,7 +84,9 @@ impl Checkpoint {
         let (realm_hex, origin_hex) = origin_line
             .strip_prefix(ORIGIN_PREFIX)
             .and_then(|r| r.split_once('/'))
-            .ok_or(NoteError("first line is not hoso/audit/v1/<realm>/<origin>"))?;
+            .ok_or(NoteError(
+                "first line is not hoso/audit/v1/<realm>/<origin>",
+            ))?;
         let realm: [u8; 16] = realm_hex
             .parse::<crate::ids::CaseId>()
             .map_err(|_| NoteError("realm is not 32 hex characters"))?
@@ -212,10 +214,7 @@ impl Cosignature {
         Cosignature {
             witness: key.id(),
             time,
-            signature: key.sign(
-                COSIGNATURE_HEADER.as_bytes(),
-                &cosigned_message(cp, time),
-            ),
+            signature: key.sign(COSIGNATURE_HEADER.as_bytes(), &cosigned_message(cp, time)),
         }
     }
     /// True when the witness signature over `cp` verifies.

@@ -132,9 +132,6 @@ mod tests {
         assert!(CompactRange::decode(&r.encode()[..40]).is_none());
         // Split point: 5 leaves = (4, 1).
         let five = &hashes[..5];
-        assert_eq!(
-            root_of(five),
-            node(&root_of(&five[..4]), &leaf(&five[4]))
-        );
+        assert_eq!(root_of(five), node(&root_of(&five[..4]), &leaf(&five[4])));
     }
 }

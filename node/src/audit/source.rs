@@ -155,7 +155,11 @@ impl AuditSource for DbSource<'_> {
     }
     fn doc(&self, case: &CaseId) -> Result<Option<DocBytes>> {
         let rtx = self.db.begin_read()?;
-        let Some(saved) = rtx.open_table(DOCS)?.get(&case.0)?.map(|v| v.value().to_vec()) else {
+        let Some(saved) = rtx
+            .open_table(DOCS)?
+            .get(&case.0)?
+            .map(|v| v.value().to_vec())
+        else {
             return Ok(None);
         };
         let mut chunks = Vec::new();

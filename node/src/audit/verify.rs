@@ -184,7 +184,9 @@ pub enum Finding {
         listed: CaseId,
     },
     /// The change depends on state the entry says the officer did not see.
-    #[error("entry {origin} #{seq}: change {hash} of case {case} depends on heads not in heads_before")]
+    #[error(
+        "entry {origin} #{seq}: change {hash} of case {case} depends on heads not in heads_before"
+    )]
     HeadsMismatch {
         /// Case.
         case: CaseId,
@@ -335,9 +337,7 @@ impl Finding {
                 origin, expected, ..
             } => Some((*origin, *expected)),
             TruncatedBelowCheckpoint { origin, have, .. } => Some((*origin, *have)),
-            InconsistentWithCheckpoint { origin, size } => {
-                Some((*origin, size.saturating_sub(1)))
-            }
+            InconsistentWithCheckpoint { origin, size } => Some((*origin, size.saturating_sub(1))),
             BadCheckpoint { origin, size, .. } | BadCosignature { origin, size, .. } => {
                 Some((*origin, size.saturating_sub(1)))
             }
@@ -439,6 +439,40 @@ pub struct Report {
     pub notices: Vec<Notice>,
     /// The first finding that names an entry (or the first finding).
     pub first_bad: Option<FirstBad>,
+}
+
+impl Report {
+    /// The report restricted to one node's chain: its chain summary and the findings that
+    /// name its entries or its changes.
+    pub fn only(mut self, node: &NodeId) -> Report {
+        self.chains.retain(|c| c.origin == *node);
+        self.findings.retain(|f| match f {
+            Finding::UnaccountedChange { node: n, .. } => n.as_ref() == Some(node),
+            Finding::UnknownOrigin { origin } | Finding::CheckpointEquivocation { origin, .. } => {
+                origin == node
+            }
+            other => other.position().is_some_and(|(o, _)| o == *node),
+        });
+        self.ok = self.findings.is_empty();
+        self.first_bad = first_bad(&self.findings);
+        self
+    }
+}
+
+fn first_bad(findings: &[Finding]) -> Option<FirstBad> {
+    findings
+        .iter()
+        .find(|f| f.position().is_some())
+        .or(findings.first())
+        .map(|f| {
+            let pos = f.position();
+            FirstBad {
+                origin: pos.map(|p| p.0),
+                seq: pos.map(|p| p.1),
+                check: f.check(),
+                what: f.to_string(),
+            }
+        })
 }
 
 /// Who may cosign: `None` accepts any witness key other than the origin's own.
@@ -655,7 +689,9 @@ impl ChainWalk<'_> {
                 .push(Finding::UnknownAnchor { origin, seq: key });
         }
         match self.src.payload(&e.hash)? {
-            None => self.notices.push(Notice::PayloadPurged { origin, seq: key }),
+            None => self
+                .notices
+                .push(Notice::PayloadPurged { origin, seq: key }),
             Some(p) => {
                 if payload_hash(&p) != b.payload_hash || p.len() as u64 != u64::from(b.payload_len)
                 {
@@ -947,19 +983,7 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
     // (d) change accounting.
     let (n_cases, n_changes) = account(src, &infos, &purged, &bound, &mut findings)?;
 
-    let first_bad = findings
-        .iter()
-        .find(|f| f.position().is_some())
-        .or(findings.first())
-        .map(|f| {
-            let pos = f.position();
-            FirstBad {
-                origin: pos.map(|p| p.0),
-                seq: pos.map(|p| p.1),
-                check: f.check(),
-                what: f.to_string(),
-            }
-        });
+    let first_bad = first_bad(&findings);
     Ok(Report {
         ok: findings.is_empty(),
         realm: hex(&realm),
@@ -1040,8 +1064,7 @@ fn account(
                     seq: info.seq,
                     listed: info.case,
                 });
-            } else if info.actor.as_slice() != actor
-                || bound.get(&info.actor) != Some(&info.origin)
+            } else if info.actor.as_slice() != actor || bound.get(&info.actor) != Some(&info.origin)
             {
                 findings.push(Finding::MisattributedChange {
                     case,

@@ -218,10 +218,16 @@ impl Node {
                 match audit.get((&origin.0, req.old_size - 1))? {
                     Some(v) => match Entry::from_record(v.value()) {
                         Ok(e) => (e.hash, e.body.time_ms),
-                        Err(e) => return Err(NodeError::Corrupt {
-                            what: format!("held audit entry {} #{}", origin.short(), req.old_size - 1),
-                            detail: e.to_string(),
-                        }),
+                        Err(e) => {
+                            return Err(NodeError::Corrupt {
+                                what: format!(
+                                    "held audit entry {} #{}",
+                                    origin.short(),
+                                    req.old_size - 1
+                                ),
+                                detail: e.to_string(),
+                            });
+                        }
                     },
                     None => {
                         return Ok(refuse(format!(
@@ -261,13 +267,21 @@ impl Node {
                 }
                 if e.body.prev != prev {
                     return evidence(
-                        format!("entry #{seq}: does not link to the entry the witness holds (rewrite)"),
+                        format!(
+                            "entry #{seq}: does not link to the entry the witness holds (rewrite)"
+                        ),
                         None,
                         Some(&sent.record),
                     );
                 }
-                if e.body.time_ms < prev_time && e.body.action != crate::audit::entry::Action::ClockJump {
-                    return evidence(format!("entry #{seq}: clock rollback"), None, Some(&sent.record));
+                if e.body.time_ms < prev_time
+                    && e.body.action != crate::audit::entry::Action::ClockJump
+                {
+                    return evidence(
+                        format!("entry #{seq}: clock rollback"),
+                        None,
+                        Some(&sent.record),
+                    );
                 }
                 prev = e.hash;
                 prev_time = e.body.time_ms;
@@ -276,7 +290,10 @@ impl Node {
             }
             if range.root() != cp.root || (cp.size > 0 && prev != cp.head) {
                 return evidence(
-                    format!("checkpoint of size {} does not match the entries (root or head)", cp.size),
+                    format!(
+                        "checkpoint of size {} does not match the entries (root or head)",
+                        cp.size
+                    ),
                     None,
                     None,
                 );
@@ -301,8 +318,10 @@ impl Node {
             let cs = Cosignature::sign(&cp, self.key(), now_secs());
             tx.open_table(AUDIT_CHECKPOINTS)?
                 .insert((&origin.0, cp.size), req.note.as_bytes())?;
-            tx.open_table(AUDIT_COSIGS)?
-                .insert((&origin.0, cp.size, &cs.witness.0), cs.encode_value().as_slice())?;
+            tx.open_table(AUDIT_COSIGS)?.insert(
+                (&origin.0, cp.size, &cs.witness.0),
+                cs.encode_value().as_slice(),
+            )?;
             state_t.insert(&origin.0, range.encode().as_slice())?;
             Ok(WitnessReply::Cosigned {
                 note: req.note.clone(),
@@ -327,19 +346,24 @@ impl Node {
         if cp.size > own.checkpoint.size {
             return Err(bad("the note is ahead of this node's chain"));
         }
-        if cp.size == own.checkpoint.size && (cp.root != own.checkpoint.root || cp.head != own.checkpoint.head) {
+        if cp.size == own.checkpoint.size
+            && (cp.root != own.checkpoint.root || cp.head != own.checkpoint.head)
+        {
             return Err(bad("the note does not match this node's chain"));
         }
         let anchor = cs.hash(cp);
         self.with_write(|tx, head| {
             tx.open_table(AUDIT_CHECKPOINTS)?
                 .insert((&cp.origin.0, cp.size), note.as_bytes())?;
-            tx.open_table(AUDIT_COSIGS)?
-                .insert((&cp.origin.0, cp.size, &cs.witness.0), cs.encode_value().as_slice())?;
+            tx.open_table(AUDIT_COSIGS)?.insert(
+                (&cp.origin.0, cp.size, &cs.witness.0),
+                cs.encode_value().as_slice(),
+            )?;
             if cp.size >= head.anchor_size {
                 head.anchor_size = cp.size;
                 head.anchor_cosig = hex(&anchor);
-                let bytes = serde_json::to_vec(&*head).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                let bytes =
+                    serde_json::to_vec(&*head).map_err(|e| NodeError::Invalid(e.to_string()))?;
                 tx.open_table(META)?
                     .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
             }

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use hoso_node::audit::entry::{Action, Entry, EntryBody, payload_hash};
-use hoso_node::audit::verify::{Finding, Policy, Report};
 use hoso_node::audit::source::DbSource;
+use hoso_node::audit::verify::{Finding, Policy, Report};
 use hoso_node::store::tables::*;
 use hoso_node::{CaseView, Node, NodeId, NodeKey};
 use hoso_schemas::Status;
@@ -33,10 +33,16 @@ pub fn build() -> Chain {
     let n = &t.node;
     let mut cases = Vec::new();
     let c1 = n
-        .create_case("canbo01", common::new_case(n, "judicial_record", "020190012345"))
+        .create_case(
+            "canbo01",
+            common::new_case(n, "judicial_record", "020190012345"),
+        )
         .expect("case 1");
     let c2 = n
-        .create_case("canbo01", common::new_case(n, "judicial_record", "020088001111"))
+        .create_case(
+            "canbo01",
+            common::new_case(n, "judicial_record", "020088001111"),
+        )
         .expect("case 2");
     n.add_note("canbo01", &c1.receipt_code, "Đã nhận đủ giấy tờ")
         .expect("note");
@@ -45,7 +51,10 @@ pub fn build() -> Chain {
     n.add_note("lanhdao01", &c2.receipt_code, "Cần bổ sung")
         .expect("note 2");
     let c3 = n
-        .create_case("canbo01", common::new_case(n, "judicial_record", "020075000777"))
+        .create_case(
+            "canbo01",
+            common::new_case(n, "judicial_record", "020075000777"),
+        )
         .expect("case 3");
     cases.push(n.case(&c1.receipt_code).expect("c1"));
     cases.push(n.case(&c2.receipt_code).expect("c2"));

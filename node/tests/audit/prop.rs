@@ -19,7 +19,13 @@ fn fixture_bundle() -> &'static [u8] {
         let (h, _hd) = hub();
         sync_round(c.node(), &h);
         c.node()
-            .transition("canbo01", &c.cases[2].receipt_code, hoso_schemas::Status::InProcess, None, None)
+            .transition(
+                "canbo01",
+                &c.cases[2].receipt_code,
+                hoso_schemas::Status::InProcess,
+                None,
+                None,
+            )
             .expect("transition after anchor");
         let mut out = Vec::new();
         c.node().export_audit(&mut out).expect("export");
@@ -44,24 +50,26 @@ fn arb_body() -> impl Strategy<Value = EntryBody> {
         arb_hashes(5),
         any::<u32>(),
     )
-        .prop_map(|(realm, seq, prev, time_ms, officer, action, case, heads, changes, plen)| EntryBody {
-            realm,
-            origin: NodeKey::from_secret([9; 32]).id(),
-            seq,
-            epoch: 0,
-            prev,
-            time_ms,
-            anchor_size: seq / 2,
-            anchor_cosig: prev,
-            officer,
-            action,
-            case_id: CaseId(case),
-            actor: case,
-            heads_before: heads,
-            changes,
-            payload_hash: payload_hash(&plen.to_be_bytes()),
-            payload_len: plen,
-        })
+        .prop_map(
+            |(realm, seq, prev, time_ms, officer, action, case, heads, changes, plen)| EntryBody {
+                realm,
+                origin: NodeKey::from_secret([9; 32]).id(),
+                seq,
+                epoch: 0,
+                prev,
+                time_ms,
+                anchor_size: seq / 2,
+                anchor_cosig: prev,
+                officer,
+                action,
+                case_id: CaseId(case),
+                actor: case,
+                heads_before: heads,
+                changes,
+                payload_hash: payload_hash(&plen.to_be_bytes()),
+                payload_len: plen,
+            },
+        )
 }
 
 /// A chain of `n` signed entries of actions that touch no case document.
@@ -106,7 +114,10 @@ fn chain(n: usize, steps: &[u16]) -> Bundle {
         );
         prev = e.hash;
         b.payloads.insert(e.hash, payload);
-        b.entries.entry(key.id()).or_default().insert(seq, e.to_record());
+        b.entries
+            .entry(key.id())
+            .or_default()
+            .insert(seq, e.to_record());
     }
     b
 }

@@ -29,7 +29,11 @@ fn t01_body_bit_flip() {
     c.put(&c.id, 7, &rec);
     let r = c.verify();
     assert_eq!(first(&r), (Some(c.id), Some(7), "BadSignature".into()));
-    assert!(has(&r, |f| *f == Finding::BrokenLink { origin: c.id, seq: 8 }));
+    assert!(has(&r, |f| *f
+        == Finding::BrokenLink {
+            origin: c.id,
+            seq: 8
+        }));
 }
 
 /// §4.2: a flipped signature byte.
@@ -41,7 +45,13 @@ fn t02_signature_bit_flip() {
     rec[n - 10] ^= 0x80;
     c.put(&c.id, 4, &rec);
     let r = c.verify();
-    assert_eq!(r.findings, vec![Finding::BadSignature { origin: c.id, seq: 4 }]);
+    assert_eq!(
+        r.findings,
+        vec![Finding::BadSignature {
+            origin: c.id,
+            seq: 4
+        }]
+    );
 }
 
 /// §4.3: random signature bytes, and a signature by a key that is not the chain's.
@@ -59,7 +69,11 @@ fn t03_forged_signature() {
     c.put(&c.id, 5, &e.to_record());
     let r = c.verify();
     assert_eq!(first(&r), (Some(c.id), Some(3), "BadSignature".into()));
-    assert!(has(&r, |f| *f == Finding::BadSignature { origin: c.id, seq: 5 }));
+    assert!(has(&r, |f| *f
+        == Finding::BadSignature {
+            origin: c.id,
+            seq: 5
+        }));
 }
 
 /// §4.4: an entry deleted mid-chain.
@@ -76,9 +90,16 @@ fn t04_entry_deleted() {
             got: 9
         }
     );
-    assert!(has(&r, |f| *f == Finding::BrokenLink { origin: c.id, seq: 9 }));
+    assert!(has(&r, |f| *f
+        == Finding::BrokenLink {
+            origin: c.id,
+            seq: 9
+        }));
     // The deleted entry's change is now unaccounted for.
-    assert!(has(&r, |f| matches!(f, Finding::UnaccountedChange { node: Some(n), .. } if *n == c.id)));
+    assert!(has(
+        &r,
+        |f| matches!(f, Finding::UnaccountedChange { node: Some(n), .. } if *n == c.id)
+    ));
 }
 
 /// §4.5: two entries swapped.
@@ -97,7 +118,11 @@ fn t05_entries_swapped() {
             claimed: 9
         }
     );
-    assert!(has(&r, |f| *f == Finding::BrokenLink { origin: c.id, seq: 8 }));
+    assert!(has(&r, |f| *f
+        == Finding::BrokenLink {
+            origin: c.id,
+            seq: 8
+        }));
 }
 
 /// §4.7: the tail truncated before any cosignature, after its change exists.
@@ -110,7 +135,12 @@ fn t07_tail_truncated_leaves_unaccounted_change() {
     let r = c.verify();
     assert_eq!(r.findings.len(), 1, "{:#?}", r.findings);
     match &r.findings[0] {
-        Finding::UnaccountedChange { case, hash: h, node, .. } => {
+        Finding::UnaccountedChange {
+            case,
+            hash: h,
+            node,
+            ..
+        } => {
             assert_eq!(*case, c.cases[2].id);
             assert_eq!(*h, hoso_node::ids::hex(&hash));
             assert_eq!(*node, Some(c.id));
@@ -185,7 +215,13 @@ fn t13_wrong_realm() {
     let last = c.len() - 1;
     c.resign_from(last, |b| b.realm = [0xaa; 16]);
     let r = c.verify();
-    assert_eq!(r.findings, vec![Finding::WrongRealm { origin: c.id, seq: last }]);
+    assert_eq!(
+        r.findings,
+        vec![Finding::WrongRealm {
+            origin: c.id,
+            seq: last
+        }]
+    );
 }
 
 /// §4.14: time earlier than the entry before it; a ClockJump entry is only a notice.
@@ -195,7 +231,13 @@ fn t14_clock_rollback() {
     let t = c.entry(9).body.time_ms;
     c.resign_from(10, |b| b.time_ms = t - 60_000);
     let r = c.verify();
-    assert_eq!(r.findings, vec![Finding::ClockRollback { origin: c.id, seq: 10 }]);
+    assert_eq!(
+        r.findings,
+        vec![Finding::ClockRollback {
+            origin: c.id,
+            seq: 10
+        }]
+    );
     let seq = c.append_forged(|b| {
         b.action = Action::ClockJump;
         b.case_id = CaseId::NONE;
@@ -215,8 +257,15 @@ fn t15_unknown_anchor_and_regression() {
         b.anchor_cosig = [5; 32];
     });
     let r = c.verify();
-    assert_eq!(first(&r), (Some(c.id), Some(last - 1), "UnknownAnchor".into()));
-    assert!(has(&r, |f| *f == Finding::AnchorRegression { origin: c.id, seq: last }));
+    assert_eq!(
+        first(&r),
+        (Some(c.id), Some(last - 1), "UnknownAnchor".into())
+    );
+    assert!(has(&r, |f| *f
+        == Finding::AnchorRegression {
+            origin: c.id,
+            seq: last
+        }));
 }
 
 /// §4.16: an entry lists a change the case does not have.
@@ -252,7 +301,12 @@ fn t17_injected_change_is_unaccounted() {
         {
             let mut docs = tx.open_table(DOCS).expect("docs");
             let mut chunks = tx.open_table(DOC_CHANGES).expect("chunks");
-            let saved = docs.get(&case.0).expect("get").expect("doc").value().to_vec();
+            let saved = docs
+                .get(&case.0)
+                .expect("get")
+                .expect("doc")
+                .value()
+                .to_vec();
             let mut am = automerge::AutoCommit::load(&saved).expect("load");
             let rows: Vec<u32> = chunks
                 .range((&case.0, 0)..=(&case.0, u32::MAX))
@@ -260,7 +314,12 @@ fn t17_injected_change_is_unaccounted() {
                 .map(|r| r.expect("row").0.value().1)
                 .collect();
             for n in &rows {
-                let ch = chunks.get((&case.0, *n)).expect("g").expect("c").value().to_vec();
+                let ch = chunks
+                    .get((&case.0, *n))
+                    .expect("g")
+                    .expect("c")
+                    .value()
+                    .to_vec();
                 am.load_incremental(&ch).expect("inc");
             }
             am.set_actor(automerge::ActorId::from([0x99u8; 16].as_slice()));
@@ -289,7 +348,10 @@ fn t18_misattributed_change() {
     let seq = c.find(Action::CaseCreate, 0);
     c.resign_from(seq, |b| b.actor = [3; 16]);
     let r = c.verify();
-    assert_eq!(first(&r), (Some(c.id), Some(seq), "MisattributedChange".into()));
+    assert_eq!(
+        first(&r),
+        (Some(c.id), Some(seq), "MisattributedChange".into())
+    );
     assert_eq!(r.findings.len(), 1);
 }
 
@@ -318,7 +380,9 @@ fn t20_case_mismatch() {
     c.resign_from(seq, |b| b.case_id = wrong);
     let r = c.verify();
     assert_eq!(r.findings.len(), 1, "{:#?}", r.findings);
-    assert!(matches!(&r.findings[0], Finding::CaseMismatch { seq: s, listed, .. } if *s == seq && *listed == wrong));
+    assert!(
+        matches!(&r.findings[0], Finding::CaseMismatch { seq: s, listed, .. } if *s == seq && *listed == wrong)
+    );
 }
 
 /// §4.21: the officer "acted on" a state they did not see.
@@ -352,7 +416,10 @@ fn t23_non_canonical() {
             what: "non-canonical entry: trailing bytes".into()
         }
     );
-    assert!(has(&r, |f| matches!(f, Finding::NonCanonical { seq: 6, what, .. } if what.contains("version"))));
+    assert!(has(
+        &r,
+        |f| matches!(f, Finding::NonCanonical { seq: 6, what, .. } if what.contains("version"))
+    ));
 }
 
 /// §4.24: an oversized record is refused before it is decoded.
@@ -406,8 +473,17 @@ fn t30_payloads() {
         tx.commit().expect("commit");
     }
     let r = c.verify();
-    assert_eq!(r.findings, vec![Finding::PayloadMismatch { origin: c.id, seq: 6 }]);
-    assert!(r.notices.contains(&Notice::PayloadPurged { origin: c.id, seq: 3 }));
+    assert_eq!(
+        r.findings,
+        vec![Finding::PayloadMismatch {
+            origin: c.id,
+            seq: 6
+        }]
+    );
+    assert!(r.notices.contains(&Notice::PayloadPurged {
+        origin: c.id,
+        seq: 3
+    }));
 }
 
 /// §4.28: after a reopen (the commit either happened or not), the chain verifies and the

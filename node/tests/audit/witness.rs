@@ -53,7 +53,13 @@ fn cosign_anchor_and_both_sides_verify() {
     assert_eq!(n.chain_head().anchor_size, size);
     // The next entry cites the anchor.
     let v = n
-        .transition("canbo01", &c.cases[1].receipt_code, Status::InProcess, None, None)
+        .transition(
+            "canbo01",
+            &c.cases[1].receipt_code,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("transition");
     let _ = v;
     let last = hoso_node::audit::chain(n.db(), &n.id(), size, 10).expect("chain");
@@ -61,7 +67,10 @@ fn cosign_anchor_and_both_sides_verify() {
     // A second round from the anchor: only the new entry travels.
     let req = n.checkpoint_request(size).expect("req");
     assert_eq!(req.entries.len(), 1);
-    assert!(matches!(hub.witness(&req).expect("w"), WitnessReply::Cosigned { .. }));
+    assert!(matches!(
+        hub.witness(&req).expect("w"),
+        WitnessReply::Cosigned { .. }
+    ));
     // Re-sent exact duplicate from an old size: a conflict naming the latest size, no error.
     let old = n.checkpoint_request(0).expect("req");
     assert_eq!(
@@ -74,10 +83,18 @@ fn cosign_anchor_and_both_sides_verify() {
     assert_eq!(r.chains[0].witnesses, vec![hub.id()]);
     // The hub holds the commune's chain (no case documents: those come through sync).
     let r = hub.verify_audit(&Default::default()).expect("verify hub");
-    let commune = r.chains.iter().find(|ch| ch.origin == n.id()).expect("chain held");
+    let commune = r
+        .chains
+        .iter()
+        .find(|ch| ch.origin == n.id())
+        .expect("chain held");
     assert_eq!(commune.length, size + 1);
     assert_eq!(commune.cosigned_size, size + 1);
-    assert!(r.findings.iter().all(|f| matches!(f, Finding::MissingChange { .. })));
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| matches!(f, Finding::MissingChange { .. }))
+    );
 }
 
 /// §4.6: the tail truncated below a cosigned size; the hub answers the next request with
@@ -86,7 +103,10 @@ fn cosign_anchor_and_both_sides_verify() {
 fn t06_truncated_below_cosigned_size() {
     let c = build();
     let (hub, _hd) = hub();
-    assert!(matches!(sync_round(c.node(), &hub), WitnessReply::Cosigned { .. }));
+    assert!(matches!(
+        sync_round(c.node(), &hub),
+        WitnessReply::Cosigned { .. }
+    ));
     let size = c.node().chain_head().next_seq;
     let closed = close(c);
     closed.delete(size - 1);
@@ -110,7 +130,10 @@ fn t06_truncated_below_cosigned_size() {
 fn t10_t11_rewrite_after_sync_refused_with_evidence() {
     let c = build();
     let (hub, _hd) = hub();
-    assert!(matches!(sync_round(c.node(), &hub), WitnessReply::Cosigned { .. }));
+    assert!(matches!(
+        sync_round(c.node(), &hub),
+        WitnessReply::Cosigned { .. }
+    ));
     let size = c.node().chain_head().next_seq;
     let closed = close(c);
     closed.resign_from(7, |b| b.officer = "lanhdao01".into());
@@ -122,7 +145,14 @@ fn t10_t11_rewrite_after_sync_refused_with_evidence() {
             size
         }]
     );
-    assert_eq!(first(&r), (Some(closed.id), Some(size - 1), "InconsistentWithCheckpoint".into()));
+    assert_eq!(
+        first(&r),
+        (
+            Some(closed.id),
+            Some(size - 1),
+            "InconsistentWithCheckpoint".into()
+        )
+    );
     // Same size, different root and head: the hub refuses the second note.
     let node = Node::open(&closed.dir).expect("reopen");
     let sc = node.own_checkpoint().expect("checkpoint");
@@ -137,7 +167,9 @@ fn t10_t11_rewrite_after_sync_refused_with_evidence() {
         other => panic!("cosigned a rewrite: {other:?}"),
     }
     let r = hub.verify_audit(&Default::default()).expect("verify hub");
-    assert!(r.findings.iter().any(|f| matches!(f, Finding::CheckpointEquivocation { origin, .. } if *origin == closed.id)));
+    assert!(r.findings.iter().any(
+        |f| matches!(f, Finding::CheckpointEquivocation { origin, .. } if *origin == closed.id)
+    ));
     // A rewritten entry sent where the hub holds the original: stored as fork evidence.
     let e = closed.entry(size - 1);
     let mut b = e.body.clone();
@@ -161,7 +193,10 @@ fn t10_t11_rewrite_after_sync_refused_with_evidence() {
         }],
         note: SignedCheckpoint::sign(cp, &closed.key).to_note(),
     };
-    assert!(matches!(hub.witness(&req).expect("w"), WitnessReply::Refused { evidence: true, .. }));
+    assert!(matches!(
+        hub.witness(&req).expect("w"),
+        WitnessReply::Refused { evidence: true, .. }
+    ));
 }
 
 /// §4.26: a cosignature that does not verify.
@@ -169,7 +204,10 @@ fn t10_t11_rewrite_after_sync_refused_with_evidence() {
 fn t26_bad_cosignature() {
     let c = build();
     let (hub, _hd) = hub();
-    assert!(matches!(sync_round(c.node(), &hub), WitnessReply::Cosigned { .. }));
+    assert!(matches!(
+        sync_round(c.node(), &hub),
+        WitnessReply::Cosigned { .. }
+    ));
     let size = c.node().chain_head().next_seq;
     let hub_id = hub.id();
     let closed = close(c);
@@ -207,10 +245,14 @@ fn t27_witness_size_never_rolls_back() {
     let (hub, _hd) = hub();
     let n = c.node();
     let early = n.checkpoint_request(0).expect("req");
-    n.add_note("canbo01", &c.cases[0].receipt_code, "thêm").expect("note");
+    n.add_note("canbo01", &c.cases[0].receipt_code, "thêm")
+        .expect("note");
     let later = n.checkpoint_request(0).expect("req");
     let size_later = n.chain_head().next_seq;
-    assert!(matches!(hub.witness(&later).expect("w"), WitnessReply::Cosigned { .. }));
+    assert!(matches!(
+        hub.witness(&later).expect("w"),
+        WitnessReply::Cosigned { .. }
+    ));
     assert_eq!(
         hub.witness(&early).expect("w"),
         WitnessReply::Conflict { latest: size_later }
