@@ -171,7 +171,11 @@ mod tests {
         assert_eq!(id.to_string().parse::<CaseId>(), Ok(id));
         assert!("xyz".parse::<CaseId>().is_err());
         assert!("0g".repeat(16).parse::<CaseId>().is_err());
-        let err = "abc".parse::<NodeId>().unwrap_err().to_string();
+        let err = "abc"
+            .parse::<NodeId>()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("64 hexadecimal"), "{err}");
     }
 

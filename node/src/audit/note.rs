@@ -27,7 +27,7 @@ pub fn b64(bytes: &[u8]) -> String {
 /// Strict base64 decoding: canonical padding, no whitespace, unused bits zero.
 pub fn unb64(s: &str) -> Option<Vec<u8>> {
     let bytes = s.as_bytes();
-    if bytes.len() % 4 != 0 {
+    if !bytes.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(bytes.len() / 4 * 3);

@@ -847,9 +847,7 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
         let mut err = None;
         let flush = |window: &mut Vec<(u64, Vec<u8>)>, walk: &mut ChainWalk<'_>| {
             for d in decode_window(std::mem::take(window), &origin) {
-                if let Err(e) = walk.step(d) {
-                    return Err(e);
-                }
+                walk.step(d)?;
             }
             Ok(())
         };

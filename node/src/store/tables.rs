@@ -37,6 +37,7 @@ pub const AUDIT_BY_CASE: TableDefinition<&[u8], ()> = TableDefinition::new("audi
 pub const REVIEW: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("review-1");
 /// Key: (origin, seq, entry hash). Value: a second, different validly signed record at an
 /// (origin, seq) already held in [`AUDIT`]: equivocation evidence, kept forever.
+#[allow(clippy::type_complexity)]
 pub const AUDIT_FORKS: TableDefinition<(&[u8; 32], u64, &[u8; 32]), &[u8]> =
     TableDefinition::new("audit-forks-1");
 /// Key: (origin, size). Value: a node-signed checkpoint note (audit.md §3), UTF-8 text.
@@ -44,6 +45,7 @@ pub const AUDIT_CHECKPOINTS: TableDefinition<(&[u8; 32], u64), &[u8]> =
     TableDefinition::new("audit-checkpoints-1");
 /// Key: (origin, size, witness key). Value: `time u64 BE ‖ ed25519 signature(64)`, a witness
 /// cosignature over the checkpoint note at (origin, size).
+#[allow(clippy::type_complexity)]
 pub const AUDIT_COSIGS: TableDefinition<(&[u8; 32], u64, &[u8; 32]), &[u8]> =
     TableDefinition::new("audit-cosigs-1");
 /// Witness state per origin (hub side): `size u64 BE ‖ compact Merkle range (32·n)`, the
