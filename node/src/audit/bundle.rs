@@ -401,16 +401,14 @@ impl AuditSource for Bundle {
         o.extend(self.checkpoints.keys().map(|k| k.0));
         Ok(o.into_iter().collect())
     }
-    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8])) -> Result<()> {
+    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8], Option<&[u8]>)) -> Result<()> {
         if let Some(c) = self.entries.get(origin) {
             for (seq, rec) in c {
-                f(*seq, rec);
+                let h = crate::audit::witness::record_hash(rec);
+                f(*seq, rec, self.payloads.get(&h).map(Vec::as_slice));
             }
         }
         Ok(())
-    }
-    fn payload(&self, entry_hash: &[u8; 32]) -> Result<Option<Vec<u8>>> {
-        Ok(self.payloads.get(entry_hash).cloned())
     }
     fn forks(&self) -> Result<Vec<ForkRecord>> {
         Ok(self.forks.clone())

@@ -36,10 +36,9 @@ pub trait AuditSource {
     fn realm(&self) -> [u8; 16];
     /// Origins with at least one entry or checkpoint, sorted.
     fn origins(&self) -> Result<Vec<NodeId>>;
-    /// Calls `f(key seq, record)` for every record of `origin` in seq order.
-    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8])) -> Result<()>;
-    /// The payload stored for an entry hash.
-    fn payload(&self, entry_hash: &[u8; 32]) -> Result<Option<Vec<u8>>>;
+    /// Calls `f(key seq, record, payload)` for every record of `origin` in seq order; the
+    /// payload is the one stored under the record's entry hash, if any.
+    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8], Option<&[u8]>)) -> Result<()>;
     /// Equivocation evidence.
     fn forks(&self) -> Result<Vec<ForkRecord>>;
     /// `(key size, note text bytes)` of every checkpoint of `origin`.
@@ -88,19 +87,17 @@ impl AuditSource for DbSource<'_> {
         }
         Ok(out.into_iter().collect())
     }
-    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8])) -> Result<()> {
+    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8], Option<&[u8]>)) -> Result<()> {
         let rtx = self.db.begin_read()?;
         let t = rtx.open_table(AUDIT)?;
+        let p = rtx.open_table(AUDIT_PAYLOADS)?;
         for row in t.range((&origin.0, 0)..=(&origin.0, u64::MAX))? {
             let (k, v) = row?;
-            f(k.value().1, v.value());
+            let rec = v.value();
+            let payload = p.get(&crate::audit::witness::record_hash(rec))?;
+            f(k.value().1, rec, payload.as_ref().map(|g| g.value()));
         }
         Ok(())
-    }
-    fn payload(&self, entry_hash: &[u8; 32]) -> Result<Option<Vec<u8>>> {
-        let rtx = self.db.begin_read()?;
-        let t = rtx.open_table(AUDIT_PAYLOADS)?;
-        Ok(t.get(entry_hash)?.map(|v| v.value().to_vec()))
     }
     fn forks(&self) -> Result<Vec<ForkRecord>> {
         let rtx = self.db.begin_read()?;

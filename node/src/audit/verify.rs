@@ -493,12 +493,15 @@ struct EntryInfo {
 
 struct Decoded {
     key: u64,
+    payload: Option<Vec<u8>>,
     entry: std::result::Result<Entry, DecodeError>,
     sig_ok: bool,
 }
 
-fn decode_window(window: Vec<(u64, Vec<u8>)>, origin: &NodeId) -> Vec<Decoded> {
-    let one = |(key, rec): &(u64, Vec<u8>)| {
+type Raw = (u64, Vec<u8>, Option<Vec<u8>>);
+
+fn decode_window(window: Vec<Raw>, origin: &NodeId) -> Vec<Decoded> {
+    let one = |(key, rec, payload): &Raw| {
         let entry = Entry::from_record(rec);
         // The signature is checked against the chain's key, not the origin field.
         let sig_ok = entry.as_ref().is_ok_and(|e| {
@@ -511,6 +514,7 @@ fn decode_window(window: Vec<(u64, Vec<u8>)>, origin: &NodeId) -> Vec<Decoded> {
         });
         Decoded {
             key: *key,
+            payload: payload.clone(),
             entry,
             sig_ok,
         }
@@ -547,7 +551,6 @@ struct CheckpointState {
 struct ChainWalk<'a> {
     origin: NodeId,
     realm: [u8; 16],
-    src: &'a dyn AuditSource,
     findings: Vec<Finding>,
     notices: Vec<Notice>,
     expected: u64,
@@ -567,7 +570,7 @@ struct ChainWalk<'a> {
 }
 
 impl ChainWalk<'_> {
-    fn step(&mut self, d: Decoded) -> Result<()> {
+    fn step(&mut self, d: Decoded) {
         let origin = self.origin;
         let key = d.key;
         self.entries += 1;
@@ -606,7 +609,7 @@ impl ChainWalk<'_> {
                 self.range.push(&[0; 32]);
                 self.hashes.push([0; 32]);
                 self.times.push(0);
-                return Ok(());
+                return;
             }
         };
         let b = &e.body;
@@ -688,13 +691,12 @@ impl ChainWalk<'_> {
             self.findings
                 .push(Finding::UnknownAnchor { origin, seq: key });
         }
-        match self.src.payload(&e.hash)? {
+        match &d.payload {
             None => self
                 .notices
                 .push(Notice::PayloadPurged { origin, seq: key }),
             Some(p) => {
-                if payload_hash(&p) != b.payload_hash || p.len() as u64 != u64::from(b.payload_len)
-                {
+                if payload_hash(p) != b.payload_hash || p.len() as u64 != u64::from(b.payload_len) {
                     self.findings
                         .push(Finding::PayloadMismatch { origin, seq: key });
                 }
@@ -722,7 +724,6 @@ impl ChainWalk<'_> {
         self.hashes.push(e.hash);
         self.times.push(b.time_ms);
         self.prev = Some((e.hash, b.time_ms, b.anchor_size));
-        Ok(())
     }
 }
 
@@ -736,7 +737,7 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
     let mut infos: Vec<EntryInfo> = Vec::new();
     let mut purged: HashSet<[u8; 32]> = HashSet::new();
     let mut bound: HashMap<[u8; 16], NodeId> = HashMap::new();
-    let mut held: HashMap<(NodeId, u64), [u8; 32]> = HashMap::new();
+    let mut held: HashMap<NodeId, Vec<[u8; 32]>> = HashMap::new();
     let mut entries = 0u64;
     let mut n_checkpoints = 0u64;
     let mut n_cosigs = 0u64;
@@ -825,7 +826,6 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
         let mut walk = ChainWalk {
             origin,
             realm,
-            src,
             findings: Vec::new(),
             notices: Vec::new(),
             expected: 0,
@@ -843,33 +843,21 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
             key1_seen: false,
             entries: 0,
         };
-        let mut window: Vec<(u64, Vec<u8>)> = Vec::new();
-        let mut err = None;
-        let flush = |window: &mut Vec<(u64, Vec<u8>)>, walk: &mut ChainWalk<'_>| {
+        let mut window: Vec<Raw> = Vec::new();
+        let flush = |window: &mut Vec<Raw>, walk: &mut ChainWalk<'_>| {
             for d in decode_window(std::mem::take(window), &origin) {
-                walk.step(d)?;
+                walk.step(d);
             }
-            Ok(())
         };
-        src.records(&origin, &mut |key, rec| {
-            if err.is_some() {
-                return;
-            }
-            if rec.len() > MAX_RECORD_LEN {
-                window.push((key, rec[..MAX_RECORD_LEN + 1].to_vec()));
-            } else {
-                window.push((key, rec.to_vec()));
-            }
-            if window.len() >= WINDOW
-                && let Err(e) = flush(&mut window, &mut walk)
-            {
-                err = Some(e);
+        src.records(&origin, &mut |key, rec, payload| {
+            // Over the bound: keep one byte too many so decoding reports TooLarge.
+            let rec = &rec[..rec.len().min(MAX_RECORD_LEN + 1)];
+            window.push((key, rec.to_vec(), payload.map(<[u8]>::to_vec)));
+            if window.len() >= WINDOW {
+                flush(&mut window, &mut walk);
             }
         })?;
-        if let Some(e) = err {
-            return Err(e);
-        }
-        flush(&mut window, &mut walk)?;
+        flush(&mut window, &mut walk);
         if walk.entries > 0 && !walk.key1_seen {
             walk.findings.push(Finding::BadGenesis {
                 origin,
@@ -929,13 +917,11 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
             }
         }
         findings.append(&mut cp_findings);
-        for (i, h) in walk.hashes.iter().enumerate() {
-            held.insert((origin, i as u64), *h);
-        }
+        let head = walk.hashes.last().map(|h| hex(h)).unwrap_or_default();
         chains.push(ChainSummary {
             origin,
             length,
-            head: walk.hashes.last().map(|h| hex(h)).unwrap_or_default(),
+            head,
             root: hex(&walk.range.root()),
             cosigned_size,
             witnesses: witnesses.into_iter().collect(),
@@ -945,6 +931,7 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
         for (actor, o) in walk.bound {
             bound.entry(actor).or_insert(o);
         }
+        held.insert(origin, walk.hashes);
     }
 
     // (c) equivocation evidence and refused checkpoints.
@@ -954,7 +941,10 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
             .filter(|e| e.body.origin == f.origin && e.body.seq == f.seq && e.signature_ok());
         match valid {
             Some(e) => {
-                let h1 = held.get(&(f.origin, f.seq)).copied();
+                let h1 = held
+                    .get(&f.origin)
+                    .and_then(|h| h.get(usize::try_from(f.seq).ok()?))
+                    .copied();
                 if h1 != Some(e.hash) {
                     findings.push(Finding::Equivocation {
                         origin: f.origin,
