@@ -35,7 +35,7 @@ use redb::{Database, ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
 use crate::audit::entry::MAX_RECORD_LEN;
-use crate::audit::source::{AuditSource, DbSource, DocBytes, ForkRecord};
+use crate::audit::source::{AuditSource, DbSource, DocBytes, ForkRecord, RecordVisitor};
 use crate::audit::verify::{Finding, Policy, Report, verify};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
@@ -401,7 +401,7 @@ impl AuditSource for Bundle {
         o.extend(self.checkpoints.keys().map(|k| k.0));
         Ok(o.into_iter().collect())
     }
-    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8], Option<&[u8]>)) -> Result<()> {
+    fn records(&self, origin: &NodeId, f: &mut RecordVisitor<'_>) -> Result<()> {
         if let Some(c) = self.entries.get(origin) {
             for (seq, rec) in c {
                 let h = crate::audit::witness::record_hash(rec);

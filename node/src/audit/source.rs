@@ -30,6 +30,9 @@ pub struct ForkRecord {
     pub record: Vec<u8>,
 }
 
+/// Receives `(key seq, record, payload)`.
+pub type RecordVisitor<'a> = dyn FnMut(u64, &[u8], Option<&[u8]>) + 'a;
+
 /// Stored audit data, read-only.
 pub trait AuditSource {
     /// The deployment the data must belong to.
@@ -38,7 +41,7 @@ pub trait AuditSource {
     fn origins(&self) -> Result<Vec<NodeId>>;
     /// Calls `f(key seq, record, payload)` for every record of `origin` in seq order; the
     /// payload is the one stored under the record's entry hash, if any.
-    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8], Option<&[u8]>)) -> Result<()>;
+    fn records(&self, origin: &NodeId, f: &mut RecordVisitor<'_>) -> Result<()>;
     /// Equivocation evidence.
     fn forks(&self) -> Result<Vec<ForkRecord>>;
     /// `(key size, note text bytes)` of every checkpoint of `origin`.
@@ -87,7 +90,7 @@ impl AuditSource for DbSource<'_> {
         }
         Ok(out.into_iter().collect())
     }
-    fn records(&self, origin: &NodeId, f: &mut dyn FnMut(u64, &[u8], Option<&[u8]>)) -> Result<()> {
+    fn records(&self, origin: &NodeId, f: &mut RecordVisitor<'_>) -> Result<()> {
         let rtx = self.db.begin_read()?;
         let t = rtx.open_table(AUDIT)?;
         let p = rtx.open_table(AUDIT_PAYLOADS)?;
