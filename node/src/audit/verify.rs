@@ -137,16 +137,18 @@ struct Decoded {
 type Raw = (u64, Vec<u8>, Option<Vec<u8>>);
 
 fn decode_window(window: Vec<Raw>, origin: &NodeId) -> Vec<Decoded> {
+    let verifier = crate::identity::Verifier::new(origin);
     let one = |(key, rec, payload): &Raw| {
         let entry = Entry::from_record(rec);
         // The signature is checked against the chain's key, not the origin field.
         let sig_ok = entry.as_ref().is_ok_and(|e| {
-            crate::identity::verify(
-                origin,
-                crate::audit::entry::SIGNATURE_CONTEXT,
-                &e.hash,
-                &e.signature,
-            )
+            verifier.as_ref().is_some_and(|v| {
+                v.verify(
+                    crate::audit::entry::SIGNATURE_CONTEXT,
+                    &e.hash,
+                    &e.signature,
+                )
+            })
         });
         Decoded {
             key: *key,
