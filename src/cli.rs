@@ -63,6 +63,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Sync now: one round with each peer, then print what moved.
     Sync(SyncArgs),
+    /// The signed audit history: log, verify, replay, export.
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Scale benchmarks (release build): prints JSON figures.
     #[command(subcommand)]
     Bench(BenchCmd),
@@ -289,6 +292,55 @@ pub struct SyncArgs {
     pub relays: bool,
 }
 
+/// `hoso audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Audit entries, oldest first: all chains held, or one case or one node.
+    Log {
+        /// Only entries naming this case (id or receipt code).
+        #[arg(long)]
+        case: Option<String>,
+        /// Only this node's chain (node id, 64 hex).
+        #[arg(long)]
+        node: Option<String>,
+        /// Most entries shown (0 = all).
+        #[arg(long, default_value_t = 0)]
+        limit: usize,
+    },
+    /// Verify every chain, checkpoint and case document; exit 3 on tampering.
+    Verify {
+        /// Only report findings about this node's chain.
+        #[arg(long)]
+        node: Option<String>,
+        /// Verify an evidence bundle offline instead of the data dir.
+        #[arg(long, value_name = "FILE")]
+        bundle: Option<PathBuf>,
+        /// Trust only this witness key for cosignatures (repeatable).
+        #[arg(long, value_name = "NODE_ID")]
+        witness: Vec<String>,
+    },
+    /// A case as it was at a moment, and every recorded action up to then.
+    Replay {
+        /// Case id or receipt code.
+        case: String,
+        /// RFC 3339 time, or a date (end of that day, Vietnam time).
+        #[arg(long, conflicts_with = "seq")]
+        at: Option<String>,
+        /// A position in a node's chain (with --node; default this node).
+        #[arg(long)]
+        seq: Option<u64>,
+        /// The chain `--seq` counts in.
+        #[arg(long, requires = "seq")]
+        node: Option<String>,
+    },
+    /// Write an evidence bundle: chains, checkpoints, cosignatures, fork evidence, case documents.
+    Export {
+        /// Output file (default hoso-audit-<node>-<date>.bundle in the current dir).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
 /// `hoso bench …`.
 #[derive(Debug, Subcommand)]
 pub enum BenchCmd {
@@ -310,5 +362,18 @@ pub enum BenchCmd {
         /// Skip the naive baseline.
         #[arg(long)]
         no_baseline: bool,
+    },
+    /// Audit benchmarks: verification rate, cost of the entry on a durable write, export and
+    /// bundle verification of a hub-sized store.
+    Audit {
+        /// Entries in the generated chain.
+        #[arg(long, default_value_t = 1_000_000)]
+        entries: u64,
+        /// Durable field writes timed (half with, half without the audit entry).
+        #[arg(long, default_value_t = 400)]
+        writes: usize,
+        /// Cases in the hub-sized store for export and bundle verification.
+        #[arg(long, default_value_t = 100_000)]
+        cases: usize,
     },
 }

@@ -1,7 +1,9 @@
 //! Command dispatch: each command opens the node, does one thing, prints the result.
 
+mod audit;
 mod bench;
 mod bench_sync;
+mod bench_audit;
 mod cases;
 mod catalog;
 mod node_admin;
@@ -19,6 +21,8 @@ use crate::cli::{Cli, Command};
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct UsageError(pub String);
+
+pub use audit::TamperingFound;
 
 /// Where the node lives: `--data-dir`, `HOSO_DATA_DIR`, or the platform data dir.
 pub fn data_dir(cli: &Cli) -> PathBuf {
@@ -64,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Peer(cmd) => sync::peer(&cli, cmd),
         Command::Serve(args) => sync::serve(&cli, args),
         Command::Sync(args) => sync::sync(&cli, args),
+        Command::Audit(cmd) => audit::run(&cli, cmd),
     }
 }

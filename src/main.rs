@@ -42,8 +42,14 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// 2 for the caller's input, 1 for anything else.
+/// 3 for tampering found, 2 for the caller's input, 1 for anything else.
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if err
+        .chain()
+        .any(|e| e.downcast_ref::<commands::TamperingFound>().is_some())
+    {
+        return 3;
+    }
     let bad_input = err.chain().any(|e| {
         e.downcast_ref::<hoso_node::NodeError>()
             .is_some_and(hoso_node::NodeError::is_bad_input)

@@ -1,9 +1,19 @@
 //! The audit chain, write side: every action appends one signed, hash-chained entry in the same
 //! redb transaction as the Automerge change it records (audit.md §3). Verification lives in
-//! `verify` (a later issue); this module appends and reads.
+//! [`verify`]; checkpoints and the witness flow in [`checkpoint`] and [`witness`]; replay in
+//! [`replay`]; evidence bundles in [`bundle`]. This module appends and reads.
 
+pub mod bundle;
+pub mod checkpoint;
+pub mod cost;
 pub mod entry;
 pub mod replica;
+pub mod merkle;
+pub mod note;
+pub mod replay;
+pub mod source;
+pub mod verify;
+pub mod witness;
 
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
@@ -149,7 +159,7 @@ pub fn append(
     Ok((e, next))
 }
 
-fn case_key(case: &CaseId, origin: &[u8; 32], seq: u64) -> Vec<u8> {
+pub(crate) fn case_key(case: &CaseId, origin: &[u8; 32], seq: u64) -> Vec<u8> {
     let mut k = Vec::with_capacity(56);
     k.extend_from_slice(&case.0);
     k.extend_from_slice(origin);

@@ -106,6 +106,27 @@ pub fn verify(node: &NodeId, context: &[u8], message: &[u8], sig: &[u8; 64]) -> 
     key.verify_strict(&buf, &Signature::from_bytes(sig)).is_ok()
 }
 
+/// A parsed public key, for checking many signatures by one node (the key is decompressed
+/// once instead of per signature).
+#[derive(Clone, Debug)]
+pub struct Verifier(VerifyingKey);
+
+impl Verifier {
+    /// The verifier of `node`, or `None` when the bytes are not a valid key.
+    pub fn new(node: &NodeId) -> Option<Verifier> {
+        VerifyingKey::from_bytes(&node.0).ok().map(Verifier)
+    }
+    /// Same check as [`verify`].
+    pub fn verify(&self, context: &[u8], message: &[u8], sig: &[u8; 64]) -> bool {
+        let mut buf = Vec::with_capacity(context.len() + message.len());
+        buf.extend_from_slice(context);
+        buf.extend_from_slice(message);
+        self.0
+            .verify_strict(&buf, &Signature::from_bytes(sig))
+            .is_ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -86,6 +86,10 @@ pub fn open(path: &Path, create: bool) -> Result<Database> {
         tx.open_table(AUDIT_FORKS)?;
         tx.open_table(SYNC_CHECKPOINTS)?;
         tx.open_table(PEER_HEADS)?;
+        tx.open_table(AUDIT_CHECKPOINTS)?;
+        tx.open_table(AUDIT_COSIGS)?;
+        tx.open_table(AUDIT_WITNESS)?;
+        tx.open_table(AUDIT_EVIDENCE)?;
     }
     tx.commit()?;
     Ok(db)

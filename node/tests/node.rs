@@ -1,5 +1,7 @@
 //! Integration tests of the node: real redb files in temp dirs, real Automerge documents.
 
+#![allow(clippy::unwrap_used)]
+
 mod node {
     pub mod cases;
     pub mod common;

@@ -318,6 +318,13 @@ pub fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<ExitCode> {
         BenchCmd::Sync { cases, no_baseline } => {
             return super::bench_sync::run(cli, *cases, !*no_baseline);
         }
+        BenchCmd::Audit {
+            entries,
+            writes,
+            cases,
+        } => {
+            return super::bench_audit::run(cli, *entries, *writes, *cases);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -50,3 +50,19 @@ pub const SYNC_CHECKPOINTS: TableDefinition<&[u8; 32], u64> =
 /// sends only the changes after these heads.
 pub const PEER_HEADS: TableDefinition<(&[u8; 32], &[u8; 16]), &[u8]> =
     TableDefinition::new("peer-heads-1");
+/// Key: (origin, size). Value: a node-signed checkpoint note (audit.md §3), UTF-8 text.
+pub const AUDIT_CHECKPOINTS: TableDefinition<(&[u8; 32], u64), &[u8]> =
+    TableDefinition::new("audit-checkpoints-1");
+/// Key: (origin, size, witness key). Value: `time u64 BE ‖ ed25519 signature(64)`, a witness
+/// cosignature over the checkpoint note at (origin, size).
+#[allow(clippy::type_complexity)]
+pub const AUDIT_COSIGS: TableDefinition<(&[u8; 32], u64, &[u8; 32]), &[u8]> =
+    TableDefinition::new("audit-cosigs-1");
+/// Witness state per origin (hub side): `size u64 BE ‖ compact Merkle range (32·n)`, the
+/// largest consistent size this node has cosigned.
+pub const AUDIT_WITNESS: TableDefinition<&[u8; 32], &[u8]> =
+    TableDefinition::new("audit-witness-1");
+/// Key: (origin, blake3 of the evidence). Value: evidence JSON of a checkpoint the witness
+/// refused (both signed artefacts), kept forever.
+pub const AUDIT_EVIDENCE: TableDefinition<(&[u8; 32], &[u8; 32]), &[u8]> =
+    TableDefinition::new("audit-evidence-1");

@@ -1,0 +1,373 @@
+//! The witness flow (audit.md §3), in-process: the commune asks its hub to cosign a checkpoint
+//! of its chain; the hub checks the new entries against what it holds, persists them with the
+//! cosignature in one write transaction, and answers. The commune stores the cosignature and
+//! cites it as the anchor of its next entry.
+//!
+//! What a sync session does (both sides hold a [`Node`]):
+//!
+//! 1. commune: `let req = commune.checkpoint_request(commune.chain_head().anchor_size)?;`
+//!    and send `req` (records and payloads travel as bytes, the note as text);
+//! 2. hub: `let reply = hub.witness(&req)?;` and send the reply back;
+//! 3. commune: on `WitnessReply::Cosigned { note, cosignature }`,
+//!    `commune.store_cosignature(&note, &cosignature)?`; on `Conflict { latest }`, retry once
+//!    with `checkpoint_request(latest)`; on `Refused`, alert the operator (the hub kept evidence).
+
+use redb::ReadableTable;
+use serde::Serialize;
+
+use crate::audit::checkpoint::{Checkpoint, Cosignature, SignedCheckpoint};
+use crate::audit::entry::{ENTRY_HASH_CONTEXT, Entry, payload_hash};
+use crate::audit::merkle::CompactRange;
+use crate::error::{NodeError, Result};
+use crate::ids::{CaseId, NodeId, hex};
+use crate::node::Node;
+use crate::store::tables::*;
+
+/// Most entries one request may carry.
+pub const MAX_REQUEST_ENTRIES: usize = 100_000;
+/// Largest payload accepted with an entry.
+pub const MAX_PAYLOAD: usize = 1 << 20;
+
+/// One entry sent to the witness: the stored record and its payload if still held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentEntry {
+    /// `body ‖ signature`.
+    pub record: Vec<u8>,
+    /// Detail payload.
+    pub payload: Option<Vec<u8>>,
+}
+
+/// The commune's request (C2SP `add-checkpoint` analog).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddCheckpoint {
+    /// Size the commune believes the hub last cosigned.
+    pub old_size: u64,
+    /// Entries `old_size..size`.
+    pub entries: Vec<SentEntry>,
+    /// The node-signed note for `size`.
+    pub note: String,
+}
+
+/// The hub's answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "reply", rename_all = "snake_case")]
+pub enum WitnessReply {
+    /// Cosigned: store it.
+    Cosigned {
+        /// The note that was cosigned.
+        note: String,
+        /// The cosignature.
+        #[serde(skip)]
+        cosignature: Cosignature,
+    },
+    /// `old_size` is not what the hub holds (409 analog): resend from `latest`.
+    Conflict {
+        /// Largest size the hub has cosigned.
+        latest: u64,
+    },
+    /// Not cosigned; evidence was kept when the refused data was validly signed.
+    Refused {
+        /// Why.
+        reason: String,
+        /// Evidence was stored.
+        evidence: bool,
+    },
+}
+
+/// Entry hash of a stored record (no decoding).
+pub(crate) fn record_hash(rec: &[u8]) -> [u8; 32] {
+    blake3::derive_key(ENTRY_HASH_CONTEXT, &rec[..rec.len().saturating_sub(64)])
+}
+
+fn now_secs() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
+}
+
+impl Node {
+    /// Signs a checkpoint of this node's own chain at its current head.
+    pub fn own_checkpoint(&self) -> Result<SignedCheckpoint> {
+        let size = self.chain_head().next_seq;
+        let mut range = CompactRange::new();
+        let mut head = [0u8; 32];
+        let rtx = redb::ReadableDatabase::begin_read(self.db())?;
+        let t = rtx.open_table(AUDIT)?;
+        let me = self.id().0;
+        for row in t.range((&me, 0)..(&me, size))? {
+            let (_, v) = row?;
+            head = record_hash(v.value());
+            range.push(&head);
+        }
+        if range.size() != size {
+            return Err(NodeError::Corrupt {
+                what: "audit chain".into(),
+                detail: format!("{} entries held, head says {size}", range.size()),
+            });
+        }
+        Ok(SignedCheckpoint::sign(
+            Checkpoint {
+                realm: self.realm(),
+                origin: self.id(),
+                size,
+                root: range.root(),
+                head,
+                epoch: 0,
+            },
+            self.key(),
+        ))
+    }
+
+    /// Builds the request for the hub: entries from `old_size` and a signed note at the head.
+    pub fn checkpoint_request(&self, old_size: u64) -> Result<AddCheckpoint> {
+        let sc = self.own_checkpoint()?;
+        let stored = crate::audit::chain(
+            self.db(),
+            &self.id(),
+            old_size,
+            usize::try_from(sc.checkpoint.size.saturating_sub(old_size)).unwrap_or(usize::MAX),
+        )?;
+        Ok(AddCheckpoint {
+            old_size,
+            entries: stored
+                .into_iter()
+                .map(|s| SentEntry {
+                    record: s.entry.to_record(),
+                    payload: s.payload,
+                })
+                .collect(),
+            note: sc.to_note(),
+        })
+    }
+
+    /// The size this node (as witness) has cosigned for `origin`.
+    pub fn witnessed_size(&self, origin: &NodeId) -> Result<u64> {
+        let rtx = redb::ReadableDatabase::begin_read(self.db())?;
+        let t = rtx.open_table(AUDIT_WITNESS)?;
+        Ok(t.get(&origin.0)?
+            .and_then(|v| CompactRange::decode(v.value()))
+            .map(|r| r.size())
+            .unwrap_or(0))
+    }
+
+    /// Hub side: checks the request against what this node holds and cosigns, or refuses and
+    /// keeps the evidence. Check and update are one write transaction.
+    pub fn witness(&self, req: &AddCheckpoint) -> Result<WitnessReply> {
+        let refuse = |reason: String| WitnessReply::Refused {
+            reason,
+            evidence: false,
+        };
+        let sc = match SignedCheckpoint::parse_note(&req.note) {
+            Ok(sc) => sc,
+            Err(e) => return Ok(refuse(e.to_string())),
+        };
+        if !sc.signature_ok() {
+            return Ok(refuse("checkpoint signature does not verify".into()));
+        }
+        let cp = sc.checkpoint.clone();
+        if cp.realm != self.realm() {
+            return Ok(refuse("checkpoint belongs to another realm".into()));
+        }
+        if cp.origin == self.id() {
+            return Ok(refuse("a node does not witness its own chain".into()));
+        }
+        if req.entries.len() > MAX_REQUEST_ENTRIES {
+            return Ok(refuse(format!(
+                "more than {MAX_REQUEST_ENTRIES} entries in one request"
+            )));
+        }
+        let origin = cp.origin;
+        self.with_write(|tx, _head| {
+            let mut state_t = tx.open_table(AUDIT_WITNESS)?;
+            let mut range = state_t
+                .get(&origin.0)?
+                .and_then(|v| CompactRange::decode(v.value()))
+                .unwrap_or_default();
+            if req.old_size != range.size() {
+                return Ok(WitnessReply::Conflict {
+                    latest: range.size(),
+                });
+            }
+            let evidence = |reason: String, held: Option<&[u8]>, other: Option<&[u8]>| {
+                let ev = serde_json::json!({
+                    "reason": reason,
+                    "note": req.note,
+                    "old_size": req.old_size,
+                    "held_record": held.map(hex),
+                    "conflicting_record": other.map(hex),
+                });
+                let bytes = serde_json::to_vec(&ev).unwrap_or_default();
+                let key = blake3::hash(&bytes);
+                tx.open_table(AUDIT_EVIDENCE)?
+                    .insert((&origin.0, key.as_bytes()), bytes.as_slice())?;
+                Ok::<_, NodeError>(WitnessReply::Refused {
+                    reason,
+                    evidence: true,
+                })
+            };
+            if cp.size != req.old_size + req.entries.len() as u64 {
+                return Ok(refuse(format!(
+                    "note size {} but {} + {} entries sent",
+                    cp.size,
+                    req.old_size,
+                    req.entries.len()
+                )));
+            }
+            let mut audit = tx.open_table(AUDIT)?;
+            let (mut prev, mut prev_time) = if req.old_size == 0 {
+                ([0u8; 32], i64::MIN)
+            } else {
+                match audit.get((&origin.0, req.old_size - 1))? {
+                    Some(v) => match Entry::from_record(v.value()) {
+                        Ok(e) => (e.hash, e.body.time_ms),
+                        Err(e) => {
+                            return Err(NodeError::Corrupt {
+                                what: format!(
+                                    "held audit entry {} #{}",
+                                    origin.short(),
+                                    req.old_size - 1
+                                ),
+                                detail: e.to_string(),
+                            });
+                        }
+                    },
+                    None => {
+                        return Ok(refuse(format!(
+                            "witness does not hold entry #{}",
+                            req.old_size - 1
+                        )));
+                    }
+                }
+            };
+            let mut accepted = Vec::with_capacity(req.entries.len());
+            for (i, sent) in req.entries.iter().enumerate() {
+                let seq = req.old_size + i as u64;
+                let e = match Entry::from_record(&sent.record) {
+                    Ok(e) => e,
+                    Err(err) => return Ok(refuse(format!("entry #{seq}: {err}"))),
+                };
+                if e.body.origin != origin || !e.signature_ok() {
+                    return Ok(refuse(format!("entry #{seq}: not signed by the origin")));
+                }
+                if e.body.realm != cp.realm || e.body.seq != seq || e.body.epoch != 0 {
+                    return evidence(
+                        format!("entry #{seq}: wrong realm, seq or epoch"),
+                        None,
+                        Some(&sent.record),
+                    );
+                }
+                if let Some(held) = audit.get((&origin.0, seq))?.map(|v| v.value().to_vec())
+                    && held != sent.record
+                {
+                    tx.open_table(AUDIT_FORKS)?
+                        .insert((&origin.0, seq, &e.hash), sent.record.as_slice())?;
+                    return evidence(
+                        format!("entry #{seq}: a different entry is held at this position"),
+                        Some(&held),
+                        Some(&sent.record),
+                    );
+                }
+                if e.body.prev != prev {
+                    return evidence(
+                        format!(
+                            "entry #{seq}: does not link to the entry the witness holds (rewrite)"
+                        ),
+                        None,
+                        Some(&sent.record),
+                    );
+                }
+                if e.body.time_ms < prev_time
+                    && e.body.action != crate::audit::entry::Action::ClockJump
+                {
+                    return evidence(
+                        format!("entry #{seq}: clock rollback"),
+                        None,
+                        Some(&sent.record),
+                    );
+                }
+                prev = e.hash;
+                prev_time = e.body.time_ms;
+                range.push(&e.hash);
+                accepted.push((e, sent));
+            }
+            if range.root() != cp.root || (cp.size > 0 && prev != cp.head) {
+                return evidence(
+                    format!(
+                        "checkpoint of size {} does not match the entries (root or head)",
+                        cp.size
+                    ),
+                    None,
+                    None,
+                );
+            }
+            let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
+            let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
+            for (e, sent) in &accepted {
+                audit.insert((&origin.0, e.body.seq), sent.record.as_slice())?;
+                if let Some(p) = &sent.payload
+                    && p.len() <= MAX_PAYLOAD
+                    && payload_hash(p) == e.body.payload_hash
+                {
+                    payloads.insert(&e.hash, p.as_slice())?;
+                }
+                if e.body.case_id != CaseId::NONE {
+                    by_case.insert(
+                        crate::audit::case_key(&e.body.case_id, &origin.0, e.body.seq).as_slice(),
+                        (),
+                    )?;
+                }
+            }
+            let cs = Cosignature::sign(&cp, self.key(), now_secs());
+            tx.open_table(AUDIT_CHECKPOINTS)?
+                .insert((&origin.0, cp.size), req.note.as_bytes())?;
+            tx.open_table(AUDIT_COSIGS)?.insert(
+                (&origin.0, cp.size, &cs.witness.0),
+                cs.encode_value().as_slice(),
+            )?;
+            state_t.insert(&origin.0, range.encode().as_slice())?;
+            Ok(WitnessReply::Cosigned {
+                note: req.note.clone(),
+                cosignature: cs,
+            })
+        })
+    }
+
+    /// Commune side: stores a witness cosignature of this node's checkpoint and advances the
+    /// anchor cited by the next entry.
+    pub fn store_cosignature(&self, note: &str, cs: &Cosignature) -> Result<()> {
+        let bad = |m: &str| NodeError::Invalid(format!("cosignature refused: {m}"));
+        let sc = SignedCheckpoint::parse_note(note).map_err(|e| bad(&e.to_string()))?;
+        let cp = &sc.checkpoint;
+        if cp.origin != self.id() || !sc.signature_ok() {
+            return Err(bad("the note is not signed by this node"));
+        }
+        if cs.witness == self.id() || !cs.verify(cp) {
+            return Err(bad("the witness signature does not verify"));
+        }
+        let own = self.own_checkpoint()?;
+        if cp.size > own.checkpoint.size {
+            return Err(bad("the note is ahead of this node's chain"));
+        }
+        if cp.size == own.checkpoint.size
+            && (cp.root != own.checkpoint.root || cp.head != own.checkpoint.head)
+        {
+            return Err(bad("the note does not match this node's chain"));
+        }
+        let anchor = cs.hash(cp);
+        self.with_write(|tx, head| {
+            tx.open_table(AUDIT_CHECKPOINTS)?
+                .insert((&cp.origin.0, cp.size), note.as_bytes())?;
+            tx.open_table(AUDIT_COSIGS)?.insert(
+                (&cp.origin.0, cp.size, &cs.witness.0),
+                cs.encode_value().as_slice(),
+            )?;
+            if cp.size >= head.anchor_size {
+                head.anchor_size = cp.size;
+                head.anchor_cosig = hex(&anchor);
+                let bytes =
+                    serde_json::to_vec(&*head).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                tx.open_table(META)?
+                    .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,212 @@
+//! A real chain and tools to damage it: raw record access on the closed redb file, and
+//! re-signing with the node's own key (the key holder rewriting history).
+
+use std::path::PathBuf;
+
+use hoso_node::audit::entry::{Action, Entry, EntryBody, payload_hash};
+use hoso_node::audit::source::DbSource;
+use hoso_node::audit::verify::{Finding, Policy, Report};
+use hoso_node::store::tables::*;
+use hoso_node::{CaseView, Node, NodeId, NodeKey};
+use hoso_schemas::Status;
+use redb::{Database, ReadableDatabase};
+
+use crate::common;
+
+/// A commune node with three cases: created, edited, transitioned, noted.
+pub struct Chain {
+    pub t: common::TestNode,
+    pub cases: Vec<CaseView>,
+}
+
+impl Chain {
+    pub fn node(&self) -> &Node {
+        &self.t.node
+    }
+    pub fn dir(&self) -> PathBuf {
+        self.t.dir.path().to_path_buf()
+    }
+}
+
+pub fn build() -> Chain {
+    let t = common::node();
+    let n = &t.node;
+    let mut cases = Vec::new();
+    let c1 = n
+        .create_case(
+            "canbo01",
+            common::new_case(n, "judicial_record", "020190012345"),
+        )
+        .expect("case 1");
+    let c2 = n
+        .create_case(
+            "canbo01",
+            common::new_case(n, "judicial_record", "020088001111"),
+        )
+        .expect("case 2");
+    n.add_note("canbo01", &c1.receipt_code, "Đã nhận đủ giấy tờ")
+        .expect("note");
+    n.transition("canbo01", &c1.receipt_code, Status::InProcess, None, None)
+        .expect("transition");
+    n.add_note("lanhdao01", &c2.receipt_code, "Cần bổ sung")
+        .expect("note 2");
+    let c3 = n
+        .create_case(
+            "canbo01",
+            common::new_case(n, "judicial_record", "020075000777"),
+        )
+        .expect("case 3");
+    cases.push(n.case(&c1.receipt_code).expect("c1"));
+    cases.push(n.case(&c2.receipt_code).expect("c2"));
+    cases.push(c3);
+    Chain { t, cases }
+}
+
+/// Drops the node and returns (data dir guard, store path, node id, node key, realm).
+pub struct Closed {
+    pub _dir: tempfile::TempDir,
+    pub dir: PathBuf,
+    pub id: NodeId,
+    pub key: NodeKey,
+    pub realm: [u8; 16],
+    pub cases: Vec<CaseView>,
+}
+
+impl Closed {
+    pub fn store(&self) -> PathBuf {
+        self.dir.join("store.redb")
+    }
+    pub fn db(&self) -> Database {
+        Database::open(self.store()).expect("open store")
+    }
+    pub fn verify(&self) -> Report {
+        let db = self.db();
+        hoso_node::audit::verify::verify(
+            &DbSource {
+                db: &db,
+                realm: self.realm,
+            },
+            &Policy::default(),
+        )
+        .expect("verify runs")
+    }
+    pub fn len(&self) -> u64 {
+        let db = self.db();
+        let rtx = db.begin_read().expect("read");
+        let t = rtx.open_table(AUDIT).expect("audit");
+        t.range((&self.id.0, 0)..=(&self.id.0, u64::MAX))
+            .expect("range")
+            .count() as u64
+    }
+    pub fn record(&self, seq: u64) -> Vec<u8> {
+        let db = self.db();
+        let rtx = db.begin_read().expect("read");
+        let t = rtx.open_table(AUDIT).expect("audit");
+        t.get((&self.id.0, seq))
+            .expect("get")
+            .expect("entry present")
+            .value()
+            .to_vec()
+    }
+    pub fn entry(&self, seq: u64) -> Entry {
+        Entry::from_record(&self.record(seq)).expect("decodes")
+    }
+    pub fn put(&self, origin: &NodeId, seq: u64, rec: &[u8]) {
+        let db = self.db();
+        let tx = db.begin_write().expect("write");
+        tx.open_table(AUDIT)
+            .expect("audit")
+            .insert((&origin.0, seq), rec)
+            .expect("insert");
+        tx.commit().expect("commit");
+    }
+    pub fn delete(&self, seq: u64) {
+        let db = self.db();
+        let tx = db.begin_write().expect("write");
+        tx.open_table(AUDIT)
+            .expect("audit")
+            .remove((&self.id.0, seq))
+            .expect("remove");
+        tx.commit().expect("commit");
+    }
+    /// The first entry at or after `from` with this action (and a case).
+    pub fn find(&self, action: Action, from: u64) -> u64 {
+        (from..self.len())
+            .find(|s| self.entry(*s).body.action == action)
+            .expect("action in chain")
+    }
+    /// Rewrites entry `seq` with `f`, re-signs it with the node key and re-links and re-signs
+    /// every later entry: a consistent alternative history only the key holder can make.
+    pub fn resign_from(&self, seq: u64, f: impl FnOnce(&mut EntryBody)) {
+        let len = self.len();
+        let mut body = self.entry(seq).body;
+        f(&mut body);
+        let mut e = Entry::sign(body, &self.key);
+        self.store_signed(&e);
+        for s in seq + 1..len {
+            let mut b = self.entry(s).body;
+            b.prev = e.hash;
+            e = Entry::sign(b, &self.key);
+            self.store_signed(&e);
+        }
+    }
+    fn store_signed(&self, e: &Entry) {
+        let db = self.db();
+        let tx = db.begin_write().expect("write");
+        tx.open_table(AUDIT)
+            .expect("audit")
+            .insert((&self.id.0, e.body.seq), e.to_record().as_slice())
+            .expect("insert");
+        tx.commit().expect("commit");
+    }
+    /// Appends a validly signed, correctly linked entry built by `f` from the last one.
+    pub fn append_forged(&self, f: impl FnOnce(&mut EntryBody)) -> u64 {
+        let last = self.entry(self.len() - 1);
+        let mut b = last.body.clone();
+        b.seq += 1;
+        b.prev = last.hash;
+        b.time_ms += 1;
+        b.changes = vec![];
+        b.heads_before = vec![];
+        b.payload_hash = payload_hash(b"{}");
+        b.payload_len = 2;
+        f(&mut b);
+        let e = Entry::sign(b, &self.key);
+        self.store_signed(&e);
+        let db = self.db();
+        let tx = db.begin_write().expect("write");
+        tx.open_table(AUDIT_PAYLOADS)
+            .expect("payloads")
+            .insert(&e.hash, b"{}".as_slice())
+            .expect("insert");
+        tx.commit().expect("commit");
+        e.body.seq
+    }
+}
+
+pub fn close(c: Chain) -> Closed {
+    let Chain { t, cases } = c;
+    let id = t.node.id();
+    let key = t.node.key().clone();
+    let realm = t.node.realm();
+    let common::TestNode { node, dir } = t;
+    drop(node);
+    Closed {
+        dir: dir.path().to_path_buf(),
+        _dir: dir,
+        id,
+        key,
+        realm,
+        cases,
+    }
+}
+
+/// The report's first bad entry as (origin, seq, check).
+pub fn first(r: &Report) -> (Option<NodeId>, Option<u64>, String) {
+    let f = r.first_bad.as_ref().expect("a finding");
+    (f.origin, f.seq, f.check.clone())
+}
+
+pub fn has(r: &Report, pred: impl Fn(&Finding) -> bool) -> bool {
+    r.findings.iter().any(pred)
+}
