@@ -30,7 +30,7 @@ pub struct Loaded {
     pub cases: usize,
 }
 
-/// Loads officers, registry and cases into a fresh node.
+/// Loads officers, registry and (on a commune) the sample cases into a fresh node.
 pub fn load(node: &Node) -> anyhow::Result<Loaded> {
     for (id, name, role) in OFFICERS {
         node.add_officer(None, id, name, *role, PASSPHRASE)
@@ -39,12 +39,17 @@ pub fn load(node: &Node) -> anyhow::Result<Loaded> {
     let reg = node
         .import_registry("fixtures/sample/registry.jsonl", REGISTRY.as_bytes(), None)
         .context("importing the sample registry")?;
-    let cases = node
-        .import_cases("fixtures/sample/cases.jsonl", CASES.as_bytes(), "canbo01")
-        .context("importing the sample cases")?;
+    // The sample cases belong to a commune center; a hub gets them from its communes by sync.
+    let cases = if node.config().role == hoso_node::NodeRole::Hub {
+        0
+    } else {
+        node.import_cases("fixtures/sample/cases.jsonl", CASES.as_bytes(), "canbo01")
+            .context("importing the sample cases")?
+            .imported
+    };
     Ok(Loaded {
         officers: OFFICERS.len(),
         citizens: reg.records,
-        cases: cases.imported,
+        cases,
     })
 }
