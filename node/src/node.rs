@@ -101,6 +101,8 @@ pub struct CaseQuery {
     pub officer: Option<String>,
     /// Most rows returned (0 = 50).
     pub limit: usize,
+    /// Matching rows to skip first (paging: the console reads one window at a time).
+    pub offset: usize,
 }
 
 /// Counts and sizes for `hoso status`.
@@ -684,6 +686,7 @@ impl Node {
         };
         let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let mut out = Vec::new();
+        let mut skip = q.offset;
         if let Some(text) = search {
             // Exact receipt code or citizen id first, then names.
             let mut ids: Vec<CaseId> = Vec::new();
@@ -711,6 +714,7 @@ impl Node {
                 let eb = !b.applicant_name.to_lowercase().contains(&folded_query);
                 (ea, &a.due_date, &a.receipt_code).cmp(&(eb, &b.due_date, &b.receipt_code))
             });
+            out.drain(..q.offset.min(out.len()));
             out.truncate(limit);
             return Ok(out);
         }
@@ -740,7 +744,11 @@ impl Node {
             if let Some(s) = load(&CaseId(id))?
                 && keep(&s)
             {
-                out.push(s);
+                if skip > 0 {
+                    skip -= 1;
+                } else {
+                    out.push(s);
+                }
             }
         }
         Ok(out)
