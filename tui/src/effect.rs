@@ -205,7 +205,13 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         Effect::Login {
             officer,
             passphrase,
-        } => Outcome::LoggedIn(node.login(officer.trim(), &passphrase).map_err(msg)),
+        } => Outcome::LoggedIn(node.login(officer.trim(), &passphrase).map_err(|e| {
+            if e.is_bad_input() {
+                "sai mã cán bộ hoặc mật khẩu.".to_string()
+            } else {
+                e.to_string()
+            }
+        })),
         Effect::LoadList { generation, query } => Outcome::List {
             generation,
             rows: node.list(&query).map_err(msg),

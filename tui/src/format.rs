@@ -162,3 +162,43 @@ mod tests {
         assert_eq!(bytes(2048), "2.0 KiB");
     }
 }
+
+/// What a valid value of a field looks like, in Vietnamese (the catalog's own hint is English).
+pub fn expected_vi(def: &hoso_schemas::FieldDef) -> String {
+    use hoso_schemas::FieldType;
+    match def.ty {
+        FieldType::Text => format!("chữ, tối đa {} ký tự", def.max_len()),
+        FieldType::Date => "ngày, dạng DD/MM/YYYY hoặc YYYY-MM-DD".to_string(),
+        FieldType::CitizenId => "số định danh 12 chữ số".to_string(),
+        FieldType::Enum => format!("một trong: {}", def.options.join(", ")),
+        FieldType::CommuneCode => "mã xã 5 chữ số của Lạng Sơn, ví dụ 06184".to_string(),
+        FieldType::Number => "một số, ví dụ 2".to_string(),
+        FieldType::Bool => "có hoặc không".to_string(),
+    }
+}
+
+/// The Vietnamese heading of a catalog form section.
+pub fn section_vi(s: &str) -> &str {
+    match s {
+        "applicant" => "Người nộp hồ sơ",
+        "child" => "Trẻ em",
+        "copies" => "Bản sao",
+        "death" => "Thông tin khai tử",
+        "death_notice" => "Giấy báo tử",
+        "deceased" => "Người chết",
+        "declarant" => "Người đi khai",
+        "delivery" => "Nhận kết quả",
+        "family" => "Gia đình",
+        "father" => "Cha",
+        "guardian" => "Người giám hộ",
+        "insurance" => "Bảo hiểm y tế",
+        "mother" => "Mẹ",
+        "payee" => "Người nhận trợ cấp",
+        "request" => "Nội dung yêu cầu",
+        "requester" => "Người yêu cầu",
+        "residence" => "Nơi cư trú",
+        "resident" => "Người đăng ký cư trú",
+        "spouse" => "Vợ hoặc chồng",
+        other => other,
+    }
+}

@@ -190,11 +190,28 @@ fn render_hints(app: &App, frame: &mut Frame<'_>, area: Rect) {
     } else {
         screen_keys(app).into_iter().filter(|k| k.bar).collect()
     };
-    if !app.help && app.palette.is_none() {
-        keys.push(crate::app::key_help("?", "trợ giúp", true));
-    }
+    let help_hint =
+        (!app.help && app.palette.is_none()).then(|| crate::app::key_help("?", "trợ giúp", true));
     let mut spans = vec![];
     let mut used = 0;
+    // The help key always shows: the others fit in what is left.
+    let width = usize::from(area.width)
+        .saturating_sub(help_hint.map_or(0, |k| k.keys.width() + k.what.width() + 3));
+    if let Some(h) = help_hint {
+        keys.retain(|k| k.keys != "?");
+        keys.push(h);
+    }
+    let mut budget = width;
+    keys.retain(|k| {
+        let w = k.keys.width() + k.what.width() + 3;
+        if k.keys == "?" || w <= budget {
+            budget = budget.saturating_sub(w);
+            true
+        } else {
+            budget = 0;
+            false
+        }
+    });
     let width = usize::from(area.width);
     for k in keys {
         let w = k.keys.width() + k.what.width() + 3;

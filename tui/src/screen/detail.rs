@@ -464,7 +464,7 @@ fn fields_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
         .min(34);
     for section in p.sections() {
         out.push(Line::from(Span::styled(
-            format!("── {section}"),
+            format!("── {}", format::section_vi(section)),
             t.header(),
         )));
         for f in p.fields.iter().filter(|f| f.section == section) {
@@ -494,7 +494,7 @@ fn fields_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
     out
 }
 
-fn history_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
+fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
     let t = app.theme;
     let v = &c.view;
     let mut out = vec![Line::from(Span::styled(
@@ -540,7 +540,7 @@ fn history_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
         ]));
         if !a.payload.is_empty() {
             out.push(Line::from(Span::styled(
-                format!("      {}", a.payload),
+                format!("      {}", format::fit(&a.payload, width.saturating_sub(8))),
                 t.dim(),
             )));
         }
@@ -663,7 +663,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
     let lines = match d.tab {
         0 => fields_lines(app, c),
-        1 => history_lines(app, c),
+        1 => history_lines(app, c, usize::from(body.width)),
         _ => notes_lines(app, c),
     };
     frame.render_widget(

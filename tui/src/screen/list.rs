@@ -240,15 +240,15 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
         ];
     }
     let mut v = vec![
-        key_help("↑↓ j k", "chọn hồ sơ", true),
+        key_help("↑↓ j k", "chọn", true),
         key_help("PgUp PgDn Home End", "trang, đầu, cuối", false),
-        key_help("Enter", "mở hồ sơ", true),
+        key_help("Enter", "mở", true),
         key_help("/", "tìm", true),
-        key_help("← → Tab", "lọc theo trạng thái", true),
+        key_help("← → Tab", "lọc trạng thái", true),
         key_help("o", "chỉ hồ sơ quá hạn", false),
     ];
     if app.can_write() {
-        v.push(key_help("n", "tiếp nhận hồ sơ mới", true));
+        v.push(key_help("n", "hồ sơ mới", true));
     }
     v.push(key_help("r", "tải lại", false));
     v.push(key_help("q", "thoát", true));
@@ -453,7 +453,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     } else {
         frame.render_widget(
             Paragraph::new(Span::styled(
-                "nhấn / rồi gõ tên (không dấu được), số CCCD hoặc mã hồ sơ",
+                "/ để tìm: tên (không dấu được), CCCD, mã hồ sơ",
                 t.dim(),
             )),
             field,
@@ -494,6 +494,15 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         widths.push(Constraint::Length(10));
         header.push("Cán bộ");
     }
+    // Column widths as the table will lay them out (borders and the highlight symbol aside),
+    // so long names end in `…` instead of being cut mid-word.
+    let inner = Rect {
+        width: table.width.saturating_sub(3),
+        ..table
+    };
+    let cols = Layout::horizontal(widths.clone()).spacing(1).split(inner);
+    let proc_w = cols.get(2).map_or(10, |c| usize::from(c.width));
+    let name_w = cols.get(3).map_or(10, |c| usize::from(c.width));
     let rows: Vec<Row<'_>> = l
         .rows
         .iter()
@@ -529,8 +538,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             let mut cells = vec![
                 TCell::from(Span::styled(if r.conflict { "!" } else { " " }, t.error())),
                 TCell::from(code.to_string()),
-                TCell::from(procedure.to_string()),
-                TCell::from(r.applicant_name.clone()),
+                TCell::from(format::fit(procedure, proc_w)),
+                TCell::from(format::fit(&r.applicant_name, name_w)),
                 TCell::from(Span::styled(
                     if r.conflict {
                         "XUNG ĐỘT"

@@ -165,7 +165,10 @@ fn validate(f: &mut FormField, tried: bool) {
     f.error = if v.is_empty() {
         (f.def.required && tried).then(|| "bắt buộc: công dân phải cung cấp".to_string())
     } else {
-        f.def.validate(v).err().map(|e| e.message)
+        f.def
+            .validate(v)
+            .err()
+            .map(|_| format!("không hợp lệ, cần {}", format::expected_vi(&f.def)))
     };
 }
 
@@ -584,7 +587,7 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .map(|f| f.def.label_vi.width())
         .max()
         .unwrap_or(10)
-        .min(usize::from(body.width / 2))
+        .min(usize::from(body.width / 3))
         + 2;
     let mut lines: Vec<Line<'_>> = vec![];
     let mut focus_line = 0;
@@ -593,7 +596,7 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
         if f.def.section != section {
             section = &f.def.section;
             lines.push(Line::from(Span::styled(
-                format!("── {section}"),
+                format!("── {}", format::section_vi(section)),
                 t.header(),
             )));
         }
@@ -613,7 +616,7 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
         let value = if f.from_registry {
             Span::styled(f.input.value().to_string(), t.registry())
         } else if f.input.value().is_empty() && !focused {
-            Span::styled(format!("({})", f.def.expected()), t.dim())
+            Span::styled(format!("({})", format::expected_vi(&f.def)), t.dim())
         } else {
             Span::styled(
                 f.input.value().to_string(),
@@ -706,8 +709,8 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::raw(format::time_vi(&v.received_at)),
         ]),
         Line::from(vec![
-            Span::styled("Hẹn trả kết quả:", t.dim()),
-            Span::styled(format!(" {}", format::date_vi(&v.due_date)), t.title()),
+            Span::styled("Hẹn trả KQ:     ", t.dim()),
+            Span::styled(format::date_vi(&v.due_date), t.title()),
         ]),
         Line::from(vec![
             Span::styled("Cán bộ:         ", t.dim()),

@@ -54,7 +54,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let [head, table, foot] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(4),
-        Constraint::Length(3),
+        Constraint::Length(4),
     ])
     .areas(area);
     let state = if !s.running {
@@ -86,13 +86,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ]),
         head,
     );
+    let wide = table.width >= 100;
     let rows: Vec<Row<'_>> = s
         .peers
         .iter()
         .map(|p| {
-            Row::new(vec![
-                Span::raw(format::fit(&p.name, 24)),
-                Span::raw(p.role.as_str().to_string()),
+            let mut cells = vec![
+                Span::raw(p.name.clone()),
                 if p.online {
                     Span::styled("TRỰC TUYẾN", t.ok())
                 } else {
@@ -111,55 +111,60 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                         t.text()
                     },
                 ),
-                Span::raw(format!(
+            ];
+            if wide {
+                cells.push(Span::raw(format!(
                     "{} / {}",
                     format::bytes(p.bytes_in),
                     format::bytes(p.bytes_out)
-                )),
-            ])
+                )));
+            }
+            Row::new(cells)
         })
         .collect();
+    let mut widths = vec![
+        Constraint::Fill(1),
+        Constraint::Length(11),
+        Constraint::Length(16),
+        Constraint::Length(5),
+    ];
+    let mut header = vec!["Điểm", "Kết nối", "Đồng bộ cuối", "Chờ"];
+    if wide {
+        widths.push(Constraint::Length(21));
+        header.push("Nhận / gửi");
+    }
     let mut st = TableState::default();
     if !s.peers.is_empty() {
         st.select(Some(app.sync_panel.selected.min(s.peers.len() - 1)));
     }
     frame.render_stateful_widget(
-        Table::new(
-            rows,
-            [
-                Constraint::Fill(2),
-                Constraint::Length(7),
-                Constraint::Length(11),
-                Constraint::Length(16),
-                Constraint::Length(7),
-                Constraint::Length(21),
-            ],
-        )
-        .header(
-            Row::new([
-                "Điểm",
-                "Vai trò",
-                "Kết nối",
-                "Lần đồng bộ cuối",
-                "Chờ",
-                "Nhận / gửi",
-            ])
-            .style(t.header()),
-        )
-        .row_highlight_style(t.selected())
-        .block(
-            Block::bordered()
-                .title(Span::styled(" Các điểm đồng bộ ", t.title()))
-                .border_style(t.title()),
-        ),
+        Table::new(rows, widths)
+            .header(Row::new(header).style(t.header()))
+            .row_highlight_style(t.selected())
+            .block(
+                Block::bordered()
+                    .title(Span::styled(" Các điểm đồng bộ ", t.title()))
+                    .border_style(t.title()),
+            ),
         table,
         &mut st,
     );
-    let selected_error = s
-        .peers
-        .get(app.sync_panel.selected)
-        .and_then(|p| p.last_error.clone());
+    let selected = s.peers.get(app.sync_panel.selected);
+    let selected_error = selected.and_then(|p| p.last_error.clone());
     let mut lines = vec![];
+    if let Some(p) = selected
+        && !wide
+    {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{}: nhận {} · gửi {}",
+                p.role.as_str(),
+                format::bytes(p.bytes_in),
+                format::bytes(p.bytes_out)
+            ),
+            t.dim(),
+        )));
+    }
     if let Some(e) = selected_error {
         lines.push(Line::from(Span::styled(
             format!("Lỗi gần nhất: {e}"),
