@@ -202,3 +202,56 @@ pub fn section_vi(s: &str) -> &str {
         other => other,
     }
 }
+
+/// Splits `s` into lines of at most `width` columns, at spaces where possible.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = vec![];
+    let mut line = String::new();
+    for word in s.split(' ') {
+        let sep = usize::from(!line.is_empty());
+        if line.width() + sep + word.width() <= width {
+            if sep == 1 {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        // A word longer than the line is cut.
+        let mut w = word;
+        while w.width() > width {
+            let cut: String = w
+                .chars()
+                .scan(0, |acc, c| {
+                    *acc += c.width().unwrap_or(0);
+                    (*acc <= width).then_some(c)
+                })
+                .collect();
+            w = &w[cut.len()..];
+            out.push(cut);
+        }
+        line.push_str(w);
+    }
+    if !line.is_empty() || out.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+#[cfg(test)]
+mod wrap_tests {
+    use super::wrap;
+
+    #[test]
+    fn wraps_at_spaces_by_width() {
+        assert_eq!(
+            wrap("Thôn Nà Pàn, Xã Bắc Sơn, tỉnh Lạng Sơn", 20),
+            ["Thôn Nà Pàn, Xã Bắc", "Sơn, tỉnh Lạng Sơn"]
+        );
+        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(wrap("", 5), [""]);
+    }
+}

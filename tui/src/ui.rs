@@ -190,25 +190,26 @@ fn render_hints(app: &App, frame: &mut Frame<'_>, area: Rect) {
     } else {
         screen_keys(app).into_iter().filter(|k| k.bar).collect()
     };
-    let help_hint =
-        (!app.help && app.palette.is_none()).then(|| crate::app::key_help("?", "trợ giúp", true));
+    // In a text field `?` is a letter: the help key there is F1.
+    let help_key = if app.typing() { "F1" } else { "?" };
+    let help_hint = (!app.help && app.palette.is_none())
+        .then(|| crate::app::key_help(help_key, "trợ giúp", true));
     let mut spans = vec![];
     let mut used = 0;
     // The help key always shows: the others fit in what is left.
     let width = usize::from(area.width)
         .saturating_sub(help_hint.map_or(0, |k| k.keys.width() + k.what.width() + 3));
     if let Some(h) = help_hint {
-        keys.retain(|k| k.keys != "?");
+        keys.retain(|k| k.keys != help_key);
         keys.push(h);
     }
     let mut budget = width;
     keys.retain(|k| {
         let w = k.keys.width() + k.what.width() + 3;
-        if k.keys == "?" || w <= budget {
+        if k.keys == help_key || w <= budget {
             budget = budget.saturating_sub(w);
             true
         } else {
-            budget = 0;
             false
         }
     });

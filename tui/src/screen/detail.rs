@@ -426,7 +426,7 @@ fn conflict_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
     out
 }
 
-fn fields_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
+fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
     let t = app.theme;
     let v = &c.view;
     let mut out = vec![];
@@ -461,7 +461,8 @@ fn fields_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
         .map(|f| unicode_width::UnicodeWidthStr::width(f.label_vi.as_str()))
         .max()
         .unwrap_or(10)
-        .min(34);
+        .min(width / 3);
+    let value_w = width.saturating_sub(8 + label_w + 2).max(10);
     for section in p.sections() {
         out.push(Line::from(Span::styled(
             format!("── {}", format::section_vi(section)),
@@ -480,11 +481,19 @@ fn fields_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
             };
             let label = format::fit(&f.label_vi, label_w);
             let pad = " ".repeat(label_w - unicode_width::UnicodeWidthStr::width(label.as_str()));
+            let text = value.cloned().unwrap_or_else(|| "-".into());
+            let mut parts = format::wrap(&text, value_w).into_iter();
             out.push(Line::from(vec![
                 Span::styled(format!("{marker:<7} "), style),
                 Span::raw(format!("{label}{pad}  ")),
-                Span::styled(value.cloned().unwrap_or_else(|| "-".into()), style),
+                Span::styled(parts.next().unwrap_or_default(), style),
             ]));
+            for more in parts {
+                out.push(Line::from(vec![
+                    Span::raw(" ".repeat(8 + label_w + 2)),
+                    Span::styled(more, style),
+                ]));
+            }
         }
     }
     out.push(Line::from(Span::styled(
@@ -582,8 +591,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     };
     let v = &c.view;
     let banner = conflict_lines(app, v);
+    let head_h = if v.tracks.is_empty() && v.result.is_none() {
+        4
+    } else {
+        5
+    };
     let [head, ban, tabs, body] = Layout::vertical([
-        Constraint::Length(4),
+        Constraint::Length(head_h),
         Constraint::Length(u16::try_from(banner.len()).unwrap_or(0)),
         Constraint::Length(1),
         Constraint::Min(3),
@@ -611,9 +625,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Span::raw(" · "),
     ];
     line3.extend(due_spans);
-    line3.push(Span::styled(
+
+    let line4 = Line::from(Span::styled(
         format!(
-            " · nhận {} · cán bộ {}",
+            "Tiếp nhận {} · cán bộ {}",
             format::time_vi(&v.received_at),
             v.assigned_officer.as_deref().unwrap_or("-")
         ),
@@ -631,6 +646,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::styled(format!(" ({})", v.citizen_id), t.dim()),
         ]),
         Line::from(line3),
+        line4,
     ];
     if !v.tracks.is_empty() {
         let parts: Vec<String> = v
@@ -662,7 +678,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
     let lines = match d.tab {
-        0 => fields_lines(app, c),
+        0 => fields_lines(app, c, usize::from(body.width.saturating_sub(2))),
         1 => history_lines(app, c, usize::from(body.width)),
         _ => notes_lines(app, c),
     };

@@ -229,14 +229,10 @@ fn cycle_filter(app: &mut App, forward: bool) -> Vec<Effect> {
 pub fn keys(app: &App) -> Vec<KeyHelp> {
     if app.list.searching {
         return vec![
-            key_help(
-                "gõ",
-                "tìm theo tên (không dấu cũng được), số CCCD, mã hồ sơ",
-                true,
-            ),
+            key_help("gõ", "tên (không dấu được), CCCD, mã hồ sơ", true),
             key_help("↑↓", "chọn", true),
             key_help("Enter", "xong", true),
-            key_help("Esc", "xoá tìm kiếm", true),
+            key_help("Esc", "xoá", true),
         ];
     }
     let mut v = vec![

@@ -123,10 +123,10 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
             key_help("Esc", "chọn lại thủ tục", true),
         ],
         Step::Form => vec![
-            key_help("Tab ↓ / Shift+Tab ↑", "ô tiếp / ô trước", true),
-            key_help("Enter", "ô tiếp; ở ô cuối: tiếp nhận", true),
-            key_help("F2 / Ctrl+S", "tiếp nhận hồ sơ", true),
-            key_help("Esc", "nhập lại số CCCD", true),
+            key_help("Tab ↑↓", "ô khác", true),
+            key_help("Enter", "ô tiếp (ở ô cuối: tiếp nhận)", false),
+            key_help("F2 / Ctrl+S", "tiếp nhận", true),
+            key_help("Esc", "nhập lại CCCD", true),
         ],
         Step::Receipt => vec![
             key_help("Enter", "mở hồ sơ", true),
@@ -454,17 +454,22 @@ fn render_procedure(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let items: Vec<ListItem<'_>> = procs
         .iter()
         .map(|p| {
-            let mut spans = vec![Span::raw(p.name_vi.clone())];
-            if p.is_bundle() {
-                spans.push(Span::styled(
-                    format!("  [liên thông: {} thủ tục]", p.tracks.len()),
-                    t.dim(),
-                ));
-            }
-            spans.push(Span::styled(
-                format!("  {} ngày làm việc", p.processing_days),
-                t.dim(),
-            ));
+            let days = if p.processing_days == 0 {
+                "  trong ngày".to_string()
+            } else {
+                format!("  {} ngày làm việc", p.processing_days)
+            };
+            let bundle = if p.is_bundle() {
+                format!("  [liên thông {} thủ tục]", p.tracks.len())
+            } else {
+                String::new()
+            };
+            let room = usize::from(list.width).saturating_sub(2 + days.width() + bundle.width());
+            let spans = vec![
+                Span::raw(format::fit(&p.name_vi, room)),
+                Span::styled(bundle, t.dim()),
+                Span::styled(days, t.dim()),
+            ];
             ListItem::new(Line::from(spans))
         })
         .collect();
@@ -636,6 +641,15 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
             lines.push(Line::from(Span::styled(
                 format!("{}! {e}", " ".repeat(8 + label_w)),
                 t.error(),
+            )));
+        } else if focused && !f.from_registry {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{}gợi ý: {}",
+                    " ".repeat(8 + label_w),
+                    format::expected_vi(&f.def)
+                ),
+                t.dim(),
             )));
         }
     }
