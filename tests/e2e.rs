@@ -1,1 +1,3 @@
-//! e2e
+//! End-to-end tests of the `hoso` binary.
+
+mod console_e2e;

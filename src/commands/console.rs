@@ -41,8 +41,7 @@ pub fn open_console(node: Node, opts: hoso_tui::RunOptions) -> anyhow::Result<Ex
 pub fn run(cli: &Cli, args: &TuiArgs) -> anyhow::Result<ExitCode> {
     if !interactive() {
         return Err(UsageError(
-            "the console needs a terminal (stdin and stdout); for scripts use `hoso case …`"
-                .into(),
+            "the console needs a terminal (stdin and stdout); for scripts use `hoso case …`".into(),
         )
         .into());
     }

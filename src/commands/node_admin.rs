@@ -174,7 +174,9 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     }
     if !console::interactive() {
         println!();
-        println!("(Not a terminal: the console was not opened. Run `hoso demo` in a terminal to use it.)");
+        println!(
+            "(Not a terminal: the console was not opened. Run `hoso demo` in a terminal to use it.)"
+        );
         return Ok(ExitCode::SUCCESS);
     }
     println!();

@@ -5,6 +5,7 @@
 use std::io::stdout;
 
 use hoso_node::Node;
+use ratatui::crossterm::cursor::Show;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
@@ -54,7 +55,7 @@ impl Drop for Guard {
         if self.mouse {
             let _ = execute!(stdout(), DisableMouseCapture);
         }
-        let _ = execute!(stdout(), DisableBracketedPaste);
+        let _ = execute!(stdout(), DisableBracketedPaste, Show);
         ratatui::restore();
     }
 }
