@@ -37,5 +37,6 @@ pub const AUDIT_BY_CASE: TableDefinition<&[u8], ()> = TableDefinition::new("audi
 pub const REVIEW: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("review-1");
 /// Key: (origin, seq, entry hash). Value: a second, different validly signed record at an
 /// (origin, seq) already held in [`AUDIT`]: equivocation evidence, kept forever.
+#[allow(clippy::type_complexity)]
 pub const AUDIT_FORKS: TableDefinition<(&[u8; 32], u64, &[u8; 32]), &[u8]> =
     TableDefinition::new("audit-forks-1");

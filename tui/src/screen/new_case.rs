@@ -654,11 +654,7 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
         }
     }
     let height = usize::from(body.height);
-    let scroll = if focus_line + 2 > height {
-        focus_line + 2 - height
-    } else {
-        0
-    };
+    let scroll = (focus_line + 2).saturating_sub(height);
     frame.render_widget(
         Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(0), 0)),
         body,
