@@ -3,6 +3,8 @@
 //! Exit codes (../shared/design/cli.md): 0 ok, 1 failure, 2 bad usage or bad input,
 //! 3 tampering found by `audit verify`.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
 mod cli;
 mod commands;
 mod output;

@@ -1,3 +1,8 @@
-//! End-to-end tests of the `hoso` binary.
+//! End-to-end tests of the `hoso` binary: real processes, real data dirs in temp dirs.
 
-mod console_e2e;
+mod e2e {
+    pub mod cli;
+    pub mod console;
+    pub mod durability;
+    pub mod support;
+}

@@ -6,7 +6,7 @@
 //! | `P` | procedure ‖ 0 ‖ due date ‖ id | cases by procedure |
 //! | `D` | due date ‖ id | every case by due date |
 //! | `C` | citizen id ‖ 0 ‖ id | cases of one citizen |
-//! | `N` | folded name token ‖ 0 ‖ id | accent-insensitive name search (token prefixes) |
+//! | `N` | folded name token ‖ 0 ‖ due date ‖ id | accent-insensitive name search (token prefixes) |
 //! | `O` | officer ‖ 0 ‖ id | cases assigned to an officer |
 //! | `X` | id | the review queue (semantic conflicts) |
 //!
@@ -57,6 +57,7 @@ pub fn keys(s: &CaseSummary) -> BTreeSet<Vec<u8>> {
         let mut k = vec![b'N'];
         k.extend_from_slice(t.as_bytes());
         k.push(0);
+        k.extend_from_slice(&due);
         out.insert(with_id(k, &s.id));
     }
     if let Some(o) = &s.assigned_officer {
@@ -115,40 +116,58 @@ pub fn scan_prefix<T: ReadableTable<&'static [u8], ()>>(
     Ok(out)
 }
 
+/// A due date as stored in index keys (`YYYY-MM-DD`).
+pub type DueDate = [u8; 10];
+
 /// Cases whose applicant name has a token starting with each query token
-/// (`nguyen thi huong`, `ng th huong`, `dang` for `Đặng`).
+/// (`nguyen thi huong`, `ng th huong`, `dang` for `Đặng`), with their due dates (read from the
+/// index keys, so no summary is loaded), soonest due first.
 pub fn search_names<T: ReadableTable<&'static [u8], ()>>(
     table: &T,
     query: &str,
-) -> Result<Option<BTreeSet<CaseId>>> {
+) -> Result<Option<Vec<(CaseId, DueDate)>>> {
     let tokens = hoso_schemas::tokens(query);
     if tokens.is_empty() {
         return Ok(None);
     }
-    let mut result: Option<BTreeSet<CaseId>> = None;
+    let mut result: Option<std::collections::BTreeMap<CaseId, [u8; 10]>> = None;
     // Longest tokens first: they are the most selective.
     let mut sorted = tokens;
     sorted.sort_by_key(|t| std::cmp::Reverse(t.len()));
     for t in sorted {
         let mut prefix = vec![b'N'];
         prefix.extend_from_slice(t.as_bytes());
-        let mut ids = BTreeSet::new();
+        let mut ids = std::collections::BTreeMap::new();
         for row in table.range(prefix.as_slice()..)? {
             let (k, _) = row?;
             let k = k.value();
             if !k.starts_with(&prefix) {
                 break;
             }
-            if let Some(id) = id_of(k)
-                && result.as_ref().is_none_or(|r| r.contains(&id))
-            {
-                ids.insert(id);
+            let (Some(id), Some(due)) = (id_of(k), due_of(k)) else {
+                continue;
+            };
+            if result.as_ref().is_none_or(|r| r.contains_key(&id)) {
+                ids.insert(id, due);
             }
         }
+        let empty = ids.is_empty();
         result = Some(ids);
-        if result.as_ref().is_some_and(BTreeSet::is_empty) {
+        if empty {
             break;
         }
     }
-    Ok(result)
+    Ok(result.map(|m| {
+        let mut v: Vec<(CaseId, DueDate)> = m.into_iter().collect();
+        v.sort_by_key(|&(id, due)| (due, id));
+        v
+    }))
+}
+
+fn due_of(key: &[u8]) -> Option<[u8; 10]> {
+    let end = key.len().checked_sub(16)?;
+    let d = key.get(end.checked_sub(10)?..end)?;
+    let mut out = [0u8; 10];
+    out.copy_from_slice(d);
+    Some(out)
 }

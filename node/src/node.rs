@@ -29,9 +29,11 @@ use crate::store::{self, tables::*};
 use crate::sync_status::{SyncCommand, SyncStatus};
 
 /// Incremental change chunks kept per document before it is compacted.
-pub const COMPACT_AFTER: u32 = 16;
+pub const COMPACT_AFTER: u32 = 4;
 /// The officer id recorded for actions the node takes itself (init, imports without an officer).
 pub const SYSTEM_OFFICER: &str = "system";
+/// Search results up to this size are read whole and ranked exact-diacritic first.
+pub const EXACT_RANK_MAX: usize = 2000;
 
 /// Options for [`Node::init`].
 #[derive(Clone, Debug)]
@@ -638,6 +640,11 @@ impl Node {
         let today = deadline::now().date_naive();
         v.overdue = deadline::is_overdue(&v.summary(), today);
         if let Some(p) = self.inner.catalog.get(&v.procedure) {
+            for (field, e) in v.evidence.iter_mut() {
+                if let Some(src) = p.field(field).and_then(|f| f.source.clone()) {
+                    e.source = src;
+                }
+            }
             v.missing_fields = p
                 .required_fields()
                 .filter(|f| v.fields.get(&f.name).is_none_or(|x| x.is_empty()))
@@ -688,34 +695,65 @@ impl Node {
         let mut out = Vec::new();
         let mut skip = q.offset;
         if let Some(text) = search {
-            // Exact receipt code or citizen id first, then names.
-            let mut ids: Vec<CaseId> = Vec::new();
-            if let Some(v) = rtx.open_table(RECEIPTS)?.get(text)? {
-                ids.push(CaseId(*v.value()));
+            // Exact receipt code or citizen id first, then names (soonest due first).
+            let ids: Vec<CaseId> = if let Some(v) = rtx.open_table(RECEIPTS)?.get(text)? {
+                vec![CaseId(*v.value())]
             } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
                 let mut p = vec![b'C'];
                 p.extend_from_slice(text.as_bytes());
                 p.push(0);
-                ids = index::scan_prefix(&idx, &p, usize::MAX)?;
-            } else if let Some(set) = index::search_names(&idx, text)? {
-                ids = set.into_iter().collect();
-            }
-            for id in ids {
-                if let Some(s) = load(&id)?
-                    && keep(&s)
-                {
-                    out.push(s);
+                index::scan_prefix(&idx, &p, usize::MAX)?
+            } else {
+                index::search_names(&idx, text)?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect()
+            };
+            // Rank exact-diacritic matches first when the set is small enough to read whole;
+            // otherwise read summaries only until the page is full.
+            if ids.len() <= EXACT_RANK_MAX {
+                for id in &ids {
+                    if let Some(s) = load(id)?
+                        && keep(&s)
+                    {
+                        out.push(s);
+                    }
+                }
+                let needle = hoso_schemas::nfc(text).to_lowercase();
+                let mut ranked: Vec<(bool, CaseSummary)> = out
+                    .into_iter()
+                    .map(|s| (!s.applicant_name.to_lowercase().contains(&needle), s))
+                    .collect();
+                ranked.sort_by(|a, b| {
+                    (a.0, &a.1.due_date, &a.1.receipt_code).cmp(&(
+                        b.0,
+                        &b.1.due_date,
+                        &b.1.receipt_code,
+                    ))
+                });
+                out = ranked
+                    .into_iter()
+                    .map(|(_, s)| s)
+                    .skip(q.offset)
+                    .take(limit)
+                    .collect();
+            } else {
+                for id in &ids {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    if let Some(s) = load(id)?
+                        && keep(&s)
+                    {
+                        if skip > 0 {
+                            skip -= 1;
+                        } else {
+                            out.push(s);
+                        }
+                    }
                 }
             }
-            // Exact-diacritic matches first, then soonest due.
-            let folded_query = hoso_schemas::nfc(text).to_lowercase();
-            out.sort_by(|a, b| {
-                let ea = !a.applicant_name.to_lowercase().contains(&folded_query);
-                let eb = !b.applicant_name.to_lowercase().contains(&folded_query);
-                (ea, &a.due_date, &a.receipt_code).cmp(&(eb, &b.due_date, &b.receipt_code))
-            });
-            out.drain(..q.offset.min(out.len()));
-            out.truncate(limit);
             return Ok(out);
         }
         let prefix: Vec<u8> = if q.conflicts {
@@ -971,34 +1009,24 @@ impl Node {
                 .and_then(|i| i.assigned_officer)
                 .unwrap_or(officer_id)
                 .to_string(),
+            fields: pre.fields.clone(),
+            evidence: pre.evidence.clone(),
+            history: match imported {
+                None => vec![HistoryEntry {
+                    at: received.to_rfc3339(),
+                    officer: officer_id.to_string(),
+                    node: self.id().short(),
+                    from: None,
+                    to: status,
+                    track: None,
+                    note: None,
+                }],
+                Some(past) => past.history.to_vec(),
+            },
+            notes: imported.map(|p| p.notes.to_vec()).unwrap_or_default(),
         };
         let mut doc = CaseDoc::new(self.inner.actor);
         doc.init(&init)?;
-        for (k, v) in &pre.fields {
-            doc.set_field(k, v)?;
-        }
-        for (k, e) in &pre.evidence {
-            doc.set_evidence(k, e)?;
-        }
-        match imported {
-            None => doc.push_history(&HistoryEntry {
-                at: init.received_at.clone(),
-                officer: officer_id.to_string(),
-                node: self.id().short(),
-                from: None,
-                to: status,
-                track: None,
-                note: None,
-            })?,
-            Some(past) => {
-                for h in past.history {
-                    doc.push_history(h)?;
-                }
-                for n in past.notes {
-                    doc.push_note(n)?;
-                }
-            }
-        }
         let now = now_ms();
         let change = doc
             .commit(action.as_str(), now)

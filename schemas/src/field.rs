@@ -92,10 +92,10 @@ pub struct FieldDef {
     #[serde(default)]
     pub required: bool,
     /// Where the value is pre-filled from, e.g. `population:spouse.full_name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub source: Option<String>,
     /// The allowed values of an `enum` field, in display order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub options: Vec<String>,
     /// The form section the field belongs to, e.g. `"child"` (default `"form"`).
     #[serde(default = "default_section")]
@@ -174,6 +174,23 @@ impl FieldDef {
             FieldType::CommuneCode => "a 5-digit Lạng Sơn commune code, e.g. 06184".to_string(),
             FieldType::Number => "an integer or a decimal such as 12 or 3.5".to_string(),
             FieldType::Bool => format!("one of: {BOOL_WORDS}"),
+        }
+    }
+
+    /// A valid example value, for form placeholders and generated workloads: the first
+    /// option of an enum, a plausible Vietnamese text, a date, a Lạng Sơn id or commune.
+    pub fn example(&self) -> String {
+        match self.ty {
+            FieldType::Text => "Xã Bình Gia, tỉnh Lạng Sơn"
+                .chars()
+                .take(self.max_len())
+                .collect(),
+            FieldType::Date => "2026-11-20".to_string(),
+            FieldType::CitizenId => "020190012345".to_string(),
+            FieldType::Enum => self.options.first().cloned().unwrap_or_default(),
+            FieldType::CommuneCode => "06112".to_string(),
+            FieldType::Number => "1".to_string(),
+            FieldType::Bool => "true".to_string(),
         }
     }
 
@@ -362,6 +379,20 @@ pub fn canonical_number(v: &str) -> Option<String> {
         out.push_str(frac);
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod example_tests {
+    #[test]
+    fn every_shipped_field_example_validates() -> Result<(), Box<dyn std::error::Error>> {
+        let catalog = crate::Catalog::builtin()?;
+        for p in catalog.iter() {
+            for f in &p.fields {
+                f.validate(&f.example())?;
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,320 @@
-pub fn run(
-    _: &crate::cli::Cli,
-    _: &crate::cli::BenchCmd,
-) -> anyhow::Result<std::process::ExitCode> {
-    Ok(std::process::ExitCode::SUCCESS)
+//! `hoso bench node`: the node's scale figures, printed as JSON (release build).
+//!
+//! Every figure is measured in this process against a baseline run in the same process, since
+//! the machines are noisy: a bare redb durable commit of a 1 KB value is the floor under a
+//! durable `case new`.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use hoso_node::{CaseQuery, InitOptions, NewCase, Node, NodeRole};
+use hoso_schemas::{Role, Status};
+use redb::{ReadableDatabase, ReadableTable};
+use serde::Serialize;
+
+use crate::cli::{BenchCmd, Cli};
+use crate::{output, sample};
+
+/// Median, p99 and mean of a set of durations, in milliseconds.
+#[derive(Debug, Serialize)]
+pub struct Latency {
+    /// Samples.
+    pub n: usize,
+    /// Median.
+    pub median_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// Mean.
+    pub mean_ms: f64,
+}
+
+impl Latency {
+    /// Summarises samples.
+    pub fn of(mut samples: Vec<Duration>) -> Latency {
+        samples.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let n = samples.len().max(1);
+        let at = |q: f64| {
+            samples
+                .get(((n as f64 - 1.0) * q).round() as usize)
+                .copied()
+                .unwrap_or_default()
+        };
+        Latency {
+            n: samples.len(),
+            median_ms: ms(at(0.5)),
+            p99_ms: ms(at(0.99)),
+            mean_ms: samples.iter().map(|d| ms(*d)).sum::<f64>() / n as f64,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct NodeBench {
+    cases: usize,
+    baseline_redb_commit_1kb: Latency,
+    case_new_durable: Latency,
+    case_new_over_redb_commit: f64,
+    bulk_import_cases_per_s: f64,
+    bulk_import_s: f64,
+    search: Vec<SearchFigure>,
+    list_by_status_ms: f64,
+    open_ms: Latency,
+    store_bytes_per_case: f64,
+    doc_bytes_per_case_5_changes: f64,
+    summary_and_index_bytes_per_case: f64,
+    audit_bytes_per_entry: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct SearchFigure {
+    query: String,
+    hits: usize,
+    median_ms: f64,
+}
+
+fn bench_node() -> InitOptions {
+    InitOptions {
+        name: "bench".into(),
+        role: NodeRole::Commune,
+        province: "20".into(),
+        commune: Some("06112".into()),
+        unit_code: None,
+        listen: "127.0.0.1:0".into(),
+        realm: None,
+    }
+}
+
+/// The citizen-provided required fields of a procedure, as examples.
+fn citizen_fields(node: &Node, procedure: &str) -> anyhow::Result<Vec<(String, String)>> {
+    let p = node.catalog().procedure(procedure)?;
+    Ok(p.fields
+        .iter()
+        .filter(|f| f.required && f.source.is_none())
+        .map(|f| (f.name.clone(), f.example()))
+        .collect())
+}
+
+fn adult_ids() -> Vec<String> {
+    sample::REGISTRY
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["date_of_birth"].as_str().is_some_and(|d| d < "2006"))
+        .filter_map(|v| v["citizen_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+fn baseline_commits(dir: &std::path::Path, n: usize) -> anyhow::Result<Latency> {
+    const T: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("t");
+    let db = redb::Database::create(dir.join("baseline.redb"))?;
+    let value = vec![7u8; 1024];
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n as u64 {
+        let t = Instant::now();
+        let tx = db.begin_write()?;
+        tx.open_table(T)?.insert(i, value.as_slice())?;
+        tx.commit()?;
+        samples.push(t.elapsed());
+    }
+    Ok(Latency::of(samples))
+}
+
+fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
+    let tmp = tempfile::tempdir()?;
+    let dir = tmp.path().join("node");
+    let node = Node::init(&dir, bench_node())?;
+    node.add_officer(
+        None,
+        "canbo01",
+        "Hoàng Thị Lan",
+        Role::Officer,
+        sample::PASSPHRASE,
+    )?;
+    node.add_officer(
+        None,
+        "lanhdao01",
+        "Lương Văn Đạt",
+        Role::Supervisor,
+        sample::PASSPHRASE,
+    )?;
+    node.import_registry("registry.jsonl", sample::REGISTRY.as_bytes(), None)?;
+    let adults = adult_ids();
+    let fields = citizen_fields(&node, "judicial_record")?;
+
+    eprintln!("baseline: {creates} durable redb commits of 1 KB");
+    let baseline = baseline_commits(tmp.path(), creates)?;
+
+    eprintln!("case new: {creates} durable creates through the node API");
+    let mut samples = Vec::with_capacity(creates);
+    for i in 0..creates {
+        let new = NewCase {
+            procedure: "judicial_record".into(),
+            citizen_id: adults[i % adults.len()].clone(),
+            fields: fields.clone(),
+            received_at: None,
+        };
+        let t = Instant::now();
+        node.create_case("canbo01", new)?;
+        samples.push(t.elapsed());
+    }
+    let case_new = Latency::of(samples);
+
+    // Four more changes on 1,000 cases: full history of five changes each.
+    let edited: Vec<String> = node
+        .list(&CaseQuery {
+            limit: 1000.min(creates),
+            ..Default::default()
+        })?
+        .into_iter()
+        .map(|s| s.id.to_string())
+        .collect();
+    eprintln!("editing {} cases four times each", edited.len());
+    for id in &edited {
+        node.set_fields(
+            "canbo01",
+            id,
+            &[("purpose".into(), "Bổ sung hồ sơ xin việc".into())],
+        )?;
+        node.transition("canbo01", id, Status::InProcess, None, None)?;
+        node.add_note("canbo01", id, "Đã kiểm tra dữ liệu dân cư")?;
+        node.transition("lanhdao01", id, Status::Decided, None, None)?;
+    }
+    let doc_bytes_5 = {
+        let rtx = node.db().begin_read()?;
+        let docs = rtx.open_table(hoso_node::store::tables::DOCS)?;
+        let chunks = rtx.open_table(hoso_node::store::tables::DOC_CHANGES)?;
+        let mut total = 0usize;
+        for id in &edited {
+            let id: hoso_node::CaseId = id.parse()?;
+            total += docs.get(&id.0)?.map(|v| v.value().len()).unwrap_or(0);
+            for row in chunks.range((&id.0, 0)..=(&id.0, u32::MAX))? {
+                total += row?.1.value().len();
+            }
+        }
+        total as f64 / edited.len().max(1) as f64
+    };
+
+    let bulk = cases.saturating_sub(creates);
+    eprintln!("bulk import: generating {bulk} case lines");
+    let mut lines = Vec::with_capacity(bulk * 600);
+    let field_map: serde_json::Map<String, serde_json::Value> = fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone().into()))
+        .collect();
+    for i in 0..bulk {
+        let rec = serde_json::json!({
+            "procedure": "judicial_record",
+            "citizen_id": adults[i % adults.len()],
+            "received_at": "2026-11-20T09:00:00+07:00",
+            "receipt_code": format!("000.20.06.112-261120-B{i:06}"),
+            "fields": field_map,
+        });
+        writeln!(lines, "{rec}")?;
+    }
+    eprintln!("bulk import: importing");
+    let t = Instant::now();
+    let report = node.import_cases("bench.jsonl", lines.as_slice(), "canbo01")?;
+    let bulk_s = t.elapsed().as_secs_f64();
+
+    let mut search = Vec::new();
+    for q in [
+        "nguyen thi huong",
+        "dang van duc",
+        "hoang",
+        "ng th",
+        "Lương",
+    ] {
+        let mut s = Vec::new();
+        let mut hits = 0;
+        for _ in 0..15 {
+            let t = Instant::now();
+            hits = node
+                .list(&CaseQuery {
+                    search: Some(q.into()),
+                    limit: 50,
+                    ..Default::default()
+                })?
+                .len();
+            s.push(t.elapsed());
+        }
+        search.push(SearchFigure {
+            query: q.into(),
+            hits,
+            median_ms: Latency::of(s).median_ms,
+        });
+    }
+    let t = Instant::now();
+    node.list(&CaseQuery {
+        status: Some(Status::Received),
+        limit: 50,
+        ..Default::default()
+    })?;
+    let list_ms = t.elapsed().as_secs_f64() * 1000.0;
+
+    let (store_bytes, summary_bytes, audit_bytes, audit_entries) = {
+        let rtx = node.db().begin_read()?;
+        let mut summary = 0usize;
+        for row in rtx.open_table(hoso_node::store::tables::CASES)?.iter()? {
+            summary += row?.1.value().len() + 16;
+        }
+        let mut index = 0usize;
+        for row in rtx.open_table(hoso_node::store::tables::INDEX)?.iter()? {
+            index += row?.0.value().len();
+        }
+        let mut audit = 0usize;
+        let mut entries = 0usize;
+        for row in rtx.open_table(hoso_node::store::tables::AUDIT)?.iter()? {
+            audit += row?.1.value().len();
+            entries += 1;
+        }
+        let size = std::fs::metadata(dir.join(hoso_node::node::paths::STORE))?.len();
+        (size, summary + index, audit, entries)
+    };
+    let total_cases = creates + report.imported;
+    drop(node);
+
+    eprintln!("open: reopening a store of {total_cases} cases");
+    let mut opens = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let n = Node::open(&dir)?;
+        n.list(&CaseQuery {
+            limit: 50,
+            ..Default::default()
+        })?;
+        opens.push(t.elapsed());
+    }
+    Ok(NodeBench {
+        cases: total_cases,
+        case_new_over_redb_commit: case_new.median_ms / baseline.median_ms.max(1e-9),
+        baseline_redb_commit_1kb: baseline,
+        case_new_durable: case_new,
+        bulk_import_cases_per_s: report.imported as f64 / bulk_s.max(1e-9),
+        bulk_import_s: bulk_s,
+        search,
+        list_by_status_ms: list_ms,
+        open_ms: Latency::of(opens),
+        store_bytes_per_case: store_bytes as f64 / total_cases.max(1) as f64,
+        doc_bytes_per_case_5_changes: doc_bytes_5,
+        summary_and_index_bytes_per_case: summary_bytes as f64 / total_cases.max(1) as f64,
+        audit_bytes_per_entry: audit_bytes as f64 / audit_entries.max(1) as f64,
+    })
+}
+
+/// Runs a benchmark command.
+pub fn run(_cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<ExitCode> {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "warning: this is a debug build; benchmark with `cargo run --release -- bench …`"
+        );
+    }
+    match cmd {
+        BenchCmd::Node { cases, creates } => {
+            let r = run_node(*cases, *creates).context("node benchmark")?;
+            output::json(&r)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -24,7 +24,9 @@ use hoso_tui::effect::{Effect, execute};
 use hoso_tui::event::Event;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+};
 
 const REGISTRY: &str = include_str!("../../fixtures/sample/registry.jsonl");
 const CHUNK: usize = 10_000;
@@ -51,7 +53,9 @@ fn main() {
         println!("console bench: pass `-- --cases 100000` to run (builds a 100k-case store once)");
         return;
     }
-    let cases: usize = arg("--cases").and_then(|c| c.parse().ok()).unwrap_or(100_000);
+    let cases: usize = arg("--cases")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100_000);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../target")
         .join(format!("bench-console-{cases}"));
@@ -115,7 +119,10 @@ fn prepare(dir: &Path, cases: usize) {
         drop(node);
         std::fs::remove_dir_all(dir).expect("remove old bench store");
     }
-    println!("building {} with {cases} cases (bulk import, once)…", dir.display());
+    println!(
+        "building {} with {cases} cases (bulk import, once)…",
+        dir.display()
+    );
     let t = Instant::now();
     let node = Node::init(
         dir,
@@ -130,8 +137,14 @@ fn prepare(dir: &Path, cases: usize) {
         },
     )
     .expect("init");
-    node.add_officer(None, "canbo01", "Hoàng Thị Lan", Role::Officer, "bench-pass")
-        .expect("officer");
+    node.add_officer(
+        None,
+        "canbo01",
+        "Hoàng Thị Lan",
+        Role::Officer,
+        "bench-pass",
+    )
+    .expect("officer");
     node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
         .expect("registry");
     let citizens: Vec<String> = REGISTRY
@@ -139,7 +152,11 @@ fn prepare(dir: &Path, cases: usize) {
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter_map(|v| v["citizen_id"].as_str().map(str::to_string))
         .collect();
-    let procedures = ["judicial_record", "permanent_residence", "residence_removal"];
+    let procedures = [
+        "judicial_record",
+        "permanent_residence",
+        "residence_removal",
+    ];
     let fields: Vec<serde_json::Map<String, serde_json::Value>> = procedures
         .iter()
         .map(|p| {
@@ -252,12 +269,19 @@ fn measure(dir: &Path) {
     }
     let mut all: Vec<Duration> = per_key.iter().map(|(_, d)| *d).collect();
     all.sort();
-    let pct = |v: &[Duration], p: f64| -> f64 {
-        ms(v[((v.len() - 1) as f64 * p).round() as usize])
-    };
-    let mut first: Vec<Duration> = per_key.iter().filter(|(i, _)| *i == 1).map(|(_, d)| *d).collect();
+    let pct =
+        |v: &[Duration], p: f64| -> f64 { ms(v[((v.len() - 1) as f64 * p).round() as usize]) };
+    let mut first: Vec<Duration> = per_key
+        .iter()
+        .filter(|(i, _)| *i == 1)
+        .map(|(_, d)| *d)
+        .collect();
     first.sort();
-    let mut later: Vec<Duration> = per_key.iter().filter(|(i, _)| *i >= 3).map(|(_, d)| *d).collect();
+    let mut later: Vec<Duration> = per_key
+        .iter()
+        .filter(|(i, _)| *i >= 3)
+        .map(|(_, d)| *d)
+        .collect();
     later.sort();
     println!(
         "keystroke → redrawn frame   median {:.2} ms, p90 {:.2} ms, max {:.2} ms over {} keys (target median ≤ 50 ms)",

@@ -267,6 +267,9 @@ impl App {
 
     /// Applies one event. Returns what the node should do.
     pub fn handle_event(&mut self, ev: Event) -> Vec<Effect> {
+        if let Event::Term(t) = &ev {
+            tracing::trace!(event = ?t, screen = ?self.screen, "input");
+        }
         match ev {
             Event::Tick => self.on_tick(),
             Event::Term(TermEvent::Key(k)) => {

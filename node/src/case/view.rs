@@ -10,7 +10,7 @@ use crate::ids::CaseId;
 /// Where a field's value came from: the registry record it was copied from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
-    /// The catalog source, e.g. `population:spouse.full_name`.
+    /// The catalog source, e.g. `population:spouse.full_name` (from the catalog, not stored).
     pub source: String,
     /// The registry record used (a citizen id).
     pub record_ref: String,

@@ -1,7 +1,7 @@
 //! Test helpers: a node in a temp dir with officers and a small registry.
 
 use hoso_node::{InitOptions, NewCase, Node, NodeRole};
-use hoso_schemas::{FieldType, Procedure, Role};
+use hoso_schemas::{Procedure, Role};
 
 pub const PASS: &str = "test-passphrase";
 
@@ -48,25 +48,12 @@ pub fn node() -> TestNode {
     TestNode { node, dir }
 }
 
-/// A valid value for a field the citizen provides.
-pub fn example(ty: FieldType, options: &[String]) -> String {
-    match ty {
-        FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".into(),
-        FieldType::Date => "2026-11-20".into(),
-        FieldType::CitizenId => "020075000777".into(),
-        FieldType::Enum => options.first().cloned().unwrap_or_default(),
-        FieldType::CommuneCode => "06112".into(),
-        FieldType::Number => "1".into(),
-        FieldType::Bool => "true".into(),
-    }
-}
-
 /// The citizen-provided required fields of a procedure, filled with examples.
 pub fn citizen_fields(p: &Procedure) -> Vec<(String, String)> {
     p.fields
         .iter()
         .filter(|f| f.required && f.source.is_none())
-        .map(|f| (f.name.clone(), example(f.ty, &f.options)))
+        .map(|f| (f.name.clone(), f.example()))
         .collect()
 }
 

@@ -131,7 +131,7 @@ fn hoso(dir: &Path, args: &[&str]) -> String {
 
 fn console_cmd(dir: &Path) -> String {
     format!(
-        "env NO_COLOR=1 TERM=xterm-256color {} --data-dir {} tui",
+        "env NO_COLOR=1 TERM=xterm-256color RUST_LOG=hoso_tui=trace {} --data-dir {} tui",
         env!("CARGO_BIN_EXE_hoso"),
         dir.display()
     )
@@ -204,15 +204,25 @@ fn console_login_new_case_transition_search() {
         .split_once('-')
         .map(|x| x.1.to_string())
         .unwrap_or_default();
-    let s = t.wait_for(&tail);
+    // The search shows exactly this case (a toast may also name the code: wait for the count).
+    let s = t.wait_for("1/1 · theo hạn");
+    assert!(s.contains(&tail), "{s}");
     assert!(s.contains("Đang xử lý"), "{s}");
     assert!(s.contains("Nông Hữu Hùng"), "{s}");
 
     // q leaves and restores the terminal.
     t.keys(&["Enter", "q"]);
-    t.wait_until("the console exits", |t| t.pane("#{pane_dead}") == "1");
+    // tmux marks the pane dead on EOF and records the status when it reaps the process.
+    t.wait_until("the console exits", |t| {
+        !t.pane("#{pane_dead_status}").is_empty()
+    });
     assert_eq!(t.pane("#{alternate_on}"), "0", "alternate screen left");
-    assert_eq!(t.pane("#{pane_dead_status}"), "0");
+    assert_eq!(
+        t.pane("#{pane_dead_status}"),
+        "0",
+        "exit status; the screen:\n{}",
+        t.screen()
+    );
 
     // The store agrees (read after the console closed it), and the history has the note.
     let shown: serde_json::Value =
@@ -233,7 +243,10 @@ fn console_restores_the_terminal_on_sigterm() {
         .status()
         .expect("kill");
     assert!(st.success());
-    t.wait_until("the console exits", |t| t.pane("#{pane_dead}") == "1");
+    // tmux marks the pane dead on EOF and records the status when it reaps the process.
+    t.wait_until("the console exits", |t| {
+        !t.pane("#{pane_dead_status}").is_empty()
+    });
     assert_eq!(
         t.pane("#{alternate_on}"),
         "0",
