@@ -29,8 +29,10 @@ pub enum Command {
     Init(InitArgs),
     /// Node id, role, scope and listen address.
     Id,
-    /// First run: a node with the sample catalog, registry and cases, then a summary.
+    /// First run: a node with the sample catalog, registry and cases, a summary, then the console.
     Demo(DemoArgs),
+    /// The officer console: a terminal UI for the day's work (works offline).
+    Tui(TuiArgs),
     /// Officer accounts.
     #[command(subcommand)]
     Officer(OfficerCmd),
@@ -103,6 +105,20 @@ pub struct DemoArgs {
     /// Start from a fresh demo node even if one exists.
     #[arg(long)]
     pub reset: bool,
+    /// Print the summary only; do not open the console.
+    #[arg(long)]
+    pub no_console: bool,
+    /// Console: capture the mouse (wheel and click on the list).
+    #[arg(long)]
+    pub mouse: bool,
+}
+
+/// `hoso tui`.
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// Capture the mouse (wheel and click on the list; the terminal's own text selection is off).
+    #[arg(long)]
+    pub mouse: bool,
 }
 
 /// `hoso officer …`.

@@ -6,6 +6,7 @@ mod bench_audit;
 mod bench_sync;
 mod cases;
 mod catalog;
+mod console;
 mod node_admin;
 mod registry;
 mod sync;
@@ -16,6 +17,8 @@ use std::process::ExitCode;
 use hoso_node::Node;
 
 use crate::cli::{Cli, Command};
+
+pub use console::log_file as console_log_file;
 
 /// Bad usage found after parsing (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +60,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => node_admin::init(&cli, args),
         Command::Id => node_admin::id(&cli),
         Command::Demo(args) => node_admin::demo(&cli, args),
+        Command::Tui(args) => console::run(&cli, args),
         Command::Status => node_admin::status(&cli),
         Command::Officer(cmd) => node_admin::officer(&cli, cmd),
         Command::Procedures(cmd) => catalog::run(&cli, cmd),

@@ -17,13 +17,18 @@ use clap::Parser;
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
     let cli = cli::Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let logs = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+    );
+    // While the console owns the terminal, logs go to a file, never to the screen.
+    match commands::console_log_file(&cli) {
+        Some(file) => logs
+            .with_writer(std::sync::Mutex::new(file))
+            .with_ansi(false)
+            .init(),
+        None => logs.with_writer(std::io::stderr).init(),
+    }
     match commands::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -2,6 +2,7 @@
 
 mod e2e {
     pub mod cli;
+    pub mod console;
     pub mod durability;
     pub mod support;
 }

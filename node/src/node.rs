@@ -103,6 +103,8 @@ pub struct CaseQuery {
     pub officer: Option<String>,
     /// Most rows returned (0 = 50).
     pub limit: usize,
+    /// Matching rows to skip first (paging: the console reads one window at a time).
+    pub offset: usize,
 }
 
 /// Counts and sizes for `hoso status`.
@@ -694,6 +696,7 @@ impl Node {
         };
         let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let mut out = Vec::new();
+        let mut skip = q.offset;
         if let Some(text) = search {
             // Exact receipt code or citizen id first, then names (soonest due first).
             let ids: Vec<CaseId> = if let Some(v) = rtx.open_table(RECEIPTS)?.get(text)? {
@@ -732,7 +735,12 @@ impl Node {
                         &b.1.receipt_code,
                     ))
                 });
-                out = ranked.into_iter().map(|(_, s)| s).take(limit).collect();
+                out = ranked
+                    .into_iter()
+                    .map(|(_, s)| s)
+                    .skip(q.offset)
+                    .take(limit)
+                    .collect();
             } else {
                 for id in &ids {
                     if out.len() >= limit {
@@ -741,7 +749,11 @@ impl Node {
                     if let Some(s) = load(id)?
                         && keep(&s)
                     {
-                        out.push(s);
+                        if skip > 0 {
+                            skip -= 1;
+                        } else {
+                            out.push(s);
+                        }
                     }
                 }
             }
@@ -773,7 +785,11 @@ impl Node {
             if let Some(s) = load(&CaseId(id))?
                 && keep(&s)
             {
-                out.push(s);
+                if skip > 0 {
+                    skip -= 1;
+                } else {
+                    out.push(s);
+                }
             }
         }
         Ok(out)

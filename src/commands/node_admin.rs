@@ -9,6 +9,7 @@ use hoso_schemas::Role;
 
 use super::{UsageError, data_dir, open};
 use crate::cli::{Cli, DemoArgs, InitArgs, OfficerCmd};
+use crate::commands::console;
 use crate::{output, sample};
 
 fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {
@@ -168,7 +169,32 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!(
         "  hoso case new --procedure judicial_record --citizen <ID from the registry> --field purpose=\"Xin việc\""
     );
-    Ok(ExitCode::SUCCESS)
+    if args.no_console {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !console::interactive() {
+        println!();
+        println!(
+            "(Not a terminal: the console was not opened. Run `hoso demo` in a terminal to use it.)"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!();
+    println!(
+        "Opening the console: log in as canbo01 with passphrase `{}` (q quits, ? lists the keys).",
+        sample::PASSPHRASE
+    );
+    console::open_console(
+        node,
+        hoso_tui::RunOptions {
+            login_hint: Some(format!(
+                "Tài khoản mẫu: canbo01 (cán bộ), lanhdao01 (lãnh đạo), thanhtra01 (kiểm tra); mật khẩu {}",
+                sample::PASSPHRASE
+            )),
+            officer: cli.officer.clone().filter(|o| !o.is_empty()),
+            mouse: args.mouse,
+        },
+    )
 }
 
 /// `hoso status`.

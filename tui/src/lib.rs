@@ -1,1 +1,35 @@
-//! placeholder
+//! # hoso-tui: the officer console
+//!
+//! A ratatui terminal UI over a [`hoso_node::Node`]: login, the case list with accent-insensitive
+//! search, receiving a case from a citizen id, case detail with workflow actions, notes, history
+//! and conflicts, the sync panel and the audit view. Everything reads the local store, so no
+//! screen ever waits on the network; sync state arrives through the node's watch channel and
+//! remote changes through its change notifications.
+//!
+//! The loop follows ratatui's event-driven template: [`event::EventTask`] merges terminal input,
+//! node notifications, sync status, a 4 Hz tick and SIGTERM into one channel;
+//! [`app::App::handle_event`] only mutates state and returns [`effect::Effect`]s; the loop runs
+//! each effect on the blocking pool ([`effect::execute`]) and feeds the answer back as an event;
+//! [`ui::render`] draws a frame only when something changed.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), hoso_tui::TuiError> {
+//! let node = hoso_node::Node::open(std::path::Path::new("/var/lib/hoso"))?;
+//! hoso_tui::run(node, hoso_tui::RunOptions::default())?;
+//! # Ok(()) }
+//! ```
+
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod app;
+pub mod effect;
+pub mod event;
+pub mod format;
+pub mod input;
+pub mod screen;
+pub mod terminal;
+pub mod theme;
+pub mod ui;
+
+pub use app::{App, AppOptions, Screen};
+pub use terminal::{RunOptions, TuiError, run, run_async};

@@ -1,0 +1,255 @@
+//! The real `hoso` binary driven in tmux: login → new case → transition → search, reading the
+//! screen with `capture-pane` and polling for text. Also: SIGTERM restores the terminal.
+//!
+//! tmux is required (CI installs it, see .ci/run); without it this test fails and says so.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, cmd: &str) -> Tmux {
+        let ok = Command::new("tmux").arg("-V").output();
+        assert!(
+            ok.as_ref().is_ok_and(|o| o.status.success()),
+            "tmux is not installed: the console end-to-end test needs it (apt-get install tmux)"
+        );
+        let t = Tmux {
+            socket: format!("hoso-e2e-{}-{name}", std::process::id()),
+        };
+        t.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "-s",
+            "e2e",
+            cmd,
+        ]);
+        t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
+        t
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("run tmux");
+        assert!(
+            out.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "e2e"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn text(&self, s: &str) {
+        self.run(&["send-keys", "-t", "e2e", "-l", s]);
+    }
+
+    fn pane(&self, format: &str) -> String {
+        self.run(&["display-message", "-p", "-t", "e2e", format])
+            .trim()
+            .to_string()
+    }
+
+    /// Polls the screen until `want` shows.
+    fn wait_for(&self, want: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(want) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "`{want}` did not show within {WAIT:?}; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_until(&self, what: &str, f: impl Fn(&Tmux) -> bool) {
+        let start = Instant::now();
+        while !f(self) {
+            assert!(
+                start.elapsed() < WAIT,
+                "{what} did not happen within {WAIT:?}; the screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .arg("kill-server")
+            .output();
+    }
+}
+
+fn hoso(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .output()
+        .expect("run hoso");
+    assert!(
+        out.status.success(),
+        "hoso {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn console_cmd(dir: &Path) -> String {
+    format!(
+        "env NO_COLOR=1 TERM=xterm-256color RUST_LOG=hoso_tui=trace {} --data-dir {} tui",
+        env!("CARGO_BIN_EXE_hoso"),
+        dir.display()
+    )
+}
+
+/// A full receipt code on the screen (`000.20.06.112-YYMMDD-NNNN`).
+fn receipt_code(screen: &str) -> Option<String> {
+    screen
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .find(|w| w.starts_with("000.") && w.matches('-').count() == 2)
+        .map(|w| w.trim_end_matches('.').to_string())
+}
+
+#[test]
+fn console_login_new_case_transition_search() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    hoso(dir.path(), &["init", "--commune", "06112", "--sample"]);
+    let citizen = "020081900551"; // Nông Hữu Hùng in fixtures/sample/registry.jsonl
+    let t = Tmux::start("flow", &console_cmd(dir.path()));
+    t.wait_for("Đăng nhập cán bộ");
+    assert_eq!(
+        t.pane("#{alternate_on}"),
+        "1",
+        "the console uses the alternate screen"
+    );
+    t.text("canbo01");
+    t.keys(&["Enter"]);
+    t.text("hoso-demo");
+    t.keys(&["Enter"]);
+    t.wait_for("canbo01 · Cán bộ một cửa");
+
+    // New case: procedure by name without accents, citizen id, the fields the citizen gives.
+    t.keys(&["n"]);
+    t.wait_for("Chọn thủ tục");
+    t.text("ly lich");
+    t.wait_for("> Cấp Phiếu lý lịch tư pháp");
+    t.keys(&["Enter"]);
+    t.wait_for("Số định danh cá nhân (CCCD");
+    t.text(citizen);
+    t.keys(&["Enter"]);
+    t.wait_for("Nông Hữu Hùng (020081900551)");
+    t.text("Bệnh viện Lạng Sơn"); // place of birth (Vietnamese through the terminal)
+    t.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    t.text("phieu so 1");
+    t.keys(&["Tab"]);
+    t.text("Xin việc");
+    t.keys(&["Tab", "Tab"]);
+    t.text("1"); // copies
+    t.keys(&["F2"]);
+    let s = t.wait_for("ĐÃ TIẾP NHẬN HỒ SƠ");
+    let code = receipt_code(&s).unwrap_or_else(|| panic!("no receipt code on:\n{s}"));
+
+    // Transition from the detail, with a confirm.
+    t.keys(&["Enter"]);
+    t.wait_for("Trạng thái: Đã tiếp nhận");
+    t.keys(&["t"]);
+    t.wait_for("Chuyển trạng thái");
+    t.keys(&["1"]);
+    t.wait_for("Xác nhận");
+    t.text("Đủ giấy tờ");
+    t.keys(&["Enter"]);
+    t.wait_for("Trạng thái: Đang xử lý");
+
+    // Search by name without accents.
+    t.keys(&["Escape"]);
+    t.wait_for("Tìm:");
+    t.keys(&["/"]);
+    t.text("nong huu");
+    let tail = code
+        .split_once('-')
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    // The search shows exactly this case (a toast may also name the code: wait for the count).
+    let s = t.wait_for("1/1 · theo hạn");
+    assert!(s.contains(&tail), "{s}");
+    assert!(s.contains("Đang xử lý"), "{s}");
+    assert!(s.contains("Nông Hữu Hùng"), "{s}");
+
+    // q leaves and restores the terminal.
+    t.keys(&["Enter", "q"]);
+    // tmux marks the pane dead on EOF and records the status when it reaps the process.
+    t.wait_until("the console exits", |t| {
+        !t.pane("#{pane_dead_status}").is_empty()
+    });
+    assert_eq!(t.pane("#{alternate_on}"), "0", "alternate screen left");
+    assert_eq!(
+        t.pane("#{pane_dead_status}"),
+        "0",
+        "exit status; the screen:\n{}",
+        t.screen()
+    );
+
+    // The store agrees (read after the console closed it), and the history has the note.
+    let shown: serde_json::Value =
+        serde_json::from_str(&hoso(dir.path(), &["--json", "case", "show", &code])).expect("json");
+    assert_eq!(shown["status"], "in_process", "{shown}");
+    assert!(shown.to_string().contains("Đủ giấy tờ"));
+}
+
+#[test]
+fn console_restores_the_terminal_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    hoso(dir.path(), &["init", "--commune", "06112", "--sample"]);
+    let t = Tmux::start("term", &console_cmd(dir.path()));
+    t.wait_for("Đăng nhập cán bộ");
+    let pid = t.pane("#{pane_pid}");
+    let st = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(st.success());
+    // tmux marks the pane dead on EOF and records the status when it reaps the process.
+    t.wait_until("the console exits", |t| {
+        !t.pane("#{pane_dead_status}").is_empty()
+    });
+    assert_eq!(
+        t.pane("#{alternate_on}"),
+        "0",
+        "alternate screen left after SIGTERM"
+    );
+}

@@ -1,0 +1,309 @@
+//! What the console asks of the node, and what comes back.
+//!
+//! [`crate::app::App::handle_event`] never touches the node: it returns [`Effect`]s. The loop
+//! runs each one with [`execute`] on tokio's blocking pool (node writes fsync) and feeds the
+//! [`Outcome`] back as [`crate::event::Event::Done`]. Tests call [`execute`] directly.
+
+use std::collections::BTreeMap;
+
+use chrono::TimeZone;
+use hoso_node::audit::StoredEntry;
+use hoso_node::{
+    CaseQuery, CaseSummary, CaseView, NewCase, Node, NodeError, Officer, Prefill, SyncCommand,
+};
+use hoso_schemas::Status;
+
+/// Most audit entries shown in the audit view.
+pub const AUDIT_RECENT: usize = 200;
+
+/// A request to the node.
+#[derive(Clone, Debug)]
+pub enum Effect {
+    /// Check an officer's passphrase.
+    Login {
+        /// Login id.
+        officer: String,
+        /// Passphrase.
+        passphrase: String,
+    },
+    /// Read one page of the case list. `generation` drops answers to stale queries.
+    LoadList {
+        /// Request number.
+        generation: u64,
+        /// The query.
+        query: CaseQuery,
+    },
+    /// Read the per-status counts.
+    LoadCounts,
+    /// Read one case and its audit entries.
+    LoadCase {
+        /// Case id or receipt code.
+        reference: String,
+    },
+    /// Prefill a new-case form from the registry.
+    Prefill {
+        /// Request number.
+        generation: u64,
+        /// Who looks it up.
+        officer: String,
+        /// Procedure and citizen (fields ignored).
+        new: NewCase,
+    },
+    /// Receive a case.
+    Create {
+        /// Acting officer.
+        officer: String,
+        /// The form.
+        new: NewCase,
+    },
+    /// Move a case through its workflow.
+    Transition {
+        /// Acting officer.
+        officer: String,
+        /// Case id.
+        reference: String,
+        /// Target status.
+        to: Status,
+        /// Bundle track.
+        track: Option<String>,
+        /// History note.
+        note: Option<String>,
+    },
+    /// Append a note.
+    AddNote {
+        /// Acting officer.
+        officer: String,
+        /// Case id.
+        reference: String,
+        /// The text.
+        text: String,
+    },
+    /// Read the chain head and check the newest entries.
+    LoadAudit,
+    /// Ask the sync engine for something (never waits).
+    Sync(SyncCommand),
+}
+
+/// One audit entry as shown.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditLine {
+    /// Origin node, short id.
+    pub node: String,
+    /// Seq in that chain.
+    pub seq: u64,
+    /// Local time, `YYYY-MM-DD HH:MM`.
+    pub time: String,
+    /// Officer.
+    pub officer: String,
+    /// Action word.
+    pub action: String,
+    /// Payload JSON (compact, bounded), empty if purged.
+    pub payload: String,
+    /// Signature checks out.
+    pub signature_ok: bool,
+}
+
+/// Most payload characters kept per audit line.
+const PAYLOAD_CHARS: usize = 300;
+
+impl AuditLine {
+    /// From a stored entry.
+    pub fn from_stored(e: &StoredEntry) -> AuditLine {
+        let payload = e
+            .payload
+            .as_deref()
+            .map(|p| {
+                String::from_utf8_lossy(p)
+                    .chars()
+                    .take(PAYLOAD_CHARS)
+                    .collect()
+            })
+            .unwrap_or_default();
+        AuditLine {
+            node: e.entry.body.origin.short(),
+            seq: e.entry.body.seq,
+            time: local_time(e.entry.body.time_ms),
+            officer: e.entry.body.officer.clone(),
+            action: e.entry.body.action.as_str().to_string(),
+            payload,
+            signature_ok: e.entry.signature_ok(),
+        }
+    }
+}
+
+/// Unix ms as Vietnam local time, `YYYY-MM-DD HH:MM`.
+pub fn local_time(ms: i64) -> String {
+    hoso_node::deadline::vn_offset()
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// A case as the detail screen shows it.
+#[derive(Clone, Debug)]
+pub struct CaseDetail {
+    /// The case.
+    pub view: CaseView,
+    /// Its audit entries, oldest first.
+    pub audit: Vec<AuditLine>,
+}
+
+/// The audit view's data.
+#[derive(Clone, Debug, Default)]
+pub struct AuditSummary {
+    /// Entries in the own chain.
+    pub length: u64,
+    /// Head hash, hex.
+    pub head: String,
+    /// Newest entries, newest first.
+    pub recent: Vec<AuditLine>,
+    /// Entries checked (signature and link to the previous one).
+    pub checked: usize,
+    /// The first problem found, if any.
+    pub problem: Option<String>,
+}
+
+/// The answer to an [`Effect`].
+#[derive(Clone, Debug)]
+pub enum Outcome {
+    /// Login result.
+    LoggedIn(Result<Officer, String>),
+    /// A list page.
+    List {
+        /// The request number it answers.
+        generation: u64,
+        /// Rows or an error.
+        rows: Result<Vec<CaseSummary>, String>,
+    },
+    /// Per-status counts.
+    Counts(BTreeMap<Status, u64>),
+    /// One case.
+    Case(Result<Box<CaseDetail>, String>),
+    /// A prefilled form.
+    Prefill {
+        /// The request number it answers.
+        generation: u64,
+        /// The form or an error.
+        result: Result<Box<Prefill>, String>,
+    },
+    /// A case was received.
+    Created(Result<Box<CaseView>, String>),
+    /// A case changed (transition or note).
+    Updated(Result<Box<CaseView>, String>),
+    /// The audit view's data.
+    Audit(Result<Box<AuditSummary>, String>),
+}
+
+fn msg(e: NodeError) -> String {
+    e.to_string()
+}
+
+/// Runs one effect against the node (blocking: call it on the blocking pool).
+pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
+    Some(match effect {
+        Effect::Login {
+            officer,
+            passphrase,
+        } => Outcome::LoggedIn(node.login(officer.trim(), &passphrase).map_err(|e| {
+            if e.is_bad_input() {
+                "sai mã cán bộ hoặc mật khẩu.".to_string()
+            } else {
+                e.to_string()
+            }
+        })),
+        Effect::LoadList { generation, query } => Outcome::List {
+            generation,
+            rows: node.list(&query).map_err(msg),
+        },
+        Effect::LoadCounts => Outcome::Counts(node.counts_by_status().unwrap_or_default()),
+        Effect::LoadCase { reference } => Outcome::Case(load_case(node, &reference)),
+        Effect::Prefill {
+            generation,
+            officer,
+            new,
+        } => Outcome::Prefill {
+            generation,
+            result: node
+                .prefill(&officer, &new)
+                .map(|(p, _, _)| Box::new(p))
+                .map_err(msg),
+        },
+        Effect::Create { officer, new } => {
+            Outcome::Created(node.create_case(&officer, new).map(Box::new).map_err(msg))
+        }
+        Effect::Transition {
+            officer,
+            reference,
+            to,
+            track,
+            note,
+        } => Outcome::Updated(
+            node.transition(&officer, &reference, to, track.as_deref(), note.as_deref())
+                .map(Box::new)
+                .map_err(msg),
+        ),
+        Effect::AddNote {
+            officer,
+            reference,
+            text,
+        } => Outcome::Updated(
+            node.add_note(&officer, &reference, &text)
+                .map(Box::new)
+                .map_err(msg),
+        ),
+        Effect::LoadAudit => Outcome::Audit(load_audit(node).map(Box::new).map_err(msg)),
+        Effect::Sync(cmd) => {
+            node.send_sync_command(cmd);
+            return None;
+        }
+    })
+}
+
+fn load_case(node: &Node, reference: &str) -> Result<Box<CaseDetail>, String> {
+    let view = node.case(reference).map_err(msg)?;
+    let audit = hoso_node::audit::for_case(node.db(), &view.id)
+        .map_err(msg)?
+        .iter()
+        .map(AuditLine::from_stored)
+        .collect();
+    Ok(Box::new(CaseDetail { view, audit }))
+}
+
+fn load_audit(node: &Node) -> Result<AuditSummary, NodeError> {
+    let head = node.chain_head();
+    let from = head.next_seq.saturating_sub(AUDIT_RECENT as u64);
+    let entries = hoso_node::audit::chain(node.db(), &node.id(), from, AUDIT_RECENT)?;
+    let mut problem = None;
+    let mut prev: Option<[u8; 32]> = None;
+    for e in &entries {
+        if !e.entry.signature_ok() {
+            problem
+                .get_or_insert_with(|| format!("mục #{}: chữ ký không hợp lệ", e.entry.body.seq));
+        }
+        if let Some(p) = prev
+            && e.entry.body.prev != p
+        {
+            problem.get_or_insert_with(|| {
+                format!("mục #{}: không nối với mục trước", e.entry.body.seq)
+            });
+        }
+        prev = Some(e.entry.hash);
+    }
+    if let Some(last) = entries.last()
+        && hex(&last.entry.hash) != head.prev
+    {
+        problem.get_or_insert_with(|| "đầu chuỗi không khớp mục cuối".to_string());
+    }
+    Ok(AuditSummary {
+        length: head.next_seq,
+        head: head.prev.clone(),
+        checked: entries.len(),
+        recent: entries.iter().rev().map(AuditLine::from_stored).collect(),
+        problem,
+    })
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -1,0 +1,11 @@
+//! One module per screen or overlay. Each holds its state, its key handling (`on_key`, which only
+//! mutates state and returns effects), its rendering (`render`) and its key list (`keys`).
+
+pub mod audit_view;
+pub mod detail;
+pub mod help;
+pub mod list;
+pub mod login;
+pub mod new_case;
+pub mod palette;
+pub mod sync_panel;

@@ -1,0 +1,786 @@
+//! One case: every field by section with the data checklist, the workflow actions the officer's
+//! role allows (one key each, with a confirm), notes, the history (the case's own and the audit
+//! chain's: who, what, when, from which node), and a conflict banner with a way to resolve it.
+
+use hoso_node::CaseView;
+use hoso_schemas::Status;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use crate::app::{App, Command, KeyHelp, Screen, key_help};
+use crate::effect::{CaseDetail, Effect};
+use crate::format;
+use crate::input::Input;
+
+/// The tabs of the detail screen.
+pub const TABS: [&str; 3] = ["Hồ sơ", "Lịch sử", "Ghi chú"];
+
+/// One workflow action offered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Action {
+    /// Target status.
+    pub to: Status,
+    /// Bundle track, if the action moves one track.
+    pub track: Option<String>,
+}
+
+/// A popup over the detail screen.
+#[derive(Clone, Debug)]
+pub enum Popup {
+    /// Choose an action.
+    Actions {
+        /// The actions.
+        options: Vec<Action>,
+        /// Selected one.
+        selected: usize,
+    },
+    /// Confirm an action, with an optional note.
+    Confirm {
+        /// The action.
+        action: Action,
+        /// The note.
+        note: Input,
+    },
+    /// Write a note.
+    Note(Input),
+}
+
+/// The detail screen's state.
+#[derive(Clone, Debug, Default)]
+pub struct DetailState {
+    /// The case being read or shown.
+    pub reference: Option<String>,
+    /// The case.
+    pub case: Option<CaseDetail>,
+    /// Reading.
+    pub loading: bool,
+    /// The last error.
+    pub error: Option<String>,
+    /// Index into [`TABS`].
+    pub tab: usize,
+    /// Vertical scroll of the body.
+    pub scroll: u16,
+    /// The open popup.
+    pub popup: Option<Popup>,
+    /// Waiting for a write.
+    pub busy: bool,
+}
+
+impl DetailState {
+    /// A text field has the keyboard.
+    pub fn typing(&self) -> bool {
+        matches!(self.popup, Some(Popup::Confirm { .. } | Popup::Note(_)))
+    }
+}
+
+/// Opens a case (by id or receipt code).
+pub fn open(app: &mut App, reference: String) -> Vec<Effect> {
+    app.screen = Screen::Detail;
+    let same = app.detail.reference.as_deref() == Some(reference.as_str());
+    if !same {
+        app.detail = DetailState::default();
+    }
+    app.detail.reference = Some(reference.clone());
+    app.detail.loading = true;
+    vec![Effect::LoadCase { reference }]
+}
+
+/// Reads the shown case again.
+pub fn reload(app: &mut App) -> Vec<Effect> {
+    match app.detail.reference.clone() {
+        Some(r) => {
+            app.detail.loading = true;
+            vec![Effect::LoadCase { reference: r }]
+        }
+        None => vec![],
+    }
+}
+
+/// Handles a read.
+pub fn on_case(app: &mut App, r: Result<Box<CaseDetail>, String>) {
+    let d = &mut app.detail;
+    d.loading = false;
+    match r {
+        Ok(c) => {
+            let matches = d
+                .reference
+                .as_deref()
+                .is_some_and(|r| r == c.view.id.to_string() || r == c.view.receipt_code);
+            if matches {
+                d.error = None;
+                d.case = Some(*c);
+            }
+        }
+        Err(e) => d.error = Some(e),
+    }
+}
+
+/// Handles a write's answer.
+pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect> {
+    app.detail.busy = false;
+    app.mark_list_dirty();
+    match r {
+        Ok(v) => {
+            app.toast(
+                format!("Đã lưu. {}: {}.", v.receipt_code, v.status.label_vi()),
+                false,
+            );
+            let mut out = reload(app);
+            out.push(Effect::LoadCounts);
+            out
+        }
+        Err(e) => {
+            app.toast(format!("Không lưu được: {e}"), true);
+            vec![]
+        }
+    }
+}
+
+/// The actions the logged-in officer may take on `v`: transitions from the current status
+/// (and, in a conflict, from each concurrent value), per track for a bundle.
+pub fn actions(app: &App, v: &CaseView) -> Vec<Action> {
+    let Some(officer) = &app.officer else {
+        return vec![];
+    };
+    if !officer.can_write() {
+        return vec![];
+    }
+    let mut out: Vec<Action> = vec![];
+    if let Some(p) = app.catalog.get(&v.procedure) {
+        for from in std::iter::once(v.status).chain(v.conflicting_status.iter().copied()) {
+            for to in p.next_statuses(from, officer.role) {
+                let a = Action { to, track: None };
+                if !out.contains(&a) {
+                    out.push(a);
+                }
+            }
+        }
+    }
+    for (code, tr) in &v.tracks {
+        if let Some(p) = app.catalog.get(code) {
+            for from in std::iter::once(tr.status).chain(tr.conflicting.iter().copied()) {
+                for to in p.next_statuses(from, officer.role) {
+                    let a = Action {
+                        to,
+                        track: Some(code.clone()),
+                    };
+                    if !out.contains(&a) {
+                        out.push(a);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Keys of the detail screen.
+pub fn keys(app: &App) -> Vec<KeyHelp> {
+    match &app.detail.popup {
+        Some(Popup::Actions { .. }) => vec![
+            key_help("1-9 / ↑↓ Enter", "chọn thao tác", true),
+            key_help("Esc", "đóng", true),
+        ],
+        Some(Popup::Confirm { .. }) => vec![
+            key_help("gõ", "ghi chú (không bắt buộc)", true),
+            key_help("Enter", "xác nhận", true),
+            key_help("Esc", "huỷ", true),
+        ],
+        Some(Popup::Note(_)) => vec![
+            key_help("Enter", "lưu ghi chú", true),
+            key_help("Esc", "huỷ", true),
+        ],
+        None => {
+            let mut v = vec![];
+            if app.can_write() {
+                v.push(key_help("t / F3", "chuyển trạng thái", true));
+                v.push(key_help("m / F4", "thêm ghi chú", true));
+            }
+            v.push(key_help("Tab", "Hồ sơ / Lịch sử / Ghi chú", true));
+            v.push(key_help("↑↓ PgUp PgDn", "cuộn", false));
+            v.push(key_help("r", "tải lại", false));
+            v.push(key_help("Esc q", "về danh sách", true));
+            v
+        }
+    }
+}
+
+/// Pasted text goes to the open note.
+pub fn on_paste(app: &mut App, text: &str) {
+    match &mut app.detail.popup {
+        Some(Popup::Confirm { note, .. }) | Some(Popup::Note(note)) => note.insert_str(text),
+        _ => {}
+    }
+}
+
+/// Handles a key.
+pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.detail.popup.is_some() {
+        return on_key_popup(app, key);
+    }
+    let d = &mut app.detail;
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => {
+            app.screen = Screen::List;
+            return vec![];
+        }
+        KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
+            d.tab = (d.tab + 1) % TABS.len();
+            d.scroll = 0;
+        }
+        KeyCode::BackTab | KeyCode::Left | KeyCode::Char('h') => {
+            d.tab = (d.tab + TABS.len() - 1) % TABS.len();
+            d.scroll = 0;
+        }
+        KeyCode::Down | KeyCode::Char('j') => d.scroll = d.scroll.saturating_add(1),
+        KeyCode::Up | KeyCode::Char('k') => d.scroll = d.scroll.saturating_sub(1),
+        KeyCode::PageDown => d.scroll = d.scroll.saturating_add(10),
+        KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(10),
+        KeyCode::Home => d.scroll = 0,
+        KeyCode::Char('r') => return app.run(Command::Refresh),
+        KeyCode::Char('t') | KeyCode::F(3) => {
+            if !app.can_write() {
+                app.toast("Vai trò của bạn chỉ được xem hồ sơ.", true);
+                return vec![];
+            }
+            let Some(c) = &app.detail.case else {
+                return vec![];
+            };
+            let options = actions(app, &c.view);
+            if options.is_empty() {
+                app.toast(
+                    format!(
+                        "Không có thao tác nào cho vai trò {} ở trạng thái này.",
+                        app.officer.as_ref().map_or("", |o| o.role.label_vi())
+                    ),
+                    false,
+                );
+                return vec![];
+            }
+            app.detail.popup = Some(Popup::Actions {
+                options,
+                selected: 0,
+            });
+        }
+        KeyCode::Char('m') | KeyCode::F(4) => {
+            if !app.can_write() {
+                app.toast("Vai trò của bạn chỉ được xem hồ sơ.", true);
+                return vec![];
+            }
+            if app.detail.case.is_some() {
+                app.detail.popup = Some(Popup::Note(Input::new()));
+            }
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let officer = app.officer_id();
+    let reference = app
+        .detail
+        .case
+        .as_ref()
+        .map(|c| c.view.id.to_string())
+        .unwrap_or_default();
+    let d = &mut app.detail;
+    let Some(popup) = d.popup.take() else {
+        return vec![];
+    };
+    match popup {
+        Popup::Actions {
+            options,
+            mut selected,
+        } => {
+            let pick = match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => return vec![],
+                KeyCode::Up | KeyCode::Char('k') => {
+                    selected = selected.saturating_sub(1);
+                    None
+                }
+                KeyCode::Down | KeyCode::Char('j') => {
+                    selected = (selected + 1).min(options.len().saturating_sub(1));
+                    None
+                }
+                KeyCode::Enter => Some(selected),
+                KeyCode::Char(c) if c.is_ascii_digit() && c != '0' => {
+                    let i = usize::from(c as u8 - b'1');
+                    (i < options.len()).then_some(i)
+                }
+                _ => None,
+            };
+            match pick.and_then(|i| options.get(i)) {
+                Some(a) => {
+                    d.popup = Some(Popup::Confirm {
+                        action: a.clone(),
+                        note: Input::new(),
+                    })
+                }
+                None => d.popup = Some(Popup::Actions { options, selected }),
+            }
+        }
+        Popup::Confirm { action, mut note } => match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                d.busy = true;
+                let text = note.value().trim().to_string();
+                return vec![Effect::Transition {
+                    officer,
+                    reference,
+                    to: action.to,
+                    track: action.track,
+                    note: (!text.is_empty()).then_some(text),
+                }];
+            }
+            _ => {
+                note.handle_key(&key);
+                d.popup = Some(Popup::Confirm { action, note });
+            }
+        },
+        Popup::Note(mut note) => match key.code {
+            KeyCode::Esc => {}
+            KeyCode::Enter => {
+                let text = note.value().trim().to_string();
+                if text.is_empty() {
+                    d.popup = Some(Popup::Note(note));
+                    return vec![];
+                }
+                d.busy = true;
+                return vec![Effect::AddNote {
+                    officer,
+                    reference,
+                    text,
+                }];
+            }
+            _ => {
+                note.handle_key(&key);
+                d.popup = Some(Popup::Note(note));
+            }
+        },
+    }
+    vec![]
+}
+
+fn action_label(app: &App, a: &Action) -> String {
+    match &a.track {
+        None => format!("{} ({})", a.to.label_vi(), a.to),
+        Some(t) => {
+            let name = app
+                .catalog
+                .get(t)
+                .map_or(t.as_str(), |p| p.name_vi.as_str());
+            format!("[{}] {}", format::fit(name, 28), a.to.label_vi())
+        }
+    }
+}
+
+/// Who set `value` and when, from the case history (newest such entry).
+fn who_set(v: &CaseView, value: Status, track: Option<&str>) -> String {
+    v.history
+        .iter()
+        .rev()
+        .find(|h| h.to == value && h.track.as_deref() == track)
+        .map(|h| format!("{}, điểm {}, {}", h.officer, h.node, format::time_vi(&h.at)))
+        .unwrap_or_else(|| "không rõ".into())
+}
+
+fn conflict_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let mut out = vec![];
+    let mut add = |track: Option<&str>, current: Status, others: &[Status]| {
+        let head = match track {
+            None => "XUNG ĐỘT trạng thái: hai nơi đổi cùng lúc".to_string(),
+            Some(tr) => format!("XUNG ĐỘT ở thủ tục {tr}"),
+        };
+        out.push(Line::from(Span::styled(head, t.banner())));
+        for s in std::iter::once(current).chain(others.iter().copied()) {
+            out.push(Line::from(vec![
+                Span::styled("  - ", t.error()),
+                Span::styled(s.label_vi().to_string(), t.error()),
+                Span::raw(format!(" ({s}): {}", who_set(v, s, track))),
+            ]));
+        }
+    };
+    if !v.conflicting_status.is_empty() {
+        add(None, v.status, &v.conflicting_status);
+    }
+    for (code, tr) in &v.tracks {
+        if !tr.conflicting.is_empty() {
+            add(Some(code), tr.status, &tr.conflicting);
+        }
+    }
+    if !out.is_empty() {
+        out.push(Line::from(Span::styled(
+            if app.can_write() {
+                "  Nhấn t để chọn trạng thái đúng: thao tác đó giải quyết xung đột."
+            } else {
+                "  Cán bộ hoặc lãnh đạo cần chọn trạng thái đúng để giải quyết."
+            },
+            t.warn(),
+        )));
+    }
+    out
+}
+
+fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let v = &c.view;
+    let mut out = vec![];
+    let Some(p) = app.catalog.get(&v.procedure) else {
+        for (k, val) in &v.fields {
+            out.push(Line::raw(format!("{k}: {val}")));
+        }
+        return out;
+    };
+    let from_reg = v.evidence.len();
+    let provided = v
+        .fields
+        .keys()
+        .filter(|k| !v.evidence.contains_key(*k))
+        .count();
+    out.push(Line::from(vec![
+        Span::styled("Dữ liệu: ", t.header()),
+        Span::styled(format!("[CSDL] {from_reg} từ CSDL dân cư"), t.registry()),
+        Span::raw(format!(" · {provided} công dân cung cấp · ")),
+        Span::styled(
+            format!("{} còn thiếu", v.missing_fields.len()),
+            if v.missing_fields.is_empty() {
+                t.ok()
+            } else {
+                t.warn()
+            },
+        ),
+    ]));
+    let label_w = p
+        .fields
+        .iter()
+        .map(|f| unicode_width::UnicodeWidthStr::width(f.label_vi.as_str()))
+        .max()
+        .unwrap_or(10)
+        .min(width / 3);
+    let value_w = width.saturating_sub(8 + label_w + 2).max(10);
+    for section in p.sections() {
+        out.push(Line::from(Span::styled(
+            format!("── {}", format::section_vi(section)),
+            t.header(),
+        )));
+        for f in p.fields.iter().filter(|f| f.section == section) {
+            let value = v.fields.get(&f.name);
+            let (marker, style) = if v.evidence.contains_key(&f.name) {
+                ("[CSDL]", t.registry())
+            } else if value.is_some() {
+                ("[CD]  ", t.text())
+            } else if v.missing_fields.contains(&f.name) {
+                ("[THIẾU]", t.warn())
+            } else {
+                ("      ", t.dim())
+            };
+            let label = format::fit(&f.label_vi, label_w);
+            let pad = " ".repeat(label_w - unicode_width::UnicodeWidthStr::width(label.as_str()));
+            let text = value.cloned().unwrap_or_else(|| "-".into());
+            let mut parts = format::wrap(&text, value_w).into_iter();
+            out.push(Line::from(vec![
+                Span::styled(format!("{marker:<7} "), style),
+                Span::raw(format!("{label}{pad}  ")),
+                Span::styled(parts.next().unwrap_or_default(), style),
+            ]));
+            for more in parts {
+                out.push(Line::from(vec![
+                    Span::raw(" ".repeat(8 + label_w + 2)),
+                    Span::styled(more, style),
+                ]));
+            }
+        }
+    }
+    out.push(Line::from(Span::styled(
+        "[CSDL] từ CSDL dân cư (có minh chứng) · [CD] công dân cung cấp · [THIẾU] còn thiếu",
+        t.dim(),
+    )));
+    out
+}
+
+fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
+    let t = app.theme;
+    let v = &c.view;
+    let mut out = vec![Line::from(Span::styled(
+        "── Diễn biến trạng thái",
+        t.header(),
+    ))];
+    for h in &v.history {
+        let from = h
+            .from
+            .map(|s| format!("{} → ", s.label_vi()))
+            .unwrap_or_default();
+        let track = h
+            .track
+            .as_ref()
+            .map(|t| format!("[{t}] "))
+            .unwrap_or_default();
+        out.push(Line::from(vec![
+            Span::styled(format!("{}  ", format::time_vi(&h.at)), t.dim()),
+            Span::raw(format!("{track}{from}")),
+            Span::styled(h.to.label_vi().to_string(), t.title()),
+            Span::styled(format!("  {} @ {}", h.officer, h.node), t.dim()),
+        ]));
+        if let Some(n) = &h.note {
+            out.push(Line::raw(format!("      \"{n}\"")));
+        }
+    }
+    out.push(Line::raw(""));
+    out.push(Line::from(Span::styled(
+        format!("── Nhật ký kiểm toán ({} mục)", c.audit.len()),
+        t.header(),
+    )));
+    for a in &c.audit {
+        out.push(Line::from(vec![
+            Span::styled(format!("{}  ", a.time), t.dim()),
+            Span::raw(format!("{:<12} ", a.action)),
+            Span::raw(format!("{:<10} ", a.officer)),
+            Span::styled(format!("điểm {} #{}", a.node, a.seq), t.dim()),
+            if a.signature_ok {
+                Span::styled("  chữ ký hợp lệ", t.ok())
+            } else {
+                Span::styled("  CHỮ KÝ SAI", t.error())
+            },
+        ]));
+        if !a.payload.is_empty() {
+            out.push(Line::from(Span::styled(
+                format!("      {}", format::fit(&a.payload, width.saturating_sub(8))),
+                t.dim(),
+            )));
+        }
+    }
+    out
+}
+
+fn notes_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
+    let t = app.theme;
+    if c.view.notes.is_empty() {
+        return vec![Line::from(Span::styled(
+            "Chưa có ghi chú. Nhấn m để thêm.",
+            t.dim(),
+        ))];
+    }
+    let mut out = vec![];
+    for n in &c.view.notes {
+        out.push(Line::from(Span::styled(
+            format!("{}  {} @ {}", format::time_vi(&n.at), n.officer, n.node),
+            t.dim(),
+        )));
+        out.push(Line::raw(format!("  {}", n.text)));
+    }
+    out
+}
+
+/// Draws the detail screen.
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let t = app.theme;
+    let d = &app.detail;
+    let Some(c) = &d.case else {
+        let msg = match (&d.error, d.loading) {
+            (Some(e), _) => Span::styled(e.clone(), t.error()),
+            (None, true) => Span::styled("Đang đọc hồ sơ…", t.dim()),
+            _ => Span::styled("Chưa chọn hồ sơ.", t.dim()),
+        };
+        frame.render_widget(Paragraph::new(msg).block(Block::bordered()), area);
+        return;
+    };
+    let v = &c.view;
+    let banner = conflict_lines(app, v);
+    let head_h = if v.tracks.is_empty() && v.result.is_none() {
+        4
+    } else {
+        5
+    };
+    let [head, ban, tabs, body] = Layout::vertical([
+        Constraint::Length(head_h),
+        Constraint::Length(u16::try_from(banner.len()).unwrap_or(0)),
+        Constraint::Length(1),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    let procedure = app
+        .catalog
+        .get(&v.procedure)
+        .map_or(v.procedure.clone(), |p| p.name_vi.clone());
+    let due = format::due_mark(&app.calendar, app.today, &v.due_date, v.status, v.overdue);
+    let mut due_spans = vec![Span::styled(
+        format!("Hạn {}", format::date_vi(&v.due_date)),
+        match due {
+            format::Due::Overdue => t.overdue(),
+            format::Due::Soon => t.due_soon(),
+            format::Due::Fine => t.text(),
+        },
+    )];
+    if !due.word().is_empty() {
+        due_spans.push(Span::styled(format!(" {}", due.word()), t.overdue()));
+    }
+    let mut line3 = vec![
+        Span::styled("Trạng thái: ", t.dim()),
+        Span::styled(v.status.label_vi().to_string(), t.title()),
+        Span::raw(" · "),
+    ];
+    line3.extend(due_spans);
+
+    let line4 = Line::from(Span::styled(
+        format!(
+            "Tiếp nhận {} · cán bộ {}",
+            format::time_vi(&v.received_at),
+            v.assigned_officer.as_deref().unwrap_or("-")
+        ),
+        t.dim(),
+    ));
+    let mut head_lines = vec![
+        Line::from(vec![
+            Span::styled(v.receipt_code.clone(), t.title()),
+            Span::raw("  "),
+            Span::raw(procedure),
+        ]),
+        Line::from(vec![
+            Span::styled("Người nộp: ", t.dim()),
+            Span::raw(v.applicant_name.clone()),
+            Span::styled(format!(" ({})", v.citizen_id), t.dim()),
+        ]),
+        Line::from(line3),
+        line4,
+    ];
+    if !v.tracks.is_empty() {
+        let parts: Vec<String> = v
+            .tracks
+            .iter()
+            .map(|(code, tr)| format!("{code}: {}", format::status_short(tr.status)))
+            .collect();
+        head_lines.push(Line::from(Span::styled(
+            format!("Liên thông: {}", parts.join(" · ")),
+            t.dim(),
+        )));
+    } else if let Some(r) = &v.result {
+        head_lines.push(Line::raw(format!("Kết quả: {r}")));
+    }
+    frame.render_widget(Paragraph::new(head_lines), head);
+    frame.render_widget(Paragraph::new(banner), ban);
+    let mut tab_spans = vec![];
+    for (i, name) in TABS.iter().enumerate() {
+        let label = match i {
+            1 => format!(" {name} ({}) ", v.history.len()),
+            2 => format!(" {name} ({}) ", v.notes.len()),
+            _ => format!(" {name} "),
+        };
+        tab_spans.push(Span::styled(
+            label,
+            if i == d.tab { t.selected() } else { t.dim() },
+        ));
+        tab_spans.push(Span::raw(" "));
+    }
+    frame.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
+    let lines = match d.tab {
+        0 => fields_lines(app, c, usize::from(body.width.saturating_sub(2))),
+        1 => history_lines(app, c, usize::from(body.width)),
+        _ => notes_lines(app, c),
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(Block::bordered().border_style(t.dim()))
+            .wrap(Wrap { trim: false })
+            .scroll((d.scroll, 0)),
+        body,
+    );
+    if let Some(p) = &d.popup {
+        render_popup(app, frame, area, p);
+    }
+}
+
+fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
+    let t = app.theme;
+    match p {
+        Popup::Actions { options, selected } => {
+            let h = u16::try_from(options.len()).unwrap_or(9).min(12) + 2;
+            let bx = area.centered(
+                Constraint::Length(area.width.min(64)),
+                Constraint::Length(h),
+            );
+            frame.render_widget(Clear, bx);
+            let lines: Vec<Line<'_>> = options
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let text = format!(" {}  {}", i + 1, action_label(app, a));
+                    Line::from(Span::styled(
+                        text,
+                        if i == *selected {
+                            t.selected()
+                        } else {
+                            t.text()
+                        },
+                    ))
+                })
+                .collect();
+            frame.render_widget(
+                Paragraph::new(lines).block(
+                    Block::bordered()
+                        .title(Span::styled(" Chuyển trạng thái ", t.title()))
+                        .border_style(t.title()),
+                ),
+                bx,
+            );
+        }
+        Popup::Confirm { action, note } => {
+            let bx = area.centered(
+                Constraint::Length(area.width.min(64)),
+                Constraint::Length(7),
+            );
+            frame.render_widget(Clear, bx);
+            let block = Block::bordered()
+                .title(Span::styled(" Xác nhận ", t.title()))
+                .border_style(t.title());
+            let inner = block.inner(bx);
+            frame.render_widget(block, bx);
+            let [q, _, l, f, h] = Layout::vertical([Constraint::Length(1); 5]).areas(inner);
+            let code = app
+                .detail
+                .case
+                .as_ref()
+                .map(|c| c.view.receipt_code.clone())
+                .unwrap_or_default();
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::raw(format!("Chuyển {code} sang ")),
+                    Span::styled(action_label(app, action), t.title()),
+                    Span::raw("?"),
+                ])),
+                q,
+            );
+            frame.render_widget(
+                Paragraph::new(Span::styled("Ghi chú (không bắt buộc):", t.dim())),
+                l,
+            );
+            note.render(frame, f, t.selected(), true);
+            frame.render_widget(
+                Paragraph::new(Span::styled("Enter xác nhận · Esc huỷ", t.dim())),
+                h,
+            );
+        }
+        Popup::Note(note) => {
+            let bx = area.centered(
+                Constraint::Length(area.width.min(64)),
+                Constraint::Length(5),
+            );
+            frame.render_widget(Clear, bx);
+            let block = Block::bordered()
+                .title(Span::styled(" Ghi chú mới ", t.title()))
+                .border_style(t.title());
+            let inner = block.inner(bx);
+            frame.render_widget(block, bx);
+            let [f, _, h] = Layout::vertical([Constraint::Length(1); 3]).areas(inner);
+            note.render(frame, f, t.selected(), true);
+            frame.render_widget(
+                Paragraph::new(Span::styled("Enter lưu · Esc huỷ", t.dim())),
+                h,
+            );
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! The help overlay (`?` / `F1`): every key of the current screen, then the global ones.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::{App, KeyHelp, key_help};
+use crate::ui;
+
+/// Keys that work on every screen (outside text fields where noted).
+pub fn global_keys() -> Vec<KeyHelp> {
+    vec![
+        key_help("? / F1", "trợ giúp này", false),
+        key_help(": / Ctrl+P", "bảng lệnh", false),
+        key_help(
+            "1 2 3 4",
+            "Danh sách · Tiếp nhận · Đồng bộ · Kiểm toán",
+            false,
+        ),
+        key_help("s / F5", "đồng bộ ngay", false),
+        key_help("Esc", "quay lại, đóng, huỷ (không xoá gì)", false),
+        key_help("q", "thoát (ở màn chính)", false),
+        key_help("Ctrl+C", "thoát ngay, mọi nơi", false),
+    ]
+}
+
+/// Draws the overlay.
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let t = app.theme;
+    let screen = ui::screen_keys(app);
+    let global = global_keys();
+    let kw = screen
+        .iter()
+        .chain(global.iter())
+        .map(|k| k.keys.width())
+        .max()
+        .unwrap_or(8);
+    let mut lines = vec![Line::from(Span::styled(
+        format!("Màn hình: {}", ui::screen_title(app.screen)),
+        t.header(),
+    ))];
+    let row = |k: &KeyHelp| {
+        Line::from(vec![
+            Span::styled(format!("  {:<kw$}  ", k.keys), t.key()),
+            Span::raw(k.what),
+        ])
+    };
+    lines.extend(screen.iter().map(row));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled("Mọi màn hình", t.header())));
+    lines.extend(global.iter().map(row));
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        "Đang bật bộ gõ tiếng Việt? Phím tắt chỉ nhận chữ không dấu; ô nhập nhận mọi chữ.",
+        t.dim(),
+    )));
+    let h = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
+    let bx = area.centered(
+        Constraint::Length(area.width.min(76)),
+        Constraint::Length(h),
+    );
+    frame.render_widget(Clear, bx);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::bordered()
+                .title(Span::styled(" Trợ giúp: phím (Esc để đóng) ", t.title()))
+                .border_style(t.title()),
+        ),
+        bx,
+    );
+}

@@ -1,0 +1,183 @@
+//! The sync panel: each peer with online/offline, last sync, pending cases and bytes, as the sync
+//! engine publishes them on the node's watch; keys to sync now and to cut or restore the link.
+//! Nothing here waits on the network: commands are fire-and-forget.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Row, Table, TableState, Wrap};
+
+use crate::app::{App, Command, KeyHelp, key_help};
+use crate::effect::Effect;
+use crate::format;
+
+/// The panel's state.
+#[derive(Clone, Debug, Default)]
+pub struct SyncPanelState {
+    /// Selected peer.
+    pub selected: usize,
+}
+
+/// Keys of the panel.
+pub fn keys(_app: &App) -> Vec<KeyHelp> {
+    vec![
+        key_help("s / F5", "đồng bộ ngay", true),
+        key_help("c", "cắt / khôi phục kết nối", true),
+        key_help("↑↓", "chọn điểm", false),
+        key_help("1", "danh sách hồ sơ", true),
+        key_help("q", "thoát", true),
+    ]
+}
+
+/// Handles a key.
+pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let n = app.sync.peers.len();
+    let s = &mut app.sync_panel;
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => s.selected = s.selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            s.selected = (s.selected + 1).min(n.saturating_sub(1));
+        }
+        KeyCode::Char('c') => return app.run(Command::ToggleLink),
+        KeyCode::Esc => return app.run(Command::GoList),
+        KeyCode::Char('q') => app.request_quit(),
+        _ => {}
+    }
+    vec![]
+}
+
+/// Draws the panel.
+pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
+    let t = app.theme;
+    let s = &app.sync;
+    let [head, table, foot] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Min(4),
+        Constraint::Length(4),
+    ])
+    .areas(area);
+    let state = if !s.running {
+        Span::styled("KHÔNG CHẠY: chưa có tiến trình đồng bộ", t.warn())
+    } else if s.link_cut {
+        Span::styled(
+            "LIÊN KẾT BỊ CẮT (thử nghiệm): làm việc ngoại tuyến",
+            t.warn(),
+        )
+    } else if s.online() {
+        Span::styled("TRỰC TUYẾN", t.ok())
+    } else {
+        Span::styled("NGOẠI TUYẾN: chờ kết nối lại", t.error())
+    };
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![Span::styled("Đồng bộ: ", t.header()), state]),
+            Line::from(vec![
+                Span::styled("Hồ sơ chờ gửi: ", t.dim()),
+                Span::styled(
+                    s.pending().to_string(),
+                    if s.pending() > 0 { t.warn() } else { t.ok() },
+                ),
+                Span::styled(
+                    format!(" · điểm này: {} ({})", app.node_name, app.node_short),
+                    t.dim(),
+                ),
+            ]),
+        ]),
+        head,
+    );
+    let wide = table.width >= 100;
+    let rows: Vec<Row<'_>> = s
+        .peers
+        .iter()
+        .map(|p| {
+            let mut cells = vec![
+                Span::raw(p.name.clone()),
+                if p.online {
+                    Span::styled("TRỰC TUYẾN", t.ok())
+                } else {
+                    Span::styled("NGOẠI TUYẾN", t.error())
+                },
+                Span::raw(
+                    p.last_sync
+                        .as_deref()
+                        .map_or_else(|| "chưa".to_string(), format::time_vi),
+                ),
+                Span::styled(
+                    p.pending_cases.to_string(),
+                    if p.pending_cases > 0 {
+                        t.warn()
+                    } else {
+                        t.text()
+                    },
+                ),
+            ];
+            if wide {
+                cells.push(Span::raw(format!(
+                    "{} / {}",
+                    format::bytes(p.bytes_in),
+                    format::bytes(p.bytes_out)
+                )));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Fill(1),
+        Constraint::Length(11),
+        Constraint::Length(16),
+        Constraint::Length(5),
+    ];
+    let mut header = vec!["Điểm", "Kết nối", "Đồng bộ cuối", "Chờ"];
+    if wide {
+        widths.push(Constraint::Length(21));
+        header.push("Nhận / gửi");
+    }
+    let mut st = TableState::default();
+    if !s.peers.is_empty() {
+        st.select(Some(app.sync_panel.selected.min(s.peers.len() - 1)));
+    }
+    frame.render_stateful_widget(
+        Table::new(rows, widths)
+            .header(Row::new(header).style(t.header()))
+            .row_highlight_style(t.selected())
+            .block(
+                Block::bordered()
+                    .title(Span::styled(" Các điểm đồng bộ ", t.title()))
+                    .border_style(t.title()),
+            ),
+        table,
+        &mut st,
+    );
+    let selected = s.peers.get(app.sync_panel.selected);
+    let selected_error = selected.and_then(|p| p.last_error.clone());
+    let mut lines = vec![];
+    if let Some(p) = selected
+        && !wide
+    {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{}: nhận {} · gửi {}",
+                p.role.as_str(),
+                format::bytes(p.bytes_in),
+                format::bytes(p.bytes_out)
+            ),
+            t.dim(),
+        )));
+    }
+    if let Some(e) = selected_error {
+        lines.push(Line::from(Span::styled(
+            format!("Lỗi gần nhất: {e}"),
+            t.error(),
+        )));
+    }
+    lines.push(Line::from(Span::styled(
+        if s.running {
+            "Mọi thao tác được lưu tại máy trước; đồng bộ chạy nền và không bao giờ làm chậm màn hình."
+        } else {
+            "Hồ sơ vẫn được lưu tại máy. Đồng bộ chạy khi node được khởi động cùng tiến trình đồng bộ (hoso demo --with-hub)."
+        },
+        t.dim(),
+    )));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), foot);
+}

@@ -1,0 +1,195 @@
+//! A real node in a temp dir plus a console driven by events.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use hoso_node::{CaseView, InitOptions, NewCase, Node, NodeRole};
+use hoso_schemas::{FieldType, Procedure, Role};
+use hoso_tui::app::{App, AppOptions};
+use hoso_tui::effect::{Effect, execute};
+use hoso_tui::event::Event;
+use hoso_tui::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{
+    Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+};
+
+pub const PASS: &str = "mat-khau-thu";
+
+pub const REGISTRY: &str = concat!(
+    r#"{"citizen_id":"020190012345","full_name":"Nguyễn Thị Hương","date_of_birth":"1990-03-12","sex":"female","ethnicity":"Tày","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020088001111"}"#,
+    "\n",
+    r#"{"citizen_id":"020088001111","full_name":"Đặng Văn Đức","date_of_birth":"1988-05-01","sex":"male","ethnicity":"Nùng","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020190012345"}"#,
+    "\n",
+    r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
+    "\n",
+    r#"{"citizen_id":"020301000123","full_name":"Tôn Nữ Hoàng Phương Thảo Nguyên Khánh Ngọc Bích","date_of_birth":"2001-09-09","sex":"female","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Bản Chang, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
+    "\n",
+);
+
+pub struct Harness {
+    pub node: Node,
+    pub app: App,
+    pub _dir: tempfile::TempDir,
+}
+
+pub fn new_node(dir: &std::path::Path) -> Node {
+    let node = Node::init(
+        dir,
+        InitOptions {
+            name: "Xã Bình Gia".into(),
+            role: NodeRole::Commune,
+            province: "20".into(),
+            commune: Some("06112".into()),
+            unit_code: None,
+            listen: "127.0.0.1:0".into(),
+            realm: None,
+        },
+    )
+    .expect("init");
+    node.add_officer(None, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
+        .expect("officer");
+    node.add_officer(None, "lanhdao01", "Lương Văn Đạt", Role::Supervisor, PASS)
+        .expect("supervisor");
+    node.add_officer(None, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
+        .expect("auditor");
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
+        .expect("registry");
+    node
+}
+
+pub fn app_for(node: &Node) -> App {
+    App::new(
+        node,
+        AppOptions {
+            login_hint: Some("Tài khoản thử: canbo01".into()),
+            theme: Some(Theme::mono()),
+            today: NaiveDate::from_ymd_opt(2026, 11, 27),
+            ..AppOptions::default()
+        },
+    )
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let node = new_node(dir.path());
+        let app = app_for(&node);
+        Harness {
+            node,
+            app,
+            _dir: dir,
+        }
+    }
+
+    /// Applies an event and runs every effect it causes (and theirs) to completion.
+    pub fn send(&mut self, ev: Event) {
+        let effects = self.app.handle_event(ev);
+        self.run(effects);
+    }
+
+    pub fn run(&mut self, effects: Vec<Effect>) {
+        let mut queue = std::collections::VecDeque::from(effects);
+        while let Some(e) = queue.pop_front() {
+            if let Some(o) = execute(&self.node, e) {
+                queue.extend(self.app.handle_event(Event::Done(o)));
+            }
+        }
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        self.send(Event::Term(TermEvent::Key(KeyEvent::new_with_kind(
+            code,
+            KeyModifiers::NONE,
+            KeyEventKind::Press,
+        ))));
+    }
+
+    pub fn ctrl(&mut self, c: char) {
+        self.send(Event::Term(TermEvent::Key(KeyEvent::new_with_kind(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+            KeyEventKind::Press,
+        ))));
+    }
+
+    pub fn type_str(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    pub fn login(&mut self, officer: &str) {
+        self.type_str(officer);
+        self.key(KeyCode::Enter);
+        self.type_str(PASS);
+        self.key(KeyCode::Enter);
+        assert!(
+            self.app.officer.is_some(),
+            "login failed: {:?}",
+            self.app.login.error
+        );
+        self.app.toast = None;
+    }
+
+    /// The screen as text, `w`×`h`.
+    pub fn screen(&self, w: u16, h: u16) -> String {
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        hoso_tui::terminal::draw(&mut t, &self.app).expect("draw");
+        t.backend().to_string()
+    }
+
+    pub fn terminal(&self, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        hoso_tui::terminal::draw(&mut t, &self.app).expect("draw");
+        t
+    }
+}
+
+pub fn example(ty: FieldType, options: &[String]) -> String {
+    match ty {
+        FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".into(),
+        FieldType::Date => "2026-11-20".into(),
+        FieldType::CitizenId => "020075000777".into(),
+        FieldType::Enum => options.first().cloned().unwrap_or_default(),
+        FieldType::CommuneCode => "06112".into(),
+        FieldType::Number => "1".into(),
+        FieldType::Bool => "true".into(),
+    }
+}
+
+pub fn citizen_fields(p: &Procedure) -> Vec<(String, String)> {
+    p.fields
+        .iter()
+        .filter(|f| f.required && f.source.is_none())
+        .map(|f| (f.name.clone(), example(f.ty, &f.options)))
+        .collect()
+}
+
+pub fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).expect("time")
+}
+
+/// A case received at a fixed time (so receipt codes and due dates are stable).
+pub fn case_at(node: &Node, procedure: &str, citizen: &str, received: &str) -> CaseView {
+    let p = node.catalog().procedure(procedure).expect("procedure");
+    node.create_case(
+        "canbo01",
+        NewCase {
+            procedure: procedure.into(),
+            citizen_id: citizen.into(),
+            fields: citizen_fields(p),
+            received_at: Some(at(received)),
+        },
+    )
+    .expect("create")
+}
+
+/// insta settings that hide what depends on the clock or on random node keys.
+pub fn stable() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.add_filter(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", "[dd/mm/yyyy hh:mm]");
+    s.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[yyyy-mm-dd hh:mm]");
+    s.add_filter(r"\b[0-9a-f]{10}\b", "[node]");
+    s.add_filter(r"\b[0-9a-f]{64}\b", "[hash]");
+    s
+}
