@@ -108,6 +108,10 @@ pub struct DemoArgs {
     /// Print the summary only; do not open the console.
     #[arg(long)]
     pub no_console: bool,
+    /// Also run a provincial hub node in this process (in `<data dir>-hub`), synced with the
+    /// demo node, so the console's Sync panel shows sync happen and the link can be cut.
+    #[arg(long)]
+    pub with_hub: bool,
     /// Console: capture the mouse (wheel and click on the list).
     #[arg(long)]
     pub mouse: bool,

@@ -31,10 +31,51 @@ pub fn log_file(cli: &Cli) -> Option<std::fs::File> {
         .ok()
 }
 
-/// Runs the console until the officer quits.
-pub fn open_console(node: Node, opts: hoso_tui::RunOptions) -> anyhow::Result<ExitCode> {
-    hoso_tui::run(node, opts)?;
-    Ok(ExitCode::SUCCESS)
+/// Starts the sync engine of a node in the background when it has peers. A failure (say, the
+/// listen port is taken) is logged and the console runs offline: it never waits on the network.
+async fn start_engine(node: &Node) -> Option<hoso_sync::Engine> {
+    let has_peers = hoso_node::peers::Peers::load(node.dir())
+        .map(|p| !p.peer.is_empty())
+        .unwrap_or(false);
+    if !has_peers {
+        return None;
+    }
+    match hoso_sync::Engine::start(node.clone(), hoso_sync::EngineOptions::default()).await {
+        Ok(e) => Some(e),
+        Err(e) => {
+            tracing::warn!(node = %node.config().name, error = %e, "sync engine not started; working offline");
+            None
+        }
+    }
+}
+
+/// Runs the console until the officer quits, with the node's sync engine (and, for
+/// `demo --with-hub`, a hub node's engine) running in the background.
+pub fn open_console(
+    node: Node,
+    opts: hoso_tui::RunOptions,
+    hub: Option<Node>,
+) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let hub_engine = match &hub {
+            Some(h) => start_engine(h).await,
+            None => None,
+        };
+        let engine = start_engine(&node).await;
+        let result = hoso_tui::run_async(node, opts).await;
+        if let Some(e) = engine {
+            e.shutdown().await;
+        }
+        if let Some(e) = hub_engine {
+            e.shutdown().await;
+        }
+        result?;
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// `hoso tui`.
@@ -53,5 +94,6 @@ pub fn run(cli: &Cli, args: &TuiArgs) -> anyhow::Result<ExitCode> {
             officer: cli.officer.clone().filter(|o| !o.is_empty()),
             mouse: args.mouse,
         },
+        None,
     )
 }

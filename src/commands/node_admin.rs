@@ -135,6 +135,11 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     } else {
         Node::open(&dir)?
     };
+    let hub = if args.with_hub {
+        Some(demo_hub(&dir, &node)?)
+    } else {
+        None
+    };
     let status = node.status()?;
     if cli.json {
         return output::json(&status).map(|()| ExitCode::SUCCESS);
@@ -169,6 +174,14 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!(
         "  hoso case new --procedure judicial_record --citizen <ID from the registry> --field purpose=\"Xin việc\""
     );
+    if let Some(h) = &hub {
+        println!(
+            "Hub `{}` ({}) in {} syncs with this node on 127.0.0.1: watch the Sync panel (Tab), cut and restore the link there.",
+            h.config().name,
+            h.id().short(),
+            h.dir().display()
+        );
+    }
     if args.no_console {
         return Ok(ExitCode::SUCCESS);
     }
@@ -194,6 +207,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             officer: cli.officer.clone().filter(|o| !o.is_empty()),
             mouse: args.mouse,
         },
+        hub,
     )
 }
 
@@ -293,3 +307,62 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The provincial hub of `demo --with-hub`: a second node in `<data dir>-hub`, peered with the
+/// demo commune both ways (created on first use, reused after).
+fn demo_hub(commune_dir: &std::path::Path, commune: &Node) -> anyhow::Result<Node> {
+    use hoso_node::peers::{Peer, Peers};
+    let hub_dir = std::path::PathBuf::from(format!("{}-hub", commune_dir.display()));
+    let hub = if hub_dir.join(hoso_node::node::paths::CONFIG).exists() {
+        Node::open(&hub_dir)?
+    } else {
+        let hub = Node::init(
+            &hub_dir,
+            InitOptions {
+                name: "Hub tỉnh Lạng Sơn".into(),
+                role: NodeRole::Hub,
+                province: commune.config().province.clone(),
+                commune: None,
+                unit_code: None,
+                listen: DEMO_HUB_LISTEN.into(),
+                realm: Some(commune.config().realm.clone()),
+            },
+        )?;
+        sample::load(&hub)?;
+        hub
+    };
+    let mut cp = Peers::load(commune.dir())?;
+    if cp.get(&hub.id()).is_none() {
+        cp.add(
+            commune.config(),
+            &commune.id(),
+            Peer {
+                node_id: hub.id(),
+                name: hub.config().name.clone(),
+                role: NodeRole::Hub,
+                addrs: vec![hub.config().listen.clone()],
+                scope: vec![hub.config().province.clone()],
+            },
+        )?;
+        cp.save(commune.dir())?;
+    }
+    let mut hp = Peers::load(hub.dir())?;
+    if hp.get(&commune.id()).is_none() {
+        hp.add(
+            hub.config(),
+            &hub.id(),
+            Peer {
+                node_id: commune.id(),
+                name: commune.config().name.clone(),
+                role: NodeRole::Commune,
+                addrs: vec![commune.config().listen.clone()],
+                scope: commune.config().commune.iter().cloned().collect(),
+            },
+        )?;
+        hp.save(hub.dir())?;
+    }
+    Ok(hub)
+}
+
+/// Where the demo hub listens.
+const DEMO_HUB_LISTEN: &str = "127.0.0.1:7421";

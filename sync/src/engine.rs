@@ -246,6 +246,14 @@ async fn command_loop(node: Node, cancel: CancellationToken, link: Arc<Link>, wa
     }
 }
 
+/// While a peer is unreachable nothing else counts what waits for it: recompute it so the
+/// console's pending count grows as officers work offline.
+fn refresh_pending(node: &Node, peer: &Peer) {
+    if let Ok(n) = node.pending_for(peer) {
+        update_peer(node, peer, |p| p.pending_cases = n);
+    }
+}
+
 async fn dial_loop(
     node: Node,
     ep: Endpoint,
@@ -265,6 +273,7 @@ async fn dial_loop(
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
+            refresh_pending(&node, &peer);
             continue;
         }
         let started = std::time::Instant::now();
@@ -294,6 +303,7 @@ async fn dial_loop(
             p.online = false;
             p.last_error = err;
         });
+        refresh_pending(&node, &peer);
         if started.elapsed() > Duration::from_secs(10) {
             backoff = Duration::from_millis(250);
         }
