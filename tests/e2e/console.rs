@@ -129,12 +129,25 @@ fn hoso(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn console_cmd(dir: &Path) -> String {
+/// The console in a shell that writes its exit status to `status` (tmux may leave the pane's
+/// process unreaped, so `#{pane_dead_status}` is not reliable).
+fn console_cmd(dir: &Path, status: &Path) -> String {
     format!(
-        "env NO_COLOR=1 TERM=xterm-256color RUST_LOG=hoso_tui=trace {} --data-dir {} tui",
+        "sh -c 'env NO_COLOR=1 TERM=xterm-256color {} --data-dir {} tui; echo $? > {}'",
         env!("CARGO_BIN_EXE_hoso"),
-        dir.display()
+        dir.display(),
+        status.display()
     )
+}
+
+fn exit_status(t: &Tmux, status: &Path) -> String {
+    t.wait_until("the console exits", |_| {
+        std::fs::read_to_string(status).is_ok_and(|s| s.ends_with('\n'))
+    });
+    std::fs::read_to_string(status)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 /// A full receipt code on the screen (`000.20.06.112-YYMMDD-NNNN`).
@@ -150,7 +163,8 @@ fn console_login_new_case_transition_search() {
     let dir = tempfile::tempdir().expect("tempdir");
     hoso(dir.path(), &["init", "--commune", "06112", "--sample"]);
     let citizen = "020081900551"; // Nông Hữu Hùng in fixtures/sample/registry.jsonl
-    let t = Tmux::start("flow", &console_cmd(dir.path()));
+    let status = dir.path().join("console-exit");
+    let t = Tmux::start("flow", &console_cmd(dir.path(), &status));
     t.wait_for("Đăng nhập cán bộ");
     assert_eq!(
         t.pane("#{alternate_on}"),
@@ -212,17 +226,8 @@ fn console_login_new_case_transition_search() {
 
     // q leaves and restores the terminal.
     t.keys(&["Enter", "q"]);
-    // tmux marks the pane dead on EOF and records the status when it reaps the process.
-    t.wait_until("the console exits", |t| {
-        !t.pane("#{pane_dead_status}").is_empty()
-    });
+    assert_eq!(exit_status(&t, &status), "0", "exit status");
     assert_eq!(t.pane("#{alternate_on}"), "0", "alternate screen left");
-    assert_eq!(
-        t.pane("#{pane_dead_status}"),
-        "0",
-        "exit status; the screen:\n{}",
-        t.screen()
-    );
 
     // The store agrees (read after the console closed it), and the history has the note.
     let shown: serde_json::Value =
@@ -235,18 +240,27 @@ fn console_login_new_case_transition_search() {
 fn console_restores_the_terminal_on_sigterm() {
     let dir = tempfile::tempdir().expect("tempdir");
     hoso(dir.path(), &["init", "--commune", "06112", "--sample"]);
-    let t = Tmux::start("term", &console_cmd(dir.path()));
+    let status = dir.path().join("console-exit");
+    let t = Tmux::start("term", &console_cmd(dir.path(), &status));
     t.wait_for("Đăng nhập cán bộ");
-    let pid = t.pane("#{pane_pid}");
+    // The pane runs `sh`, whose child is the console.
+    let sh = t.pane("#{pane_pid}");
+    let out = Command::new("pgrep")
+        .args(["-P", &sh])
+        .output()
+        .expect("pgrep");
+    let pid = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(!pid.is_empty(), "no console process under the pane's shell");
     let st = Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .expect("kill");
     assert!(st.success());
-    // tmux marks the pane dead on EOF and records the status when it reaps the process.
-    t.wait_until("the console exits", |t| {
-        !t.pane("#{pane_dead_status}").is_empty()
-    });
+    assert_eq!(
+        exit_status(&t, &status),
+        "0",
+        "SIGTERM is handled: the console ends normally"
+    );
     assert_eq!(
         t.pane("#{alternate_on}"),
         "0",

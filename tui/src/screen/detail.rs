@@ -150,7 +150,7 @@ pub fn actions(app: &App, v: &CaseView) -> Vec<Action> {
     }
     let mut out: Vec<Action> = vec![];
     if let Some(p) = app.catalog.get(&v.procedure) {
-        for from in std::iter::once(v.status).chain(v.conflicting_status.iter().copied()) {
+        for from in concurrent(v.status, &v.conflicting_status) {
             for to in p.next_statuses(from, officer.role) {
                 let a = Action { to, track: None };
                 if !out.contains(&a) {
@@ -161,7 +161,7 @@ pub fn actions(app: &App, v: &CaseView) -> Vec<Action> {
     }
     for (code, tr) in &v.tracks {
         if let Some(p) = app.catalog.get(code) {
-            for from in std::iter::once(tr.status).chain(tr.conflicting.iter().copied()) {
+            for from in concurrent(tr.status, &tr.conflicting) {
                 for to in p.next_statuses(from, officer.role) {
                     let a = Action {
                         to,
@@ -378,6 +378,17 @@ fn action_label(app: &App, a: &Action) -> String {
     }
 }
 
+/// A status and its concurrent values, in workflow order. Which value the document reports as
+/// current is arbitrary (it depends on actor ids), so none is shown first.
+fn concurrent(current: Status, others: &[Status]) -> Vec<Status> {
+    let mut all: Vec<Status> = std::iter::once(current)
+        .chain(others.iter().copied())
+        .collect();
+    all.sort();
+    all.dedup();
+    all
+}
+
 /// Who set `value` and when, from the case history (newest such entry).
 fn who_set(v: &CaseView, value: Status, track: Option<&str>) -> String {
     v.history
@@ -397,7 +408,7 @@ fn conflict_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
             Some(tr) => format!("XUNG ĐỘT ở thủ tục {tr}"),
         };
         out.push(Line::from(Span::styled(head, t.banner())));
-        for s in std::iter::once(current).chain(others.iter().copied()) {
+        for s in concurrent(current, others) {
             out.push(Line::from(vec![
                 Span::styled("  - ", t.error()),
                 Span::styled(s.label_vi().to_string(), t.error()),
@@ -621,7 +632,22 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     let mut line3 = vec![
         Span::styled("Trạng thái: ", t.dim()),
-        Span::styled(v.status.label_vi().to_string(), t.title()),
+        Span::styled(
+            if v.conflicting_status.is_empty() {
+                v.status.label_vi().to_string()
+            } else {
+                let all: Vec<&str> = concurrent(v.status, &v.conflicting_status)
+                    .into_iter()
+                    .map(Status::label_vi)
+                    .collect();
+                format!("XUNG ĐỘT ({})", all.join(" / "))
+            },
+            if v.conflicting_status.is_empty() {
+                t.title()
+            } else {
+                t.error()
+            },
+        ),
         Span::raw(" · "),
     ];
     line3.extend(due_spans);
