@@ -2,8 +2,8 @@
 
 mod audit;
 mod bench;
-mod bench_sync;
 mod bench_audit;
+mod bench_sync;
 mod cases;
 mod catalog;
 mod node_admin;

@@ -7,10 +7,10 @@ pub mod bundle;
 pub mod checkpoint;
 pub mod cost;
 pub mod entry;
-pub mod replica;
 pub mod merkle;
 pub mod note;
 pub mod replay;
+pub mod replica;
 pub mod source;
 pub mod verify;
 pub mod witness;
@@ -47,7 +47,9 @@ impl ChainHead {
     /// Reads the head inside a write transaction (default before genesis).
     pub fn load_in(tx: &WriteTransaction) -> Result<ChainHead> {
         let meta = tx.open_table(META)?;
-        let value = meta.get(crate::store::META_CHAIN_HEAD)?.map(|v| v.value().to_vec());
+        let value = meta
+            .get(crate::store::META_CHAIN_HEAD)?
+            .map(|v| v.value().to_vec());
         match value {
             None => Ok(ChainHead::default()),
             Some(b) => serde_json::from_slice(&b).map_err(|e| NodeError::Corrupt {
