@@ -3,7 +3,9 @@
 //! cosignature in one write transaction, and answers. The commune stores the cosignature and
 //! cites it as the anchor of its next entry.
 //!
-//! What a sync session does (both sides hold a [`Node`]):
+//! What a sync session does (both sides hold a [`Node`]; `hoso-sync` wires this in
+//! `protocol/session.rs`, where the entries travel beforehand as `Audit` messages and the hub
+//! rebuilds the request from what it stored):
 //!
 //! 1. commune: `let req = commune.checkpoint_request(commune.chain_head().anchor_size)?;`
 //!    and send `req` (records and payloads travel as bytes, the note as text);

@@ -16,6 +16,10 @@ pub const MAX_PAYLOAD: usize = 64 << 10;
 pub const MAX_CHAINS: usize = 64;
 /// Longest error reason.
 pub const MAX_REASON: usize = 1024;
+/// Longest checkpoint note carried.
+pub const MAX_NOTE: usize = 4 << 10;
+/// Longest cosignature line carried.
+pub const MAX_COSIG_LINE: usize = 512;
 /// The protocol revision inside frame version 1.
 pub const PROTOCOL: u16 = 1;
 
@@ -39,6 +43,30 @@ pub struct AuditRecord {
     pub record: Vec<u8>,
     /// The detail payload, unless purged.
     pub payload: Option<Vec<u8>>,
+}
+
+/// The hub's answer to a [`Message::Checkpoint`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WitnessMsg {
+    /// The checkpoint was verified and cosigned.
+    Cosigned {
+        /// The note that was cosigned.
+        note: String,
+        /// The cosignature (`Cosignature::line`).
+        cosignature: String,
+    },
+    /// `old_size` is not what the hub has cosigned: ask again from `latest`.
+    Conflict {
+        /// Largest size the hub has cosigned.
+        latest: u64,
+    },
+    /// Not cosigned.
+    Refused {
+        /// Why.
+        reason: String,
+        /// The hub kept evidence.
+        evidence: bool,
+    },
 }
 
 /// A protocol message.
@@ -83,6 +111,19 @@ pub enum Message {
     },
     /// The round is complete; the sender closes after this.
     Done,
+    /// Commune to hub: cosign this checkpoint of my chain (its entries already travelled in
+    /// `Audit` messages).
+    Checkpoint {
+        /// The size the commune believes the hub last cosigned.
+        old_size: u64,
+        /// The commune-signed checkpoint note.
+        note: String,
+    },
+    /// Hub to commune: the answer to a `Checkpoint`.
+    Witness {
+        /// The answer.
+        reply: WitnessMsg,
+    },
     /// A fatal error; the sender closes after this.
     Error {
         /// For the operator.
@@ -90,9 +131,9 @@ pub enum Message {
     },
 }
 
-/// Tags 8 and 9 are reserved for the witness cosigning of audit checkpoints (issue 5): a
-/// commune's checkpoint request and the hub's cosignature. See `session::witness_hook`.
-pub const RESERVED_WITNESS_TAGS: [u8; 2] = [8, 9];
+/// Tags 8 and 9 carry the witness cosigning of audit checkpoints (issue 5):
+/// [`Message::Checkpoint`] and [`Message::Witness`]. See `session::witness_hook`.
+pub const WITNESS_TAGS: [u8; 2] = [8, 9];
 
 /// Why a message failed to decode.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -166,10 +207,22 @@ impl<'a> Reader<'a> {
             _ => Err(DecodeError::Invalid(what)),
         }
     }
+    fn text(&mut self, max: usize, what: &'static str) -> Result<String, DecodeError> {
+        String::from_utf8(self.bytes(max, what)?).map_err(|_| DecodeError::Invalid(what))
+    }
     fn heads(&mut self) -> Result<Vec<[u8; 32]>, DecodeError> {
         let n = self.count(MAX_HEADS, "heads")?;
         (0..n).map(|_| self.arr::<32>("head")).collect()
     }
+}
+
+/// `s` cut to at most `max` bytes on a character boundary.
+fn truncate_utf8(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 fn put_u32(out: &mut Vec<u8>, n: usize) {
@@ -199,6 +252,8 @@ impl Message {
             Message::Idle { .. } => "idle",
             Message::Done => "done",
             Message::Error { .. } => "error",
+            Message::Checkpoint { .. } => "checkpoint",
+            Message::Witness { .. } => "witness",
         }
     }
 
@@ -269,6 +324,30 @@ impl Message {
                 o.push(7);
                 let r = reason.as_bytes();
                 put_bytes(&mut o, &r[..r.len().min(MAX_REASON)]);
+            }
+            Message::Checkpoint { old_size, note } => {
+                o.push(8);
+                o.extend_from_slice(&old_size.to_be_bytes());
+                put_bytes(&mut o, note.as_bytes());
+            }
+            Message::Witness { reply } => {
+                o.push(9);
+                match reply {
+                    WitnessMsg::Cosigned { note, cosignature } => {
+                        o.push(0);
+                        put_bytes(&mut o, note.as_bytes());
+                        put_bytes(&mut o, cosignature.as_bytes());
+                    }
+                    WitnessMsg::Conflict { latest } => {
+                        o.push(1);
+                        o.extend_from_slice(&latest.to_be_bytes());
+                    }
+                    WitnessMsg::Refused { reason, evidence } => {
+                        o.push(2);
+                        put_bytes(&mut o, truncate_utf8(reason, MAX_REASON).as_bytes());
+                        o.push(u8::from(*evidence));
+                    }
+                }
             }
         }
         o
@@ -349,6 +428,26 @@ impl Message {
                     reason: String::from_utf8(b).map_err(|_| DecodeError::Invalid("reason"))?,
                 }
             }
+            8 => Message::Checkpoint {
+                old_size: r.u64("old_size")?,
+                note: r.text(MAX_NOTE, "note")?,
+            },
+            9 => Message::Witness {
+                reply: match r.u8("witness reply kind")? {
+                    0 => WitnessMsg::Cosigned {
+                        note: r.text(MAX_NOTE, "note")?,
+                        cosignature: r.text(MAX_COSIG_LINE, "cosignature")?,
+                    },
+                    1 => WitnessMsg::Conflict {
+                        latest: r.u64("latest")?,
+                    },
+                    2 => WitnessMsg::Refused {
+                        reason: r.text(MAX_REASON, "reason")?,
+                        evidence: r.bool("evidence flag")?,
+                    },
+                    _ => return Err(DecodeError::Invalid("witness reply kind")),
+                },
+            },
             t => return Err(DecodeError::UnknownType(t)),
         };
         if !r.b.is_empty() {
@@ -401,6 +500,25 @@ mod tests {
             Message::Error {
                 reason: "nope".into(),
             },
+            Message::Checkpoint {
+                old_size: 4,
+                note: "hoso/audit\n9\n".into(),
+            },
+            Message::Witness {
+                reply: WitnessMsg::Cosigned {
+                    note: "hoso/audit\n9\n".into(),
+                    cosignature: "— hub:x AAAA\n".into(),
+                },
+            },
+            Message::Witness {
+                reply: WitnessMsg::Conflict { latest: 7 },
+            },
+            Message::Witness {
+                reply: WitnessMsg::Refused {
+                    reason: "rewrite".into(),
+                    evidence: true,
+                },
+            },
         ]
     }
 
@@ -435,5 +553,44 @@ mod tests {
         let mut t = Message::Done.encode();
         t.push(0);
         assert_eq!(Message::decode(&t), Err(DecodeError::Trailing(1)));
+    }
+
+    #[test]
+    fn witness_messages_are_bounded_and_typed() {
+        let mut b = vec![8u8];
+        b.extend_from_slice(&0u64.to_be_bytes());
+        b.extend_from_slice(&u32::try_from(MAX_NOTE + 1).unwrap_or(0).to_be_bytes());
+        assert_eq!(Message::decode(&b), Err(DecodeError::TooLarge("note")));
+        let mut b = vec![8u8];
+        b.extend_from_slice(&0u64.to_be_bytes());
+        b.extend_from_slice(&2u32.to_be_bytes());
+        b.extend_from_slice(&[0xff, 0xfe]);
+        assert_eq!(Message::decode(&b), Err(DecodeError::Invalid("note")));
+        assert_eq!(
+            Message::decode(&[9, 3]),
+            Err(DecodeError::Invalid("witness reply kind"))
+        );
+        let mut b = vec![9u8, 0];
+        put_bytes(&mut b, b"n");
+        b.extend_from_slice(&u32::try_from(MAX_COSIG_LINE + 1).unwrap_or(0).to_be_bytes());
+        assert_eq!(
+            Message::decode(&b),
+            Err(DecodeError::TooLarge("cosignature"))
+        );
+        let mut b = vec![9u8, 2];
+        put_bytes(&mut b, b"r");
+        b.push(2);
+        assert_eq!(
+            Message::decode(&b),
+            Err(DecodeError::Invalid("evidence flag"))
+        );
+        // A long reason is cut on a character boundary when encoded, so it still decodes.
+        let long = Message::Witness {
+            reply: WitnessMsg::Refused {
+                reason: "ư".repeat(MAX_REASON),
+                evidence: false,
+            },
+        };
+        assert!(Message::decode(&long.encode()).is_ok());
     }
 }

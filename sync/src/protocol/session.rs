@@ -11,12 +11,14 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use hoso_node::audit::checkpoint::{Cosignature, SignedCheckpoint};
+use hoso_node::audit::witness::{AddCheckpoint, MAX_REQUEST_ENTRIES, SentEntry, WitnessReply};
 use hoso_node::peers::own_scope_holds;
 use hoso_node::replica::{IncomingDoc, Ingested};
-use hoso_node::{CaseId, Node, NodeId, Peer};
+use hoso_node::{CaseId, Node, NodeError, NodeId, NodeRole, Peer};
 use serde::Serialize;
 
-use super::message::{AuditRecord, DocMsg, Message, PROTOCOL};
+use super::message::{AuditRecord, DocMsg, Message, PROTOCOL, WitnessMsg};
 use crate::error::SyncError;
 
 /// Feed entries read per `Docs` batch.
@@ -53,6 +55,14 @@ pub struct RoundStats {
     pub audit_refused: u64,
     /// Equivocations found here.
     pub equivocations: u64,
+    /// Checkpoints sent to the hub for cosigning (commune side).
+    pub checkpoints_sent: u64,
+    /// Cosignatures received and stored (commune side).
+    pub cosignatures_stored: u64,
+    /// Checkpoints the hub refused or whose cosignature could not be stored (commune side).
+    pub witness_refused: u64,
+    /// Checkpoints of the peer's chain cosigned here (hub side).
+    pub checkpoints_witnessed: u64,
     /// Document bytes sent (inside frames).
     pub doc_bytes_sent: u64,
     /// Frame bytes sent (filled in by the driver).
@@ -83,6 +93,12 @@ pub struct Session {
     peer_idle: bool,
     done_sent: bool,
     peer_done: bool,
+    /// Commune side: the size of the checkpoint awaiting the hub's answer.
+    checkpoint_outstanding: Option<u64>,
+    /// Commune side: the size last asked to be cosigned (not asked again in this session).
+    checkpoint_asked: Option<u64>,
+    /// Commune side: the outstanding checkpoint was already resent after a conflict.
+    checkpoint_retried: bool,
     /// What moved so far.
     pub stats: RoundStats,
     /// Every doc id and byte count sent, when tracing is on (tests count re-sends with it).
@@ -108,6 +124,9 @@ impl Session {
             peer_idle: false,
             done_sent: false,
             peer_done: false,
+            checkpoint_outstanding: None,
+            checkpoint_asked: None,
+            checkpoint_retried: false,
             stats: RoundStats::default(),
             sent_log: None,
             batch_entries: BATCH_ENTRIES,
@@ -227,7 +246,92 @@ impl Session {
                 }
             }
             Message::Error { reason } => Err(SyncError::PeerError(reason)),
+            Message::Checkpoint { old_size, note } => {
+                let reply = witness_hook(&self.node, &self.peer, old_size, &note)?;
+                match &reply {
+                    WitnessMsg::Cosigned { .. } => self.stats.checkpoints_witnessed += 1,
+                    WitnessMsg::Refused { reason, evidence } => {
+                        tracing::warn!(peer = %self.peer.name, %reason, evidence, "refused to cosign a checkpoint");
+                    }
+                    WitnessMsg::Conflict { .. } => {}
+                }
+                Ok(vec![Message::Witness { reply }])
+            }
+            Message::Witness { reply } => self.on_witness(reply),
         }
+    }
+
+    /// Commune side: the hub's answer to the outstanding checkpoint.
+    fn on_witness(&mut self, reply: WitnessMsg) -> Result<Vec<Message>, SyncError> {
+        if self.checkpoint_outstanding.take().is_none() {
+            return Err(SyncError::Protocol(
+                "witness reply without a checkpoint request".into(),
+            ));
+        }
+        let mut out = Vec::new();
+        match reply {
+            WitnessMsg::Cosigned { note, cosignature } => {
+                let stored = Cosignature::parse_line(&cosignature)
+                    .map_err(|e| NodeError::Invalid(format!("cosignature refused: {e}")))
+                    .and_then(|cs| self.node.store_cosignature(&note, &cs));
+                match stored {
+                    Ok(()) => self.stats.cosignatures_stored += 1,
+                    Err(NodeError::Invalid(why)) => {
+                        self.stats.witness_refused += 1;
+                        tracing::warn!(peer = %self.peer.name, %why, "the hub's cosignature was not stored");
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            WitnessMsg::Conflict { latest } if !self.checkpoint_retried => {
+                self.checkpoint_retried = true;
+                let sc = self.node.own_checkpoint()?;
+                self.checkpoint_outstanding = Some(sc.checkpoint.size);
+                self.stats.checkpoints_sent += 1;
+                out.push(Message::Checkpoint {
+                    old_size: latest,
+                    note: sc.to_note(),
+                });
+            }
+            WitnessMsg::Conflict { latest } => {
+                self.stats.witness_refused += 1;
+                tracing::warn!(peer = %self.peer.name, latest, "the hub answered a checkpoint with a conflict twice");
+            }
+            WitnessMsg::Refused { reason, evidence } => {
+                self.stats.witness_refused += 1;
+                tracing::warn!(peer = %self.peer.name, %reason, evidence, "the hub refused to cosign this node's checkpoint");
+            }
+        }
+        out.extend(self.pump()?);
+        Ok(out)
+    }
+
+    /// Commune side: a `Checkpoint` for the own chain's head, when the hub has been sent the
+    /// whole chain, the head is beyond the last cosigned size, and none is outstanding.
+    fn checkpoint_due(&mut self) -> Result<Option<Message>, SyncError> {
+        if self.node.config().role != NodeRole::Commune
+            || self.peer.role != NodeRole::Hub
+            || self.checkpoint_outstanding.is_some()
+        {
+            return Ok(None);
+        }
+        let me = self.node.id();
+        let head = self.node.chain_head();
+        let size = head.next_seq;
+        let sent = self.audit_cursor.get(&me).copied().unwrap_or(0);
+        if sent < size || size <= head.anchor_size || self.checkpoint_asked == Some(size) {
+            return Ok(None);
+        }
+        let sc = self.node.own_checkpoint()?;
+        let size = sc.checkpoint.size;
+        self.checkpoint_asked = Some(size);
+        self.checkpoint_outstanding = Some(size);
+        self.checkpoint_retried = false;
+        self.stats.checkpoints_sent += 1;
+        Ok(Some(Message::Checkpoint {
+            old_size: head.anchor_size,
+            note: sc.to_note(),
+        }))
     }
 
     fn on_docs(&mut self, upto: u64, docs: Vec<DocMsg>) -> Result<Vec<Message>, SyncError> {
@@ -301,7 +405,7 @@ impl Session {
             self.stats.audit_refused += rows.len() as u64 - r.stored - r.duplicates - r.forks;
             tracing::warn!(peer = %self.peer.name, %why, "refused audit entries");
         }
-        Ok(witness_hook(&self.node, &self.peer, &origin, r.stored))
+        Ok(vec![])
     }
 
     /// Produces what can be sent now: feed batches while the window allows, new audit
@@ -392,6 +496,11 @@ impl Session {
                 }
             }
         }
+        // After the own chain's entries, so the hub holds them when the request arrives; before
+        // `Idle`, so a hub that initiated a one-shot round answers it before its `Done`.
+        if let Some(m) = self.checkpoint_due()? {
+            out.push(m);
+        }
         if exhausted && self.idle_sent != Some(self.cursor) {
             self.idle_sent = Some(self.cursor);
             out.push(Message::Idle { upto: self.cursor });
@@ -401,6 +510,7 @@ impl Session {
             && exhausted
             && self.inflight.is_empty()
             && self.peer_idle
+            && self.checkpoint_outstanding.is_none()
             && !self.done_sent
         {
             self.done_sent = true;
@@ -419,10 +529,70 @@ fn from_cursor(c: &BTreeMap<NodeId, u64>, o: &NodeId, dflt: u64) -> u64 {
     c.get(o).copied().unwrap_or(dflt)
 }
 
-/// Issue 5 plugs in here: after a hub stored `stored` new entries of a commune's chain
-/// (`origin`), it verifies them and returns a cosigned checkpoint to the commune (message tags
-/// [`super::message::RESERVED_WITNESS_TAGS`]). Until then a hub cosigns nothing and this
-/// returns no message.
-pub fn witness_hook(_node: &Node, _peer: &Peer, _origin: &NodeId, _stored: u64) -> Vec<Message> {
-    Vec::new()
+/// The hub's side of the witness flow (issue 5, message tags
+/// [`super::message::WITNESS_TAGS`]): a commune asked to cosign a checkpoint of its chain. The
+/// entries `old_size..size` already travelled in `Audit` messages and were verified and stored
+/// here, so the request is rebuilt from the AUDIT table and handed to [`Node::witness`], which
+/// checks and persists it in one transaction. Only a hub witnesses, and only the connected
+/// commune's own chain. The commune stores the cosignature (`Session::on_witness`) and cites it
+/// as the anchor of its next entry.
+pub fn witness_hook(
+    node: &Node,
+    peer: &Peer,
+    old_size: u64,
+    note: &str,
+) -> Result<WitnessMsg, SyncError> {
+    let refuse = |reason: String| {
+        Ok(WitnessMsg::Refused {
+            reason,
+            evidence: false,
+        })
+    };
+    if node.config().role != NodeRole::Hub || peer.role != NodeRole::Commune {
+        return refuse("only a hub cosigns, and only a commune's chain".into());
+    }
+    let sc = match SignedCheckpoint::parse_note(note) {
+        Ok(sc) => sc,
+        Err(e) => return refuse(e.to_string()),
+    };
+    let origin = sc.checkpoint.origin;
+    if origin != peer.node_id {
+        return refuse("a checkpoint of another node's chain".into());
+    }
+    let latest = node.witnessed_size(&origin)?;
+    if old_size != latest {
+        return Ok(WitnessMsg::Conflict { latest });
+    }
+    let size = sc.checkpoint.size;
+    let n = match size.checked_sub(old_size).map(usize::try_from) {
+        Some(Ok(n)) if n <= MAX_REQUEST_ENTRIES => n,
+        _ => return refuse(format!("checkpoint size {size} from {old_size}")),
+    };
+    let held = if n == 0 {
+        Vec::new()
+    } else {
+        node.chain_records(&origin, old_size, n)?
+    };
+    if held.len() != n {
+        return refuse(format!(
+            "the hub holds {} of entries {old_size}..{size}",
+            held.len()
+        ));
+    }
+    let req = AddCheckpoint {
+        old_size,
+        entries: held
+            .into_iter()
+            .map(|(record, payload)| SentEntry { record, payload })
+            .collect(),
+        note: note.to_string(),
+    };
+    Ok(match node.witness(&req)? {
+        WitnessReply::Cosigned { note, cosignature } => WitnessMsg::Cosigned {
+            note,
+            cosignature: cosignature.line(),
+        },
+        WitnessReply::Conflict { latest } => WitnessMsg::Conflict { latest },
+        WitnessReply::Refused { reason, evidence } => WitnessMsg::Refused { reason, evidence },
+    })
 }

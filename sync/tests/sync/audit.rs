@@ -70,3 +70,72 @@ async fn chains_arrive_verified_tampering_refused_equivocation_detected() {
     assert_eq!(eq[0].seq, 2);
     engine.shutdown().await;
 }
+
+/// The commune's one round with its hub, with its stats.
+async fn one_round(node: &hoso_node::Node) -> hoso_sync::RoundStats {
+    let mut rounds = hoso_sync::sync_once(node, None, false)
+        .await
+        .expect("sync once");
+    assert_eq!(rounds.len(), 1);
+    let r = rounds.remove(0);
+    r.stats
+        .unwrap_or_else(|| panic!("round with {} failed: {:?}", r.name, r.error))
+}
+
+/// Issue 5 item 2: a round with the hub leaves a cosigned checkpoint at the commune, the next
+/// entry cites it, the hub's store verifies with it, and an unchanged chain is not resubmitted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn round_with_hub_cosigns_commune_checkpoint() {
+    let hub = node(None);
+    let commune = node(Some("06112"));
+    let (engine, addr) = serve(&hub.node).await;
+    add_peer(&hub.node, &commune.node, None);
+    add_peer(&commune.node, &hub.node, Some(addr));
+    let c = new_case(&commune.node);
+    let cid = commune.node.id();
+
+    let s = one_round(&commune.node).await;
+    let size = commune.node.chain_len(&cid).expect("len");
+    assert_eq!(
+        (s.checkpoints_sent, s.cosignatures_stored, s.witness_refused),
+        (1, 1, 0),
+        "{s:?}"
+    );
+    assert_eq!(commune.node.chain_head().anchor_size, size);
+    assert_eq!(hub.node.witnessed_size(&cid).expect("witnessed"), size);
+
+    // Nothing new: no checkpoint travels.
+    let s = one_round(&commune.node).await;
+    assert_eq!((s.checkpoints_sent, s.audit_sent), (0, 0), "{s:?}");
+
+    // The next entry cites the anchor; the grown chain is cosigned in the next round.
+    commune
+        .node
+        .add_note("canbo01", &c.receipt_code, "hai")
+        .expect("note");
+    let next = hoso_node::audit::chain(commune.node.db(), &cid, size, 10).expect("chain");
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].entry.body.anchor_size, size);
+    let s = one_round(&commune.node).await;
+    assert_eq!((s.checkpoints_sent, s.cosignatures_stored), (1, 1), "{s:?}");
+    assert_eq!(commune.node.chain_head().anchor_size, size + 1);
+
+    let r = hoso_node::audit::verify::verify(
+        &hoso_node::audit::source::DbSource {
+            db: hub.node.db(),
+            realm: hub.node.realm(),
+        },
+        &Default::default(),
+    )
+    .expect("verify hub");
+    assert!(r.ok, "{:#?}", r.findings);
+    let chain = r
+        .chains
+        .iter()
+        .find(|ch| ch.origin == cid)
+        .expect("commune chain held");
+    assert_eq!((chain.length, chain.cosigned_size), (size + 1, size + 1));
+    assert_eq!(chain.witnesses, vec![hub.node.id()]);
+    assert!(r.checkpoints >= 2 && r.cosignatures >= 2, "{r:#?}");
+    engine.shutdown().await;
+}
