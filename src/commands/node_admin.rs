@@ -172,7 +172,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!("  hoso case list --search \"nguyen\"");
     println!("  hoso registry list --limit 5");
     println!(
-        "  hoso case new --procedure judicial_record --citizen <ID from the registry> --field purpose=\"Xin việc\""
+        "  hoso case new --procedure judicial_record --citizen <ID from the registry> --check   (what the registry fills, what the citizen must still provide)"
     );
     if let Some(h) = &hub {
         println!(
