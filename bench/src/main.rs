@@ -1,0 +1,141 @@
+//! `hoso-bench`: scale benchmarks that drive real `hoso` processes and print JSON.
+//!
+//! Each bench builds its nodes with ordinary `hoso` commands (init, officer add, registry
+//! import, import of generated cases, peer add), runs `hoso serve` / `hoso sync` as separate
+//! processes, and reads the results from what `hoso` itself reports (`status --json`,
+//! `sync --once --json`) and from each child's rusage. Nothing here links the node or sync
+//! crates: the benches measure the shipped binary.
+//!
+//! ```text
+//! cargo build --release -p hoso -p hoso-bench
+//! target/release/hoso-bench hub --communes 100 --cases-per-commune 1000
+//! target/release/hoso-bench sync --cases 100000
+//! sudo target/release/hoso-bench link            # network namespaces: root only
+//! target/release/hoso-bench province --cases 1000000
+//! ```
+//!
+//! Modules: [`proc`] (children, rusage wrapper, cleanup), [`hoso`] (the CLI driver and the one
+//! login step), [`setup`] (nodes built with real commands), [`workload`] (generated cases),
+//! [`env`] (load and same-run baselines), and one module per bench.
+
+mod env;
+mod hoso;
+mod hub;
+mod link;
+mod netns;
+mod proc;
+mod province;
+mod relay;
+mod setup;
+mod stats;
+mod sync;
+mod workload;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+
+/// Scale benchmarks for hoso (release build): each prints one JSON document on stdout.
+#[derive(Parser, Debug)]
+#[command(name = "hoso-bench", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Hub fan-in: N communes, each its own `hoso` process, into one `hoso serve` hub.
+    Hub(hub::HubArgs),
+    /// Two-process sync: a hub process and a commune process, 100k cases: initial, no-op,
+    /// edited cases, live push, peak RSS and disk per case on each side.
+    Sync(sync::SyncArgs),
+    /// Two nodes in network namespaces over a shaped veth link (root only).
+    Link(link::LinkArgs),
+    /// A hub holding 1M cases: start, a commune's no-op and edit rounds, search, console.
+    Province(province::ProvinceArgs),
+    /// (internal) Runs a program and writes its rusage to a file.
+    #[command(name = "__measure", hide = true)]
+    Measure {
+        /// Where the rusage JSON goes.
+        #[arg(long)]
+        report: PathBuf,
+        /// The program and its arguments.
+        #[arg(last = true, required = true)]
+        cmd: Vec<OsString>,
+    },
+    /// (internal) UDP relay that delays every datagram (the link bench's RTT).
+    #[command(name = "__relay", hide = true)]
+    Relay(relay::RelayArgs),
+}
+
+/// Options every bench takes.
+#[derive(Args, Debug, Clone)]
+pub struct Common {
+    /// The `hoso` binary (default: next to this one, i.e. target/release/hoso).
+    #[arg(long, value_name = "PATH")]
+    pub hoso: Option<PathBuf>,
+    /// Parent of the work dir (default: the system temp dir).
+    #[arg(long, value_name = "DIR")]
+    pub work: Option<PathBuf>,
+    /// Keep the work dir (nodes, logs) instead of removing it.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+impl Common {
+    /// The `hoso` binary to drive.
+    pub fn hoso_bin(&self) -> anyhow::Result<PathBuf> {
+        if let Some(p) = &self.hoso {
+            return Ok(p.clone());
+        }
+        let me = std::env::current_exe().context("finding this binary")?;
+        Ok(me.with_file_name("hoso"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Measure { report, cmd } = &cli.command {
+        let Some((program, args)) = cmd.split_first() else {
+            eprintln!("hoso-bench __measure: no program given");
+            return ExitCode::from(2);
+        };
+        return match proc::measure_main(report, program, args) {
+            Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+            Err(e) => {
+                eprintln!("hoso-bench __measure: {e:#}");
+                ExitCode::from(1)
+            }
+        };
+    }
+    if let Err(e) = proc::install_stop_handler() {
+        eprintln!("hoso-bench: cannot install the Ctrl-C handler: {e:#}");
+        return ExitCode::from(1);
+    }
+    let result = match &cli.command {
+        Command::Hub(a) => hub::run(a),
+        Command::Sync(a) => sync::run(a),
+        Command::Link(a) => link::run(a),
+        Command::Province(a) => province::run(a),
+        Command::Relay(a) => relay::run(a).map(|()| serde_json::Value::Null),
+        Command::Measure { .. } => unreachable!("handled above"),
+    };
+    match result {
+        Ok(serde_json::Value::Null) => ExitCode::SUCCESS,
+        Ok(v) => {
+            match serde_json::to_string_pretty(&v) {
+                Ok(s) => println!("{s}"),
+                Err(e) => eprintln!("hoso-bench: {e}"),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("hoso-bench: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! `hoso-bench province`: a hub holding `--cases` cases (default 1,000,000), then what its
+//! operator and its communes feel.
+//!
+//! Generation (once; reused while `ready.json` in `--dir` matches) goes the real way: `--communes`
+//! communes each import `cases / communes` generated cases with `hoso import` (one audit entry
+//! per case on the commune's chain) and sync them into the hub with `hoso sync --once` while
+//! the hub runs `hoso serve`. So the hub holds exactly what a hub fed by its communes holds:
+//! their documents, summaries, indexes, known heads and every commune's audit chain. Commune
+//! 0 is kept for the measurements; the others are deleted once synced, to save disk.
+//!
+//! Measured: hub start (`hoso serve` spawned → its "serving" line; median of 3), `hoso status`
+//! at the hub, commune 0's no-op round (median of 5, time and bytes), 100 edited cases (one
+//! note each) in one round, search at the hub (`hoso case list --search`, as processes, with
+//! `hoso id` as the floor), and the console's first frame on the hub's store (the tui crate's
+//! console bench in its `--measure` mode).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use serde_json::json;
+
+use crate::hoso::{Hoso, LONG, NodeDir, OFFICER, SHORT};
+use crate::proc::{Proc, Spec, check_stop};
+use crate::setup::{self, CommuneSpec};
+use crate::stats::{median, r3};
+use crate::{env, hub, workload};
+
+/// `hoso-bench province` options.
+#[derive(Args, Debug)]
+pub struct ProvinceArgs {
+    /// Cases at the hub.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub cases: usize,
+    /// Communes the cases come from (generation).
+    #[arg(long, default_value_t = 10)]
+    pub communes: usize,
+    /// Where the generated hub is kept (default: target/bench-province-<cases>).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Generate again even if the dir holds a ready hub.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Cases edited before the incremental round.
+    #[arg(long, default_value_t = 100)]
+    pub edits: usize,
+    /// The tui console bench binary (default: newest target/release/deps/console-*; build it
+    /// with `cargo bench -p hoso-tui --bench console --no-run`).
+    #[arg(long, value_name = "PATH")]
+    pub console_bench: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: crate::Common,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Ready {
+    cases: u64,
+    communes: usize,
+    hub_id: String,
+    commune0_id: String,
+    build_s: f64,
+    sync_s: Vec<f64>,
+    import_s: Vec<f64>,
+}
+
+fn target_dir() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    me.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .context("this binary is not in a target dir; pass --dir")
+}
+
+fn build(h: &Hoso, dir: &Path, args: &ProvinceArgs) -> anyhow::Result<Ready> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let t = Instant::now();
+    let registry = workload::write_registry(dir)?;
+    let port = setup::free_port("127.0.0.1")?;
+    let hubn = setup::hub(h, dir, "hub", &format!("127.0.0.1:{port}"))?;
+    let per = args.cases / args.communes.max(1);
+    eprintln!(
+        "generating: {} communes × {per} cases, imported with `hoso import` (2 at a time)",
+        args.communes
+    );
+    let specs: Vec<CommuneSpec> = (0..args.communes)
+        .map(|i| CommuneSpec {
+            index: i,
+            cases: per,
+            hub: Some((hubn.id.clone(), hubn.listen.clone())),
+            listen: "127.0.0.1:0".into(),
+        })
+        .collect();
+    let communes = setup::communes(h, dir, &registry, &specs, 2)?;
+    setup::peer_hub_with(h, &hubn, &communes)?;
+    let mut serve = h.spawn(&hubn.node, "serve", &["serve"])?;
+    serve.wait_line("the serving line", Duration::from_secs(60), |l| {
+        l.starts_with("serving")
+    })?;
+    let mut sync_s = Vec::new();
+    for (i, c) in communes.iter().enumerate() {
+        check_stop()?;
+        let (r, _) = h.sync_once(&c.node, LONG)?;
+        if let Some(e) = r.error {
+            bail!("syncing commune {i} into the hub failed: {e}");
+        }
+        sync_s.push(r3(r.ms / 1000.0));
+        eprintln!(
+            "  commune {}/{} synced in {:.1} s ({:.0} s so far)",
+            i + 1,
+            communes.len(),
+            r.ms / 1000.0,
+            t.elapsed().as_secs_f64()
+        );
+        if i > 0 {
+            std::fs::remove_dir_all(&c.node.dir).ok();
+        }
+    }
+    serve.stop(Duration::from_secs(120))?;
+    let st = h.status(&hubn.node)?;
+    let want: u64 = communes.iter().map(|c| c.status.cases).sum();
+    if st.cases != want {
+        bail!("the hub holds {} cases, expected {want}", st.cases);
+    }
+    let ready = Ready {
+        cases: st.cases,
+        communes: args.communes,
+        hub_id: hubn.id,
+        commune0_id: communes[0].id.clone(),
+        build_s: r3(t.elapsed().as_secs_f64()),
+        sync_s,
+        import_s: communes.iter().map(|c| r3(c.import_s)).collect(),
+    };
+    std::fs::write(dir.join("ready.json"), serde_json::to_vec_pretty(&ready)?)?;
+    Ok(ready)
+}
+
+fn console_bench(args: &ProvinceArgs) -> anyhow::Result<PathBuf> {
+    if let Some(p) = &args.console_bench {
+        return Ok(p.clone());
+    }
+    let deps = target_dir()?.join("release").join("deps");
+    let mut found: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&deps)
+        .with_context(|| format!("reading {}", deps.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            n.starts_with("console-") && p.extension().is_none()
+        })
+        .filter_map(|p| Some((p.metadata().ok()?.modified().ok()?, p)))
+        .collect();
+    found.sort();
+    found.pop().map(|(_, p)| p).context(
+        "no console bench binary: run `cargo bench -p hoso-tui --bench console --no-run` or pass --console-bench",
+    )
+}
+
+/// Runs the province bench and returns its JSON report.
+pub fn run(args: &ProvinceArgs) -> anyhow::Result<serde_json::Value> {
+    let dir = match &args.dir {
+        Some(d) => d.clone(),
+        None => target_dir()?.join(format!("bench-province-{}", args.cases)),
+    };
+    let logs = setup::WorkDir::new(
+        args.common.work.as_deref(),
+        "hoso-bench-province-",
+        args.common.keep,
+    )?;
+    let h = Hoso::new(args.common.hoso_bin()?, logs.path().join("logs"))?;
+    let mut cond = env::measure(logs.path())?;
+    let ready: Option<Ready> = std::fs::read(dir.join("ready.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|r: &Ready| r.cases == args.cases as u64 && !args.rebuild);
+    let (ready, generated_now) = match ready {
+        Some(r) => {
+            eprintln!("reusing the hub in {} ({} cases)", dir.display(), r.cases);
+            (r, false)
+        }
+        None => (build(&h, &dir, args)?, true),
+    };
+    let mut hubn = NodeDir::new(dir.join("hub"), "hub");
+    h.login(&mut hubn, OFFICER)?;
+    let mut c0 = NodeDir::new(dir.join("c000"), "c000");
+    h.login(&mut c0, OFFICER)?;
+    let hub_status = h.status(&hubn)?;
+    let mut status_ms = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        h.status(&hubn)?;
+        status_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    cond.baseline_hoso_id_ms = Some(hub::id_baseline(&h, &hubn)?);
+
+    // Hub start: spawn → "serving", three times.
+    let port = setup::free_port("127.0.0.1")?;
+    let listen = format!("127.0.0.1:{port}");
+    let mut start_ms = Vec::new();
+    for _ in 0..3 {
+        let mut p = h.spawn(&hubn, "serve", &["serve", "--listen", &listen])?;
+        let (at, _) = p.wait_line("the serving line", Duration::from_secs(120), |l| {
+            l.starts_with("serving")
+        })?;
+        start_ms.push(at.duration_since(p.started()).as_secs_f64() * 1000.0);
+        p.stop(Duration::from_secs(60))?;
+    }
+
+    // A commune's rounds against the running hub.
+    h.peer_add(
+        &c0,
+        &ready.hub_id,
+        Some(&listen),
+        "hub",
+        setup::PROVINCE,
+        "Hub tỉnh đo hiệu năng",
+    )?;
+    let mut serve = h.spawn(&hubn, "serve", &["serve", "--listen", &listen])?;
+    serve.wait_line("the serving line", Duration::from_secs(120), |l| {
+        l.starts_with("serving")
+    })?;
+    // Settle anything pending (the previous run's edits), then time the no-op rounds.
+    let (settle, _) = h.sync_once(&c0, LONG)?;
+    if let Some(e) = settle.error {
+        bail!("the commune's first round failed: {e}");
+    }
+    let (mut noop_ms, mut noop_bytes) = (vec![], vec![]);
+    for _ in 0..5 {
+        let (r, _) = h.sync_once(&c0, SHORT)?;
+        if let Some(e) = r.error {
+            bail!("no-op round failed: {e}");
+        }
+        noop_ms.push(r.ms);
+        noop_bytes.push(r.bytes as f64);
+    }
+    let ids = h.case_ids(&c0, args.edits)?;
+    for (k, id) in ids.iter().enumerate() {
+        check_stop()?;
+        h.note(&c0, id, &format!("Bổ sung ghi chú {k}"))?;
+    }
+    let (edited, _) = h.sync_once(&c0, LONG)?;
+    let hub_exit = serve.stop(Duration::from_secs(120))?;
+    let hub_usage = hub_exit.usage.unwrap_or_default();
+
+    // Search at the hub, as processes; `hoso id` is the floor (spawn + open).
+    let citizen = workload::REGISTRY
+        .lines()
+        .next()
+        .and_then(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .and_then(|v| v["citizen_id"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    let (shown, _) = h.json(
+        &hubn,
+        "show",
+        &[
+            "case",
+            "show",
+            ids.first().map(String::as_str).unwrap_or(""),
+        ],
+        SHORT,
+    )?;
+    let receipt = shown["receipt_code"].as_str().unwrap_or("").to_string();
+    let mut searches = Vec::new();
+    for (what, q) in [
+        ("name", "nguyen thi"),
+        ("name_rare", "nong thi nguyet"),
+        ("citizen_id", citizen.as_str()),
+        ("receipt_code", receipt.as_str()),
+    ] {
+        let mut v = Vec::new();
+        let mut hits = 0;
+        for _ in 0..5 {
+            let (out, exit) = h.json(
+                &hubn,
+                "search",
+                &["case", "list", "--search", q, "--limit", "50"],
+                SHORT,
+            )?;
+            hits = out.as_array().map(Vec::len).unwrap_or(0);
+            v.push(exit.wall.as_secs_f64() * 1000.0);
+        }
+        let m = median(&mut v);
+        searches.push(
+            json!({"kind": what, "query": q, "hits": hits, "process_ms_median": r3(m),
+            "over_hoso_id_ms": r3(m - cond.baseline_hoso_id_ms.unwrap_or(0.0))}),
+        );
+    }
+
+    // Console first frame on the hub's store.
+    let console = match console_bench(args) {
+        Ok(exe) => {
+            let mut p = Proc::spawn(
+                &Spec {
+                    name: "console-measure".into(),
+                    program: exe,
+                    args: vec![
+                        "--measure".into(),
+                        "--dir".into(),
+                        hubn.dir.clone().into_os_string(),
+                    ],
+                    env: vec![],
+                    netns: None,
+                    stdin: None,
+                },
+                &h.logs,
+            )?;
+            let (at, _) = p.wait_line("the first frame", Duration::from_secs(300), |l| {
+                l == "first-frame"
+            })?;
+            let first = at.duration_since(p.started()).as_secs_f64() * 1000.0;
+            let exit = p.wait(Duration::from_secs(600))?;
+            json!({"first_frame_ms": r3(first), "peak_rss_mib": exit.usage.map(|u| r3(u.rss_mib())),
+                   "report": exit.stdout.lines().filter(|l| *l != "first-frame").map(str::trim).collect::<Vec<_>>()})
+        }
+        Err(e) => json!({"error": format!("{e:#}")}),
+    };
+    cond.load_at_end = env::loadavg();
+    Ok(json!({
+        "bench": "province",
+        "cases": hub_status.cases,
+        "generated_now": generated_now,
+        "generation": {"communes": ready.communes, "build_s": ready.build_s, "import_s": ready.import_s, "sync_s": ready.sync_s,
+                       "how": "each commune: hoso import of generated cases (1 audit entry each), then hoso sync --once into the hub"},
+        "hub_audit_entries": hub_status.audit_entries,
+        "hub_store_bytes_per_case": r3(hub_status.store_bytes as f64 / hub_status.cases.max(1) as f64),
+        "hub_start_ms": {"median": r3(median(&mut start_ms.clone())), "samples": start_ms.iter().map(|x| r3(*x)).collect::<Vec<_>>()},
+        "hub_status_process_ms_median": r3(median(&mut status_ms)),
+        "commune_noop": {"ms_median": r3(median(&mut noop_ms)), "bytes_median": median(&mut noop_bytes)},
+        "edited": {"cases": ids.len(), "s": r3(edited.ms / 1000.0), "bytes": edited.bytes, "audit_sent": edited.audit_sent, "error": edited.error},
+        "hub_peak_rss_mib_during_rounds": r3(hub_usage.rss_mib()),
+        "search": searches,
+        "console": console,
+        "dir": dir,
+        "conditions": cond,
+    }))
+}

@@ -1,0 +1,39 @@
+//! Generated inputs: the sample registry and sample-shaped cases from `hoso-fixtures`.
+//!
+//! Every case comes from `hoso_fixtures::cases::generate` (the generator of
+//! `fixtures/sample/cases.jsonl`: real procedures, registry citizens, a workflow history, notes)
+//! with a per-node seed, and is imported with `hoso import`. An imported case is one Automerge
+//! change and carries **one audit entry** (`CaseImport`) on its commune's chain; the node's own
+//! set-up adds a handful more (genesis, actor binding, officer, registry import).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+/// The shipped synthetic registry (1,000 citizens of Lạng Sơn).
+pub const REGISTRY: &str = include_str!("../../fixtures/sample/registry.jsonl");
+
+/// Audit entries one imported case carries.
+pub const ENTRIES_PER_IMPORTED_CASE: u64 = 1;
+
+/// Writes the registry into `dir` and returns its path.
+pub fn write_registry(dir: &Path) -> anyhow::Result<PathBuf> {
+    let p = dir.join("registry.jsonl");
+    std::fs::write(&p, REGISTRY).with_context(|| format!("writing {}", p.display()))?;
+    Ok(p)
+}
+
+/// Generates `count` cases with `seed` and writes them as JSON lines to `out`.
+pub fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
+    let citizens = hoso_fixtures::cases::parse_registry(REGISTRY)?;
+    let catalog = hoso_schemas::Catalog::builtin().context("loading the built-in catalog")?;
+    let cases = hoso_fixtures::cases::generate(&catalog, &citizens, count, seed)?;
+    let text = hoso_fixtures::cases::to_jsonl(&cases);
+    std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
+    Ok(text.len() as u64)
+}
+
+/// The commune code of the `i`-th bench commune (synthetic codes of province 20, one per node).
+pub fn commune_code(i: usize) -> String {
+    format!("{:05}", 70_000 + i)
+}
