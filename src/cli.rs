@@ -57,7 +57,12 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Store size, counts, chain head.
-    Status,
+    Status {
+        /// Skip the per-peer pending counts (they scan the change feed once per peer, which
+        /// takes seconds on a hub with many communes).
+        #[arg(long)]
+        brief: bool,
+    },
     /// The peers file: the only nodes this node syncs with.
     #[command(subcommand)]
     Peer(PeerCmd),

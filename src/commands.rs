@@ -61,7 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Id => node_admin::id(&cli),
         Command::Demo(args) => node_admin::demo(&cli, args),
         Command::Tui(args) => console::run(&cli, args),
-        Command::Status => node_admin::status(&cli),
+        Command::Status { brief } => node_admin::status(&cli, *brief),
         Command::Officer(cmd) => node_admin::officer(&cli, cmd),
         Command::Procedures(cmd) => catalog::run(&cli, cmd),
         Command::Registry(cmd) => registry::run(&cli, cmd),

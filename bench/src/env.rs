@@ -42,8 +42,8 @@ pub fn measure(scratch: &Path) -> anyhow::Result<Conditions> {
         cpus: std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1),
-        baseline_redb_commit_ms: redb_commit_ms(scratch)?,
-        baseline_udp_echo_us: udp_echo_us()?,
+        baseline_redb_commit_ms: crate::stats::r3(redb_commit_ms(scratch)?),
+        baseline_udp_echo_us: crate::stats::r3(udp_echo_us()?),
         baseline_hoso_id_ms: None,
     })
 }

@@ -199,7 +199,7 @@ pub fn run(args: &LinkArgs) -> anyhow::Result<serde_json::Value> {
     let clean = pair(&h, work.path(), &registry, &link, "clean", args)?;
     let cutp = pair(&h, work.path(), &registry, &link, "cut", args)?;
     let _relay = if args.rtt_ms > 0 {
-        let me = std::env::current_exe()?;
+        let me = crate::proc::harness_exe()?;
         let mut p = Proc::spawn(
             &Spec {
                 name: "relay".into(),

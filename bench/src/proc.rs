@@ -68,6 +68,18 @@ pub fn sleep(d: Duration) -> anyhow::Result<()> {
     }
 }
 
+/// This binary's path, for the wrapper. A rebuild while a bench runs replaces the file, and
+/// Linux then reports the old path with " (deleted)" appended: the path itself (now the new
+/// build, which speaks the same `__measure`) is what to run.
+pub fn harness_exe() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe().context("finding the harness binary")?;
+    let s = me.to_string_lossy();
+    Ok(match s.strip_suffix(" (deleted)") {
+        Some(p) => PathBuf::from(p),
+        None => me,
+    })
+}
+
 /// Resource use of one finished child, from the wrapper.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 pub struct Usage {
@@ -154,7 +166,7 @@ impl Proc {
     /// Starts `spec` under the wrapper; logs go to `log_dir`.
     pub fn spawn(spec: &Spec, log_dir: &Path) -> anyhow::Result<Proc> {
         check_stop()?;
-        let me = std::env::current_exe().context("finding the harness binary")?;
+        let me = harness_exe()?;
         let report = log_path(log_dir, &spec.name, "usage.json");
         let stderr_log = log_path(log_dir, &spec.name, "stderr");
         let _ = std::fs::remove_file(&report);

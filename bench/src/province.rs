@@ -42,6 +42,9 @@ pub struct ProvinceArgs {
     /// Generate again even if the dir holds a ready hub.
     #[arg(long)]
     pub rebuild: bool,
+    /// Communes imported in parallel during generation.
+    #[arg(long, default_value_t = 2)]
+    pub jobs: usize,
     /// Cases edited before the incremental round.
     #[arg(long, default_value_t = 100)]
     pub edits: usize,
@@ -94,34 +97,64 @@ fn build(h: &Hoso, dir: &Path, args: &ProvinceArgs) -> anyhow::Result<Ready> {
             listen: "127.0.0.1:0".into(),
         })
         .collect();
-    let communes = setup::communes(h, dir, &registry, &specs, 2)?;
-    setup::peer_hub_with(h, &hubn, &communes)?;
+    // Imports run on `jobs` worker threads; each commune is synced into the running hub (and,
+    // except commune 0, deleted) as soon as it is ready, so disk holds the hub and a few
+    // communes at a time.
     let mut serve = h.spawn(&hubn.node, "serve", &["serve"])?;
     serve.wait_line("the serving line", Duration::from_secs(60), |l| {
         l.starts_with("serving")
     })?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<anyhow::Result<setup::Commune>>();
+    let mut done: Vec<(u64, String, f64)> = Vec::new();
     let mut sync_s = Vec::new();
-    for (i, c) in communes.iter().enumerate() {
-        check_stop()?;
-        let (r, _) = h.sync_once(&c.node, LONG)?;
-        if let Some(e) = r.error {
-            bail!("syncing commune {i} into the hub failed: {e}");
+    std::thread::scope(|sc| -> anyhow::Result<()> {
+        for _ in 0..args.jobs.max(1) {
+            let tx = tx.clone();
+            let (next, specs, registry) = (&next, &specs, &registry);
+            sc.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if i >= specs.len() || crate::proc::stop_requested() {
+                        break;
+                    }
+                    let r = setup::commune(h, dir, registry, &specs[i]);
+                    let failed = r.is_err();
+                    if tx.send(r).is_err() || failed {
+                        break;
+                    }
+                }
+            });
         }
-        sync_s.push(r3(r.ms / 1000.0));
-        eprintln!(
-            "  commune {}/{} synced in {:.1} s ({:.0} s so far)",
-            i + 1,
-            communes.len(),
-            r.ms / 1000.0,
-            t.elapsed().as_secs_f64()
-        );
-        if i > 0 {
-            std::fs::remove_dir_all(&c.node.dir).ok();
+        drop(tx);
+        for r in rx {
+            let c = r?;
+            setup::peer_hub_with(h, &hubn, std::slice::from_ref(&c))?;
+            let (round, _) = h.sync_once(&c.node, LONG)?;
+            if let Some(e) = round.error {
+                bail!("syncing commune {} into the hub failed: {e}", c.code);
+            }
+            sync_s.push(r3(round.ms / 1000.0));
+            done.push((c.status.cases, c.id.clone(), c.import_s));
+            eprintln!(
+                "  commune {} ({}/{}) imported in {:.0} s, synced in {:.1} s ({:.0} s so far)",
+                c.code,
+                done.len(),
+                specs.len(),
+                c.import_s,
+                round.ms / 1000.0,
+                t.elapsed().as_secs_f64()
+            );
+            if c.node.dir != dir.join("c000") {
+                std::fs::remove_dir_all(&c.node.dir).ok();
+            }
         }
-    }
+        Ok(())
+    })?;
+    check_stop()?;
     serve.stop(Duration::from_secs(120))?;
     let st = h.status(&hubn.node)?;
-    let want: u64 = communes.iter().map(|c| c.status.cases).sum();
+    let want: u64 = done.iter().map(|d| d.0).sum();
     if st.cases != want {
         bail!("the hub holds {} cases, expected {want}", st.cases);
     }
@@ -129,13 +162,22 @@ fn build(h: &Hoso, dir: &Path, args: &ProvinceArgs) -> anyhow::Result<Ready> {
         cases: st.cases,
         communes: args.communes,
         hub_id: hubn.id,
-        commune0_id: communes[0].id.clone(),
+        commune0_id: setup_id(h, dir)?,
         build_s: r3(t.elapsed().as_secs_f64()),
         sync_s,
-        import_s: communes.iter().map(|c| r3(c.import_s)).collect(),
+        import_s: done.iter().map(|d| r3(d.2)).collect(),
     };
     std::fs::write(dir.join("ready.json"), serde_json::to_vec_pretty(&ready)?)?;
     Ok(ready)
+}
+
+/// Node id of the kept commune 0.
+fn setup_id(h: &Hoso, dir: &Path) -> anyhow::Result<String> {
+    let (v, _) = h.json(&NodeDir::new(dir.join("c000"), "c000"), "id", &["id"], SHORT)?;
+    v["node_id"]
+        .as_str()
+        .map(str::to_string)
+        .context("`hoso id` printed no node_id")
 }
 
 fn console_bench(args: &ProvinceArgs) -> anyhow::Result<PathBuf> {

@@ -212,10 +212,10 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso status`.
-pub fn status(cli: &Cli) -> anyhow::Result<ExitCode> {
+pub fn status(cli: &Cli, brief: bool) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let s = node.status()?;
-    let sync = super::sync::status_extra(&node)?;
+    let sync = super::sync::status_extra(&node, brief)?;
     if cli.json {
         let mut v = serde_json::to_value(&s)?;
         if let (Some(m), Some(x)) = (v.as_object_mut(), sync.as_object()) {

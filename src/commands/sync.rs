@@ -220,23 +220,25 @@ pub struct PeerSummary {
     pub pending_cases: u64,
 }
 
-/// The sync part of `hoso status`: peers with checkpoints and pending cases, equivocations.
-pub fn status_extra(node: &Node) -> anyhow::Result<serde_json::Value> {
-    let peers = Peers::load(node.dir())?;
-    let mut list = Vec::new();
-    for p in peers.peer {
-        list.push(PeerSummary {
-            received_through: node.sync_checkpoint(&p.node_id)?,
-            pending_cases: node.pending_for(&p)?,
-            peer: p,
-        });
-    }
-    let eq = node.equivocations()?;
-    Ok(serde_json::json!({
-        "peers": list,
-        "equivocations": eq,
+/// The sync part of `hoso status`: peers with checkpoints and pending cases, equivocations,
+/// audit rows held. `brief` leaves the peers out.
+pub fn status_extra(node: &Node, brief: bool) -> anyhow::Result<serde_json::Value> {
+    let mut out = serde_json::json!({
+        "equivocations": node.equivocations()?,
         "audit_held": audit_held(node)?,
-    }))
+    });
+    if !brief {
+        let mut list = Vec::new();
+        for p in Peers::load(node.dir())?.peer {
+            list.push(PeerSummary {
+                received_through: node.sync_checkpoint(&p.node_id)?,
+                pending_cases: node.pending_for(&p)?,
+                peer: p,
+            });
+        }
+        out["peers"] = serde_json::to_value(list)?;
+    }
+    Ok(out)
 }
 
 /// Row counts of the audit tables (read-only): every chain's entries held here, cosignatures
@@ -276,6 +278,13 @@ pub fn print_status_extra(v: &serde_json::Value) {
                 p["received_through"]
             );
         }
+    }
+    let held = &v["audit_held"];
+    if held.is_object() {
+        println!(
+            "held       {} audit entries (all chains), {} cosignatures, {} refused checkpoints",
+            held["entries"], held["cosignatures"], held["refused_checkpoints"]
+        );
     }
     if let Some(eq) = v["equivocations"].as_array()
         && !eq.is_empty()
