@@ -216,7 +216,9 @@ pub fn run(args: &HubArgs) -> anyhow::Result<serde_json::Value> {
         }
     }
     let hub_status = h.status(&hub.node)?;
+    let t_stop = Instant::now();
     let hub_exit = hub_proc.stop(Duration::from_secs(60))?;
+    let hub_stop_s = t_stop.elapsed().as_secs_f64();
     let hub_usage = hub_exit.usage.unwrap_or_default();
     cond.load_at_end = env::loadavg();
 
@@ -240,6 +242,7 @@ pub fn run(args: &HubArgs) -> anyhow::Result<serde_json::Value> {
         "converge_s": converge_s.map(r3),
         "converge_resolution_s": r3(resolution_s + args.poll_ms as f64 / 1000.0),
         "hub_ready_s": r3(hub_ready_s),
+        "hub_stop_s": r3(hub_stop_s),
         "hub_peak_rss_mib": r3(hub_usage.rss_mib()),
         "hub_cpu_s": r3(hub_usage.cpu_s()),
         "bytes": bytes,

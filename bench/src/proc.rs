@@ -267,20 +267,61 @@ impl Proc {
         self.collect()
     }
 
-    /// Asks it to stop (SIGTERM to its group), waits up to `grace`, then kills it.
+    /// Peak RSS and CPU of the program under the wrapper, read from /proc while it runs
+    /// (`VmHWM`, utime + stime): the figures when it must be killed and the wrapper cannot
+    /// report.
+    pub fn sample_usage(&self) -> Option<Usage> {
+        let w = self.pgid.as_raw();
+        let kids = std::fs::read_to_string(format!("/proc/{w}/task/{w}/children")).ok()?;
+        let pid: i32 = kids.split_whitespace().next()?.parse().ok()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let hwm = status
+            .lines()
+            .find(|l| l.starts_with("VmHWM:"))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command (which may contain spaces): state is field 3; utime 14, stime 15.
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let tick = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK)
+            .ok()
+            .flatten()
+            .unwrap_or(100) as f64;
+        Some(Usage {
+            max_rss_kib: hwm,
+            user_s: f.get(11)?.parse::<f64>().ok()? / tick,
+            sys_s: f.get(12)?.parse::<f64>().ok()? / tick,
+        })
+    }
+
+    /// Asks it to stop (SIGTERM to its group), waits up to `grace`, then kills it. If it had to
+    /// be killed, the usage is what /proc showed just before.
     pub fn stop(&mut self, grace: Duration) -> anyhow::Result<Exit> {
+        let sampled = self.sample_usage();
         if !self.poll()? {
             let _ = killpg(self.pgid, Signal::SIGTERM);
             let end = Instant::now() + grace;
             while !self.poll()? {
                 if Instant::now() >= end {
+                    eprintln!(
+                        "  {} did not stop within {:.0} s of SIGTERM: killed",
+                        self.name,
+                        grace.as_secs_f64()
+                    );
                     self.kill();
                     break;
                 }
                 std::thread::sleep(Duration::from_millis(10));
             }
         }
-        self.collect()
+        let mut exit = self.collect()?;
+        if exit.usage.is_none() {
+            exit.usage = sampled;
+        }
+        Ok(exit)
     }
 
     /// Kills its whole process group now and reaps it.
