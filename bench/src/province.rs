@@ -173,7 +173,12 @@ fn build(h: &Hoso, dir: &Path, args: &ProvinceArgs) -> anyhow::Result<Ready> {
 
 /// Node id of the kept commune 0.
 fn setup_id(h: &Hoso, dir: &Path) -> anyhow::Result<String> {
-    let (v, _) = h.json(&NodeDir::new(dir.join("c000"), "c000"), "id", &["id"], SHORT)?;
+    let (v, _) = h.json(
+        &NodeDir::new(dir.join("c000"), "c000"),
+        "id",
+        &["id"],
+        SHORT,
+    )?;
     v["node_id"]
         .as_str()
         .map(str::to_string)

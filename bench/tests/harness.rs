@@ -75,9 +75,7 @@ fn relay_delays_each_way() {
     let mut buf = [0u8; 1500];
     for _ in 0..40 {
         let t = Instant::now();
-        client
-            .send_to(b"ping", ("127.0.0.1", port))
-            .expect("send");
+        client.send_to(b"ping", ("127.0.0.1", port)).expect("send");
         if let Ok(n) = client.recv(&mut buf) {
             assert_eq!(&buf[..n], b"ping");
             rtt = Some(t.elapsed());
@@ -144,12 +142,24 @@ fn sync_bench_runs_every_phase_between_two_processes() {
     ]);
     assert_eq!(v["cases"], 12, "{v:#}");
     assert_eq!(v["initial"]["error"], serde_json::Value::Null, "{v:#}");
-    assert!(v["initial"]["cases_sent"].as_u64().expect("sent") >= 12, "{v:#}");
+    assert!(
+        v["initial"]["cases_sent"].as_u64().expect("sent") >= 12,
+        "{v:#}"
+    );
     assert_eq!(v["hub_holds"]["cases"], 12, "{v:#}");
-    assert!(v["edited"]["round"]["audit_sent"].as_u64().expect("audit") >= 3, "{v:#}");
-    assert!(v["live_push_ms"]["median"].as_f64().expect("live") > 0.0, "{v:#}");
+    assert!(
+        v["edited"]["round"]["audit_sent"].as_u64().expect("audit") >= 3,
+        "{v:#}"
+    );
+    assert!(
+        v["live_push_ms"]["median"].as_f64().expect("live") > 0.0,
+        "{v:#}"
+    );
     assert!(v["hub_peak_rss_mib"].as_f64().expect("rss") > 1.0, "{v:#}");
-    assert!(v["commune_peak_rss_mib"].as_f64().expect("rss") > 1.0, "{v:#}");
+    assert!(
+        v["commune_peak_rss_mib"].as_f64().expect("rss") > 1.0,
+        "{v:#}"
+    );
     assert!(
         v["disk_bytes_per_case"]["hub_after_sync"]
             .as_f64()
