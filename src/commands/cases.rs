@@ -181,6 +181,7 @@ fn print_list(cli: &Cli, rows: &[CaseSummary]) -> anyhow::Result<()> {
 pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     match cmd {
+        CaseCmd::Print(args) => return super::print::run(cli, &node, args),
         CaseCmd::New {
             procedure,
             citizen,

@@ -218,11 +218,23 @@ fn console_login_new_case_transition_search() {
         .split_once('-')
         .map(|x| x.1.to_string())
         .unwrap_or_default();
-    // The search shows exactly this case (a toast may also name the code: wait for the count).
-    let s = t.wait_for("1/1 · theo hạn");
-    assert!(s.contains(&tail), "{s}");
-    assert!(s.contains("Đang xử lý"), "{s}");
-    assert!(s.contains("Nông Hữu Hùng"), "{s}");
+    // The search finds this case (the sample has other Nông Hữu cases). A toast may overlay
+    // the right of the list for a while: wait until the case's own row shows whole.
+    let row_of = |s: &str| -> Option<String> {
+        s.lines()
+            .find(|l| {
+                l.split('│')
+                    .nth(1)
+                    .is_some_and(|c| c.trim_start_matches([' ', '>', '!']).starts_with(&tail))
+            })
+            .map(str::to_string)
+    };
+    t.wait_until("the new case's row in the search results", |t| {
+        let s = t.screen();
+        s.contains("· theo hạn") && row_of(&s).is_some_and(|r| r.contains("Đang xử lý"))
+    });
+    let row = row_of(&t.screen()).unwrap_or_default();
+    assert!(row.contains("Nông Hữu Hùng"), "{row}");
 
     // q leaves and restores the terminal.
     t.keys(&["Enter", "q"]);
