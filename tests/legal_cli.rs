@@ -441,6 +441,39 @@ fn every_form_prints_from_a_real_case() {
         assert!(!missing.exists());
     }
 
+    // The clock: days left while open, paused (with the date) during a supplement.
+    let r = hoso(d, &["--json", "case", "show", &code]);
+    assert_eq!(r.json()["clock"]["state"], "left", "{}", r.stdout);
+    let r = hoso(d, &["case", "transition", &code, "in_process"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = hoso(
+        d,
+        &[
+            "case",
+            "transition",
+            &code,
+            "supplement_requested",
+            "--note",
+            "Thiếu hợp đồng thuê nhà",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = hoso(d, &["--json", "case", "show", &code]);
+    let clock = &r.json()["clock"];
+    assert_eq!(clock["state"], "paused", "{clock}");
+    assert!(clock["since"].is_string(), "{clock}");
+    let r = hoso(d, &["case", "show", &code]);
+    assert!(
+        r.stdout.contains("clock         tạm dừng từ "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("limit         3 ngày làm việc"),
+        "{}",
+        r.stdout
+    );
+
     // A sample birth bundle: its tracks, agencies and limits are on the receipt.
     let r = hoso(
         d,
