@@ -35,18 +35,21 @@ fn metadata(extra: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
 }
 
-/// The host triple, as `rustc -vV` reports it (cargo resolves for this platform when it builds).
+/// The host triple, as `rustc -vV` reports it (cargo resolves for this platform when it builds);
+/// `cargo -vV` names the same host when no `rustc` is on PATH.
 fn host_triple() -> String {
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
-    let out = Command::new(&rustc)
-        .arg("-vV")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{rustc} -vV`: {e}"));
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|| panic!("`{rustc} -vV` names no host:\n{text}"))
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    for tool in [rustc, cargo] {
+        let Ok(out) = Command::new(&tool).arg("-vV").output() else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&out.stdout);
+        if let Some(host) = text.lines().find_map(|l| l.strip_prefix("host: ")) {
+            return host.trim().to_string();
+        }
+    }
+    panic!("neither `rustc -vV` nor `cargo -vV` names the host triple")
 }
 
 fn package_names(meta: &Value) -> HashMap<&str, &str> {
