@@ -136,6 +136,7 @@ fn hoso(dir: &Path, args: &[&str]) -> String {
 
 /// The console in a shell that writes its exit status to `status` (tmux may leave the pane's
 /// process unreaped, so `#{pane_dead_status}` is not reliable).
+///
 /// The terminal is stated, not inherited: its type, no colour, and no `COLUMNS`/`LINES` from the
 /// caller's shell (the pane is 100×30).
 fn console_cmd(dir: &Path, status: &Path) -> String {
