@@ -39,6 +39,9 @@ pub enum Command {
     /// The procedure catalog.
     #[command(subcommand)]
     Procedures(ProceduresCmd),
+    /// The working-day calendar: holidays, make-up days, due dates (needs no node).
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
     /// The population reference data.
     #[command(subcommand)]
     Registry(RegistryCmd),
@@ -163,6 +166,28 @@ pub enum ProceduresCmd {
     },
 }
 
+/// `hoso calendar …`.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCmd {
+    /// The days off and make-up working days of a year, from the data dir's holidays.toml
+    /// (or the built-in calendar).
+    Show {
+        /// The year, e.g. 2026.
+        year: i32,
+    },
+    /// The appointment date of a procedure for a dossier received at a given time.
+    Due {
+        /// Procedure code (see `hoso procedures list`).
+        procedure: String,
+        /// When the dossier was received, RFC 3339 (e.g. 2025-12-31T15:30:00+07:00).
+        #[arg(long, value_name = "RFC3339")]
+        received: String,
+        /// Use the limit that applies when the dossier must be verified.
+        #[arg(long)]
+        verification: bool,
+    },
+}
+
 /// `hoso registry …`.
 #[derive(Debug, Subcommand)]
 pub enum RegistryCmd {
@@ -261,6 +286,42 @@ pub enum CaseCmd {
     },
     /// Cases in the review queue after a concurrent edit.
     Conflicts,
+    /// Print a one-stop form of a case as PDF (read-only): receipt (Mẫu 01), supplement
+    /// request (02), refusal (03), apology with a new date (04), tracking sheet (05).
+    Print(PrintArgs),
+}
+
+/// `hoso case print`.
+#[derive(Debug, Args)]
+pub struct PrintArgs {
+    /// Case id or receipt code.
+    pub case: String,
+    /// receipt, supplement, refusal, apology or tracking.
+    #[arg(long)]
+    pub form: String,
+    /// The PDF file to write.
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: PathBuf,
+    /// Paper size, a4 or a5 (default: the form's size in <data dir>/forms/forms.toml, else
+    /// A5, the tracking sheet A4).
+    #[arg(long)]
+    pub paper: Option<String>,
+    /// Supplement: one missing item (repeat for each; the request lists everything at once).
+    #[arg(long = "item", value_name = "TEXT")]
+    pub items: Vec<String>,
+    /// Supplement: the date to supplement by, dd/mm/yyyy (default: the catalog's
+    /// supplement limit counted from today).
+    #[arg(long, value_name = "DATE")]
+    pub deadline: Option<String>,
+    /// Refusal: one reason (repeatable); supplement and apology: the reason.
+    #[arg(long = "reason", value_name = "TEXT")]
+    pub reasons: Vec<String>,
+    /// Apology: the new appointment date, dd/mm/yyyy (after the current due date).
+    #[arg(long, value_name = "DATE")]
+    pub new_date: Option<String>,
+    /// The date printed on the form, dd/mm/yyyy (default: today in Vietnam).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
 }
 
 /// `hoso peer …`.

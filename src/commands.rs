@@ -4,10 +4,12 @@ mod audit;
 mod bench;
 mod bench_audit;
 mod bench_sync;
+mod calendar;
 mod cases;
 mod catalog;
 mod console;
 mod node_admin;
+mod print;
 mod registry;
 mod sync;
 
@@ -46,6 +48,39 @@ pub fn open(cli: &Cli) -> anyhow::Result<Node> {
     Ok(Node::open(&data_dir(cli))?)
 }
 
+/// The catalog and calendar of the data dir, read without opening the node (so they work with
+/// no node, or while another process holds it): `<data dir>/catalog/` and
+/// `<data dir>/holidays.toml` when present, else the built-in ones. A file that exists but does
+/// not load is an error, never a silent fallback.
+pub struct Reference {
+    /// The procedure catalog.
+    pub catalog: hoso_schemas::Catalog,
+    /// The working-day calendar.
+    pub calendar: hoso_schemas::HolidayCalendar,
+    /// Where the calendar came from: `built-in` or the file's path.
+    pub calendar_from: String,
+}
+
+/// Loads [`Reference`] data for the CLI's data dir.
+pub fn reference(cli: &Cli) -> anyhow::Result<Reference> {
+    use hoso_node::node::paths;
+    let dir = data_dir(cli);
+    let catalog_dir = dir.join(paths::CATALOG_DIR);
+    let catalog = if catalog_dir.is_dir() {
+        hoso_schemas::Catalog::load_dir(&catalog_dir).map_err(|e| UsageError(e.to_string()))?
+    } else {
+        hoso_schemas::Catalog::builtin()?
+    };
+    let (calendar, calendar_from) =
+        hoso_schemas::HolidayCalendar::load_or_builtin(&dir.join(paths::HOLIDAYS))
+            .map_err(|e| UsageError(e.to_string()))?;
+    Ok(Reference {
+        catalog,
+        calendar,
+        calendar_from,
+    })
+}
+
 /// The acting officer, or the error that says how to give one.
 pub fn officer(cli: &Cli) -> anyhow::Result<String> {
     cli.officer
@@ -64,6 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Status { brief } => node_admin::status(&cli, *brief),
         Command::Officer(cmd) => node_admin::officer(&cli, cmd),
         Command::Procedures(cmd) => catalog::run(&cli, cmd),
+        Command::Calendar(cmd) => calendar::run(&cli, cmd),
         Command::Registry(cmd) => registry::run(&cli, cmd),
         Command::Case(cmd) => cases::run(&cli, cmd),
         Command::Import { file } => cases::import(&cli, file),

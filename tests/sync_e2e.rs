@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_hoso");
 
@@ -211,7 +211,16 @@ fn two_serve_processes_converge() {
     let expected = receipts(&hub).len() + receipts(&commune).len();
     let h = serve(&hub);
     let c = serve(&commune);
-    std::thread::sleep(Duration::from_secs(6));
+    // The CLI reads a store while `serve` holds it: poll until both hold the union (a loaded
+    // machine takes longer than a quiet one, so no fixed pause), within a bound.
+    let start = Instant::now();
+    loop {
+        let (a, b) = (receipts(&hub), receipts(&commune));
+        if (a.len() == expected && a == b) || start.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
     stop(c);
     stop(h);
     let (a, b) = (receipts(&hub), receipts(&commune));

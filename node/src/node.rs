@@ -988,7 +988,7 @@ impl Node {
             }
             None => next_receipt_code(tx, &cfg.unit_code, received)?,
         };
-        let due = deadline::due_date(&self.inner.calendar, received, procedure.processing_days);
+        let due = procedure.deadline.due_date(&self.inner.calendar, received);
         let status = imported
             .as_ref()
             .map(|i| i.status)

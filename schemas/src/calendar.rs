@@ -42,6 +42,27 @@ pub struct HolidayCalendar {
     workdays: BTreeMap<NaiveDate, String>,
 }
 
+/// Whether a listed day is a day off or a weekend day worked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayKind {
+    /// A public holiday or a day off in lieu (nghỉ).
+    Holiday,
+    /// A Saturday or Sunday worked in lieu (làm bù).
+    Workday,
+}
+
+/// One listed day of the calendar.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CalendarDay {
+    /// The date.
+    pub date: NaiveDate,
+    /// Day off or make-up working day.
+    pub kind: DayKind,
+    /// Its name, e.g. "Tết Dương lịch".
+    pub name: String,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCalendar {
@@ -145,6 +166,67 @@ impl HolidayCalendar {
     /// The holidays, in date order.
     pub fn holidays(&self) -> impl Iterator<Item = (NaiveDate, &str)> {
         self.holidays.iter().map(|(d, n)| (*d, n.as_str()))
+    }
+
+    /// The make-up weekend days worked (làm bù), in date order.
+    pub fn workdays(&self) -> impl Iterator<Item = (NaiveDate, &str)> {
+        self.workdays.iter().map(|(d, n)| (*d, n.as_str()))
+    }
+
+    /// The make-up day's name, if `d` is a weekend day worked in lieu.
+    pub fn workday(&self, d: NaiveDate) -> Option<&str> {
+        self.workdays.get(&d).map(String::as_str)
+    }
+
+    /// Every listed day of `year` (holidays and make-up days), in date order.
+    pub fn year(&self, year: i32) -> Vec<CalendarDay> {
+        let in_year = |d: &NaiveDate| d.year() == year;
+        let mut out: Vec<CalendarDay> = self
+            .holidays
+            .iter()
+            .filter(|(d, _)| in_year(d))
+            .map(|(d, n)| CalendarDay {
+                date: *d,
+                kind: DayKind::Holiday,
+                name: n.clone(),
+            })
+            .chain(
+                self.workdays
+                    .iter()
+                    .filter(|(d, _)| in_year(d))
+                    .map(|(d, n)| CalendarDay {
+                        date: *d,
+                        kind: DayKind::Workday,
+                        name: n.clone(),
+                    }),
+            )
+            .collect();
+        out.sort_by_key(|d| d.date);
+        out
+    }
+
+    /// The years with at least one listed day, ascending.
+    pub fn years(&self) -> Vec<i32> {
+        let mut ys: Vec<i32> = self
+            .holidays
+            .keys()
+            .chain(self.workdays.keys())
+            .map(|d| d.year())
+            .collect();
+        ys.sort_unstable();
+        ys.dedup();
+        ys
+    }
+
+    /// The calendar of a data dir: `path` when that file exists, else the built-in one. Also
+    /// returns where it came from (the path, or `built-in`). A file that exists but does not
+    /// parse is an error: a broken calendar never silently falls back.
+    pub fn load_or_builtin(path: &Path) -> Result<(HolidayCalendar, String), CatalogError> {
+        if path.exists() {
+            Ok((HolidayCalendar::load(path)?, path.display().to_string()))
+        } else {
+            Ok((HolidayCalendar::builtin()?, "built-in".to_string()))
+        }
     }
 
     /// True on Monday to Friday when `d` is not a holiday, and on a listed make-up workday.
@@ -309,6 +391,71 @@ mod tests {
                 assert_eq!(c.add_working_days(start, stepped as u32), day);
             }
         }
+    }
+
+    #[test]
+    fn corrections_of_2026() {
+        let c = cal();
+        // New Year: Fri 2/1 off, Sat 10/1 worked (Official Letter 12729/VPCP-KGVX).
+        assert!(!c.is_working_day(d(2026, 1, 1)));
+        assert!(!c.is_working_day(d(2026, 1, 2)));
+        assert!(c.is_working_day(d(2026, 1, 10)));
+        assert!(c.workday(d(2026, 1, 10)).is_some());
+        assert_eq!(c.add_working_days(d(2025, 12, 31), 1), d(2026, 1, 5));
+        assert_eq!(c.add_working_days(d(2026, 1, 9), 1), d(2026, 1, 10));
+        // National Day: 29/8–2/9, Mon 31/8 off, Sat 22/8 worked.
+        assert!(c.is_working_day(d(2026, 8, 22)));
+        for day in [29, 30, 31] {
+            assert!(!c.is_working_day(d(2026, 8, day)), "2026-08-{day}");
+        }
+        assert!(!c.is_working_day(d(2026, 9, 1)));
+        assert!(!c.is_working_day(d(2026, 9, 2)));
+        assert!(c.is_working_day(d(2026, 9, 3)));
+        assert_eq!(c.add_working_days(d(2026, 8, 28), 1), d(2026, 9, 3));
+        assert_eq!(c.add_working_days(d(2026, 8, 21), 1), d(2026, 8, 22));
+        // Tết: 16/2 is 29 tháng Chạp (no 30 that year).
+        let eve = c.holiday(d(2026, 2, 16)).expect("16/2 listed");
+        assert!(eve.contains("29 tháng Chạp"), "{eve}");
+        assert!(!eve.contains("30"), "{eve}");
+        // The year listing: both swaps and Tết, in date order.
+        let y = c.year(2026);
+        assert!(y.windows(2).all(|w| w[0].date < w[1].date));
+        let workdays: Vec<NaiveDate> = y
+            .iter()
+            .filter(|x| x.kind == DayKind::Workday)
+            .map(|x| x.date)
+            .collect();
+        assert_eq!(workdays, [d(2026, 1, 10), d(2026, 8, 22)]);
+        assert_eq!(
+            y.iter()
+                .filter(|x| x.kind == DayKind::Holiday && x.date.month() == 2)
+                .count(),
+            9
+        );
+        assert!(c.years().contains(&2026));
+    }
+
+    #[test]
+    fn load_or_builtin_prefers_the_file_and_never_hides_a_broken_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("holidays.toml");
+        let (c, from) = HolidayCalendar::load_or_builtin(&path).expect("builtin");
+        assert_eq!(from, "built-in");
+        assert_eq!(c, cal());
+        std::fs::write(
+            &path,
+            "[[holiday]]\ndate = \"2030-03-04\"\nname = \"Ngày thử\"\n",
+        )
+        .expect("write");
+        let (c, from) = HolidayCalendar::load_or_builtin(&path).expect("file");
+        assert_eq!(from, path.display().to_string());
+        assert!(!c.is_working_day(d(2030, 3, 4)));
+        assert!(
+            c.is_working_day(d(2026, 1, 2)),
+            "the file replaces the built-in copy"
+        );
+        std::fs::write(&path, "[[holiday]]\ndate = \"2030-02-30\"\nname = \"x\"\n").expect("write");
+        assert!(HolidayCalendar::load_or_builtin(&path).is_err());
     }
 
     #[test]

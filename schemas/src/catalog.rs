@@ -4,7 +4,8 @@ use std::path::Path;
 
 use crate::catalog_error::CatalogError;
 use crate::catalog_file::{ParsedFile, parse_file};
-use crate::procedure::Procedure;
+use crate::intake::intake_fields;
+use crate::procedure::{Procedure, TrackSpec};
 
 /// The catalog files shipped with hoso, embedded at build time: (file name, text).
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
@@ -47,6 +48,22 @@ pub const BUILTIN_FILES: &[(&str, &str)] = &[
     (
         "catalog/judicial_record.toml",
         include_str!("../catalog/judicial_record.toml"),
+    ),
+    (
+        "catalog/survivor_benefit.toml",
+        include_str!("../catalog/survivor_benefit.toml"),
+    ),
+    (
+        "catalog/temporary_residence.toml",
+        include_str!("../catalog/temporary_residence.toml"),
+    ),
+    (
+        "catalog/temporary_absence.toml",
+        include_str!("../catalog/temporary_absence.toml"),
+    ),
+    (
+        "catalog/old_id_confirmation.toml",
+        include_str!("../catalog/old_id_confirmation.toml"),
     ),
 ];
 
@@ -134,17 +151,18 @@ impl Catalog {
         let mut procedures = Vec::with_capacity(parsed.len());
         for p in &parsed {
             let mut proc = p.procedure.clone();
-            for (i, (track, offset)) in p.tracks.iter().enumerate() {
+            for (i, track) in p.tracks.iter().enumerate() {
                 let bad = |message: String| {
                     CatalogError::invalid(
                         &p.file,
                         &p.text,
-                        *offset,
+                        track.offset,
                         format!("tracks[{i}]"),
                         message,
                     )
                 };
-                let Some(t) = parsed.iter().find(|q| &q.procedure.code == track) else {
+                let code = &track.procedure;
+                let Some(t) = parsed.iter().find(|q| &q.procedure.code == code) else {
                     let mut known: Vec<&str> = parsed
                         .iter()
                         .filter(|q| !q.procedure.is_bundle())
@@ -152,19 +170,63 @@ impl Catalog {
                         .collect();
                     known.sort_unstable();
                     return Err(bad(format!(
-                        "unknown track procedure `{track}` (expected one of: {})",
+                        "unknown track procedure `{code}` (expected one of: {})",
                         known.join(", ")
                     )));
                 };
                 if t.procedure.is_bundle() {
                     return Err(bad(format!(
-                        "track `{track}` is itself a bundle; a bundle can only track plain procedures"
+                        "track `{code}` is itself a bundle; a bundle can only track plain procedures"
                     )));
                 }
+                for (from, to) in &track.same_as {
+                    let at = |message: String| {
+                        CatalogError::invalid(
+                            &p.file,
+                            &p.text,
+                            track.same_as_offset,
+                            format!("tracks[{i}].same_as.{from}"),
+                            message,
+                        )
+                    };
+                    let Some(src) = t.procedure.field(from) else {
+                        return Err(at(format!("`{code}` has no field `{from}`")));
+                    };
+                    let Some(dst) = proc.field(to) else {
+                        return Err(at(format!(
+                            "`{to}` is not a field of the bundle before this track (the value is asked once, there)"
+                        )));
+                    };
+                    if src.ty != dst.ty {
+                        return Err(at(format!(
+                            "`{from}` is {} but `{to}` is {}: they cannot hold the same value",
+                            src.ty, dst.ty
+                        )));
+                    }
+                }
                 for f in &t.procedure.fields {
-                    if proc.field(&f.name).is_none() {
+                    if proc.field(&f.name).is_none() && !track.same_as.contains_key(&f.name) {
                         proc.fields.push(f.clone());
                     }
+                }
+                proc.track_specs.push(TrackSpec {
+                    procedure: code.clone(),
+                    agency: track
+                        .agency
+                        .clone()
+                        .unwrap_or_else(|| t.procedure.agency.clone()),
+                    deadline: track
+                        .deadline
+                        .clone()
+                        .unwrap_or_else(|| t.procedure.deadline.clone()),
+                    after: track.after.clone(),
+                    optional: track.optional,
+                    same_as: track.same_as.clone(),
+                });
+            }
+            for f in intake_fields() {
+                if proc.field(&f.name).is_none() {
+                    proc.fields.push(f);
                 }
             }
             procedures.push(proc);

@@ -6,10 +6,36 @@
 //! name_en = "Birth registration"
 //! agency = "UBND cấp xã (Tư pháp – Hộ tịch)"
 //! legal_basis = "Luật Hộ tịch 2014"
+//! short_name = "Khai sinh"        # optional, default name_vi; for narrow columns
+//! documents = ["Tờ khai …"]       # optional: the dossier's components, for the receipt
 //! national_code = "1.001193"      # optional
-//! processing_days = 0
+//! national_code_source = "…"      # optional: where the code comes from
 //! initial = "received"            # optional, default received
-//! tracks = []                     # bundles only: codes of the tracked procedures
+//!
+//! [deadline]                      # or, legacy: processing_days = 0 (no source)
+//! working_days = 0                # 0 = the same working day
+//! verification_working_days = 3   # optional: the limit when verification is needed
+//! received_after = "15:00"        # optional: from then on, counted from the next working day
+//! supplement_working_days = 7     # optional: the citizen's time to supplement
+//! source = "Luật Hộ tịch 2014, Điều 16"
+//!
+//! [fee]                           # optional
+//! in_person = 0                   # đồng
+//! online = 0                      # optional, default in_person
+//! per_copy = 8000                 # optional: charge per copy of the result
+//! exemptions = ["…"]              # optional
+//! source = "Luật Hộ tịch 2014, Điều 11"
+//! note = "…"                      # optional
+//!
+//! [[track]]                       # bundles only (legacy: tracks = ["code", …])
+//! procedure = "permanent_residence"
+//! agency = "Công an cấp xã"       # optional, default the procedure's agency
+//! after = "birth_registration"    # optional: handed off when that track ends
+//! optional = false                # optional: the applicant may leave it out
+//! same_as = { resident_full_name = "child_full_name" }  # optional: asked once, in the bundle
+//! [track.deadline]                # optional, default the procedure's own deadline
+//! working_days = 2
+//! source = "…"
 //!
 //! [[fields]]
 //! name = "child_full_name"
@@ -31,7 +57,13 @@
 use serde::Deserialize;
 use toml::Spanned;
 
+use std::collections::BTreeMap;
+
+use chrono::NaiveTime;
+
 use crate::catalog_error::CatalogError;
+use crate::deadline::{Deadline, default_same_day_cutoff};
+use crate::fee::Fee;
 use crate::field::{FieldDef, FieldType, parse_source};
 use crate::procedure::Procedure;
 use crate::role::{Role, valid_role_words};
@@ -48,16 +80,86 @@ struct RawProcedure {
     agency: String,
     legal_basis: String,
     #[serde(default)]
+    short_name: Option<Spanned<String>>,
+    #[serde(default)]
+    documents: Vec<String>,
+    #[serde(default)]
     national_code: Option<String>,
-    processing_days: u32,
+    #[serde(default)]
+    national_code_source: Option<String>,
+    #[serde(default)]
+    processing_days: Option<Spanned<u32>>,
+    #[serde(default)]
+    deadline: Option<Spanned<RawDeadline>>,
+    #[serde(default)]
+    fee: Option<Spanned<RawFee>>,
     #[serde(default)]
     initial: Option<Spanned<String>>,
     #[serde(default)]
     tracks: Vec<Spanned<String>>,
     #[serde(default)]
+    track: Vec<Spanned<RawTrack>>,
+    #[serde(default)]
     fields: Vec<Spanned<RawField>>,
     #[serde(default)]
     workflow: Vec<Spanned<RawTransition>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeadline {
+    working_days: Spanned<u32>,
+    #[serde(default)]
+    verification_working_days: Option<Spanned<u32>>,
+    #[serde(default)]
+    received_after: Option<Spanned<String>>,
+    #[serde(default)]
+    supplement_working_days: Option<u32>,
+    source: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFee {
+    in_person: u64,
+    #[serde(default)]
+    online: Option<u64>,
+    #[serde(default)]
+    per_copy: u64,
+    #[serde(default)]
+    exemptions: Vec<String>,
+    source: Spanned<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTrack {
+    procedure: Spanned<String>,
+    #[serde(default)]
+    agency: Option<String>,
+    #[serde(default)]
+    after: Option<Spanned<String>>,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    deadline: Option<Spanned<RawDeadline>>,
+    #[serde(default)]
+    same_as: Option<Spanned<BTreeMap<String, String>>>,
+}
+
+/// A track as written in a bundle's file; what it leaves out comes from the tracked procedure.
+pub(crate) struct ParsedTrack {
+    pub(crate) procedure: String,
+    pub(crate) offset: usize,
+    pub(crate) agency: Option<String>,
+    pub(crate) after: Option<String>,
+    pub(crate) optional: bool,
+    pub(crate) deadline: Option<Deadline>,
+    /// Track field → the bundle field holding the same value (asked once).
+    pub(crate) same_as: BTreeMap<String, String>,
+    pub(crate) same_as_offset: usize,
 }
 
 #[derive(Deserialize)]
@@ -94,8 +196,62 @@ pub(crate) struct ParsedFile {
     pub(crate) text: String,
     pub(crate) procedure: Procedure,
     pub(crate) code_offset: usize,
-    /// Each track code with its byte offset.
-    pub(crate) tracks: Vec<(String, usize)>,
+    /// Each track as written, in order.
+    pub(crate) tracks: Vec<ParsedTrack>,
+}
+
+/// Checks and converts a `[deadline]` table; `path` is its place in the file.
+fn deadline_of(
+    raw: Spanned<RawDeadline>,
+    path: &str,
+    bad: &dyn Fn(usize, String, String) -> CatalogError,
+) -> Result<Deadline, CatalogError> {
+    let d = raw.into_inner();
+    let source = nfc(d.source.get_ref().trim());
+    if source.is_empty() {
+        return Err(bad(
+            d.source.span().start,
+            format!("{path}.source"),
+            "the legal source must not be empty (name the document and article)".into(),
+        ));
+    }
+    let received_after = match &d.received_after {
+        Some(s) => Some(
+            NaiveTime::parse_from_str(s.get_ref().trim(), "%H:%M").map_err(|_| {
+                bad(
+                    s.span().start,
+                    format!("{path}.received_after"),
+                    format!(
+                        "`{}` is not a time of day (expected \"HH:MM\", e.g. \"15:00\")",
+                        s.get_ref()
+                    ),
+                )
+            })?,
+        ),
+        None => None,
+    };
+    let working_days = *d.working_days.get_ref();
+    let verification_working_days = match d.verification_working_days {
+        Some(v) if *v.get_ref() < working_days => {
+            return Err(bad(
+                v.span().start,
+                format!("{path}.verification_working_days"),
+                format!(
+                    "the limit with verification ({}) is shorter than without ({working_days})",
+                    v.get_ref()
+                ),
+            ));
+        }
+        Some(v) => Some(v.into_inner()),
+        None => None,
+    };
+    Ok(Deadline {
+        working_days,
+        verification_working_days,
+        received_after,
+        supplement_working_days: d.supplement_working_days,
+        source,
+    })
 }
 
 fn is_identifier(s: &str) -> bool {
@@ -344,29 +500,163 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<ParsedFile, CatalogEr
         ));
     }
 
-    let mut tracks = Vec::new();
-    for (i, t) in raw.tracks.iter().enumerate() {
-        let c = t.get_ref();
-        if c == &code {
+    if !raw.tracks.is_empty() && !raw.track.is_empty() {
+        return Err(bad(
+            raw.track[0].span().start,
+            "track".into(),
+            "use either `tracks = [...]` or `[[track]]` tables, not both".into(),
+        ));
+    }
+    let mut tracks: Vec<ParsedTrack> = Vec::new();
+    let legacy = raw.tracks.into_iter().map(|t| {
+        let offset = t.span().start;
+        (t.into_inner(), offset, None, None, false, None, None)
+    });
+    let tables = raw.track.into_iter().map(|t| {
+        let t = t.into_inner();
+        let offset = t.procedure.span().start;
+        (
+            t.procedure.into_inner(),
+            offset,
+            t.agency,
+            t.after,
+            t.optional,
+            t.deadline,
+            t.same_as,
+        )
+    });
+    for (i, (c, offset, agency, after, optional, deadline, same_as)) in
+        legacy.chain(tables).enumerate()
+    {
+        let path = format!("tracks[{i}]");
+        if c == code {
             return Err(bad(
-                t.span().start,
-                format!("tracks[{i}]"),
+                offset,
+                path,
                 format!("bundle `{code}` cannot track itself"),
             ));
         }
-        if tracks.iter().any(|(p, _)| p == c) {
+        if tracks.iter().any(|p| p.procedure == c) {
+            return Err(bad(offset, path, format!("track `{c}` is listed twice")));
+        }
+        let after = match after {
+            Some(a) if !tracks.iter().any(|p| &p.procedure == a.get_ref()) => {
+                return Err(bad(
+                    a.span().start,
+                    format!("{path}.after"),
+                    format!(
+                        "`after = \"{}\"` must name an earlier track of this bundle (earlier: {})",
+                        a.get_ref(),
+                        if tracks.is_empty() {
+                            "none".to_string()
+                        } else {
+                            tracks
+                                .iter()
+                                .map(|p| p.procedure.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        }
+                    ),
+                ));
+            }
+            Some(a) => Some(a.into_inner()),
+            None => None,
+        };
+        let deadline = match deadline {
+            Some(d) => Some(deadline_of(d, &format!("{path}.deadline"), &bad)?),
+            None => None,
+        };
+        let same_as_offset = same_as.as_ref().map_or(offset, |s| s.span().start);
+        tracks.push(ParsedTrack {
+            procedure: c,
+            offset,
+            agency: agency.map(|a| nfc(a.trim())).filter(|a| !a.is_empty()),
+            after,
+            optional,
+            deadline,
+            same_as: same_as.map(Spanned::into_inner).unwrap_or_default(),
+            same_as_offset,
+        });
+    }
+
+    let deadline = match (raw.processing_days, raw.deadline) {
+        (Some(p), Some(_)) => {
             return Err(bad(
-                t.span().start,
-                format!("tracks[{i}]"),
-                format!("track `{c}` is listed twice"),
+                p.span().start,
+                "processing_days".into(),
+                "give the limit once: `[deadline]` (with its source) replaces `processing_days`"
+                    .into(),
             ));
         }
-        tracks.push((c.clone(), t.span().start));
-    }
+        (Some(p), None) => {
+            let days = p.into_inner();
+            Deadline {
+                working_days: days,
+                verification_working_days: None,
+                received_after: (days == 0).then(default_same_day_cutoff),
+                supplement_working_days: None,
+                source: String::new(),
+            }
+        }
+        (None, Some(d)) => deadline_of(d, "deadline", &bad)?,
+        (None, None) => {
+            return Err(bad(
+                code_offset,
+                "deadline".into(),
+                "no time limit: add a `[deadline]` table with `working_days` and `source`".into(),
+            ));
+        }
+    };
+    let fee = match raw.fee {
+        Some(f) => {
+            let f = f.into_inner();
+            let source = nfc(f.source.get_ref().trim());
+            if source.is_empty() {
+                return Err(bad(
+                    f.source.span().start,
+                    "fee.source".into(),
+                    "the legal source must not be empty (name the document and article)".into(),
+                ));
+            }
+            Some(Fee {
+                in_person: f.in_person,
+                online: f.online.unwrap_or(f.in_person),
+                per_copy: f.per_copy,
+                exemptions: f
+                    .exemptions
+                    .iter()
+                    .map(|e| nfc(e.trim()))
+                    .filter(|e| !e.is_empty())
+                    .collect(),
+                source,
+                note: f.note.map(|n| nfc(n.trim())).filter(|n| !n.is_empty()),
+            })
+        }
+        None => None,
+    };
+    let name_vi = nfc(raw.name_vi.get_ref().trim());
+    let short_name = match raw.short_name {
+        Some(s) if s.get_ref().trim().is_empty() => {
+            return Err(bad(
+                s.span().start,
+                "short_name".into(),
+                "the short name must not be empty (leave it out to use name_vi)".into(),
+            ));
+        }
+        Some(s) => nfc(s.get_ref().trim()),
+        None => name_vi.clone(),
+    };
 
     let procedure = Procedure {
         code,
-        name_vi: nfc(raw.name_vi.get_ref().trim()),
+        name_vi,
+        short_name,
+        documents: raw
+            .documents
+            .iter()
+            .map(|d| nfc(d.trim()))
+            .filter(|d| !d.is_empty())
+            .collect(),
         name_en: raw.name_en.trim().to_string(),
         agency: nfc(raw.agency.trim()),
         legal_basis: nfc(raw.legal_basis.trim()),
@@ -374,13 +664,19 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<ParsedFile, CatalogEr
             .national_code
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty()),
-        processing_days: raw.processing_days,
+        national_code_source: raw
+            .national_code_source
+            .map(|s| nfc(s.trim()))
+            .filter(|s| !s.is_empty()),
+        deadline,
+        fee,
         fields,
         workflow: Workflow {
             initial,
             transitions,
         },
-        tracks: tracks.iter().map(|(c, _)| c.clone()).collect(),
+        tracks: tracks.iter().map(|t| t.procedure.clone()).collect(),
+        track_specs: Vec::new(),
     };
     Ok(ParsedFile {
         file: file.to_string(),

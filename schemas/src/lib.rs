@@ -29,8 +29,12 @@ pub mod catalog;
 pub mod catalog_error;
 mod catalog_file;
 pub mod citizen_id;
+pub mod clock;
 pub mod commune;
+pub mod deadline;
+pub mod fee;
 pub mod field;
+pub mod intake;
 pub mod procedure;
 pub mod registry_source;
 pub mod role;
@@ -39,13 +43,17 @@ pub mod status;
 pub mod text;
 pub mod workflow;
 
-pub use calendar::{BUILTIN_HOLIDAYS, HolidayCalendar};
+pub use calendar::{BUILTIN_HOLIDAYS, CalendarDay, DayKind, HolidayCalendar};
 pub use catalog::{BUILTIN_FILES, Catalog, UnknownProcedure};
 pub use catalog_error::CatalogError;
 pub use citizen_id::{CitizenId, CitizenIdError};
+pub use clock::Clock;
 pub use commune::{Commune, LANG_SON_COMMUNES, PROVINCE_LANG_SON, commune};
+pub use deadline::{Deadline, default_same_day_cutoff, vn_offset};
+pub use fee::{Fee, format_dong};
 pub use field::{DEFAULT_MAX_LEN, FieldDef, FieldError, FieldType, canonical_number, parse_date};
-pub use procedure::Procedure;
+pub use intake::{CHANNEL_FIELD, Channel, PORTAL_CODE_FIELD, intake_fields};
+pub use procedure::{Procedure, TrackSpec};
 pub use registry_source::{
     POPULATION_PREFIX, REGISTRY_ATTRS, REGISTRY_RELATIONS, RegistrySource, parse_source,
 };

@@ -1,8 +1,10 @@
 //! The shipped catalog loads, and broken catalog files give errors naming file, line and field.
 
-use hoso_schemas::{BUILTIN_FILES, Catalog, CatalogError, FieldType, Role, Status, parse_source};
+use hoso_schemas::{
+    BUILTIN_FILES, Catalog, CatalogError, FieldType, Role, Status, intake_fields, parse_source,
+};
 
-const CODES: [&str; 10] = [
+const CODES: [&str; 14] = [
     "birth_registration",
     "bundle_birth",
     "bundle_death",
@@ -11,8 +13,12 @@ const CODES: [&str; 10] = [
     "health_insurance_child",
     "judicial_record",
     "marriage_registration",
+    "old_id_confirmation",
     "permanent_residence",
     "residence_removal",
+    "survivor_benefit",
+    "temporary_absence",
+    "temporary_residence",
 ];
 
 fn builtin() -> Catalog {
@@ -25,7 +31,7 @@ fn builtin() -> Catalog {
 #[test]
 fn builtin_has_every_procedure_in_code_order() {
     let c = builtin();
-    assert_eq!(c.len(), 10);
+    assert_eq!(c.len(), CODES.len());
     assert!(!c.is_empty());
     let codes: Vec<&str> = c.iter().map(|p| p.code.as_str()).collect();
     assert_eq!(codes, CODES);
@@ -60,7 +66,7 @@ fn shipped_procedures_are_sane() {
         assert!(hoso_schemas::is_nfc(&p.name_vi));
         assert_eq!(p.workflow.initial, Status::Received, "{}", p.code);
         let n = p.fields.len();
-        let range = if p.is_bundle() { 20..=60 } else { 8..=22 };
+        let range = if p.is_bundle() { 20..=70 } else { 8..=24 };
         assert!(range.contains(&n), "{}: {n} fields", p.code);
         assert!(p.required_fields().count() >= 3, "{}", p.code);
         for f in &p.fields {
@@ -106,15 +112,16 @@ fn shipped_procedures_are_sane() {
         );
     }
     assert_eq!(
-        c.get("birth_registration").map(|p| p.processing_days),
+        c.get("birth_registration").map(|p| p.deadline.working_days),
         Some(0)
     );
     assert_eq!(
-        c.get("permanent_residence").map(|p| p.processing_days),
+        c.get("permanent_residence")
+            .map(|p| p.deadline.working_days),
         Some(7)
     );
     assert_eq!(
-        c.get("judicial_record").map(|p| p.processing_days),
+        c.get("judicial_record").map(|p| p.deadline.working_days),
         Some(10)
     );
 }
@@ -178,25 +185,26 @@ fn bundles_merge_track_fields() {
     for (code, tracks) in [
         (
             "bundle_birth",
-            [
+            &[
                 "birth_registration",
                 "permanent_residence",
                 "health_insurance_child",
-            ],
+            ][..],
         ),
         (
             "bundle_death",
-            [
+            &[
                 "death_registration",
                 "residence_removal",
                 "funeral_allowance",
-            ],
+                "survivor_benefit",
+            ][..],
         ),
     ] {
         let b = c.procedure(code).expect("bundle");
         assert!(b.is_bundle());
         assert_eq!(b.tracks, tracks);
-        assert_eq!(c.tracks_of(b).len(), 3);
+        assert_eq!(c.tracks_of(b).len(), tracks.len());
         let names: Vec<&str> = b.fields.iter().map(|f| f.name.as_str()).collect();
         let mut dedup = names.clone();
         dedup.sort_unstable();
@@ -213,12 +221,20 @@ fn bundles_merge_track_fields() {
         for t in tracks {
             let tp = c.procedure(t).expect("track");
             assert!(!tp.is_bundle());
-            for f in &tp.fields {
+            // A field the bundle already holds under another name is asked once.
+            let spec = b.track_spec(t).expect("spec");
+            for f in tp
+                .fields
+                .iter()
+                .filter(|f| f.section != "intake" && !spec.same_as.contains_key(&f.name))
+            {
                 if !expected.contains(&f.name) {
                     expected.push(f.name.clone());
                 }
             }
         }
+        // Then the intake fields every case carries.
+        expected.extend(intake_fields().into_iter().map(|f| f.name));
         assert_eq!(names, expected, "{code}");
     }
     let bb = c.procedure("bundle_birth").expect("bb");
@@ -319,8 +335,11 @@ fn assert_at(e: &CatalogError, line: usize, path: &str, needle: &str) {
 fn good_template_loads() {
     let c = Catalog::from_sources(&[("catalog/demo.toml", GOOD)]).unwrap_or_else(|e| panic!("{e}"));
     let p = c.procedure("demo").expect("demo");
-    assert_eq!(p.fields.len(), 2);
+    // The file's two fields, then the intake fields every case carries.
+    assert_eq!(p.fields.len(), 4);
     assert_eq!(p.fields[0].section, "form");
+    assert_eq!(p.fields[2].name, "submission_channel");
+    assert_eq!(p.fields[3].name, "portal_case_code");
 }
 
 #[test]
@@ -382,12 +401,12 @@ fn unknown_key() {
         "fields[1].colour",
         "unknown field `colour`",
     );
-    let (text, e) = broken("processing_days = 3", "processing_days = 3\ndeadline = 3");
+    let (text, e) = broken("processing_days = 3", "processing_days = 3\ndeadlines = 3");
     assert_at(
         &e,
-        line_of(&text, "deadline"),
-        "deadline",
-        "unknown field `deadline`",
+        line_of(&text, "deadlines"),
+        "deadlines",
+        "unknown field `deadlines`",
     );
 }
 
@@ -582,7 +601,16 @@ fn bundle_rules() {
         .unwrap_or_else(|e| panic!("{e}"));
     let b = c.procedure("demo_bundle").expect("bundle");
     let names: Vec<&str> = b.fields.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["phone", "full_name", "sex"]);
+    assert_eq!(
+        names,
+        [
+            "phone",
+            "full_name",
+            "sex",
+            "submission_channel",
+            "portal_case_code"
+        ]
+    );
     assert_eq!(
         c.iter().map(|p| p.code.as_str()).collect::<Vec<_>>(),
         ["demo", "demo_bundle"]

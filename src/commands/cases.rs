@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use hoso_node::{CaseQuery, CaseSummary, CaseView, NewCase, Node};
-use hoso_schemas::Status;
+use hoso_schemas::{Clock, Status};
 
 use super::{UsageError, officer, open};
 use crate::cli::{CaseCmd, Cli};
@@ -95,6 +95,30 @@ fn print_case(node: &Node, v: &CaseView) {
             ""
         }
     );
+    if let Some(c) = clock_of(
+        node,
+        v.status,
+        &v.due_date,
+        v.ended_on().as_deref(),
+        paused_since(v),
+    ) {
+        println!("  clock         {}", c.label_vi());
+    }
+    if let Some(p) = procedure {
+        println!("  limit         {}", p.deadline.label_vi());
+        for t in &p.track_specs {
+            let from = match &t.after {
+                Some(a) => format!("from the hand-off after {a}"),
+                None => "from receipt".to_string(),
+            };
+            println!(
+                "  track limit   {}: {}, {} {from}",
+                t.procedure,
+                t.agency,
+                t.deadline.limit_vi()
+            );
+        }
+    }
     if let Some(o) = &v.assigned_officer {
         println!("  officer       {o}");
     }
@@ -146,14 +170,57 @@ fn print_case(node: &Node, v: &CaseView) {
 
 fn show(cli: &Cli, node: &Node, v: &CaseView) -> anyhow::Result<()> {
     if cli.json {
-        output::json(v)
+        // The view, plus the derived clock (days left or late, paused, ended).
+        let mut j = serde_json::to_value(v)?;
+        let clock = clock_of(
+            node,
+            v.status,
+            &v.due_date,
+            v.ended_on().as_deref(),
+            paused_since(v),
+        );
+        if let (Some(obj), Some(c)) = (j.as_object_mut(), clock) {
+            obj.insert("clock".into(), serde_json::to_value(c)?);
+        }
+        output::json(&j)
     } else {
         print_case(node, v);
         Ok(())
     }
 }
 
-fn print_list(cli: &Cli, rows: &[CaseSummary]) -> anyhow::Result<()> {
+/// The clock of a case as of today (days left, days late, paused, ended).
+fn clock_of(
+    node: &Node,
+    status: Status,
+    due: &str,
+    ended_on: Option<&str>,
+    paused_since: Option<&str>,
+) -> Option<Clock> {
+    let due = hoso_node::deadline::parse_date(due)?;
+    Some(Clock::of(
+        node.calendar(),
+        status,
+        due,
+        ended_on.and_then(hoso_node::deadline::parse_date),
+        paused_since.and_then(hoso_node::deadline::parse_date),
+        hoso_node::deadline::now().date_naive(),
+    ))
+}
+
+/// When the pending supplement request was made, if one is pending.
+fn paused_since(v: &CaseView) -> Option<&str> {
+    if v.status != Status::SupplementRequested {
+        return None;
+    }
+    v.history
+        .iter()
+        .rev()
+        .find(|h| h.to == Status::SupplementRequested && h.track.is_none())
+        .map(|h| h.at.as_str())
+}
+
+fn print_list(cli: &Cli, node: &Node, rows: &[CaseSummary]) -> anyhow::Result<()> {
     if cli.json {
         return output::json(&rows);
     }
@@ -166,11 +233,21 @@ fn print_list(cli: &Cli, rows: &[CaseSummary]) -> anyhow::Result<()> {
                 s.applicant_name.clone(),
                 format!("{}{}", s.status, if s.conflict { " !" } else { "" }),
                 format!("{}{}", s.due_date, if s.overdue { " QUÁ HẠN" } else { "" }),
+                clock_of(node, s.status, &s.due_date, s.ended_on.as_deref(), None)
+                    .map(|c| c.label_vi())
+                    .unwrap_or_default(),
             ]
         })
         .collect();
     output::table(
-        &["RECEIPT", "PROCEDURE", "APPLICANT", "STATUS", "DUE"],
+        &[
+            "RECEIPT",
+            "PROCEDURE",
+            "APPLICANT",
+            "STATUS",
+            "DUE",
+            "THỜI HẠN",
+        ],
         &table,
     );
     eprintln!("{} case(s)", rows.len());
@@ -181,6 +258,7 @@ fn print_list(cli: &Cli, rows: &[CaseSummary]) -> anyhow::Result<()> {
 pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     match cmd {
+        CaseCmd::Print(args) => return super::print::run(cli, &node, args),
         CaseCmd::New {
             procedure,
             citizen,
@@ -253,7 +331,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
                 limit: *limit,
                 ..Default::default()
             };
-            print_list(cli, &node.list(&q)?)?;
+            print_list(cli, &node, &node.list(&q)?)?;
         }
         CaseCmd::Show { case } => show(cli, &node, &node.case(case)?)?,
         CaseCmd::Set { case, fields } => {
@@ -312,7 +390,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
                     .collect::<Result<Vec<_>, _>>()?;
                 output::json(&views)?;
             } else {
-                print_list(cli, &rows)?;
+                print_list(cli, &node, &rows)?;
                 for r in &rows {
                     if let Some(rec) = node.review_of(&r.id)? {
                         let sides: Vec<String> = rec

@@ -7,6 +7,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use super::support::sh_quote;
+
 const WAIT: Duration = Duration::from_secs(30);
 
 struct Tmux {
@@ -41,7 +43,9 @@ impl Tmux {
     }
 
     fn run(&self, args: &[&str]) -> String {
+        // Our own server (`-L`), even when the tests run inside someone's tmux session.
         let out = Command::new("tmux")
+            .env_remove("TMUX")
             .arg("-L")
             .arg(&self.socket)
             .args(args)
@@ -107,6 +111,7 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = Command::new("tmux")
+            .env_remove("TMUX")
             .arg("-L")
             .arg(&self.socket)
             .arg("kill-server")
@@ -131,13 +136,17 @@ fn hoso(dir: &Path, args: &[&str]) -> String {
 
 /// The console in a shell that writes its exit status to `status` (tmux may leave the pane's
 /// process unreaped, so `#{pane_dead_status}` is not reliable).
+///
+/// The terminal is stated, not inherited: its type, no colour, and no `COLUMNS`/`LINES` from the
+/// caller's shell (the pane is 100×30).
 fn console_cmd(dir: &Path, status: &Path) -> String {
-    format!(
-        "sh -c 'env NO_COLOR=1 TERM=xterm-256color {} --data-dir {} tui; echo $? > {}'",
-        env!("CARGO_BIN_EXE_hoso"),
-        dir.display(),
-        status.display()
-    )
+    let script = format!(
+        "env -u COLUMNS -u LINES NO_COLOR=1 TERM=xterm-256color {} --data-dir {} tui; echo $? > {}",
+        sh_quote(env!("CARGO_BIN_EXE_hoso")),
+        sh_quote(&dir.to_string_lossy()),
+        sh_quote(&status.to_string_lossy()),
+    );
+    format!("sh -c {}", sh_quote(&script))
 }
 
 fn exit_status(t: &Tmux, status: &Path) -> String {
@@ -218,11 +227,23 @@ fn console_login_new_case_transition_search() {
         .split_once('-')
         .map(|x| x.1.to_string())
         .unwrap_or_default();
-    // The search shows exactly this case (a toast may also name the code: wait for the count).
-    let s = t.wait_for("1/1 · theo hạn");
-    assert!(s.contains(&tail), "{s}");
-    assert!(s.contains("Đang xử lý"), "{s}");
-    assert!(s.contains("Nông Hữu Hùng"), "{s}");
+    // The search finds this case (the sample has other Nông Hữu cases). A toast may overlay
+    // the right of the list for a while: wait until the case's own row shows whole.
+    let row_of = |s: &str| -> Option<String> {
+        s.lines()
+            .find(|l| {
+                l.split('│')
+                    .nth(1)
+                    .is_some_and(|c| c.trim_start_matches([' ', '>', '!']).starts_with(&tail))
+            })
+            .map(str::to_string)
+    };
+    t.wait_until("the new case's row in the search results", |t| {
+        let s = t.screen();
+        s.contains("· theo hạn") && row_of(&s).is_some_and(|r| r.contains("Đang xử lý"))
+    });
+    let row = row_of(&t.screen()).unwrap_or_default();
+    assert!(row.contains("Nông Hữu Hùng"), "{row}");
 
     // q leaves and restores the terminal.
     t.keys(&["Enter", "q"]);

@@ -2,9 +2,10 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::support::{JUDICIAL_FIELDS, adult, hoso, sample_node};
+use super::support::{JUDICIAL_FIELDS, adult, hoso, sample_node, sh_quote};
 
 #[test]
 fn killed_writer_loses_no_acknowledged_case() {
@@ -12,10 +13,10 @@ fn killed_writer_loses_no_acknowledged_case() {
     let d = dir.path();
     let citizen = adult(d);
     // A shell loop of durable `case new` calls; each prints its receipt code only after commit.
-    let fields: Vec<String> = JUDICIAL_FIELDS.iter().map(|s| format!("'{s}'")).collect();
+    let fields: Vec<String> = JUDICIAL_FIELDS.iter().map(|s| sh_quote(s)).collect();
     let script = format!(
-        "while true; do '{bin}' --json case new --procedure judicial_record --citizen {citizen} {fields} || exit 1; done",
-        bin = env!("CARGO_BIN_EXE_hoso"),
+        "while true; do {bin} --json case new --procedure judicial_record --citizen {citizen} {fields} || exit 1; done",
+        bin = sh_quote(env!("CARGO_BIN_EXE_hoso")),
         fields = fields.join(" ")
     );
     let mut child = Command::new("bash")
@@ -28,25 +29,34 @@ fn killed_writer_loses_no_acknowledged_case() {
         .spawn()
         .expect("spawn");
     let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
     let reader = std::thread::spawn(move || {
-        let mut acked = Vec::new();
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if let Some(code) = line.trim().strip_prefix("\"receipt_code\": \"") {
-                acked.push(code.trim_end_matches("\",").to_string());
+                let _ = tx.send(code.trim_end_matches("\",").to_string());
             }
         }
-        acked
     });
+    // Let the loop run a while and acknowledge a few cases, however slow the machine: wait for
+    // the acknowledgements (within a bound), not for a fixed time.
+    let mut acked = Vec::new();
     let start = Instant::now();
-    while start.elapsed() < Duration::from_millis(2500) {
-        std::thread::sleep(Duration::from_millis(100));
+    while (start.elapsed() < Duration::from_millis(2500) || acked.len() < 3)
+        && start.elapsed() < Duration::from_secs(120)
+    {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(code) => acked.push(code),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
     }
     // SIGKILL the hoso process in the middle of its write (the shell's child), then the shell.
     let shell = child.id().to_string();
     let _ = Command::new("pkill").args(["-KILL", "-P", &shell]).status();
     let _ = child.kill();
     let _ = child.wait();
-    let acked = reader.join().expect("reader");
+    reader.join().expect("reader");
+    acked.extend(rx.try_iter());
     assert!(
         acked.len() >= 2,
         "the loop acknowledged too few cases to test anything: {}",

@@ -16,6 +16,12 @@ impl Run {
     }
 }
 
+/// `s` quoted for `sh`: temp dirs and the target dir may hold spaces or quotes (`TMPDIR`, a clone
+/// under "My projects"), and a command line built with bare paths breaks there.
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
 pub fn hoso(dir: &Path, args: &[&str]) -> Run {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_hoso"))
         .args(args)

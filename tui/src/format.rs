@@ -180,8 +180,11 @@ pub fn expected_vi(def: &hoso_schemas::FieldDef) -> String {
 /// The Vietnamese heading of a catalog form section.
 pub fn section_vi(s: &str) -> &str {
     match s {
+        "absence" => "Tạm vắng",
         "applicant" => "Người nộp hồ sơ",
+        "beneficiary" => "Thân nhân hưởng trợ cấp",
         "child" => "Trẻ em",
+        "citizen" => "Công dân",
         "copies" => "Bản sao",
         "death" => "Thông tin khai tử",
         "death_notice" => "Giấy báo tử",
@@ -192,7 +195,9 @@ pub fn section_vi(s: &str) -> &str {
         "father" => "Cha",
         "guardian" => "Người giám hộ",
         "insurance" => "Bảo hiểm y tế",
+        "intake" => "Hình thức nộp",
         "mother" => "Mẹ",
+        "old_card" => "Chứng minh nhân dân cũ",
         "payee" => "Người nhận trợ cấp",
         "request" => "Nội dung yêu cầu",
         "requester" => "Người yêu cầu",

@@ -66,3 +66,27 @@ pub fn new_case(node: &Node, procedure: &str, citizen: &str) -> NewCase {
         received_at: None,
     }
 }
+
+/// The receipt code the case received right after the one coded `first` must get: the next
+/// number of the same day, or the day's first number when midnight in Vietnam fell between the
+/// two (the tests use the real clock). `second` only tells which day it was received on.
+pub fn next_receipt_code(first: &str, second: &str) -> String {
+    let split = |c: &str| -> (String, String, u32) {
+        let mut parts = c.rsplitn(3, '-');
+        let n = parts.next().and_then(|n| n.parse().ok());
+        let day = parts.next().map(str::to_string);
+        let unit = parts.next().map(str::to_string);
+        match (unit, day, n) {
+            (Some(u), Some(d), Some(n)) => (u, d, n),
+            _ => panic!("`{c}` is not UNIT-YYMMDD-NNNN"),
+        }
+    };
+    let (unit, day, n) = split(first);
+    let (_, day2, _) = split(second);
+    assert!(
+        day2 >= day,
+        "`{second}` was received on a day before `{first}`"
+    );
+    let n = if day2 == day { n + 1 } else { 1 };
+    format!("{unit}-{day2}-{n:04}")
+}

@@ -34,8 +34,24 @@ async fn cut_mid_sync_resumes_without_resending_acknowledged_cases() {
     .await;
     assert!(first.is_err(), "the cut round should fail");
     ep.close().await;
-    // Give the hub a moment to finish a batch it was ingesting when the link went.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The hub may still be ingesting a batch that was in flight when the link went: wait until
+    // its session with the commune has ended (a fixed pause was too short on a loaded machine).
+    let commune_id = commune.node.id();
+    let start = std::time::Instant::now();
+    while hub
+        .node
+        .sync_status()
+        .borrow()
+        .peers
+        .iter()
+        .any(|p| p.node_id == commune_id && p.online)
+    {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "the hub's session did not end within 30 s of the cut"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     let held: BTreeSet<_> = all_cases(&hub.node).into_iter().map(|s| s.id).collect();
     assert!(held.len() >= 60 && held.len() < 200, "held {}", held.len());
 

@@ -522,10 +522,18 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             } else {
                 format!("{date} {}", due.word())
             };
+            // At 80 columns the full names of the two bundles cut to the same prefix: the
+            // catalog's short names ("LT khai sinh", "LT khai tử") stay distinct.
             let procedure = app
                 .catalog
                 .get(&r.procedure)
-                .map_or(r.procedure.as_str(), |p| p.name_vi.as_str());
+                .map_or(r.procedure.as_str(), |p| {
+                    if wide {
+                        p.name_vi.as_str()
+                    } else {
+                        p.short_name.as_str()
+                    }
+                });
             let code = if wide {
                 r.receipt_code.as_str()
             } else {

@@ -454,10 +454,10 @@ fn render_procedure(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let items: Vec<ListItem<'_>> = procs
         .iter()
         .map(|p| {
-            let days = if p.processing_days == 0 {
+            let days = if p.deadline.working_days == 0 {
                 "  trong ngày".to_string()
             } else {
-                format!("  {} ngày làm việc", p.processing_days)
+                format!("  {} ngày làm việc", p.deadline.working_days)
             };
             let bundle = if p.is_bundle() {
                 format!("  [liên thông {} thủ tục]", p.tracks.len())

@@ -1,0 +1,333 @@
+//! `hoso case print CODE --form … --out FILE.pdf`: a one-stop form of a case as PDF. Read-only
+//! on the node. The case view is turned into a [`FormCase`] here; what the node does not yet
+//! record (supplement items, refusal reasons, apology date, payments) comes from the command
+//! line until the case records it (issue 10, phase 2).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use chrono::{DateTime, NaiveDate};
+use hoso_forms::{
+    Apology, FeeDue, FormCase, FormInput, FormKind, Forms, Office, Paper, Refusal, Step,
+    SupplementRequest, TrackLine,
+};
+use hoso_node::{CaseView, Node};
+use hoso_schemas::{Channel, PORTAL_CODE_FIELD, Procedure, commune, parse_date};
+
+use super::UsageError;
+use crate::cli::{Cli, PrintArgs};
+use crate::output;
+
+/// The forms dir inside a data dir: template overrides and `forms.toml`.
+pub const FORMS_DIR: &str = "forms";
+
+fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+fn date_arg(flag: &str, value: &str) -> anyhow::Result<NaiveDate> {
+    parse_date(value.trim()).ok_or_else(|| {
+        usage(format!(
+            "{flag} `{value}` is not a date (expected dd/mm/yyyy or yyyy-mm-dd)"
+        ))
+    })
+}
+
+/// Runs `hoso case print`.
+pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode> {
+    let kind: FormKind = args
+        .form
+        .parse()
+        .map_err(|e: hoso_forms::UnknownForm| usage(e.to_string()))?;
+    let mut forms = Forms::load(&node.dir().join(FORMS_DIR)).map_err(|e| usage(e.to_string()))?;
+    if let Some(p) = &args.paper {
+        let paper: Paper = p
+            .parse()
+            .map_err(|e: hoso_forms::UnknownPaper| usage(e.to_string()))?;
+        forms.set_paper(kind, paper);
+    }
+    let view = node.case(&args.case)?;
+    let procedure = node.catalog().procedure(&view.procedure)?;
+    let today = match &args.date {
+        Some(d) => date_arg("--date", d)?,
+        None => hoso_node::deadline::now().date_naive(),
+    };
+    let case = form_case(node, &view, procedure)?;
+    let signer = match &cli.officer {
+        Some(id) if !id.is_empty() => officer_name(node, id),
+        _ => case.officer_name.clone(),
+    };
+    let input = form_input(node, kind, args, &case, procedure, &signer, today)?;
+    let pdf = forms
+        .render(&input, &case, &office(node), today)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    write_output(&args.out, &pdf)?;
+    if cli.json {
+        output::json(&serde_json::json!({
+            "case": view.receipt_code,
+            "form": kind.as_str(),
+            "paper": forms.paper(kind).as_str(),
+            "out": args.out.display().to_string(),
+            "bytes": pdf.len(),
+        }))?;
+    } else {
+        println!(
+            "{} (Mẫu {:02}) của hồ sơ {} → {} ({}, {} bytes)",
+            kind.title_vi(),
+            kind.number(),
+            view.receipt_code,
+            args.out.display(),
+            forms.paper(kind).as_str().to_uppercase(),
+            pdf.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
+/// reader never sees half a PDF and a failed write leaves any earlier file intact. (One
+/// function on purpose: the safe-file-output helper replaces it.)
+pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
+        .map_err(|e| anyhow::anyhow!("cannot write in {}: {e}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+/// The officer's full name, or the login when the account is unknown here.
+fn officer_name(node: &Node, id: &str) -> String {
+    node.officer(id)
+        .map(|o| o.name)
+        .unwrap_or_else(|_| id.to_string())
+}
+
+/// The issuing office, from the node's commune (or province, for a hub).
+fn office(node: &Node) -> Office {
+    let cfg = node.config();
+    match cfg.commune.as_deref().and_then(commune) {
+        Some(c) => {
+            let (kind, place) = c
+                .name
+                .split_once(' ')
+                .map(|(k, p)| (k.to_lowercase(), p.to_string()))
+                .unwrap_or_else(|| ("xã".to_string(), c.name.to_string()));
+            Office {
+                parent: format!("UBND {kind} {place}"),
+                unit: format!("Trung tâm Phục vụ hành chính công {kind} {place}"),
+                place,
+            }
+        }
+        None => Office {
+            parent: "UBND tỉnh Lạng Sơn".into(),
+            unit: "Trung tâm Phục vụ hành chính công tỉnh Lạng Sơn".into(),
+            place: "Lạng Sơn".into(),
+        },
+    }
+}
+
+/// The case as the forms print it, from the case view and the catalog.
+pub fn form_case(node: &Node, v: &CaseView, p: &Procedure) -> anyhow::Result<FormCase> {
+    let field = |name: &str| v.fields.get(name).filter(|s| !s.is_empty()).cloned();
+    let received_at = DateTime::parse_from_rfc3339(&v.received_at)
+        .map_err(|e| anyhow::anyhow!("case {}: bad receipt time: {e}", v.receipt_code))?;
+    let due_date = hoso_node::deadline::parse_date(&v.due_date)
+        .ok_or_else(|| anyhow::anyhow!("case {}: bad due date `{}`", v.receipt_code, v.due_date))?;
+    // The applicant's own address: the field filled from their registry record's address.
+    let address = p
+        .fields
+        .iter()
+        .filter(|f| f.source.as_deref() == Some("population:address"))
+        .find_map(|f| field(&f.name));
+    let phone = p
+        .fields
+        .iter()
+        .filter(|f| f.name.ends_with("_phone"))
+        .find_map(|f| field(&f.name));
+    let channel = Channel::of_fields(|k| v.fields.get(k).map(String::as_str));
+    let receiver = v
+        .history
+        .first()
+        .map(|h| h.officer.clone())
+        .or_else(|| v.assigned_officer.clone())
+        .unwrap_or_default();
+    let copies: u64 = ["extract_copies", "copies"]
+        .iter()
+        .find_map(|n| field(n).and_then(|c| c.parse::<u64>().ok()))
+        .unwrap_or(0);
+    let fee = p.fee.as_ref().map(|f| FeeDue {
+        amount: f.amount(channel) + f.per_copy * copies,
+        source: f.source.clone(),
+    });
+    let short = |code: &str| {
+        node.catalog()
+            .get(code)
+            .map_or(code.to_string(), |q| q.short_name.clone())
+    };
+    let tracks = p
+        .track_specs
+        .iter()
+        .map(|t| TrackLine {
+            name: short(&t.procedure),
+            agency: t.agency.clone(),
+            limit: if t.after.is_some() {
+                format!("{} kể từ khi nhận hồ sơ chuyển sang", t.deadline.limit_vi())
+            } else {
+                t.deadline.limit_vi()
+            },
+            due_date: None,
+            status: v
+                .tracks
+                .get(&t.procedure)
+                .map_or(String::new(), |s| s.status.label_vi().to_string()),
+        })
+        .collect();
+    let steps = v
+        .history
+        .iter()
+        .filter_map(|h| {
+            let at = DateTime::parse_from_rfc3339(&h.at).ok()?;
+            let action = match h.from {
+                None => format!("Tiếp nhận hồ sơ ({})", h.to.label_vi()),
+                Some(from) => format!("{} → {}", from.label_vi(), h.to.label_vi()),
+            };
+            Some(Step {
+                at,
+                officer: officer_name(node, &h.officer),
+                action,
+                track: h.track.as_deref().map(short),
+                note: h.note.clone(),
+            })
+        })
+        .collect();
+    Ok(FormCase {
+        receipt_code: v.receipt_code.clone(),
+        procedure_name: p.name_vi.clone(),
+        national_code: p.national_code.clone(),
+        agency: p.agency.clone(),
+        applicant_name: v.applicant_name.clone(),
+        applicant_id: v.citizen_id.clone(),
+        applicant_address: address,
+        applicant_phone: phone,
+        received_at,
+        due_date,
+        limit: p.deadline.limit_vi(),
+        channel,
+        portal_case_code: field(PORTAL_CODE_FIELD),
+        result_delivery: field("result_delivery"),
+        documents: p.documents.clone(),
+        officer_name: officer_name(node, &receiver),
+        fee,
+        payment: None,
+        tracks,
+        steps,
+    })
+}
+
+/// What the form adds, from the command line.
+fn form_input(
+    node: &Node,
+    kind: FormKind,
+    args: &PrintArgs,
+    case: &FormCase,
+    p: &Procedure,
+    signer: &str,
+    today: NaiveDate,
+) -> anyhow::Result<FormInput> {
+    let reason = || Some(args.reasons.join("; ")).filter(|r| !r.trim().is_empty());
+    Ok(match kind {
+        FormKind::Receipt => FormInput::Receipt,
+        FormKind::Tracking => FormInput::Tracking,
+        FormKind::Supplement => {
+            if args.items.iter().all(|i| i.trim().is_empty()) {
+                return Err(usage(
+                    "a supplement request lists everything missing at once: add --item TEXT for each missing item",
+                ));
+            }
+            let deadline = match (
+                &args.deadline,
+                p.deadline.supplement_due(node.calendar(), today),
+            ) {
+                (Some(d), _) => date_arg("--deadline", d)?,
+                (None, Some(d)) => d,
+                (None, None) => {
+                    return Err(usage(format!(
+                        "the catalog sets no supplement limit for {}: give --deadline dd/mm/yyyy",
+                        p.code
+                    )));
+                }
+            };
+            if deadline <= today {
+                return Err(usage(format!(
+                    "--deadline {} is not after the request date {}",
+                    deadline.format("%d/%m/%Y"),
+                    today.format("%d/%m/%Y")
+                )));
+            }
+            FormInput::Supplement(SupplementRequest {
+                items: args
+                    .items
+                    .iter()
+                    .map(|i| i.trim().to_string())
+                    .filter(|i| !i.is_empty())
+                    .collect(),
+                reason: reason(),
+                requested_on: today,
+                deadline,
+                officer_name: signer.to_string(),
+            })
+        }
+        FormKind::Refusal => {
+            let reasons: Vec<String> = args
+                .reasons
+                .iter()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+                .collect();
+            if reasons.is_empty() {
+                return Err(usage(
+                    "a refusal states its reasons: add --reason TEXT (repeatable)",
+                ));
+            }
+            FormInput::Refusal(Refusal {
+                reasons,
+                refused_on: today,
+                officer_name: signer.to_string(),
+            })
+        }
+        FormKind::Apology => {
+            let Some(new) = &args.new_date else {
+                return Err(usage(
+                    "an apology gives the new appointment date: add --new-date dd/mm/yyyy",
+                ));
+            };
+            let new = date_arg("--new-date", new)?;
+            if new <= case.due_date {
+                return Err(usage(format!(
+                    "--new-date {} must be after the current appointment date {}",
+                    new.format("%d/%m/%Y"),
+                    case.due_date.format("%d/%m/%Y")
+                )));
+            }
+            let Some(reason) = reason() else {
+                return Err(usage(
+                    "an apology says why the result is late: add --reason TEXT",
+                ));
+            };
+            FormInput::Apology(Apology {
+                reason,
+                new_due_date: new,
+                issued_on: today,
+                signer_name: signer.to_string(),
+            })
+        }
+    })
+}
