@@ -25,7 +25,7 @@ use crate::ids::{CaseId, NodeId, actor_for};
 use crate::index;
 use crate::officer::{self, Officer};
 use crate::registry::{self, RegistryImportReport};
-use crate::store::{self, tables::*};
+use crate::store::{self, error::StoreError, tables::*};
 use crate::sync_status::{SyncCommand, SyncStatus};
 
 /// Incremental change chunks kept per document before it is compacted.
@@ -215,9 +215,21 @@ fn hashes(h: &[automerge::ChangeHash]) -> Vec<[u8; 32]> {
 impl Node {
     /// Creates a node in `dir`: key, settings, store, and the chain's genesis entries.
     pub fn init(dir: &Path, opts: InitOptions) -> Result<Node> {
+        Node::init_with_officer(dir, opts, None)
+    }
+
+    /// Creates a node in `dir` with its first officer account, written in the genesis
+    /// transaction (`hoso init --officer`): the only way a node gets an officer without a
+    /// supervisor creating it.
+    pub fn init_with_officer(
+        dir: &Path,
+        opts: InitOptions,
+        first: Option<&store::genesis::FirstOfficer>,
+    ) -> Result<Node> {
         std::fs::create_dir_all(dir).map_err(|e| NodeError::io(dir, e))?;
         let cfg_path = dir.join(paths::CONFIG);
-        if cfg_path.exists() || dir.join(paths::KEY).exists() {
+        let store_path = dir.join(paths::STORE);
+        if cfg_path.exists() || dir.join(paths::KEY).exists() || store_path.exists() {
             return Err(NodeError::AlreadyInitialized {
                 dir: dir.to_path_buf(),
             });
@@ -237,56 +249,14 @@ impl Node {
             incarnation: 0,
         };
         config.validate()?;
+        let first = first
+            .map(store::genesis::FirstOfficer::account)
+            .transpose()?;
         let key = NodeKey::generate();
         key.write_new(&dir.join(paths::KEY))?;
         config.write(&cfg_path)?;
-        let node = Node::open(dir)?;
-        {
-            let (mut w, tx) = node.write_txn()?;
-            let info = serde_json::json!({
-                "name": node.inner.config.name,
-                "role": node.inner.config.role,
-                "province": node.inner.config.province,
-                "commune": node.inner.config.commune,
-            });
-            let (_, head) = audit::append(
-                &tx,
-                &node.inner.key,
-                node.inner.realm,
-                &w.head,
-                NewEntry {
-                    officer: SYSTEM_OFFICER,
-                    action: Action::Genesis,
-                    case_id: CaseId::NONE,
-                    actor: [0; 16],
-                    heads_before: vec![],
-                    changes: vec![],
-                    payload: &payload(info),
-                    now_ms: now_ms(),
-                },
-            )?;
-            let (_, head) = audit::append(
-                &tx,
-                &node.inner.key,
-                node.inner.realm,
-                &head,
-                NewEntry {
-                    officer: SYSTEM_OFFICER,
-                    action: Action::ActorBind,
-                    case_id: CaseId::NONE,
-                    actor: node.inner.actor,
-                    heads_before: vec![],
-                    changes: vec![],
-                    payload: &payload(
-                        serde_json::json!({"incarnation": node.inner.config.incarnation}),
-                    ),
-                    now_ms: now_ms(),
-                },
-            )?;
-            tx.commit()?;
-            w.head = head;
-        }
-        Ok(node)
+        store::genesis::create(&store_path, &key, &config, first.as_ref())?;
+        Node::open(dir)
     }
 
     /// Opens the node in `dir`.
@@ -298,7 +268,11 @@ impl Node {
             });
         }
         let config = NodeConfig::read(&cfg_path)?;
-        let key = NodeKey::read(&dir.join(paths::KEY))?;
+        let key_path = dir.join(paths::KEY);
+        if !key_path.exists() {
+            return Err(StoreError::KeyMissing { path: key_path }.into());
+        }
+        let key = NodeKey::read(&key_path)?;
         let catalog_dir = dir.join(paths::CATALOG_DIR);
         let catalog = if catalog_dir.is_dir() {
             Catalog::load_dir(&catalog_dir)
@@ -313,7 +287,9 @@ impl Node {
             HolidayCalendar::builtin()
         }
         .map_err(|e| NodeError::Invalid(e.to_string()))?;
-        let db = store::open(&dir.join(paths::STORE), true)?;
+        let store_path = dir.join(paths::STORE);
+        let (db, _) = store::open(&store_path)?;
+        store::check_binding(&db, &store_path, &key.id())?;
         let head = ChainHead::load(&db)?;
         let actor = actor_for(&key.id(), config.incarnation);
         let realm = config.realm_bytes()?;
@@ -502,10 +478,13 @@ impl Node {
         let t = rtx.open_table(OFFICERS)?;
         let mut out = Vec::new();
         for row in t.iter()? {
-            let (_, v) = row?;
-            if let Ok(o) = serde_json::from_slice::<Officer>(v.value()) {
-                out.push(o.public());
-            }
+            let (k, v) = row?;
+            let o =
+                serde_json::from_slice::<Officer>(v.value()).map_err(|e| NodeError::Corrupt {
+                    what: format!("officer `{}`", k.value()),
+                    detail: e.to_string(),
+                })?;
+            out.push(o.public());
         }
         Ok(out)
     }
@@ -616,7 +595,13 @@ impl Node {
             chunks.push(row?.1.value().to_vec());
         }
         let n = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
-        Ok((CaseDoc::load(&saved, &chunks, self.inner.actor)?, n))
+        let doc = CaseDoc::load(&saved, &chunks, self.inner.actor).map_err(|e| match e {
+            NodeError::Corrupt { detail, .. } => {
+                StoreError::DamagedCase { case: *id, detail }.into()
+            }
+            other => other,
+        })?;
+        Ok((doc, n))
     }
 
     pub(crate) fn load_doc_pub<
@@ -675,11 +660,12 @@ impl Node {
             match cases.get(&id.0)? {
                 None => Ok(None),
                 Some(v) => {
-                    let mut s: CaseSummary =
-                        serde_json::from_slice(v.value()).map_err(|e| NodeError::Corrupt {
-                            what: format!("case summary {id}"),
+                    let mut s: CaseSummary = serde_json::from_slice(v.value()).map_err(|e| {
+                        StoreError::CorruptSummary {
+                            case: *id,
                             detail: e.to_string(),
-                        })?;
+                        }
+                    })?;
                     s.overdue = deadline::is_overdue(&s, today);
                     Ok(Some(s))
                 }
@@ -1081,7 +1067,14 @@ impl Node {
             let old = cases
                 .insert(&view.id.0, bytes.as_slice())?
                 .map(|g| g.value().to_vec());
-            old.and_then(|b| serde_json::from_slice::<CaseSummary>(&b).ok())
+            // A row that does not decode would leave its index rows behind: fail closed.
+            old.map(|b| {
+                serde_json::from_slice::<CaseSummary>(&b).map_err(|e| StoreError::CorruptSummary {
+                    case: view.id,
+                    detail: e.to_string(),
+                })
+            })
+            .transpose()?
         };
         {
             let mut idx = tx.open_table(INDEX)?;
@@ -1322,42 +1315,10 @@ impl Node {
     }
 
     /// Recomputes every summary and index entry from the documents and compares them with what
-    /// is stored. Returns the case ids whose stored rows differ (empty when consistent).
+    /// is stored. Returns the case ids with a problem (empty when consistent); see
+    /// [`Node::check_store`] for the full report.
     pub fn check_indexes(&self) -> Result<Vec<CaseId>> {
-        let rtx = self.inner.db.begin_read()?;
-        let docs = rtx.open_table(DOCS)?;
-        let changes = rtx.open_table(DOC_CHANGES)?;
-        let cases = rtx.open_table(CASES)?;
-        let idx = rtx.open_table(INDEX)?;
-        let mut expected = std::collections::BTreeSet::new();
-        let mut bad = Vec::new();
-        for row in docs.iter()? {
-            let (k, _) = row?;
-            let id = CaseId(*k.value());
-            let (doc, _) = self.load_doc(&docs, &changes, &id)?;
-            let s = doc.view()?.summary();
-            let stored: Option<CaseSummary> = cases
-                .get(&id.0)?
-                .and_then(|v| serde_json::from_slice(v.value()).ok());
-            if stored.as_ref() != Some(&s) {
-                bad.push(id);
-            }
-            expected.extend(index::keys(&s));
-        }
-        let mut actual = std::collections::BTreeSet::new();
-        for row in idx.iter()? {
-            actual.insert(row?.0.value().to_vec());
-        }
-        for k in expected.symmetric_difference(&actual) {
-            if let Some(tail) = k.get(k.len().saturating_sub(16)..) {
-                let mut id = [0u8; 16];
-                id.copy_from_slice(tail);
-                if !bad.contains(&CaseId(id)) {
-                    bad.push(CaseId(id));
-                }
-            }
-        }
-        Ok(bad)
+        Ok(self.check_store()?.cases())
     }
 }
 

@@ -4,6 +4,7 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use hoso_node::store::genesis::FirstOfficer;
 use hoso_node::{InitOptions, Node, NodeRole};
 use hoso_schemas::Role;
 
@@ -22,7 +23,8 @@ fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {
         (None, NodeRole::Hub) => format!("Hub tỉnh {}", args.province),
         (None, NodeRole::Commune) => "hoso".into(),
     });
-    Ok(Node::init(
+    let first = first_officer(cli, args)?;
+    Ok(Node::init_with_officer(
         &data_dir(cli),
         InitOptions {
             name,
@@ -33,7 +35,45 @@ fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {
             listen: args.listen.clone(),
             realm: None,
         },
+        first.as_ref(),
     )?)
+}
+
+/// The first officer of `init`: `--officer ID --officer-name NAME`, a supervisor, with the
+/// passphrase from the terminal (or `--passphrase-stdin`). `None` when no name is given.
+fn first_officer(cli: &Cli, args: &InitArgs) -> anyhow::Result<Option<FirstOfficer>> {
+    let Some(name) = args.officer_name.as_deref() else {
+        if args.passphrase_stdin {
+            return Err(UsageError(
+                "--passphrase-stdin is the first officer's: give --officer ID --officer-name NAME too"
+                    .into(),
+            )
+            .into());
+        }
+        return Ok(None);
+    };
+    let Some(id) = cli.officer.as_deref().filter(|o| !o.is_empty()) else {
+        return Err(UsageError(
+            "--officer-name needs the first officer's id: pass --officer ID".into(),
+        )
+        .into());
+    };
+    if args.sample {
+        return Err(UsageError(
+            "--sample brings its own officers (canbo01, lanhdao01, thanhtra01): leave out --officer-name"
+                .into(),
+        )
+        .into());
+    }
+    // Checked before the passphrase is asked for and before anything is written.
+    hoso_node::officer::validate_id(id)?;
+    let passphrase = read_passphrase(args.passphrase_stdin)?;
+    Ok(Some(FirstOfficer {
+        id: id.to_string(),
+        name: name.to_string(),
+        role: Role::Supervisor,
+        passphrase,
+    }))
 }
 
 #[derive(serde::Serialize)]
@@ -128,6 +168,8 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 unit_code: None,
                 listen: "127.0.0.1:7420".into(),
                 sample: true,
+                officer_name: None,
+                passphrase_stdin: false,
             },
         )?;
         sample::load(&node)?;
@@ -277,15 +319,22 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
             let role: Role = role
                 .parse()
                 .map_err(|e: hoso_schemas::UnknownRole| UsageError(e.to_string()))?;
-            let pass = read_passphrase(*passphrase_stdin)?;
-            let acting = cli.officer.as_deref().filter(|o| !o.is_empty());
-            // The first account on a node needs no acting officer.
-            let acting = if node.officers()?.is_empty() {
-                None
-            } else {
-                acting
+            // Accounts are created by a supervisor; the first one only by `init`, so an
+            // empty roster (a node set up without one, or a store that went missing and came
+            // back empty) never hands out a supervisor account to whoever asks first.
+            if node.officers()?.is_empty() {
+                return Err(UsageError(format!(
+                    "this node has no officer accounts, and `officer add` needs a supervisor to create one: the first officer is created by `hoso init --officer ID --officer-name NAME` (node {} has none; if its store was lost, {})",
+                    node.dir().display(),
+                    hoso_node::store::error::RECOVER
+                ))
+                .into());
+            }
+            let Some(acting) = cli.officer.as_deref().filter(|o| !o.is_empty()) else {
+                return Err(hoso_node::NodeError::NoOfficer.into());
             };
-            let o = node.add_officer(acting, id, name, role, &pass)?;
+            let pass = read_passphrase(*passphrase_stdin)?;
+            let o = node.add_officer(Some(acting), id, name, role, &pass)?;
             if cli.json {
                 output::json(&o)?;
             } else {
