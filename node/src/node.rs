@@ -510,11 +510,41 @@ impl Node {
         Ok(out)
     }
 
-    /// Checks an officer's passphrase (console login).
+    /// Checks an officer's passphrase (console login): throttled and audited on failure,
+    /// see [`Node::authenticate`].
     pub fn login(&self, id: &str, passphrase: &str) -> Result<Officer> {
-        let o = self.officer(id)?;
-        officer::verify_passphrase(&o, passphrase)?;
-        Ok(o.public())
+        self.authenticate(id, passphrase)
+    }
+
+    /// Appends an audit entry that changes no case (a failed login), with `extra` writes in
+    /// the same durable transaction.
+    pub(crate) fn append_event(
+        &self,
+        action: Action,
+        detail: serde_json::Value,
+        extra: impl FnOnce(&WriteTransaction) -> Result<()>,
+    ) -> Result<()> {
+        let (mut w, tx) = self.write_txn()?;
+        extra(&tx)?;
+        let (_, head) = audit::append(
+            &tx,
+            &self.inner.key,
+            self.inner.realm,
+            &w.head,
+            NewEntry {
+                officer: SYSTEM_OFFICER,
+                action,
+                case_id: CaseId::NONE,
+                actor: [0; 16],
+                heads_before: vec![],
+                changes: vec![],
+                payload: &payload(detail),
+                now_ms: now_ms(),
+            },
+        )?;
+        tx.commit()?;
+        w.head = head;
+        Ok(())
     }
 
     fn writing_officer(&self, id: &str) -> Result<Officer> {
