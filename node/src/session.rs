@@ -273,13 +273,13 @@ impl Node {
         let uid = current_uid();
         let path = session_path(self.dir(), uid);
         let file = read_session_file(&path, uid)?;
-        let record = self
-            .session_record(&file.token)?
-            .ok_or_else(|| NodeError::SessionRefused {
-                path: path.clone(),
-                reason: "it is not open on this node (logged out, or copied from elsewhere)"
-                    .into(),
-            })?;
+        let record =
+            self.session_record(&file.token)?
+                .ok_or_else(|| NodeError::SessionRefused {
+                    path: path.clone(),
+                    reason: "it is not open on this node (logged out, or copied from elsewhere)"
+                        .into(),
+                })?;
         if record.uid != uid || record.officer != file.officer {
             return Err(NodeError::SessionRefused {
                 path,

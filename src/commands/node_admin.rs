@@ -280,7 +280,13 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
                 Some(crate::auth::acting(cli, &node)?)
             };
             let pass = read_new_passphrase(*passphrase_stdin)?;
-            let o = node.add_officer(acting.as_ref().map(|o| o.id.as_str()), id, name, role, &pass)?;
+            let o = node.add_officer(
+                acting.as_ref().map(|o| o.id.as_str()),
+                id,
+                name,
+                role,
+                &pass,
+            )?;
             if cli.json {
                 output::json(&o)?;
             } else {

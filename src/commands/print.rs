@@ -34,6 +34,8 @@ fn date_arg(flag: &str, value: &str) -> anyhow::Result<NaiveDate> {
 
 /// Runs `hoso case print`.
 pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode> {
+    // A target that will be refused is refused before any work.
+    crate::out_file::check_target(&args.out, node.dir())?;
     let kind: FormKind = args
         .form
         .parse()

@@ -34,7 +34,8 @@ impl Run {
     #[track_caller]
     pub fn code(self, expected: i32) -> Run {
         assert_eq!(
-            self.status, expected,
+            self.status,
+            expected,
             "`hoso {}` exited {} (expected {expected})\nstdout: {}\nstderr: {}",
             self.args.join(" "),
             self.status,
