@@ -164,9 +164,10 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "Sample officers (passphrase `{}`): canbo01 (officer), lanhdao01 (supervisor), thanhtra01 (auditor).",
         sample::PASSPHRASE
     );
+    println!("Try, with HOSO_DATA_DIR={}:", dir.display());
     println!(
-        "Try, with HOSO_DATA_DIR={} HOSO_OFFICER=canbo01:",
-        dir.display()
+        "  hoso login canbo01   (passphrase {}; writes then act as canbo01 for 8 hours, `hoso logout` ends it)",
+        sample::PASSPHRASE
     );
     println!("  hoso case list --search \"nguyen\"");
     println!("  hoso registry list --limit 5");
