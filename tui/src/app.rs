@@ -319,7 +319,7 @@ impl App {
             self.list_dirty = false;
             self.redraw = true;
             let mut out = list::reload(self);
-            out.push(Effect::LoadCounts);
+            out.push(self.load_counts());
             return out;
         }
         vec![]
@@ -476,7 +476,7 @@ impl App {
             Command::GoList => {
                 self.screen = Screen::List;
                 let mut out = list::reload(self);
-                out.push(Effect::LoadCounts);
+                out.push(self.load_counts());
                 out
             }
             Command::NewCase => {
@@ -527,7 +527,7 @@ impl App {
             Command::Refresh => match self.screen {
                 Screen::List => {
                     let mut out = list::reload(self);
-                    out.push(Effect::LoadCounts);
+                    out.push(self.load_counts());
                     out
                 }
                 Screen::Detail => detail::reload(self),
@@ -535,9 +535,7 @@ impl App {
                 _ => vec![],
             },
             Command::Logout => {
-                self.officer = None;
-                self.login = login::LoginState::default();
-                self.screen = Screen::Login;
+                self.logout();
                 vec![]
             }
             Command::Quit => {
@@ -572,6 +570,34 @@ impl App {
                 audit_view::on_audit(self, r);
                 vec![]
             }
+        }
+    }
+
+    /// Back to the login screen with nothing of the session left: the next officer sees none
+    /// of the previous one's search, filters, open case, form or audit view.
+    pub fn logout(&mut self) {
+        self.officer = None;
+        self.login = login::LoginState::default();
+        self.list = list::ListState::default();
+        self.new_case = new_case::NewCaseState::default();
+        self.detail = detail::DetailState::default();
+        self.audit = audit_view::AuditState::default();
+        self.sync_panel = sync_panel::SyncPanelState::default();
+        self.palette = None;
+        self.help = false;
+        self.toast = None;
+        self.confirm_quit = false;
+        self.list_dirty = false;
+        // Answers to requests of the old session are dropped.
+        self.generation += 1;
+        self.screen = Screen::Login;
+    }
+
+    /// Counts the list tabs again ("my cases" applied when on).
+    pub fn load_counts(&self) -> Effect {
+        Effect::LoadCounts {
+            mine: self.list.mine.then(|| self.officer_id()),
+            today: self.today,
         }
     }
 

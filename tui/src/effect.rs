@@ -4,13 +4,11 @@
 //! runs each one with [`execute`] on tokio's blocking pool (node writes fsync) and feeds the
 //! [`Outcome`] back as [`crate::event::Event::Done`]. Tests call [`execute`] directly.
 
-use std::collections::BTreeMap;
+use crate::queue::{Counts, QueuePage, QueueQuery};
 
 use chrono::TimeZone;
 use hoso_node::audit::StoredEntry;
-use hoso_node::{
-    CaseQuery, CaseSummary, CaseView, NewCase, Node, NodeError, Officer, Prefill, SyncCommand,
-};
+use hoso_node::{CaseView, NewCase, Node, NodeError, Officer, Prefill, SyncCommand};
 use hoso_schemas::Status;
 
 /// Most audit entries shown in the audit view.
@@ -31,10 +29,15 @@ pub enum Effect {
         /// Request number.
         generation: u64,
         /// The query.
-        query: CaseQuery,
+        query: QueueQuery,
     },
-    /// Read the per-status counts.
-    LoadCounts,
+    /// Count the cases of every list tab.
+    LoadCounts {
+        /// Only this officer's cases ("my cases").
+        mine: Option<String>,
+        /// Today, for overdue.
+        today: chrono::NaiveDate,
+    },
     /// Read one case and its audit entries.
     LoadCase {
         /// Case id or receipt code.
@@ -173,11 +176,11 @@ pub enum Outcome {
     List {
         /// The request number it answers.
         generation: u64,
-        /// Rows or an error.
-        rows: Result<Vec<CaseSummary>, String>,
+        /// Rows and the tab's total, or an error.
+        rows: Result<QueuePage, String>,
     },
-    /// Per-status counts.
-    Counts(BTreeMap<Status, u64>),
+    /// Cases per tab.
+    Counts(Counts),
     /// One case.
     Case(Result<Box<CaseDetail>, String>),
     /// A prefilled form.
@@ -214,9 +217,11 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         })),
         Effect::LoadList { generation, query } => Outcome::List {
             generation,
-            rows: node.list(&query).map_err(msg),
+            rows: crate::queue::page(node, &query),
         },
-        Effect::LoadCounts => Outcome::Counts(node.counts_by_status().unwrap_or_default()),
+        Effect::LoadCounts { mine, today } => {
+            Outcome::Counts(crate::queue::counts(node, mine.as_deref(), today).unwrap_or_default())
+        }
         Effect::LoadCase { reference } => Outcome::Case(load_case(node, &reference)),
         Effect::Prefill {
             generation,

@@ -94,10 +94,14 @@ pub fn date_vi(d: &str) -> String {
     }
 }
 
-/// An RFC 3339 time as `DD/MM/YYYY HH:MM` in its own offset.
+/// An RFC 3339 time as `DD/MM/YYYY HH:MM` in Vietnam time (Asia/Ho_Chi_Minh, UTC+7),
+/// whatever offset it was written with: every time in the console is in one zone.
 pub fn time_vi(t: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(t) {
-        Ok(x) => x.format("%d/%m/%Y %H:%M").to_string(),
+        Ok(x) => x
+            .with_timezone(&hoso_node::deadline::vn_offset())
+            .format("%d/%m/%Y %H:%M")
+            .to_string(),
         Err(_) => t.to_string(),
     }
 }

@@ -26,6 +26,7 @@ pub mod effect;
 pub mod event;
 pub mod format;
 pub mod input;
+pub mod queue;
 pub mod screen;
 pub mod terminal;
 pub mod theme;

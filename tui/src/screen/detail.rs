@@ -129,7 +129,7 @@ pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect
                 false,
             );
             let mut out = reload(app);
-            out.push(Effect::LoadCounts);
+            out.push(app.load_counts());
             out
         }
         Err(e) => {

@@ -105,7 +105,7 @@ pub fn on_result(app: &mut App, r: Result<Officer, String>) -> Vec<Effect> {
             app.officer = Some(o);
             app.screen = Screen::List;
             let mut out = list::reload(app);
-            out.push(Effect::LoadCounts);
+            out.push(app.load_counts());
             out
         }
         Err(e) => {

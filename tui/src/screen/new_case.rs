@@ -383,7 +383,7 @@ pub fn on_created(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect
             app.new_case.receipt = Some(*v);
             app.new_case.step = Step::Receipt;
             app.mark_list_dirty();
-            vec![Effect::LoadCounts]
+            vec![app.load_counts()]
         }
         Err(e) => {
             app.new_case.error = Some(format!("Không tiếp nhận được: {e}"));

@@ -1,6 +1,7 @@
 //! The state machine, driven by events, with effects run against a real node.
 
 use hoso_node::{CaseQuery, PeerStatus, SyncCommand};
+use hoso_schemas::Clock;
 use hoso_schemas::Status;
 use hoso_tui::Screen;
 use hoso_tui::event::Event;
@@ -445,38 +446,170 @@ fn the_list_reads_pages_and_moves_across_them() {
     );
 }
 
-#[test]
-fn filters_cycle_and_show_counts() {
-    let mut h = Harness::new();
-    let v = case_at(
+/// Four cases as of 27/11/2026: one late, one due far ahead, one paused for a supplement, one
+/// returned late (ended).
+fn day_of_work(h: &Harness) -> [hoso_node::CaseView; 4] {
+    let late = case_at(
         &h.node,
         "judicial_record",
         "020190012345",
-        "2026-01-05T09:00:00+07:00",
+        "2026-11-02T09:00:00+07:00",
     );
-    case_at(
+    let ahead = case_at(
         &h.node,
         "judicial_record",
         "020088001111",
-        "2026-01-06T09:00:00+07:00",
+        "2099-03-02T09:00:00+07:00",
+    );
+    let paused = case_at(
+        &h.node,
+        "judicial_record",
+        "020075000777",
+        "2026-11-20T09:00:00+07:00",
+    );
+    let ended = case_at(
+        &h.node,
+        "judicial_record",
+        "020301000123",
+        "2026-01-05T09:00:00+07:00",
+    );
+    for (v, to) in [
+        (&late, Status::InProcess),
+        (&paused, Status::InProcess),
+        (&paused, Status::SupplementRequested),
+        (&ended, Status::InProcess),
+        (&ended, Status::Decided),
+        (&ended, Status::Returned),
+    ] {
+        let who = if to == Status::Decided {
+            "lanhdao01"
+        } else {
+            "canbo01"
+        };
+        h.node
+            .transition(who, &v.receipt_code, to, None, None)
+            .expect("transition");
+    }
+    [late, ahead, paused, ended]
+}
+
+#[test]
+fn the_work_queue_opens_on_open_cases_overdue_first_with_real_totals() {
+    use hoso_tui::queue::Tab;
+    let mut h = Harness::new();
+    let [late, ahead, paused, ended] = day_of_work(&h);
+    h.login("canbo01");
+    let l = &h.app.list;
+    assert_eq!(
+        l.current_filter(),
+        Tab::Open,
+        "the default tab is the work queue"
+    );
+    let codes: Vec<&str> = l.rows.iter().map(|r| r.receipt_code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            late.receipt_code.as_str(),
+            ahead.receipt_code.as_str(),
+            paused.receipt_code.as_str()
+        ],
+        "overdue first, then soonest due, then paused; the returned case is not here"
+    );
+    assert_eq!(l.total(), Some(3));
+    assert_eq!(l.counts.of(Tab::Open), 3);
+    assert_eq!(l.counts.of(Tab::Overdue), 1);
+    assert_eq!(l.counts.of(Tab::Paused), 1);
+    assert_eq!(l.counts.of(Tab::Ended), 1);
+    assert_eq!(l.counts.of(Tab::All), 4);
+    assert!(matches!(l.rows[0].clock, Clock::Late { working_days } if working_days > 1));
+    assert!(matches!(l.rows[1].clock, Clock::Left { .. }));
+    assert!(
+        matches!(l.rows[2].clock, Clock::Paused { since: Some(_) }),
+        "{:?}",
+        l.rows[2].clock
+    );
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("[Cần xử lý 3]"), "{screen}");
+    assert!(screen.contains("Quá hạn 1"), "{screen}");
+    assert!(screen.contains("quá hạn 1"), "status bar: {screen}");
+    assert!(screen.contains("tạm dừng từ "), "{screen}");
+    assert!(screen.contains("1/3"), "{screen}");
+    assert!(!screen.contains("100+"), "{screen}");
+
+    // `o`: only the open overdue case (not the one returned late).
+    h.key(KeyCode::Char('o'));
+    let codes: Vec<&str> = h
+        .app
+        .list
+        .rows
+        .iter()
+        .map(|r| r.receipt_code.as_str())
+        .collect();
+    assert_eq!(codes, [late.receipt_code.as_str()]);
+    // `e`: the ended cases, in their own tab.
+    h.key(KeyCode::Char('e'));
+    assert_eq!(h.app.list.current_filter(), Tab::Ended);
+    let codes: Vec<&str> = h
+        .app
+        .list
+        .rows
+        .iter()
+        .map(|r| r.receipt_code.as_str())
+        .collect();
+    assert_eq!(codes, [ended.receipt_code.as_str()]);
+    assert!(
+        matches!(h.app.list.rows[0].clock, Clock::Ended { late_working_days, .. } if late_working_days > 0)
+    );
+    // Tabs cycle: ended → all.
+    h.key(KeyCode::Right);
+    assert_eq!(h.app.list.current_filter(), Tab::All);
+    assert_eq!(h.app.list.total(), Some(4));
+}
+
+#[test]
+fn my_cases_shows_only_the_officers_own_and_counts_follow() {
+    use hoso_tui::queue::Tab;
+    let mut h = Harness::new();
+    day_of_work(&h);
+    // One case assigned to the supervisor.
+    let other = case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-25T09:00:00+07:00",
     );
     h.node
-        .transition("canbo01", &v.receipt_code, Status::InProcess, None, None)
-        .expect("t");
+        .create_case(
+            "lanhdao01",
+            hoso_node::NewCase {
+                procedure: "judicial_record".into(),
+                citizen_id: "020088001111".into(),
+                fields: super::common::citizen_fields(
+                    h.node.catalog().procedure("judicial_record").expect("p"),
+                ),
+                received_at: Some(super::common::at("2026-11-26T09:00:00+07:00")),
+            },
+        )
+        .expect("create");
     h.login("canbo01");
-    assert_eq!(h.app.list.counts.get(&Status::InProcess), Some(&1));
-    // All → submitted → received → rejected → in_process
-    for _ in 0..4 {
-        h.key(KeyCode::Right);
-    }
-    assert_eq!(h.app.list.rows.len(), 1);
-    assert_eq!(h.app.list.rows[0].status, Status::InProcess);
-    h.key(KeyCode::Char('o'));
+    assert_eq!(h.app.list.counts.of(Tab::Open), 5);
+    h.key(KeyCode::Char('m'));
+    assert!(h.app.list.mine);
     assert_eq!(
-        h.app.list.rows.len(),
-        2,
-        "both are overdue (received in January)"
+        h.app.list.counts.of(Tab::Open),
+        4,
+        "the supervisor's case is gone"
     );
+    assert!(
+        h.app
+            .list
+            .rows
+            .iter()
+            .all(|r| r.assigned_officer.as_deref() == Some("canbo01"))
+    );
+    assert!(h.app.list.rows.iter().any(|r| r.id == other.id));
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Của tôi"), "{screen}");
 }
 
 #[test]
@@ -504,4 +637,110 @@ fn a_small_terminal_asks_to_be_enlarged() {
     let h = Harness::new();
     let s = h.screen(60, 20);
     assert!(s.contains("quá nhỏ"), "{s}");
+}
+
+#[test]
+fn search_takes_the_code_as_shown_its_last_digits_the_full_code_and_the_cccd() {
+    let mut h = Harness::new();
+    let [late, ahead, _paused, ended] = day_of_work(&h);
+    h.login("canbo01");
+    let codes = |h: &Harness| -> Vec<String> {
+        h.app
+            .list
+            .rows
+            .iter()
+            .map(|r| r.receipt_code.clone())
+            .collect()
+    };
+    let short = hoso_tui::format::short_receipt(&late.receipt_code).to_string();
+    for text in [
+        late.receipt_code.clone(),
+        short.clone(),
+        short.replace('-', ""),
+    ] {
+        h.key(KeyCode::Char('/'));
+        h.type_str(&text);
+        assert_eq!(codes(&h), [late.receipt_code.as_str()], "searching {text}");
+        h.key(KeyCode::Esc);
+    }
+    // The last digits: every case of that number, in the tab.
+    let last = &short[short.len() - 4..];
+    h.key(KeyCode::Char('/'));
+    h.type_str(last);
+    assert!(
+        codes(&h).contains(&late.receipt_code),
+        "{last}: {:?}",
+        codes(&h)
+    );
+    h.key(KeyCode::Esc);
+    // A citizen id.
+    h.key(KeyCode::Char('/'));
+    h.type_str(&ahead.citizen_id);
+    assert_eq!(codes(&h), [ahead.receipt_code.as_str()]);
+    h.key(KeyCode::Esc);
+
+    // The returned case is not in the work queue: the search names the tab and offers more.
+    h.key(KeyCode::Char('/'));
+    h.type_str("ton nu");
+    assert!(h.app.list.rows.is_empty());
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("«Cần xử lý»"), "{screen}");
+    assert!(
+        screen.contains("Tab tìm trong tất cả"),
+        "hint bar: {screen}"
+    );
+    h.key(KeyCode::Tab);
+    assert_eq!(
+        codes(&h),
+        [ended.receipt_code.as_str()],
+        "found among every case"
+    );
+    assert!(h.app.list.searching, "still typing");
+}
+
+#[test]
+fn a_stray_letter_never_changes_data_and_the_hint_bar_shows_search() {
+    let mut h = Harness::new();
+    day_of_work(&h);
+    h.login("canbo01");
+    let before = h.node.chain_head().next_seq;
+    // An officer types a name without `/` first.
+    for c in "nguyen thi huong".chars() {
+        h.key(KeyCode::Char(c));
+        if h.app.screen == Screen::NewCase {
+            h.key(KeyCode::Esc); // `n` opened the (empty) form: Esc backs out
+        }
+    }
+    assert_eq!(h.node.chain_head().next_seq, before, "nothing was written");
+    for (w, ht) in [(80, 24), (120, 40)] {
+        let screen = h.screen(w, ht);
+        let last = screen.lines().last().unwrap_or_default().to_string();
+        assert!(last.contains("/ tìm"), "{w}x{ht}: {last}");
+    }
+}
+
+#[test]
+fn logout_forgets_the_previous_officers_search_and_filters() {
+    let mut h = Harness::new();
+    day_of_work(&h);
+    h.login("canbo01");
+    h.key(KeyCode::Char('m'));
+    h.key(KeyCode::Char('/'));
+    h.type_str("huong");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char(':'));
+    h.type_str("dang xuat");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, Screen::Login);
+    assert!(h.app.officer.is_none());
+    h.login("lanhdao01");
+    assert_eq!(h.app.list.search.value(), "");
+    assert!(!h.app.list.mine);
+    assert_eq!(
+        h.app.list.rows.len(),
+        3,
+        "the whole work queue, no search left over"
+    );
+    let screen = h.screen(80, 24);
+    assert!(!screen.contains("huong"), "{screen}");
 }
