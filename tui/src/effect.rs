@@ -4,6 +4,7 @@
 //! runs each one with [`execute`] on tokio's blocking pool (node writes fsync) and feeds the
 //! [`Outcome`] back as [`crate::event::Event::Done`]. Tests call [`execute`] directly.
 
+use crate::draft::Draft;
 use crate::queue::{Counts, QueuePage, QueueQuery};
 
 use chrono::TimeZone;
@@ -85,6 +86,20 @@ pub enum Effect {
     LoadAudit,
     /// Ask the sync engine for something (never waits).
     Sync(SyncCommand),
+    /// Write the officer's draft (scratch outside the store; see [`crate::draft`]).
+    SaveDraft {
+        /// The officer's draft file.
+        file: std::path::PathBuf,
+        /// Write order: an older write finishing late is dropped.
+        seq: u64,
+        /// The draft.
+        draft: Draft,
+    },
+    /// Read the officer's draft back (at login).
+    LoadDraft {
+        /// The officer's draft file.
+        file: std::path::PathBuf,
+    },
 }
 
 /// One audit entry as shown.
@@ -196,6 +211,8 @@ pub enum Outcome {
     Updated(Result<Box<CaseView>, String>),
     /// The audit view's data.
     Audit(Result<Box<AuditSummary>, String>),
+    /// The officer's draft, read back.
+    Draft(Box<Draft>),
 }
 
 fn msg(e: NodeError) -> String {
@@ -262,6 +279,13 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             node.send_sync_command(cmd);
             return None;
         }
+        Effect::SaveDraft { file, seq, draft } => {
+            if let Err(e) = crate::draft::save(&file, seq, &draft) {
+                tracing::warn!(file = %file.display(), error = %e, "draft not saved");
+            }
+            return None;
+        }
+        Effect::LoadDraft { file } => Outcome::Draft(Box::new(crate::draft::load(&file))),
     })
 }
 

@@ -22,6 +22,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod draft;
 pub mod effect;
 pub mod event;
 pub mod format;

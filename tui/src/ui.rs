@@ -105,6 +105,24 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             r,
         );
     }
+    if let Some(which) = app.confirm_discard {
+        let text = match which {
+            crate::app::Discard::NewCase => {
+                "Rời biểu mẫu? Những gì đã nhập vẫn được giữ làm bản nháp và hiện lại khi mở lại. Enter / y: rời (giữ nháp) · x: bỏ bản nháp · phím khác: ở lại nhập tiếp"
+            }
+            crate::app::Discard::Note => {
+                "Đóng ô ghi chú chưa lưu? Ghi chú vẫn được giữ làm bản nháp. Enter / y: đóng (giữ nháp) · x: bỏ ghi chú · phím khác: viết tiếp"
+            }
+        };
+        let r = body.centered(Constraint::Length(70), Constraint::Length(5));
+        frame.render_widget(Clear, r);
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().border_style(app.theme.warn())),
+            r,
+        );
+    }
     if app.palette.is_some() {
         palette::render(app, frame, body);
     }
@@ -252,7 +270,13 @@ fn render_status(app: &App, frame: &mut Frame<'_>, area: Rect) {
 
 fn render_hints(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let t = app.theme;
-    let mut keys: Vec<KeyHelp> = if app.help {
+    let mut keys: Vec<KeyHelp> = if app.confirm_discard.is_some() {
+        vec![
+            crate::app::key_help("Enter y", "rời, giữ nháp", true),
+            crate::app::key_help("x", "bỏ nháp", true),
+            crate::app::key_help("phím khác", "ở lại", true),
+        ]
+    } else if app.help {
         vec![crate::app::key_help("Esc", "đóng trợ giúp", true)]
     } else if app.palette.is_some() {
         vec![

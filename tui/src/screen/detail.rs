@@ -67,6 +67,8 @@ pub struct DetailState {
     pub popup: Option<Popup>,
     /// Waiting for a write.
     pub busy: bool,
+    /// The write awaited is a note (its draft goes once it is saved).
+    pub saving_note: bool,
 }
 
 impl DetailState {
@@ -121,8 +123,19 @@ pub fn on_case(app: &mut App, r: Result<Box<CaseDetail>, String>) {
 /// Handles a write's answer.
 pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect> {
     app.detail.busy = false;
+    let note = std::mem::take(&mut app.detail.saving_note);
     app.mark_list_dirty();
     match r {
+        Ok(v) if note => {
+            app.draft.notes.remove(&v.id.to_string());
+            app.toast(
+                format!("Đã lưu ghi chú vào hồ sơ {}.", v.receipt_code),
+                false,
+            );
+            let mut out = app.flush_draft();
+            out.extend(reload(app));
+            out
+        }
         Ok(v) => {
             app.toast(
                 format!("Đã lưu. {}: {}.", v.receipt_code, v.status.label_vi()),
@@ -134,6 +147,15 @@ pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect
         }
         Err(e) => {
             app.toast(format!("Không lưu được: {e}"), true);
+            if note
+                && let Some(c) = &app.detail.case
+                && let Some(text) = app.draft.notes.get(&c.view.id.to_string())
+            {
+                // Nothing typed is lost: the note box opens again with the text.
+                let mut input = Input::new();
+                input.set(text);
+                app.detail.popup = Some(Popup::Note(input));
+            }
             vec![]
         }
     }
@@ -270,8 +292,13 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 app.toast("Vai trò của bạn chỉ được xem hồ sơ.", true);
                 return vec![];
             }
-            if app.detail.case.is_some() {
-                app.detail.popup = Some(Popup::Note(Input::new()));
+            if let Some(c) = &app.detail.case {
+                // An unsaved note of this case comes back as it was left.
+                let mut note = Input::new();
+                if let Some(text) = app.draft.notes.get(&c.view.id.to_string()) {
+                    note.set(text);
+                }
+                app.detail.popup = Some(Popup::Note(note));
             }
         }
         _ => {}
@@ -342,6 +369,10 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         },
         Popup::Note(mut note) => match key.code {
+            KeyCode::Esc if !note.value().trim().is_empty() => {
+                d.popup = Some(Popup::Note(note));
+                app.confirm_discard = Some(crate::app::Discard::Note);
+            }
             KeyCode::Esc => {}
             KeyCode::Enter => {
                 let text = note.value().trim().to_string();
@@ -350,6 +381,7 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     return vec![];
                 }
                 d.busy = true;
+                d.saving_note = true;
                 return vec![Effect::AddNote {
                     officer,
                     reference,

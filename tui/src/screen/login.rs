@@ -106,6 +106,9 @@ pub fn on_result(app: &mut App, r: Result<Officer, String>) -> Vec<Effect> {
             app.screen = Screen::List;
             let mut out = list::reload(app);
             out.push(app.load_counts());
+            if let Some(file) = app.draft_file() {
+                out.push(Effect::LoadDraft { file });
+            }
             out
         }
         Err(e) => {

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, KeyHelp, Screen, key_help};
+use crate::draft::NewCaseDraft;
 use crate::effect::Effect;
 use crate::format;
 use crate::input::Input;
@@ -248,6 +249,24 @@ fn on_key_citizen(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
+/// Opens the form again from a draft: the procedure and citizen id as typed, and (once the
+/// registry answers) the values typed into the form.
+pub fn restore(app: &mut App, d: NewCaseDraft) -> Vec<Effect> {
+    let s = &mut app.new_case;
+    s.procedure = Some(d.procedure.clone());
+    s.citizen.set(&d.citizen_id);
+    s.step = Step::Citizen;
+    app.toast(
+        "Đã mở lại bản nháp chưa tiếp nhận: những gì đã nhập vẫn còn.",
+        false,
+    );
+    if d.citizen_id.trim().is_empty() {
+        return vec![];
+    }
+    // As if Enter were pressed on the citizen id: the form comes back prefilled.
+    on_key_citizen(app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+}
+
 /// Handles the prefilled form.
 pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String>) {
     let s = &mut app.new_case;
@@ -287,6 +306,19 @@ pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String
             }
         })
         .collect();
+    // A draft of this form (same procedure and citizen) fills back what was typed.
+    if let Some(d) = &app.draft.new_case
+        && d.procedure == p.procedure
+        && d.citizen_id.trim() == p.citizen_id
+    {
+        let tried = s.tried;
+        for f in s.fields.iter_mut().filter(|f| !f.from_registry) {
+            if let Some(v) = d.fields.get(&f.def.name) {
+                f.input.set(v);
+                validate(f, tried);
+            }
+        }
+    }
     s.prefill = Some(*p);
     s.step = Step::Form;
     s.tried = false;
@@ -305,8 +337,16 @@ fn on_key_form(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     match key.code {
         KeyCode::Esc => {
-            s.step = Step::Citizen;
-            s.error = None;
+            let typed = s
+                .fields
+                .iter()
+                .any(|f| !f.from_registry && !f.input.value().trim().is_empty());
+            if typed {
+                app.confirm_discard = Some(crate::app::Discard::NewCase);
+            } else {
+                s.step = Step::Citizen;
+                s.error = None;
+            }
         }
         KeyCode::Tab | KeyCode::Down => {
             if let Some(n) = next(1) {
@@ -383,7 +423,11 @@ pub fn on_created(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect
             app.new_case.receipt = Some(*v);
             app.new_case.step = Step::Receipt;
             app.mark_list_dirty();
-            vec![app.load_counts()]
+            // Received: the draft has done its job.
+            app.draft.new_case = None;
+            let mut out = app.flush_draft();
+            out.push(app.load_counts());
+            out
         }
         Err(e) => {
             app.new_case.error = Some(format!("Không tiếp nhận được: {e}"));

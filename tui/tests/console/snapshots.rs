@@ -344,3 +344,19 @@ fn search_inside_a_tab_names_it_80x24_and_120x40() {
     snap("search_narrowed_80x24", &h, 80, 24);
     snap("search_narrowed_120x40", &h, 120, 40);
 }
+
+#[test]
+fn esc_on_a_typed_form_asks_80x24_and_120x40() {
+    let mut h = Harness::new();
+    h.login("canbo01");
+    h.key(KeyCode::Char('n'));
+    h.type_str("ly lich");
+    h.key(KeyCode::Enter);
+    h.type_str("020190012345");
+    h.key(KeyCode::Enter);
+    h.type_str("Xin cấp để bổ sung hồ sơ xin việc");
+    h.key(KeyCode::Esc);
+    h.app.toast = None;
+    snap("confirm_leave_form_80x24", &h, 80, 24);
+    snap("confirm_leave_form_120x40", &h, 120, 40);
+}

@@ -744,3 +744,107 @@ fn logout_forgets_the_previous_officers_search_and_filters() {
     let screen = h.screen(80, 24);
     assert!(!screen.contains("huong"), "{screen}");
 }
+
+#[test]
+fn esc_on_a_typed_form_asks_and_the_draft_survives_quitting() {
+    let mut h = Harness::new();
+    h.login("canbo01");
+    h.key(KeyCode::Char('n'));
+    h.type_str("ly lich");
+    h.key(KeyCode::Enter);
+    h.type_str("020190012345");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.new_case.step, Step::Form);
+    let focus = h.app.new_case.focus;
+    let name = h.app.new_case.fields[focus].def.name.clone();
+    h.type_str("Xin cấp để bổ sung hồ sơ xin việc");
+    // Esc asks; any other key stays, with the text intact.
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.confirm_discard, Some(hoso_tui::app::Discard::NewCase));
+    assert!(h.screen(80, 24).contains("bản nháp"));
+    h.key(KeyCode::Char('k'));
+    assert_eq!(h.app.confirm_discard, None);
+    assert_eq!(h.app.new_case.step, Step::Form);
+    assert_eq!(
+        h.app.new_case.fields[focus].input.value(),
+        "Xin cấp để bổ sung hồ sơ xin việc"
+    );
+    // The draft is on disk, private to the officer, outside the store.
+    let file = h.app.draft_file().expect("draft file");
+    assert!(file.starts_with(h.node.dir().join("drafts")));
+    let on_disk = hoso_tui::draft::load(&file);
+    let nc = on_disk.new_case.expect("new-case draft");
+    assert_eq!(nc.citizen_id, "020190012345");
+    assert_eq!(
+        nc.fields.get(&name).map(String::as_str),
+        Some("Xin cấp để bổ sung hồ sơ xin việc")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Quit abruptly (Ctrl+C), start a new console, log in again: the form comes back.
+    h.ctrl('c');
+    assert!(h.app.quit);
+    h.app = super::common::app_for(&h.node);
+    h.login("canbo01");
+    h.key(KeyCode::Char('n'));
+    assert_eq!(
+        h.app.new_case.step,
+        Step::Form,
+        "{:?}",
+        h.app.new_case.error
+    );
+    let f = h
+        .app
+        .new_case
+        .fields
+        .iter()
+        .find(|f| f.def.name == name)
+        .expect("field");
+    assert_eq!(f.input.value(), "Xin cấp để bổ sung hồ sơ xin việc");
+    // `x` drops the draft for good.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('x'));
+    assert_eq!(h.app.screen, Screen::List);
+    assert!(!file.exists(), "the draft file is gone");
+    h.key(KeyCode::Char('n'));
+    assert_eq!(h.app.new_case.step, Step::Procedure, "a fresh form");
+}
+
+#[test]
+fn an_unsaved_note_asks_on_esc_and_comes_back_after_a_restart() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('m'));
+    h.type_str("Công dân hẹn chiều mai");
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.confirm_discard, Some(hoso_tui::app::Discard::Note));
+    h.key(KeyCode::Enter); // close, keep the draft
+    assert!(h.app.detail.popup.is_none());
+    h.app = super::common::app_for(&h.node);
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('m'));
+    match &h.app.detail.popup {
+        Some(hoso_tui::screen::detail::Popup::Note(n)) => {
+            assert_eq!(n.value(), "Công dân hẹn chiều mai")
+        }
+        other => panic!("note box: {other:?}"),
+    }
+    h.key(KeyCode::Enter);
+    let now = h.node.case(&v.receipt_code).expect("case");
+    assert_eq!(now.notes.len(), 1);
+    assert!(h.app.draft.notes.is_empty(), "saved: the draft is gone");
+    let file = h.app.draft_file().expect("file");
+    assert!(!file.exists());
+}
