@@ -109,52 +109,44 @@ pub struct AuditLine {
     pub node: String,
     /// Seq in that chain.
     pub seq: u64,
-    /// Local time, `YYYY-MM-DD HH:MM`.
+    /// Vietnam time, `DD/MM/YYYY HH:MM`.
     pub time: String,
     /// Officer.
     pub officer: String,
-    /// Action word.
+    /// What was done, a short Vietnamese phrase ("Chuyển trạng thái").
     pub action: String,
-    /// Payload JSON (compact, bounded), empty if purged.
-    pub payload: String,
+    /// The whole entry as a Vietnamese sentence (see [`crate::audit_text`]).
+    pub sentence: String,
     /// Signature checks out.
     pub signature_ok: bool,
 }
 
-/// Most payload characters kept per audit line.
-const PAYLOAD_CHARS: usize = 300;
-
 impl AuditLine {
-    /// From a stored entry.
-    pub fn from_stored(e: &StoredEntry) -> AuditLine {
-        let payload = e
-            .payload
-            .as_deref()
-            .map(|p| {
-                String::from_utf8_lossy(p)
-                    .chars()
-                    .take(PAYLOAD_CHARS)
-                    .collect()
-            })
-            .unwrap_or_default();
+    /// From a stored entry; field and procedure names come from `catalog`.
+    pub fn from_stored(e: &StoredEntry, catalog: &hoso_schemas::Catalog) -> AuditLine {
+        let action = e.entry.body.action;
         AuditLine {
             node: e.entry.body.origin.short(),
             seq: e.entry.body.seq,
             time: local_time(e.entry.body.time_ms),
             officer: e.entry.body.officer.clone(),
-            action: e.entry.body.action.as_str().to_string(),
-            payload,
+            action: crate::audit_text::action_vi(action).to_string(),
+            sentence: crate::audit_text::sentence(
+                catalog,
+                action,
+                e.payload.as_deref().unwrap_or_default(),
+            ),
             signature_ok: e.entry.signature_ok(),
         }
     }
 }
 
-/// Unix ms as Vietnam local time, `YYYY-MM-DD HH:MM`.
+/// Unix ms as Vietnam time (Asia/Ho_Chi_Minh), `DD/MM/YYYY HH:MM`.
 pub fn local_time(ms: i64) -> String {
     hoso_node::deadline::vn_offset()
         .timestamp_millis_opt(ms)
         .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
         .unwrap_or_default()
 }
 
@@ -215,8 +207,9 @@ pub enum Outcome {
     Draft(Box<Draft>),
 }
 
-fn msg(e: NodeError) -> String {
-    e.to_string()
+/// The node's error as the officer reads it (see [`crate::errors`]).
+fn vi(node: &Node) -> impl Fn(NodeError) -> String + '_ {
+    move |e| crate::errors::node_error_vi(&e, node.catalog())
 }
 
 /// Runs one effect against the node (blocking: call it on the blocking pool).
@@ -229,7 +222,7 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             if e.is_bad_input() {
                 "sai mã cán bộ hoặc mật khẩu.".to_string()
             } else {
-                e.to_string()
+                crate::errors::node_error_vi(&e, node.catalog())
             }
         })),
         Effect::LoadList { generation, query } => Outcome::List {
@@ -249,11 +242,13 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             result: node
                 .prefill(&officer, &new)
                 .map(|(p, _, _)| Box::new(p))
-                .map_err(msg),
+                .map_err(vi(node)),
         },
-        Effect::Create { officer, new } => {
-            Outcome::Created(node.create_case(&officer, new).map(Box::new).map_err(msg))
-        }
+        Effect::Create { officer, new } => Outcome::Created(
+            node.create_case(&officer, new)
+                .map(Box::new)
+                .map_err(vi(node)),
+        ),
         Effect::Transition {
             officer,
             reference,
@@ -263,7 +258,7 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         } => Outcome::Updated(
             node.transition(&officer, &reference, to, track.as_deref(), note.as_deref())
                 .map(Box::new)
-                .map_err(msg),
+                .map_err(vi(node)),
         ),
         Effect::AddNote {
             officer,
@@ -272,9 +267,9 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         } => Outcome::Updated(
             node.add_note(&officer, &reference, &text)
                 .map(Box::new)
-                .map_err(msg),
+                .map_err(vi(node)),
         ),
-        Effect::LoadAudit => Outcome::Audit(load_audit(node).map(Box::new).map_err(msg)),
+        Effect::LoadAudit => Outcome::Audit(load_audit(node).map(Box::new).map_err(vi(node))),
         Effect::Sync(cmd) => {
             node.send_sync_command(cmd);
             return None;
@@ -290,11 +285,11 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
 }
 
 fn load_case(node: &Node, reference: &str) -> Result<Box<CaseDetail>, String> {
-    let view = node.case(reference).map_err(msg)?;
+    let view = node.case(reference).map_err(vi(node))?;
     let audit = hoso_node::audit::for_case(node.db(), &view.id)
-        .map_err(msg)?
+        .map_err(vi(node))?
         .iter()
-        .map(AuditLine::from_stored)
+        .map(|e| AuditLine::from_stored(e, node.catalog()))
         .collect();
     Ok(Box::new(CaseDetail { view, audit }))
 }
@@ -328,7 +323,11 @@ fn load_audit(node: &Node) -> Result<AuditSummary, NodeError> {
         length: head.next_seq,
         head: head.prev.clone(),
         checked: entries.len(),
-        recent: entries.iter().rev().map(AuditLine::from_stored).collect(),
+        recent: entries
+            .iter()
+            .rev()
+            .map(|e| AuditLine::from_stored(e, node.catalog()))
+            .collect(),
         problem,
     })
 }

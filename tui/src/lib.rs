@@ -22,8 +22,10 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod audit_text;
 pub mod draft;
 pub mod effect;
+pub mod errors;
 pub mod event;
 pub mod format;
 pub mod input;

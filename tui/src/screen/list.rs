@@ -541,7 +541,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Constraint::Fill(3),
         Constraint::Length(11),
     ];
-    let mut header = vec!["", "Mã hồ sơ", "Thủ tục", "Người nộp", "Trạng thái"];
+    let mut header = vec!["", "Mã hồ sơ", "Thủ tục", "Công dân", "Trạng thái"];
     if wide {
         widths.push(Constraint::Length(10));
         header.push("Hạn");

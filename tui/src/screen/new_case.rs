@@ -663,7 +663,7 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
         let label = format::fit(&f.def.label_vi, label_w - 2);
         let pad = " ".repeat(label_w.saturating_sub(label.width()));
         let value = if f.from_registry {
-            Span::styled(f.input.value().to_string(), t.registry())
+            Span::styled(format::value_vi(&f.def, f.input.value()), t.registry())
         } else if f.input.value().is_empty() && !focused {
             Span::styled(format!("({})", format::expected_vi(&f.def)), t.dim())
         } else {
@@ -754,10 +754,14 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::styled("Thủ tục:        ", t.dim()),
             Span::raw(procedure.map_or(v.procedure.clone(), |p| p.name_vi.clone())),
         ]),
-        Line::from(vec![
-            Span::styled("Người nộp:      ", t.dim()),
-            Span::raw(format!("{} ({})", v.applicant_name, v.citizen_id)),
-        ]),
+    ];
+    for (label, text) in format::applicant_lines(&app.catalog, v) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<16}", format!("{label}:")), t.dim()),
+            Span::raw(text),
+        ]));
+    }
+    lines.extend([
         Line::from(vec![
             Span::styled("Ngày tiếp nhận: ", t.dim()),
             Span::raw(format::time_vi(&v.received_at)),
@@ -770,7 +774,7 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::styled("Cán bộ:         ", t.dim()),
             Span::raw(v.assigned_officer.clone().unwrap_or_default()),
         ]),
-    ];
+    ]);
     if !v.tracks.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled(

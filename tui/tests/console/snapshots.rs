@@ -360,3 +360,39 @@ fn esc_on_a_typed_form_asks_80x24_and_120x40() {
     snap("confirm_leave_form_80x24", &h, 80, 24);
     snap("confirm_leave_form_120x40", &h, 120, 40);
 }
+
+#[test]
+fn transition_menu_greys_what_the_role_may_not_do_80x24_and_120x40() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.node
+        .transition("canbo01", &v.receipt_code, Status::InProcess, None, None)
+        .expect("t");
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('t'));
+    snap("transition_menu_80x24", &h, 80, 24);
+    snap("transition_menu_120x40", &h, 120, 40);
+}
+
+#[test]
+fn death_registration_shows_the_declarant_as_applicant_80x24_and_120x40() {
+    let mut h = Harness::new();
+    case_at(
+        &h.node,
+        "death_registration",
+        "020075000777",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Người nộp: "), "{screen}");
+    snap("death_detail_80x24", &h, 80, 24);
+    snap("death_detail_120x40", &h, 120, 40);
+}

@@ -279,7 +279,15 @@ fn transition_needs_a_confirm_and_records_the_note() {
     );
     let shown = h.app.detail.case.as_ref().expect("shown");
     assert_eq!(shown.view.status, Status::InProcess, "detail reloaded");
-    assert!(shown.audit.iter().any(|a| a.action == "transition"));
+    assert!(shown.audit.iter().any(|a| a.action == "Chuyển trạng thái"));
+    assert!(
+        shown
+            .audit
+            .iter()
+            .any(|a| a.sentence.contains("«Đã tiếp nhận» → «Đang xử lý»")),
+        "{:?}",
+        shown.audit
+    );
 }
 
 #[test]
@@ -847,4 +855,106 @@ fn an_unsaved_note_asks_on_esc_and_comes_back_after_a_restart() {
     assert!(h.app.draft.notes.is_empty(), "saved: the draft is gone");
     let file = h.app.draft_file().expect("file");
     assert!(!file.exists());
+}
+
+#[test]
+fn supervisor_only_transitions_are_greyed_with_the_reason_and_do_nothing() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.node
+        .transition("canbo01", &v.receipt_code, Status::InProcess, None, None)
+        .expect("t");
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('t'));
+    let Some(hoso_tui::screen::detail::Popup::Actions { options, .. }) = &h.app.detail.popup else {
+        panic!("menu: {:?}", h.app.detail.popup)
+    };
+    let decided = options
+        .iter()
+        .position(|a| a.to == Status::Decided)
+        .expect("decided is shown");
+    assert_eq!(
+        options[decided].blocked.as_deref(),
+        Some("Chỉ Lãnh đạo được chuyển")
+    );
+    assert!(
+        options.iter().any(|a| a.blocked.is_none()),
+        "own actions too"
+    );
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("chỉ lãnh đạo được chuyển"), "{screen}");
+    assert!(
+        !screen.contains("(in_process)") && !screen.contains("decided"),
+        "{screen}"
+    );
+    // Picking it explains and changes nothing.
+    let key = char::from_digit(u32::try_from(decided + 1).expect("n"), 10).expect("digit");
+    h.key(KeyCode::Char(key));
+    assert!(
+        h.app
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.error && t.text.contains("Lãnh đạo"))
+    );
+    assert!(matches!(
+        h.app.detail.popup,
+        Some(hoso_tui::screen::detail::Popup::Actions { .. })
+    ));
+    assert_eq!(
+        h.node.case(&v.receipt_code).expect("case").status,
+        Status::InProcess
+    );
+}
+
+#[test]
+fn node_errors_reach_the_officer_in_vietnamese() {
+    let mut h = Harness::new();
+    h.login("canbo01");
+    h.key(KeyCode::Char('n'));
+    h.type_str("ly lich");
+    h.key(KeyCode::Enter);
+    h.type_str("12345");
+    h.key(KeyCode::Enter);
+    let e = h.app.new_case.error.clone().expect("error");
+    assert!(e.contains("12 chữ số"), "{e}");
+    assert!(!e.contains("citizen id") && !e.contains("digits"), "{e}");
+}
+
+#[test]
+fn the_status_bar_keeps_its_priorities_at_80_columns_with_the_link_cut() {
+    let mut h = Harness::new();
+    day_of_work(&h);
+    h.login("canbo01");
+    let mut s = h.app.sync.clone();
+    s.running = true;
+    s.link_cut = true;
+    s.peers = vec![PeerStatus {
+        node_id: hoso_node::NodeId([7; 32]),
+        name: "Trung tâm tỉnh Lạng Sơn".into(),
+        role: hoso_node::NodeRole::Hub,
+        online: false,
+        last_sync: Some("2026-11-27T01:30:00+00:00".into()),
+        pending_cases: 12,
+        bytes_in: 0,
+        bytes_out: 0,
+        last_error: None,
+    }];
+    h.send(Event::Sync(s));
+    let screen = h.screen(80, 24);
+    let bar = screen.lines().rev().nth(1).expect("status bar").to_string();
+    assert!(bar.contains("[ĐÃ CẮT KẾT NỐI]"), "{bar}");
+    assert!(bar.contains("quá hạn 1"), "{bar}");
+    assert!(
+        bar.trim_end_matches(['"', ' ']).ends_with("canbo01"),
+        "{bar}"
+    );
+    // One time zone: 01:30 UTC is 08:30 in Vietnam, wherever it is shown.
+    let wide = h.screen(120, 40);
+    assert!(wide.contains("27/11/2026 08:30"), "{wide}");
 }
