@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
+mod convert;
+
 /// Everything a node operation can fail with.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -207,30 +209,6 @@ impl NodeError {
                 | NodeError::SessionOfficer { .. }
                 | NodeError::LoginThrottled { .. }
         )
-    }
-}
-
-macro_rules! store_error {
-    ($($t:ty),*) => {$(
-        impl From<$t> for NodeError {
-            fn from(e: $t) -> Self {
-                NodeError::Store(e.to_string())
-            }
-        }
-    )*};
-}
-store_error!(
-    redb::Error,
-    redb::TransactionError,
-    redb::TableError,
-    redb::StorageError,
-    redb::CommitError,
-    redb::SetDurabilityError
-);
-
-impl From<automerge::AutomergeError> for NodeError {
-    fn from(e: automerge::AutomergeError) -> Self {
-        NodeError::Document(e.to_string())
     }
 }
 
