@@ -1,6 +1,5 @@
 //! init, id, demo, status, officer.
 
-use std::io::BufRead;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -67,7 +66,7 @@ fn first_officer(cli: &Cli, args: &InitArgs) -> anyhow::Result<Option<FirstOffic
     }
     // Checked before the passphrase is asked for and before anything is written.
     hoso_node::officer::validate_id(id)?;
-    let passphrase = read_passphrase(args.passphrase_stdin)?;
+    let passphrase = read_new_passphrase(args.passphrase_stdin)?;
     Ok(Some(FirstOfficer {
         id: id.to_string(),
         name: name.to_string(),
@@ -207,9 +206,10 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "Sample officers (passphrase `{}`): canbo01 (officer), lanhdao01 (supervisor), thanhtra01 (auditor).",
         sample::PASSPHRASE
     );
+    println!("Try, with HOSO_DATA_DIR={}:", dir.display());
     println!(
-        "Try, with HOSO_DATA_DIR={} HOSO_OFFICER=canbo01:",
-        dir.display()
+        "  hoso login canbo01   (passphrase {}; writes then act as canbo01 for 8 hours, `hoso logout` ends it)",
+        sample::PASSPHRASE
     );
     println!("  hoso case list --search \"nguyen\"");
     println!("  hoso registry list --limit 5");
@@ -288,16 +288,12 @@ pub fn status(cli: &Cli, brief: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_passphrase(from_stdin: bool) -> anyhow::Result<String> {
+/// The new officer's passphrase: stdin (`--passphrase-stdin`) or asked twice on the terminal.
+fn read_new_passphrase(from_stdin: bool) -> anyhow::Result<String> {
     if from_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("reading the passphrase from stdin")?;
-        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+        return crate::auth::passphrase_from_stdin();
     }
-    let first = rpassword::prompt_password("Passphrase: ")
+    let first = rpassword::prompt_password("New officer's passphrase: ")
         .context("reading the passphrase (use --passphrase-stdin without a terminal)")?;
     let second = rpassword::prompt_password("Again: ")?;
     if first != second {
@@ -319,9 +315,9 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
             let role: Role = role
                 .parse()
                 .map_err(|e: hoso_schemas::UnknownRole| UsageError(e.to_string()))?;
-            // Accounts are created by a supervisor; the first one only by `init`, so an
-            // empty roster (a node set up without one, or a store that went missing and came
-            // back empty) never hands out a supervisor account to whoever asks first.
+            // Accounts are created by an authenticated supervisor; the first one only by
+            // `init`, so an empty roster (a node set up without one, or a store that went
+            // missing) never hands out a supervisor account to whoever asks first.
             if node.officers()?.is_empty() {
                 return Err(UsageError(format!(
                     "this node has no officer accounts, and `officer add` needs a supervisor to create one: the first officer is created by `hoso init --officer ID --officer-name NAME` (node {} has none; if its store was lost, {})",
@@ -330,11 +326,9 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
                 ))
                 .into());
             }
-            let Some(acting) = cli.officer.as_deref().filter(|o| !o.is_empty()) else {
-                return Err(hoso_node::NodeError::NoOfficer.into());
-            };
-            let pass = read_passphrase(*passphrase_stdin)?;
-            let o = node.add_officer(Some(acting), id, name, role, &pass)?;
+            let acting = crate::auth::acting(cli, &node)?;
+            let pass = read_new_passphrase(*passphrase_stdin)?;
+            let o = node.add_officer(Some(acting.id.as_str()), id, name, role, &pass)?;
             if cli.json {
                 output::json(&o)?;
             } else {

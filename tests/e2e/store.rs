@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use super::support::{Run, hoso};
 
-const PASS: &str = "mat-khau-1";
+const PASS: &str = "hoso-demo";
 /// The store made by main before issue 9 (see its README).
 const OLD: &str = "node/tests/data/store-format-1";
 const OLD_CASE_1: &str = "000.20.06.112-261201-0001";
@@ -20,6 +20,7 @@ fn hoso_stdin(dir: &Path, args: &[&str], input: &str) -> Run {
         .args(args)
         .env("HOSO_DATA_DIR", dir)
         .env_remove("HOSO_OFFICER")
+        .env("HOSO_PASSPHRASE", PASS)
         .env_remove("RUST_LOG")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
