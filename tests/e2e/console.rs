@@ -310,9 +310,10 @@ fn console_work_queue_short_code_search_and_a_draft_at_80x24() {
     };
     let t = Tmux::start_sized("queue", &console_cmd(dir.path(), &status), 80, 24);
     login(&t);
-    let s = t.wait_for("[Cần xử lý ");
+    // The first page is in when the position shows ("1/110 · quá hạn trước").
+    let s = t.wait_for("quá hạn trước");
     eprintln!("work queue at 80x24:\n{s}");
-    assert!(s.contains("quá hạn trước"), "{s}");
+    assert!(s.contains("[Cần xử lý "), "{s}");
     assert!(
         s.contains(" · quá hạn "),
         "overdue count in the status bar:\n{s}"
@@ -332,7 +333,10 @@ fn console_work_queue_short_code_search_and_a_draft_at_80x24() {
     t.text(&short);
     let found = t.wait_for("khớp trong «Cần xử lý»");
     assert!(found.contains(&short), "{found}");
-    t.keys(&["Escape", "e"]);
+    // Esc then a letter in one write would read as Alt+letter: wait in between.
+    t.keys(&["Escape"]);
+    t.wait_for("/ để tìm");
+    t.keys(&["e"]);
     t.wait_for("[Đã kết thúc ");
     // A form half typed, then Ctrl+C.
     t.keys(&["n"]);
