@@ -36,6 +36,17 @@ pub enum Command {
     /// Officer accounts.
     #[command(subcommand)]
     Officer(OfficerCmd),
+    /// Open a session: later writes of this OS user on this node act as the officer, for 8
+    /// hours or until `hoso logout`.
+    Login(LoginArgs),
+    /// Close this OS user's session on this node.
+    Logout,
+    /// Print a shell completion script (needs no node), e.g.
+    /// `hoso completions bash > /etc/bash_completion.d/hoso`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// The procedure catalog.
     #[command(subcommand)]
     Procedures(ProceduresCmd),
@@ -152,6 +163,16 @@ pub enum OfficerCmd {
     },
     /// List officer accounts.
     List,
+}
+
+/// `hoso login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The officer id (default: --officer / HOSO_OFFICER).
+    pub id: Option<String>,
+    /// Read the passphrase from stdin instead of the terminal (scripts).
+    #[arg(long)]
+    pub passphrase_stdin: bool,
 }
 
 /// `hoso procedures …`.

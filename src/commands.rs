@@ -11,6 +11,7 @@ mod console;
 mod node_admin;
 mod print;
 mod registry;
+mod session;
 mod sync;
 
 use std::path::PathBuf;
@@ -81,14 +82,6 @@ pub fn reference(cli: &Cli) -> anyhow::Result<Reference> {
     })
 }
 
-/// The acting officer, or the error that says how to give one.
-pub fn officer(cli: &Cli) -> anyhow::Result<String> {
-    cli.officer
-        .clone()
-        .filter(|o| !o.is_empty())
-        .ok_or_else(|| hoso_node::NodeError::NoOfficer.into())
-}
-
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
@@ -98,6 +91,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tui(args) => console::run(&cli, args),
         Command::Status { brief } => node_admin::status(&cli, *brief),
         Command::Officer(cmd) => node_admin::officer(&cli, cmd),
+        Command::Login(args) => session::login(&cli, args),
+        Command::Logout => session::logout(&cli),
+        Command::Completions { shell } => session::completions(*shell),
         Command::Procedures(cmd) => catalog::run(&cli, cmd),
         Command::Calendar(cmd) => calendar::run(&cli, cmd),
         Command::Registry(cmd) => registry::run(&cli, cmd),

@@ -5,8 +5,10 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+mod auth;
 mod cli;
 mod commands;
+mod out_file;
 mod output;
 mod sample;
 

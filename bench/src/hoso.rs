@@ -1,8 +1,9 @@
 //! Driving the real `hoso` binary: one node = one data dir, every step a `hoso` command.
 //!
-//! [`Hoso::login`] is the one place the harness authenticates before writes. Today the CLI
-//! takes the acting officer from `HOSO_OFFICER`; once the guarded write path (issue 9) lands,
-//! `login` runs `hoso login ID --passphrase-stdin` instead and nothing else here changes.
+//! [`Hoso::login`] is the one place the harness authenticates before writes: it runs
+//! `hoso login ID --passphrase-stdin`, and the following write commands of that node act under
+//! the session it opened (bound to this OS user, 8 hours) with `HOSO_OFFICER` naming the same
+//! officer.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -205,11 +206,17 @@ impl Hoso {
     }
 
     /// Logs `officer` in on `node`: the one place that authenticates writes.
-    ///
-    /// Today: the acting officer travels in `HOSO_OFFICER` (no passphrase is checked). After
-    /// issue 9: `hoso login ID --passphrase-stdin` with [`PASSPHRASE`], whose session the
-    /// following commands use.
+    /// `hoso login ID --passphrase-stdin` with [`PASSPHRASE`] opens the session the following
+    /// write commands use; `HOSO_OFFICER` names the same officer (the CLI checks they agree).
     pub fn login(&self, node: &mut NodeDir, officer: &str) -> anyhow::Result<()> {
+        let mut spec = self.spec(
+            node,
+            "login",
+            &["login", officer, "--passphrase-stdin"],
+            false,
+        );
+        spec.stdin = Some(format!("{PASSPHRASE}\n").into_bytes());
+        self.run_spec(&spec, SHORT)?;
         node.session = Some(Session {
             env: vec![("HOSO_OFFICER".into(), officer.into())],
         });

@@ -359,17 +359,7 @@ fn export(cli: &Cli, out: Option<&Path>) -> anyhow::Result<ExitCode> {
             chrono::Utc::now().format("%Y%m%d-%H%M%S")
         )),
     };
-    let tmp = path.with_extension("bundle.partial");
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    let summary = n.export_audit(&mut w)?;
-    let file = w
-        .into_inner()
-        .map_err(|e| anyhow::anyhow!("writing {}: {}", tmp.display(), e.error()))?;
-    file.sync_all()
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("renaming to {}", path.display()))?;
+    let summary = crate::out_file::write(&path, n.dir(), |w| Ok(n.export_audit(w)?))?;
     if cli.json {
         output::json(&serde_json::json!({"path": path, "summary": summary}))?;
     } else {

@@ -1,6 +1,5 @@
 //! init, id, demo, status, officer.
 
-use std::io::BufRead;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -165,9 +164,10 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "Sample officers (passphrase `{}`): canbo01 (officer), lanhdao01 (supervisor), thanhtra01 (auditor).",
         sample::PASSPHRASE
     );
+    println!("Try, with HOSO_DATA_DIR={}:", dir.display());
     println!(
-        "Try, with HOSO_DATA_DIR={} HOSO_OFFICER=canbo01:",
-        dir.display()
+        "  hoso login canbo01   (passphrase {}; writes then act as canbo01 for 8 hours, `hoso logout` ends it)",
+        sample::PASSPHRASE
     );
     println!("  hoso case list --search \"nguyen\"");
     println!("  hoso registry list --limit 5");
@@ -246,16 +246,12 @@ pub fn status(cli: &Cli, brief: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_passphrase(from_stdin: bool) -> anyhow::Result<String> {
+/// The new officer's passphrase: stdin (`--passphrase-stdin`) or asked twice on the terminal.
+fn read_new_passphrase(from_stdin: bool) -> anyhow::Result<String> {
     if from_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("reading the passphrase from stdin")?;
-        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+        return crate::auth::passphrase_from_stdin();
     }
-    let first = rpassword::prompt_password("Passphrase: ")
+    let first = rpassword::prompt_password("New officer's passphrase: ")
         .context("reading the passphrase (use --passphrase-stdin without a terminal)")?;
     let second = rpassword::prompt_password("Again: ")?;
     if first != second {
@@ -277,15 +273,21 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
             let role: Role = role
                 .parse()
                 .map_err(|e: hoso_schemas::UnknownRole| UsageError(e.to_string()))?;
-            let pass = read_passphrase(*passphrase_stdin)?;
-            let acting = cli.officer.as_deref().filter(|o| !o.is_empty());
-            // The first account on a node needs no acting officer.
+            // The first account on a node needs no acting officer; every later one is created
+            // by an authenticated supervisor (session, HOSO_PASSPHRASE or asked).
             let acting = if node.officers()?.is_empty() {
                 None
             } else {
-                acting
+                Some(crate::auth::acting(cli, &node)?)
             };
-            let o = node.add_officer(acting, id, name, role, &pass)?;
+            let pass = read_new_passphrase(*passphrase_stdin)?;
+            let o = node.add_officer(
+                acting.as_ref().map(|o| o.id.as_str()),
+                id,
+                name,
+                role,
+                &pass,
+            )?;
             if cli.json {
                 output::json(&o)?;
             } else {

@@ -53,6 +53,7 @@ pub fn action_vi(a: Action) -> &'static str {
         Action::ActorBind => "Gắn định danh máy",
         Action::OfficerAdd => "Tạo tài khoản",
         Action::RegistryImport => "Nhập CSDL dân cư",
+        Action::LoginFailed => "Đăng nhập sai",
         Action::CaseCreate => "Tiếp nhận hồ sơ",
         Action::FieldSet => "Sửa thông tin",
         Action::Transition => "Chuyển trạng thái",
@@ -85,6 +86,13 @@ pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
             }
         }
         Action::RegistryImport => "Nhập dữ liệu từ CSDL dân cư.".to_string(),
+        Action::LoginFailed => match p.get("officer").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => format!(
+                "Đăng nhập không thành công với mã cán bộ «{}».",
+                crate::format::fit(id, 40)
+            ),
+            _ => "Đăng nhập không thành công.".to_string(),
+        },
         Action::CaseCreate | Action::CaseImport => {
             let verb = if action == Action::CaseCreate {
                 "Tiếp nhận"

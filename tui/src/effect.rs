@@ -219,7 +219,9 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             officer,
             passphrase,
         } => Outcome::LoggedIn(node.login(officer.trim(), &passphrase).map_err(|e| {
-            if e.is_bad_input() {
+            if matches!(e, NodeError::LoginThrottled { .. }) {
+                crate::errors::node_error_vi(&e, node.catalog())
+            } else if e.is_bad_input() {
                 "sai mã cán bộ hoặc mật khẩu.".to_string()
             } else {
                 crate::errors::node_error_vi(&e, node.catalog())

@@ -175,6 +175,15 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::Invalid(_) => {
             "Dữ liệu không hợp lệ. Kiểm tra lại những gì đã nhập.".to_string()
         }
+        NodeError::LoginThrottled { wait_secs, .. } => format!(
+            "Đăng nhập sai quá nhiều lần. Chờ {wait_secs} giây rồi thử lại."
+        ),
+        NodeError::NoSession
+        | NodeError::SessionRefused { .. }
+        | NodeError::SessionExpired { .. }
+        | NodeError::SessionOfficer { .. } => {
+            "Phiên làm việc không dùng được. Hãy đăng nhập lại.".to_string()
+        }
         // A kind of error newer than this console: a general sentence; the detail is logged.
         other => {
             tracing::warn!(error = %other, "node error without a Vietnamese message");
