@@ -2,12 +2,13 @@
 //!
 //! ```no_run
 //! # fn main() {
-//! let node = hoso_testkit::cli::Hoso::sample(env!("CARGO_BIN_EXE_hoso"));
+//! # let bin = "target/debug/hoso";
+//! // In the `hoso` package's integration tests: `env!("CARGO_BIN_EXE_hoso")`.
+//! let node = hoso_testkit::cli::Hoso::sample(bin);
 //! let cases = node.ok(&["--json", "case", "list"]).json();
 //! node.run(&["case", "transition", "X", "decided"]).code(2);
 //! # let _ = cases; }
 //! ```
-//! (`CARGO_BIN_EXE_hoso` exists in the `hoso` package's integration tests.)
 
 use std::ffi::OsString;
 use std::io::Write;
