@@ -89,6 +89,14 @@ pub fn officer(cli: &Cli) -> anyhow::Result<String> {
         .ok_or_else(|| hoso_node::NodeError::NoOfficer.into())
 }
 
+/// The acting officer as the write path needs it.
+///
+/// TRANSITIONAL (issue 9, item 2 replaces it with `hoso login` sessions): the officer named by
+/// `--officer`, without a passphrase; the write path still checks the account and its role.
+pub fn acting(cli: &Cli, node: &Node) -> anyhow::Result<hoso_node::AuthenticatedOfficer> {
+    Ok(node.assume_officer(&officer(cli)?)?)
+}
+
 /// Runs one parsed command.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {

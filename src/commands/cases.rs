@@ -8,7 +8,7 @@ use anyhow::Context;
 use hoso_node::{CaseQuery, CaseSummary, CaseView, NewCase, Node};
 use hoso_schemas::{Clock, Status};
 
-use super::{UsageError, officer, open};
+use super::{UsageError, acting, open};
 use crate::cli::{CaseCmd, Cli};
 use crate::output;
 
@@ -55,9 +55,9 @@ fn fields_from_file(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
 fn print_case(node: &Node, v: &CaseView) {
     let procedure = node.catalog().get(&v.procedure);
     let name = procedure.map(|p| p.name_vi.as_str()).unwrap_or("");
-    println!("{}  {}", v.receipt_code, name);
-    println!("  id            {}", v.id);
-    println!(
+    output::safe_println!("{}  {}", v.receipt_code, name);
+    output::safe_println!("  id            {}", v.id);
+    output::safe_println!(
         "  status        {}{}",
         v.status,
         if v.conflicting_status.is_empty() {
@@ -74,7 +74,7 @@ fn print_case(node: &Node, v: &CaseView) {
         }
     );
     for (t, tv) in &v.tracks {
-        println!(
+        output::safe_println!(
             "  track         {t}: {}{}",
             tv.status,
             if tv.conflicting.is_empty() {
@@ -84,9 +84,9 @@ fn print_case(node: &Node, v: &CaseView) {
             }
         );
     }
-    println!("  applicant     {} ({})", v.applicant_name, v.citizen_id);
-    println!("  received      {}", v.received_at);
-    println!(
+    output::safe_println!("  applicant     {} ({})", v.applicant_name, v.citizen_id);
+    output::safe_println!("  received      {}", v.received_at);
+    output::safe_println!(
         "  due           {}{}",
         v.due_date,
         if v.overdue {
@@ -102,16 +102,16 @@ fn print_case(node: &Node, v: &CaseView) {
         v.ended_on().as_deref(),
         paused_since(v),
     ) {
-        println!("  clock         {}", c.label_vi());
+        output::safe_println!("  clock         {}", c.label_vi());
     }
     if let Some(p) = procedure {
-        println!("  limit         {}", p.deadline.label_vi());
+        output::safe_println!("  limit         {}", p.deadline.label_vi());
         for t in &p.track_specs {
             let from = match &t.after {
                 Some(a) => format!("from the hand-off after {a}"),
                 None => "from receipt".to_string(),
             };
-            println!(
+            output::safe_println!(
                 "  track limit   {}: {}, {} {from}",
                 t.procedure,
                 t.agency,
@@ -120,9 +120,9 @@ fn print_case(node: &Node, v: &CaseView) {
         }
     }
     if let Some(o) = &v.assigned_officer {
-        println!("  officer       {o}");
+        output::safe_println!("  officer       {o}");
     }
-    println!("  fields:");
+    output::safe_println!("  fields:");
     let defs = procedure.map(|p| p.fields.as_slice()).unwrap_or(&[]);
     for f in defs {
         let value = v.fields.get(&f.name).map(String::as_str).unwrap_or("—");
@@ -133,12 +133,12 @@ fn print_case(node: &Node, v: &CaseView) {
         } else {
             "          "
         };
-        println!("    {mark} {:<28} {value}", f.name);
+        output::safe_println!("    {mark} {:<28} {value}", f.name);
     }
     if !v.history.is_empty() {
-        println!("  history:");
+        output::safe_println!("  history:");
         for h in &v.history {
-            println!(
+            output::safe_println!(
                 "    {}  {:<10} {} -> {}{}{}",
                 h.at.get(..16).unwrap_or(&h.at),
                 h.officer,
@@ -156,9 +156,9 @@ fn print_case(node: &Node, v: &CaseView) {
         }
     }
     if !v.notes.is_empty() {
-        println!("  notes:");
+        output::safe_println!("  notes:");
         for n in &v.notes {
-            println!(
+            output::safe_println!(
                 "    {}  {}: {}",
                 n.at.get(..16).unwrap_or(&n.at),
                 n.officer,
@@ -306,7 +306,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let v = node.create_case(&officer(cli)?, new)?;
+            let v = node.create_case(&acting(cli, &node)?, new)?;
             if cli.json {
                 output::json(&v)?;
             } else {
@@ -335,7 +335,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
         }
         CaseCmd::Show { case } => show(cli, &node, &node.case(case)?)?,
         CaseCmd::Set { case, fields } => {
-            let v = node.set_fields(&officer(cli)?, case, &parse_pairs(fields)?)?;
+            let v = node.set_fields(&acting(cli, &node)?, case, &parse_pairs(fields)?)?;
             show(cli, &node, &v)?;
         }
         CaseCmd::Transition {
@@ -345,7 +345,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
             note,
         } => {
             let v = node.transition(
-                &officer(cli)?,
+                &acting(cli, &node)?,
                 case,
                 parse_status(status)?,
                 track.as_deref(),
@@ -370,7 +370,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
             }
         }
         CaseCmd::Note { case, text } => {
-            let v = node.add_note(&officer(cli)?, case, text)?;
+            let v = node.add_note(&acting(cli, &node)?, case, text)?;
             if cli.json {
                 output::json(&v)?;
             } else {
@@ -417,7 +417,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
 /// `hoso import FILE`.
 pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
-    let who = officer(cli)?;
+    let who = hoso_node::Author::Officer(acting(cli, &node)?);
     let name = file.display().to_string();
     let report = if file == Path::new("-") {
         node.import_cases("stdin", std::io::stdin().lock(), &who)?

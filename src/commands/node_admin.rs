@@ -278,14 +278,15 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
                 .parse()
                 .map_err(|e: hoso_schemas::UnknownRole| UsageError(e.to_string()))?;
             let pass = read_passphrase(*passphrase_stdin)?;
-            let acting = cli.officer.as_deref().filter(|o| !o.is_empty());
-            // The first account on a node needs no acting officer.
-            let acting = if node.officers()?.is_empty() {
-                None
-            } else {
-                acting
+            // The first account on a node is created by the node itself; after that a
+            // supervisor adds officers (the write path refuses anyone else).
+            let by = match cli.officer.as_deref().filter(|o| !o.is_empty()) {
+                Some(_) if !node.officers()?.is_empty() => {
+                    hoso_node::Author::Officer(super::acting(cli, &node)?)
+                }
+                _ => hoso_node::Author::Node,
             };
-            let o = node.add_officer(acting, id, name, role, &pass)?;
+            let o = node.add_officer(&by, id, name, role, &pass)?;
             if cli.json {
                 output::json(&o)?;
             } else {

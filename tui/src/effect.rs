@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use chrono::TimeZone;
 use hoso_node::audit::StoredEntry;
 use hoso_node::{
-    CaseQuery, CaseSummary, CaseView, NewCase, Node, NodeError, Officer, Prefill, SyncCommand,
+    AuthenticatedOfficer, CaseQuery, CaseSummary, CaseView, NewCase, Node, NodeError, Prefill,
+    SyncCommand,
 };
 use hoso_schemas::Status;
 
@@ -52,14 +53,14 @@ pub enum Effect {
     /// Receive a case.
     Create {
         /// Acting officer.
-        officer: String,
+        officer: AuthenticatedOfficer,
         /// The form.
         new: NewCase,
     },
     /// Move a case through its workflow.
     Transition {
         /// Acting officer.
-        officer: String,
+        officer: AuthenticatedOfficer,
         /// Case id.
         reference: String,
         /// Target status.
@@ -72,7 +73,7 @@ pub enum Effect {
     /// Append a note.
     AddNote {
         /// Acting officer.
-        officer: String,
+        officer: AuthenticatedOfficer,
         /// Case id.
         reference: String,
         /// The text.
@@ -168,7 +169,7 @@ pub struct AuditSummary {
 #[derive(Clone, Debug)]
 pub enum Outcome {
     /// Login result.
-    LoggedIn(Result<Officer, String>),
+    LoggedIn(Result<AuthenticatedOfficer, String>),
     /// A list page.
     List {
         /// The request number it answers.
@@ -205,7 +206,7 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         Effect::Login {
             officer,
             passphrase,
-        } => Outcome::LoggedIn(node.login(officer.trim(), &passphrase).map_err(|e| {
+        } => Outcome::LoggedIn(node.authenticate(officer.trim(), &passphrase).map_err(|e| {
             if e.is_bad_input() {
                 "sai mã cán bộ hoặc mật khẩu.".to_string()
             } else {

@@ -167,7 +167,7 @@ fn render_status(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ));
     }
     let right = match &app.officer {
-        Some(o) => format!("{} · {} ", o.id, o.role.label_vi()),
+        Some(o) => format!("{} · {} ", o.id(), o.role().label_vi()),
         None => "chưa đăng nhập ".to_string(),
     };
     let left_w: usize = spans.iter().map(|s| s.content.width()).sum();

@@ -318,7 +318,15 @@ fn a_remote_change_reaches_the_list_at_the_next_tick() {
     // The open case reloads at once.
     h.key(KeyCode::Enter);
     h.node
-        .transition("lanhdao01", &v.receipt_code, Status::InProcess, None, None)
+        .transition(
+            &h.node
+                .authenticate("lanhdao01", "mat-khau-thu")
+                .expect("login"),
+            &v.receipt_code,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("transition");
     h.send(Event::CaseChanged(v.id));
     assert_eq!(
@@ -419,7 +427,15 @@ fn the_list_reads_pages_and_moves_across_them() {
         jsonl.push('\n');
     }
     h.node
-        .import_cases("t.jsonl", jsonl.as_bytes(), "canbo01")
+        .import_cases(
+            "t.jsonl",
+            jsonl.as_bytes(),
+            &hoso_node::Author::Officer(
+                h.node
+                    .authenticate("canbo01", "mat-khau-thu")
+                    .expect("login"),
+            ),
+        )
         .expect("import");
     h.login("canbo01");
     assert_eq!(h.app.list.rows.len(), PAGE, "one page, not every case");
@@ -461,7 +477,15 @@ fn filters_cycle_and_show_counts() {
         "2026-01-06T09:00:00+07:00",
     );
     h.node
-        .transition("canbo01", &v.receipt_code, Status::InProcess, None, None)
+        .transition(
+            &h.node
+                .authenticate("canbo01", "mat-khau-thu")
+                .expect("login"),
+            &v.receipt_code,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("t");
     h.login("canbo01");
     assert_eq!(h.app.list.counts.get(&Status::InProcess), Some(&1));
