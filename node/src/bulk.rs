@@ -332,22 +332,29 @@ impl Node {
             match (&h.track, current) {
                 (None, None) => {
                     if h.from.is_some() || h.to != procedure.workflow.initial {
-                        return Err(NodeError::Invalid(format!(
-                            "history entry 1 must receive the case in `{}`",
-                            procedure.workflow.initial
-                        )));
+                        return Err(Refusal::ImportHistory {
+                            entry: 1,
+                            problem: format!(
+                                "must receive the case in `{}`",
+                                procedure.workflow.initial
+                            ),
+                        }
+                        .into());
                     }
                     current = Some(h.to);
                 }
                 (None, Some(cur)) => {
                     if h.from != Some(cur) {
-                        return Err(NodeError::Invalid(format!(
-                            "history entry {} moves from `{}`, but the case is `{cur}` there",
-                            i + 1,
-                            h.from
-                                .map(|s| s.to_string())
-                                .unwrap_or_else(|| "nothing".into())
-                        )));
+                        return Err(Refusal::ImportHistory {
+                            entry: i + 1,
+                            problem: format!(
+                                "moves from `{}`, but the case is `{cur}` there",
+                                h.from
+                                    .map(|s| s.to_string())
+                                    .unwrap_or_else(|| "nothing".into())
+                            ),
+                        }
+                        .into());
                     }
                     procedure.check_transition(cur, h.to, role)?;
                     current = Some(h.to);
@@ -356,13 +363,16 @@ impl Node {
                     let tp = self.catalog().procedure(t)?;
                     let cur = *tracks.entry(t.clone()).or_insert(tp.workflow.initial);
                     if h.from != Some(cur) {
-                        return Err(NodeError::Invalid(format!(
-                            "history entry {} moves track `{t}` from `{}`, but it is `{cur}` there",
-                            i + 1,
-                            h.from
-                                .map(|s| s.to_string())
-                                .unwrap_or_else(|| "nothing".into())
-                        )));
+                        return Err(Refusal::ImportHistory {
+                            entry: i + 1,
+                            problem: format!(
+                                "moves track `{t}` from `{}`, but it is `{cur}` there",
+                                h.from
+                                    .map(|s| s.to_string())
+                                    .unwrap_or_else(|| "nothing".into())
+                            ),
+                        }
+                        .into());
                     }
                     tp.check_transition(cur, h.to, role)?;
                     tracks.insert(t.clone(), h.to);

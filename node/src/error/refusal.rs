@@ -53,6 +53,20 @@ pub enum Refusal {
     /// The node's first officer: adding officers needs a supervisor once the roster is not empty.
     #[error("only a supervisor adds officers to a node that has some: pass --officer SUPERVISOR")]
     NeedsSupervisor,
+    /// A malformed officer id.
+    #[error("officer id `{0}` must be 1–64 characters of a-z, 0-9, '.', '_' or '-' (e.g. canbo01)")]
+    BadOfficerId(String),
+    /// A passphrase too short to set.
+    #[error("passphrase must be at least 6 characters")]
+    ShortPassphrase,
+    /// An imported history that is not a path of the workflow.
+    #[error("history entry {entry} {problem}")]
+    ImportHistory {
+        /// 1-based entry number.
+        entry: usize,
+        /// What is wrong with it.
+        problem: String,
+    },
     /// An import record attributing history or notes to someone other than the importer.
     #[error(
         "its {what} is attributed to `{named}`, but `{importer}` is importing it: an import records only what the importing officer did (remove the entry, or let `{named}` import it)"
