@@ -57,7 +57,7 @@ impl Limited {
     more = if matches!(what, Limited::ImportLine | Limited::RegistryLine) { " or more" } else { "" },
     hint = match what {
         Limited::DocBytes | Limited::DocChanges => "the case cannot grow further: record the rest in a new case or attach it outside hoso",
-        Limited::ImportLine | Limited::RegistryLine => "nothing was imported; split or fix the line",
+        Limited::ImportLine | Limited::RegistryLine => "a file holds one JSON record per line",
         _ => "shorten it",
     })]
 pub struct LimitExceeded {

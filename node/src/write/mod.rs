@@ -392,8 +392,15 @@ fn check_doc_bounds(doc: &mut CaseDoc, stored_before: usize, grown: Growth) -> R
         Growth::Added(n) => stored_before + n,
     };
     limits::check(Limited::DocBytes, size, limits::MAX_DOC_BYTES)?;
-    let changes = doc.automerge().get_changes_meta(&[]).len();
-    limits::check(Limited::DocChanges, changes, limits::MAX_DOC_CHANGES)
+    // Counting changes walks the change graph. Every change of a case document carries at
+    // least one op with its value plus its own metadata (well over 8 bytes stored), so a
+    // document under MAX_DOC_CHANGES × 8 bytes cannot reach the change bound: the count is
+    // taken only above that size and the common write (2–5 KB documents) does not pay for it.
+    if size > limits::MAX_DOC_CHANGES * 8 {
+        let changes = doc.automerge().get_changes_meta(&[]).len();
+        limits::check(Limited::DocChanges, changes, limits::MAX_DOC_CHANGES)?;
+    }
+    Ok(())
 }
 
 /// Writes the summary row, indexes and change feed of a case whose document changed (step 6).
@@ -419,4 +426,27 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
     }
     crate::node::bump_feed(tx, &view.id)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> CaseDoc {
+        CaseDoc::new([7; 16])
+    }
+
+    #[test]
+    fn a_document_past_its_byte_bound_is_refused() {
+        let max = limits::MAX_DOC_BYTES;
+        assert!(check_doc_bounds(&mut doc(), max - 10, Growth::Added(10)).is_ok());
+        for (before, grown) in [(max - 10, Growth::Added(11)), (0, Growth::Total(max + 1))] {
+            let e = check_doc_bounds(&mut doc(), before, grown).expect_err("over the bound");
+            assert!(
+                matches!(&e, NodeError::TooLarge(l) if l.what == Limited::DocBytes && l.limit == max),
+                "{e}"
+            );
+            assert!(e.is_bad_input());
+        }
+    }
 }
