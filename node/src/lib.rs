@@ -34,7 +34,7 @@
 //! Modules: [`node`] (the handle and its operations), [`write`] (the one guarded write path:
 //! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`] (the document layout and views),
 //! [`store`] (redb tables), [`index`], [`registry`], [`audit`], [`deadline`], [`bulk`]
-//! (import/export), [`identity`], [`officer`], [`config`], [`ids`].
+//! (import/export), [`identity`], [`officer`], [`session`] (authentication and CLI sessions), [`config`], [`ids`].
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -56,6 +56,7 @@ pub mod officer;
 pub mod peers;
 pub mod registry;
 pub mod replica;
+pub mod session;
 pub mod store;
 pub mod sync_status;
 pub mod text;
@@ -69,5 +70,6 @@ pub use ids::{CaseId, NodeId};
 pub use node::{CaseQuery, InitOptions, NewCase, Node, NodeStatus, Prefill};
 pub use officer::Officer;
 pub use peers::{Peer, Peers};
+pub use session::{Session, SessionRecord};
 pub use sync_status::{PeerStatus, SyncCommand, SyncStatus};
 pub use write::{AuthMethod, AuthenticatedOfficer, Author, Permission, WriteCtx};

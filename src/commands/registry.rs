@@ -16,9 +16,13 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
         RegistryCmd::Import { file } => {
             let name = file.display().to_string();
             let f = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
-            // A supervisor replaces registry records: the account must exist and have the role.
-            let by = hoso_node::Author::Officer(super::acting(cli, &node)?);
-            let r = node.import_registry(&name, BufReader::new(f), &by)?;
+            let acting = crate::auth::acting(cli, &node)?;
+            // A supervisor replaces registry records: the write path checks the role.
+            let r = node.import_registry(
+                &name,
+                BufReader::new(f),
+                &hoso_node::Author::Officer(acting),
+            )?;
             if cli.json {
                 output::json(&r)?;
             } else {

@@ -9,7 +9,7 @@ use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::officer::{self, Officer};
 use crate::store::tables::*;
-use crate::write::{AuthMethod, AuthenticatedOfficer, Author, Permission};
+use crate::write::{Author, Permission};
 use crate::{limits, text};
 
 use super::*;
@@ -88,37 +88,41 @@ impl Node {
         let t = rtx.open_table(OFFICERS)?;
         let mut out = Vec::new();
         for row in t.iter()? {
-            let (_, v) = row?;
-            if let Ok(o) = serde_json::from_slice::<Officer>(v.value()) {
-                out.push(o.public());
-            }
+            let (k, v) = row?;
+            let o =
+                serde_json::from_slice::<Officer>(v.value()).map_err(|e| NodeError::Corrupt {
+                    what: format!("officer `{}`", k.value()),
+                    detail: e.to_string(),
+                })?;
+            out.push(o.public());
         }
         Ok(out)
     }
 
-    /// Checks an officer's passphrase and returns the proof the write path needs.
-    pub fn authenticate(&self, id: &str, passphrase: &str) -> Result<AuthenticatedOfficer> {
-        let o = self.officer(id)?;
-        officer::verify_passphrase(&o, passphrase)?;
-        Ok(AuthenticatedOfficer::new(o, AuthMethod::Passphrase))
+    /// Appends an audit entry that changes no case (a failed login), with `extra` writes in
+    /// the same durable transaction, through the write path as the node itself.
+    pub(crate) fn append_event(
+        &self,
+        action: Action,
+        detail: serde_json::Value,
+        extra: impl FnOnce(&redb::WriteTransaction) -> Result<()>,
+    ) -> Result<()> {
+        let mut ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
+        extra(ctx.tx())?;
+        ctx.audit(
+            action,
+            CaseId::NONE,
+            [0; 16],
+            vec![],
+            vec![],
+            &detail,
+            now_ms(),
+        )?;
+        ctx.commit()
     }
 
     /// Checks an officer's passphrase (console login); the account without its hash.
     pub fn login(&self, id: &str, passphrase: &str) -> Result<Officer> {
         Ok(self.authenticate(id, passphrase)?.officer().clone())
-    }
-
-    /// TRANSITIONAL, for the CLI only until `hoso login` sessions land (issue 9, item 2): the
-    /// officer named by `--officer`, with no passphrase check ([`AuthMethod::Named`]). The
-    /// write path still checks that the account exists and its role. Everything else
-    /// (console, sync, tests, benches) uses [`Node::authenticate`].
-    pub fn assume_officer(&self, id: &str) -> Result<AuthenticatedOfficer> {
-        if id.is_empty() {
-            return Err(NodeError::NoOfficer);
-        }
-        Ok(AuthenticatedOfficer::new(
-            self.officer(id)?,
-            AuthMethod::Named,
-        ))
     }
 }

@@ -13,9 +13,6 @@ pub enum AuthMethod {
     Passphrase,
     /// A session opened by a passphrase check and still valid (`hoso login`).
     Session,
-    /// Transitional: the CLI named the officer with `--officer` and no passphrase. Removed when
-    /// CLI sessions land (issue 9, item 2); see [`Node::assume_officer`](crate::Node::assume_officer).
-    Named,
 }
 
 /// An officer whose identity was checked. There is no public constructor: one is obtained from
@@ -28,7 +25,7 @@ pub struct AuthenticatedOfficer {
 }
 
 impl AuthenticatedOfficer {
-    /// After a passphrase check, or by the transitional named path.
+    /// After a passphrase check.
     pub(crate) fn new(officer: Officer, method: AuthMethod) -> Self {
         AuthenticatedOfficer {
             officer: officer.public(),
@@ -38,7 +35,6 @@ impl AuthenticatedOfficer {
 
     /// For the session module: an officer whose session (opened by a passphrase check) is
     /// still valid.
-    #[allow(dead_code)]
     pub(crate) fn from_session(officer: Officer) -> Self {
         Self::new(officer, AuthMethod::Session)
     }

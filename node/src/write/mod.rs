@@ -414,7 +414,16 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
         let old = cases
             .insert(&view.id.0, bytes.as_slice())?
             .map(|g| g.value().to_vec());
-        old.and_then(|b| serde_json::from_slice::<CaseSummary>(&b).ok())
+        // A row that does not decode would leave its index rows behind: fail closed.
+        old.map(|b| {
+            serde_json::from_slice::<CaseSummary>(&b).map_err(|e| {
+                crate::store::error::StoreError::CorruptSummary {
+                    case: view.id,
+                    detail: e.to_string(),
+                }
+            })
+        })
+        .transpose()?
     };
     {
         let mut idx = tx.open_table(INDEX)?;

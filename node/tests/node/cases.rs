@@ -213,7 +213,6 @@ fn bad_input_gets_typed_errors() {
         Err(NodeError::RegistryField { .. })
     ));
     // No officer, unknown officer, unknown case.
-    assert!(matches!(n.assume_officer(""), Err(NodeError::NoOfficer)));
     assert!(matches!(
         n.authenticate("ghost", "test-passphrase"),
         Err(NodeError::UnknownOfficer(_))
