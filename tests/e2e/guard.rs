@@ -150,14 +150,14 @@ fn registry_import_checks_the_officer_and_the_text() {
     let good = r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","commune_code":"06112"}"#;
     std::fs::write(&file, format!("{good}\n")).expect("write");
     let f = file.to_str().expect("path");
-    for (who, why) in [
-        (None, "--officer"),
-        (Some("ghost"), "ghost"),
-        (Some("canbo01"), "role"),
-    ] {
-        let r = hoso_as(d, who, &["registry", "import", f], None);
-        assert_eq!(r.code, 2, "{who:?}: {}", r.stderr);
-        assert!(r.stderr.contains(why), "{who:?}: {}", r.stderr);
+    // Nobody authenticated: refused before anything is read (no session, no passphrase).
+    let r = hoso_as(d, None, &["registry", "import", f], None);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("hoso login"), "{}", r.stderr);
+    for (who, why) in [("ghost", "ghost"), ("canbo01", "role")] {
+        let r = hoso_as(d, Some(who), &["registry", "import", f], None);
+        assert_eq!(r.code, 2, "{who}: {}", r.stderr);
+        assert!(r.stderr.contains(why), "{who}: {}", r.stderr);
     }
     // An escape sequence in a name is refused, with the line.
     let bad = good.replace("Hoàng Văn Hùng", "Hoàng \\u001b[2JVăn");

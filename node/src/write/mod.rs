@@ -251,8 +251,16 @@ impl<'n> WriteCtx<'n> {
         }
         let stored_bytes = saved.len() + chunks.iter().map(Vec::len).sum::<usize>();
         let n = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
+        // A stored change that does not load fails closed, naming the case: never a silent
+        // drop that the next compaction would make permanent.
+        let doc = CaseDoc::load(&saved, &chunks, self.node.actor()).map_err(|e| match e {
+            NodeError::Corrupt { detail, .. } => {
+                crate::store::error::StoreError::DamagedCase { case: *id, detail }.into()
+            }
+            other => other,
+        })?;
         Ok(Loaded {
-            doc: CaseDoc::load(&saved, &chunks, self.node.actor())?,
+            doc,
             chunks: n,
             stored_bytes,
         })
