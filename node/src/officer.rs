@@ -5,7 +5,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use hoso_schemas::Role;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{NodeError, Refusal, Result};
 
 /// A stored officer account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,18 +48,14 @@ pub fn validate_id(id: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(NodeError::Invalid(format!(
-            "officer id `{id}` must be 1–64 characters of a-z, 0-9, '.', '_' or '-' (e.g. canbo01)"
-        )))
+        Err(Refusal::BadOfficerId(crate::text::escape_line(id).into_owned()).into())
     }
 }
 
 /// Hashes a passphrase with argon2id and a random salt.
 pub fn hash_passphrase(passphrase: &str) -> Result<String> {
     if passphrase.chars().count() < 6 {
-        return Err(NodeError::Invalid(
-            "passphrase must be at least 6 characters".into(),
-        ));
+        return Err(Refusal::ShortPassphrase.into());
     }
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
         .map_err(|e| NodeError::Invalid(format!("cannot make a salt: {e}")))?;

@@ -27,6 +27,7 @@ use crate::audit::entry::Action;
 use crate::error::{NodeError, Result};
 use crate::node::Node;
 use crate::officer::{self, Officer};
+use crate::write::{AuthMethod, AuthenticatedOfficer};
 
 /// Key: blake3 hash (hex) of a session token. Value: [`SessionRecord`] (JSON).
 pub const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
@@ -144,7 +145,7 @@ impl Node {
     /// Checks an officer's passphrase: the one way an officer proves who they are (console
     /// login, CLI passphrase, `hoso login`). Refused unchecked while the officer id is in its
     /// wait after repeated failures; a failure is counted and audited, a success clears the count.
-    pub fn authenticate(&self, id: &str, passphrase: &str) -> Result<Officer> {
+    pub fn authenticate(&self, id: &str, passphrase: &str) -> Result<AuthenticatedOfficer> {
         let key = printable_id(id);
         let failures = self.login_failures(&key)?;
         let now = now_ms();
@@ -162,11 +163,12 @@ impl Node {
         match checked {
             Ok(o) => {
                 if failures.count > 0 {
-                    let tx = self.db().begin_write()?;
-                    tx.open_table(LOGIN_FAILURES)?.remove(key.as_str())?;
-                    tx.commit()?;
+                    self.with_write(|tx, _| {
+                        tx.open_table(LOGIN_FAILURES)?.remove(key.as_str())?;
+                        Ok(())
+                    })?;
                 }
-                Ok(o.public())
+                Ok(AuthenticatedOfficer::new(o, AuthMethod::Passphrase))
             }
             Err(e @ (NodeError::UnknownOfficer(_) | NodeError::WrongPassphrase(_))) => {
                 let reason = match e {
@@ -229,8 +231,7 @@ impl Node {
             expires_ms: opened_ms + SESSION_TTL_MS,
         };
         let previous = read_session_file(&path, uid).ok();
-        let tx = self.db().begin_write()?;
-        {
+        self.with_write(|tx, _| {
             let mut t = tx.open_table(SESSIONS)?;
             if let Some(p) = &previous {
                 t.remove(token_key(&p.token).as_str())?;
@@ -248,8 +249,8 @@ impl Node {
                 t.remove(k.as_str())?;
             }
             t.insert(token_key(&token).as_str(), to_json(&record)?.as_slice())?;
-        }
-        tx.commit()?;
+            Ok(())
+        })?;
         write_session_file(
             &path,
             &SessionFile {
@@ -259,7 +260,7 @@ impl Node {
             },
         )?;
         Ok(Session {
-            officer,
+            officer: officer.officer().clone(),
             uid,
             expires_ms: record.expires_ms,
             file: path,
@@ -269,7 +270,7 @@ impl Node {
     /// The officer of this OS user's open session on this node. `expected` (the `--officer`
     /// given) must be that officer. [`NodeError::NoSession`] when there is none; every other
     /// error means a session file is there but may not be used.
-    pub fn resume_session(&self, expected: Option<&str>) -> Result<Officer> {
+    pub fn resume_session(&self, expected: Option<&str>) -> Result<AuthenticatedOfficer> {
         let uid = current_uid();
         let path = session_path(self.dir(), uid);
         let file = read_session_file(&path, uid)?;
@@ -303,7 +304,9 @@ impl Node {
                 given: given.to_string(),
             });
         }
-        Ok(self.officer(&record.officer)?.public())
+        Ok(AuthenticatedOfficer::from_session(
+            self.officer(&record.officer)?,
+        ))
     }
 
     /// The stored row of a session token, if it is open.
@@ -341,10 +344,11 @@ impl Node {
             }
             Err(e) => return Err(e),
         };
-        let tx = self.db().begin_write()?;
-        tx.open_table(SESSIONS)?
-            .remove(token_key(&file.token).as_str())?;
-        tx.commit()?;
+        self.with_write(|tx, _| {
+            tx.open_table(SESSIONS)?
+                .remove(token_key(&file.token).as_str())?;
+            Ok(())
+        })?;
         std::fs::remove_file(&path).map_err(|e| NodeError::io(&path, e))?;
         Ok(Some(file.officer))
     }

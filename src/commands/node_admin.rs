@@ -328,7 +328,7 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
             }
             let acting = crate::auth::acting(cli, &node)?;
             let pass = read_new_passphrase(*passphrase_stdin)?;
-            let o = node.add_officer(Some(acting.id.as_str()), id, name, role, &pass)?;
+            let o = node.add_officer(&hoso_node::Author::Officer(acting), id, name, role, &pass)?;
             if cli.json {
                 output::json(&o)?;
             } else {

@@ -60,11 +60,21 @@ pub fn build(commune: Option<&str>) -> TestNode {
         },
     )
     .expect("init");
-    for (id, name, role) in OFFICERS {
-        node.add_officer(None, id, name, *role, PASS)
+    // The node creates its first account, a supervisor; the supervisor adds the others and
+    // loads the registry (the write path refuses the node once the roster is not empty).
+    let supervisors_first = OFFICERS
+        .iter()
+        .filter(|o| o.2 == Role::Supervisor)
+        .chain(OFFICERS.iter().filter(|o| o.2 != Role::Supervisor));
+    let mut by = hoso_node::Author::Node;
+    for (id, name, role) in supervisors_first {
+        node.add_officer(&by, id, name, *role, PASS)
             .expect("officer");
+        if matches!(by, hoso_node::Author::Node) {
+            by = hoso_node::Author::Officer(node.authenticate(id, PASS).expect("login"));
+        }
     }
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &by)
         .expect("registry");
     TestNode { node, dir }
 }

@@ -91,3 +91,161 @@ fn killed_writer_loses_no_acknowledged_case() {
     a.extend(JUDICIAL_FIELDS);
     assert_eq!(hoso(d, &a).code, 0);
 }
+
+/// A small xorshift: kill delays that vary from run to run without a dependency.
+struct Jitter(u64);
+
+impl Jitter {
+    fn new() -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(7)
+            ^ u64::from(std::process::id());
+        Jitter(seed | 1)
+    }
+    /// A delay in `0..max_ms` milliseconds.
+    fn ms(&mut self, max_ms: u64) -> Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        Duration::from_millis(self.0 % max_ms.max(1))
+    }
+}
+
+fn count(d: &std::path::Path) -> u64 {
+    let r = hoso(d, &["--json", "status"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    r.json()["cases"].as_u64().expect("cases")
+}
+
+/// Starts `hoso` with `args`, SIGKILLs it after `delay`, and returns its stdout (what it had
+/// acknowledged) and whether it was killed before it finished.
+fn run_and_kill(d: &std::path::Path, args: &[&str], delay: Duration) -> (String, bool) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
+        .args(args)
+        .env("HOSO_DATA_DIR", d)
+        .env("HOSO_OFFICER", "canbo01")
+        .env("HOSO_PASSPHRASE", "hoso-demo")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(delay);
+    let killed = matches!(child.try_wait(), Ok(None));
+    let _ = child.kill(); // SIGKILL
+    let out = child.wait_with_output().expect("wait");
+    (String::from_utf8_lossy(&out.stdout).into_owned(), killed)
+}
+
+#[test]
+fn sigkilled_single_writes_lose_no_acknowledged_write() {
+    const KILLS: usize = 40;
+    let dir = sample_node();
+    let d = dir.path();
+    let citizen = adult(d);
+    let mut args = vec![
+        "--json",
+        "case",
+        "new",
+        "--procedure",
+        "judicial_record",
+        "--citizen",
+        &citizen,
+    ];
+    args.extend(JUDICIAL_FIELDS);
+    let before = count(d);
+    let mut jitter = Jitter::new();
+    let (mut acked, mut killed) = (Vec::new(), 0);
+    for _ in 0..KILLS {
+        // Most kills land inside the process (start-up, the write, the commit, the reply).
+        let (out, was_killed) = run_and_kill(d, &args, jitter.ms(400));
+        killed += usize::from(was_killed);
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&out)
+            && let Some(code) = v["receipt_code"].as_str()
+        {
+            acked.push(code.to_string());
+        }
+    }
+    assert!(
+        killed >= KILLS / 4,
+        "only {killed} of {KILLS} runs were killed mid-way"
+    );
+    for code in &acked {
+        let r = hoso(d, &["--json", "case", "show", code]);
+        assert_eq!(r.code, 0, "acknowledged case {code} is lost: {}", r.stderr);
+    }
+    // Nothing was written twice or half: at most one case per attempt, every one whole.
+    let after = count(d);
+    assert!(after >= before + acked.len() as u64 && after <= before + KILLS as u64);
+    let r = hoso(d, &["--json", "case", "list", "--limit", "1000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = hoso(d, &["audit", "verify"]);
+    assert_eq!(
+        r.code, 0,
+        "the chain does not verify after the kills: {}{}",
+        r.stdout, r.stderr
+    );
+}
+
+#[test]
+fn sigkilled_import_lands_whole_or_not_at_all_and_a_rerun_duplicates_nothing() {
+    const KILLS: usize = 15;
+    const PER_FILE: usize = 20;
+    let dir = sample_node();
+    let d = dir.path();
+    let citizen = adult(d);
+    let mut jitter = Jitter::new();
+    let mut expected = count(d);
+    let mut killed = 0;
+    for k in 0..KILLS {
+        let mut lines = String::new();
+        for i in 0..PER_FILE {
+            let rec = serde_json::json!({
+                "receipt_code": format!("000.20.06.112-261120-K{k:02}{i:03}"),
+                "procedure": "judicial_record",
+                "citizen_id": citizen,
+                "received_at": "2026-11-20T09:00:00+07:00",
+                "fields": {
+                    "requester_place_of_birth": "Xã Bình Gia",
+                    "certificate_type": "Phiếu số 1",
+                    "purpose": "Bổ sung hồ sơ xin việc",
+                    "copies": "1"
+                },
+            });
+            lines.push_str(&format!("{rec}\n"));
+        }
+        let file = d.join(format!("import-{k}.jsonl"));
+        std::fs::write(&file, lines).expect("write");
+        let f = file.to_str().expect("path");
+        let (_, was_killed) = run_and_kill(d, &["--json", "import", f], jitter.ms(900));
+        killed += usize::from(was_killed);
+        let now = count(d);
+        assert!(
+            now == expected || now == expected + PER_FILE as u64,
+            "after kill {k} the node holds {now} cases: a partial import (expected {expected} or {})",
+            expected + PER_FILE as u64
+        );
+        // Re-run: imports the file when the killed run left nothing, refuses when it landed.
+        let r = hoso(d, &["--json", "import", f]);
+        if now == expected {
+            assert_eq!(r.code, 0, "{}", r.stderr);
+        } else {
+            assert_eq!(r.code, 2, "{}", r.stderr);
+            assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+        }
+        expected += PER_FILE as u64;
+        assert_eq!(
+            count(d),
+            expected,
+            "re-run after kill {k} duplicated or lost cases"
+        );
+    }
+    assert!(
+        killed >= KILLS / 3,
+        "only {killed} of {KILLS} imports were killed mid-way"
+    );
+    let r = hoso(d, &["audit", "verify"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}

@@ -29,6 +29,9 @@ mod officers;
 mod read;
 mod registry;
 
+pub(crate) use cases::check_field_input;
+pub(crate) use edits::bump_feed;
+
 /// Incremental change chunks kept per document before it is compacted.
 pub const COMPACT_AFTER: u32 = 4;
 /// The officer id recorded for actions the node takes itself (init, imports without an officer).
@@ -141,8 +144,9 @@ pub struct NodeStatus {
     pub feed_seq: u64,
 }
 
-struct Writer {
-    head: ChainHead,
+/// The writer lock's state: the own chain's head as this handle last wrote it.
+pub(crate) struct Writer {
+    pub(crate) head: ChainHead,
 }
 
 struct Inner {
@@ -203,14 +207,6 @@ pub mod paths {
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
-}
-
-fn payload(v: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&v).unwrap_or_default()
-}
-
-fn hashes(h: &[automerge::ChangeHash]) -> Vec<[u8; 32]> {
-    h.iter().map(|h| h.0).collect()
 }
 
 impl Node {
@@ -322,7 +318,7 @@ impl Node {
     /// Takes the writer lock and opens a write transaction. The chain head is re-read inside
     /// the transaction: in redb's multi-writer mode another process (a CLI command next to a
     /// running `hoso serve`) may have appended since this handle last wrote.
-    fn write_txn(&self) -> Result<(MutexGuard<'_, Writer>, WriteTransaction)> {
+    pub(crate) fn write_txn(&self) -> Result<(MutexGuard<'_, Writer>, WriteTransaction)> {
         let mut w = self.writer();
         let tx = self.inner.db.begin_write()?;
         w.head = ChainHead::load_in(&tx)?;
@@ -391,18 +387,5 @@ impl Node {
     /// The own chain's head, as stored (another process may have appended).
     pub fn chain_head(&self) -> ChainHead {
         ChainHead::load(&self.inner.db).unwrap_or_else(|_| self.writer().head.clone())
-    }
-
-    /// Runs `f` with the writer lock and a write transaction: the bulk-import path.
-    pub(crate) fn with_write<T>(
-        &self,
-        f: impl FnOnce(&WriteTransaction, &mut ChainHead) -> Result<T>,
-    ) -> Result<T> {
-        let (mut w, tx) = self.write_txn()?;
-        let mut head = w.head.clone();
-        let out = f(&tx, &mut head)?;
-        tx.commit()?;
-        w.head = head;
-        Ok(out)
     }
 }

@@ -42,7 +42,15 @@ fn sample(h: &Harness) {
     );
     for to in [Status::InProcess, Status::Decided] {
         h.node
-            .transition("canbo01", &b.receipt_code, to, None, None)
+            .transition(
+                &h.node
+                    .authenticate("canbo01", "mat-khau-thu")
+                    .expect("login"),
+                &b.receipt_code,
+                to,
+                None,
+                None,
+            )
             .expect("transition");
     }
 }
@@ -145,7 +153,9 @@ fn detail_with_conflict_banner() {
         .expect("fork");
     a.node
         .transition(
-            "canbo01",
+            &a.node
+                .authenticate("canbo01", "mat-khau-thu")
+                .expect("login"),
             &v.receipt_code,
             Status::InProcess,
             None,
@@ -153,7 +163,7 @@ fn detail_with_conflict_banner() {
         )
         .expect("a");
     b.transition(
-        "lanhdao01",
+        &b.authenticate("lanhdao01", "mat-khau-thu").expect("login"),
         &v.receipt_code,
         Status::RejectedAtIntake,
         None,
@@ -194,7 +204,9 @@ fn detail_history_tab() {
     );
     h.node
         .transition(
-            "canbo01",
+            &h.node
+                .authenticate("canbo01", "mat-khau-thu")
+                .expect("login"),
             &v.receipt_code,
             Status::InProcess,
             None,
@@ -317,7 +329,13 @@ fn day_of_work(h: &Harness) {
         (&ended, Status::Returned, "canbo01"),
     ] {
         h.node
-            .transition(who, &v.receipt_code, to, None, None)
+            .transition(
+                &h.node.authenticate(who, "mat-khau-thu").expect("login"),
+                &v.receipt_code,
+                to,
+                None,
+                None,
+            )
             .expect("transition");
     }
 }
@@ -371,7 +389,15 @@ fn transition_menu_greys_what_the_role_may_not_do_80x24_and_120x40() {
         "2026-11-20T09:00:00+07:00",
     );
     h.node
-        .transition("canbo01", &v.receipt_code, Status::InProcess, None, None)
+        .transition(
+            &h.node
+                .authenticate("canbo01", "mat-khau-thu")
+                .expect("login"),
+            &v.receipt_code,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("t");
     h.login("canbo01");
     h.key(KeyCode::Enter);
