@@ -470,6 +470,16 @@ impl App {
                 KeyCode::Char('4') if !self.screen_uses_digits() => {
                     return self.run(Command::GoAudit);
                 }
+                KeyCode::Char('/')
+                    if self.screen != Screen::List && self.detail.popup.is_none() =>
+                {
+                    // `/` searches from anywhere: back to the list with the search field open.
+                    self.screen = Screen::List;
+                    self.list.searching = true;
+                    let mut out = list::reload(self);
+                    out.push(self.load_counts());
+                    return out;
+                }
                 KeyCode::Char('s') | KeyCode::F(5) => return self.run(Command::SyncNow),
                 KeyCode::Char(c) if !c.is_ascii() => {
                     // A Vietnamese IME turned letters into accented ones: no shortcut matches.

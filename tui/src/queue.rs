@@ -15,10 +15,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use hoso_node::store::tables::{CASES, INDEX, RECEIPTS};
+use hoso_node::store::tables::{CASES, FEED, INDEX, RECEIPTS};
 use hoso_node::{CaseId, CaseSummary, Node};
 use hoso_schemas::{Clock, Status};
-use redb::{ReadableDatabase, ReadableTable};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// A list tab.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -207,6 +209,41 @@ fn scan_status(idx: &Idx, statuses: &[Status]) -> Result<Vec<Key>, String> {
     Ok(out)
 }
 
+/// The status index of one store as of one change: (data dir, latest change-feed seq, index
+/// entries) → every status key. Every write moves the change feed, so a cached scan is reused
+/// only while nothing changed; a keystroke then filters keys in memory instead of re-reading.
+type KeyCache = Vec<(PathBuf, u64, u64, Arc<Vec<Key>>)>;
+static KEYS: Mutex<KeyCache> = Mutex::new(Vec::new());
+/// Stores whose keys are kept (tests open many).
+const CACHED_STORES: usize = 4;
+
+fn all_keys(node: &Node, rtx: &redb::ReadTransaction, idx: &Idx) -> Result<Arc<Vec<Key>>, String> {
+    let feed = rtx
+        .open_table(FEED)
+        .map_err(store_error)?
+        .last()
+        .map_err(store_error)?
+        .map_or(0, |(k, _)| k.value());
+    let entries = idx.len().map_err(store_error)?;
+    let dir = node.dir().to_path_buf();
+    let mut cache = KEYS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, _, _, keys)) = cache
+        .iter()
+        .find(|(d, f, n, _)| *d == dir && *f == feed && *n == entries)
+    {
+        return Ok(Arc::clone(keys));
+    }
+    let keys = Arc::new(scan_status(idx, &Status::ALL)?);
+    cache.retain(|(d, ..)| *d != dir);
+    if cache.len() >= CACHED_STORES {
+        cache.remove(0);
+    }
+    cache.push((dir, feed, entries, Arc::clone(&keys)));
+    Ok(keys)
+}
+
 fn scan_ids(idx: &Idx, prefix: &[u8]) -> Result<HashSet<CaseId>, String> {
     Ok(hoso_node::index::scan_prefix(idx, prefix, usize::MAX)
         .map_err(store_error)?
@@ -310,12 +347,17 @@ pub fn page(node: &Node, q: &QueueQuery) -> Result<QueuePage, String> {
         None => None,
     };
     let review = scan_ids(&idx, b"X")?;
+    let statuses = q.tab.statuses();
     let mut keys: Vec<Key> = if let Some(f) = &found
         && f.is_empty()
     {
         vec![]
     } else {
-        scan_status(&idx, &q.tab.statuses())?
+        all_keys(node, &rtx, &idx)?
+            .iter()
+            .filter(|k| statuses.contains(&k.status))
+            .copied()
+            .collect()
     };
     keys.retain(|k| {
         keep(k, q.tab, &today, &review)
@@ -390,7 +432,7 @@ pub fn counts(node: &Node, mine: Option<&str>, today: NaiveDate) -> Result<Count
     let conflicts = scan_ids(&idx, b"X")?;
     let mut tabs: HashMap<Tab, usize> = HashMap::new();
     let mut per_status: BTreeMap<Status, usize> = BTreeMap::new();
-    for k in scan_status(&idx, &Status::ALL)? {
+    for k in all_keys(node, &rtx, &idx)?.iter() {
         if mine.as_ref().is_some_and(|m| !m.contains(&k.id)) {
             continue;
         }

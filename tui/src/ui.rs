@@ -285,7 +285,13 @@ fn render_hints(app: &App, frame: &mut Frame<'_>, area: Rect) {
             crate::app::key_help("Esc", "đóng", true),
         ]
     } else {
-        screen_keys(app).into_iter().filter(|k| k.bar).collect()
+        let mut keys: Vec<KeyHelp> = screen_keys(app).into_iter().filter(|k| k.bar).collect();
+        // `/ tìm` is on every screen where letters are keys, first so it is never cut.
+        let popup = app.screen == Screen::Detail && app.detail.popup.is_some();
+        if !app.typing() && !popup && !keys.iter().any(|k| k.keys == "/") {
+            keys.insert(0, crate::app::key_help("/", "tìm", true));
+        }
+        keys
     };
     // In a text field `?` is a letter: the help key there is F1.
     let help_key = if app.typing() { "F1" } else { "?" };

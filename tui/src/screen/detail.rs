@@ -477,8 +477,8 @@ fn action_label(app: &App, a: &Action) -> String {
             let name = app
                 .catalog
                 .get(t)
-                .map_or(t.as_str(), |p| p.name_vi.as_str());
-            format!("[{}] {}", format::fit(name, 28), a.to.label_vi())
+                .map_or(t.as_str(), |p| p.short_name.as_str());
+            format!("[{name}] {}", a.to.label_vi())
         }
     }
 }
@@ -779,6 +779,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ),
         t.dim(),
     ));
+    // The full name when it fits beside the code, else the catalog's short name.
+    let room = usize::from(area.width).saturating_sub(v.receipt_code.len() + 2);
+    let procedure = if unicode_width::UnicodeWidthStr::width(procedure.as_str()) <= room {
+        procedure
+    } else {
+        let short = app
+            .catalog
+            .get(&v.procedure)
+            .map_or(procedure.clone(), |p| p.short_name.clone());
+        format::fit(&short, room)
+    };
     let mut head_lines = vec![Line::from(vec![
         Span::styled(v.receipt_code.clone(), t.title()),
         Span::raw("  "),
@@ -821,7 +832,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             })
             .collect();
         head_lines.push(Line::from(Span::styled(
-            format!("Liên thông: {}", parts.join(" · ")),
+            format::fit(
+                &format!("Liên thông: {}", parts.join(" · ")),
+                usize::from(area.width),
+            ),
             t.dim(),
         )));
     } else if let Some(r) = &v.result {

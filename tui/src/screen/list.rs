@@ -537,7 +537,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(code_w),
-        Constraint::Fill(2),
+        // The catalog's short names are at most 14 columns ("Xóa thường trú").
+        if wide {
+            Constraint::Fill(2)
+        } else {
+            Constraint::Length(14)
+        },
         Constraint::Fill(3),
         Constraint::Length(11),
     ];

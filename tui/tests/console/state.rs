@@ -958,3 +958,30 @@ fn the_status_bar_keeps_its_priorities_at_80_columns_with_the_link_cut() {
     let wide = h.screen(120, 40);
     assert!(wide.contains("27/11/2026 08:30"), "{wide}");
 }
+
+#[test]
+fn slash_searches_from_any_screen_and_every_hint_bar_offers_it() {
+    let mut h = Harness::new();
+    day_of_work(&h);
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.screen, Screen::Detail);
+    for (screen, key) in [
+        (Screen::Detail, None),
+        (Screen::Sync, Some('3')),
+        (Screen::Audit, Some('4')),
+    ] {
+        if let Some(k) = key {
+            h.key(KeyCode::Char(k));
+        }
+        assert_eq!(h.app.screen, screen);
+        let s = h.screen(80, 24);
+        let bar = s.lines().last().unwrap_or_default().to_string();
+        assert!(bar.contains("/ tìm"), "{screen:?}: {bar}");
+    }
+    h.key(KeyCode::Char('/'));
+    assert_eq!(h.app.screen, Screen::List);
+    assert!(h.app.list.searching);
+    h.type_str("huong");
+    assert_eq!(h.app.list.rows.len(), 1);
+}
