@@ -501,3 +501,20 @@ fn a_store_from_a_newer_hoso_is_refused_as_such() {
     // Untouched: an upgraded hoso could still open it.
     assert!(!find_all(&store(d), b"hoso-store-9").is_empty());
 }
+
+#[test]
+fn an_edited_chain_head_refuses_to_open() {
+    let dir = node_with_officer();
+    let d = dir.path();
+    let head = hoso(d, &["--json", "status"]).json()["chain_head"]
+        .as_str()
+        .expect("head")
+        .to_string();
+    let mut forged = head.clone().into_bytes();
+    forged[0] = if forged[0] == b'0' { b'1' } else { b'0' };
+    assert!(replace_all(&store(d), head.as_bytes(), &forged) > 0);
+    let r = hoso(d, &["status"]);
+    refused_naming(&r, &["audit chain head", &store(d).display().to_string()]);
+    let r = hoso(d, &["audit", "verify"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+}

@@ -590,3 +590,54 @@ fn note_value(n: &Note) -> hydrate::Value {
     m.insert("text".into(), hydrate::Value::scalar(n.text.as_str()));
     hydrate::Value::Map(hydrate::Map::from(m))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A compacted document and two change chunks appended after it, as the store keeps them.
+    fn stored() -> (Vec<u8>, Vec<Vec<u8>>) {
+        let mut doc = AutoCommit::new();
+        doc.put(ROOT, "status", "received").expect("put");
+        let saved = doc.save();
+        doc.put(ROOT, "status", "in_process").expect("put");
+        let c1 = doc.save_incremental();
+        doc.put(ROOT, "note", "đủ giấy tờ").expect("put");
+        let c2 = doc.save_incremental();
+        (saved, vec![c1, c2])
+    }
+
+    fn status(d: &AutoCommit) -> Option<String> {
+        d.get(ROOT, "status")
+            .ok()
+            .flatten()
+            .and_then(|(v, _)| v.into_string().ok())
+    }
+
+    #[test]
+    fn a_flipped_byte_in_a_chunk_is_an_error_not_a_dropped_change() {
+        let (saved, mut chunks) = stored();
+        let whole = load_stored(&saved, &chunks).expect("loads");
+        assert_eq!(status(&whole).as_deref(), Some("in_process"));
+        let n = chunks[1].len();
+        chunks[1][n / 2] ^= 0x01;
+        // What the store did before: the damaged chunk is skipped without an error.
+        let mut lenient = AutoCommit::load(&saved).expect("load");
+        for c in &chunks {
+            lenient.load_incremental(c).expect("lenient load says ok");
+        }
+        assert_eq!(
+            lenient.get_changes(&[]).len(),
+            2,
+            "one change silently gone"
+        );
+        let err = load_stored(&saved, &chunks).expect_err("fails closed");
+        assert!(err.contains("change chunk 1"), "{err}");
+        // A chunk whose dependency is gone is an error too.
+        let (saved, good) = stored();
+        let err = load_stored(&saved, &good[1..]).expect_err("missing dependency");
+        assert!(err.contains("not stored"), "{err}");
+        let err = load_stored(&saved[..saved.len() - 3], &[]).expect_err("truncated doc");
+        assert!(err.contains("compacted document"), "{err}");
+    }
+}

@@ -11,7 +11,7 @@
 //! | format | made by | step |
 //! |---|---|---|
 //! | 1 | hoso before issue 9 | — |
-//! | 2 | this build | records the node the store belongs to (`meta/origin`), derived from the chain |
+//! | 2 | this build | records the node the store belongs to (`meta/origin`), derived from the chain; the session and login-failure tables are created empty |
 
 use std::path::Path;
 
