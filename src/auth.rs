@@ -15,7 +15,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
-use hoso_node::{Node, NodeError, Officer};
+use hoso_node::{AuthenticatedOfficer, Node, NodeError};
 
 use crate::cli::Cli;
 
@@ -28,7 +28,7 @@ fn given(cli: &Cli) -> Option<&str> {
 }
 
 /// The authenticated officer for a write.
-pub fn acting(cli: &Cli, node: &Node) -> anyhow::Result<Officer> {
+pub fn acting(cli: &Cli, node: &Node) -> anyhow::Result<AuthenticatedOfficer> {
     let given = given(cli);
     if let Some(pass) = std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty()) {
         let id = given.ok_or(NodeError::NoOfficer)?;

@@ -2,6 +2,16 @@
 
 use serde::Serialize;
 
+/// `println!` for lines that hold stored text (names, notes, field values, registry records):
+/// control characters other than newline and tab are printed escaped (`\u{1b}`), so a stored
+/// escape sequence never reaches the terminal.
+macro_rules! safe_println {
+    ($($arg:tt)*) => {
+        println!("{}", hoso_node::text::escape(&format!($($arg)*)))
+    };
+}
+pub(crate) use safe_println;
+
 /// Prints `value` as pretty JSON on stdout.
 pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
@@ -11,6 +21,7 @@ pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
 
 /// Pads or cuts `s` to `width` characters (Vietnamese NFC letters are one cell each).
 pub fn cell(s: &str, width: usize) -> String {
+    let s = &*hoso_node::text::escape_line(s);
     let n = s.chars().count();
     if n > width {
         let mut out: String = s.chars().take(width.saturating_sub(1)).collect();

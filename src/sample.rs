@@ -2,7 +2,7 @@
 //! from any directory.
 
 use anyhow::Context;
-use hoso_node::Node;
+use hoso_node::{Author, Node};
 use hoso_schemas::Role;
 
 /// The synthetic population registry.
@@ -32,20 +32,35 @@ pub struct Loaded {
 
 /// Loads officers, registry and (on a commune) the sample cases into a fresh node.
 pub fn load(node: &Node) -> anyhow::Result<Loaded> {
-    for (id, name, role) in OFFICERS {
-        node.add_officer(None, id, name, *role, PASSPHRASE)
+    // The node creates its first account (the supervisor); the supervisor adds the others.
+    let mut by = Author::Node;
+    let supervisors_first = OFFICERS
+        .iter()
+        .filter(|o| o.2 == Role::Supervisor)
+        .chain(OFFICERS.iter().filter(|o| o.2 != Role::Supervisor));
+    for (id, name, role) in supervisors_first {
+        node.add_officer(&by, id, name, *role, PASSPHRASE)
             .with_context(|| format!("creating sample officer {id}"))?;
+        if matches!(by, Author::Node) {
+            by = Author::Officer(node.authenticate(id, PASSPHRASE)?);
+        }
     }
     let reg = node
-        .import_registry("fixtures/sample/registry.jsonl", REGISTRY.as_bytes(), None)
+        .import_registry("fixtures/sample/registry.jsonl", REGISTRY.as_bytes(), &by)
         .context("importing the sample registry")?;
     // The sample cases belong to a commune center; a hub gets them from its communes by sync.
     let cases = if node.config().role == hoso_node::NodeRole::Hub {
         0
     } else {
-        node.import_cases("fixtures/sample/cases.jsonl", CASES.as_bytes(), "canbo01")
-            .context("importing the sample cases")?
-            .imported
+        // The sample cases carry the history of several officers: set-up data, imported
+        // by the node itself (history still checked against the workflow).
+        node.import_cases(
+            "fixtures/sample/cases.jsonl",
+            CASES.as_bytes(),
+            &Author::Node,
+        )
+        .context("importing the sample cases")?
+        .imported
     };
     Ok(Loaded {
         officers: OFFICERS.len(),

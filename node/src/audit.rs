@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod checkpoint;
+#[cfg(feature = "bench-unaudited")]
 pub mod cost;
 pub mod entry;
 pub mod merkle;

@@ -1,27 +1,29 @@
 //! Bulk case import and export as JSON lines. The export format is the case view (`case show
 //! --json`); import accepts it back, and the shorter records of `fixtures/sample/cases.jsonl`.
 //!
-//! Import is all or nothing for bad input: every line is parsed and validated before anything is
-//! written, and the first bad line is reported with its number.
+//! Import is all or nothing: every line is read with a bounded reader, parsed and checked as if
+//! the case were typed in before anything is written, the first bad line is reported with its
+//! number, and all cases are written in one transaction (so a kill mid-import leaves nothing).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, Write};
 
 use chrono::{DateTime, FixedOffset};
-use hoso_schemas::Status;
-use redb::ReadableDatabase;
+use hoso_schemas::{Role, Status};
+use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::entry::Action;
 use crate::case::{HistoryEntry, Note};
-use crate::error::{NodeError, Result};
+use crate::error::{LimitExceeded, Limited, NodeError, Refusal, Result};
+use crate::limits::{self, Line, LineError};
 use crate::node::{NewCase, Node};
 use crate::store::tables::RECEIPTS;
+use crate::text;
+use crate::write::{Author, Permission, WriteCtx};
 
-/// Longest accepted line.
-pub const MAX_LINE: usize = 256 * 1024;
-/// Cases written per transaction.
-pub const BATCH: usize = 2000;
+/// Longest accepted line (see [`crate::limits`]).
+pub const MAX_LINE: usize = limits::MAX_IMPORT_LINE_BYTES;
 
 /// One case as imported. Unknown keys (such as the derived ones of an export) are ignored.
 #[derive(Clone, Debug, Deserialize)]
@@ -62,6 +64,38 @@ pub struct ImportReport {
     pub by_status: BTreeMap<String, usize>,
 }
 
+impl CaseRecord {
+    /// Text safety of every text the record carries.
+    pub fn check_text(&self) -> Result<()> {
+        for (k, v) in &self.fields {
+            crate::node::check_field_input(k, v)?;
+        }
+        for (i, h) in self.history.iter().enumerate() {
+            text::check(&format!("history entry {}", i + 1), &h.officer)?;
+            text::check(&format!("history entry {}", i + 1), &h.node)?;
+            if let Some(n) = &h.note {
+                text::check(&format!("the note of history entry {}", i + 1), n)?;
+            }
+        }
+        for (i, n) in self.notes.iter().enumerate() {
+            text::check(&format!("note {}", i + 1), &n.text)?;
+            text::check(&format!("note {}", i + 1), &n.officer)?;
+            text::check(&format!("note {}", i + 1), &n.node)?;
+        }
+        for s in [
+            &self.receipt_code,
+            &self.assigned_officer,
+            &self.received_at,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            text::check("the record", s)?;
+        }
+        Ok(())
+    }
+}
+
 struct Ready {
     record: CaseRecord,
     prefill: crate::node::Prefill,
@@ -71,29 +105,67 @@ struct Ready {
 }
 
 impl Node {
-    /// Imports cases from JSON lines; `officer` is recorded as the importer.
+    /// Imports cases from JSON lines, authored by `by`, in one transaction: all or nothing.
+    ///
+    /// The author is checked first (an officer or supervisor; the node itself for its sample
+    /// data). Every line is then read with a bounded reader and checked as if the case were
+    /// typed in: text safety and byte bounds, the catalog's fields, and its past — each
+    /// history step must be a transition the workflow allows for the importer's role, and an
+    /// officer imports only history and notes attributed to themself. Nothing is written until
+    /// every line passed; then every case is written in the same transaction and committed
+    /// once, so a kill or a full disk leaves the node as it was and a re-run imports everything
+    /// exactly once.
     pub fn import_cases(
         &self,
         name: &str,
         reader: impl BufRead,
-        officer: &str,
+        by: &Author,
     ) -> Result<ImportReport> {
-        let off = self.officer(officer)?;
-        if !off.can_write() {
-            return Err(NodeError::NotPermitted {
-                officer: off.id,
-                role: off.role.to_string(),
-                action: "import cases".into(),
-            });
+        let mut ctx = self.begin_write(by, Permission::ImportCases)?;
+        let ready = self.read_import(name, reader, &ctx)?;
+        let mut report = ImportReport::default();
+        for (lineno, r) in ready {
+            let procedure = self.catalog().procedure(&r.record.procedure)?;
+            self.insert_case(
+                &mut ctx,
+                procedure,
+                r.prefill,
+                r.received,
+                Action::CaseImport,
+                Some(crate::node::ImportedPast {
+                    receipt_code: r.record.receipt_code.as_deref().unwrap_or(""),
+                    status: r.status,
+                    history: &r.history,
+                    notes: &r.record.notes,
+                    assigned_officer: r.record.assigned_officer.as_deref(),
+                }),
+            )
+            .map_err(|e| NodeError::ImportLine {
+                file: name.to_string(),
+                line: lineno,
+                message: format!("{e}; nothing was imported"),
+            })?;
+            *report.by_status.entry(r.status.to_string()).or_default() += 1;
+            report.imported += 1;
         }
-        let existing_codes = {
-            let rtx = self.db().begin_read()?;
-            rtx.open_table(RECEIPTS)?
-        };
+        ctx.commit()?;
+        Ok(report)
+    }
+
+    /// Reads and checks every line of an import; nothing is written.
+    fn read_import(
+        &self,
+        name: &str,
+        mut reader: impl BufRead,
+        ctx: &WriteCtx<'_>,
+    ) -> Result<Vec<(usize, Ready)>> {
+        let importer = ctx.audit_name().to_string();
+        let existing_codes = ctx.tx().open_table(RECEIPTS)?;
         let mut seen_codes = BTreeSet::new();
         let mut ready = Vec::new();
-        for (i, line) in reader.lines().enumerate() {
-            let lineno = i + 1;
+        let mut lineno = 0usize;
+        loop {
+            lineno += 1;
             let err = |message: String| NodeError::ImportLine {
                 file: name.to_string(),
                 line: lineno,
@@ -101,19 +173,30 @@ impl Node {
                     "{message}; nothing was imported, fix the line and run the import again"
                 ),
             };
-            let line = line.map_err(|e| err(format!("cannot read: {e}")))?;
-            if line.len() > MAX_LINE {
-                return Err(err(format!("line is over the {MAX_LINE}-byte limit")));
-            }
+            let line = match limits::read_line(&mut reader, MAX_LINE) {
+                Ok(Line::End) => break,
+                Ok(Line::Text(t)) => t,
+                Err(LineError::TooLong) => {
+                    return Err(err(LimitExceeded {
+                        what: Limited::ImportLine,
+                        limit: MAX_LINE,
+                        actual: MAX_LINE + 1,
+                    }
+                    .to_string()));
+                }
+                Err(LineError::NotUtf8) => return Err(err("the line is not UTF-8 text".into())),
+                Err(LineError::Io(e)) => return Err(err(format!("cannot read: {e}"))),
+            };
             if line.trim().is_empty() {
                 continue;
             }
             let record: CaseRecord =
                 serde_json::from_str(&line).map_err(|e| err(format!("not a case record: {e}")))?;
+            record.check_text().map_err(|e| err(e.to_string()))?;
             if let Some(code) = record.receipt_code.as_deref()
                 && (!seen_codes.insert(code.to_string()) || existing_codes.get(code)?.is_some())
             {
-                return Err(err(format!("receipt code {code} already exists")));
+                return Err(err(Refusal::ReceiptCodeExists(code.to_string()).to_string()));
             }
             let received = match record.received_at.as_deref() {
                 Some(t) => DateTime::parse_from_rfc3339(t)
@@ -132,7 +215,7 @@ impl Node {
                 received_at: Some(received),
             };
             let (mut prefill, _, _) = self
-                .prefill(officer, &new)
+                .prefill(&importer, &new)
                 .map_err(|e| err(e.to_string()))?;
             for (k, v) in &record.fields {
                 if prefill.evidence.contains_key(k) {
@@ -161,7 +244,7 @@ impl Node {
             if history.is_empty() {
                 history.push(HistoryEntry {
                     at: received.to_rfc3339(),
-                    officer: officer.to_string(),
+                    officer: importer.clone(),
                     node: self.id().short(),
                     from: None,
                     to: procedure.workflow.initial,
@@ -171,7 +254,7 @@ impl Node {
                 if status != procedure.workflow.initial {
                     history.push(HistoryEntry {
                         at: received.to_rfc3339(),
-                        officer: officer.to_string(),
+                        officer: importer.clone(),
                         node: self.id().short(),
                         from: Some(procedure.workflow.initial),
                         to: status,
@@ -184,48 +267,119 @@ impl Node {
                     "status `{status}` differs from the last history entry"
                 )));
             }
-            ready.push(Ready {
-                record,
-                prefill,
-                received,
-                status,
-                history,
-            });
+            self.check_past(ctx, procedure, &history, &record)
+                .map_err(|e| err(e.to_string()))?;
+            ready.push((
+                lineno,
+                Ready {
+                    record,
+                    prefill,
+                    received,
+                    status,
+                    history,
+                },
+            ));
         }
-        drop(existing_codes);
-        let mut report = ImportReport::default();
-        let mut changed = Vec::new();
-        for batch in ready.chunks(BATCH) {
-            self.with_write(|tx, head| {
-                for r in batch {
-                    let procedure = self.catalog().procedure(&r.record.procedure)?;
-                    let view = self.insert_case(
-                        tx,
-                        officer,
-                        procedure,
-                        r.prefill.clone(),
-                        r.received,
-                        Action::CaseImport,
-                        head,
-                        Some(crate::node::ImportedPast {
-                            receipt_code: r.record.receipt_code.as_deref().unwrap_or(""),
-                            status: r.status,
-                            history: &r.history,
-                            notes: &r.record.notes,
-                            assigned_officer: r.record.assigned_officer.as_deref(),
-                        }),
-                    )?;
-                    changed.push(view.id);
-                    *report.by_status.entry(r.status.to_string()).or_default() += 1;
-                    report.imported += 1;
+        Ok(ready)
+    }
+
+    /// The checks a typed-in case passes, applied to an imported past: the history is a path
+    /// of the workflow from its initial status, each step allowed for the importer's role (the
+    /// node's own sample import: for the role of the officer it names), and an officer imports
+    /// only what is attributed to themself.
+    fn check_past(
+        &self,
+        ctx: &WriteCtx<'_>,
+        procedure: &hoso_schemas::Procedure,
+        history: &[HistoryEntry],
+        record: &CaseRecord,
+    ) -> Result<()> {
+        limits::check(
+            Limited::ImportPast,
+            history.len() + record.notes.len(),
+            limits::MAX_IMPORT_PAST_ENTRIES,
+        )?;
+        let importer = ctx.officer();
+        let foreign = |what: String, named: &str| -> Result<()> {
+            match importer {
+                Some(o) if o.id != named => Err(Refusal::ForeignAttribution {
+                    what,
+                    named: named.to_string(),
+                    importer: o.id.clone(),
                 }
-                Ok(())
-            })?;
+                .into()),
+                _ => Ok(()),
+            }
+        };
+        let mut current: Option<Status> = None;
+        let mut tracks: BTreeMap<String, Status> = BTreeMap::new();
+        for (i, h) in history.iter().enumerate() {
+            foreign(format!("history entry {}", i + 1), &h.officer)?;
+            if let Some(n) = &h.note {
+                limits::check(
+                    Limited::TransitionNote,
+                    n.len(),
+                    limits::MAX_TRANSITION_NOTE_BYTES,
+                )?;
+            }
+            let role = match importer {
+                Some(o) => o.role,
+                None => self
+                    .officer(&h.officer)
+                    .map(|o| o.role)
+                    .unwrap_or(Role::Supervisor),
+            };
+            match (&h.track, current) {
+                (None, None) => {
+                    if h.from.is_some() || h.to != procedure.workflow.initial {
+                        return Err(NodeError::Invalid(format!(
+                            "history entry 1 must receive the case in `{}`",
+                            procedure.workflow.initial
+                        )));
+                    }
+                    current = Some(h.to);
+                }
+                (None, Some(cur)) => {
+                    if h.from != Some(cur) {
+                        return Err(NodeError::Invalid(format!(
+                            "history entry {} moves from `{}`, but the case is `{cur}` there",
+                            i + 1,
+                            h.from
+                                .map(|s| s.to_string())
+                                .unwrap_or_else(|| "nothing".into())
+                        )));
+                    }
+                    procedure.check_transition(cur, h.to, role)?;
+                    current = Some(h.to);
+                }
+                (Some(t), _) => {
+                    let tp = self.catalog().procedure(t)?;
+                    let cur = *tracks.entry(t.clone()).or_insert(tp.workflow.initial);
+                    if h.from != Some(cur) {
+                        return Err(NodeError::Invalid(format!(
+                            "history entry {} moves track `{t}` from `{}`, but it is `{cur}` there",
+                            i + 1,
+                            h.from
+                                .map(|s| s.to_string())
+                                .unwrap_or_else(|| "nothing".into())
+                        )));
+                    }
+                    tp.check_transition(cur, h.to, role)?;
+                    tracks.insert(t.clone(), h.to);
+                }
+            }
         }
-        for id in changed {
-            let _ = self.subscribe_sender().send(id);
+        for (i, n) in record.notes.iter().enumerate() {
+            foreign(format!("note {}", i + 1), &n.officer)?;
+            limits::check(Limited::Note, n.text.len(), limits::MAX_NOTE_BYTES)?;
         }
-        Ok(report)
+        if let (Some(o), Some(assigned)) = (importer, record.assigned_officer.as_deref())
+            && assigned != o.id
+        {
+            // Assigning to a colleague is allowed, to an account that does not exist is not.
+            self.officer(assigned)?;
+        }
+        Ok(())
     }
 
     /// Writes every case as one JSON line (the `case show --json` form). Returns the count.

@@ -5,7 +5,7 @@
 //! signed, hash-chained audit log written in the same transaction as every change.
 //!
 //! ```no_run
-//! use hoso_node::{Node, InitOptions, NodeRole, NewCase};
+//! use hoso_node::{Author, Node, InitOptions, NodeRole, NewCase};
 //! # fn main() -> Result<(), hoso_node::NodeError> {
 //! let dir = std::path::Path::new("/tmp/hoso-example");
 //! let node = Node::init(dir, InitOptions {
@@ -17,10 +17,12 @@
 //!     listen: "127.0.0.1:7420".into(),
 //!     realm: None,
 //! })?;
-//! node.add_officer(None, "canbo01", "Hoàng Văn Đức", hoso_schemas::Role::Officer, "mat-khau-1")?;
+//! // The node creates its first account; from then on officers act, authenticated.
+//! node.add_officer(&Author::Node, "lanhdao01", "Lương Văn Đạt", hoso_schemas::Role::Supervisor, "mat-khau-1")?;
+//! let lead = node.authenticate("lanhdao01", "mat-khau-1")?;
 //! let file = std::fs::File::open("fixtures/sample/registry.jsonl").map_err(|e| hoso_node::NodeError::io(dir, e))?;
-//! node.import_registry("registry.jsonl", std::io::BufReader::new(file), None)?;
-//! let case = node.create_case("canbo01", NewCase {
+//! node.import_registry("registry.jsonl", std::io::BufReader::new(file), &Author::Officer(lead.clone()))?;
+//! let case = node.create_case(&lead, NewCase {
 //!     procedure: "judicial_record".into(),
 //!     citizen_id: "020190012345".into(),
 //!     ..Default::default()
@@ -29,7 +31,8 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Modules: [`node`] (the handle and every write), [`case`] (the document layout and views),
+//! Modules: [`node`] (the handle and its operations), [`write`] (the one guarded write path:
+//! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`] (the document layout and views),
 //! [`store`] (redb tables), [`index`], [`registry`], [`audit`], [`deadline`], [`bulk`]
 //! (import/export), [`identity`], [`officer`], [`session`] (authentication and CLI sessions), [`config`], [`ids`].
 
@@ -46,6 +49,7 @@ pub mod feed;
 pub mod identity;
 pub mod ids;
 pub mod index;
+pub mod limits;
 pub mod merge;
 pub mod node;
 pub mod officer;
@@ -55,6 +59,8 @@ pub mod replica;
 pub mod session;
 pub mod store;
 pub mod sync_status;
+pub mod text;
+pub mod write;
 
 pub use case::{CaseSummary, CaseView, Evidence, HistoryEntry, Note};
 pub use config::{NodeConfig, NodeRole};
@@ -66,3 +72,4 @@ pub use officer::Officer;
 pub use peers::{Peer, Peers};
 pub use session::{Session, SessionRecord};
 pub use sync_status::{PeerStatus, SyncCommand, SyncStatus};
+pub use write::{AuthMethod, AuthenticatedOfficer, Author, Permission, WriteCtx};

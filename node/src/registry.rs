@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{NodeError, Result};
 use crate::store::tables::{REGISTRY, REGISTRY_NAMES};
 
-/// Longest accepted registry line.
-pub const MAX_LINE: usize = 16 * 1024;
+/// Longest accepted registry line (see [`crate::limits`]).
+pub const MAX_LINE: usize = crate::limits::MAX_REGISTRY_LINE_BYTES;
 
 /// One citizen record of the population registry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +93,31 @@ impl Citizen {
         }
     }
 
+    /// Refuses control characters in every text attribute and a name over
+    /// [`MAX_NAME_BYTES`](crate::limits::MAX_NAME_BYTES).
+    pub fn check_text(&self) -> Result<()> {
+        let texts = [
+            ("full_name", Some(&self.full_name)),
+            ("ethnicity", self.ethnicity.as_ref()),
+            ("nationality", self.nationality.as_ref()),
+            ("hometown", self.hometown.as_ref()),
+            ("address", self.address.as_ref()),
+            ("household_id", self.household_id.as_ref()),
+            ("marital_status", self.marital_status.as_ref()),
+            ("date_of_death", self.date_of_death.as_ref()),
+        ];
+        for (what, v) in texts {
+            if let Some(v) = v {
+                crate::text::check(what, v)?;
+            }
+        }
+        crate::limits::check(
+            crate::error::Limited::Name,
+            self.full_name.len(),
+            crate::limits::MAX_NAME_BYTES,
+        )
+    }
+
     /// Checks the record: id shape, id digits against date of birth and sex, name, commune.
     pub fn validate(&self) -> std::result::Result<(), String> {
         let id = CitizenId::parse(&self.citizen_id).map_err(|e| e.to_string())?;
@@ -149,12 +174,14 @@ pub type ParsedFile = (Vec<(Citizen, Vec<u8>)>, String);
 
 /// Parses a whole JSON-lines file. All or nothing: the first bad line is an error naming it,
 /// and nothing is imported.
-pub fn parse_file(name: &str, reader: impl BufRead) -> Result<ParsedFile> {
+pub fn parse_file(name: &str, mut reader: impl BufRead) -> Result<ParsedFile> {
+    use crate::limits::{self, Line, LineError};
     let mut out = Vec::new();
     let mut hasher = blake3::Hasher::new();
     let mut seen = BTreeSet::new();
-    for (i, line) in reader.lines().enumerate() {
-        let lineno = i + 1;
+    let mut lineno = 0usize;
+    loop {
+        lineno += 1;
         let err = |message: String| NodeError::ImportLine {
             file: name.to_string(),
             line: lineno,
@@ -162,13 +189,20 @@ pub fn parse_file(name: &str, reader: impl BufRead) -> Result<ParsedFile> {
                 "{message}; nothing was imported, fix the line and run the import again"
             ),
         };
-        let line = line.map_err(|e| err(format!("cannot read: {e}")))?;
-        if line.len() > MAX_LINE {
-            return Err(err(format!(
-                "line is {} bytes, over the {MAX_LINE}-byte limit",
-                line.len()
-            )));
-        }
+        let line = match limits::read_line(&mut reader, MAX_LINE) {
+            Ok(Line::End) => break,
+            Ok(Line::Text(t)) => t,
+            Err(LineError::TooLong) => {
+                return Err(err(crate::error::LimitExceeded {
+                    what: crate::error::Limited::RegistryLine,
+                    limit: MAX_LINE,
+                    actual: MAX_LINE + 1,
+                }
+                .to_string()));
+            }
+            Err(LineError::NotUtf8) => return Err(err("the line is not UTF-8 text".into())),
+            Err(LineError::Io(e)) => return Err(err(format!("cannot read: {e}"))),
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -178,6 +212,7 @@ pub fn parse_file(name: &str, reader: impl BufRead) -> Result<ParsedFile> {
         let citizen: Citizen =
             serde_json::from_str(&line).map_err(|e| err(format!("not a registry record: {e}")))?;
         citizen.validate().map_err(err)?;
+        citizen.check_text().map_err(|e| err(e.to_string()))?;
         if !seen.insert(citizen.citizen_id.clone()) {
             return Err(err(format!(
                 "citizen id {} appears twice in the file",

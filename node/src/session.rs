@@ -25,8 +25,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::entry::Action;
 use crate::error::{NodeError, Result};
+use crate::ids::CaseId;
 use crate::node::Node;
-use crate::officer::{self, Officer};
+use crate::officer;
+use crate::write::{AuthMethod, AuthenticatedOfficer, Author, Permission};
 
 /// Key: blake3 hash (hex) of a session token. Value: [`SessionRecord`] (JSON).
 pub const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
@@ -87,10 +89,10 @@ impl Failures {
 }
 
 /// An open session, as `hoso login` reports it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Session {
-    /// The officer (without the passphrase hash).
-    pub officer: Officer,
+    /// The officer, authenticated.
+    pub officer: AuthenticatedOfficer,
     /// The OS user bound to it.
     pub uid: u32,
     /// When it stops working (Unix ms).
@@ -141,10 +143,15 @@ fn printable_id(id: &str) -> String {
 }
 
 impl Node {
-    /// Checks an officer's passphrase: the one way an officer proves who they are (console
-    /// login, CLI passphrase, `hoso login`). Refused unchecked while the officer id is in its
-    /// wait after repeated failures; a failure is counted and audited, a success clears the count.
-    pub fn authenticate(&self, id: &str, passphrase: &str) -> Result<Officer> {
+    /// Checks an officer's passphrase and returns the proof the write path needs: the one way
+    /// an officer proves who they are (console login, CLI passphrase, `hoso login`). Refused
+    /// unchecked while the officer id is in its wait after repeated failures; a failure is
+    /// counted and audited (a `login_failed` entry written by the node, through the write
+    /// path), a success clears the count.
+    pub fn authenticate(&self, id: &str, passphrase: &str) -> Result<AuthenticatedOfficer> {
+        if id.is_empty() {
+            return Err(NodeError::NoOfficer);
+        }
         let key = printable_id(id);
         let failures = self.login_failures(&key)?;
         let now = now_ms();
@@ -162,11 +169,11 @@ impl Node {
         match checked {
             Ok(o) => {
                 if failures.count > 0 {
-                    let tx = self.db().begin_write()?;
-                    tx.open_table(LOGIN_FAILURES)?.remove(key.as_str())?;
-                    tx.commit()?;
+                    let ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
+                    ctx.tx().open_table(LOGIN_FAILURES)?.remove(key.as_str())?;
+                    ctx.commit()?;
                 }
-                Ok(o.public())
+                Ok(AuthenticatedOfficer::new(o, AuthMethod::Passphrase))
             }
             Err(e @ (NodeError::UnknownOfficer(_) | NodeError::WrongPassphrase(_))) => {
                 let reason = match e {
@@ -179,15 +186,20 @@ impl Node {
                     last_ms: now,
                 };
                 let bytes = to_json(&row)?;
-                self.append_event(
+                let mut ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
+                ctx.tx()
+                    .open_table(LOGIN_FAILURES)?
+                    .insert(key.as_str(), bytes.as_slice())?;
+                ctx.audit(
                     Action::LoginFailed,
-                    serde_json::json!({"officer": key, "reason": reason, "failures": count}),
-                    |tx| {
-                        tx.open_table(LOGIN_FAILURES)?
-                            .insert(key.as_str(), bytes.as_slice())?;
-                        Ok(())
-                    },
+                    CaseId::NONE,
+                    [0; 16],
+                    vec![],
+                    vec![],
+                    &serde_json::json!({"officer": key, "reason": reason, "failures": count}),
+                    now,
                 )?;
+                ctx.commit()?;
                 Err(e)
             }
             Err(other) => Err(other),
@@ -223,15 +235,15 @@ impl Node {
             .to_string();
         let opened_ms = now_ms();
         let record = SessionRecord {
-            officer: officer.id.clone(),
+            officer: officer.id().to_string(),
             uid,
             opened_ms,
             expires_ms: opened_ms + SESSION_TTL_MS,
         };
         let previous = read_session_file(&path, uid).ok();
-        let tx = self.db().begin_write()?;
+        let ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
         {
-            let mut t = tx.open_table(SESSIONS)?;
+            let mut t = ctx.tx().open_table(SESSIONS)?;
             if let Some(p) = &previous {
                 t.remove(token_key(&p.token).as_str())?;
             }
@@ -249,11 +261,11 @@ impl Node {
             }
             t.insert(token_key(&token).as_str(), to_json(&record)?.as_slice())?;
         }
-        tx.commit()?;
+        ctx.commit()?;
         write_session_file(
             &path,
             &SessionFile {
-                officer: officer.id.clone(),
+                officer: officer.id().to_string(),
                 uid,
                 token,
             },
@@ -269,7 +281,7 @@ impl Node {
     /// The officer of this OS user's open session on this node. `expected` (the `--officer`
     /// given) must be that officer. [`NodeError::NoSession`] when there is none; every other
     /// error means a session file is there but may not be used.
-    pub fn resume_session(&self, expected: Option<&str>) -> Result<Officer> {
+    pub fn resume_session(&self, expected: Option<&str>) -> Result<AuthenticatedOfficer> {
         let uid = current_uid();
         let path = session_path(self.dir(), uid);
         let file = read_session_file(&path, uid)?;
@@ -303,7 +315,9 @@ impl Node {
                 given: given.to_string(),
             });
         }
-        Ok(self.officer(&record.officer)?.public())
+        Ok(AuthenticatedOfficer::from_session(
+            self.officer(&record.officer)?,
+        ))
     }
 
     /// The stored row of a session token, if it is open.
@@ -341,10 +355,11 @@ impl Node {
             }
             Err(e) => return Err(e),
         };
-        let tx = self.db().begin_write()?;
-        tx.open_table(SESSIONS)?
+        let ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
+        ctx.tx()
+            .open_table(SESSIONS)?
             .remove(token_key(&file.token).as_str())?;
-        tx.commit()?;
+        ctx.commit()?;
         std::fs::remove_file(&path).map_err(|e| NodeError::io(&path, e))?;
         Ok(Some(file.officer))
     }

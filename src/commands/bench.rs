@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use hoso_node::{CaseQuery, InitOptions, NewCase, Node, NodeRole};
+use hoso_node::{Author, CaseQuery, InitOptions, NewCase, Node, NodeRole};
 use hoso_schemas::{Role, Status};
 use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
@@ -126,20 +126,26 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
     let dir = tmp.path().join("node");
     let node = Node::init(&dir, bench_node())?;
     node.add_officer(
-        None,
-        "canbo01",
-        "Hoàng Thị Lan",
-        Role::Officer,
-        sample::PASSPHRASE,
-    )?;
-    node.add_officer(
-        None,
+        &Author::Node,
         "lanhdao01",
         "Lương Văn Đạt",
         Role::Supervisor,
         sample::PASSPHRASE,
     )?;
-    node.import_registry("registry.jsonl", sample::REGISTRY.as_bytes(), None)?;
+    let lead = node.authenticate("lanhdao01", sample::PASSPHRASE)?;
+    node.add_officer(
+        &Author::Officer(lead.clone()),
+        "canbo01",
+        "Hoàng Thị Lan",
+        Role::Officer,
+        sample::PASSPHRASE,
+    )?;
+    node.import_registry(
+        "registry.jsonl",
+        sample::REGISTRY.as_bytes(),
+        &Author::Officer(lead.clone()),
+    )?;
+    let canbo = node.authenticate("canbo01", sample::PASSPHRASE)?;
     let adults = adult_ids();
     let fields = citizen_fields(&node, "judicial_record")?;
 
@@ -156,7 +162,7 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
             received_at: None,
         };
         let t = Instant::now();
-        node.create_case("canbo01", new)?;
+        node.create_case(&canbo, new)?;
         samples.push(t.elapsed());
     }
     let case_new = Latency::of(samples);
@@ -173,13 +179,13 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
     eprintln!("editing {} cases four times each", edited.len());
     for id in &edited {
         node.set_fields(
-            "canbo01",
+            &canbo,
             id,
             &[("purpose".into(), "Bổ sung hồ sơ xin việc".into())],
         )?;
-        node.transition("canbo01", id, Status::InProcess, None, None)?;
-        node.add_note("canbo01", id, "Đã kiểm tra dữ liệu dân cư")?;
-        node.transition("lanhdao01", id, Status::Decided, None, None)?;
+        node.transition(&canbo, id, Status::InProcess, None, None)?;
+        node.add_note(&canbo, id, "Đã kiểm tra dữ liệu dân cư")?;
+        node.transition(&lead, id, Status::Decided, None, None)?;
     }
     let doc_bytes_5 = {
         let rtx = node.db().begin_read()?;
@@ -215,7 +221,11 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
     }
     eprintln!("bulk import: importing");
     let t = Instant::now();
-    let report = node.import_cases("bench.jsonl", lines.as_slice(), "canbo01")?;
+    let report = node.import_cases(
+        "bench.jsonl",
+        lines.as_slice(),
+        &Author::Officer(canbo.clone()),
+    )?;
     let bulk_s = t.elapsed().as_secs_f64();
 
     let mut search = Vec::new();

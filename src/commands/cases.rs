@@ -56,9 +56,9 @@ fn fields_from_file(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
 fn print_case(node: &Node, v: &CaseView) {
     let procedure = node.catalog().get(&v.procedure);
     let name = procedure.map(|p| p.name_vi.as_str()).unwrap_or("");
-    println!("{}  {}", v.receipt_code, name);
-    println!("  id            {}", v.id);
-    println!(
+    output::safe_println!("{}  {}", v.receipt_code, name);
+    output::safe_println!("  id            {}", v.id);
+    output::safe_println!(
         "  status        {}{}",
         v.status,
         if v.conflicting_status.is_empty() {
@@ -75,7 +75,7 @@ fn print_case(node: &Node, v: &CaseView) {
         }
     );
     for (t, tv) in &v.tracks {
-        println!(
+        output::safe_println!(
             "  track         {t}: {}{}",
             tv.status,
             if tv.conflicting.is_empty() {
@@ -85,9 +85,9 @@ fn print_case(node: &Node, v: &CaseView) {
             }
         );
     }
-    println!("  applicant     {} ({})", v.applicant_name, v.citizen_id);
-    println!("  received      {}", v.received_at);
-    println!(
+    output::safe_println!("  applicant     {} ({})", v.applicant_name, v.citizen_id);
+    output::safe_println!("  received      {}", v.received_at);
+    output::safe_println!(
         "  due           {}{}",
         v.due_date,
         if v.overdue {
@@ -103,16 +103,16 @@ fn print_case(node: &Node, v: &CaseView) {
         v.ended_on().as_deref(),
         paused_since(v),
     ) {
-        println!("  clock         {}", c.label_vi());
+        output::safe_println!("  clock         {}", c.label_vi());
     }
     if let Some(p) = procedure {
-        println!("  limit         {}", p.deadline.label_vi());
+        output::safe_println!("  limit         {}", p.deadline.label_vi());
         for t in &p.track_specs {
             let from = match &t.after {
                 Some(a) => format!("from the hand-off after {a}"),
                 None => "from receipt".to_string(),
             };
-            println!(
+            output::safe_println!(
                 "  track limit   {}: {}, {} {from}",
                 t.procedure,
                 t.agency,
@@ -121,9 +121,9 @@ fn print_case(node: &Node, v: &CaseView) {
         }
     }
     if let Some(o) = &v.assigned_officer {
-        println!("  officer       {o}");
+        output::safe_println!("  officer       {o}");
     }
-    println!("  fields:");
+    output::safe_println!("  fields:");
     let defs = procedure.map(|p| p.fields.as_slice()).unwrap_or(&[]);
     for f in defs {
         let value = v.fields.get(&f.name).map(String::as_str).unwrap_or("—");
@@ -134,12 +134,12 @@ fn print_case(node: &Node, v: &CaseView) {
         } else {
             "          "
         };
-        println!("    {mark} {:<28} {value}", f.name);
+        output::safe_println!("    {mark} {:<28} {value}", f.name);
     }
     if !v.history.is_empty() {
-        println!("  history:");
+        output::safe_println!("  history:");
         for h in &v.history {
-            println!(
+            output::safe_println!(
                 "    {}  {:<10} {} -> {}{}{}",
                 h.at.get(..16).unwrap_or(&h.at),
                 h.officer,
@@ -157,9 +157,9 @@ fn print_case(node: &Node, v: &CaseView) {
         }
     }
     if !v.notes.is_empty() {
-        println!("  notes:");
+        output::safe_println!("  notes:");
         for n in &v.notes {
-            println!(
+            output::safe_println!(
                 "    {}  {}: {}",
                 n.at.get(..16).unwrap_or(&n.at),
                 n.officer,
@@ -307,7 +307,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let v = node.create_case(&auth::acting(cli, &node)?.id, new)?;
+            let v = node.create_case(&auth::acting(cli, &node)?, new)?;
             if cli.json {
                 output::json(&v)?;
             } else {
@@ -336,7 +336,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
         }
         CaseCmd::Show { case } => show(cli, &node, &node.case(case)?)?,
         CaseCmd::Set { case, fields } => {
-            let v = node.set_fields(&auth::acting(cli, &node)?.id, case, &parse_pairs(fields)?)?;
+            let v = node.set_fields(&auth::acting(cli, &node)?, case, &parse_pairs(fields)?)?;
             show(cli, &node, &v)?;
         }
         CaseCmd::Transition {
@@ -346,7 +346,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
             note,
         } => {
             let v = node.transition(
-                &auth::acting(cli, &node)?.id,
+                &auth::acting(cli, &node)?,
                 case,
                 parse_status(status)?,
                 track.as_deref(),
@@ -371,7 +371,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
             }
         }
         CaseCmd::Note { case, text } => {
-            let v = node.add_note(&auth::acting(cli, &node)?.id, case, text)?;
+            let v = node.add_note(&auth::acting(cli, &node)?, case, text)?;
             if cli.json {
                 output::json(&v)?;
             } else {
@@ -418,7 +418,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
 /// `hoso import FILE`.
 pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
-    let who = auth::acting(cli, &node)?.id;
+    let who = hoso_node::Author::Officer(auth::acting(cli, &node)?);
     let name = file.display().to_string();
     let report = if file == Path::new("-") {
         node.import_cases("stdin", std::io::stdin().lock(), &who)?

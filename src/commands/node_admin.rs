@@ -275,19 +275,15 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
                 .map_err(|e: hoso_schemas::UnknownRole| UsageError(e.to_string()))?;
             // The first account on a node needs no acting officer; every later one is created
             // by an authenticated supervisor (session, HOSO_PASSPHRASE or asked).
-            let acting = if node.officers()?.is_empty() {
-                None
+            // (Issue 9 moves the first account to `init`; until then an empty roster is the
+            // node's own set-up.)
+            let by = if node.officers()?.is_empty() {
+                hoso_node::Author::Node
             } else {
-                Some(crate::auth::acting(cli, &node)?)
+                hoso_node::Author::Officer(crate::auth::acting(cli, &node)?)
             };
             let pass = read_new_passphrase(*passphrase_stdin)?;
-            let o = node.add_officer(
-                acting.as_ref().map(|o| o.id.as_str()),
-                id,
-                name,
-                role,
-                &pass,
-            )?;
+            let o = node.add_officer(&by, id, name, role, &pass)?;
             if cli.json {
                 output::json(&o)?;
             } else {

@@ -16,8 +16,9 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
         RegistryCmd::Import { file } => {
             let name = file.display().to_string();
             let f = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
-            let acting = crate::auth::acting(cli, &node)?;
-            let r = node.import_registry(&name, BufReader::new(f), Some(&acting.id))?;
+            // A supervisor replaces registry records (the write path checks the role).
+            let by = hoso_node::Author::Officer(crate::auth::acting(cli, &node)?);
+            let r = node.import_registry(&name, BufReader::new(f), &by)?;
             if cli.json {
                 output::json(&r)?;
             } else {
@@ -37,8 +38,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
                 output::json(&v)?;
             } else {
                 let c = &r.citizen;
-                println!("{}  {}", c.citizen_id, c.full_name);
-                println!("  born       {} ({})", c.date_of_birth, c.sex.label_vi());
+                output::safe_println!("{}  {}", c.citizen_id, c.full_name);
+                output::safe_println!("  born       {} ({})", c.date_of_birth, c.sex.label_vi());
                 for (k, v) in [
                     ("ethnicity", &c.ethnicity),
                     ("address", &c.address),
@@ -50,11 +51,11 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
                     ("died", &c.date_of_death),
                 ] {
                     if let Some(v) = v {
-                        println!("  {k:<10} {v}");
+                        output::safe_println!("  {k:<10} {v}");
                     }
                 }
-                println!("  commune    {}", c.commune_code);
-                println!("  digest     {}", r.digest);
+                output::safe_println!("  commune    {}", c.commune_code);
+                output::safe_println!("  digest     {}", r.digest);
             }
         }
         RegistryCmd::List { search, limit } => {

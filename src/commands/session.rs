@@ -36,9 +36,9 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> anyhow::Result<ExitCode> {
     let s = node.start_session(&id, &pass)?;
     if cli.json {
         output::json(&serde_json::json!({
-            "officer": s.officer.id,
+            "officer": s.officer.id(),
             "name": s.officer.name,
-            "role": s.officer.role,
+            "role": s.officer.role(),
             "uid": s.uid,
             "expires_at": chrono::DateTime::from_timestamp_millis(s.expires_ms)
                 .map(|t| t.with_timezone(&hoso_node::deadline::vn_offset()).to_rfc3339()),
@@ -47,9 +47,9 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> anyhow::Result<ExitCode> {
     } else {
         println!(
             "logged in as {} ({}, {}) until {} (Vietnam time); `hoso logout` ends it",
-            s.officer.id,
+            s.officer.id(),
             s.officer.name,
-            s.officer.role,
+            s.officer.role(),
             hoso_node::session::vn_time(s.expires_ms)
         );
     }

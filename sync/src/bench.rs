@@ -260,12 +260,13 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
     let commune = init(&tmp.path().join("commune"), Some("06112"))?;
     let hub = init(&tmp.path().join("hub"), None)?;
     commune.add_officer(
-        None,
+        &hoso_node::Author::Node,
         "canbo01",
         "Hoàng Thị Lan",
         hoso_schemas::Role::Officer,
         "bench-passphrase",
     )?;
+    let canbo = commune.authenticate("canbo01", "bench-passphrase")?;
 
     // Build the cases on both cores and store them at the commune, 1,000 per transaction.
     let t = Instant::now();
@@ -389,7 +390,7 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
         while changed.try_recv().is_ok() {}
         let t = Instant::now();
         commune.set_fields(
-            "canbo01",
+            &canbo,
             &id.to_string(),
             &[("child_place_of_birth".into(), format!("Nhà riêng số {k}"))],
         )?;
@@ -459,10 +460,11 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
 
 /// Edits `count` cases from `from` (one field each, audited node writes).
 fn edit(node: &Node, ids: &[CaseId], from: usize, count: usize) -> Result<(), SyncError> {
+    let canbo = node.authenticate("canbo01", "bench-passphrase")?;
     for k in 0..count {
         let id = ids[(from + k * 97) % ids.len()];
         node.set_fields(
-            "canbo01",
+            &canbo,
             &id.to_string(),
             &[(
                 "child_place_of_birth".into(),

@@ -1,6 +1,6 @@
 //! Test nodes: real nodes in temp dirs, with officers and the registry fixture.
 
-use hoso_node::{InitOptions, NewCase, Node, NodeRole};
+use hoso_node::{AuthenticatedOfficer, Author, InitOptions, NewCase, Node, NodeRole};
 use hoso_schemas::{Procedure, Role};
 
 use crate::fixtures::{PASS, REGISTRY};
@@ -61,10 +61,10 @@ pub fn build(commune: Option<&str>) -> TestNode {
     )
     .expect("init");
     for (id, name, role) in OFFICERS {
-        node.add_officer(None, id, name, *role, PASS)
+        node.add_officer(&Author::Node, id, name, *role, PASS)
             .expect("officer");
     }
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &Author::Node)
         .expect("registry");
     TestNode { node, dir }
 }
@@ -87,4 +87,9 @@ pub fn new_case(node: &Node, procedure: &str, citizen: &str) -> NewCase {
         fields: citizen_fields(p),
         received_at: None,
     }
+}
+
+/// `id` (one of [`OFFICERS`]) authenticated with [`PASS`], ready to write.
+pub fn officer(node: &Node, id: &str) -> AuthenticatedOfficer {
+    node.authenticate(id, PASS).expect("test officer logs in")
 }

@@ -138,15 +138,19 @@ fn prepare(dir: &Path, cases: usize) {
     )
     .expect("init");
     node.add_officer(
-        None,
+        &hoso_node::Author::Node,
         "canbo01",
         "Hoàng Thị Lan",
         Role::Officer,
         "bench-pass",
     )
     .expect("officer");
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
-        .expect("registry");
+    node.import_registry(
+        "registry.jsonl",
+        REGISTRY.as_bytes(),
+        &hoso_node::Author::Node,
+    )
+    .expect("registry");
     let citizens: Vec<String> = REGISTRY
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -186,7 +190,11 @@ fn prepare(dir: &Path, cases: usize) {
             jsonl.push_str(&line.to_string());
             jsonl.push('\n');
         }
-        if let Err(e) = node.import_cases("bench.jsonl", jsonl.as_bytes(), "canbo01") {
+        if let Err(e) = node.import_cases(
+            "bench.jsonl",
+            jsonl.as_bytes(),
+            &hoso_node::Author::Officer(node.authenticate("canbo01", "bench-pass").expect("login")),
+        ) {
             // Some procedures may refuse some citizens; fall back to the first procedure only.
             panic!("import failed: {e}");
         }
@@ -233,7 +241,7 @@ fn measure(dir: &Path) {
     let node = Node::open(dir).expect("open");
     let mut app = App::new(&node, AppOptions::default());
     // Straight to the officer's home screen (login is argon2, timed apart below).
-    app.officer = Some(node.officer("canbo01").expect("officer").public());
+    app.officer = Some(node.authenticate("canbo01", "bench-pass").expect("login"));
     app.screen = Screen::List;
     let effects = app.run(hoso_tui::app::Command::GoList);
     run(&mut app, &node, effects);

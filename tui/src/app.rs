@@ -4,7 +4,7 @@
 //! whole console can be driven in tests without a terminal. Rendering is in [`crate::ui`].
 
 use chrono::NaiveDate;
-use hoso_node::{CaseId, Node, Officer, SyncCommand, SyncStatus};
+use hoso_node::{AuthenticatedOfficer, CaseId, Node, SyncCommand, SyncStatus};
 use hoso_schemas::{Catalog, HolidayCalendar};
 use ratatui::crossterm::event::{
     Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent,
@@ -162,8 +162,8 @@ pub struct App {
     pub login_hint: Option<String>,
     /// Mouse capture is on.
     pub mouse: bool,
-    /// The logged-in officer.
-    pub officer: Option<Officer>,
+    /// The logged-in officer, as the node authenticated them (the write path needs it).
+    pub officer: Option<AuthenticatedOfficer>,
     /// The current screen.
     pub screen: Screen,
     /// Login form.
@@ -259,13 +259,15 @@ impl App {
     pub fn officer_id(&self) -> String {
         self.officer
             .as_ref()
-            .map(|o| o.id.clone())
+            .map(|o| o.id().to_string())
             .unwrap_or_default()
     }
 
     /// The officer may change cases.
     pub fn can_write(&self) -> bool {
-        self.officer.as_ref().is_some_and(Officer::can_write)
+        self.officer
+            .as_ref()
+            .is_some_and(|o| o.officer().can_write())
     }
 
     /// Shows a toast.

@@ -9,7 +9,7 @@ use crate::queue::{Counts, QueuePage, QueueQuery};
 
 use chrono::TimeZone;
 use hoso_node::audit::StoredEntry;
-use hoso_node::{CaseView, NewCase, Node, NodeError, Officer, Prefill, SyncCommand};
+use hoso_node::{AuthenticatedOfficer, CaseView, NewCase, Node, NodeError, Prefill, SyncCommand};
 use hoso_schemas::Status;
 
 /// Most audit entries shown in the audit view.
@@ -56,14 +56,14 @@ pub enum Effect {
     /// Receive a case.
     Create {
         /// Acting officer.
-        officer: String,
+        officer: AuthenticatedOfficer,
         /// The form.
         new: NewCase,
     },
     /// Move a case through its workflow.
     Transition {
         /// Acting officer.
-        officer: String,
+        officer: AuthenticatedOfficer,
         /// Case id.
         reference: String,
         /// Target status.
@@ -76,7 +76,7 @@ pub enum Effect {
     /// Append a note.
     AddNote {
         /// Acting officer.
-        officer: String,
+        officer: AuthenticatedOfficer,
         /// Case id.
         reference: String,
         /// The text.
@@ -178,7 +178,7 @@ pub struct AuditSummary {
 #[derive(Clone, Debug)]
 pub enum Outcome {
     /// Login result.
-    LoggedIn(Result<Officer, String>),
+    LoggedIn(Result<AuthenticatedOfficer, String>),
     /// A list page.
     List {
         /// The request number it answers.
@@ -218,7 +218,7 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         Effect::Login {
             officer,
             passphrase,
-        } => Outcome::LoggedIn(node.login(officer.trim(), &passphrase).map_err(|e| {
+        } => Outcome::LoggedIn(node.authenticate(officer.trim(), &passphrase).map_err(|e| {
             if matches!(e, NodeError::LoginThrottled { .. }) {
                 crate::errors::node_error_vi(&e, node.catalog())
             } else if e.is_bad_input() {

@@ -127,7 +127,7 @@ impl<W: Write> Writer<W> {
         let len: usize = parts.iter().map(|p| p.len()).sum();
         let len32 = u32::try_from(len)
             .map_err(|_| NodeError::Invalid("a bundle record is over 4 GiB".into()))?;
-        let io = |e| NodeError::Store(format!("writing the bundle: {e}"));
+        let io = |e: std::io::Error| NodeError::io(std::path::Path::new("audit bundle"), e);
         self.out.write_all(&[tag]).map_err(io)?;
         self.out.write_all(&len32.to_be_bytes()).map_err(io)?;
         for p in parts {
@@ -152,7 +152,7 @@ pub fn export(
         records: 0,
         bytes: 0,
     };
-    let io = |e| NodeError::Store(format!("writing the bundle: {e}"));
+    let io = |e: std::io::Error| NodeError::io(std::path::Path::new("audit bundle"), e);
     w.out.write_all(MAGIC).map_err(io)?;
     w.out.write_all(&BUNDLE_VERSION.to_be_bytes()).map_err(io)?;
     w.bytes += 20;

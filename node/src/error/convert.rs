@@ -6,7 +6,7 @@ macro_rules! store_error {
     ($($t:ty),*) => {$(
         impl From<$t> for NodeError {
             fn from(e: $t) -> Self {
-                NodeError::Store(e.to_string())
+                NodeError::Store(Box::new(e.into()))
             }
         }
     )*};

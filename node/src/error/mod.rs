@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
 mod convert;
+mod limit;
+mod refusal;
+mod text;
+
+pub use limit::{LimitExceeded, Limited};
+pub use refusal::Refusal;
+pub use text::ControlChar;
 
 /// Everything a node operation can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -46,9 +53,9 @@ pub enum NodeError {
         /// What was wrong.
         detail: String,
     },
-    /// A storage engine failure.
+    /// A storage engine failure, with the engine's error as its source.
     #[error("store: {0}")]
-    Store(String),
+    Store(#[source] Box<redb::Error>),
     /// An Automerge failure on a case document.
     #[error("case document: {0}")]
     Document(String),
@@ -129,6 +136,15 @@ pub enum NodeError {
         /// What was wrong.
         message: String,
     },
+    /// The write path refused the action.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// A value over its byte bound.
+    #[error(transparent)]
+    TooLarge(#[from] LimitExceeded),
+    /// A text input holding a control character.
+    #[error(transparent)]
+    ControlChar(#[from] ControlChar),
     /// Any other bad input, with its message.
     #[error("{0}")]
     Invalid(String),
@@ -201,6 +217,9 @@ impl NodeError {
                 | NodeError::NotPermitted { .. }
                 | NodeError::ImportLine { .. }
                 | NodeError::Invalid(_)
+                | NodeError::Refused(_)
+                | NodeError::TooLarge(_)
+                | NodeError::ControlChar(_)
                 | NodeError::AlreadyInitialized { .. }
                 | NodeError::NotInitialized { .. }
                 | NodeError::NoSession

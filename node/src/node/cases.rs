@@ -5,13 +5,14 @@ use hoso_schemas::{CitizenId, FieldDef, Procedure};
 use redb::{ReadableTable, WriteTransaction};
 
 use crate::audit::entry::Action;
-use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseInit, CaseView, Evidence, HistoryEntry};
 use crate::deadline;
-use crate::error::{NodeError, Result};
+use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::registry::{self};
 use crate::store::{self, tables::*};
+use crate::write::{AuthenticatedOfficer, Author, Permission, WriteCtx};
+use crate::{limits, text};
 
 use super::*;
 
@@ -64,6 +65,7 @@ impl Node {
         }
         for (name, raw) in &new.fields {
             let def = field_def(procedure, name)?;
+            check_field_input(name, raw)?;
             if evidence.contains_key(name) {
                 return Err(NodeError::RegistryField {
                     field: name.clone(),
@@ -92,10 +94,10 @@ impl Node {
     }
 
     /// Receives a case: validates, fills from the registry, assigns the receipt code and due
-    /// date, and stores it durably with its audit entry.
-    pub fn create_case(&self, officer_id: &str, new: NewCase) -> Result<CaseView> {
-        let off = self.writing_officer(officer_id)?;
-        let (pre, procedure, _) = self.prefill(&off.id, &new)?;
+    /// date, and stores it durably with its audit entry, through the write path.
+    pub fn create_case(&self, by: &AuthenticatedOfficer, new: NewCase) -> Result<CaseView> {
+        let mut ctx = self.begin_write(&Author::from(by), Permission::ChangeCases)?;
+        let (pre, procedure, _) = self.prefill(by.id(), &new)?;
         if !pre.missing_fields.is_empty() {
             return Err(NodeError::MissingFields {
                 procedure: procedure.code.clone(),
@@ -103,38 +105,25 @@ impl Node {
             });
         }
         let received = new.received_at.unwrap_or_else(deadline::now);
-        let (mut w, tx) = self.write_txn()?;
-        let view = self.insert_case(
-            &tx,
-            &off.id,
-            procedure,
-            pre,
-            received,
-            Action::CaseCreate,
-            &mut w.head,
-            None,
-        )?;
-        tx.commit()?;
-        drop(w);
-        let _ = self.inner.changed.send(view.id);
+        let view =
+            self.insert_case(&mut ctx, procedure, pre, received, Action::CaseCreate, None)?;
+        ctx.commit()?;
         Ok(self.finish_view(view))
     }
 
-    /// Writes a new case inside `tx`, advancing `head`. `history` replaces the single
-    /// "received" history entry (bulk import of a case with its past).
-    #[allow(clippy::too_many_arguments)]
+    /// Writes a new case in `ctx`. `imported` carries the past of a bulk-imported case (its
+    /// receipt code, status, history, notes), already checked by the importer.
     pub(crate) fn insert_case(
         &self,
-        tx: &WriteTransaction,
-        officer_id: &str,
+        ctx: &mut WriteCtx<'_>,
         procedure: &Procedure,
         pre: Prefill,
         received: DateTime<FixedOffset>,
         action: Action,
-        head: &mut ChainHead,
         imported: Option<ImportedPast<'_>>,
     ) -> Result<CaseView> {
         let cfg = &self.inner.config;
+        let officer_id = ctx.audit_name().to_string();
         let id = CaseId::random();
         let receipt_code = match imported
             .as_ref()
@@ -142,14 +131,12 @@ impl Node {
             .filter(|c| !c.is_empty())
         {
             Some(code) => {
-                if tx.open_table(RECEIPTS)?.get(code)?.is_some() {
-                    return Err(NodeError::Invalid(format!(
-                        "receipt code {code} already exists"
-                    )));
+                if ctx.tx().open_table(RECEIPTS)?.get(code)?.is_some() {
+                    return Err(Refusal::ReceiptCodeExists(code.to_string()).into());
                 }
                 code.to_string()
             }
-            None => next_receipt_code(tx, &cfg.unit_code, received)?,
+            None => next_receipt_code(ctx.tx(), &cfg.unit_code, received)?,
         };
         let due = procedure.deadline.due_date(&self.inner.calendar, received);
         let status = imported
@@ -172,14 +159,14 @@ impl Node {
             assigned_officer: imported
                 .as_ref()
                 .and_then(|i| i.assigned_officer)
-                .unwrap_or(officer_id)
+                .unwrap_or(&officer_id)
                 .to_string(),
             fields: pre.fields.clone(),
             evidence: pre.evidence.clone(),
             history: match imported {
                 None => vec![HistoryEntry {
                     at: received.to_rfc3339(),
-                    officer: officer_id.to_string(),
+                    officer: officer_id.clone(),
                     node: self.id().short(),
                     from: None,
                     to: status,
@@ -192,43 +179,22 @@ impl Node {
         };
         let mut doc = CaseDoc::new(self.inner.actor);
         doc.init(&init)?;
-        let now = now_ms();
-        let change = doc
-            .commit(action.as_str(), now)
-            .ok_or_else(|| NodeError::Document("empty creation change".into()))?;
-        let bytes = doc.save();
-        tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
-        tx.open_table(RECEIPTS)?
-            .insert(init.receipt_code.as_str(), &id.0)?;
-        let view = doc.view()?;
-        self.store_summary(tx, &view, None)?;
-        let p = payload(serde_json::json!({
+        let payload = serde_json::json!({
             "procedure": procedure.code,
-            "receipt_code": view.receipt_code,
-            "citizen_id": view.citizen_id,
+            "receipt_code": init.receipt_code,
+            "citizen_id": init.citizen_id,
             "fields": pre.fields.keys().collect::<Vec<_>>(),
             "registry_records": pre.evidence.values().map(|e| (e.record_ref.clone(), e.digest.clone())).collect::<BTreeMap<_, _>>(),
             "status": status,
-        }));
-        let (_, new_head) = audit::append(
-            tx,
-            &self.inner.key,
-            self.inner.realm,
-            head,
-            NewEntry {
-                officer: officer_id,
-                action,
-                case_id: id,
-                actor: self.inner.actor,
-                heads_before: vec![],
-                changes: vec![change.0],
-                payload: &p,
-                now_ms: now,
-            },
-        )?;
-        *head = new_head;
-        Ok(view)
+        });
+        ctx.store_new_case(id, &init.receipt_code, doc, action, &payload)
     }
+}
+
+/// Text safety and the byte bound of one raw field value, before it is validated.
+pub(crate) fn check_field_input(name: &str, raw: &str) -> Result<()> {
+    text::check(&format!("field `{name}`"), raw)?;
+    limits::check(Limited::Field, raw.len(), limits::MAX_FIELD_BYTES)
 }
 
 pub(super) fn field_def<'p>(procedure: &'p Procedure, name: &str) -> Result<&'p FieldDef> {

@@ -5,101 +5,31 @@ use hoso_schemas::{Procedure, Status};
 use redb::{ReadableTable, WriteTransaction};
 
 use crate::audit::entry::Action;
-use crate::audit::{self, NewEntry};
-use crate::case::{CaseDoc, CaseSummary, CaseView, HistoryEntry, Note};
+use crate::case::{CaseDoc, CaseView, HistoryEntry, Note};
 use crate::deadline;
-use crate::error::{NodeError, Result};
+use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
-use crate::index;
 use crate::officer::Officer;
 use crate::store::tables::*;
+use crate::write::{AuthenticatedOfficer, Author, Permission};
+use crate::{limits, text};
 
-use super::cases::field_def;
+use super::cases::{check_field_input, field_def};
 use super::*;
 
 impl Node {
-    /// Writes the summary row, indexes and change feed of a case whose document changed.
+    /// Writes the summary row, indexes and change feed of a case whose document changed (the
+    /// write path's step 6, for the crate's ingest code).
     pub(crate) fn store_summary(
         &self,
         tx: &WriteTransaction,
         view: &CaseView,
         _old: Option<()>,
     ) -> Result<()> {
-        let new = view.summary();
-        let bytes = serde_json::to_vec(&new).map_err(|e| NodeError::Invalid(e.to_string()))?;
-        let old = {
-            let mut cases = tx.open_table(CASES)?;
-            let old = cases
-                .insert(&view.id.0, bytes.as_slice())?
-                .map(|g| g.value().to_vec());
-            old.and_then(|b| serde_json::from_slice::<CaseSummary>(&b).ok())
-        };
-        {
-            let mut idx = tx.open_table(INDEX)?;
-            index::update(&mut idx, old.as_ref(), Some(&new))?;
-        }
-        if !new.conflict {
-            // A resolved (or never conflicting) case leaves the review queue.
-            tx.open_table(REVIEW)?.remove(&view.id.0)?;
-        }
-        bump_feed(tx, &view.id)?;
-        Ok(())
+        crate::write::store_summary(tx, view)
     }
 
-    /// Applies an edit to a stored case as one durable, audited action.
-    fn edit_case<F>(
-        &self,
-        officer_id: &str,
-        reference: &str,
-        action: Action,
-        f: F,
-    ) -> Result<CaseView>
-    where
-        F: FnOnce(&mut CaseDoc, &CaseView, &Officer, &Procedure) -> Result<serde_json::Value>,
-    {
-        let off = self.writing_officer(officer_id)?;
-        let id = self.resolve(reference)?;
-        let (mut w, tx) = self.write_txn()?;
-        let (mut doc, chunks) = {
-            let docs = tx.open_table(DOCS)?;
-            let changes = tx.open_table(DOC_CHANGES)?;
-            self.load_doc(&docs, &changes, &id)?
-        };
-        let before = doc.view()?;
-        let procedure = self.inner.catalog.procedure(&before.procedure)?;
-        let heads_before = hashes(&doc.heads());
-        let p = f(&mut doc, &before, &off, procedure)?;
-        let now = now_ms();
-        let change = doc
-            .commit(action.as_str(), now)
-            .ok_or_else(|| NodeError::Invalid("nothing to change".into()))?;
-        self.persist_doc(&tx, &id, &mut doc, chunks)?;
-        let view = doc.view()?;
-        self.store_summary(&tx, &view, None)?;
-        let (_, head) = audit::append(
-            &tx,
-            &self.inner.key,
-            self.inner.realm,
-            &w.head,
-            NewEntry {
-                officer: &off.id,
-                action,
-                case_id: id,
-                actor: self.inner.actor,
-                heads_before,
-                changes: vec![change.0],
-                payload: &payload(p),
-                now_ms: now,
-            },
-        )?;
-        tx.commit()?;
-        w.head = head;
-        drop(w);
-        let _ = self.inner.changed.send(id);
-        Ok(self.finish_view(view))
-    }
-
-    /// Stores a document's new changes: appended as a chunk, or compacted past the threshold.
+    /// Stores a document's new changes (the write path's step 5, for the crate's ingest code).
     pub(crate) fn persist_doc(
         &self,
         tx: &WriteTransaction,
@@ -107,44 +37,54 @@ impl Node {
         doc: &mut CaseDoc,
         chunks: u32,
     ) -> Result<()> {
-        let mut changes = tx.open_table(DOC_CHANGES)?;
-        if chunks + 1 >= COMPACT_AFTER {
-            let bytes = doc.save();
-            tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
-            for n in 0..chunks {
-                changes.remove((&id.0, n))?;
-            }
-        } else {
-            let inc = doc.save_incremental();
-            if !inc.is_empty() {
-                changes.insert((&id.0, chunks), inc.as_slice())?;
-            }
-        }
-        Ok(())
+        crate::write::store_doc(tx, id, doc, chunks).map(|_| ())
+    }
+
+    /// Applies an edit by an officer to a stored case through the write path.
+    fn edit_case<F>(
+        &self,
+        by: &AuthenticatedOfficer,
+        reference: &str,
+        action: Action,
+        f: F,
+    ) -> Result<CaseView>
+    where
+        F: FnOnce(&mut CaseDoc, &CaseView, &Officer, &Procedure) -> Result<serde_json::Value>,
+    {
+        let id = self.resolve(reference)?;
+        let mut ctx = self.begin_write(&Author::from(by), Permission::ChangeCases)?;
+        let view = ctx.edit_case(id, action, |doc, before, procedure, ctx| {
+            let off = ctx.officer().ok_or(NodeError::NoOfficer)?;
+            f(doc, before, off, procedure)
+        })?;
+        ctx.commit()?;
+        Ok(self.finish_view(view))
     }
 
     /// Edits fields (validated against the catalog).
     pub fn set_fields(
         &self,
-        officer_id: &str,
+        by: &AuthenticatedOfficer,
         reference: &str,
         fields: &[(String, String)],
     ) -> Result<CaseView> {
         if fields.is_empty() {
-            return Err(NodeError::Invalid(
-                "nothing to set: pass NAME=VALUE pairs".into(),
-            ));
+            return Err(Refusal::NothingToSet.into());
+        }
+        for (name, raw) in fields {
+            check_field_input(name, raw)?;
         }
         self.edit_case(
-            officer_id,
+            by,
             reference,
             Action::FieldSet,
             |doc, before, _off, procedure| {
                 if before.status.ends_processing() {
-                    return Err(NodeError::Invalid(format!(
-                        "case {} is {}: its fields can no longer change",
-                        before.receipt_code, before.status
-                    )));
+                    return Err(Refusal::FieldsFrozen {
+                        receipt_code: before.receipt_code.clone(),
+                        status: before.status,
+                    }
+                    .into());
                 }
                 let mut changed = BTreeMap::new();
                 for (name, raw) in fields {
@@ -169,7 +109,7 @@ impl Node {
     /// Moves a case (or one track of a bundle) through its workflow.
     pub fn transition(
         &self,
-        officer_id: &str,
+        by: &AuthenticatedOfficer,
         reference: &str,
         to: Status,
         track: Option<&str>,
@@ -178,16 +118,29 @@ impl Node {
         let calendar = self.inner.calendar.clone();
         let catalog = self.inner.catalog.clone();
         let node_short = self.id().short();
-        self.edit_case(officer_id, reference, Action::Transition, |doc, before, off, procedure| {
+        let note = match note
+            .map(|n| hoso_schemas::nfc(n.trim()))
+            .filter(|n| !n.is_empty())
+        {
+            None => None,
+            Some(n) => {
+                text::check("the transition note", &n)?;
+                limits::check(
+                    Limited::TransitionNote,
+                    n.len(),
+                    limits::MAX_TRANSITION_NOTE_BYTES,
+                )?;
+                Some(n)
+            }
+        };
+        self.edit_case(by, reference, Action::Transition, |doc, before, off, procedure| {
             let (proc_for, current, conflicting) = match track {
                 None => (procedure, before.status, before.conflicting_status.clone()),
                 Some(t) => {
-                    let tv = before.tracks.get(t).ok_or_else(|| {
-                        NodeError::Invalid(format!(
-                            "case {} has no track `{t}`; its tracks are: {}",
-                            before.receipt_code,
-                            if before.tracks.is_empty() { "none (not a bundle)".to_string() } else { before.tracks.keys().cloned().collect::<Vec<_>>().join(", ") }
-                        ))
+                    let tv = before.tracks.get(t).ok_or_else(|| Refusal::NoSuchTrack {
+                        receipt_code: before.receipt_code.clone(),
+                        track: t.to_string(),
+                        tracks: if before.tracks.is_empty() { "none (not a bundle)".to_string() } else { before.tracks.keys().cloned().collect::<Vec<_>>().join(", ") },
                     })?;
                     (catalog.procedure(t)?, tv.status, tv.conflicting.clone())
                 }
@@ -217,7 +170,6 @@ impl Node {
                 }
             }
             doc.set_status(to, track)?;
-            let note = note.map(|n| hoso_schemas::nfc(n.trim())).filter(|n| !n.is_empty());
             doc.push_history(&HistoryEntry {
                 at: now.to_rfc3339(),
                 officer: off.id.clone(),
@@ -232,31 +184,28 @@ impl Node {
     }
 
     /// Appends a note.
-    pub fn add_note(&self, officer_id: &str, reference: &str, text: &str) -> Result<CaseView> {
+    pub fn add_note(
+        &self,
+        by: &AuthenticatedOfficer,
+        reference: &str,
+        text: &str,
+    ) -> Result<CaseView> {
         let text = hoso_schemas::nfc(text.trim());
         if text.is_empty() {
-            return Err(NodeError::Invalid("the note is empty".into()));
+            return Err(Refusal::EmptyNote.into());
         }
-        if text.chars().count() > 2000 {
-            return Err(NodeError::Invalid(
-                "the note is over 2000 characters".into(),
-            ));
-        }
+        crate::text::check("the note", &text)?;
+        limits::check(Limited::Note, text.len(), limits::MAX_NOTE_BYTES)?;
         let node_short = self.id().short();
-        self.edit_case(
-            officer_id,
-            reference,
-            Action::Note,
-            |doc, _before, off, _p| {
-                doc.push_note(&Note {
-                    at: deadline::now().to_rfc3339(),
-                    officer: off.id.clone(),
-                    node: node_short.clone(),
-                    text: text.clone(),
-                })?;
-                Ok(serde_json::json!({"note_chars": text.chars().count()}))
-            },
-        )
+        self.edit_case(by, reference, Action::Note, |doc, _before, off, _p| {
+            doc.push_note(&Note {
+                at: deadline::now().to_rfc3339(),
+                officer: off.id.clone(),
+                node: node_short.clone(),
+                text: text.clone(),
+            })?;
+            Ok(serde_json::json!({"note_chars": text.chars().count(), "note_bytes": text.len()}))
+        })
     }
 }
 

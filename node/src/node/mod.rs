@@ -14,8 +14,8 @@ use hoso_schemas::{Catalog, HolidayCalendar, Status};
 use redb::{Database, WriteTransaction};
 use serde::Serialize;
 
+use crate::audit::ChainHead;
 use crate::audit::entry::Action;
-use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{Evidence, HistoryEntry, Note};
 use crate::config::{NodeConfig, NodeRole};
 use crate::error::{NodeError, Result};
@@ -29,6 +29,9 @@ mod edits;
 mod officers;
 mod read;
 mod registry;
+
+pub(crate) use cases::check_field_input;
+pub(crate) use edits::bump_feed;
 
 /// Incremental change chunks kept per document before it is compacted.
 pub const COMPACT_AFTER: u32 = 4;
@@ -142,8 +145,9 @@ pub struct NodeStatus {
     pub feed_seq: u64,
 }
 
-struct Writer {
-    head: ChainHead,
+/// The writer lock's state: the own chain's head as this handle last wrote it.
+pub(crate) struct Writer {
+    pub(crate) head: ChainHead,
 }
 
 struct Inner {
@@ -206,14 +210,6 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-fn payload(v: serde_json::Value) -> Vec<u8> {
-    serde_json::to_vec(&v).unwrap_or_default()
-}
-
-fn hashes(h: &[automerge::ChangeHash]) -> Vec<[u8; 32]> {
-    h.iter().map(|h| h.0).collect()
-}
-
 impl Node {
     /// Creates a node in `dir`: key, settings, store, and the chain's genesis entries.
     pub fn init(dir: &Path, opts: InitOptions) -> Result<Node> {
@@ -244,49 +240,37 @@ impl Node {
         config.write(&cfg_path)?;
         let node = Node::open(dir)?;
         {
-            let (mut w, tx) = node.write_txn()?;
+            // The chain's genesis and the binding of this node's Automerge actor: written by the
+            // node itself, through the one write path.
+            let mut ctx = node.begin_write(
+                &crate::write::Author::Node,
+                crate::write::Permission::Maintain,
+            )?;
             let info = serde_json::json!({
                 "name": node.inner.config.name,
                 "role": node.inner.config.role,
                 "province": node.inner.config.province,
                 "commune": node.inner.config.commune,
             });
-            let (_, head) = audit::append(
-                &tx,
-                &node.inner.key,
-                node.inner.realm,
-                &w.head,
-                NewEntry {
-                    officer: SYSTEM_OFFICER,
-                    action: Action::Genesis,
-                    case_id: CaseId::NONE,
-                    actor: [0; 16],
-                    heads_before: vec![],
-                    changes: vec![],
-                    payload: &payload(info),
-                    now_ms: now_ms(),
-                },
+            ctx.audit(
+                Action::Genesis,
+                CaseId::NONE,
+                [0; 16],
+                vec![],
+                vec![],
+                &info,
+                now_ms(),
             )?;
-            let (_, head) = audit::append(
-                &tx,
-                &node.inner.key,
-                node.inner.realm,
-                &head,
-                NewEntry {
-                    officer: SYSTEM_OFFICER,
-                    action: Action::ActorBind,
-                    case_id: CaseId::NONE,
-                    actor: node.inner.actor,
-                    heads_before: vec![],
-                    changes: vec![],
-                    payload: &payload(
-                        serde_json::json!({"incarnation": node.inner.config.incarnation}),
-                    ),
-                    now_ms: now_ms(),
-                },
+            ctx.audit(
+                Action::ActorBind,
+                CaseId::NONE,
+                node.inner.actor,
+                vec![],
+                vec![],
+                &serde_json::json!({"incarnation": node.inner.config.incarnation}),
+                now_ms(),
             )?;
-            tx.commit()?;
-            w.head = head;
+            ctx.commit()?;
         }
         Ok(node)
     }
@@ -347,7 +331,7 @@ impl Node {
     /// Takes the writer lock and opens a write transaction. The chain head is re-read inside
     /// the transaction: in redb's multi-writer mode another process (a CLI command next to a
     /// running `hoso serve`) may have appended since this handle last wrote.
-    fn write_txn(&self) -> Result<(MutexGuard<'_, Writer>, WriteTransaction)> {
+    pub(crate) fn write_txn(&self) -> Result<(MutexGuard<'_, Writer>, WriteTransaction)> {
         let mut w = self.writer();
         let tx = self.inner.db.begin_write()?;
         w.head = ChainHead::load_in(&tx)?;
@@ -416,18 +400,5 @@ impl Node {
     /// The own chain's head, as stored (another process may have appended).
     pub fn chain_head(&self) -> ChainHead {
         ChainHead::load(&self.inner.db).unwrap_or_else(|_| self.writer().head.clone())
-    }
-
-    /// Runs `f` with the writer lock and a write transaction: the bulk-import path.
-    pub(crate) fn with_write<T>(
-        &self,
-        f: impl FnOnce(&WriteTransaction, &mut ChainHead) -> Result<T>,
-    ) -> Result<T> {
-        let (mut w, tx) = self.write_txn()?;
-        let mut head = w.head.clone();
-        let out = f(&tx, &mut head)?;
-        tx.commit()?;
-        w.head = head;
-        Ok(out)
     }
 }

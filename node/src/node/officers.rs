@@ -1,81 +1,71 @@
 //! Officer accounts: creating them, reading them, checking a passphrase.
 
 use hoso_schemas::Role;
-use redb::{ReadableDatabase, ReadableTable};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 
 use crate::audit::entry::Action;
-use crate::audit::{self, NewEntry};
 use crate::deadline;
-use crate::error::{NodeError, Result};
+use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::officer::{self, Officer};
 use crate::store::tables::*;
+use crate::write::{Author, Permission};
+use crate::{limits, text};
 
 use super::*;
 
 impl Node {
-    /// Creates an officer account. `by` is the acting officer, if any.
+    /// Creates an officer account, authored by `by`: a supervisor, or the node itself for the
+    /// first account of an empty roster (set-up).
     pub fn add_officer(
         &self,
-        by: Option<&str>,
+        by: &Author,
         id: &str,
         name: &str,
         role: Role,
         passphrase: &str,
     ) -> Result<Officer> {
         officer::validate_id(id)?;
-        if name.trim().is_empty() {
-            return Err(NodeError::Invalid(
-                "officer name is empty: pass --name \"Full Name\"".into(),
-            ));
+        let name = hoso_schemas::nfc(name.trim());
+        if name.is_empty() {
+            return Err(Refusal::EmptyOfficerName.into());
         }
-        if let Some(by) = by {
-            let actor = self.officer(by)?;
-            if actor.role != Role::Supervisor {
-                return Err(NodeError::NotPermitted {
-                    officer: actor.id,
-                    role: actor.role.to_string(),
-                    action: "create officer accounts".into(),
-                });
-            }
-        }
+        text::check("the officer name", &name)?;
+        limits::check(Limited::Name, name.len(), limits::MAX_NAME_BYTES)?;
+        // Hash before taking the writer lock: argon2 is slow on purpose.
         let hash = officer::hash_passphrase(passphrase)?;
         let off = Officer {
             id: id.to_string(),
-            name: hoso_schemas::nfc(name.trim()),
+            name,
             role,
             passphrase_hash: hash,
             created_at: deadline::now().to_rfc3339(),
         };
-        let (mut w, tx) = self.write_txn()?;
+        let mut ctx = self.begin_write(by, Permission::AdminOfficers)?;
         {
-            let mut t = tx.open_table(OFFICERS)?;
-            if t.get(id)?.is_some() {
-                return Err(NodeError::Invalid(format!("officer `{id}` already exists")));
+            let mut t = ctx.tx().open_table(OFFICERS)?;
+            if matches!(by, Author::Node) && t.len()? > 0 {
+                return Err(Refusal::NeedsSupervisor.into());
             }
-            let bytes = serde_json::to_vec(&off).map_err(|e| NodeError::Invalid(e.to_string()))?;
+            if t.get(id)?.is_some() {
+                return Err(Refusal::OfficerExists(id.to_string()).into());
+            }
+            let bytes = serde_json::to_vec(&off).map_err(|e| NodeError::Corrupt {
+                what: format!("officer `{id}`"),
+                detail: e.to_string(),
+            })?;
             t.insert(id, bytes.as_slice())?;
         }
-        let (_, head) = audit::append(
-            &tx,
-            &self.inner.key,
-            self.inner.realm,
-            &w.head,
-            NewEntry {
-                officer: by.unwrap_or(SYSTEM_OFFICER),
-                action: Action::OfficerAdd,
-                case_id: CaseId::NONE,
-                actor: [0; 16],
-                heads_before: vec![],
-                changes: vec![],
-                payload: &payload(
-                    serde_json::json!({"officer": id, "name": off.name, "role": role}),
-                ),
-                now_ms: now_ms(),
-            },
+        ctx.audit(
+            Action::OfficerAdd,
+            CaseId::NONE,
+            [0; 16],
+            vec![],
+            vec![],
+            &serde_json::json!({"officer": id, "name": off.name, "role": role}),
+            now_ms(),
         )?;
-        tx.commit()?;
-        w.head = head;
+        ctx.commit()?;
         Ok(off.public())
     }
 
@@ -106,55 +96,8 @@ impl Node {
         Ok(out)
     }
 
-    /// Checks an officer's passphrase (console login): throttled and audited on failure,
-    /// see [`Node::authenticate`].
+    /// Checks an officer's passphrase (console login); the account without its hash.
     pub fn login(&self, id: &str, passphrase: &str) -> Result<Officer> {
-        self.authenticate(id, passphrase)
-    }
-
-    /// Appends an audit entry that changes no case (a failed login), with `extra` writes in
-    /// the same durable transaction.
-    pub(crate) fn append_event(
-        &self,
-        action: Action,
-        detail: serde_json::Value,
-        extra: impl FnOnce(&redb::WriteTransaction) -> Result<()>,
-    ) -> Result<()> {
-        let (mut w, tx) = self.write_txn()?;
-        extra(&tx)?;
-        let (_, head) = audit::append(
-            &tx,
-            &self.inner.key,
-            self.inner.realm,
-            &w.head,
-            NewEntry {
-                officer: SYSTEM_OFFICER,
-                action,
-                case_id: CaseId::NONE,
-                actor: [0; 16],
-                heads_before: vec![],
-                changes: vec![],
-                payload: &payload(detail),
-                now_ms: now_ms(),
-            },
-        )?;
-        tx.commit()?;
-        w.head = head;
-        Ok(())
-    }
-
-    pub(super) fn writing_officer(&self, id: &str) -> Result<Officer> {
-        if id.is_empty() {
-            return Err(NodeError::NoOfficer);
-        }
-        let o = self.officer(id)?;
-        if !o.can_write() {
-            return Err(NodeError::NotPermitted {
-                officer: o.id,
-                role: o.role.to_string(),
-                action: "change cases".into(),
-            });
-        }
-        Ok(o)
+        Ok(self.authenticate(id, passphrase)?.officer().clone())
     }
 }

@@ -3,46 +3,40 @@
 use hoso_schemas::CitizenId;
 
 use crate::audit::entry::Action;
-use crate::audit::{self, NewEntry};
 use crate::error::{NodeError, Result};
 use crate::ids::CaseId;
 use crate::registry::{self, RegistryImportReport};
+use crate::write::{Author, Permission};
 
 use super::*;
 
 impl Node {
-    /// Imports a population registry file (all or nothing).
+    /// Imports a population registry file (all or nothing), authored by `by`: a supervisor, or
+    /// the node at set-up. The author is checked first, then every line (bounded read, text
+    /// safety, record checks), then all records are stored in one transaction.
     pub fn import_registry(
         &self,
         name: &str,
         reader: impl std::io::BufRead,
-        by: Option<&str>,
+        by: &Author,
     ) -> Result<RegistryImportReport> {
+        let mut ctx = self.begin_write(by, Permission::ImportRegistry)?;
         let (records, file_digest) = registry::parse_file(name, reader)?;
         let mut report = RegistryImportReport {
             file_digest,
             ..Default::default()
         };
-        let (mut w, tx) = self.write_txn()?;
-        registry::store(&tx, &records, &mut report)?;
-        let (_, head) = audit::append(
-            &tx,
-            &self.inner.key,
-            self.inner.realm,
-            &w.head,
-            NewEntry {
-                officer: by.unwrap_or(SYSTEM_OFFICER),
-                action: Action::RegistryImport,
-                case_id: CaseId::NONE,
-                actor: [0; 16],
-                heads_before: vec![],
-                changes: vec![],
-                payload: &payload(serde_json::to_value(&report).unwrap_or_default()),
-                now_ms: now_ms(),
-            },
+        registry::store(ctx.tx(), &records, &mut report)?;
+        ctx.audit(
+            Action::RegistryImport,
+            CaseId::NONE,
+            [0; 16],
+            vec![],
+            vec![],
+            &serde_json::to_value(&report).unwrap_or_default(),
+            now_ms(),
         )?;
-        tx.commit()?;
-        w.head = head;
+        ctx.commit()?;
         Ok(report)
     }
 

@@ -34,25 +34,40 @@ pub fn build() -> Chain {
     let mut cases = Vec::new();
     let c1 = n
         .create_case(
-            "canbo01",
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
             common::new_case(n, "judicial_record", "020190012345"),
         )
         .expect("case 1");
     let c2 = n
         .create_case(
-            "canbo01",
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
             common::new_case(n, "judicial_record", "020088001111"),
         )
         .expect("case 2");
-    n.add_note("canbo01", &c1.receipt_code, "Đã nhận đủ giấy tờ")
-        .expect("note");
-    n.transition("canbo01", &c1.receipt_code, Status::InProcess, None, None)
-        .expect("transition");
-    n.add_note("lanhdao01", &c2.receipt_code, "Cần bổ sung")
-        .expect("note 2");
+    n.add_note(
+        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &c1.receipt_code,
+        "Đã nhận đủ giấy tờ",
+    )
+    .expect("note");
+    n.transition(
+        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &c1.receipt_code,
+        Status::InProcess,
+        None,
+        None,
+    )
+    .expect("transition");
+    n.add_note(
+        &n.authenticate("lanhdao01", "test-passphrase")
+            .expect("login"),
+        &c2.receipt_code,
+        "Cần bổ sung",
+    )
+    .expect("note 2");
     let c3 = n
         .create_case(
-            "canbo01",
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
             common::new_case(n, "judicial_record", "020075000777"),
         )
         .expect("case 3");

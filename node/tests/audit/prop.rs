@@ -20,7 +20,9 @@ fn fixture_bundle() -> &'static [u8] {
         sync_round(c.node(), &h);
         c.node()
             .transition(
-                "canbo01",
+                &c.node()
+                    .authenticate("canbo01", "test-passphrase")
+                    .expect("login"),
                 &c.cases[2].receipt_code,
                 hoso_schemas::Status::InProcess,
                 None,

@@ -54,7 +54,7 @@ fn cosign_anchor_and_both_sides_verify() {
     // The next entry cites the anchor.
     let v = n
         .transition(
-            "canbo01",
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
             &c.cases[1].receipt_code,
             Status::InProcess,
             None,
@@ -245,8 +245,12 @@ fn t27_witness_size_never_rolls_back() {
     let (hub, _hd) = hub();
     let n = c.node();
     let early = n.checkpoint_request(0).expect("req");
-    n.add_note("canbo01", &c.cases[0].receipt_code, "thêm")
-        .expect("note");
+    n.add_note(
+        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &c.cases[0].receipt_code,
+        "thêm",
+    )
+    .expect("note");
     let later = n.checkpoint_request(0).expect("req");
     let size_later = n.chain_head().next_seq;
     assert!(matches!(

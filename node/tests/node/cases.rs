@@ -11,7 +11,9 @@ fn receive_a_birth_case_filled_from_the_registry() {
     let v = t
         .node
         .create_case(
-            "canbo01",
+            &t.node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
             new_case(&t.node, "birth_registration", "020190012345"),
         )
         .expect("create");
@@ -41,7 +43,9 @@ fn receive_a_birth_case_filled_from_the_registry() {
     let v2 = t
         .node
         .create_case(
-            "canbo01",
+            &t.node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
             new_case(&t.node, "judicial_record", "020075000777"),
         )
         .expect("create");
@@ -61,30 +65,65 @@ fn workflow_and_roles_are_enforced() {
     let t = common::node();
     let n = &t.node;
     let v = n
-        .create_case("canbo01", new_case(n, "judicial_record", "020075000777"))
+        .create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            new_case(n, "judicial_record", "020075000777"),
+        )
         .expect("create");
     let code = v.receipt_code.clone();
     // received -> decided skips in_process.
     let err = n
-        .transition("canbo01", &code, Status::Decided, None, None)
+        .transition(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &code,
+            Status::Decided,
+            None,
+            None,
+        )
         .expect_err("must fail");
     assert!(matches!(err, NodeError::Workflow(_)), "{err}");
     assert!(err.to_string().contains("in_process"), "{err}");
-    n.transition("canbo01", &code, Status::InProcess, None, Some("Đủ hồ sơ"))
-        .expect("to in_process");
+    n.transition(
+        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &code,
+        Status::InProcess,
+        None,
+        Some("Đủ hồ sơ"),
+    )
+    .expect("to in_process");
     // An auditor may not write at all.
     let err = n
-        .transition("thanhtra01", &code, Status::SupplementRequested, None, None)
+        .transition(
+            &n.authenticate("thanhtra01", "test-passphrase")
+                .expect("login"),
+            &code,
+            Status::SupplementRequested,
+            None,
+            None,
+        )
         .expect_err("must fail");
     assert!(matches!(err, NodeError::NotPermitted { .. }), "{err}");
     // Stopping needs a supervisor.
     let err = n
-        .transition("canbo01", &code, Status::Stopped, None, None)
+        .transition(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &code,
+            Status::Stopped,
+            None,
+            None,
+        )
         .expect_err("must fail");
     assert!(matches!(err, NodeError::Workflow(_)), "{err}");
     assert!(err.to_string().contains("supervisor"), "{err}");
     let v = n
-        .transition("lanhdao01", &code, Status::Stopped, None, None)
+        .transition(
+            &n.authenticate("lanhdao01", "test-passphrase")
+                .expect("login"),
+            &code,
+            Status::Stopped,
+            None,
+            None,
+        )
         .expect("supervisor stops");
     assert_eq!(v.status, Status::Stopped);
     assert_eq!(v.history.len(), 3);
@@ -99,18 +138,29 @@ fn bad_input_gets_typed_errors() {
     // Malformed citizen ids.
     let mut c = new_case(n, "judicial_record", "12345");
     assert!(matches!(
-        n.create_case("canbo01", c.clone()),
+        n.create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            c.clone()
+        ),
         Err(NodeError::CitizenId(_))
     ));
     c.citizen_id = "020190012346".into();
     assert!(matches!(
-        n.create_case("canbo01", c.clone()),
+        n.create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            c.clone()
+        ),
         Err(NodeError::UnknownCitizen(_))
     ));
     // Unknown procedure.
     c.procedure = "passport".into();
     c.citizen_id = "020190012345".into();
-    let err = n.create_case("canbo01", c).expect_err("must fail");
+    let err = n
+        .create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            c,
+        )
+        .expect_err("must fail");
     assert!(matches!(err, NodeError::UnknownProcedure(_)), "{err}");
     assert!(
         err.to_string().contains("birth_registration"),
@@ -119,7 +169,12 @@ fn bad_input_gets_typed_errors() {
     // Missing required field, listed by name.
     let mut c = new_case(n, "birth_registration", "020190012345");
     c.fields.retain(|(k, _)| k != "child_full_name");
-    let err = n.create_case("canbo01", c).expect_err("must fail");
+    let err = n
+        .create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            c,
+        )
+        .expect_err("must fail");
     match &err {
         NodeError::MissingFields { fields, .. } => {
             assert_eq!(fields, &vec!["child_full_name".to_string()])
@@ -131,13 +186,19 @@ fn bad_input_gets_typed_errors() {
     c.fields
         .push(("child_date_of_birth".into(), "2026-13-45".into()));
     assert!(matches!(
-        n.create_case("canbo01", c),
+        n.create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            c
+        ),
         Err(NodeError::Field(_))
     ));
     let mut c = new_case(n, "birth_registration", "020190012345");
     c.fields.push(("favourite_colour".into(), "xanh".into()));
     assert!(matches!(
-        n.create_case("canbo01", c),
+        n.create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            c
+        ),
         Err(NodeError::UnknownField { .. })
     ));
     // Registry fields cannot be typed over.
@@ -145,17 +206,24 @@ fn bad_input_gets_typed_errors() {
     c.fields
         .push(("mother_full_name".into(), "Người Khác".into()));
     assert!(matches!(
-        n.create_case("canbo01", c),
+        n.create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            c
+        ),
         Err(NodeError::RegistryField { .. })
     ));
     // No officer, unknown officer, unknown case.
     assert!(matches!(
-        n.create_case("", new_case(n, "judicial_record", "020190012345")),
+        n.authenticate("", "test-passphrase"),
         Err(NodeError::NoOfficer)
     ));
     assert!(matches!(
-        n.create_case("ghost", new_case(n, "judicial_record", "020190012345")),
+        n.authenticate("ghost", "test-passphrase"),
         Err(NodeError::UnknownOfficer(_))
+    ));
+    assert!(matches!(
+        n.authenticate("canbo01", "wrong-passphrase"),
+        Err(NodeError::WrongPassphrase(_))
     ));
     assert!(matches!(
         n.case("000.20.06.112-261128-9999"),
@@ -182,7 +250,7 @@ fn registry_import_reports_the_bad_line_and_imports_nothing() {
     );
     let err = t
         .node
-        .import_registry("bad.jsonl", bad.as_bytes(), None)
+        .import_registry("bad.jsonl", bad.as_bytes(), &hoso_node::Author::Node)
         .expect_err("must fail");
     let msg = err.to_string();
     assert!(msg.contains("bad.jsonl line 2"), "{msg}");
@@ -190,7 +258,7 @@ fn registry_import_reports_the_bad_line_and_imports_nothing() {
     let garbage = "{not json\n";
     let err = t
         .node
-        .import_registry("g.jsonl", garbage.as_bytes(), None)
+        .import_registry("g.jsonl", garbage.as_bytes(), &hoso_node::Author::Node)
         .expect_err("must fail");
     assert!(err.to_string().contains("g.jsonl line 1"), "{err}");
     assert_eq!(t.node.status().expect("status").registry_citizens, before);
@@ -201,8 +269,11 @@ fn search_is_accent_insensitive_and_folds_d() {
     let t = common::node();
     let n = &t.node;
     for citizen in ["020190012345", "020088001111", "020075000777"] {
-        n.create_case("canbo01", new_case(n, "judicial_record", citizen))
-            .expect("create");
+        n.create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            new_case(n, "judicial_record", citizen),
+        )
+        .expect("create");
     }
     let find = |q: &str| -> Vec<String> {
         n.list(&CaseQuery {
@@ -232,13 +303,22 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
     let t = common::node();
     let n = &t.node;
     let v = n
-        .create_case("canbo01", new_case(n, "judicial_record", "020190012345"))
+        .create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            new_case(n, "judicial_record", "020190012345"),
+        )
         .expect("create");
     let id = v.id.to_string();
-    n.transition("canbo01", &id, Status::InProcess, None, None)
-        .expect("in process");
     n.transition(
-        "canbo01",
+        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &id,
+        Status::InProcess,
+        None,
+        None,
+    )
+    .expect("in process");
+    n.transition(
+        &n.authenticate("canbo01", "test-passphrase").expect("login"),
         &id,
         Status::SupplementRequested,
         None,
@@ -246,7 +326,13 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
     )
     .expect("supplement");
     let back = n
-        .transition("canbo01", &id, Status::InProcess, None, None)
+        .transition(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &id,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("resume");
     // Paused and resumed the same day: no working day lost, the due date stays. The clock is the
     // real one: if midnight in Vietnam fell between the two, the due date moves by the working
@@ -268,16 +354,24 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
         assert_eq!(back.due_date, moved.to_string());
     }
     let noted = n
-        .add_note("canbo01", &id, "Công dân đã bổ sung ảnh 4x6")
+        .add_note(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &id,
+            "Công dân đã bổ sung ảnh 4x6",
+        )
         .expect("note");
     assert_eq!(noted.notes.len(), 1);
     assert!(matches!(
-        n.add_note("canbo01", &id, "   "),
-        Err(NodeError::Invalid(_))
+        n.add_note(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &id,
+            "   "
+        ),
+        Err(NodeError::Refused(hoso_node::error::Refusal::EmptyNote))
     ));
     let set = n
         .set_fields(
-            "canbo01",
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
             &id,
             &[("requester_place_of_birth".into(), "Xã Bình Gia".into())],
         )
@@ -298,13 +392,16 @@ fn bundles_move_one_track_at_a_time() {
     let t = common::node();
     let n = &t.node;
     let v = n
-        .create_case("canbo01", new_case(n, "bundle_birth", "020190012345"))
+        .create_case(
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            new_case(n, "bundle_birth", "020190012345"),
+        )
         .expect("create");
     assert_eq!(v.tracks.len(), 3, "{:?}", v.tracks);
     let track = v.tracks.keys().next().expect("track").clone();
     let moved = n
         .transition(
-            "canbo01",
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
             &v.receipt_code,
             Status::InProcess,
             Some(&track),
@@ -319,7 +416,7 @@ fn bundles_move_one_track_at_a_time() {
     );
     let err = n
         .transition(
-            "canbo01",
+            &n.authenticate("canbo01", "test-passphrase").expect("login"),
             &v.receipt_code,
             Status::InProcess,
             Some("passport"),

@@ -1,6 +1,6 @@
 //! Test helpers: a node in a temp dir with officers and a small registry.
 
-use hoso_node::{InitOptions, NewCase, Node, NodeRole};
+use hoso_node::{Author, InitOptions, NewCase, Node, NodeRole};
 use hoso_schemas::{Procedure, Role};
 
 pub const PASS: &str = "test-passphrase";
@@ -37,13 +37,21 @@ pub fn node() -> TestNode {
         },
     )
     .expect("init");
-    node.add_officer(None, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
+    // The node creates its first account, the supervisor; the supervisor adds the others.
+    node.add_officer(
+        &Author::Node,
+        "lanhdao01",
+        "Lương Văn Đạt",
+        Role::Supervisor,
+        PASS,
+    )
+    .expect("supervisor");
+    let lead = Author::Officer(node.authenticate("lanhdao01", PASS).expect("login"));
+    node.add_officer(&lead, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
         .expect("officer");
-    node.add_officer(None, "lanhdao01", "Lương Văn Đạt", Role::Supervisor, PASS)
-        .expect("supervisor");
-    node.add_officer(None, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
+    node.add_officer(&lead, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
         .expect("auditor");
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &lead)
         .expect("registry");
     TestNode { node, dir }
 }

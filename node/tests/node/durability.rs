@@ -10,7 +10,9 @@ fn reopen_keeps_everything_and_continues_the_chain() {
     let v = t
         .node
         .create_case(
-            "canbo01",
+            &t.node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
             new_case(&t.node, "judicial_record", "020190012345"),
         )
         .expect("create");
@@ -22,7 +24,9 @@ fn reopen_keeps_everything_and_continues_the_chain() {
     assert_eq!(node.chain_head(), head);
     let v2 = node
         .create_case(
-            "canbo01",
+            &node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
             new_case(&node, "judicial_record", "020075000777"),
         )
         .expect("create");
@@ -59,12 +63,19 @@ fn export_then_import_round_trips() {
     let a = common::node();
     for citizen in ["020190012345", "020088001111"] {
         a.node
-            .create_case("canbo01", new_case(&a.node, "judicial_record", citizen))
+            .create_case(
+                &a.node
+                    .authenticate("canbo01", "test-passphrase")
+                    .expect("login"),
+                new_case(&a.node, "judicial_record", citizen),
+            )
             .expect("create");
     }
     a.node
         .transition(
-            "canbo01",
+            &a.node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
             &a.node.list(&CaseQuery::default()).expect("l")[0]
                 .id
                 .to_string(),
@@ -78,7 +89,15 @@ fn export_then_import_round_trips() {
     let b = common::node();
     let report = b
         .node
-        .import_cases("export.jsonl", out.as_slice(), "canbo01")
+        .import_cases(
+            "export.jsonl",
+            out.as_slice(),
+            &hoso_node::Author::Officer(
+                b.node
+                    .authenticate("canbo01", "test-passphrase")
+                    .expect("login"),
+            ),
+        )
         .expect("import");
     assert_eq!(report.imported, 2);
     let mut left: Vec<_> = a
@@ -101,7 +120,15 @@ fn export_then_import_round_trips() {
     // Importing the same file again clashes on receipt codes and imports nothing.
     let err = b
         .node
-        .import_cases("export.jsonl", out.as_slice(), "canbo01")
+        .import_cases(
+            "export.jsonl",
+            out.as_slice(),
+            &hoso_node::Author::Officer(
+                b.node
+                    .authenticate("canbo01", "test-passphrase")
+                    .expect("login"),
+            ),
+        )
         .expect_err("must fail");
     assert!(err.to_string().contains("line 1"), "{err}");
     assert_eq!(b.node.status().expect("s").cases, 2);
@@ -116,7 +143,15 @@ fn export_then_import_round_trips() {
     let bad = format!("{good}\nnot json\n");
     let err = b
         .node
-        .import_cases("bad.jsonl", bad.as_bytes(), "canbo01")
+        .import_cases(
+            "bad.jsonl",
+            bad.as_bytes(),
+            &hoso_node::Author::Officer(
+                b.node
+                    .authenticate("canbo01", "test-passphrase")
+                    .expect("login"),
+            ),
+        )
         .expect_err("must fail");
     assert!(err.to_string().contains("bad.jsonl line 2"), "{err}");
     assert_eq!(b.node.status().expect("s").cases, 2);

@@ -29,14 +29,28 @@ fn apply(node: &Node, id: &CaseId, ops: &[Op]) {
         // Refused operations (workflow, role) are part of the input space: they must change nothing.
         let _ = match op {
             Op::Set(i) => node.set_fields(
-                "lanhdao01",
+                &node
+                    .authenticate("lanhdao01", "test-passphrase")
+                    .expect("login"),
                 &id.to_string(),
                 &[("requester_place_of_birth".into(), PLACES[*i].into())],
             ),
-            Op::Note => node.add_note("canbo01", &id.to_string(), "Ghi chú"),
-            Op::Transition(i) => {
-                node.transition("lanhdao01", &id.to_string(), Status::ALL[*i], None, None)
-            }
+            Op::Note => node.add_note(
+                &node
+                    .authenticate("canbo01", "test-passphrase")
+                    .expect("login"),
+                &id.to_string(),
+                "Ghi chú",
+            ),
+            Op::Transition(i) => node.transition(
+                &node
+                    .authenticate("lanhdao01", "test-passphrase")
+                    .expect("login"),
+                &id.to_string(),
+                Status::ALL[*i],
+                None,
+                None,
+            ),
         };
     }
 }
@@ -56,7 +70,7 @@ proptest! {
     fn forks_merge_to_the_same_case(left in prop::collection::vec(op(), 0..6), right in prop::collection::vec(op(), 0..6)) {
         let a = common::node();
         let b = common::node();
-        let v = a.node.create_case("canbo01", new_case(&a.node, "judicial_record", "020190012345")).expect("create");
+        let v = a.node.create_case(&a.node.authenticate("canbo01", "test-passphrase").expect("login"), new_case(&a.node, "judicial_record", "020190012345")).expect("create");
         let created = b.node.apply_remote(&v.id, &a.node.doc_bytes(&v.id).expect("bytes")).expect("fork");
         prop_assert!(created.created);
         apply(&a.node, &v.id, &left);

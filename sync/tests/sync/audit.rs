@@ -14,7 +14,14 @@ async fn chains_arrive_verified_tampering_refused_equivocation_detected() {
     let c = new_case(&commune.node);
     commune
         .node
-        .add_note("canbo01", &c.receipt_code, "một")
+        .add_note(
+            &commune
+                .node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
+            &c.receipt_code,
+            "một",
+        )
         .expect("note");
     let s = round(&commune.node).await;
     let cid = commune.node.id();
@@ -111,7 +118,14 @@ async fn round_with_hub_cosigns_commune_checkpoint() {
     // The next entry cites the anchor; the grown chain is cosigned in the next round.
     commune
         .node
-        .add_note("canbo01", &c.receipt_code, "hai")
+        .add_note(
+            &commune
+                .node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
+            &c.receipt_code,
+            "hai",
+        )
         .expect("note");
     let next = hoso_node::audit::chain(commune.node.db(), &cid, size, 10).expect("chain");
     assert_eq!(next.len(), 1);

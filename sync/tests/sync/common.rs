@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use hoso_node::{CaseQuery, InitOptions, NewCase, Node, NodeRole, Peer, Peers};
+use hoso_node::{Author, CaseQuery, InitOptions, NewCase, Node, NodeRole, Peer, Peers};
 use hoso_schemas::Role;
 use hoso_sync::{Engine, EngineOptions};
 
@@ -42,11 +42,19 @@ pub fn node(commune: Option<&str>) -> TestNode {
         },
     )
     .expect("init");
-    node.add_officer(None, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
+    // The node creates its first account, the supervisor; the supervisor adds the others.
+    node.add_officer(
+        &Author::Node,
+        "lanhdao01",
+        "Lương Văn Đạt",
+        Role::Supervisor,
+        PASS,
+    )
+    .expect("supervisor");
+    let lead = Author::Officer(node.authenticate("lanhdao01", PASS).expect("login"));
+    node.add_officer(&lead, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
         .expect("officer");
-    node.add_officer(None, "lanhdao01", "Lương Văn Đạt", Role::Supervisor, PASS)
-        .expect("supervisor");
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &lead)
         .expect("registry");
     TestNode { node, dir }
 }
@@ -113,7 +121,9 @@ pub fn new_case(node: &Node) -> hoso_node::CaseView {
         })
         .collect();
     node.create_case(
-        "canbo01",
+        &node
+            .authenticate("canbo01", "test-passphrase")
+            .expect("login"),
         NewCase {
             procedure: "judicial_record".into(),
             citizen_id: "020190012345".into(),

@@ -15,16 +15,36 @@ async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
     let c = new_case(&commune.node);
     commune
         .node
-        .transition("canbo01", &c.receipt_code, Status::InProcess, None, None)
+        .transition(
+            &commune
+                .node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
+            &c.receipt_code,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("in process");
     round(&commune.node).await;
     commune
         .node
-        .transition("lanhdao01", &c.receipt_code, Status::Decided, None, None)
+        .transition(
+            &commune
+                .node
+                .authenticate("lanhdao01", "test-passphrase")
+                .expect("login"),
+            &c.receipt_code,
+            Status::Decided,
+            None,
+            None,
+        )
         .expect("decided");
     hub.node
         .transition(
-            "lanhdao01",
+            &hub.node
+                .authenticate("lanhdao01", "test-passphrase")
+                .expect("login"),
             &c.receipt_code,
             Status::Stopped,
             None,
@@ -60,7 +80,10 @@ async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
     commune
         .node
         .transition(
-            "lanhdao01",
+            &commune
+                .node
+                .authenticate("lanhdao01", "test-passphrase")
+                .expect("login"),
             &c.receipt_code,
             Status::Returned,
             None,

@@ -22,13 +22,32 @@ async fn two_nodes_converge_merge_concurrent_edits_and_repeat_moves_nothing() {
     // Concurrent edits on both sides of one case: a note each, and a field on one side.
     commune
         .node
-        .add_note("canbo01", &c1.receipt_code, "Ghi chú của xã")
+        .add_note(
+            &commune
+                .node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
+            &c1.receipt_code,
+            "Ghi chú của xã",
+        )
         .expect("note");
     hub.node
-        .add_note("lanhdao01", &c1.receipt_code, "Ghi chú của tỉnh")
+        .add_note(
+            &hub.node
+                .authenticate("lanhdao01", "test-passphrase")
+                .expect("login"),
+            &c1.receipt_code,
+            "Ghi chú của tỉnh",
+        )
         .expect("note");
     hub.node
-        .add_note("canbo01", &h1.receipt_code, "Tỉnh bổ sung")
+        .add_note(
+            &hub.node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
+            &h1.receipt_code,
+            "Tỉnh bổ sung",
+        )
         .expect("note");
     let s = round(&commune.node).await;
     assert_eq!(s.changes_sent, 1, "{s:?}");

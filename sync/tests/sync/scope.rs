@@ -24,7 +24,13 @@ async fn hub_with_three_communes_keeps_each_in_its_scope() {
     // The hub edits each commune's case; each commune sees only its own, with the hub's edit.
     for case in &own {
         hub.node
-            .add_note("lanhdao01", &case.receipt_code, "Tỉnh đã xem")
+            .add_note(
+                &hub.node
+                    .authenticate("lanhdao01", "test-passphrase")
+                    .expect("login"),
+                &case.receipt_code,
+                "Tỉnh đã xem",
+            )
             .expect("hub note");
     }
     for c in &communes {

@@ -372,7 +372,9 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let officer = app.officer_id();
+    let Some(officer) = app.officer.clone() else {
+        return vec![];
+    };
     let reference = app
         .detail
         .case

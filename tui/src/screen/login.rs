@@ -1,6 +1,6 @@
 //! Login: officer id and passphrase, checked by the node (argon2, on the blocking pool).
 
-use hoso_node::Officer;
+use hoso_node::AuthenticatedOfficer;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -93,13 +93,13 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Handles the node's answer.
-pub fn on_result(app: &mut App, r: Result<Officer, String>) -> Vec<Effect> {
+pub fn on_result(app: &mut App, r: Result<AuthenticatedOfficer, String>) -> Vec<Effect> {
     app.login.busy = false;
     match r {
         Ok(o) => {
             app.login.passphrase.clear();
             app.toast(
-                format!("Xin chào {} ({}).", o.name, o.role.label_vi()),
+                format!("Xin chào {} ({}).", o.officer().name, o.role().label_vi()),
                 false,
             );
             app.officer = Some(o);

@@ -378,7 +378,9 @@ fn on_key_form(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 fn submit(app: &mut App) -> Vec<Effect> {
-    let officer = app.officer_id();
+    let Some(officer) = app.officer.clone() else {
+        return vec![];
+    };
     let s = &mut app.new_case;
     if s.busy {
         return vec![];

@@ -1,7 +1,7 @@
 //! A real node in a temp dir plus a console driven by events.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use hoso_node::{CaseView, InitOptions, NewCase, Node, NodeRole};
+use hoso_node::{Author, CaseView, InitOptions, NewCase, Node, NodeRole};
 use hoso_schemas::{FieldType, Procedure, Role};
 use hoso_tui::app::{App, AppOptions};
 use hoso_tui::effect::{Effect, execute};
@@ -46,13 +46,21 @@ pub fn new_node(dir: &std::path::Path) -> Node {
         },
     )
     .expect("init");
-    node.add_officer(None, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
+    // The node creates its first account, the supervisor; the supervisor adds the others.
+    node.add_officer(
+        &Author::Node,
+        "lanhdao01",
+        "Lương Văn Đạt",
+        Role::Supervisor,
+        PASS,
+    )
+    .expect("supervisor");
+    let lead = Author::Officer(node.authenticate("lanhdao01", PASS).expect("login"));
+    node.add_officer(&lead, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
         .expect("officer");
-    node.add_officer(None, "lanhdao01", "Lương Văn Đạt", Role::Supervisor, PASS)
-        .expect("supervisor");
-    node.add_officer(None, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
+    node.add_officer(&lead, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
         .expect("auditor");
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), None)
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &lead)
         .expect("registry");
     node
 }
@@ -173,7 +181,7 @@ pub fn at(s: &str) -> DateTime<FixedOffset> {
 pub fn case_at(node: &Node, procedure: &str, citizen: &str, received: &str) -> CaseView {
     let p = node.catalog().procedure(procedure).expect("procedure");
     node.create_case(
-        "canbo01",
+        &node.authenticate("canbo01", "mat-khau-thu").expect("login"),
         NewCase {
             procedure: procedure.into(),
             citizen_id: citizen.into(),

@@ -42,7 +42,15 @@ fn sample(h: &Harness) {
     );
     for to in [Status::InProcess, Status::Decided] {
         h.node
-            .transition("canbo01", &b.receipt_code, to, None, None)
+            .transition(
+                &h.node
+                    .authenticate("canbo01", "mat-khau-thu")
+                    .expect("login"),
+                &b.receipt_code,
+                to,
+                None,
+                None,
+            )
             .expect("transition");
     }
 }
@@ -145,7 +153,9 @@ fn detail_with_conflict_banner() {
         .expect("fork");
     a.node
         .transition(
-            "canbo01",
+            &a.node
+                .authenticate("canbo01", "mat-khau-thu")
+                .expect("login"),
             &v.receipt_code,
             Status::InProcess,
             None,
@@ -153,7 +163,7 @@ fn detail_with_conflict_banner() {
         )
         .expect("a");
     b.transition(
-        "lanhdao01",
+        &b.authenticate("lanhdao01", "mat-khau-thu").expect("login"),
         &v.receipt_code,
         Status::RejectedAtIntake,
         None,
@@ -194,7 +204,9 @@ fn detail_history_tab() {
     );
     h.node
         .transition(
-            "canbo01",
+            &h.node
+                .authenticate("canbo01", "mat-khau-thu")
+                .expect("login"),
             &v.receipt_code,
             Status::InProcess,
             None,

@@ -327,7 +327,15 @@ fn a_remote_change_reaches_the_list_at_the_next_tick() {
     // The open case reloads at once.
     h.key(KeyCode::Enter);
     h.node
-        .transition("lanhdao01", &v.receipt_code, Status::InProcess, None, None)
+        .transition(
+            &h.node
+                .authenticate("lanhdao01", "mat-khau-thu")
+                .expect("login"),
+            &v.receipt_code,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("transition");
     h.send(Event::CaseChanged(v.id));
     assert_eq!(
@@ -428,7 +436,15 @@ fn the_list_reads_pages_and_moves_across_them() {
         jsonl.push('\n');
     }
     h.node
-        .import_cases("t.jsonl", jsonl.as_bytes(), "canbo01")
+        .import_cases(
+            "t.jsonl",
+            jsonl.as_bytes(),
+            &hoso_node::Author::Officer(
+                h.node
+                    .authenticate("canbo01", "mat-khau-thu")
+                    .expect("login"),
+            ),
+        )
         .expect("import");
     h.login("canbo01");
     assert_eq!(h.app.list.rows.len(), PAGE, "one page, not every case");
@@ -588,7 +604,9 @@ fn my_cases_shows_only_the_officers_own_and_counts_follow() {
     );
     h.node
         .create_case(
-            "lanhdao01",
+            &h.node
+                .authenticate("lanhdao01", "mat-khau-thu")
+                .expect("login"),
             hoso_node::NewCase {
                 procedure: "judicial_record".into(),
                 citizen_id: "020088001111".into(),

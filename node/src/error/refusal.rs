@@ -1,0 +1,68 @@
+//! Why the write path refused an action: the typed reasons that used to be free-text messages.
+
+use hoso_schemas::Status;
+
+/// A write the node refuses (CLI exit 2). Each reason says what to do instead.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// `case set` with no pairs.
+    #[error("nothing to set: pass NAME=VALUE pairs")]
+    NothingToSet,
+    /// An edit that changed nothing.
+    #[error("nothing to change: the case already has these values")]
+    NothingToChange,
+    /// An empty note.
+    #[error("the note is empty")]
+    EmptyNote,
+    /// An officer name that is empty.
+    #[error("officer name is empty: pass --name \"Full Name\"")]
+    EmptyOfficerName,
+    /// An officer id already taken.
+    #[error("officer `{0}` already exists")]
+    OfficerExists(String),
+    /// Fields of a case that ended processing.
+    #[error("case {receipt_code} is {status}: its fields can no longer change")]
+    FieldsFrozen {
+        /// The case.
+        receipt_code: String,
+        /// Its status.
+        status: Status,
+    },
+    /// A track a case does not have.
+    #[error("case {receipt_code} has no track `{track}`; its tracks are: {tracks}")]
+    NoSuchTrack {
+        /// The case.
+        receipt_code: String,
+        /// The track asked for.
+        track: String,
+        /// The tracks it has.
+        tracks: String,
+    },
+    /// A receipt code already in use.
+    #[error("receipt code {0} already exists")]
+    ReceiptCodeExists(String),
+    /// An author that may not perform this kind of write at all.
+    #[error("{author} may not {action}")]
+    AuthorMayNot {
+        /// Who tried.
+        author: String,
+        /// What.
+        action: String,
+    },
+    /// The node's first officer: adding officers needs a supervisor once the roster is not empty.
+    #[error("only a supervisor adds officers to a node that has some: pass --officer SUPERVISOR")]
+    NeedsSupervisor,
+    /// An import record attributing history or notes to someone other than the importer.
+    #[error(
+        "its {what} is attributed to `{named}`, but `{importer}` is importing it: an import records only what the importing officer did (remove the entry, or let `{named}` import it)"
+    )]
+    ForeignAttribution {
+        /// "history entry 3", "note 1".
+        what: String,
+        /// The officer named in the record.
+        named: String,
+        /// The importing officer.
+        importer: String,
+    },
+}

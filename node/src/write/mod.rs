@@ -1,0 +1,422 @@
+//! # The one write path
+//!
+//! Every change to a node's store — a case typed in the console or the CLI, `import`,
+//! `registry import`, officer administration, sync ingest, the node's own maintenance — goes
+//! through a [`WriteCtx`]: one redb write transaction under the node's writer lock that applies,
+//! in this order,
+//!
+//! 1. **authentication**: who acts, as an [`Author`]: an [`AuthenticatedOfficer`] (obtainable
+//!    only from a passphrase check, [`Node::authenticate`], or a valid session), the node itself
+//!    ([`Author::Node`]: `init`, the sample data, maintenance), or a verified peer
+//!    ([`Author::Peer`], sync ingest). An officer's account is re-read inside the transaction,
+//!    so a removed account or a changed role takes effect at once;
+//! 2. **role**: what the author's role may do ([`Permission`]);
+//! 3. **workflow**: the procedure's transitions for that role (in the edit the caller passes);
+//! 4. **content limits**: text safety ([`crate::text`]) and byte bounds ([`crate::limits`]) on
+//!    what is written, and the document's size and change count after the change;
+//! 5. **the Automerge change** on the case document, stored as a chunk or compacted;
+//! 6. **the summary row, indexes and change feed**;
+//! 7. **the signed audit entry** that names the change;
+//!
+//! then one durable commit. Nothing is written when any step fails. The public write
+//! functions of [`Node`] (`create_case`, `set_fields`, `transition`, `add_note`, `add_officer`,
+//! `import_registry`, `import_cases`) each open one `WriteCtx`; the crate's other writers (sync
+//! ingest, audit replicas and checkpoints) use it through [`Node::with_write`] as
+//! [`Author::Node`] / [`Author::Peer`].
+//!
+//! ```text
+//! let by = node.authenticate("canbo01", passphrase)?;   // Author::Officer
+//! node.add_note(&by, "BG-261001-0001", "Đã gọi điện cho công dân")?;
+//! ```
+
+mod author;
+
+use std::sync::MutexGuard;
+
+use hoso_schemas::{Procedure, Role};
+use redb::{ReadableTable, WriteTransaction};
+
+use crate::audit::entry::Action;
+use crate::audit::{self, ChainHead, NewEntry};
+use crate::case::{CaseDoc, CaseView};
+use crate::error::{Limited, NodeError, Refusal, Result};
+use crate::ids::CaseId;
+use crate::limits;
+use crate::node::{Node, Writer};
+use crate::officer::Officer;
+use crate::store::tables::{DOC_CHANGES, DOCS, OFFICERS};
+
+pub use author::{AuthMethod, AuthenticatedOfficer, Author};
+
+/// What a write needs its author to be allowed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Permission {
+    /// Receive and change cases (officers and supervisors).
+    ChangeCases,
+    /// Import cases from a file (officers and supervisors; the node for its sample data).
+    ImportCases,
+    /// Create officer accounts (supervisors; the node for the first account).
+    AdminOfficers,
+    /// Replace population registry records (supervisors; the node at set-up).
+    ImportRegistry,
+    /// Store what a peer sent (the node, verified peers).
+    Ingest,
+    /// The node's own bookkeeping: audit replicas, checkpoints (the node, verified peers).
+    Maintain,
+}
+
+impl Permission {
+    fn action(self) -> &'static str {
+        match self {
+            Permission::ChangeCases => "change cases",
+            Permission::ImportCases => "import cases",
+            Permission::AdminOfficers => "create officer accounts",
+            Permission::ImportRegistry => "import the population registry",
+            Permission::Ingest => "store changes received by sync",
+            Permission::Maintain => "maintain the node's records",
+        }
+    }
+
+    fn allows_role(self, role: Role) -> bool {
+        match self {
+            Permission::ChangeCases | Permission::ImportCases => {
+                matches!(role, Role::Officer | Role::Supervisor)
+            }
+            Permission::AdminOfficers | Permission::ImportRegistry => role == Role::Supervisor,
+            Permission::Ingest | Permission::Maintain => false,
+        }
+    }
+
+    fn allows_node(self) -> bool {
+        !matches!(self, Permission::ChangeCases)
+    }
+
+    fn allows_peer(self) -> bool {
+        matches!(self, Permission::Ingest | Permission::Maintain)
+    }
+}
+
+/// One guarded write: the writer lock, the redb write transaction, the chain head, and the
+/// checked author. Dropped without [`WriteCtx::commit`], nothing is written.
+pub struct WriteCtx<'n> {
+    node: &'n Node,
+    writer: MutexGuard<'n, Writer>,
+    tx: WriteTransaction,
+    head: ChainHead,
+    author: Author,
+    /// The author's account as stored now (officers only).
+    officer: Option<Officer>,
+    changed: Vec<CaseId>,
+}
+
+/// A case document loaded for writing, with what its stored form costs.
+pub(crate) struct Loaded {
+    pub(crate) doc: CaseDoc,
+    pub(crate) chunks: u32,
+    pub(crate) stored_bytes: usize,
+}
+
+impl Node {
+    /// Opens the write path for `author`: takes the writer lock, begins the transaction,
+    /// authenticates the author against the store and checks that its role allows `need`.
+    pub(crate) fn begin_write(&self, author: &Author, need: Permission) -> Result<WriteCtx<'_>> {
+        let (writer, tx) = self.write_txn()?;
+        let head = writer.head.clone();
+        let refused = || {
+            NodeError::from(Refusal::AuthorMayNot {
+                author: author.describe(),
+                action: need.action().into(),
+            })
+        };
+        let officer = match author {
+            Author::Officer(a) => {
+                // Authentication holds only while the account does: re-read it here.
+                let stored: Officer = {
+                    let t = tx.open_table(OFFICERS)?;
+                    let v = t
+                        .get(a.id())?
+                        .ok_or_else(|| NodeError::UnknownOfficer(a.id().to_string()))?;
+                    serde_json::from_slice(v.value()).map_err(|e| NodeError::Corrupt {
+                        what: format!("officer `{}`", a.id()),
+                        detail: e.to_string(),
+                    })?
+                };
+                if !need.allows_role(stored.role) {
+                    return Err(NodeError::NotPermitted {
+                        officer: stored.id,
+                        role: stored.role.to_string(),
+                        action: need.action().into(),
+                    });
+                }
+                Some(stored.public())
+            }
+            Author::Node if need.allows_node() => None,
+            Author::Peer(_) if need.allows_peer() => None,
+            Author::Node | Author::Peer(_) => return Err(refused()),
+        };
+        Ok(WriteCtx {
+            node: self,
+            writer,
+            tx,
+            head,
+            author: author.clone(),
+            officer,
+            changed: Vec::new(),
+        })
+    }
+
+    /// Runs `f` inside a [`WriteCtx`] authored by the node itself ([`Permission::Maintain`]):
+    /// the path of the crate's bookkeeping writers (audit replicas, checkpoints, sync ingest
+    /// until it opens its own context as [`Author::Peer`]).
+    pub(crate) fn with_write<T>(
+        &self,
+        f: impl FnOnce(&WriteTransaction, &mut ChainHead) -> Result<T>,
+    ) -> Result<T> {
+        let mut ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
+        let out = f(&ctx.tx, &mut ctx.head)?;
+        ctx.commit()?;
+        Ok(out)
+    }
+}
+
+impl<'n> WriteCtx<'n> {
+    /// The transaction (for table writes the context has no helper for).
+    pub(crate) fn tx(&self) -> &WriteTransaction {
+        &self.tx
+    }
+    /// The author.
+    pub fn author(&self) -> &Author {
+        &self.author
+    }
+    /// The acting officer's account as stored now (officers only).
+    pub fn officer(&self) -> Option<&Officer> {
+        self.officer.as_ref()
+    }
+    /// The officer id recorded in audit entries and history.
+    pub fn audit_name(&self) -> &str {
+        self.author.audit_name()
+    }
+    /// The acting officer's role, when an officer acts.
+    pub fn role(&self) -> Option<Role> {
+        self.officer.as_ref().map(|o| o.role)
+    }
+
+    /// Appends the signed audit entry of an action (step 7). The arguments are the fields of
+    /// the entry, in its order.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn audit(
+        &mut self,
+        action: Action,
+        case_id: CaseId,
+        actor: [u8; 16],
+        heads_before: Vec<[u8; 32]>,
+        changes: Vec<[u8; 32]>,
+        payload: &serde_json::Value,
+        now_ms: i64,
+    ) -> Result<()> {
+        let payload = serde_json::to_vec(payload).unwrap_or_default();
+        let (_, head) = audit::append(
+            &self.tx,
+            self.node.key(),
+            self.node.realm(),
+            &self.head,
+            NewEntry {
+                officer: self.author.audit_name(),
+                action,
+                case_id,
+                actor,
+                heads_before,
+                changes,
+                payload: &payload,
+                now_ms,
+            },
+        )?;
+        self.head = head;
+        Ok(())
+    }
+
+    /// Loads a stored case document inside the transaction.
+    pub(crate) fn load_case(&self, id: &CaseId) -> Result<Loaded> {
+        let docs = self.tx.open_table(DOCS)?;
+        let changes = self.tx.open_table(DOC_CHANGES)?;
+        let saved = docs
+            .get(&id.0)?
+            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
+            .value()
+            .to_vec();
+        let mut chunks = Vec::new();
+        for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
+            chunks.push(row?.1.value().to_vec());
+        }
+        let stored_bytes = saved.len() + chunks.iter().map(Vec::len).sum::<usize>();
+        let n = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
+        Ok(Loaded {
+            doc: CaseDoc::load(&saved, &chunks, self.node.actor())?,
+            chunks: n,
+            stored_bytes,
+        })
+    }
+
+    /// Applies an edit to a stored case (steps 3 to 7): `f` checks the workflow and changes the
+    /// document, returning the audit payload; then the document's bounds are checked, the
+    /// change is stored, the summary and indexes rewritten, and the audit entry appended.
+    pub(crate) fn edit_case<F>(&mut self, id: CaseId, action: Action, f: F) -> Result<CaseView>
+    where
+        F: FnOnce(&mut CaseDoc, &CaseView, &Procedure, &WriteCtx<'n>) -> Result<serde_json::Value>,
+    {
+        let Loaded {
+            mut doc,
+            chunks,
+            stored_bytes,
+        } = self.load_case(&id)?;
+        let before = doc.view()?;
+        let procedure = self.node.catalog().procedure(&before.procedure)?;
+        let heads_before: Vec<[u8; 32]> = doc.heads().iter().map(|h| h.0).collect();
+        let payload = f(&mut doc, &before, procedure, self)?;
+        let now = chrono::Utc::now().timestamp_millis();
+        let change = doc
+            .commit(action.as_str(), now)
+            .ok_or(Refusal::NothingToChange)?;
+        let grown = store_doc(&self.tx, &id, &mut doc, chunks)?;
+        check_doc_bounds(&mut doc, stored_bytes, grown)?;
+        let view = doc.view()?;
+        store_summary(&self.tx, &view)?;
+        self.audit(
+            action,
+            id,
+            self.node.actor(),
+            heads_before,
+            vec![change.0],
+            &payload,
+            now,
+        )?;
+        self.changed.push(id);
+        Ok(view)
+    }
+
+    /// Stores a new case document (steps 5 to 7 of a creation): the document, its receipt
+    /// code, summary, indexes and audit entry.
+    pub(crate) fn store_new_case(
+        &mut self,
+        id: CaseId,
+        receipt_code: &str,
+        mut doc: CaseDoc,
+        action: Action,
+        payload: &serde_json::Value,
+    ) -> Result<CaseView> {
+        let now = chrono::Utc::now().timestamp_millis();
+        let change = doc
+            .commit(action.as_str(), now)
+            .ok_or_else(|| NodeError::Document("empty creation change".into()))?;
+        let bytes = doc.save();
+        limits::check(Limited::DocBytes, bytes.len(), limits::MAX_DOC_BYTES)?;
+        self.tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
+        self.tx
+            .open_table(crate::store::tables::RECEIPTS)?
+            .insert(receipt_code, &id.0)?;
+        let view = doc.view()?;
+        store_summary(&self.tx, &view)?;
+        self.audit(
+            action,
+            id,
+            self.node.actor(),
+            vec![],
+            vec![change.0],
+            payload,
+            now,
+        )?;
+        self.changed.push(id);
+        Ok(view)
+    }
+
+    /// Commits durably, advances the writer's chain head, then tells subscribers which cases
+    /// changed.
+    pub fn commit(self) -> Result<()> {
+        let WriteCtx {
+            node,
+            mut writer,
+            tx,
+            head,
+            changed,
+            ..
+        } = self;
+        tx.commit()?;
+        writer.head = head;
+        drop(writer);
+        for id in changed {
+            let _ = node.subscribe_sender().send(id);
+        }
+        Ok(())
+    }
+}
+
+/// Stores a document's new changes: appended as a chunk, or compacted past the threshold.
+/// Returns the stored size afterwards when it is known exactly (compaction), else the bytes
+/// added.
+pub(crate) fn store_doc(
+    tx: &WriteTransaction,
+    id: &CaseId,
+    doc: &mut CaseDoc,
+    chunks: u32,
+) -> Result<Growth> {
+    let mut changes = tx.open_table(DOC_CHANGES)?;
+    if chunks + 1 >= crate::node::COMPACT_AFTER {
+        let bytes = doc.save();
+        tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
+        for n in 0..chunks {
+            changes.remove((&id.0, n))?;
+        }
+        Ok(Growth::Total(bytes.len()))
+    } else {
+        let inc = doc.save_incremental();
+        if !inc.is_empty() {
+            changes.insert((&id.0, chunks), inc.as_slice())?;
+        }
+        Ok(Growth::Added(inc.len()))
+    }
+}
+
+/// How a stored document's size changed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Growth {
+    /// Compacted: this is the whole stored size.
+    Total(usize),
+    /// Appended a chunk of this many bytes.
+    Added(usize),
+}
+
+fn check_doc_bounds(doc: &mut CaseDoc, stored_before: usize, grown: Growth) -> Result<()> {
+    let size = match grown {
+        Growth::Total(n) => n,
+        Growth::Added(n) => stored_before + n,
+    };
+    limits::check(Limited::DocBytes, size, limits::MAX_DOC_BYTES)?;
+    let changes = doc.automerge().get_changes_meta(&[]).len();
+    limits::check(Limited::DocChanges, changes, limits::MAX_DOC_CHANGES)
+}
+
+/// Writes the summary row, indexes and change feed of a case whose document changed (step 6).
+pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()> {
+    use crate::case::CaseSummary;
+    use crate::store::tables::{CASES, INDEX, REVIEW};
+    let new = view.summary();
+    let bytes = serde_json::to_vec(&new).map_err(|e| NodeError::Document(e.to_string()))?;
+    let old = {
+        let mut cases = tx.open_table(CASES)?;
+        let old = cases
+            .insert(&view.id.0, bytes.as_slice())?
+            .map(|g| g.value().to_vec());
+        old.and_then(|b| serde_json::from_slice::<CaseSummary>(&b).ok())
+    };
+    {
+        let mut idx = tx.open_table(INDEX)?;
+        crate::index::update(&mut idx, old.as_ref(), Some(&new))?;
+    }
+    if !new.conflict {
+        // A resolved (or never conflicting) case leaves the review queue.
+        tx.open_table(REVIEW)?.remove(&view.id.0)?;
+    }
+    crate::node::bump_feed(tx, &view.id)?;
+    Ok(())
+}
