@@ -329,7 +329,15 @@ fn day_of_work(h: &Harness) {
         (&ended, Status::Returned, "canbo01"),
     ] {
         h.node
-            .transition(who, &v.receipt_code, to, None, None)
+            .transition(
+                &h.node
+                    .authenticate(who, super::common::PASS)
+                    .expect("login"),
+                &v.receipt_code,
+                to,
+                None,
+                None,
+            )
             .expect("transition");
     }
 }
@@ -383,7 +391,15 @@ fn transition_menu_greys_what_the_role_may_not_do_80x24_and_120x40() {
         "2026-11-20T09:00:00+07:00",
     );
     h.node
-        .transition("canbo01", &v.receipt_code, Status::InProcess, None, None)
+        .transition(
+            &h.node
+                .authenticate("canbo01", super::common::PASS)
+                .expect("login"),
+            &v.receipt_code,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("t");
     h.login("canbo01");
     h.key(KeyCode::Enter);

@@ -511,7 +511,15 @@ fn day_of_work(h: &Harness) -> [hoso_node::CaseView; 4] {
             "canbo01"
         };
         h.node
-            .transition(who, &v.receipt_code, to, None, None)
+            .transition(
+                &h.node
+                    .authenticate(who, super::common::PASS)
+                    .expect("login"),
+                &v.receipt_code,
+                to,
+                None,
+                None,
+            )
             .expect("transition");
     }
     [late, ahead, paused, ended]
@@ -885,7 +893,15 @@ fn supervisor_only_transitions_are_greyed_with_the_reason_and_do_nothing() {
         "2026-11-20T09:00:00+07:00",
     );
     h.node
-        .transition("canbo01", &v.receipt_code, Status::InProcess, None, None)
+        .transition(
+            &h.node
+                .authenticate("canbo01", super::common::PASS)
+                .expect("login"),
+            &v.receipt_code,
+            Status::InProcess,
+            None,
+            None,
+        )
         .expect("t");
     h.login("canbo01");
     h.key(KeyCode::Enter);
