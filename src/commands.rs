@@ -7,6 +7,7 @@ mod bench_sync;
 mod calendar;
 mod cases;
 mod catalog;
+mod check;
 mod console;
 mod node_admin;
 mod print;
@@ -87,6 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init(args) => node_admin::init(&cli, args),
         Command::Id => node_admin::id(&cli),
+        Command::Check { repair } => check::run(&cli, *repair),
         Command::Demo(args) => node_admin::demo(&cli, args),
         Command::Tui(args) => console::run(&cli, args),
         Command::Status { brief } => node_admin::status(&cli, *brief),

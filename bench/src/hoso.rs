@@ -172,37 +172,30 @@ impl Hoso {
         Ok((v, exit))
     }
 
-    /// `hoso init`; returns the node id.
-    pub fn init(&self, node: &NodeDir, args: &[&str]) -> anyhow::Result<String> {
-        let mut a = vec!["init"];
+    /// `hoso --officer ID init … --officer-name NAME --passphrase-stdin`: a node with its first
+    /// officer (a supervisor, who may also receive and import cases); returns the node id.
+    pub fn init_with_officer(
+        &self,
+        node: &NodeDir,
+        args: &[&str],
+        officer: &str,
+    ) -> anyhow::Result<String> {
+        let mut a = vec!["--json", "--officer", officer, "init"];
         a.extend_from_slice(args);
-        let (v, _) = self.json(node, "init", &a, SHORT)?;
+        a.extend_from_slice(&[
+            "--officer-name",
+            "Cán bộ đo hiệu năng",
+            "--passphrase-stdin",
+        ]);
+        let mut spec = self.spec(node, "init", &a, true);
+        spec.stdin = Some(format!("{PASSPHRASE}\n").into_bytes());
+        let exit = self.run_spec(&spec, SHORT)?;
+        let v: Value =
+            serde_json::from_str(&exit.stdout).context("`hoso init` did not print JSON")?;
         v["node_id"]
             .as_str()
             .map(str::to_string)
             .context("`hoso init` printed no node_id")
-    }
-
-    /// `hoso officer add ID --passphrase-stdin` (the first officer needs no acting one).
-    pub fn officer_add(&self, node: &NodeDir, id: &str, role: &str) -> anyhow::Result<()> {
-        let mut spec = self.spec(
-            node,
-            "officer-add",
-            &[
-                "officer",
-                "add",
-                id,
-                "--name",
-                "Cán bộ đo hiệu năng",
-                "--role",
-                role,
-                "--passphrase-stdin",
-            ],
-            true,
-        );
-        spec.stdin = Some(format!("{PASSPHRASE}\n").into_bytes());
-        self.run_spec(&spec, SHORT)?;
-        Ok(())
     }
 
     /// Logs `officer` in on `node`: the one place that authenticates writes.

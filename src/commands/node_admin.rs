@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use hoso_node::store::genesis::FirstOfficer;
 use hoso_node::{InitOptions, Node, NodeRole};
 use hoso_schemas::Role;
 
@@ -21,7 +22,8 @@ fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {
         (None, NodeRole::Hub) => format!("Hub tỉnh {}", args.province),
         (None, NodeRole::Commune) => "hoso".into(),
     });
-    Ok(Node::init(
+    let first = first_officer(cli, args)?;
+    Ok(Node::init_with_officer(
         &data_dir(cli),
         InitOptions {
             name,
@@ -32,7 +34,45 @@ fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {
             listen: args.listen.clone(),
             realm: None,
         },
+        first.as_ref(),
     )?)
+}
+
+/// The first officer of `init`: `--officer ID --officer-name NAME`, a supervisor, with the
+/// passphrase from the terminal (or `--passphrase-stdin`). `None` when no name is given.
+fn first_officer(cli: &Cli, args: &InitArgs) -> anyhow::Result<Option<FirstOfficer>> {
+    let Some(name) = args.officer_name.as_deref() else {
+        if args.passphrase_stdin {
+            return Err(UsageError(
+                "--passphrase-stdin is the first officer's: give --officer ID --officer-name NAME too"
+                    .into(),
+            )
+            .into());
+        }
+        return Ok(None);
+    };
+    let Some(id) = cli.officer.as_deref().filter(|o| !o.is_empty()) else {
+        return Err(UsageError(
+            "--officer-name needs the first officer's id: pass --officer ID".into(),
+        )
+        .into());
+    };
+    if args.sample {
+        return Err(UsageError(
+            "--sample brings its own officers (canbo01, lanhdao01, thanhtra01): leave out --officer-name"
+                .into(),
+        )
+        .into());
+    }
+    // Checked before the passphrase is asked for and before anything is written.
+    hoso_node::officer::validate_id(id)?;
+    let passphrase = read_new_passphrase(args.passphrase_stdin)?;
+    Ok(Some(FirstOfficer {
+        id: id.to_string(),
+        name: name.to_string(),
+        role: Role::Supervisor,
+        passphrase,
+    }))
 }
 
 #[derive(serde::Serialize)]
@@ -127,6 +167,8 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 unit_code: None,
                 listen: "127.0.0.1:7420".into(),
                 sample: true,
+                officer_name: None,
+                passphrase_stdin: false,
             },
         )?;
         sample::load(&node)?;
@@ -273,21 +315,20 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
             let role: Role = role
                 .parse()
                 .map_err(|e: hoso_schemas::UnknownRole| UsageError(e.to_string()))?;
-            // The first account on a node needs no acting officer; every later one is created
-            // by an authenticated supervisor (session, HOSO_PASSPHRASE or asked).
-            let acting = if node.officers()?.is_empty() {
-                None
-            } else {
-                Some(crate::auth::acting(cli, &node)?)
-            };
+            // Accounts are created by an authenticated supervisor; the first one only by
+            // `init`, so an empty roster (a node set up without one, or a store that went
+            // missing) never hands out a supervisor account to whoever asks first.
+            if node.officers()?.is_empty() {
+                return Err(UsageError(format!(
+                    "this node has no officer accounts, and `officer add` needs a supervisor to create one: the first officer is created by `hoso init --officer ID --officer-name NAME` (node {} has none; if its store was lost, {})",
+                    node.dir().display(),
+                    hoso_node::store::error::RECOVER
+                ))
+                .into());
+            }
+            let acting = crate::auth::acting(cli, &node)?;
             let pass = read_new_passphrase(*passphrase_stdin)?;
-            let o = node.add_officer(
-                acting.as_ref().map(|o| o.id.as_str()),
-                id,
-                name,
-                role,
-                &pass,
-            )?;
+            let o = node.add_officer(Some(acting.id.as_str()), id, name, role, &pass)?;
             if cli.json {
                 output::json(&o)?;
             } else {

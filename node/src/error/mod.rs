@@ -46,6 +46,9 @@ pub enum NodeError {
         /// What was wrong.
         detail: String,
     },
+    /// The store cannot be trusted as this node's, or stored data does not read back whole.
+    #[error(transparent)]
+    Integrity(#[from] crate::store::error::StoreError),
     /// A storage engine failure.
     #[error("store: {0}")]
     Store(String),

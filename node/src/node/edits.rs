@@ -4,6 +4,7 @@
 use hoso_schemas::{Procedure, Status};
 use redb::{ReadableTable, WriteTransaction};
 
+use crate::store::error::StoreError;
 use crate::audit::entry::Action;
 use crate::audit::{self, NewEntry};
 use crate::case::{CaseDoc, CaseSummary, CaseView, HistoryEntry, Note};
@@ -32,7 +33,14 @@ impl Node {
             let old = cases
                 .insert(&view.id.0, bytes.as_slice())?
                 .map(|g| g.value().to_vec());
-            old.and_then(|b| serde_json::from_slice::<CaseSummary>(&b).ok())
+            // A row that does not decode would leave its index rows behind: fail closed.
+            old.map(|b| {
+                serde_json::from_slice::<CaseSummary>(&b).map_err(|e| StoreError::CorruptSummary {
+                    case: view.id,
+                    detail: e.to_string(),
+                })
+            })
+            .transpose()?
         };
         {
             let mut idx = tx.open_table(INDEX)?;

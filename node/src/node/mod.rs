@@ -14,14 +14,13 @@ use hoso_schemas::{Catalog, HolidayCalendar, Status};
 use redb::{Database, WriteTransaction};
 use serde::Serialize;
 
-use crate::audit::entry::Action;
-use crate::audit::{self, ChainHead, NewEntry};
+use crate::audit::ChainHead;
 use crate::case::{Evidence, HistoryEntry, Note};
 use crate::config::{NodeConfig, NodeRole};
 use crate::error::{NodeError, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, NodeId, actor_for};
-use crate::store::{self};
+use crate::store::{self, error::StoreError};
 use crate::sync_status::{SyncCommand, SyncStatus};
 
 mod cases;
@@ -217,9 +216,21 @@ fn hashes(h: &[automerge::ChangeHash]) -> Vec<[u8; 32]> {
 impl Node {
     /// Creates a node in `dir`: key, settings, store, and the chain's genesis entries.
     pub fn init(dir: &Path, opts: InitOptions) -> Result<Node> {
+        Node::init_with_officer(dir, opts, None)
+    }
+
+    /// Creates a node in `dir` with its first officer account, written in the genesis
+    /// transaction (`hoso init --officer`): the only way a node gets an officer without a
+    /// supervisor creating it.
+    pub fn init_with_officer(
+        dir: &Path,
+        opts: InitOptions,
+        first: Option<&store::genesis::FirstOfficer>,
+    ) -> Result<Node> {
         std::fs::create_dir_all(dir).map_err(|e| NodeError::io(dir, e))?;
         let cfg_path = dir.join(paths::CONFIG);
-        if cfg_path.exists() || dir.join(paths::KEY).exists() {
+        let store_path = dir.join(paths::STORE);
+        if cfg_path.exists() || dir.join(paths::KEY).exists() || store_path.exists() {
             return Err(NodeError::AlreadyInitialized {
                 dir: dir.to_path_buf(),
             });
@@ -239,56 +250,14 @@ impl Node {
             incarnation: 0,
         };
         config.validate()?;
+        let first = first
+            .map(store::genesis::FirstOfficer::account)
+            .transpose()?;
         let key = NodeKey::generate();
         key.write_new(&dir.join(paths::KEY))?;
         config.write(&cfg_path)?;
-        let node = Node::open(dir)?;
-        {
-            let (mut w, tx) = node.write_txn()?;
-            let info = serde_json::json!({
-                "name": node.inner.config.name,
-                "role": node.inner.config.role,
-                "province": node.inner.config.province,
-                "commune": node.inner.config.commune,
-            });
-            let (_, head) = audit::append(
-                &tx,
-                &node.inner.key,
-                node.inner.realm,
-                &w.head,
-                NewEntry {
-                    officer: SYSTEM_OFFICER,
-                    action: Action::Genesis,
-                    case_id: CaseId::NONE,
-                    actor: [0; 16],
-                    heads_before: vec![],
-                    changes: vec![],
-                    payload: &payload(info),
-                    now_ms: now_ms(),
-                },
-            )?;
-            let (_, head) = audit::append(
-                &tx,
-                &node.inner.key,
-                node.inner.realm,
-                &head,
-                NewEntry {
-                    officer: SYSTEM_OFFICER,
-                    action: Action::ActorBind,
-                    case_id: CaseId::NONE,
-                    actor: node.inner.actor,
-                    heads_before: vec![],
-                    changes: vec![],
-                    payload: &payload(
-                        serde_json::json!({"incarnation": node.inner.config.incarnation}),
-                    ),
-                    now_ms: now_ms(),
-                },
-            )?;
-            tx.commit()?;
-            w.head = head;
-        }
-        Ok(node)
+        store::genesis::create(&store_path, &key, &config, first.as_ref())?;
+        Node::open(dir)
     }
 
     /// Opens the node in `dir`.
@@ -300,7 +269,11 @@ impl Node {
             });
         }
         let config = NodeConfig::read(&cfg_path)?;
-        let key = NodeKey::read(&dir.join(paths::KEY))?;
+        let key_path = dir.join(paths::KEY);
+        if !key_path.exists() {
+            return Err(StoreError::KeyMissing { path: key_path }.into());
+        }
+        let key = NodeKey::read(&key_path)?;
         let catalog_dir = dir.join(paths::CATALOG_DIR);
         let catalog = if catalog_dir.is_dir() {
             Catalog::load_dir(&catalog_dir)
@@ -315,7 +288,9 @@ impl Node {
             HolidayCalendar::builtin()
         }
         .map_err(|e| NodeError::Invalid(e.to_string()))?;
-        let db = store::open(&dir.join(paths::STORE), true)?;
+        let store_path = dir.join(paths::STORE);
+        let (db, _) = store::open(&store_path)?;
+        store::check_binding(&db, &store_path, &key.id())?;
         let head = ChainHead::load(&db)?;
         let actor = actor_for(&key.id(), config.incarnation);
         let realm = config.realm_bytes()?;

@@ -98,10 +98,12 @@ impl Node {
         let t = rtx.open_table(OFFICERS)?;
         let mut out = Vec::new();
         for row in t.iter()? {
-            let (_, v) = row?;
-            if let Ok(o) = serde_json::from_slice::<Officer>(v.value()) {
-                out.push(o.public());
-            }
+            let (k, v) = row?;
+            let o = serde_json::from_slice::<Officer>(v.value()).map_err(|e| NodeError::Corrupt {
+                what: format!("officer `{}`", k.value()),
+                detail: e.to_string(),
+            })?;
+            out.push(o.public());
         }
         Ok(out)
     }

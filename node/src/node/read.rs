@@ -3,6 +3,7 @@
 use hoso_schemas::Status;
 use redb::{ReadableDatabase, ReadableTable};
 
+use crate::store::error::StoreError;
 use crate::case::{CaseDoc, CaseSummary, CaseView};
 use crate::deadline;
 use crate::error::{NodeError, Result};
@@ -46,7 +47,11 @@ impl Node {
             chunks.push(row?.1.value().to_vec());
         }
         let n = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
-        Ok((CaseDoc::load(&saved, &chunks, self.inner.actor)?, n))
+        let doc = CaseDoc::load(&saved, &chunks, self.inner.actor).map_err(|e| match e {
+            NodeError::Corrupt { detail, .. } => StoreError::DamagedCase { case: *id, detail }.into(),
+            other => other,
+        })?;
+        Ok((doc, n))
     }
 
     pub(crate) fn load_doc_pub<
@@ -106,9 +111,11 @@ impl Node {
                 None => Ok(None),
                 Some(v) => {
                     let mut s: CaseSummary =
-                        serde_json::from_slice(v.value()).map_err(|e| NodeError::Corrupt {
-                            what: format!("case summary {id}"),
-                            detail: e.to_string(),
+                        serde_json::from_slice(v.value()).map_err(|e| {
+                            StoreError::CorruptSummary {
+                                case: *id,
+                                detail: e.to_string(),
+                            }
                         })?;
                     s.overdue = deadline::is_overdue(&s, today);
                     Ok(Some(s))
@@ -282,41 +289,9 @@ impl Node {
     }
 
     /// Recomputes every summary and index entry from the documents and compares them with what
-    /// is stored. Returns the case ids whose stored rows differ (empty when consistent).
+    /// is stored. Returns the case ids with a problem (empty when consistent); see
+    /// [`Node::check_store`] for the full report.
     pub fn check_indexes(&self) -> Result<Vec<CaseId>> {
-        let rtx = self.inner.db.begin_read()?;
-        let docs = rtx.open_table(DOCS)?;
-        let changes = rtx.open_table(DOC_CHANGES)?;
-        let cases = rtx.open_table(CASES)?;
-        let idx = rtx.open_table(INDEX)?;
-        let mut expected = std::collections::BTreeSet::new();
-        let mut bad = Vec::new();
-        for row in docs.iter()? {
-            let (k, _) = row?;
-            let id = CaseId(*k.value());
-            let (doc, _) = self.load_doc(&docs, &changes, &id)?;
-            let s = doc.view()?.summary();
-            let stored: Option<CaseSummary> = cases
-                .get(&id.0)?
-                .and_then(|v| serde_json::from_slice(v.value()).ok());
-            if stored.as_ref() != Some(&s) {
-                bad.push(id);
-            }
-            expected.extend(index::keys(&s));
-        }
-        let mut actual = std::collections::BTreeSet::new();
-        for row in idx.iter()? {
-            actual.insert(row?.0.value().to_vec());
-        }
-        for k in expected.symmetric_difference(&actual) {
-            if let Some(tail) = k.get(k.len().saturating_sub(16)..) {
-                let mut id = [0u8; 16];
-                id.copy_from_slice(tail);
-                if !bad.contains(&CaseId(id)) {
-                    bad.push(CaseId(id));
-                }
-            }
-        }
-        Ok(bad)
+        Ok(self.check_store()?.cases())
     }
 }
