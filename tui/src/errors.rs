@@ -4,6 +4,7 @@
 //! a general sentence (the English detail goes to the log only).
 
 use hoso_node::NodeError;
+use hoso_node::store::error::StoreError;
 use hoso_schemas::{Catalog, CitizenIdError, Role, WorkflowError};
 
 /// The catalog's Vietnamese label of a field (the field's code when no procedure has it).
@@ -104,6 +105,38 @@ pub fn workflow_vi(e: &WorkflowError) -> String {
     }
 }
 
+/// The store cannot be trusted or read back: what it means for the officer.
+pub fn store_integrity_vi(e: &StoreError) -> String {
+    match e {
+        StoreError::Missing { .. } | StoreError::Empty { .. } => {
+            "Kho dữ liệu của máy bị mất hoặc rỗng. Không làm tiếp trên máy này; báo quản trị khôi phục từ bản sao lưu hoặc đồng bộ lại từ tỉnh.".to_string()
+        }
+        StoreError::KeyMissing { .. } | StoreError::Foreign { .. } => {
+            "Khoá định danh của máy không khớp với kho dữ liệu. Báo quản trị khôi phục tệp khoá từ bản sao lưu.".to_string()
+        }
+        StoreError::NoGenesis { .. } => {
+            "Việc khởi tạo máy chưa hoàn tất. Báo quản trị khởi tạo lại.".to_string()
+        }
+        StoreError::TooNew { .. } | StoreError::Migration { .. } => {
+            "Kho dữ liệu thuộc phiên bản hoso khác với chương trình này. Báo quản trị nâng cấp hoso.".to_string()
+        }
+        StoreError::DamagedCase { .. } | StoreError::CorruptSummary { .. } => {
+            "Một hồ sơ trong kho dữ liệu bị hỏng và không đọc được. Báo quản trị khôi phục hồ sơ này từ tỉnh; các hồ sơ khác vẫn dùng được.".to_string()
+        }
+        StoreError::CorruptChainHead { .. } => {
+            "Nhật ký kiểm toán của máy bị hỏng. Báo quản trị ngay; không ghi thêm trên máy này.".to_string()
+        }
+        StoreError::WorkerPanicked(_) => {
+            "Máy gặp lỗi khi ghi dữ liệu. Thử lại; nếu vẫn lỗi, báo quản trị.".to_string()
+        }
+        // A kind newer than this console.
+        other => {
+            tracing::warn!(error = %other, "store error without a Vietnamese message");
+            "Kho dữ liệu của máy không dùng được. Báo quản trị (chi tiết trong nhật ký).".to_string()
+        }
+    }
+}
+
 /// A node error in Vietnamese, for the officer.
 pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
     match e {
@@ -122,6 +155,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::Corrupt { .. } => {
             "Dữ liệu trên máy bị hỏng. Báo quản trị khôi phục từ bản sao lưu hoặc đồng bộ lại từ tỉnh.".to_string()
         }
+        NodeError::Integrity(i) => store_integrity_vi(i),
         NodeError::Store(_) => {
             "Kho dữ liệu của máy gặp lỗi. Thử lại; nếu vẫn lỗi, báo quản trị.".to_string()
         }

@@ -1,5 +1,6 @@
-//! The case list (home): one page at a time from the node's indexes, filters by status,
-//! accent-insensitive search that narrows as you type, soonest due first.
+//! The case list (home): the work queue and its tabs (see [`crate::queue`]), one page at a time
+//! with real totals, each case's clock, "my cases", and a search that narrows as you type inside
+//! the tab and offers to search everything.
 
 use std::cell::Cell;
 

@@ -179,10 +179,18 @@ fn detail_with_conflict_banner() {
     h.key(KeyCode::Enter);
     let c = h.app.detail.case.as_ref().expect("case");
     assert!(c.view.has_conflict(), "{:?}", c.view.conflicting_status);
-    snap("detail_conflict", &h, 100, 30);
+    // Which concurrent status wins the merge depends on the random node keys, and with it
+    // whether this case counts as overdue in the status bar.
+    let snap_any_winner = |name: &str, h: &Harness| {
+        let screen = h.screen(100, 30);
+        let mut st = stable();
+        st.add_filter(r"· quá hạn \d+", "· quá hạn [n]");
+        st.bind(|| insta::assert_snapshot!(name, screen));
+    };
+    snap_any_winner("detail_conflict", &h);
     // The actions offered resolve it.
     h.key(KeyCode::Char('t'));
-    snap("detail_conflict_actions", &h, 100, 30);
+    snap_any_winner("detail_conflict_actions", &h);
     h.key(KeyCode::Enter);
     h.key(KeyCode::Enter);
     let after = h.node.case(&v.receipt_code).expect("case");
