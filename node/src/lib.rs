@@ -46,7 +46,7 @@ pub mod feed;
 pub mod identity;
 pub mod ids;
 pub mod index;
-pub mod merge;
+pub mod ingest;
 pub mod node;
 pub mod officer;
 pub mod peers;
