@@ -357,19 +357,6 @@ impl Node {
                     Ok(c) => c,
                     Err(why) => return refuse(RefusalKind::Unaccounted, why),
                 };
-                if tx
-                    .open_table(RECEIPTS)?
-                    .get(view.receipt_code.as_str())?
-                    .is_some()
-                {
-                    return refuse(
-                        RefusalKind::Invalid,
-                        format!(
-                            "receipt code {} of case {} is already another case's here",
-                            view.receipt_code, d.id
-                        ),
-                    );
-                }
                 let saved = doc.save();
                 tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
                 tx.open_table(RECEIPTS)?
