@@ -29,6 +29,14 @@ pub enum Command {
     Init(InitArgs),
     /// Node id, role, scope and listen address.
     Id,
+    /// Verify the store offline: every case document loads whole, every summary, index and
+    /// receipt row equals a rebuild from its document (exit 3 when something is wrong).
+    Check {
+        /// Rebuild summaries, indexes and receipts from the documents (refused while a
+        /// document is damaged).
+        #[arg(long)]
+        repair: bool,
+    },
     /// First run: a node with the sample catalog, registry and cases, a summary, then the console.
     Demo(DemoArgs),
     /// The officer console: a terminal UI for the day's work (works offline).
@@ -36,6 +44,17 @@ pub enum Command {
     /// Officer accounts.
     #[command(subcommand)]
     Officer(OfficerCmd),
+    /// Open a session: later writes of this OS user on this node act as the officer, for 8
+    /// hours or until `hoso logout`.
+    Login(LoginArgs),
+    /// Close this OS user's session on this node.
+    Logout,
+    /// Print a shell completion script (needs no node), e.g.
+    /// `hoso completions bash > /etc/bash_completion.d/hoso`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// The procedure catalog.
     #[command(subcommand)]
     Procedures(ProceduresCmd),
@@ -105,6 +124,13 @@ pub struct InitArgs {
     /// Also load the sample registry, officers and cases from fixtures/.
     #[arg(long)]
     pub sample: bool,
+    /// Full name of the node's first officer, a supervisor whose id is the global `--officer
+    /// ID`: created with the store (every later account is created by a supervisor).
+    #[arg(long, value_name = "NAME")]
+    pub officer_name: Option<String>,
+    /// Read the first officer's passphrase from stdin instead of the terminal.
+    #[arg(long)]
+    pub passphrase_stdin: bool,
 }
 
 /// `hoso demo`.
@@ -152,6 +178,16 @@ pub enum OfficerCmd {
     },
     /// List officer accounts.
     List,
+}
+
+/// `hoso login`.
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// The officer id (default: --officer / HOSO_OFFICER).
+    pub id: Option<String>,
+    /// Read the passphrase from stdin instead of the terminal (scripts).
+    #[arg(long)]
+    pub passphrase_stdin: bool,
 }
 
 /// `hoso procedures …`.

@@ -5,8 +5,10 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+mod auth;
 mod cli;
 mod commands;
+mod out_file;
 mod output;
 mod sample;
 
@@ -19,7 +21,7 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let logs = tracing_subscriber::fmt().with_env_filter(
         tracing_subscriber::EnvFilter::try_from_default_env()
-            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,automerge=off")),
     );
     // While the console owns the terminal, logs go to a file, never to the screen.
     match commands::console_log_file(&cli) {

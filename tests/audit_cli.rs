@@ -5,7 +5,9 @@ use std::process::Command;
 
 fn hoso(dir: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hoso"));
-    c.env("HOSO_DATA_DIR", dir).env("HOSO_OFFICER", "canbo01");
+    c.env("HOSO_DATA_DIR", dir)
+        .env("HOSO_OFFICER", "canbo01")
+        .env("HOSO_PASSPHRASE", "hoso-demo");
     c
 }
 

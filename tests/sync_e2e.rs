@@ -13,6 +13,7 @@ fn hoso(dir: &Path, args: &[&str]) -> std::process::Output {
         .arg(dir)
         .args(args)
         .env("HOSO_OFFICER", "canbo01")
+        .env("HOSO_PASSPHRASE", "hoso-demo")
         .env_remove("HOSO_DATA_DIR")
         .output()
         .expect("run hoso")

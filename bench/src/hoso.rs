@@ -1,8 +1,9 @@
 //! Driving the real `hoso` binary: one node = one data dir, every step a `hoso` command.
 //!
-//! [`Hoso::login`] is the one place the harness authenticates before writes. Today the CLI
-//! takes the acting officer from `HOSO_OFFICER`; once the guarded write path (issue 9) lands,
-//! `login` runs `hoso login ID --passphrase-stdin` instead and nothing else here changes.
+//! [`Hoso::login`] is the one place the harness authenticates before writes: it runs
+//! `hoso login ID --passphrase-stdin`, and the following write commands of that node act under
+//! the session it opened (bound to this OS user, 8 hours) with `HOSO_OFFICER` naming the same
+//! officer.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -171,45 +172,44 @@ impl Hoso {
         Ok((v, exit))
     }
 
-    /// `hoso init`; returns the node id.
-    pub fn init(&self, node: &NodeDir, args: &[&str]) -> anyhow::Result<String> {
-        let mut a = vec!["init"];
+    /// `hoso --officer ID init … --officer-name NAME --passphrase-stdin`: a node with its first
+    /// officer (a supervisor, who may also receive and import cases); returns the node id.
+    pub fn init_with_officer(
+        &self,
+        node: &NodeDir,
+        args: &[&str],
+        officer: &str,
+    ) -> anyhow::Result<String> {
+        let mut a = vec!["--json", "--officer", officer, "init"];
         a.extend_from_slice(args);
-        let (v, _) = self.json(node, "init", &a, SHORT)?;
+        a.extend_from_slice(&[
+            "--officer-name",
+            "Cán bộ đo hiệu năng",
+            "--passphrase-stdin",
+        ]);
+        let mut spec = self.spec(node, "init", &a, true);
+        spec.stdin = Some(format!("{PASSPHRASE}\n").into_bytes());
+        let exit = self.run_spec(&spec, SHORT)?;
+        let v: Value =
+            serde_json::from_str(&exit.stdout).context("`hoso init` did not print JSON")?;
         v["node_id"]
             .as_str()
             .map(str::to_string)
             .context("`hoso init` printed no node_id")
     }
 
-    /// `hoso officer add ID --passphrase-stdin` (the first officer needs no acting one).
-    pub fn officer_add(&self, node: &NodeDir, id: &str, role: &str) -> anyhow::Result<()> {
+    /// Logs `officer` in on `node`: the one place that authenticates writes.
+    /// `hoso login ID --passphrase-stdin` with [`PASSPHRASE`] opens the session the following
+    /// write commands use; `HOSO_OFFICER` names the same officer (the CLI checks they agree).
+    pub fn login(&self, node: &mut NodeDir, officer: &str) -> anyhow::Result<()> {
         let mut spec = self.spec(
             node,
-            "officer-add",
-            &[
-                "officer",
-                "add",
-                id,
-                "--name",
-                "Cán bộ đo hiệu năng",
-                "--role",
-                role,
-                "--passphrase-stdin",
-            ],
-            true,
+            "login",
+            &["login", officer, "--passphrase-stdin"],
+            false,
         );
         spec.stdin = Some(format!("{PASSPHRASE}\n").into_bytes());
         self.run_spec(&spec, SHORT)?;
-        Ok(())
-    }
-
-    /// Logs `officer` in on `node`: the one place that authenticates writes.
-    ///
-    /// Today: the acting officer travels in `HOSO_OFFICER` (no passphrase is checked). After
-    /// issue 9: `hoso login ID --passphrase-stdin` with [`PASSPHRASE`], whose session the
-    /// following commands use.
-    pub fn login(&self, node: &mut NodeDir, officer: &str) -> anyhow::Result<()> {
         node.session = Some(Session {
             env: vec![("HOSO_OFFICER".into(), officer.into())],
         });

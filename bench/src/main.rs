@@ -1,6 +1,6 @@
 //! `hoso-bench`: scale benchmarks that drive real `hoso` processes and print JSON.
 //!
-//! Each bench builds its nodes with ordinary `hoso` commands (init, officer add, registry
+//! Each bench builds its nodes with ordinary `hoso` commands (init with its first officer, registry
 //! import, import of generated cases, peer add), runs `hoso serve` / `hoso sync` as separate
 //! processes, and reads the results from what `hoso` itself reports (`status --json`,
 //! `sync --once --json`) and from each child's rusage. Nothing here links the node or sync

@@ -32,7 +32,7 @@ pub struct Hub {
 /// `hoso init --role hub` in `root/hub`, listening on `listen`.
 pub fn hub(h: &Hoso, root: &Path, name: &str, listen: &str) -> anyhow::Result<Hub> {
     let mut node = NodeDir::new(root.join(name), name);
-    let id = h.init(
+    let id = h.init_with_officer(
         &node,
         &[
             "--role",
@@ -44,9 +44,9 @@ pub fn hub(h: &Hoso, root: &Path, name: &str, listen: &str) -> anyhow::Result<Hu
             "--name",
             "Hub tỉnh đo hiệu năng",
         ],
+        OFFICER,
     )?;
-    // An officer, so the console bench can log in on the hub.
-    h.officer_add(&node, OFFICER, "officer")?;
+    // An officer (created by `init`), so the console bench can log in on the hub.
     h.login(&mut node, OFFICER)?;
     Ok(Hub {
         node,
@@ -97,7 +97,7 @@ pub fn commune(
     let label = format!("c{:03}", spec.index);
     let mut node = NodeDir::new(root.join(&label), &label);
     let name = format!("Xã đo hiệu năng {}", spec.index);
-    let id = h.init(
+    let id = h.init_with_officer(
         &node,
         &[
             "--commune",
@@ -109,8 +109,8 @@ pub fn commune(
             "--name",
             &name,
         ],
+        OFFICER,
     )?;
-    h.officer_add(&node, OFFICER, "officer")?;
     h.login(&mut node, OFFICER)?;
     h.registry_import(&node, registry)?;
     let (mut import_s, mut import_usage) = (0.0, None);

@@ -31,7 +31,7 @@
 //!
 //! Modules: [`node`] (the handle and every write), [`case`] (the document layout and views),
 //! [`store`] (redb tables), [`index`], [`registry`], [`audit`], [`deadline`], [`bulk`]
-//! (import/export), [`identity`], [`officer`], [`config`], [`ids`].
+//! (import/export), [`identity`], [`officer`], [`session`] (authentication and CLI sessions), [`config`], [`ids`].
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -52,6 +52,7 @@ pub mod officer;
 pub mod peers;
 pub mod registry;
 pub mod replica;
+pub mod session;
 pub mod store;
 pub mod sync_status;
 
@@ -63,4 +64,5 @@ pub use ids::{CaseId, NodeId};
 pub use node::{CaseQuery, InitOptions, NewCase, Node, NodeStatus, Prefill};
 pub use officer::Officer;
 pub use peers::{Peer, Peers};
+pub use session::{Session, SessionRecord};
 pub use sync_status::{PeerStatus, SyncCommand, SyncStatus};

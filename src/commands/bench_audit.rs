@@ -63,7 +63,7 @@ pub fn run(_cli: &Cli, entries: u64, writes: usize, cases: usize) -> anyhow::Res
 
 fn chain_rate(n: u64) -> anyhow::Result<serde_json::Value> {
     let dir = scratch("chain")?;
-    let db = hoso_node::store::open(&dir.0.join("store.redb"), true)?;
+    let db = hoso_node::store::create(&dir.0.join("store.redb"))?;
     let key = NodeKey::generate();
     let realm = [1u8; 16];
     let t0 = Instant::now();

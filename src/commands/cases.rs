@@ -1,14 +1,15 @@
 //! `hoso case …`, `hoso import`, `hoso export`.
 
 use std::io::BufReader;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use hoso_node::{CaseQuery, CaseSummary, CaseView, NewCase, Node};
 use hoso_schemas::{Clock, Status};
 
-use super::{UsageError, officer, open};
+use super::{UsageError, open};
+use crate::auth;
 use crate::cli::{CaseCmd, Cli};
 use crate::output;
 
@@ -306,7 +307,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let v = node.create_case(&officer(cli)?, new)?;
+            let v = node.create_case(&auth::acting(cli, &node)?.id, new)?;
             if cli.json {
                 output::json(&v)?;
             } else {
@@ -335,7 +336,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
         }
         CaseCmd::Show { case } => show(cli, &node, &node.case(case)?)?,
         CaseCmd::Set { case, fields } => {
-            let v = node.set_fields(&officer(cli)?, case, &parse_pairs(fields)?)?;
+            let v = node.set_fields(&auth::acting(cli, &node)?.id, case, &parse_pairs(fields)?)?;
             show(cli, &node, &v)?;
         }
         CaseCmd::Transition {
@@ -345,7 +346,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
             note,
         } => {
             let v = node.transition(
-                &officer(cli)?,
+                &auth::acting(cli, &node)?.id,
                 case,
                 parse_status(status)?,
                 track.as_deref(),
@@ -370,7 +371,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
             }
         }
         CaseCmd::Note { case, text } => {
-            let v = node.add_note(&officer(cli)?, case, text)?;
+            let v = node.add_note(&auth::acting(cli, &node)?.id, case, text)?;
             if cli.json {
                 output::json(&v)?;
             } else {
@@ -417,7 +418,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
 /// `hoso import FILE`.
 pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
-    let who = officer(cli)?;
+    let who = auth::acting(cli, &node)?.id;
     let name = file.display().to_string();
     let report = if file == Path::new("-") {
         node.import_cases("stdin", std::io::stdin().lock(), &who)?
@@ -440,16 +441,7 @@ pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
 pub fn export(cli: &Cli, out: Option<&Path>) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let n = match out {
-        Some(p) => {
-            let tmp = PathBuf::from(format!("{}.tmp", p.display()));
-            let f = std::fs::File::create(&tmp)
-                .with_context(|| format!("creating {}", tmp.display()))?;
-            let mut w = std::io::BufWriter::new(f);
-            let n = node.export_cases(&mut w)?;
-            std::io::Write::flush(&mut w)?;
-            std::fs::rename(&tmp, p)?;
-            n
-        }
+        Some(p) => crate::out_file::write(p, node.dir(), |w| Ok(node.export_cases(w)?))?,
         None => node.export_cases(std::io::stdout().lock())?,
     };
     eprintln!("exported {n} cases");

@@ -1,9 +1,9 @@
 //! init, id, demo, status, officer.
 
-use std::io::BufRead;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use hoso_node::store::genesis::FirstOfficer;
 use hoso_node::{InitOptions, Node, NodeRole};
 use hoso_schemas::Role;
 
@@ -22,7 +22,8 @@ fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {
         (None, NodeRole::Hub) => format!("Hub tỉnh {}", args.province),
         (None, NodeRole::Commune) => "hoso".into(),
     });
-    Ok(Node::init(
+    let first = first_officer(cli, args)?;
+    Ok(Node::init_with_officer(
         &data_dir(cli),
         InitOptions {
             name,
@@ -33,7 +34,45 @@ fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {
             listen: args.listen.clone(),
             realm: None,
         },
+        first.as_ref(),
     )?)
+}
+
+/// The first officer of `init`: `--officer ID --officer-name NAME`, a supervisor, with the
+/// passphrase from the terminal (or `--passphrase-stdin`). `None` when no name is given.
+fn first_officer(cli: &Cli, args: &InitArgs) -> anyhow::Result<Option<FirstOfficer>> {
+    let Some(name) = args.officer_name.as_deref() else {
+        if args.passphrase_stdin {
+            return Err(UsageError(
+                "--passphrase-stdin is the first officer's: give --officer ID --officer-name NAME too"
+                    .into(),
+            )
+            .into());
+        }
+        return Ok(None);
+    };
+    let Some(id) = cli.officer.as_deref().filter(|o| !o.is_empty()) else {
+        return Err(UsageError(
+            "--officer-name needs the first officer's id: pass --officer ID".into(),
+        )
+        .into());
+    };
+    if args.sample {
+        return Err(UsageError(
+            "--sample brings its own officers (canbo01, lanhdao01, thanhtra01): leave out --officer-name"
+                .into(),
+        )
+        .into());
+    }
+    // Checked before the passphrase is asked for and before anything is written.
+    hoso_node::officer::validate_id(id)?;
+    let passphrase = read_new_passphrase(args.passphrase_stdin)?;
+    Ok(Some(FirstOfficer {
+        id: id.to_string(),
+        name: name.to_string(),
+        role: Role::Supervisor,
+        passphrase,
+    }))
 }
 
 #[derive(serde::Serialize)]
@@ -128,6 +167,8 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
                 unit_code: None,
                 listen: "127.0.0.1:7420".into(),
                 sample: true,
+                officer_name: None,
+                passphrase_stdin: false,
             },
         )?;
         sample::load(&node)?;
@@ -165,9 +206,10 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "Sample officers (passphrase `{}`): canbo01 (officer), lanhdao01 (supervisor), thanhtra01 (auditor).",
         sample::PASSPHRASE
     );
+    println!("Try, with HOSO_DATA_DIR={}:", dir.display());
     println!(
-        "Try, with HOSO_DATA_DIR={} HOSO_OFFICER=canbo01:",
-        dir.display()
+        "  hoso login canbo01   (passphrase {}; writes then act as canbo01 for 8 hours, `hoso logout` ends it)",
+        sample::PASSPHRASE
     );
     println!("  hoso case list --search \"nguyen\"");
     println!("  hoso registry list --limit 5");
@@ -246,16 +288,12 @@ pub fn status(cli: &Cli, brief: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn read_passphrase(from_stdin: bool) -> anyhow::Result<String> {
+/// The new officer's passphrase: stdin (`--passphrase-stdin`) or asked twice on the terminal.
+fn read_new_passphrase(from_stdin: bool) -> anyhow::Result<String> {
     if from_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .context("reading the passphrase from stdin")?;
-        return Ok(line.trim_end_matches(['\r', '\n']).to_string());
+        return crate::auth::passphrase_from_stdin();
     }
-    let first = rpassword::prompt_password("Passphrase: ")
+    let first = rpassword::prompt_password("New officer's passphrase: ")
         .context("reading the passphrase (use --passphrase-stdin without a terminal)")?;
     let second = rpassword::prompt_password("Again: ")?;
     if first != second {
@@ -277,15 +315,20 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
             let role: Role = role
                 .parse()
                 .map_err(|e: hoso_schemas::UnknownRole| UsageError(e.to_string()))?;
-            let pass = read_passphrase(*passphrase_stdin)?;
-            let acting = cli.officer.as_deref().filter(|o| !o.is_empty());
-            // The first account on a node needs no acting officer.
-            let acting = if node.officers()?.is_empty() {
-                None
-            } else {
-                acting
-            };
-            let o = node.add_officer(acting, id, name, role, &pass)?;
+            // Accounts are created by an authenticated supervisor; the first one only by
+            // `init`, so an empty roster (a node set up without one, or a store that went
+            // missing) never hands out a supervisor account to whoever asks first.
+            if node.officers()?.is_empty() {
+                return Err(UsageError(format!(
+                    "this node has no officer accounts, and `officer add` needs a supervisor to create one: the first officer is created by `hoso init --officer ID --officer-name NAME` (node {} has none; if its store was lost, {})",
+                    node.dir().display(),
+                    hoso_node::store::error::RECOVER
+                ))
+                .into());
+            }
+            let acting = crate::auth::acting(cli, &node)?;
+            let pass = read_new_passphrase(*passphrase_stdin)?;
+            let o = node.add_officer(Some(acting.id.as_str()), id, name, role, &pass)?;
             if cli.json {
                 output::json(&o)?;
             } else {

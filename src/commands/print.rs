@@ -3,7 +3,6 @@
 //! record (supplement items, refusal reasons, apology date, payments) comes from the command
 //! line until the case records it (issue 10, phase 2).
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate};
@@ -35,6 +34,8 @@ fn date_arg(flag: &str, value: &str) -> anyhow::Result<NaiveDate> {
 
 /// Runs `hoso case print`.
 pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode> {
+    // A target that will be refused is refused before any work.
+    crate::out_file::check_target(&args.out, node.dir())?;
     let kind: FormKind = args
         .form
         .parse()
@@ -61,7 +62,7 @@ pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode>
     let pdf = forms
         .render(&input, &case, &office(node), today)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    write_output(&args.out, &pdf)?;
+    crate::out_file::write(&args.out, node.dir(), |w| Ok(w.write_all(&pdf)?))?;
     if cli.json {
         output::json(&serde_json::json!({
             "case": view.receipt_code,
@@ -82,25 +83,6 @@ pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode>
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so a
-/// reader never sees half a PDF and a failed write leaves any earlier file intact. (One
-/// function on purpose: the safe-file-output helper replaces it.)
-pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(&dir)
-        .map_err(|e| anyhow::anyhow!("cannot write in {}: {e}", dir.display()))?;
-    tmp.write_all(bytes)
-        .and_then(|()| tmp.as_file().sync_all())
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
-    Ok(())
 }
 
 /// The officer's full name, or the login when the account is unknown here.

@@ -16,8 +16,8 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
         RegistryCmd::Import { file } => {
             let name = file.display().to_string();
             let f = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
-            let acting = cli.officer.as_deref().filter(|o| !o.is_empty());
-            let r = node.import_registry(&name, BufReader::new(f), acting)?;
+            let acting = crate::auth::acting(cli, &node)?;
+            let r = node.import_registry(&name, BufReader::new(f), Some(&acting.id))?;
             if cli.json {
                 output::json(&r)?;
             } else {

@@ -1,5 +1,6 @@
 //! The real `hoso` binary driven in tmux: login → new case → transition → search, reading the
-//! screen with `capture-pane` and polling for text. Also: SIGTERM restores the terminal.
+//! screen with `capture-pane` and polling for text; the work queue, the short-code search and a
+//! draft that survives a restart at 80×24. Also: SIGTERM restores the terminal.
 //!
 //! tmux is required (CI installs it, see .ci/run); without it this test fails and says so.
 
@@ -17,6 +18,10 @@ struct Tmux {
 
 impl Tmux {
     fn start(name: &str, cmd: &str) -> Tmux {
+        Tmux::start_sized(name, cmd, 100, 30)
+    }
+
+    fn start_sized(name: &str, cmd: &str, w: u16, h: u16) -> Tmux {
         let ok = Command::new("tmux").arg("-V").output();
         assert!(
             ok.as_ref().is_ok_and(|o| o.status.success()),
@@ -31,9 +36,9 @@ impl Tmux {
             "new-session",
             "-d",
             "-x",
-            "100",
+            &w.to_string(),
             "-y",
-            "30",
+            &h.to_string(),
             "-s",
             "e2e",
             cmd,
@@ -240,7 +245,7 @@ fn console_login_new_case_transition_search() {
     };
     t.wait_until("the new case's row in the search results", |t| {
         let s = t.screen();
-        s.contains("· theo hạn") && row_of(&s).is_some_and(|r| r.contains("Đang xử lý"))
+        s.contains("khớp trong") && row_of(&s).is_some_and(|r| r.contains("Đang xử lý"))
     });
     let row = row_of(&t.screen()).unwrap_or_default();
     assert!(row.contains("Nông Hữu Hùng"), "{row}");
@@ -287,4 +292,79 @@ fn console_restores_the_terminal_on_sigterm() {
         "0",
         "alternate screen left after SIGTERM"
     );
+}
+
+/// An officer's morning at 80×24: the work queue with its clocks and totals, the receipt code as
+/// the list shows it, the ended tab, and a half-typed form that survives Ctrl+C and a restart.
+#[test]
+fn console_work_queue_short_code_search_and_a_draft_at_80x24() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    hoso(dir.path(), &["init", "--commune", "06112", "--sample"]);
+    let status = dir.path().join("console-exit");
+    let login = |t: &Tmux| {
+        t.wait_for("Đăng nhập cán bộ");
+        t.text("canbo01");
+        t.keys(&["Enter"]);
+        t.text("hoso-demo");
+        t.keys(&["Enter"]);
+    };
+    let t = Tmux::start_sized("queue", &console_cmd(dir.path(), &status), 80, 24);
+    login(&t);
+    // The first page is in when the position shows ("1/110 · quá hạn trước").
+    let s = t.wait_for("quá hạn trước");
+    eprintln!("work queue at 80x24:\n{s}");
+    assert!(s.contains("[Cần xử lý "), "{s}");
+    assert!(
+        s.contains(" · quá hạn "),
+        "overdue count in the status bar:\n{s}"
+    );
+    assert!(s.contains("/ tìm"), "{s}");
+    assert!(!s.contains("100+"), "{s}");
+    // The selected (first) row's code, as the list shows it.
+    let short = s
+        .lines()
+        .find_map(|l| {
+            let cell = l.split('│').nth(1)?.trim_start_matches([' ', '>', '!']);
+            let code = cell.split_whitespace().next()?;
+            (code.len() == 11 && code.as_bytes().get(6) == Some(&b'-')).then(|| code.to_string())
+        })
+        .unwrap_or_else(|| panic!("no short code on:\n{s}"));
+    t.keys(&["/"]);
+    t.text(&short);
+    let found = t.wait_for("khớp trong «Cần xử lý»");
+    assert!(found.contains(&short), "{found}");
+    // Esc then a letter in one write would read as Alt+letter: wait in between.
+    t.keys(&["Escape"]);
+    t.wait_for("/ để tìm");
+    t.keys(&["e"]);
+    t.wait_for("[Đã kết thúc ");
+    // A form half typed, then Ctrl+C.
+    t.keys(&["n"]);
+    t.wait_for("Chọn thủ tục");
+    t.text("ly lich");
+    t.keys(&["Enter"]);
+    t.wait_for("Số định danh cá nhân (CCCD");
+    t.text("020081900551");
+    t.keys(&["Enter"]);
+    t.wait_for("Nông Hữu Hùng (020081900551)");
+    t.text("Bệnh viện Lạng Sơn");
+    t.keys(&["Escape"]);
+    t.wait_for("Rời biểu mẫu?");
+    t.keys(&["j"]); // any other key: stay
+    t.wait_until("the question closes", |t| {
+        !t.screen().contains("Rời biểu mẫu?")
+    });
+    t.keys(&["C-c"]);
+    assert_eq!(exit_status(&t, &status), "0");
+    drop(t);
+    std::fs::remove_file(&status).ok();
+    let draft = dir.path().join("drafts").join("canbo01.json");
+    assert!(draft.exists(), "the draft is on disk");
+    let t = Tmux::start_sized("queue2", &console_cmd(dir.path(), &status), 80, 24);
+    login(&t);
+    t.wait_for("bản nháp");
+    t.keys(&["n"]);
+    t.wait_for("Bệnh viện Lạng Sơn");
+    t.keys(&["C-c"]);
+    assert_eq!(exit_status(&t, &status), "0");
 }

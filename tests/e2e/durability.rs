@@ -24,6 +24,7 @@ fn killed_writer_loses_no_acknowledged_case() {
         .arg(&script)
         .env("HOSO_DATA_DIR", d)
         .env("HOSO_OFFICER", "canbo01")
+        .env("HOSO_PASSPHRASE", "hoso-demo")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

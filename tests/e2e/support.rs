@@ -27,6 +27,7 @@ pub fn hoso(dir: &Path, args: &[&str]) -> Run {
         .args(args)
         .env("HOSO_DATA_DIR", dir)
         .env("HOSO_OFFICER", "canbo01")
+        .env("HOSO_PASSPHRASE", "hoso-demo")
         .env_remove("RUST_LOG")
         .output()
         .expect("run hoso");

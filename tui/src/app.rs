@@ -10,6 +10,7 @@ use ratatui::crossterm::event::{
     Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent,
 };
 
+use crate::draft::{Draft, NewCaseDraft};
 use crate::effect::{Effect, Outcome};
 use crate::event::Event;
 use crate::screen::{audit_view, detail, list, login, new_case, palette, sync_panel};
@@ -129,6 +130,17 @@ pub struct AppOptions {
     pub theme: Option<Theme>,
     /// "Today" for deadline colours; the node's clock when `None`.
     pub today: Option<NaiveDate>,
+    /// Where officers' drafts are kept; `<data dir>/drafts` when `None`.
+    pub drafts_dir: Option<std::path::PathBuf>,
+}
+
+/// What an `Esc` on typed text would leave: the console asks first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Discard {
+    /// The new-case form with values typed.
+    NewCase,
+    /// The note box with text.
+    Note,
 }
 
 /// The whole console state.
@@ -176,6 +188,13 @@ pub struct App {
     pub toast: Option<Toast>,
     /// Asking whether to quit with changes not yet synced.
     pub confirm_quit: bool,
+    /// Asking whether to leave typed text (it stays as a draft unless the officer says drop it).
+    pub confirm_discard: Option<Discard>,
+    /// Where drafts are kept.
+    pub drafts_dir: std::path::PathBuf,
+    /// The officer's draft as typed now.
+    pub draft: Draft,
+    draft_saved: Draft,
     /// The loop should end.
     pub quit: bool,
     /// Something changed since the last frame.
@@ -219,6 +238,10 @@ impl App {
             palette: None,
             toast: None,
             confirm_quit: false,
+            confirm_discard: None,
+            drafts_dir: opts.drafts_dir.unwrap_or_else(|| node.dir().join("drafts")),
+            draft: Draft::default(),
+            draft_saved: Draft::default(),
             quit: false,
             redraw: true,
             generation: 0,
@@ -277,12 +300,16 @@ impl App {
                     return vec![];
                 }
                 self.redraw = true;
-                self.on_key(k)
+                let mut out = self.on_key(k);
+                out.extend(self.refresh_draft());
+                out
             }
             Event::Term(TermEvent::Mouse(m)) => self.on_mouse(m),
             Event::Term(TermEvent::Paste(text)) => {
                 self.redraw = true;
-                self.on_paste(&text)
+                let mut out = self.on_paste(&text);
+                out.extend(self.refresh_draft());
+                out
             }
             Event::Term(TermEvent::Resize(..)) => {
                 self.redraw = true;
@@ -319,7 +346,7 @@ impl App {
             self.list_dirty = false;
             self.redraw = true;
             let mut out = list::reload(self);
-            out.push(Effect::LoadCounts);
+            out.push(self.load_counts());
             return out;
         }
         vec![]
@@ -401,6 +428,15 @@ impl App {
             }
             return vec![];
         }
+        if let Some(which) = self.confirm_discard.take() {
+            return match key.code {
+                KeyCode::Char('y') | KeyCode::Char('c') | KeyCode::Enter => {
+                    self.leave_typed(which, true)
+                }
+                KeyCode::Char('x') => self.leave_typed(which, false),
+                _ => vec![], // stay and keep typing
+            };
+        }
         if key.code == KeyCode::F(1) {
             self.help = true;
             return vec![];
@@ -433,6 +469,16 @@ impl App {
                 }
                 KeyCode::Char('4') if !self.screen_uses_digits() => {
                     return self.run(Command::GoAudit);
+                }
+                KeyCode::Char('/')
+                    if self.screen != Screen::List && self.detail.popup.is_none() =>
+                {
+                    // `/` searches from anywhere: back to the list with the search field open.
+                    self.screen = Screen::List;
+                    self.list.searching = true;
+                    let mut out = list::reload(self);
+                    out.push(self.load_counts());
+                    return out;
                 }
                 KeyCode::Char('s') | KeyCode::F(5) => return self.run(Command::SyncNow),
                 KeyCode::Char(c) if !c.is_ascii() => {
@@ -476,7 +522,7 @@ impl App {
             Command::GoList => {
                 self.screen = Screen::List;
                 let mut out = list::reload(self);
-                out.push(Effect::LoadCounts);
+                out.push(self.load_counts());
                 out
             }
             Command::NewCase => {
@@ -484,9 +530,17 @@ impl App {
                     self.toast("Vai trò của bạn chỉ được xem, không tiếp nhận hồ sơ.", true);
                     return vec![];
                 }
-                self.new_case = new_case::NewCaseState::default();
                 self.screen = Screen::NewCase;
-                vec![]
+                let unfinished = self.new_case.step != new_case::Step::Receipt
+                    && self.new_case.procedure.is_some();
+                if unfinished {
+                    return vec![]; // back to the form as it was left
+                }
+                self.new_case = new_case::NewCaseState::default();
+                match self.draft.new_case.clone() {
+                    Some(d) => new_case::restore(self, d),
+                    None => vec![],
+                }
             }
             Command::GoSync => {
                 self.screen = Screen::Sync;
@@ -527,7 +581,7 @@ impl App {
             Command::Refresh => match self.screen {
                 Screen::List => {
                     let mut out = list::reload(self);
-                    out.push(Effect::LoadCounts);
+                    out.push(self.load_counts());
                     out
                 }
                 Screen::Detail => detail::reload(self),
@@ -535,9 +589,7 @@ impl App {
                 _ => vec![],
             },
             Command::Logout => {
-                self.officer = None;
-                self.login = login::LoginState::default();
-                self.screen = Screen::Login;
+                self.logout();
                 vec![]
             }
             Command::Quit => {
@@ -568,10 +620,155 @@ impl App {
             }
             Outcome::Created(r) => new_case::on_created(self, r),
             Outcome::Updated(r) => detail::on_updated(self, r),
+            Outcome::Draft(d) => {
+                if d.new_case.is_some() {
+                    self.toast(
+                        "Có hồ sơ mới đang nhập dở (bản nháp): nhấn n để nhập tiếp.",
+                        false,
+                    );
+                }
+                self.draft_saved = (*d).clone();
+                self.draft = *d;
+                vec![]
+            }
             Outcome::Audit(r) => {
                 audit_view::on_audit(self, r);
                 vec![]
             }
+        }
+    }
+
+    /// Back to the login screen with nothing of the session left: the next officer sees none
+    /// of the previous one's search, filters, open case, form or audit view.
+    pub fn logout(&mut self) {
+        self.officer = None;
+        self.login = login::LoginState::default();
+        self.list = list::ListState::default();
+        self.new_case = new_case::NewCaseState::default();
+        self.detail = detail::DetailState::default();
+        self.audit = audit_view::AuditState::default();
+        self.sync_panel = sync_panel::SyncPanelState::default();
+        self.palette = None;
+        self.help = false;
+        self.toast = None;
+        self.confirm_quit = false;
+        self.confirm_discard = None;
+        self.draft = Draft::default();
+        self.draft_saved = Draft::default();
+        self.list_dirty = false;
+        // Answers to requests of the old session are dropped.
+        self.generation += 1;
+        self.screen = Screen::Login;
+    }
+
+    /// Leaves the form or note box the officer confirmed leaving; `keep` leaves the draft.
+    fn leave_typed(&mut self, which: Discard, keep: bool) -> Vec<Effect> {
+        match which {
+            Discard::NewCase => {
+                if keep {
+                    self.new_case.step = new_case::Step::Citizen;
+                    self.new_case.error = None;
+                    self.toast("Đã giữ bản nháp: mở lại Tiếp nhận (n) để nhập tiếp.", false);
+                } else {
+                    self.new_case = new_case::NewCaseState::default();
+                    self.draft.new_case = None;
+                    self.screen = Screen::List;
+                    self.toast("Đã bỏ bản nháp hồ sơ mới.", false);
+                }
+            }
+            Discard::Note => {
+                self.detail.popup = None;
+                if !keep && let Some(c) = &self.detail.case {
+                    self.draft.notes.remove(&c.view.id.to_string());
+                }
+                self.toast(
+                    if keep {
+                        "Đã giữ ghi chú nháp: nhấn m để viết tiếp."
+                    } else {
+                        "Đã bỏ ghi chú nháp."
+                    },
+                    false,
+                );
+            }
+        }
+        vec![]
+    }
+
+    /// The draft file of the logged-in officer.
+    pub fn draft_file(&self) -> Option<std::path::PathBuf> {
+        let o = self.officer.as_ref()?;
+        Some(crate::draft::path(&self.drafts_dir, &o.id))
+    }
+
+    /// Folds what is typed now into the draft; returns the write when it changed.
+    fn refresh_draft(&mut self) -> Option<Effect> {
+        let file = self.draft_file()?;
+        let nc = &self.new_case;
+        if self.screen == Screen::NewCase
+            && matches!(nc.step, new_case::Step::Citizen | new_case::Step::Form)
+            && let Some(procedure) = &nc.procedure
+        {
+            let mut d = NewCaseDraft {
+                procedure: procedure.clone(),
+                citizen_id: nc.citizen.value().to_string(),
+                fields: Default::default(),
+            };
+            // Values of the form in hand, or (before the registry answers) the draft's own.
+            if nc.fields.is_empty() {
+                if let Some(old) = &self.draft.new_case
+                    && old.procedure == d.procedure
+                {
+                    d.fields = old.fields.clone();
+                }
+            } else {
+                d.fields = nc
+                    .fields
+                    .iter()
+                    .filter(|f| !f.from_registry && !f.input.value().trim().is_empty())
+                    .map(|f| (f.def.name.clone(), f.input.value().to_string()))
+                    .collect();
+            }
+            self.draft.new_case = (!d.is_empty()).then_some(d);
+        }
+        if self.screen == Screen::Detail
+            && let Some(detail::Popup::Note(note)) = &self.detail.popup
+            && let Some(c) = &self.detail.case
+        {
+            let id = c.view.id.to_string();
+            if note.value().trim().is_empty() {
+                self.draft.notes.remove(&id);
+            } else {
+                self.draft.notes.insert(id, note.value().to_string());
+            }
+        }
+        self.save_draft_if_changed(file)
+    }
+
+    fn save_draft_if_changed(&mut self, file: std::path::PathBuf) -> Option<Effect> {
+        if self.draft == self.draft_saved {
+            return None;
+        }
+        self.draft_saved = self.draft.clone();
+        Some(Effect::SaveDraft {
+            file,
+            seq: crate::draft::next_seq(),
+            draft: self.draft.clone(),
+        })
+    }
+
+    /// Writes the draft now if it changed (after a save or a discard).
+    pub fn flush_draft(&mut self) -> Vec<Effect> {
+        match self.draft_file() {
+            Some(f) => self.save_draft_if_changed(f).into_iter().collect(),
+            None => vec![],
+        }
+    }
+
+    /// Counts the list tabs again ("my cases" applied when on).
+    pub fn load_counts(&self) -> Effect {
+        Effect::LoadCounts {
+            mine: self.list.mine.then(|| self.officer_id()),
+            today: self.today,
         }
     }
 

@@ -4,13 +4,12 @@
 //! runs each one with [`execute`] on tokio's blocking pool (node writes fsync) and feeds the
 //! [`Outcome`] back as [`crate::event::Event::Done`]. Tests call [`execute`] directly.
 
-use std::collections::BTreeMap;
+use crate::draft::Draft;
+use crate::queue::{Counts, QueuePage, QueueQuery};
 
 use chrono::TimeZone;
 use hoso_node::audit::StoredEntry;
-use hoso_node::{
-    CaseQuery, CaseSummary, CaseView, NewCase, Node, NodeError, Officer, Prefill, SyncCommand,
-};
+use hoso_node::{CaseView, NewCase, Node, NodeError, Officer, Prefill, SyncCommand};
 use hoso_schemas::Status;
 
 /// Most audit entries shown in the audit view.
@@ -31,10 +30,15 @@ pub enum Effect {
         /// Request number.
         generation: u64,
         /// The query.
-        query: CaseQuery,
+        query: QueueQuery,
     },
-    /// Read the per-status counts.
-    LoadCounts,
+    /// Count the cases of every list tab.
+    LoadCounts {
+        /// Only this officer's cases ("my cases").
+        mine: Option<String>,
+        /// Today, for overdue.
+        today: chrono::NaiveDate,
+    },
     /// Read one case and its audit entries.
     LoadCase {
         /// Case id or receipt code.
@@ -82,6 +86,20 @@ pub enum Effect {
     LoadAudit,
     /// Ask the sync engine for something (never waits).
     Sync(SyncCommand),
+    /// Write the officer's draft (scratch outside the store; see [`crate::draft`]).
+    SaveDraft {
+        /// The officer's draft file.
+        file: std::path::PathBuf,
+        /// Write order: an older write finishing late is dropped.
+        seq: u64,
+        /// The draft.
+        draft: Draft,
+    },
+    /// Read the officer's draft back (at login).
+    LoadDraft {
+        /// The officer's draft file.
+        file: std::path::PathBuf,
+    },
 }
 
 /// One audit entry as shown.
@@ -91,52 +109,44 @@ pub struct AuditLine {
     pub node: String,
     /// Seq in that chain.
     pub seq: u64,
-    /// Local time, `YYYY-MM-DD HH:MM`.
+    /// Vietnam time, `DD/MM/YYYY HH:MM`.
     pub time: String,
     /// Officer.
     pub officer: String,
-    /// Action word.
+    /// What was done, a short Vietnamese phrase ("Chuyển trạng thái").
     pub action: String,
-    /// Payload JSON (compact, bounded), empty if purged.
-    pub payload: String,
+    /// The whole entry as a Vietnamese sentence (see [`crate::audit_text`]).
+    pub sentence: String,
     /// Signature checks out.
     pub signature_ok: bool,
 }
 
-/// Most payload characters kept per audit line.
-const PAYLOAD_CHARS: usize = 300;
-
 impl AuditLine {
-    /// From a stored entry.
-    pub fn from_stored(e: &StoredEntry) -> AuditLine {
-        let payload = e
-            .payload
-            .as_deref()
-            .map(|p| {
-                String::from_utf8_lossy(p)
-                    .chars()
-                    .take(PAYLOAD_CHARS)
-                    .collect()
-            })
-            .unwrap_or_default();
+    /// From a stored entry; field and procedure names come from `catalog`.
+    pub fn from_stored(e: &StoredEntry, catalog: &hoso_schemas::Catalog) -> AuditLine {
+        let action = e.entry.body.action;
         AuditLine {
             node: e.entry.body.origin.short(),
             seq: e.entry.body.seq,
             time: local_time(e.entry.body.time_ms),
             officer: e.entry.body.officer.clone(),
-            action: e.entry.body.action.as_str().to_string(),
-            payload,
+            action: crate::audit_text::action_vi(action).to_string(),
+            sentence: crate::audit_text::sentence(
+                catalog,
+                action,
+                e.payload.as_deref().unwrap_or_default(),
+            ),
             signature_ok: e.entry.signature_ok(),
         }
     }
 }
 
-/// Unix ms as Vietnam local time, `YYYY-MM-DD HH:MM`.
+/// Unix ms as Vietnam time (Asia/Ho_Chi_Minh), `DD/MM/YYYY HH:MM`.
 pub fn local_time(ms: i64) -> String {
     hoso_node::deadline::vn_offset()
         .timestamp_millis_opt(ms)
         .single()
-        .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
         .unwrap_or_default()
 }
 
@@ -173,11 +183,11 @@ pub enum Outcome {
     List {
         /// The request number it answers.
         generation: u64,
-        /// Rows or an error.
-        rows: Result<Vec<CaseSummary>, String>,
+        /// Rows and the tab's total, or an error.
+        rows: Result<QueuePage, String>,
     },
-    /// Per-status counts.
-    Counts(BTreeMap<Status, u64>),
+    /// Cases per tab.
+    Counts(Counts),
     /// One case.
     Case(Result<Box<CaseDetail>, String>),
     /// A prefilled form.
@@ -193,10 +203,13 @@ pub enum Outcome {
     Updated(Result<Box<CaseView>, String>),
     /// The audit view's data.
     Audit(Result<Box<AuditSummary>, String>),
+    /// The officer's draft, read back.
+    Draft(Box<Draft>),
 }
 
-fn msg(e: NodeError) -> String {
-    e.to_string()
+/// The node's error as the officer reads it (see [`crate::errors`]).
+fn vi(node: &Node) -> impl Fn(NodeError) -> String + '_ {
+    move |e| crate::errors::node_error_vi(&e, node.catalog())
 }
 
 /// Runs one effect against the node (blocking: call it on the blocking pool).
@@ -206,17 +219,21 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             officer,
             passphrase,
         } => Outcome::LoggedIn(node.login(officer.trim(), &passphrase).map_err(|e| {
-            if e.is_bad_input() {
+            if matches!(e, NodeError::LoginThrottled { .. }) {
+                crate::errors::node_error_vi(&e, node.catalog())
+            } else if e.is_bad_input() {
                 "sai mã cán bộ hoặc mật khẩu.".to_string()
             } else {
-                e.to_string()
+                crate::errors::node_error_vi(&e, node.catalog())
             }
         })),
         Effect::LoadList { generation, query } => Outcome::List {
             generation,
-            rows: node.list(&query).map_err(msg),
+            rows: crate::queue::page(node, &query),
         },
-        Effect::LoadCounts => Outcome::Counts(node.counts_by_status().unwrap_or_default()),
+        Effect::LoadCounts { mine, today } => {
+            Outcome::Counts(crate::queue::counts(node, mine.as_deref(), today).unwrap_or_default())
+        }
         Effect::LoadCase { reference } => Outcome::Case(load_case(node, &reference)),
         Effect::Prefill {
             generation,
@@ -227,11 +244,13 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             result: node
                 .prefill(&officer, &new)
                 .map(|(p, _, _)| Box::new(p))
-                .map_err(msg),
+                .map_err(vi(node)),
         },
-        Effect::Create { officer, new } => {
-            Outcome::Created(node.create_case(&officer, new).map(Box::new).map_err(msg))
-        }
+        Effect::Create { officer, new } => Outcome::Created(
+            node.create_case(&officer, new)
+                .map(Box::new)
+                .map_err(vi(node)),
+        ),
         Effect::Transition {
             officer,
             reference,
@@ -241,7 +260,7 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         } => Outcome::Updated(
             node.transition(&officer, &reference, to, track.as_deref(), note.as_deref())
                 .map(Box::new)
-                .map_err(msg),
+                .map_err(vi(node)),
         ),
         Effect::AddNote {
             officer,
@@ -250,22 +269,29 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         } => Outcome::Updated(
             node.add_note(&officer, &reference, &text)
                 .map(Box::new)
-                .map_err(msg),
+                .map_err(vi(node)),
         ),
-        Effect::LoadAudit => Outcome::Audit(load_audit(node).map(Box::new).map_err(msg)),
+        Effect::LoadAudit => Outcome::Audit(load_audit(node).map(Box::new).map_err(vi(node))),
         Effect::Sync(cmd) => {
             node.send_sync_command(cmd);
             return None;
         }
+        Effect::SaveDraft { file, seq, draft } => {
+            if let Err(e) = crate::draft::save(&file, seq, &draft) {
+                tracing::warn!(file = %file.display(), error = %e, "draft not saved");
+            }
+            return None;
+        }
+        Effect::LoadDraft { file } => Outcome::Draft(Box::new(crate::draft::load(&file))),
     })
 }
 
 fn load_case(node: &Node, reference: &str) -> Result<Box<CaseDetail>, String> {
-    let view = node.case(reference).map_err(msg)?;
+    let view = node.case(reference).map_err(vi(node))?;
     let audit = hoso_node::audit::for_case(node.db(), &view.id)
-        .map_err(msg)?
+        .map_err(vi(node))?
         .iter()
-        .map(AuditLine::from_stored)
+        .map(|e| AuditLine::from_stored(e, node.catalog()))
         .collect();
     Ok(Box::new(CaseDetail { view, audit }))
 }
@@ -299,7 +325,11 @@ fn load_audit(node: &Node) -> Result<AuditSummary, NodeError> {
         length: head.next_seq,
         head: head.prev.clone(),
         checked: entries.len(),
-        recent: entries.iter().rev().map(AuditLine::from_stored).collect(),
+        recent: entries
+            .iter()
+            .rev()
+            .map(|e| AuditLine::from_stored(e, node.catalog()))
+            .collect(),
         problem,
     })
 }

@@ -94,10 +94,14 @@ pub fn date_vi(d: &str) -> String {
     }
 }
 
-/// An RFC 3339 time as `DD/MM/YYYY HH:MM` in its own offset.
+/// An RFC 3339 time as `DD/MM/YYYY HH:MM` in Vietnam time (Asia/Ho_Chi_Minh, UTC+7),
+/// whatever offset it was written with: every time in the console is in one zone.
 pub fn time_vi(t: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(t) {
-        Ok(x) => x.format("%d/%m/%Y %H:%M").to_string(),
+        Ok(x) => x
+            .with_timezone(&hoso_node::deadline::vn_offset())
+            .format("%d/%m/%Y %H:%M")
+            .to_string(),
         Err(_) => t.to_string(),
     }
 }
@@ -258,5 +262,58 @@ mod wrap_tests {
         );
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
         assert_eq!(wrap("", 5), [""]);
+    }
+}
+
+/// A field value as officers read it: dates `DD/MM/YYYY`, yes/no in Vietnamese.
+pub fn value_vi(def: &hoso_schemas::FieldDef, value: &str) -> String {
+    use hoso_schemas::FieldType;
+    match def.ty {
+        FieldType::Date => date_vi(value),
+        FieldType::Bool => match value.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "có" => "có".to_string(),
+            "false" | "no" | "0" | "không" => "không".to_string(),
+            _ => value.to_string(),
+        },
+        _ => value.to_string(),
+    }
+}
+
+/// Who submitted the case, as the header shows it: on procedures with a declarant (a death
+/// registration is received for the deceased), the declarant is the applicant and the case's
+/// citizen is named as what they are ("Người chết"). Returns (label, name and id) lines.
+pub fn applicant_lines(
+    catalog: &hoso_schemas::Catalog,
+    v: &hoso_node::CaseView,
+) -> Vec<(String, String)> {
+    let declarant = v
+        .fields
+        .get("declarant_full_name")
+        .filter(|n| !n.trim().is_empty());
+    let subject_section = catalog.get(&v.procedure).and_then(|p| {
+        p.fields
+            .iter()
+            .find(|f| f.is_from_registry())
+            .map(|f| f.section.clone())
+    });
+    match declarant {
+        Some(name) => {
+            let id = v
+                .fields
+                .get("declarant_citizen_id")
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            let subject = subject_section
+                .as_deref()
+                .map_or_else(|| "Công dân".to_string(), |s| section_vi(s).to_string());
+            vec![
+                ("Người nộp".to_string(), format!("{name}{id}")),
+                (subject, format!("{} ({})", v.applicant_name, v.citizen_id)),
+            ]
+        }
+        None => vec![(
+            "Người nộp".to_string(),
+            format!("{} ({})", v.applicant_name, v.citizen_id),
+        )],
     }
 }

@@ -22,10 +22,14 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod audit_text;
+pub mod draft;
 pub mod effect;
+pub mod errors;
 pub mod event;
 pub mod format;
 pub mod input;
+pub mod queue;
 pub mod screen;
 pub mod terminal;
 pub mod theme;

@@ -105,6 +105,24 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
             r,
         );
     }
+    if let Some(which) = app.confirm_discard {
+        let text = match which {
+            crate::app::Discard::NewCase => {
+                "Rời biểu mẫu? Những gì đã nhập vẫn được giữ làm bản nháp và hiện lại khi mở lại. Enter / y: rời (giữ nháp) · x: bỏ bản nháp · phím khác: ở lại nhập tiếp"
+            }
+            crate::app::Discard::Note => {
+                "Đóng ô ghi chú chưa lưu? Ghi chú vẫn được giữ làm bản nháp. Enter / y: đóng (giữ nháp) · x: bỏ ghi chú · phím khác: viết tiếp"
+            }
+        };
+        let r = body.centered(Constraint::Length(70), Constraint::Length(5));
+        frame.render_widget(Clear, r);
+        frame.render_widget(
+            Paragraph::new(text)
+                .wrap(Wrap { trim: true })
+                .block(Block::bordered().border_style(app.theme.warn())),
+            r,
+        );
+    }
     if app.palette.is_some() {
         palette::render(app, frame, body);
     }
@@ -140,46 +158,125 @@ fn render_top(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+/// One piece of the status bar. When the bar is too narrow, pieces with the largest `drop`
+/// go first, so connectivity, the overdue count and the officer always stay.
+struct Piece {
+    drop: u8,
+    right: bool,
+    span: Span<'static>,
+}
+
 fn render_status(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let t = app.theme;
     let s = &app.sync;
     let conn = if !s.running {
         Span::styled("[CHỈ MÁY NÀY]", t.dim())
     } else if s.link_cut {
-        Span::styled("[MẤT KẾT NỐI: đã cắt]", t.warn())
+        Span::styled("[ĐÃ CẮT KẾT NỐI]", t.warn())
     } else if s.online() {
         Span::styled("[TRỰC TUYẾN]", t.ok())
     } else {
         Span::styled("[NGOẠI TUYẾN]", t.error())
     };
     let pending = s.pending();
-    let mut spans = vec![
-        conn,
-        Span::styled(
-            format!(" chờ gửi {pending}"),
-            if pending > 0 { t.warn() } else { t.dim() },
-        ),
+    let mut pieces = vec![
+        Piece {
+            drop: 0,
+            right: false,
+            span: conn,
+        },
+        Piece {
+            drop: 3,
+            right: false,
+            span: Span::styled(
+                format!(" chờ gửi {pending}"),
+                if pending > 0 { t.warn() } else { t.dim() },
+            ),
+        },
     ];
-    if let Some(last) = s.peers.iter().filter_map(|p| p.last_sync.as_deref()).max() {
-        spans.push(Span::styled(
-            format!(" · đồng bộ {}", crate::format::time_vi(last)),
-            t.dim(),
-        ));
+    if app.officer.is_some() {
+        let overdue = app.list.counts.of(crate::queue::Tab::Overdue);
+        pieces.push(Piece {
+            drop: 1,
+            right: false,
+            span: Span::styled(
+                format!(
+                    " · quá hạn {overdue}{}",
+                    if app.list.mine { " (của tôi)" } else { "" }
+                ),
+                if overdue > 0 { t.overdue() } else { t.dim() },
+            ),
+        });
     }
-    let right = match &app.officer {
-        Some(o) => format!("{} · {} ", o.id, o.role.label_vi()),
-        None => "chưa đăng nhập ".to_string(),
-    };
-    let left_w: usize = spans.iter().map(|s| s.content.width()).sum();
-    let pad = usize::from(area.width).saturating_sub(left_w + right.width());
-    spans.push(Span::raw(" ".repeat(pad)));
-    spans.push(Span::styled(right, t.dim()));
+    if let Some(last) = s.peers.iter().filter_map(|p| p.last_sync.as_deref()).max() {
+        pieces.push(Piece {
+            drop: 4,
+            right: false,
+            span: Span::styled(
+                format!(" · đồng bộ {}", crate::format::time_vi(last)),
+                t.dim(),
+            ),
+        });
+    }
+    match &app.officer {
+        Some(o) => {
+            pieces.push(Piece {
+                drop: 2,
+                right: true,
+                span: Span::styled(format!("{} ", o.id), t.dim()),
+            });
+            pieces.push(Piece {
+                drop: 5,
+                right: true,
+                span: Span::styled(format!("· {} ", o.role.label_vi()), t.dim()),
+            });
+        }
+        None => pieces.push(Piece {
+            drop: 2,
+            right: true,
+            span: Span::styled("chưa đăng nhập ", t.dim()),
+        }),
+    }
+    let width = usize::from(area.width);
+    let total = |p: &[Piece]| p.iter().map(|x| x.span.content.width()).sum::<usize>() + 1;
+    while total(&pieces) > width {
+        let Some(worst) = pieces
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.drop > 0)
+            .max_by_key(|(_, p)| p.drop)
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        pieces.remove(worst);
+    }
+    let left: Vec<Span<'static>> = pieces
+        .iter()
+        .filter(|p| !p.right)
+        .map(|p| p.span.clone())
+        .collect();
+    let right: Vec<Span<'static>> = pieces
+        .iter()
+        .filter(|p| p.right)
+        .map(|p| p.span.clone())
+        .collect();
+    let used: usize = pieces.iter().map(|p| p.span.content.width()).sum();
+    let mut spans = left;
+    spans.push(Span::raw(" ".repeat(width.saturating_sub(used))));
+    spans.extend(right);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn render_hints(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let t = app.theme;
-    let mut keys: Vec<KeyHelp> = if app.help {
+    let mut keys: Vec<KeyHelp> = if app.confirm_discard.is_some() {
+        vec![
+            crate::app::key_help("Enter y", "rời, giữ nháp", true),
+            crate::app::key_help("x", "bỏ nháp", true),
+            crate::app::key_help("phím khác", "ở lại", true),
+        ]
+    } else if app.help {
         vec![crate::app::key_help("Esc", "đóng trợ giúp", true)]
     } else if app.palette.is_some() {
         vec![
@@ -188,7 +285,13 @@ fn render_hints(app: &App, frame: &mut Frame<'_>, area: Rect) {
             crate::app::key_help("Esc", "đóng", true),
         ]
     } else {
-        screen_keys(app).into_iter().filter(|k| k.bar).collect()
+        let mut keys: Vec<KeyHelp> = screen_keys(app).into_iter().filter(|k| k.bar).collect();
+        // `/ tìm` is on every screen where letters are keys, first so it is never cut.
+        let popup = app.screen == Screen::Detail && app.detail.popup.is_some();
+        if !app.typing() && !popup && !keys.iter().any(|k| k.keys == "/") {
+            keys.insert(0, crate::app::key_help("/", "tìm", true));
+        }
+        keys
     };
     // In a text field `?` is a letter: the help key there is F1.
     let help_key = if app.typing() { "F1" } else { "?" };

@@ -209,11 +209,9 @@ pub fn export(
         let saved = if d.chunks.is_empty() {
             d.saved
         } else {
-            let mut am = automerge::AutoCommit::load(&d.saved)?;
-            for c in &d.chunks {
-                am.load_incremental(c)?;
-            }
-            am.save()
+            crate::case::doc::load_stored(&d.saved, &d.chunks)
+                .map_err(|detail| crate::store::error::StoreError::DamagedCase { case, detail })?
+                .save()
         };
         w.record(T_DOC, &[&case.0, &saved])?;
         sum.cases += 1;

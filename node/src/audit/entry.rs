@@ -55,6 +55,8 @@ pub enum Action {
     OfficerAdd = 3,
     /// A population registry file was imported.
     RegistryImport = 4,
+    /// A passphrase check failed (console or CLI login).
+    LoginFailed = 5,
     /// A case was received.
     CaseCreate = 10,
     /// Fields were edited.
@@ -75,11 +77,12 @@ pub enum Action {
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 13] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
         Action::RegistryImport,
+        Action::LoginFailed,
         Action::CaseCreate,
         Action::FieldSet,
         Action::Transition,
@@ -104,6 +107,7 @@ impl Action {
             Action::ActorBind => "actor_bind",
             Action::OfficerAdd => "officer_add",
             Action::RegistryImport => "registry_import",
+            Action::LoginFailed => "login_failed",
             Action::CaseCreate => "case_create",
             Action::FieldSet => "field_set",
             Action::Transition => "transition",

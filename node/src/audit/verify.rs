@@ -136,7 +136,7 @@ struct Decoded {
 
 type Raw = (u64, Vec<u8>, Option<Vec<u8>>);
 
-fn decode_window(window: Vec<Raw>, origin: &NodeId) -> Vec<Decoded> {
+fn decode_window(window: Vec<Raw>, origin: &NodeId) -> std::result::Result<Vec<Decoded>, String> {
     let verifier = crate::identity::Verifier::new(origin);
     let one = |(key, rec, payload): &Raw| {
         let entry = Entry::from_record(rec);
@@ -162,18 +162,42 @@ fn decode_window(window: Vec<Raw>, origin: &NodeId) -> Vec<Decoded> {
         .unwrap_or(1)
         .min(8);
     if threads < 2 || window.len() < 256 {
-        return window.iter().map(one).collect();
+        return Ok(window.iter().map(one).collect());
     }
-    let per = window.len().div_ceil(threads);
+    par_map(&window, threads, one)
+}
+
+/// Maps `f` over `items` on `threads` scoped threads, in order. A worker that panics fails the
+/// whole map (with the panic's message) instead of leaving its share out of the result.
+fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> std::result::Result<Vec<R>, String> {
+    let per = items.len().div_ceil(threads.max(1)).max(1);
+    let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = window
+        let handles: Vec<_> = items
             .chunks(per)
-            .map(|c| s.spawn(move || c.iter().map(one).collect::<Vec<_>>()))
+            .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<_>>()))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        // Join every worker (an unjoined panicked one would panic the scope), then judge.
+        let joined: Vec<_> = handles.into_iter().map(|h| h.join()).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for j in joined {
+            match j {
+                Ok(part) => out.extend(part),
+                Err(p) => {
+                    let msg = p
+                        .downcast_ref::<String>()
+                        .map(String::as_str)
+                        .or_else(|| p.downcast_ref::<&str>().copied())
+                        .unwrap_or("panic");
+                    return Err(format!("worker panicked: {msg}"));
+                }
+            }
+        }
+        Ok(out)
     })
 }
 
@@ -482,20 +506,26 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
             entries: 0,
         };
         let mut window: Vec<Raw> = Vec::new();
-        let flush = |window: &mut Vec<Raw>, walk: &mut ChainWalk<'_>| {
-            for d in decode_window(std::mem::take(window), &origin) {
-                walk.step(d);
-            }
-        };
+        let mut failed: Option<String> = None;
+        let flush =
+            |window: &mut Vec<Raw>, walk: &mut ChainWalk<'_>, failed: &mut Option<String>| {
+                match decode_window(std::mem::take(window), &origin) {
+                    Ok(decoded) => decoded.into_iter().for_each(|d| walk.step(d)),
+                    Err(e) => *failed = failed.take().or(Some(e)),
+                }
+            };
         src.records(&origin, &mut |key, rec, payload| {
             // Over the bound: keep one byte too many so decoding reports TooLarge.
             let rec = &rec[..rec.len().min(MAX_RECORD_LEN + 1)];
             window.push((key, rec.to_vec(), payload.map(<[u8]>::to_vec)));
             if window.len() >= WINDOW {
-                flush(&mut window, &mut walk);
+                flush(&mut window, &mut walk, &mut failed);
             }
         })?;
-        flush(&mut window, &mut walk);
+        flush(&mut window, &mut walk, &mut failed);
+        if let Some(e) = failed {
+            return Err(crate::store::error::StoreError::WorkerPanicked(e).into());
+        }
         if walk.entries > 0 && !walk.key1_seen {
             walk.findings.push(Finding::BadGenesis {
                 origin,
@@ -643,5 +673,26 @@ impl crate::node::Node {
         out: impl std::io::Write,
     ) -> Result<crate::audit::bundle::ExportSummary> {
         crate::audit::bundle::export(self.db(), self.realm(), &self.id(), out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::par_map;
+
+    #[test]
+    fn a_panicked_worker_fails_the_map_instead_of_dropping_its_share() {
+        let items: Vec<u32> = (0..1000).collect();
+        let ok = par_map(&items, 4, |x| x * 2).expect("no panic");
+        assert_eq!(ok.len(), 1000);
+        assert_eq!(ok[999], 1998);
+        let err = par_map(&items, 4, |x| {
+            assert!(*x != 700, "bad record {x}");
+            *x
+        });
+        assert!(
+            err.as_ref().is_err_and(|e| e.contains("bad record 700")),
+            "{err:?}"
+        );
     }
 }

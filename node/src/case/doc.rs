@@ -69,6 +69,65 @@ pub struct CaseInit {
     pub notes: Vec<Note>,
 }
 
+/// Loads a stored document (the compacted `save()` and the change chunks appended after it)
+/// strictly: every chunk must parse whole with a valid checksum, and every change's
+/// dependencies must be present. Automerge's `load_incremental` skips a damaged chunk with only
+/// a log line, so a flipped byte would silently drop a change (and the next compaction would
+/// destroy it); stored data is never read that way. The error says what failed.
+pub fn load_stored(saved: &[u8], chunks: &[Vec<u8>]) -> std::result::Result<AutoCommit, String> {
+    use automerge::{LoadOptions, OnPartialLoad};
+    let strict = || LoadOptions::new().on_partial_load(OnPartialLoad::Error);
+    if saved.is_empty() {
+        return Err("the compacted document is empty".into());
+    }
+    let mut doc = AutoCommit::load_with_options(saved, strict())
+        .map_err(|e| format!("the compacted document does not load: {e}"))?;
+    if !chunks.is_empty() {
+        // One strict load of the whole stored byte sequence: a chunk that does not parse is an
+        // error instead of being skipped.
+        let mut all = Vec::with_capacity(saved.len() + chunks.iter().map(Vec::len).sum::<usize>());
+        all.extend_from_slice(saved);
+        for (n, c) in chunks.iter().enumerate() {
+            if c.is_empty() {
+                return Err(format!("change chunk {n} is empty"));
+            }
+            all.extend_from_slice(c);
+        }
+        doc = AutoCommit::load_with_options(&all, strict()).map_err(|e| {
+            let bad = first_bad_chunk(saved, chunks)
+                .map(|n| format!("change chunk {n}"))
+                .unwrap_or_else(|| "a change chunk".into());
+            format!("{bad} does not load: {e}")
+        })?;
+    }
+    let missing = doc.get_missing_deps(&[]);
+    if !missing.is_empty() {
+        return Err(format!(
+            "{} change(s) depend on changes that are not stored",
+            missing.len()
+        ));
+    }
+    Ok(doc)
+}
+
+/// The first chunk that does not load on top of the ones before it (for the error message).
+fn first_bad_chunk(saved: &[u8], chunks: &[Vec<u8>]) -> Option<usize> {
+    use automerge::{LoadOptions, OnPartialLoad};
+    let mut all = saved.to_vec();
+    for (n, c) in chunks.iter().enumerate() {
+        all.extend_from_slice(c);
+        let ok = AutoCommit::load_with_options(
+            &all,
+            LoadOptions::new().on_partial_load(OnPartialLoad::Error),
+        )
+        .is_ok();
+        if !ok {
+            return Some(n);
+        }
+    }
+    None
+}
+
 /// An open case document.
 #[derive(Debug)]
 pub struct CaseDoc {
@@ -95,13 +154,10 @@ impl CaseDoc {
         }
     }
 
-    /// Loads a saved document and appended change chunks; further writes use `actor`.
+    /// Loads a saved document and appended change chunks; further writes use `actor`. Fails
+    /// closed: see [`load_stored`].
     pub fn load(saved: &[u8], chunks: &[Vec<u8>], actor: [u8; 16]) -> Result<Self> {
-        let mut doc = AutoCommit::load(saved).map_err(|e| corrupt(e.to_string()))?;
-        for c in chunks {
-            doc.load_incremental(c)
-                .map_err(|e| corrupt(e.to_string()))?;
-        }
+        let mut doc = load_stored(saved, chunks).map_err(corrupt)?;
         doc.set_actor(ActorId::from(actor.as_slice()));
         let saved_heads = doc.get_heads();
         Ok(CaseDoc { doc, saved_heads })

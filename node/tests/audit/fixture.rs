@@ -149,6 +149,20 @@ impl Closed {
             e = Entry::sign(b, &self.key);
             self.store_signed(&e);
         }
+        // The stored head follows, as the key holder would make it (the node refuses to open a
+        // store whose head is not its chain's last entry).
+        let db = self.db();
+        let mut head = hoso_node::audit::ChainHead::load(&db).expect("head");
+        head.prev = hoso_node::ids::hex(&e.hash);
+        let tx = db.begin_write().expect("write");
+        tx.open_table(META)
+            .expect("meta")
+            .insert(
+                hoso_node::store::META_CHAIN_HEAD,
+                serde_json::to_vec(&head).expect("json").as_slice(),
+            )
+            .expect("insert");
+        tx.commit().expect("commit");
     }
     fn store_signed(&self, e: &Entry) {
         let db = self.db();

@@ -155,7 +155,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     if let Some(e) = s.recent.get(a.selected) {
         frame.render_widget(
             Paragraph::new(Span::styled(
-                format::fit(&e.payload, usize::from(detail.width) * 2),
+                format::fit(&e.sentence, usize::from(detail.width) * 2),
                 t.dim(),
             ))
             .wrap(ratatui::widgets::Wrap { trim: true }),

@@ -25,6 +25,8 @@ pub struct Action {
     pub to: Status,
     /// Bundle track, if the action moves one track.
     pub track: Option<String>,
+    /// Why this officer may not take it (shown greyed with the reason), if so.
+    pub blocked: Option<String>,
 }
 
 /// A popup over the detail screen.
@@ -67,6 +69,8 @@ pub struct DetailState {
     pub popup: Option<Popup>,
     /// Waiting for a write.
     pub busy: bool,
+    /// The write awaited is a note (its draft goes once it is saved).
+    pub saving_note: bool,
 }
 
 impl DetailState {
@@ -121,19 +125,39 @@ pub fn on_case(app: &mut App, r: Result<Box<CaseDetail>, String>) {
 /// Handles a write's answer.
 pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect> {
     app.detail.busy = false;
+    let note = std::mem::take(&mut app.detail.saving_note);
     app.mark_list_dirty();
     match r {
+        Ok(v) if note => {
+            app.draft.notes.remove(&v.id.to_string());
+            app.toast(
+                format!("Đã lưu ghi chú vào hồ sơ {}.", v.receipt_code),
+                false,
+            );
+            let mut out = app.flush_draft();
+            out.extend(reload(app));
+            out
+        }
         Ok(v) => {
             app.toast(
                 format!("Đã lưu. {}: {}.", v.receipt_code, v.status.label_vi()),
                 false,
             );
             let mut out = reload(app);
-            out.push(Effect::LoadCounts);
+            out.push(app.load_counts());
             out
         }
         Err(e) => {
             app.toast(format!("Không lưu được: {e}"), true);
+            if note
+                && let Some(c) = &app.detail.case
+                && let Some(text) = app.draft.notes.get(&c.view.id.to_string())
+            {
+                // Nothing typed is lost: the note box opens again with the text.
+                let mut input = Input::new();
+                input.set(text);
+                app.detail.popup = Some(Popup::Note(input));
+            }
             vec![]
         }
     }
@@ -152,7 +176,11 @@ pub fn actions(app: &App, v: &CaseView) -> Vec<Action> {
     if let Some(p) = app.catalog.get(&v.procedure) {
         for from in concurrent(v.status, &v.conflicting_status) {
             for to in p.next_statuses(from, officer.role) {
-                let a = Action { to, track: None };
+                let a = Action {
+                    to,
+                    track: None,
+                    blocked: None,
+                };
                 if !out.contains(&a) {
                     out.push(a);
                 }
@@ -166,6 +194,7 @@ pub fn actions(app: &App, v: &CaseView) -> Vec<Action> {
                     let a = Action {
                         to,
                         track: Some(code.clone()),
+                        blocked: None,
                     };
                     if !out.contains(&a) {
                         out.push(a);
@@ -175,6 +204,64 @@ pub fn actions(app: &App, v: &CaseView) -> Vec<Action> {
         }
     }
     out
+}
+
+/// The transition menu: the actions the officer may take, then the ones the workflow has from
+/// here that need another role, greyed with the reason ("Chỉ Lãnh đạo được chuyển").
+pub fn menu(app: &App, v: &CaseView) -> Vec<Action> {
+    let mut out = actions(app, v);
+    let Some(officer) = &app.officer else {
+        return out;
+    };
+    let mut add_blocked = |p: &hoso_schemas::Procedure, from: Status, track: Option<&String>| {
+        for t in p.workflow.transitions_from(from) {
+            if t.roles.contains(&officer.role) {
+                continue;
+            }
+            if out
+                .iter()
+                .any(|a| a.to == t.to && a.track.as_ref() == track)
+            {
+                continue;
+            }
+            let who = t
+                .roles
+                .iter()
+                .map(|r| r.label_vi())
+                .collect::<Vec<_>>()
+                .join(" hoặc ");
+            out.push(Action {
+                to: t.to,
+                track: track.cloned(),
+                blocked: Some(format!("Chỉ {who} được chuyển")),
+            });
+        }
+    };
+    if let Some(p) = app.catalog.get(&v.procedure) {
+        for from in concurrent(v.status, &v.conflicting_status) {
+            add_blocked(p, from, None);
+        }
+    }
+    for (code, tr) in &v.tracks {
+        if let Some(p) = app.catalog.get(code) {
+            for from in concurrent(tr.status, &tr.conflicting) {
+                add_blocked(p, from, Some(code));
+            }
+        }
+    }
+    out
+}
+
+/// When the pending supplement request was made, if one is pending (the clock stopped then).
+fn paused_since(v: &CaseView) -> Option<chrono::NaiveDate> {
+    if v.status != Status::SupplementRequested {
+        return None;
+    }
+    v.history
+        .iter()
+        .rev()
+        .find(|h| h.to == Status::SupplementRequested && h.track.is_none())
+        .and_then(|h| hoso_node::deadline::parse_date(&h.at))
 }
 
 /// Keys of the detail screen.
@@ -249,7 +336,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let Some(c) = &app.detail.case else {
                 return vec![];
             };
-            let options = actions(app, &c.view);
+            let options = menu(app, &c.view);
             if options.is_empty() {
                 app.toast(
                     format!(
@@ -270,8 +357,13 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 app.toast("Vai trò của bạn chỉ được xem hồ sơ.", true);
                 return vec![];
             }
-            if app.detail.case.is_some() {
-                app.detail.popup = Some(Popup::Note(Input::new()));
+            if let Some(c) = &app.detail.case {
+                // An unsaved note of this case comes back as it was left.
+                let mut note = Input::new();
+                if let Some(text) = app.draft.notes.get(&c.view.id.to_string()) {
+                    note.set(text);
+                }
+                app.detail.popup = Some(Popup::Note(note));
             }
         }
         _ => {}
@@ -314,6 +406,14 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 _ => None,
             };
             match pick.and_then(|i| options.get(i)) {
+                Some(a) if a.blocked.is_some() => {
+                    let why = a.blocked.clone().unwrap_or_default();
+                    d.popup = Some(Popup::Actions { options, selected });
+                    app.toast(
+                        format!("{why}: bạn không thực hiện được thao tác này."),
+                        true,
+                    );
+                }
                 Some(a) => {
                     d.popup = Some(Popup::Confirm {
                         action: a.clone(),
@@ -342,6 +442,10 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
         },
         Popup::Note(mut note) => match key.code {
+            KeyCode::Esc if !note.value().trim().is_empty() => {
+                d.popup = Some(Popup::Note(note));
+                app.confirm_discard = Some(crate::app::Discard::Note);
+            }
             KeyCode::Esc => {}
             KeyCode::Enter => {
                 let text = note.value().trim().to_string();
@@ -350,6 +454,7 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     return vec![];
                 }
                 d.busy = true;
+                d.saving_note = true;
                 return vec![Effect::AddNote {
                     officer,
                     reference,
@@ -367,13 +472,13 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 fn action_label(app: &App, a: &Action) -> String {
     match &a.track {
-        None => format!("{} ({})", a.to.label_vi(), a.to),
+        None => a.to.label_vi().to_string(),
         Some(t) => {
             let name = app
                 .catalog
                 .get(t)
-                .map_or(t.as_str(), |p| p.name_vi.as_str());
-            format!("[{}] {}", format::fit(name, 28), a.to.label_vi())
+                .map_or(t.as_str(), |p| p.short_name.as_str());
+            format!("[{name}] {}", a.to.label_vi())
         }
     }
 }
@@ -492,7 +597,7 @@ fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
             };
             let label = format::fit(&f.label_vi, label_w);
             let pad = " ".repeat(label_w - unicode_width::UnicodeWidthStr::width(label.as_str()));
-            let text = value.cloned().unwrap_or_else(|| "-".into());
+            let text = value.map_or_else(|| "-".into(), |x| format::value_vi(f, x));
             let mut parts = format::wrap(&text, value_w).into_iter();
             out.push(Line::from(vec![
                 Span::styled(format!("{marker:<7} "), style),
@@ -526,16 +631,23 @@ fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> 
             .from
             .map(|s| format!("{} → ", s.label_vi()))
             .unwrap_or_default();
+        // A bundle's track by its short name, not its code.
         let track = h
             .track
             .as_ref()
-            .map(|t| format!("[{t}] "))
+            .map(|code| {
+                let name = app
+                    .catalog
+                    .get(code)
+                    .map_or(code.as_str(), |p| p.short_name.as_str());
+                format!("[{name}] ")
+            })
             .unwrap_or_default();
         out.push(Line::from(vec![
             Span::styled(format!("{}  ", format::time_vi(&h.at)), t.dim()),
             Span::raw(format!("{track}{from}")),
             Span::styled(h.to.label_vi().to_string(), t.title()),
-            Span::styled(format!("  {} @ {}", h.officer, h.node), t.dim()),
+            Span::styled(format!("  {} (máy {})", h.officer, h.node), t.dim()),
         ]));
         if let Some(n) = &h.note {
             out.push(Line::raw(format!("      \"{n}\"")));
@@ -549,20 +661,16 @@ fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> 
     for a in &c.audit {
         out.push(Line::from(vec![
             Span::styled(format!("{}  ", a.time), t.dim()),
-            Span::raw(format!("{:<12} ", a.action)),
-            Span::raw(format!("{:<10} ", a.officer)),
-            Span::styled(format!("điểm {} #{}", a.node, a.seq), t.dim()),
+            Span::raw(format!("{} ", a.officer)),
+            Span::styled(format!("(máy {}, mục {})", a.node, a.seq), t.dim()),
             if a.signature_ok {
                 Span::styled("  chữ ký hợp lệ", t.ok())
             } else {
                 Span::styled("  CHỮ KÝ SAI", t.error())
             },
         ]));
-        if !a.payload.is_empty() {
-            out.push(Line::from(Span::styled(
-                format!("      {}", format::fit(&a.payload, width.saturating_sub(8))),
-                t.dim(),
-            )));
+        for l in format::wrap(&a.sentence, width.saturating_sub(9)) {
+            out.push(Line::raw(format!("      {l}")));
         }
     }
     out
@@ -651,6 +759,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Span::raw(" · "),
     ];
     line3.extend(due_spans);
+    let clock = hoso_schemas::Clock::of(
+        &app.calendar,
+        v.status,
+        hoso_node::deadline::parse_date(&v.due_date).unwrap_or(app.today),
+        v.ended_on()
+            .as_deref()
+            .and_then(hoso_node::deadline::parse_date),
+        paused_since(v),
+        app.today,
+    );
+    line3.push(Span::styled(format!(" · {}", clock.label_vi()), t.dim()));
 
     let line4 = Line::from(Span::styled(
         format!(
@@ -660,28 +779,63 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ),
         t.dim(),
     ));
-    let mut head_lines = vec![
-        Line::from(vec![
-            Span::styled(v.receipt_code.clone(), t.title()),
-            Span::raw("  "),
-            Span::raw(procedure),
-        ]),
-        Line::from(vec![
-            Span::styled("Người nộp: ", t.dim()),
-            Span::raw(v.applicant_name.clone()),
-            Span::styled(format!(" ({})", v.citizen_id), t.dim()),
-        ]),
-        Line::from(line3),
-        line4,
-    ];
+    // The full name when it fits beside the code, else the catalog's short name.
+    let room = usize::from(area.width).saturating_sub(v.receipt_code.len() + 2);
+    let procedure = if unicode_width::UnicodeWidthStr::width(procedure.as_str()) <= room {
+        procedure
+    } else {
+        let short = app
+            .catalog
+            .get(&v.procedure)
+            .map_or(procedure.clone(), |p| p.short_name.clone());
+        format::fit(&short, room)
+    };
+    let mut head_lines = vec![Line::from(vec![
+        Span::styled(v.receipt_code.clone(), t.title()),
+        Span::raw("  "),
+        Span::raw(procedure),
+    ])];
+    // "Người nộp: … · Người chết: …": without the ids when that is too wide, then cut.
+    let people = format::applicant_lines(&app.catalog, v);
+    let join = |with_ids: bool| -> String {
+        people
+            .iter()
+            .map(|(label, text)| {
+                let text = if with_ids {
+                    text.clone()
+                } else {
+                    text.split(" (").next().unwrap_or(text).to_string()
+                };
+                format!("{label}: {text}")
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let width = usize::from(area.width);
+    let mut who = join(true);
+    if unicode_width::UnicodeWidthStr::width(who.as_str()) > width {
+        who = format::fit(&join(false), width);
+    }
+    head_lines.push(Line::raw(who));
+    head_lines.push(Line::from(line3));
+    head_lines.push(line4);
     if !v.tracks.is_empty() {
         let parts: Vec<String> = v
             .tracks
             .iter()
-            .map(|(code, tr)| format!("{code}: {}", format::status_short(tr.status)))
+            .map(|(code, tr)| {
+                let name = app
+                    .catalog
+                    .get(code)
+                    .map_or(code.as_str(), |p| p.short_name.as_str());
+                format!("{name}: {}", format::status_short(tr.status))
+            })
             .collect();
         head_lines.push(Line::from(Span::styled(
-            format!("Liên thông: {}", parts.join(" · ")),
+            format::fit(
+                &format!("Liên thông: {}", parts.join(" · ")),
+                usize::from(area.width),
+            ),
             t.dim(),
         )));
     } else if let Some(r) = &v.result {
@@ -735,14 +889,18 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
                 .enumerate()
                 .map(|(i, a)| {
                     let text = format!(" {}  {}", i + 1, action_label(app, a));
-                    Line::from(Span::styled(
-                        text,
-                        if i == *selected {
-                            t.selected()
-                        } else {
-                            t.text()
-                        },
-                    ))
+                    let style = if i == *selected {
+                        t.selected()
+                    } else if a.blocked.is_some() {
+                        t.dim()
+                    } else {
+                        t.text()
+                    };
+                    let mut spans = vec![Span::styled(text, style)];
+                    if let Some(why) = &a.blocked {
+                        spans.push(Span::styled(format!(" ({})", why.to_lowercase()), t.dim()));
+                    }
+                    Line::from(spans)
                 })
                 .collect();
             frame.render_widget(

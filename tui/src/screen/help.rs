@@ -21,8 +21,7 @@ pub fn global_keys() -> Vec<KeyHelp> {
         ),
         key_help("s / F5", "đồng bộ ngay", false),
         key_help("Esc", "quay lại, đóng, huỷ (không xoá gì)", false),
-        key_help("q", "thoát (ở màn chính)", false),
-        key_help("Ctrl+C", "thoát ngay, mọi nơi", false),
+        key_help("q / Ctrl+C", "thoát (q ở màn chính, Ctrl+C ở mọi nơi)", false),
     ]
 }
 
@@ -47,15 +46,23 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::raw(k.what),
         ])
     };
-    lines.extend(screen.iter().map(row));
-    lines.push(Line::raw(""));
+    // `q` is listed once, with the global keys.
+    lines.extend(screen.iter().filter(|k| k.keys != "q").map(row));
+    let global_lines = global.len() + 1;
+    // On a short screen the spacing and the IME note go first, so every key still shows.
+    let roomy = lines.len() + global_lines + 3 + 2 <= usize::from(area.height);
+    if roomy {
+        lines.push(Line::raw(""));
+    }
     lines.push(Line::from(Span::styled("Mọi màn hình", t.header())));
     lines.extend(global.iter().map(row));
-    lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(
-        "Đang bật bộ gõ tiếng Việt? Phím tắt chỉ nhận chữ không dấu; ô nhập nhận mọi chữ.",
-        t.dim(),
-    )));
+    if roomy {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            "Đang bật bộ gõ tiếng Việt? Phím tắt chỉ nhận chữ không dấu; ô nhập nhận mọi chữ.",
+            t.dim(),
+        )));
+    }
     let h = u16::try_from(lines.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);

@@ -2,70 +2,42 @@
 //! accent-insensitive search that narrows as you type, soonest due first.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 
-use hoso_node::{CaseQuery, CaseSummary};
-use hoso_schemas::Status;
+use chrono::NaiveDate;
+use hoso_node::CaseSummary;
+use hoso_schemas::Clock;
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell as TCell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Cell as TCell, Paragraph, Row, Table, TableState, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, Command, KeyHelp, key_help};
 use crate::effect::Effect;
-use crate::format::{self, Due};
+use crate::format;
 use crate::input::Input;
+use crate::queue::{Counts, QueuePage, QueueQuery, QueueRow, Tab};
 use crate::screen::detail;
 
 /// Rows read per page.
 pub const PAGE: usize = 100;
 
-/// A list filter (the tabs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Filter {
-    /// Every case.
-    All,
-    /// One status.
-    Status(Status),
-    /// Past due.
-    Overdue,
-    /// In the review queue.
-    Conflicts,
-}
-
-impl Filter {
-    /// The tabs, in order.
-    pub fn all() -> Vec<Filter> {
-        let mut v = vec![Filter::All];
-        v.extend(Status::ALL.into_iter().map(Filter::Status));
-        v.push(Filter::Overdue);
-        v.push(Filter::Conflicts);
-        v
-    }
-    /// The tab label.
-    pub fn label(self) -> &'static str {
-        match self {
-            Filter::All => "Tất cả",
-            Filter::Status(s) => format::status_short(s),
-            Filter::Overdue => "QUÁ HẠN",
-            Filter::Conflicts => "XUNG ĐỘT",
-        }
-    }
-}
-
 /// The list's state.
 #[derive(Clone, Debug)]
 pub struct ListState {
-    /// Index into [`Filter::all`].
+    /// Index into [`Tab::all`].
     pub filter: usize,
+    /// Only the officer's own cases ("my cases").
+    pub mine: bool,
     /// The search text.
     pub search: Input,
     /// The search field has the keyboard.
     pub searching: bool,
     /// The rows of the current page.
-    pub rows: Vec<CaseSummary>,
+    pub rows: Vec<QueueRow>,
+    /// Every match of the current tab and search (the real total).
+    pub matches: Option<usize>,
     /// Index of the first row of the page among all matches.
     pub offset: usize,
     /// The selected row, among all matches.
@@ -74,8 +46,8 @@ pub struct ListState {
     pub loading: bool,
     /// The last error.
     pub error: Option<String>,
-    /// Cases per status.
-    pub counts: BTreeMap<Status, u64>,
+    /// Cases per tab.
+    pub counts: Counts,
     /// The request whose answer is awaited.
     pub generation: u64,
     requested_offset: usize,
@@ -87,14 +59,16 @@ impl Default for ListState {
     fn default() -> Self {
         ListState {
             filter: 0,
+            mine: false,
             search: Input::new(),
             searching: false,
             rows: vec![],
+            matches: None,
             offset: 0,
             selected: 0,
             loading: false,
             error: None,
-            counts: BTreeMap::new(),
+            counts: Counts::default(),
             generation: 0,
             requested_offset: 0,
             table_area: Cell::new((Rect::default(), 0)),
@@ -103,47 +77,35 @@ impl Default for ListState {
 }
 
 impl ListState {
-    /// The active filter.
-    pub fn current_filter(&self) -> Filter {
-        Filter::all()
-            .get(self.filter)
-            .copied()
-            .unwrap_or(Filter::All)
+    /// The active tab.
+    pub fn current_filter(&self) -> Tab {
+        Tab::all().get(self.filter).copied().unwrap_or(Tab::Open)
+    }
+    /// Selects a tab.
+    pub fn set_tab(&mut self, tab: Tab) {
+        self.filter = Tab::all().iter().position(|t| *t == tab).unwrap_or(0);
     }
     /// The selected case, if it is on the current page.
     pub fn selected_row(&self) -> Option<&CaseSummary> {
-        self.rows.get(self.selected.checked_sub(self.offset)?)
+        self.rows
+            .get(self.selected.checked_sub(self.offset)?)
+            .map(|r| &r.case)
     }
     /// The query for a page starting at `offset`.
-    pub fn query(&self, offset: usize) -> CaseQuery {
-        let mut q = CaseQuery {
-            limit: PAGE,
-            offset,
-            ..CaseQuery::default()
-        };
-        match self.current_filter() {
-            Filter::All => {}
-            Filter::Status(s) => q.status = Some(s),
-            Filter::Overdue => q.overdue = true,
-            Filter::Conflicts => q.conflicts = true,
-        }
+    pub fn query(&self, offset: usize, officer: &str, today: NaiveDate) -> QueueQuery {
         let text = self.search.value().trim();
-        if !text.is_empty() {
-            q.search = Some(text.to_string());
+        QueueQuery {
+            tab: self.current_filter(),
+            mine: self.mine.then(|| officer.to_string()),
+            search: (!text.is_empty()).then(|| text.to_string()),
+            offset,
+            limit: PAGE,
+            today,
         }
-        q
     }
-    /// Matches known in total (from the counts), when no search narrows them.
+    /// Every match of the current tab and search, once the first page has been read.
     pub fn total(&self) -> Option<usize> {
-        if !self.search.value().trim().is_empty() {
-            return None;
-        }
-        let n = match self.current_filter() {
-            Filter::All => self.counts.values().sum(),
-            Filter::Status(s) => self.counts.get(&s).copied().unwrap_or(0),
-            _ => return None,
-        };
-        usize::try_from(n).ok()
+        self.matches
     }
 }
 
@@ -153,9 +115,12 @@ fn load(app: &mut App, offset: usize) -> Vec<Effect> {
     l.generation = generation;
     l.requested_offset = offset;
     l.loading = true;
+    let officer = app.officer_id();
+    let today = app.today;
+    let l = &mut app.list;
     vec![Effect::LoadList {
         generation,
-        query: l.query(offset),
+        query: l.query(offset, &officer, today),
     }]
 }
 
@@ -172,17 +137,18 @@ fn restart(app: &mut App) -> Vec<Effect> {
 }
 
 /// Handles a page from the node.
-pub fn on_rows(app: &mut App, generation: u64, rows: Result<Vec<CaseSummary>, String>) {
+pub fn on_rows(app: &mut App, generation: u64, page: Result<QueuePage, String>) {
     let l = &mut app.list;
     if generation != l.generation {
         return; // an older query; a newer one is on its way
     }
     l.loading = false;
-    match rows {
-        Ok(rows) => {
+    match page {
+        Ok(page) => {
             l.error = None;
             l.offset = l.requested_offset;
-            l.rows = rows;
+            l.rows = page.rows;
+            l.matches = Some(page.total);
             let end = l.offset + l.rows.len();
             if l.selected >= end {
                 l.selected = end.saturating_sub(1);
@@ -216,7 +182,7 @@ fn move_to(app: &mut App, target: usize) -> Vec<Effect> {
 }
 
 fn cycle_filter(app: &mut App, forward: bool) -> Vec<Effect> {
-    let n = Filter::all().len();
+    let n = Tab::all().len();
     app.list.filter = if forward {
         (app.list.filter + 1) % n
     } else {
@@ -225,24 +191,70 @@ fn cycle_filter(app: &mut App, forward: bool) -> Vec<Effect> {
     restart(app)
 }
 
+fn toggle_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
+    if app.list.current_filter() == tab {
+        app.list.set_tab(Tab::Open);
+    } else {
+        app.list.set_tab(tab);
+    }
+    restart(app)
+}
+
+/// "My cases" on or off (the counts follow).
+fn toggle_mine(app: &mut App) -> Vec<Effect> {
+    app.list.mine = !app.list.mine;
+    let mut out = restart(app);
+    out.push(Effect::LoadCounts {
+        mine: app.list.mine.then(|| app.officer_id()),
+        today: app.today,
+    });
+    out
+}
+
+/// A search narrowed inside a tab other than "all": widen it to every case.
+fn search_everything(app: &mut App) -> Vec<Effect> {
+    app.list.set_tab(Tab::All);
+    app.list.mine = false;
+    let mut out = restart(app);
+    out.push(Effect::LoadCounts {
+        mine: None,
+        today: app.today,
+    });
+    out
+}
+
+/// The search is inside a narrower tab (or "my cases"): the screen says so and offers more.
+pub fn search_is_narrowed(l: &ListState) -> bool {
+    !l.search.value().trim().is_empty() && (l.current_filter() != Tab::All || l.mine)
+}
+
 /// Keys of the list.
 pub fn keys(app: &App) -> Vec<KeyHelp> {
     if app.list.searching {
-        return vec![
-            key_help("gõ", "tên (không dấu được), CCCD, mã hồ sơ", true),
+        let mut v = vec![
+            key_help("gõ", "tên, CCCD, mã hồ sơ", true),
             key_help("↑↓", "chọn", true),
             key_help("Enter", "xong", true),
             key_help("Esc", "xoá", true),
         ];
+        if search_is_narrowed(&app.list) {
+            v.insert(1, key_help("Tab", "tìm trong tất cả", true));
+        }
+        return v;
     }
     let mut v = vec![
+        key_help("/", "tìm", true),
         key_help("↑↓ j k", "chọn", true),
         key_help("PgUp PgDn Home End", "trang, đầu, cuối", false),
         key_help("Enter", "mở", true),
-        key_help("/", "tìm", true),
-        key_help("← → Tab", "lọc trạng thái", true),
+        key_help("← → Tab", "đổi thẻ", true),
+        key_help("m", "của tôi", true),
         key_help("o", "chỉ hồ sơ quá hạn", false),
+        key_help("e", "hồ sơ đã kết thúc", false),
     ];
+    if search_is_narrowed(&app.list) {
+        v.insert(1, key_help("a", "tìm trong tất cả", true));
+    }
     if app.can_write() {
         v.push(key_help("n", "hồ sơ mới", true));
     }
@@ -265,6 +277,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 app.list.search.clear();
                 restart(app)
             }
+            KeyCode::Tab if search_is_narrowed(&app.list) => search_everything(app),
             KeyCode::Up => move_to(app, sel.saturating_sub(1)),
             KeyCode::Down => move_to(app, sel + 1),
             _ => {
@@ -292,20 +305,12 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.list.search.clear();
             restart(app)
         }
+        KeyCode::Char('a') if search_is_narrowed(&app.list) => search_everything(app),
         KeyCode::Right | KeyCode::Char('l') | KeyCode::Tab => cycle_filter(app, true),
         KeyCode::Left | KeyCode::Char('h') | KeyCode::BackTab => cycle_filter(app, false),
-        KeyCode::Char('o') => {
-            let overdue = Filter::all()
-                .iter()
-                .position(|f| *f == Filter::Overdue)
-                .unwrap_or(0);
-            app.list.filter = if app.list.filter == overdue {
-                0
-            } else {
-                overdue
-            };
-            restart(app)
-        }
+        KeyCode::Char('o') => toggle_tab(app, Tab::Overdue),
+        KeyCode::Char('e') => toggle_tab(app, Tab::Ended),
+        KeyCode::Char('m') => toggle_mine(app),
         KeyCode::Char('n') => app.run(Command::NewCase),
         KeyCode::Char('r') => app.run(Command::Refresh),
         KeyCode::Char('q') => {
@@ -355,17 +360,9 @@ pub fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
 
 fn filter_bar(app: &App, width: u16) -> Line<'static> {
     let t = app.theme;
-    let filters = Filter::all();
-    let label = |i: usize, f: Filter| -> String {
-        let n = match f {
-            Filter::All => Some(app.list.counts.values().sum::<u64>()),
-            Filter::Status(s) => app.list.counts.get(&s).copied(),
-            _ => None,
-        };
-        let body = match n {
-            Some(n) => format!("{} {n}", f.label()),
-            None => f.label().to_string(),
-        };
+    let filters = Tab::all();
+    let label = |i: usize, f: Tab| -> String {
+        let body = format!("{} {}", f.label(), app.list.counts.of(f));
         if i == app.list.filter {
             format!("[{body}]")
         } else {
@@ -377,8 +374,15 @@ fn filter_bar(app: &App, width: u16) -> Line<'static> {
         .enumerate()
         .map(|(i, f)| label(i, *f))
         .collect();
+    let mut spans = vec![];
+    let mut used = 0;
+    if app.list.mine {
+        let m = "Của tôi ·";
+        spans.push(Span::styled(m, t.selected()));
+        used += m.width();
+    }
     // Start far enough right that the selected tab fits.
-    let width = usize::from(width);
+    let width = usize::from(width).saturating_sub(used);
     let mut start = 0;
     while start < app.list.filter {
         let w: usize = labels[start..=app.list.filter]
@@ -391,7 +395,6 @@ fn filter_bar(app: &App, width: u16) -> Line<'static> {
         }
         start += 1;
     }
-    let mut spans = vec![];
     if start > 0 {
         spans.push(Span::styled("‹", t.dim()));
     }
@@ -404,7 +407,9 @@ fn filter_bar(app: &App, width: u16) -> Line<'static> {
         used += l.width();
         let style = if i == app.list.filter {
             t.selected()
-        } else if matches!(filters[i], Filter::Overdue | Filter::Conflicts) {
+        } else if matches!(filters[i], Tab::Overdue | Tab::Conflicts)
+            && app.list.counts.of(filters[i]) > 0
+        {
             t.warn()
         } else {
             t.text()
@@ -412,6 +417,48 @@ fn filter_bar(app: &App, width: u16) -> Line<'static> {
         spans.push(Span::styled(l.clone(), style));
     }
     Line::from(spans)
+}
+
+/// A case's clock as the list shows it: "còn 3 ngày", "quá 5 ngày", "tạm dừng từ 24/11/2026".
+/// Narrow tables drop the year (and "làm việc": the header says the days are working days).
+pub fn clock_cell(c: &Clock, wide: bool) -> String {
+    let date = |d: &NaiveDate| {
+        if wide {
+            d.format("%d/%m/%Y").to_string()
+        } else {
+            d.format("%d/%m").to_string()
+        }
+    };
+    match c {
+        Clock::Left { working_days: 0 } => "hạn hôm nay".to_string(),
+        Clock::Left { working_days } => format!("còn {working_days} ngày"),
+        Clock::Late { working_days } => format!("quá {working_days} ngày"),
+        Clock::Paused { since: Some(d) } => format!("tạm dừng từ {}", date(d)),
+        Clock::Paused { since: None } => "tạm dừng".to_string(),
+        Clock::Ended {
+            late_working_days: 0,
+            on,
+        } => {
+            if wide {
+                format!("xong đúng hạn {}", date(on))
+            } else {
+                "xong đúng hạn".to_string()
+            }
+        }
+        Clock::Ended {
+            late_working_days, ..
+        } => format!("xong trễ {late_working_days} ngày"),
+    }
+}
+
+fn clock_style(app: &App, c: &Clock) -> ratatui::style::Style {
+    let t = app.theme;
+    match c {
+        Clock::Late { .. } => t.overdue(),
+        Clock::Left { working_days } if *working_days <= 2 => t.due_soon(),
+        Clock::Left { .. } => t.text(),
+        Clock::Paused { .. } | Clock::Ended { .. } => t.dim(),
+    }
 }
 
 /// Draws the list.
@@ -426,10 +473,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     .areas(area);
     frame.render_widget(Paragraph::new(filter_bar(app, filters.width)), filters);
 
+    let narrowed = search_is_narrowed(l);
+    let info_w: u16 = if narrowed { 32 } else { 24 };
     let [label, field, info] = Layout::horizontal([
         Constraint::Length(6),
         Constraint::Min(10),
-        Constraint::Length(24),
+        Constraint::Length(info_w),
     ])
     .areas(search);
     frame.render_widget(
@@ -455,20 +504,28 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             field,
         );
     }
-    let status = if l.loading {
+    let order = if l.current_filter() == Tab::Ended {
+        "mới nhất trước"
+    } else {
+        "quá hạn trước"
+    };
+    let status = if l.loading && l.rows.is_empty() {
         "đang đọc…".to_string()
+    } else if narrowed {
+        let scope = if l.mine && l.current_filter() == Tab::All {
+            "của tôi".to_string()
+        } else {
+            format!("«{}»", format::fit(l.current_filter().label(), 12))
+        };
+        format!("{} khớp trong {scope}", l.total().unwrap_or(0))
     } else if l.rows.is_empty() {
         "không có hồ sơ".to_string()
     } else {
-        match l.total() {
-            Some(total) => format!("{}/{} · theo hạn", l.selected + 1, total),
-            None => format!(
-                "{}/{}{} · theo hạn",
-                l.selected + 1,
-                l.offset + l.rows.len(),
-                if l.rows.len() >= PAGE { "+" } else { "" }
-            ),
-        }
+        format!(
+            "{}/{} · {order}",
+            l.selected + 1,
+            l.total().unwrap_or(l.rows.len())
+        )
     };
     frame.render_widget(
         Paragraph::new(Span::styled(status, t.dim())).right_aligned(),
@@ -480,15 +537,26 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(code_w),
-        Constraint::Fill(2),
+        // The catalog's short names are at most 14 columns ("Xóa thường trú").
+        if wide {
+            Constraint::Fill(2)
+        } else {
+            Constraint::Length(14)
+        },
         Constraint::Fill(3),
         Constraint::Length(11),
-        Constraint::Length(if wide { 18 } else { 13 }),
     ];
-    let mut header = vec!["", "Mã hồ sơ", "Thủ tục", "Người nộp", "Trạng thái", "Hạn"];
+    let mut header = vec!["", "Mã hồ sơ", "Thủ tục", "Công dân", "Trạng thái"];
     if wide {
         widths.push(Constraint::Length(10));
+        header.push("Hạn");
+        widths.push(Constraint::Length(24));
+        header.push("Thời hạn (ngày làm việc)");
+        widths.push(Constraint::Length(10));
         header.push("Cán bộ");
+    } else {
+        widths.push(Constraint::Length(17));
+        header.push("Thời hạn");
     }
     // Column widths as the table will lay them out (borders and the highlight symbol aside),
     // so long names end in `…` instead of being cut mid-word.
@@ -503,32 +571,13 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .rows
         .iter()
         .map(|r| {
-            let due = format::due_mark(&app.calendar, app.today, &r.due_date, r.status, r.overdue);
-            let due_style = match due {
-                Due::Overdue => t.overdue(),
-                Due::Soon => t.due_soon(),
-                Due::Fine => t.text(),
-            };
-            let date = if wide {
-                format::date_vi(&r.due_date)
-            } else {
-                format::date_vi(&r.due_date)
-                    .get(..5)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            let due_text = if due.word().is_empty() {
-                date
-            } else {
-                format!("{date} {}", due.word())
-            };
             // At 80 columns the full names of the two bundles cut to the same prefix: the
             // catalog's short names ("LT khai sinh", "LT khai tử") stay distinct.
             let procedure = app
                 .catalog
                 .get(&r.procedure)
                 .map_or(r.procedure.as_str(), |p| {
-                    if wide {
+                    if p.name_vi.width() <= proc_w {
                         p.name_vi.as_str()
                     } else {
                         p.short_name.as_str()
@@ -552,18 +601,24 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                     },
                     if r.conflict { t.error() } else { t.text() },
                 )),
-                TCell::from(Span::styled(due_text, due_style)),
             ];
+            if wide {
+                cells.push(TCell::from(format::date_vi(&r.due_date)));
+            }
+            cells.push(TCell::from(Span::styled(
+                clock_cell(&r.clock, wide),
+                clock_style(app, &r.clock),
+            )));
             if wide {
                 cells.push(TCell::from(r.assigned_officer.clone().unwrap_or_default()));
             }
             Row::new(cells)
         })
         .collect();
-    let title = match l.current_filter() {
-        Filter::All => " Hồ sơ ".to_string(),
-        f => format!(" Hồ sơ: {} ", f.label()),
-    };
+    let mut title = format!(" Hồ sơ: {} ", l.current_filter().label());
+    if l.mine {
+        title = format!(" Hồ sơ của tôi: {} ", l.current_filter().label());
+    }
     let block = Block::bordered()
         .title(Span::styled(title, t.title()))
         .border_style(if l.searching { t.dim() } else { t.title() });
@@ -588,15 +643,40 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     } else if l.rows.is_empty() && !l.loading {
         let r = Rect {
             y: table.y + 3,
-            height: 1,
+            height: 3,
             x: table.x + 2,
             width: table.width.saturating_sub(4),
         };
-        let msg = if l.search.value().is_empty() {
-            "Chưa có hồ sơ nào ở đây. Nhấn n để tiếp nhận hồ sơ mới."
+        let text = l.search.value().trim();
+        let msg = if text.is_empty() {
+            match l.current_filter() {
+                Tab::Open => {
+                    "Không còn hồ sơ nào cần xử lý. Nhấn n để tiếp nhận hồ sơ mới.".to_string()
+                }
+                Tab::Overdue => "Không có hồ sơ nào quá hạn.".to_string(),
+                _ => "Chưa có hồ sơ nào ở đây. Nhấn ← → để xem thẻ khác.".to_string(),
+            }
+        } else if narrowed {
+            format!(
+                "Không có hồ sơ khớp «{}» trong thẻ «{}»{}. Nhấn {} để tìm trong tất cả hồ sơ, Esc để xoá tìm kiếm.",
+                format::fit(text, 20),
+                l.current_filter().label(),
+                if l.mine {
+                    " (chỉ hồ sơ của tôi)"
+                } else {
+                    ""
+                },
+                if l.searching { "Tab" } else { "a" }
+            )
         } else {
-            "Không tìm thấy hồ sơ nào khớp. Esc để xoá tìm kiếm."
+            format!(
+                "Không tìm thấy hồ sơ nào khớp «{}» (tên, CCCD, mã hồ sơ hoặc các số cuối của mã). Esc để xoá tìm kiếm.",
+                format::fit(text, 20)
+            )
         };
-        frame.render_widget(Paragraph::new(Span::styled(msg, t.dim())), r);
+        frame.render_widget(
+            Paragraph::new(Span::styled(msg, t.dim())).wrap(Wrap { trim: true }),
+            r,
+        );
     }
 }

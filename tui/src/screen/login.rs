@@ -105,7 +105,10 @@ pub fn on_result(app: &mut App, r: Result<Officer, String>) -> Vec<Effect> {
             app.officer = Some(o);
             app.screen = Screen::List;
             let mut out = list::reload(app);
-            out.push(Effect::LoadCounts);
+            out.push(app.load_counts());
+            if let Some(file) = app.draft_file() {
+                out.push(Effect::LoadDraft { file });
+            }
             out
         }
         Err(e) => {

@@ -12,6 +12,7 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, KeyHelp, Screen, key_help};
+use crate::draft::NewCaseDraft;
 use crate::effect::Effect;
 use crate::format;
 use crate::input::Input;
@@ -248,6 +249,24 @@ fn on_key_citizen(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
+/// Opens the form again from a draft: the procedure and citizen id as typed, and (once the
+/// registry answers) the values typed into the form.
+pub fn restore(app: &mut App, d: NewCaseDraft) -> Vec<Effect> {
+    let s = &mut app.new_case;
+    s.procedure = Some(d.procedure.clone());
+    s.citizen.set(&d.citizen_id);
+    s.step = Step::Citizen;
+    app.toast(
+        "Đã mở lại bản nháp chưa tiếp nhận: những gì đã nhập vẫn còn.",
+        false,
+    );
+    if d.citizen_id.trim().is_empty() {
+        return vec![];
+    }
+    // As if Enter were pressed on the citizen id: the form comes back prefilled.
+    on_key_citizen(app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+}
+
 /// Handles the prefilled form.
 pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String>) {
     let s = &mut app.new_case;
@@ -287,6 +306,19 @@ pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String
             }
         })
         .collect();
+    // A draft of this form (same procedure and citizen) fills back what was typed.
+    if let Some(d) = &app.draft.new_case
+        && d.procedure == p.procedure
+        && d.citizen_id.trim() == p.citizen_id
+    {
+        let tried = s.tried;
+        for f in s.fields.iter_mut().filter(|f| !f.from_registry) {
+            if let Some(v) = d.fields.get(&f.def.name) {
+                f.input.set(v);
+                validate(f, tried);
+            }
+        }
+    }
     s.prefill = Some(*p);
     s.step = Step::Form;
     s.tried = false;
@@ -305,8 +337,16 @@ fn on_key_form(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     };
     match key.code {
         KeyCode::Esc => {
-            s.step = Step::Citizen;
-            s.error = None;
+            let typed = s
+                .fields
+                .iter()
+                .any(|f| !f.from_registry && !f.input.value().trim().is_empty());
+            if typed {
+                app.confirm_discard = Some(crate::app::Discard::NewCase);
+            } else {
+                s.step = Step::Citizen;
+                s.error = None;
+            }
         }
         KeyCode::Tab | KeyCode::Down => {
             if let Some(n) = next(1) {
@@ -383,7 +423,11 @@ pub fn on_created(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect
             app.new_case.receipt = Some(*v);
             app.new_case.step = Step::Receipt;
             app.mark_list_dirty();
-            vec![Effect::LoadCounts]
+            // Received: the draft has done its job.
+            app.draft.new_case = None;
+            let mut out = app.flush_draft();
+            out.push(app.load_counts());
+            out
         }
         Err(e) => {
             app.new_case.error = Some(format!("Không tiếp nhận được: {e}"));
@@ -619,7 +663,7 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
         let label = format::fit(&f.def.label_vi, label_w - 2);
         let pad = " ".repeat(label_w.saturating_sub(label.width()));
         let value = if f.from_registry {
-            Span::styled(f.input.value().to_string(), t.registry())
+            Span::styled(format::value_vi(&f.def, f.input.value()), t.registry())
         } else if f.input.value().is_empty() && !focused {
             Span::styled(format!("({})", format::expected_vi(&f.def)), t.dim())
         } else {
@@ -710,10 +754,14 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::styled("Thủ tục:        ", t.dim()),
             Span::raw(procedure.map_or(v.procedure.clone(), |p| p.name_vi.clone())),
         ]),
-        Line::from(vec![
-            Span::styled("Người nộp:      ", t.dim()),
-            Span::raw(format!("{} ({})", v.applicant_name, v.citizen_id)),
-        ]),
+    ];
+    for (label, text) in format::applicant_lines(&app.catalog, v) {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<16}", format!("{label}:")), t.dim()),
+            Span::raw(text),
+        ]));
+    }
+    lines.extend([
         Line::from(vec![
             Span::styled("Ngày tiếp nhận: ", t.dim()),
             Span::raw(format::time_vi(&v.received_at)),
@@ -726,7 +774,7 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::styled("Cán bộ:         ", t.dim()),
             Span::raw(v.assigned_officer.clone().unwrap_or_default()),
         ]),
-    ];
+    ]);
     if !v.tracks.is_empty() {
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled(

@@ -158,7 +158,10 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         lines.push(Line::from(Span::styled(
             format!(
                 "{}: nhận {} · gửi {}",
-                p.role.as_str(),
+                match p.role {
+                    hoso_node::NodeRole::Hub => "Trung tâm tỉnh",
+                    hoso_node::NodeRole::Commune => "Điểm xã",
+                },
                 format::bytes(p.bytes_in),
                 format::bytes(p.bytes_out)
             ),
@@ -166,8 +169,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         )));
     }
     if let Some(e) = selected_error {
+        // The sync engine's detail is technical English: it goes to the log, the officer reads
+        // what it means for the work.
+        tracing::debug!(error = %e, "last sync error of the selected peer");
         lines.push(Line::from(Span::styled(
-            format!("Lỗi gần nhất: {e}"),
+            "Lần đồng bộ gần nhất với điểm này không thành công: hồ sơ vẫn lưu tại máy và sẽ gửi lại khi kết nối được (chi tiết kỹ thuật trong nhật ký).",
             t.error(),
         )));
     }

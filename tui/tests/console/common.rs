@@ -188,6 +188,8 @@ pub fn case_at(node: &Node, procedure: &str, citizen: &str, received: &str) -> C
 pub fn stable() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", "[dd/mm/yyyy hh:mm]");
+    // A paused case shows the day the supplement was asked for: the day the test ran.
+    s.add_filter(r"tạm dừng từ \d{2}/\d{2}(/\d{4})?", "tạm dừng từ [dd/mm]");
     s.add_filter(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", "[yyyy-mm-dd hh:mm]");
     s.add_filter(r"\b[0-9a-f]{10}\b", "[node]");
     s.add_filter(r"\b[0-9a-f]{64}\b", "[hash]");

@@ -291,3 +291,118 @@ fn receipt_after_new_case() {
     let screen = h.screen(80, 24);
     s.bind(|| insta::assert_snapshot!("receipt", screen));
 }
+
+/// A day's work as of 27/11/2026: late, due far ahead, paused for a supplement, returned late.
+fn day_of_work(h: &Harness) {
+    let late = case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-02T09:00:00+07:00",
+    );
+    case_at(
+        &h.node,
+        "judicial_record",
+        "020088001111",
+        "2026-11-25T09:00:00+07:00",
+    );
+    let paused = case_at(
+        &h.node,
+        "death_registration",
+        "020075000777",
+        "2026-11-20T09:00:00+07:00",
+    );
+    let ended = case_at(
+        &h.node,
+        "judicial_record",
+        "020301000123",
+        "2026-01-05T09:00:00+07:00",
+    );
+    for (v, to, who) in [
+        (&late, Status::InProcess, "canbo01"),
+        (&paused, Status::InProcess, "canbo01"),
+        (&paused, Status::SupplementRequested, "canbo01"),
+        (&ended, Status::InProcess, "canbo01"),
+        (&ended, Status::Decided, "lanhdao01"),
+        (&ended, Status::Returned, "canbo01"),
+    ] {
+        h.node
+            .transition(who, &v.receipt_code, to, None, None)
+            .expect("transition");
+    }
+}
+
+#[test]
+fn work_queue_80x24_and_120x40() {
+    let mut h = Harness::new();
+    day_of_work(&h);
+    h.login("canbo01");
+    snap("work_queue_80x24", &h, 80, 24);
+    snap("work_queue_120x40", &h, 120, 40);
+    h.key(KeyCode::Char('e'));
+    snap("ended_tab_80x24", &h, 80, 24);
+    snap("ended_tab_120x40", &h, 120, 40);
+}
+
+#[test]
+fn search_inside_a_tab_names_it_80x24_and_120x40() {
+    let mut h = Harness::new();
+    day_of_work(&h);
+    h.login("canbo01");
+    h.key(KeyCode::Char('/'));
+    h.type_str("ton nu");
+    snap("search_narrowed_80x24", &h, 80, 24);
+    snap("search_narrowed_120x40", &h, 120, 40);
+}
+
+#[test]
+fn esc_on_a_typed_form_asks_80x24_and_120x40() {
+    let mut h = Harness::new();
+    h.login("canbo01");
+    h.key(KeyCode::Char('n'));
+    h.type_str("ly lich");
+    h.key(KeyCode::Enter);
+    h.type_str("020190012345");
+    h.key(KeyCode::Enter);
+    h.type_str("Xin cấp để bổ sung hồ sơ xin việc");
+    h.key(KeyCode::Esc);
+    h.app.toast = None;
+    snap("confirm_leave_form_80x24", &h, 80, 24);
+    snap("confirm_leave_form_120x40", &h, 120, 40);
+}
+
+#[test]
+fn transition_menu_greys_what_the_role_may_not_do_80x24_and_120x40() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.node
+        .transition("canbo01", &v.receipt_code, Status::InProcess, None, None)
+        .expect("t");
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('t'));
+    snap("transition_menu_80x24", &h, 80, 24);
+    snap("transition_menu_120x40", &h, 120, 40);
+}
+
+#[test]
+fn death_registration_shows_the_declarant_as_applicant_80x24_and_120x40() {
+    let mut h = Harness::new();
+    case_at(
+        &h.node,
+        "death_registration",
+        "020075000777",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("Người nộp: "), "{screen}");
+    snap("death_detail_80x24", &h, 80, 24);
+    snap("death_detail_120x40", &h, 120, 40);
+}

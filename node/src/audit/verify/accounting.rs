@@ -43,19 +43,11 @@ pub(super) fn account(
             continue;
         };
         n_cases += 1;
-        let loaded = automerge::AutoCommit::load(&bytes.saved).and_then(|mut d| {
-            for c in &bytes.chunks {
-                d.load_incremental(c)?;
-            }
-            Ok(d)
-        });
+        let loaded = crate::case::doc::load_stored(&bytes.saved, &bytes.chunks);
         let mut doc = match loaded {
             Ok(d) => d,
             Err(e) => {
-                findings.push(Finding::BadDocument {
-                    case,
-                    what: e.to_string(),
-                });
+                findings.push(Finding::BadDocument { case, what: e });
                 continue;
             }
         };

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
+mod convert;
+
 /// Everything a node operation can fail with.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -44,6 +46,9 @@ pub enum NodeError {
         /// What was wrong.
         detail: String,
     },
+    /// The store cannot be trusted as this node's, or stored data does not read back whole.
+    #[error(transparent)]
+    Integrity(#[from] crate::store::error::StoreError),
     /// A storage engine failure.
     #[error("store: {0}")]
     Store(String),
@@ -130,6 +135,45 @@ pub enum NodeError {
     /// Any other bad input, with its message.
     #[error("{0}")]
     Invalid(String),
+    /// A write with no proof of who is acting: no session and no passphrase.
+    #[error(
+        "this OS user has no open session on this node: run `hoso login ID` (or give the passphrase when asked; scripts: `hoso login ID --passphrase-stdin`)"
+    )]
+    NoSession,
+    /// A session file that may not be used.
+    #[error("the session file {} is refused: {reason}; run `hoso logout`, then `hoso login ID`", path.display())]
+    SessionRefused {
+        /// The session file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The session is past its 8 hours.
+    #[error("the session of officer `{officer}` expired at {at}: run `hoso login {officer}` again")]
+    SessionExpired {
+        /// The session's officer.
+        officer: String,
+        /// When it expired (dd/mm/yyyy HH:MM, Vietnam time).
+        at: String,
+    },
+    /// `--officer` names someone else than the open session.
+    #[error(
+        "the open session here is officer `{session}`'s, not `{given}`'s: drop --officer, or run `hoso logout` and `hoso login {given}`"
+    )]
+    SessionOfficer {
+        /// The session's officer.
+        session: String,
+        /// The officer given.
+        given: String,
+    },
+    /// Too many failed logins in a row for this officer id.
+    #[error("too many failed logins for officer `{officer}`: wait {wait_secs} s and try again")]
+    LoginThrottled {
+        /// The officer id tried.
+        officer: String,
+        /// Seconds until the next attempt is checked.
+        wait_secs: u64,
+    },
 }
 
 impl NodeError {
@@ -162,31 +206,12 @@ impl NodeError {
                 | NodeError::Invalid(_)
                 | NodeError::AlreadyInitialized { .. }
                 | NodeError::NotInitialized { .. }
+                | NodeError::NoSession
+                | NodeError::SessionRefused { .. }
+                | NodeError::SessionExpired { .. }
+                | NodeError::SessionOfficer { .. }
+                | NodeError::LoginThrottled { .. }
         )
-    }
-}
-
-macro_rules! store_error {
-    ($($t:ty),*) => {$(
-        impl From<$t> for NodeError {
-            fn from(e: $t) -> Self {
-                NodeError::Store(e.to_string())
-            }
-        }
-    )*};
-}
-store_error!(
-    redb::Error,
-    redb::TransactionError,
-    redb::TableError,
-    redb::StorageError,
-    redb::CommitError,
-    redb::SetDurabilityError
-);
-
-impl From<automerge::AutomergeError> for NodeError {
-    fn from(e: automerge::AutomergeError) -> Self {
-        NodeError::Document(e.to_string())
     }
 }
 

@@ -1,0 +1,297 @@
+//! Reading cases: resolving references, loading documents, lists, counts and status.
+
+use hoso_schemas::Status;
+use redb::{ReadableDatabase, ReadableTable};
+
+use crate::store::error::StoreError;
+use crate::case::{CaseDoc, CaseSummary, CaseView};
+use crate::deadline;
+use crate::error::{NodeError, Result};
+use crate::ids::CaseId;
+use crate::index;
+use crate::store::tables::*;
+
+use super::*;
+
+impl Node {
+    pub(super) fn resolve(&self, reference: &str) -> Result<CaseId> {
+        let reference = reference.trim();
+        let rtx = self.inner.db.begin_read()?;
+        if let Ok(id) = reference.parse::<CaseId>()
+            && rtx.open_table(CASES)?.get(&id.0)?.is_some()
+        {
+            return Ok(id);
+        }
+        if let Some(v) = rtx.open_table(RECEIPTS)?.get(reference)? {
+            return Ok(CaseId(*v.value()));
+        }
+        Err(NodeError::CaseNotFound(reference.to_string()))
+    }
+
+    pub(super) fn load_doc<
+        T: ReadableTable<&'static [u8; 16], &'static [u8]>,
+        C: ReadableTable<(&'static [u8; 16], u32), &'static [u8]>,
+    >(
+        &self,
+        docs: &T,
+        changes: &C,
+        id: &CaseId,
+    ) -> Result<(CaseDoc, u32)> {
+        let saved = docs
+            .get(&id.0)?
+            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
+            .value()
+            .to_vec();
+        let mut chunks = Vec::new();
+        for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
+            chunks.push(row?.1.value().to_vec());
+        }
+        let n = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
+        let doc = CaseDoc::load(&saved, &chunks, self.inner.actor).map_err(|e| match e {
+            NodeError::Corrupt { detail, .. } => StoreError::DamagedCase { case: *id, detail }.into(),
+            other => other,
+        })?;
+        Ok((doc, n))
+    }
+
+    pub(crate) fn load_doc_pub<
+        T: ReadableTable<&'static [u8; 16], &'static [u8]>,
+        C: ReadableTable<(&'static [u8; 16], u32), &'static [u8]>,
+    >(
+        &self,
+        docs: &T,
+        changes: &C,
+        id: &CaseId,
+    ) -> Result<(CaseDoc, u32)> {
+        self.load_doc(docs, changes, id)
+    }
+
+    /// Loads a case document read-only (for sync and audit).
+    pub fn case_doc(&self, id: &CaseId) -> Result<CaseDoc> {
+        let rtx = self.inner.db.begin_read()?;
+        let docs = rtx.open_table(DOCS)?;
+        let changes = rtx.open_table(DOC_CHANGES)?;
+        Ok(self.load_doc(&docs, &changes, id)?.0)
+    }
+
+    pub(super) fn finish_view(&self, mut v: CaseView) -> CaseView {
+        let today = deadline::now().date_naive();
+        v.overdue = deadline::is_overdue(&v.summary(), today);
+        if let Some(p) = self.inner.catalog.get(&v.procedure) {
+            for (field, e) in v.evidence.iter_mut() {
+                if let Some(src) = p.field(field).and_then(|f| f.source.clone()) {
+                    e.source = src;
+                }
+            }
+            v.missing_fields = p
+                .required_fields()
+                .filter(|f| v.fields.get(&f.name).is_none_or(|x| x.is_empty()))
+                .map(|f| f.name.clone())
+                .collect();
+        }
+        v
+    }
+
+    /// One case, by id or receipt code.
+    pub fn case(&self, reference: &str) -> Result<CaseView> {
+        let id = self.resolve(reference)?;
+        let doc = self.case_doc(&id)?;
+        Ok(self.finish_view(doc.view()?))
+    }
+
+    /// Cases matching a query, soonest due first.
+    pub fn list(&self, q: &CaseQuery) -> Result<Vec<CaseSummary>> {
+        let limit = if q.limit == 0 { 50 } else { q.limit };
+        let today = deadline::now().date_naive();
+        let rtx = self.inner.db.begin_read()?;
+        let idx = rtx.open_table(INDEX)?;
+        let cases = rtx.open_table(CASES)?;
+        let load = |id: &CaseId| -> Result<Option<CaseSummary>> {
+            match cases.get(&id.0)? {
+                None => Ok(None),
+                Some(v) => {
+                    let mut s: CaseSummary =
+                        serde_json::from_slice(v.value()).map_err(|e| {
+                            StoreError::CorruptSummary {
+                                case: *id,
+                                detail: e.to_string(),
+                            }
+                        })?;
+                    s.overdue = deadline::is_overdue(&s, today);
+                    Ok(Some(s))
+                }
+            }
+        };
+        let keep = |s: &CaseSummary| {
+            q.status.is_none_or(|st| s.status == st)
+                && q.procedure.as_ref().is_none_or(|p| &s.procedure == p)
+                && (!q.overdue || s.overdue)
+                && (!q.conflicts || s.conflict)
+                && q.officer
+                    .as_ref()
+                    .is_none_or(|o| s.assigned_officer.as_ref() == Some(o))
+        };
+        let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let mut out = Vec::new();
+        let mut skip = q.offset;
+        if let Some(text) = search {
+            // Exact receipt code or citizen id first, then names (soonest due first).
+            let ids: Vec<CaseId> = if let Some(v) = rtx.open_table(RECEIPTS)?.get(text)? {
+                vec![CaseId(*v.value())]
+            } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
+                let mut p = vec![b'C'];
+                p.extend_from_slice(text.as_bytes());
+                p.push(0);
+                index::scan_prefix(&idx, &p, usize::MAX)?
+            } else {
+                index::search_names(&idx, text)?
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(id, _)| id)
+                    .collect()
+            };
+            // Rank exact-diacritic matches first when the set is small enough to read whole;
+            // otherwise read summaries only until the page is full.
+            if ids.len() <= EXACT_RANK_MAX {
+                for id in &ids {
+                    if let Some(s) = load(id)?
+                        && keep(&s)
+                    {
+                        out.push(s);
+                    }
+                }
+                let needle = hoso_schemas::nfc(text).to_lowercase();
+                let mut ranked: Vec<(bool, CaseSummary)> = out
+                    .into_iter()
+                    .map(|s| (!s.applicant_name.to_lowercase().contains(&needle), s))
+                    .collect();
+                ranked.sort_by(|a, b| {
+                    (a.0, &a.1.due_date, &a.1.receipt_code).cmp(&(
+                        b.0,
+                        &b.1.due_date,
+                        &b.1.receipt_code,
+                    ))
+                });
+                out = ranked
+                    .into_iter()
+                    .map(|(_, s)| s)
+                    .skip(q.offset)
+                    .take(limit)
+                    .collect();
+            } else {
+                for id in &ids {
+                    if out.len() >= limit {
+                        break;
+                    }
+                    if let Some(s) = load(id)?
+                        && keep(&s)
+                    {
+                        if skip > 0 {
+                            skip -= 1;
+                        } else {
+                            out.push(s);
+                        }
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        let prefix: Vec<u8> = if q.conflicts {
+            vec![b'X']
+        } else if let Some(st) = q.status {
+            vec![b'S', st.code()]
+        } else if let Some(p) = &q.procedure {
+            let mut k = vec![b'P'];
+            k.extend_from_slice(p.as_bytes());
+            k.push(0);
+            k
+        } else {
+            vec![b'D']
+        };
+        for row in idx.range(prefix.as_slice()..)? {
+            let (k, _) = row?;
+            let k = k.value();
+            if !k.starts_with(&prefix) || out.len() >= limit {
+                break;
+            }
+            let Some(tail) = k.get(k.len().saturating_sub(16)..) else {
+                continue;
+            };
+            let mut id = [0u8; 16];
+            id.copy_from_slice(tail);
+            if let Some(s) = load(&CaseId(id))?
+                && keep(&s)
+            {
+                if skip > 0 {
+                    skip -= 1;
+                } else {
+                    out.push(s);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of cases per status word.
+    pub fn counts_by_status(&self) -> Result<BTreeMap<Status, u64>> {
+        let rtx = self.inner.db.begin_read()?;
+        let idx = rtx.open_table(INDEX)?;
+        let mut out = BTreeMap::new();
+        for st in Status::ALL {
+            let prefix = [b'S', st.code()];
+            let mut n = 0u64;
+            for row in idx.range(prefix.as_slice()..)? {
+                let (k, _) = row?;
+                if !k.value().starts_with(&prefix) {
+                    break;
+                }
+                n += 1;
+            }
+            out.insert(st, n);
+        }
+        Ok(out)
+    }
+
+    /// Node status for `hoso status`.
+    pub fn status(&self) -> Result<NodeStatus> {
+        use redb::ReadableTableMetadata;
+        let by_status = self.counts_by_status()?;
+        let rtx = self.inner.db.begin_read()?;
+        let idx = rtx.open_table(INDEX)?;
+        let conflicts = index::scan_prefix(&idx, b"X", usize::MAX)?.len() as u64;
+        let head = self.chain_head();
+        let feed_seq = rtx
+            .open_table(FEED)?
+            .last()?
+            .map(|(k, _)| k.value())
+            .unwrap_or(0);
+        Ok(NodeStatus {
+            node_id: self.id(),
+            name: self.inner.config.name.clone(),
+            role: self.inner.config.role,
+            province: self.inner.config.province.clone(),
+            commune: self.inner.config.commune.clone(),
+            cases: rtx.open_table(CASES)?.len()?,
+            by_status: by_status
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+            conflicts,
+            registry_citizens: rtx.open_table(REGISTRY)?.len()?,
+            officers: rtx.open_table(OFFICERS)?.len()?,
+            store_bytes: std::fs::metadata(self.inner.dir.join(paths::STORE))
+                .map(|m| m.len())
+                .unwrap_or(0),
+            chain_length: head.next_seq,
+            chain_head: head.prev,
+            feed_seq,
+        })
+    }
+
+    /// Recomputes every summary and index entry from the documents and compares them with what
+    /// is stored. Returns the case ids with a problem (empty when consistent); see
+    /// [`Node::check_store`] for the full report.
+    pub fn check_indexes(&self) -> Result<Vec<CaseId>> {
+        Ok(self.check_store()?.cases())
+    }
+}

@@ -1,0 +1,162 @@
+//! Store formats and the steps between them.
+//!
+//! The format is the meta key `format`, `hoso-store-N`. Every table name carries its own
+//! version (`cases-1`, see [`super::tables`]): a change to a table's layout gets a new name and
+//! a step here that converts the old table's rows into the new one and deletes the old table.
+//! Opening a store runs every step from its format up to [`CURRENT`] in the same write
+//! transaction that opens it, so a store is either migrated whole or left as it was. A store of
+//! a format above [`CURRENT`] was made by a newer hoso and is refused as such (never called
+//! corrupt, never touched).
+//!
+//! | format | made by | step |
+//! |---|---|---|
+//! | 1 | hoso before issue 9 | — |
+//! | 2 | this build | records the node the store belongs to (`meta/origin`), derived from the chain |
+
+use std::path::Path;
+
+use redb::{ReadableTable, WriteTransaction};
+
+use crate::audit::ChainHead;
+use crate::audit::entry::Entry;
+use crate::error::Result;
+use crate::ids::{NodeId, hex};
+use crate::store::error::StoreError;
+use crate::store::tables::{AUDIT, META};
+
+/// The format this build writes.
+pub const CURRENT: u32 = 2;
+/// Prefix of the format value.
+pub const FORMAT_PREFIX: &str = "hoso-store-";
+/// Meta key: the 32-byte id of the node whose chain this store holds (format 2 on).
+pub const META_ORIGIN: &str = "origin";
+
+/// The meta value of format `n`.
+pub fn format_value(n: u32) -> Vec<u8> {
+    format!("{FORMAT_PREFIX}{n}").into_bytes()
+}
+
+/// Parses a meta `format` value; `None` when it is not one hoso writes.
+pub fn parse_format(v: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(v).ok()?;
+    let n = s.strip_prefix(FORMAT_PREFIX)?;
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n.starts_with('0') {
+        return None;
+    }
+    n.parse().ok()
+}
+
+/// One migration step: brings a store of format `to - 1` to format `to`.
+struct Step {
+    to: u32,
+    run: fn(&WriteTransaction) -> Result<()>,
+}
+
+const STEPS: &[Step] = &[Step {
+    to: 2,
+    run: record_origin,
+}];
+
+/// Runs every step from `from` up to [`CURRENT`] inside `tx` and writes the new format.
+/// Returns the formats stepped through (empty when already current).
+pub fn migrate(tx: &WriteTransaction, path: &Path, from: u32) -> Result<Vec<u32>> {
+    let mut done = Vec::new();
+    for step in STEPS.iter().filter(|s| s.to > from && s.to <= CURRENT) {
+        (step.run)(tx).map_err(|e| StoreError::Migration {
+            path: path.to_path_buf(),
+            from,
+            to: step.to,
+            detail: e.to_string(),
+        })?;
+        done.push(step.to);
+    }
+    if !done.is_empty() {
+        tx.open_table(META)?
+            .insert(super::META_FORMAT, format_value(CURRENT).as_slice())?;
+        tracing::info!(path = %path.display(), from, to = CURRENT, "store migrated");
+    }
+    Ok(done)
+}
+
+/// Format 1 → 2: the store names the node it belongs to. The own chain is the one whose entry
+/// at `head.next_seq - 1` hashes to the stored head; a store with no chain yet (an `init` that
+/// did not finish) gets no origin and is refused on open.
+fn record_origin(tx: &WriteTransaction) -> Result<()> {
+    if let Some(origin) = own_origin(tx)? {
+        tx.open_table(META)?
+            .insert(META_ORIGIN, origin.0.as_slice())?;
+    }
+    Ok(())
+}
+
+/// The origin whose chain ends at the stored chain head, found by skipping from origin to
+/// origin (a hub holds many chains).
+pub(crate) fn own_origin(tx: &WriteTransaction) -> Result<Option<NodeId>> {
+    let head = ChainHead::load_in(tx)?;
+    let Some(last) = head.next_seq.checked_sub(1) else {
+        return Ok(None);
+    };
+    let audit = tx.open_table(AUDIT)?;
+    let mut next: Option<[u8; 32]> = Some([0; 32]);
+    while let Some(from) = next {
+        let Some(row) = audit.range((&from, 0)..)?.next() else {
+            break;
+        };
+        let o = *row?.0.value().0;
+        if let Some(rec) = audit.get((&o, last))?
+            && let Ok(e) = Entry::from_record(rec.value())
+            && hex(&e.hash) == head.prev
+        {
+            return Ok(Some(NodeId(o)));
+        }
+        next = succ(&o);
+    }
+    Err(crate::error::NodeError::Corrupt {
+        what: "audit chain head".into(),
+        detail: format!(
+            "no chain in the store ends at the head (entry #{last}, hash {})",
+            head.prev
+        ),
+    })
+}
+
+fn succ(o: &[u8; 32]) -> Option<[u8; 32]> {
+    let mut n = *o;
+    for b in n.iter_mut().rev() {
+        if *b == 0xff {
+            *b = 0;
+        } else {
+            *b += 1;
+            return Some(n);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_strictly() {
+        assert_eq!(parse_format(b"hoso-store-1"), Some(1));
+        assert_eq!(parse_format(&format_value(CURRENT)), Some(CURRENT));
+        assert_eq!(parse_format(b"hoso-store-17"), Some(17));
+        for bad in [
+            &b"hoso-store-"[..],
+            b"hoso-store-01",
+            b"hoso-store-x",
+            b"other-1",
+            b"\xff",
+        ] {
+            assert_eq!(parse_format(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn steps_are_in_order_and_reach_current() {
+        let tos: Vec<u32> = STEPS.iter().map(|s| s.to).collect();
+        assert!(tos.windows(2).all(|w| w[0] + 1 == w[1]));
+        assert_eq!(tos.last().copied(), Some(CURRENT));
+    }
+}

@@ -1,0 +1,100 @@
+//! `hoso check [--repair]`: the store verified offline against itself (see
+//! `hoso_node::store::check`). Exit 0 when consistent, 3 when something is wrong.
+
+use std::process::ExitCode;
+
+use hoso_node::store::check::CheckReport;
+
+use super::{TamperingFound, open};
+use crate::cli::Cli;
+use crate::output;
+
+/// The one-line summary of a report that found problems.
+pub fn summary(r: &CheckReport) -> String {
+    format!(
+        "store check: {} problem(s) in {} case document(s); first: {}",
+        r.problem_count,
+        r.documents,
+        r.problems
+            .first()
+            .map(|p| match p.case {
+                Some(c) => format!(
+                    "case {}{}: {}",
+                    c,
+                    p.receipt_code
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default(),
+                    p.what
+                ),
+                None => p.what.clone(),
+            })
+            .unwrap_or_default()
+    )
+}
+
+/// Prints a report as text.
+pub fn print(r: &CheckReport) {
+    if r.ok {
+        println!(
+            "store ok: {} case document(s) load whole, their summaries, {} index row(s) and receipts equal a rebuild; {} officer account(s)",
+            r.documents, r.index_rows, r.officers
+        );
+        return;
+    }
+    println!(
+        "STORE DAMAGED: {} problem(s) over {} case document(s)",
+        r.problem_count, r.documents
+    );
+    for p in r.problems.iter().take(50) {
+        let case = p
+            .case
+            .map(|c| {
+                format!(
+                    "case {c}{} ",
+                    p.receipt_code
+                        .as_deref()
+                        .map(|r| format!(" ({r})"))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        println!("  {}: {case}{}", p.kind, p.what);
+    }
+    if r.problem_count > 50 {
+        println!(
+            "  … {} more (use --json for the first 1000)",
+            r.problem_count - 50
+        );
+    }
+    if r.problems.iter().any(|p| p.kind == "damaged-document") {
+        println!(
+            "A damaged document cannot be rebuilt here: {}.",
+            hoso_node::store::error::RECOVER
+        );
+    } else {
+        println!("Summaries and indexes are rebuilt from the documents by `hoso check --repair`.");
+    }
+}
+
+/// Runs `hoso check`.
+pub fn run(cli: &Cli, repair: bool) -> anyhow::Result<ExitCode> {
+    let node = open(cli)?;
+    if repair {
+        let n = node.repair_derived()?;
+        if !cli.json {
+            println!("rebuilt the summary, index and receipt rows of {n} case(s)");
+        }
+    }
+    let report = node.check_store()?;
+    if cli.json {
+        output::json(&report)?;
+    } else {
+        print(&report);
+    }
+    if report.ok {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Err(TamperingFound(summary(&report)).into())
+    }
+}

@@ -1,0 +1,256 @@
+//! The `hoso` end-to-end runner: the real binary, a data dir, an officer and a passphrase.
+//!
+//! ```no_run
+//! # fn main() {
+//! let node = hoso_testkit::cli::Hoso::sample(env!("CARGO_BIN_EXE_hoso"));
+//! let cases = node.ok(&["--json", "case", "list"]).json();
+//! node.run(&["case", "transition", "X", "decided"]).code(2);
+//! # let _ = cases; }
+//! ```
+//! (`CARGO_BIN_EXE_hoso` exists in the `hoso` package's integration tests.)
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::fixtures::SAMPLE_PASS;
+
+/// What one run of `hoso` did.
+#[derive(Debug)]
+pub struct Run {
+    /// The command line (for messages).
+    pub args: Vec<String>,
+    /// Exit code (-1 when killed by a signal).
+    pub status: i32,
+    /// Stdout, lossily decoded.
+    pub stdout: String,
+    /// Stderr, lossily decoded.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Asserts the exit code; returns the run for more checks.
+    #[track_caller]
+    pub fn code(self, expected: i32) -> Run {
+        assert_eq!(
+            self.status,
+            expected,
+            "`hoso {}` exited {} (expected {expected})\nstdout: {}\nstderr: {}",
+            self.args.join(" "),
+            self.status,
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
+    /// Stdout as JSON (panics with the text when it is not).
+    #[track_caller]
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "`hoso {}` printed no JSON ({e}): {}",
+                self.args.join(" "),
+                self.stdout
+            )
+        })
+    }
+
+    /// Asserts that stderr contains `text` (an error message the user reads).
+    #[track_caller]
+    pub fn stderr_has(self, text: &str) -> Run {
+        assert!(
+            self.stderr.contains(text),
+            "`hoso {}`: stderr lacks `{text}`: {}",
+            self.args.join(" "),
+            self.stderr
+        );
+        self
+    }
+}
+
+/// How a [`Hoso`] proves who is acting.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// `HOSO_PASSPHRASE` with this passphrase (the default: the sample passphrase).
+    Passphrase(String),
+    /// Nothing: the session opened by `hoso login`, or none.
+    None,
+}
+
+/// The `hoso` binary pointed at one data dir, with an acting officer.
+#[derive(Clone, Debug)]
+pub struct Hoso {
+    /// The binary.
+    pub bin: PathBuf,
+    /// The data dir (`--data-dir`).
+    pub dir: PathBuf,
+    /// `--officer` (via `HOSO_OFFICER`), if any.
+    pub officer: Option<String>,
+    /// How writes authenticate.
+    pub auth: Auth,
+    /// Extra environment.
+    pub env: Vec<(OsString, OsString)>,
+    /// Keeps the temp dir of [`Hoso::sample`] alive.
+    _tmp: Option<std::sync::Arc<tempfile::TempDir>>,
+}
+
+impl Hoso {
+    /// `bin` on data dir `dir`, acting as `canbo01` with the sample passphrase.
+    pub fn new(bin: impl Into<PathBuf>, dir: &Path) -> Hoso {
+        Hoso {
+            bin: bin.into(),
+            dir: dir.to_path_buf(),
+            officer: Some("canbo01".into()),
+            auth: Auth::Passphrase(SAMPLE_PASS.into()),
+            env: Vec::new(),
+            _tmp: None,
+        }
+    }
+
+    /// A fresh `hoso init --commune 06112 --sample` node in a temp dir (removed when the last
+    /// clone is dropped), acting as `canbo01`.
+    pub fn sample(bin: impl Into<PathBuf>) -> Hoso {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let mut h = Hoso::new(bin, &tmp.path().join("node"));
+        h._tmp = Some(std::sync::Arc::new(tmp));
+        h.ok(&["init", "--commune", "06112", "--sample"]);
+        h
+    }
+
+    /// The same node, acting as `officer` (with the same authentication).
+    pub fn as_officer(&self, officer: &str) -> Hoso {
+        Hoso {
+            officer: Some(officer.into()),
+            ..self.clone()
+        }
+    }
+
+    /// The same node with no `--officer`.
+    pub fn no_officer(&self) -> Hoso {
+        Hoso {
+            officer: None,
+            ..self.clone()
+        }
+    }
+
+    /// The same node authenticating with `auth`.
+    pub fn with_auth(&self, auth: Auth) -> Hoso {
+        Hoso {
+            auth,
+            ..self.clone()
+        }
+    }
+
+    /// The same node with an extra environment variable.
+    pub fn with_env(&self, key: &str, value: impl Into<OsString>) -> Hoso {
+        let mut h = self.clone();
+        h.env.push((key.into(), value.into()));
+        h
+    }
+
+    /// The command, ready to run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.arg("--data-dir")
+            .arg(&self.dir)
+            .args(args)
+            .env_remove("HOSO_DATA_DIR")
+            .env_remove("HOSO_OFFICER")
+            .env_remove("HOSO_PASSPHRASE")
+            .env_remove("RUST_LOG");
+        if let Some(o) = &self.officer {
+            c.env("HOSO_OFFICER", o);
+        }
+        if let Auth::Passphrase(p) = &self.auth {
+            c.env("HOSO_PASSPHRASE", p);
+        }
+        for (k, v) in &self.env {
+            c.env(k, v);
+        }
+        c
+    }
+
+    /// Runs `hoso ARGS` with stdin closed.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_stdin(args, None)
+    }
+
+    /// Runs `hoso ARGS` writing `input` on its stdin.
+    pub fn run_stdin(&self, args: &[&str], input: Option<&str>) -> Run {
+        let mut c = self.command(args);
+        c.stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        let mut child = c.spawn().expect("run hoso");
+        if let (Some(text), Some(mut stdin)) = (input, child.stdin.take()) {
+            let _ = stdin.write_all(text.as_bytes());
+        }
+        let out = child.wait_with_output().expect("wait for hoso");
+        Run {
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Runs `hoso ARGS` and asserts exit 0.
+    #[track_caller]
+    pub fn ok(&self, args: &[&str]) -> Run {
+        self.run(args).code(0)
+    }
+
+    /// `hoso login ID --passphrase-stdin` with `passphrase`.
+    pub fn login(&self, id: &str, passphrase: &str) -> Run {
+        self.run_stdin(
+            &["login", id, "--passphrase-stdin"],
+            Some(&format!("{passphrase}\n")),
+        )
+    }
+
+    /// A registry citizen of the sample node with no case yet: an adult Hoàng Văn.
+    pub fn sample_adult(&self) -> String {
+        let v = self
+            .ok(&[
+                "--json",
+                "registry",
+                "list",
+                "--search",
+                "hoang van",
+                "--limit",
+                "50",
+            ])
+            .json();
+        v.as_array()
+            .and_then(|a| {
+                a.iter()
+                    .find(|c| c["date_of_birth"].as_str().is_some_and(|d| d < "2000"))
+            })
+            .and_then(|c| c["citizen_id"].as_str())
+            .expect("an adult Hoàng Văn in the sample registry")
+            .to_string()
+    }
+}
+
+/// The citizen-provided fields of a `judicial_record` case, as `--field` arguments.
+pub const JUDICIAL_FIELDS: [&str; 8] = [
+    "--field",
+    "requester_place_of_birth=Xã Bình Gia",
+    "--field",
+    "certificate_type=Phiếu số 1",
+    "--field",
+    "purpose=Bổ sung hồ sơ xin việc",
+    "--field",
+    "copies=1",
+];
+
+/// `s` quoted for `sh` (temp dirs and the target dir may hold spaces or quotes).
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}

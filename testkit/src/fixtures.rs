@@ -1,0 +1,40 @@
+//! Test data: the registry fixture, the sample data dir contents, the passphrases.
+
+use std::path::PathBuf;
+
+/// The passphrase of every officer a [`crate::node`] test node creates.
+pub const PASS: &str = "test-passphrase";
+
+/// The passphrase of the sample officers (`hoso init --sample`, `hoso demo`).
+pub const SAMPLE_PASS: &str = "hoso-demo";
+
+/// Four synthetic citizens of commune 06112 (province 20); ids agree with dates of birth and
+/// sex. A married couple, their child born in 2025, and a single man born in 1975.
+pub const REGISTRY: &str = concat!(
+    r#"{"citizen_id":"020190012345","full_name":"Nguyễn Thị Hương","date_of_birth":"1990-03-12","sex":"female","ethnicity":"Tày","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020088001111"}"#,
+    "\n",
+    r#"{"citizen_id":"020088001111","full_name":"Đặng Văn Đức","date_of_birth":"1988-05-01","sex":"male","ethnicity":"Nùng","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020190012345"}"#,
+    "\n",
+    r#"{"citizen_id":"020325001234","full_name":"Nguyễn Thị Hướng","date_of_birth":"2025-01-02","sex":"female","commune_code":"06112","mother_id":"020190012345","father_id":"020088001111"}"#,
+    "\n",
+    r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
+    "\n",
+);
+
+/// An adult in [`REGISTRY`] with no case yet.
+pub const ADULT: &str = "020075000777";
+
+/// The repository's `fixtures/` directory.
+pub fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
+}
+
+/// `fixtures/sample/registry.jsonl`: the sample population registry.
+pub fn sample_registry() -> PathBuf {
+    dir().join("sample/registry.jsonl")
+}
+
+/// `fixtures/sample/cases.jsonl`: the sample cases (import format).
+pub fn sample_cases() -> PathBuf {
+    dir().join("sample/cases.jsonl")
+}

@@ -1,0 +1,204 @@
+//! Audit entries as Vietnamese sentences: "Chuyển trạng thái «Đã tiếp nhận» → «Đang xử lý»:
+//! “Đủ hồ sơ”", "Sửa ô «Số bản sao»: «1» → «2»". No action codes, no JSON: the payload is read
+//! field by field, and whatever a payload does not say (or a purged one) is simply left out.
+
+use hoso_node::audit::entry::Action;
+use hoso_schemas::{Catalog, Role, Status};
+use serde_json::Value;
+
+fn status_vi(v: &Value) -> Option<&'static str> {
+    v.as_str()?.parse::<Status>().ok().map(Status::label_vi)
+}
+
+fn role_vi(v: &Value) -> Option<&'static str> {
+    let w = v.as_str()?;
+    [Role::Officer, Role::Supervisor, Role::Auditor]
+        .into_iter()
+        .find(|r| r.as_str() == w)
+        .map(Role::label_vi)
+}
+
+fn procedure_vi(catalog: &Catalog, code: &str) -> String {
+    catalog
+        .get(code)
+        .map_or_else(|| code.to_string(), |p| p.name_vi.clone())
+}
+
+fn field_vi(catalog: &Catalog, procedure: Option<&str>, field: &str) -> String {
+    let found = procedure
+        .and_then(|p| catalog.get(p))
+        .and_then(|p| p.fields.iter().find(|f| f.name == field))
+        .or_else(|| {
+            catalog
+                .iter()
+                .flat_map(|p| p.fields.iter())
+                .find(|f| f.name == field)
+        });
+    found.map_or_else(|| field.to_string(), |f| f.label_vi.clone())
+}
+
+fn quoted(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "(trống)".to_string(),
+        Some(Value::String(s)) if s.is_empty() => "(trống)".to_string(),
+        Some(Value::String(s)) => format!("«{}»", crate::format::fit(s, 40)),
+        Some(other) => format!("«{}»", crate::format::fit(&other.to_string(), 40)),
+    }
+}
+
+/// The action's name, as a short Vietnamese phrase (for filters and narrow columns).
+pub fn action_vi(a: Action) -> &'static str {
+    match a {
+        Action::Genesis => "Khởi tạo nhật ký",
+        Action::ActorBind => "Gắn định danh máy",
+        Action::OfficerAdd => "Tạo tài khoản",
+        Action::RegistryImport => "Nhập CSDL dân cư",
+        Action::LoginFailed => "Đăng nhập sai",
+        Action::CaseCreate => "Tiếp nhận hồ sơ",
+        Action::FieldSet => "Sửa thông tin",
+        Action::Transition => "Chuyển trạng thái",
+        Action::Note => "Thêm ghi chú",
+        Action::CaseImport => "Nhập hồ sơ từ tệp",
+        Action::Merge => "Hợp nhất thay đổi",
+        Action::ClockJump => "Đồng hồ bị lùi",
+        Action::Purge => "Xoá nội dung chi tiết",
+    }
+}
+
+/// The entry as one Vietnamese sentence. `payload` is the entry's detail JSON (empty if purged).
+pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
+    let p: Value = serde_json::from_slice(payload).unwrap_or(Value::Null);
+    let procedure = p.get("procedure").and_then(Value::as_str);
+    let mut s = match action {
+        Action::Genesis => "Khởi tạo chuỗi nhật ký của máy.".to_string(),
+        Action::ActorBind => match p.get("incarnation").and_then(Value::as_u64) {
+            Some(n) => format!("Gắn định danh ghi của máy (lần khởi động dữ liệu thứ {n})."),
+            None => "Gắn định danh ghi của máy.".to_string(),
+        },
+        Action::OfficerAdd => {
+            let id = p.get("officer").and_then(Value::as_str).unwrap_or("");
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+            let role = p.get("role").and_then(role_vi);
+            match (id.is_empty(), role) {
+                (false, Some(r)) => format!("Tạo tài khoản cán bộ {id} ({name}, {r})."),
+                (false, None) => format!("Tạo tài khoản cán bộ {id} ({name})."),
+                _ => "Tạo tài khoản cán bộ.".to_string(),
+            }
+        }
+        Action::RegistryImport => "Nhập dữ liệu từ CSDL dân cư.".to_string(),
+        Action::LoginFailed => match p.get("officer").and_then(Value::as_str) {
+            Some(id) if !id.is_empty() => format!(
+                "Đăng nhập không thành công với mã cán bộ «{}».",
+                crate::format::fit(id, 40)
+            ),
+            _ => "Đăng nhập không thành công.".to_string(),
+        },
+        Action::CaseCreate | Action::CaseImport => {
+            let verb = if action == Action::CaseCreate {
+                "Tiếp nhận"
+            } else {
+                "Nhập từ tệp"
+            };
+            let mut out = format!("{verb} hồ sơ");
+            if let Some(code) = p.get("receipt_code").and_then(Value::as_str) {
+                out.push_str(&format!(" {code}"));
+            }
+            if let Some(pc) = procedure {
+                out.push_str(&format!(", thủ tục {}", procedure_vi(catalog, pc)));
+            }
+            if let Some(c) = p.get("citizen_id").and_then(Value::as_str) {
+                out.push_str(&format!(", công dân số định danh {c}"));
+            }
+            if let Some(n) = p.get("registry_records").and_then(Value::as_object)
+                && !n.is_empty()
+            {
+                out.push_str(", có dữ liệu đối chiếu từ CSDL dân cư");
+            }
+            out.push('.');
+            out
+        }
+        Action::FieldSet => match p.get("fields").and_then(Value::as_object) {
+            Some(fields) if !fields.is_empty() => {
+                let parts: Vec<String> = fields
+                    .iter()
+                    .map(|(name, ch)| {
+                        format!(
+                            "ô «{}»: {} → {}",
+                            field_vi(catalog, procedure, name),
+                            quoted(ch.get("from")),
+                            quoted(ch.get("to"))
+                        )
+                    })
+                    .collect();
+                format!("Sửa {}.", parts.join("; "))
+            }
+            _ => "Sửa thông tin hồ sơ.".to_string(),
+        },
+        Action::Transition => {
+            let from = p.get("from").and_then(status_vi);
+            let to = p.get("to").and_then(status_vi);
+            let mut out = match (from, to) {
+                (Some(f), Some(t)) => format!("Chuyển trạng thái «{f}» → «{t}»"),
+                (None, Some(t)) => format!("Chuyển sang «{t}»"),
+                _ => "Chuyển trạng thái".to_string(),
+            };
+            if let Some(tr) = p.get("track").and_then(Value::as_str) {
+                out.push_str(&format!(" (phần {})", procedure_vi(catalog, tr)));
+            }
+            if p.get("resolved_conflict").and_then(Value::as_bool) == Some(true) {
+                out.push_str(", giải quyết xung đột");
+            }
+            match p.get("note").and_then(Value::as_str) {
+                Some(n) if !n.trim().is_empty() => out.push_str(&format!(": “{n}”")),
+                _ => out.push('.'),
+            }
+            out
+        }
+        Action::Note => match p.get("note_chars").and_then(Value::as_u64) {
+            Some(n) => format!("Thêm ghi chú ({n} ký tự)."),
+            None => "Thêm ghi chú.".to_string(),
+        },
+        Action::Merge => "Hợp nhất thay đổi nhận từ máy khác.".to_string(),
+        Action::ClockJump => "Đồng hồ của máy bị lùi; đã ghi nhận để kiểm toán.".to_string(),
+        Action::Purge => "Xoá nội dung chi tiết của mục cũ (chuỗi nhật ký giữ nguyên).".to_string(),
+    };
+    if payload.is_empty() && !matches!(action, Action::Genesis | Action::Purge) {
+        s.push_str(" (nội dung chi tiết đã được xoá theo quy định lưu trữ)");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_read_as_sentences_without_codes_or_json() {
+        let cat = Catalog::builtin().expect("catalog");
+        let t = sentence(
+            &cat,
+            Action::Transition,
+            r#"{"from":"received","to":"in_process","track":null,"note":"Đủ hồ sơ","resolved_conflict":false}"#
+                .as_bytes(),
+        );
+        assert_eq!(
+            t,
+            "Chuyển trạng thái «Đã tiếp nhận» → «Đang xử lý»: “Đủ hồ sơ”"
+        );
+        let f = sentence(
+            &cat,
+            Action::FieldSet,
+            br#"{"fields":{"copies":{"from":"1","to":"2"}}}"#,
+        );
+        assert!(f.starts_with("Sửa ô «"), "{f}");
+        assert!(!f.contains("copies") && !f.contains('{'), "{f}");
+        let c = sentence(
+            &cat,
+            Action::CaseImport,
+            br#"{"procedure":"judicial_record","receipt_code":"000.20.06.112-261130-0001"}"#,
+        );
+        assert!(c.contains("Cấp Phiếu lý lịch tư pháp"), "{c}");
+        assert!(!c.contains("case_import"), "{c}");
+        assert!(sentence(&cat, Action::Note, b"").contains("đã được xoá"));
+    }
+}

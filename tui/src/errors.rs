@@ -1,0 +1,227 @@
+//! Every error the node can give, said in Vietnamese for the officer: one sentence that says what
+//! happened and what to do. Built from the typed errors (`NodeError` and the schema errors it
+//! wraps), never by matching on their English text. A variant this console does not know yet gets
+//! a general sentence (the English detail goes to the log only).
+
+use hoso_node::NodeError;
+use hoso_schemas::{Catalog, CitizenIdError, Role, WorkflowError};
+
+/// The catalog's Vietnamese label of a field (the field's code when no procedure has it).
+fn field_label(catalog: &Catalog, procedure: Option<&str>, field: &str) -> String {
+    let in_proc = procedure
+        .and_then(|p| catalog.get(p))
+        .and_then(|p| p.fields.iter().find(|f| f.name == field));
+    let any = || {
+        catalog
+            .iter()
+            .flat_map(|p| p.fields.iter())
+            .find(|f| f.name == field)
+    };
+    in_proc
+        .or_else(any)
+        .map_or_else(|| field.to_string(), |f| f.label_vi.clone())
+}
+
+fn procedure_name(catalog: &Catalog, code: &str) -> String {
+    catalog
+        .get(code)
+        .map_or_else(|| code.to_string(), |p| p.name_vi.clone())
+}
+
+fn roles_vi(roles: &[Role]) -> String {
+    roles
+        .iter()
+        .map(|r| r.label_vi())
+        .collect::<Vec<_>>()
+        .join(" hoặc ")
+}
+
+/// A citizen id problem in Vietnamese.
+pub fn citizen_id_vi(e: &CitizenIdError) -> String {
+    match e {
+        CitizenIdError::WrongLength { len, .. } => format!(
+            "Số định danh cá nhân phải có đúng 12 chữ số (đã nhập {len}). Kiểm tra lại trên thẻ CCCD."
+        ),
+        CitizenIdError::NotDigits {
+            found, position, ..
+        } => format!(
+            "Số định danh cá nhân chỉ gồm chữ số 0–9 (ký tự «{found}» ở vị trí {}). Kiểm tra lại trên thẻ CCCD.",
+            position + 1
+        ),
+        CitizenIdError::YearMismatch { id_year, dob, .. } => format!(
+            "Số định danh cho biết năm sinh {id_year} nhưng ngày sinh ghi {}. Đối chiếu lại với CSDL dân cư.",
+            dob.format("%d/%m/%Y")
+        ),
+        CitizenIdError::SexMismatch { id_sex, sex, .. } => format!(
+            "Số định danh cho biết giới tính {} nhưng hồ sơ ghi {}. Đối chiếu lại với CSDL dân cư.",
+            id_sex.label_vi(),
+            sex.label_vi()
+        ),
+        CitizenIdError::YearOutOfRange { dob, .. } => format!(
+            "Ngày sinh {} nằm ngoài khoảng 1900–2399 mà số định danh ghi được. Kiểm tra lại ngày sinh.",
+            dob.format("%d/%m/%Y")
+        ),
+        // Kept for variants added later to the schema's enum.
+        #[allow(unreachable_patterns)]
+        _ => "Số định danh cá nhân không hợp lệ. Kiểm tra lại trên thẻ CCCD.".to_string(),
+    }
+}
+
+/// A workflow refusal in Vietnamese.
+pub fn workflow_vi(e: &WorkflowError) -> String {
+    match e {
+        WorkflowError::NotAllowed {
+            from, to, allowed, ..
+        } => {
+            let next = if allowed.is_empty() {
+                "không chuyển tiếp được nữa".to_string()
+            } else {
+                format!(
+                    "chỉ chuyển được sang: {}",
+                    allowed
+                        .iter()
+                        .map(|s| s.label_vi())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            format!(
+                "Hồ sơ đang «{}» nên không chuyển sang «{}» được; {next}. Tải lại (r) để xem trạng thái mới nhất.",
+                from.label_vi(),
+                to.label_vi()
+            )
+        }
+        WorkflowError::RoleNotAllowed {
+            from, to, roles, ..
+        } => format!(
+            "Chuyển «{}» → «{}» phải do {} thực hiện. Báo người có thẩm quyền.",
+            from.label_vi(),
+            to.label_vi(),
+            roles_vi(roles)
+        ),
+        #[allow(unreachable_patterns)]
+        _ => "Quy trình của thủ tục không cho phép thao tác này.".to_string(),
+    }
+}
+
+/// A node error in Vietnamese, for the officer.
+pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
+    match e {
+        NodeError::Io { .. } => {
+            "Không đọc/ghi được tệp dữ liệu của máy. Kiểm tra ổ đĩa còn chỗ trống và quyền truy cập, rồi thử lại.".to_string()
+        }
+        NodeError::NotInitialized { .. } => {
+            "Máy này chưa được khởi tạo nút dữ liệu. Báo quản trị chạy `hoso init`.".to_string()
+        }
+        NodeError::AlreadyInitialized { .. } => {
+            "Thư mục dữ liệu đã có một nút. Dùng nút đó hoặc chọn thư mục khác.".to_string()
+        }
+        NodeError::StoreLocked { .. } => {
+            "Kho dữ liệu đang được một chương trình hoso khác dùng. Đóng chương trình đó rồi mở lại.".to_string()
+        }
+        NodeError::Corrupt { .. } => {
+            "Dữ liệu trên máy bị hỏng. Báo quản trị khôi phục từ bản sao lưu hoặc đồng bộ lại từ tỉnh.".to_string()
+        }
+        NodeError::Store(_) => {
+            "Kho dữ liệu của máy gặp lỗi. Thử lại; nếu vẫn lỗi, báo quản trị.".to_string()
+        }
+        NodeError::Document(_) => {
+            "Tài liệu hồ sơ không đọc được. Thử tải lại (r); nếu vẫn lỗi, báo quản trị.".to_string()
+        }
+        NodeError::UnknownProcedure(u) => format!(
+            "Thủ tục «{}» không có trong danh mục của máy. Chọn thủ tục khác hoặc báo quản trị cập nhật danh mục.",
+            u.code
+        ),
+        NodeError::Field(f) => format!(
+            "Ô «{}» không hợp lệ. Sửa lại giá trị đã nhập.",
+            field_label(catalog, None, &f.field)
+        ),
+        NodeError::UnknownField { procedure, field } => format!(
+            "Thủ tục «{}» không có ô «{}».",
+            procedure_name(catalog, procedure),
+            field_label(catalog, Some(procedure), field)
+        ),
+        NodeError::MissingFields { procedure, fields } => format!(
+            "Còn thiếu: {}. Nhập đủ rồi tiếp nhận lại.",
+            fields
+                .iter()
+                .map(|f| field_label(catalog, Some(procedure), f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        NodeError::RegistryField { field } => format!(
+            "Ô «{}» lấy từ CSDL dân cư nên không sửa ở đây được; cần đính chính trong CSDL dân cư.",
+            field_label(catalog, None, field)
+        ),
+        NodeError::Workflow(w) => workflow_vi(w),
+        NodeError::CitizenId(c) => citizen_id_vi(c),
+        NodeError::UnknownCitizen(id) => format!(
+            "Không có công dân số định danh {id} trong CSDL dân cư. Kiểm tra lại số trên thẻ CCCD."
+        ),
+        NodeError::CaseNotFound(r) => {
+            format!("Không tìm thấy hồ sơ «{r}». Kiểm tra lại mã hồ sơ.")
+        }
+        NodeError::UnknownOfficer(o) => format!(
+            "Không có cán bộ «{o}» trên máy này. Kiểm tra lại mã cán bộ hoặc báo quản trị tạo tài khoản."
+        ),
+        NodeError::NoOfficer => "Thao tác này cần biết cán bộ thực hiện: hãy đăng nhập.".to_string(),
+        NodeError::WrongPassphrase(_) => "Sai mã cán bộ hoặc mật khẩu.".to_string(),
+        NodeError::NotPermitted { .. } => {
+            "Vai trò của bạn không được làm thao tác này. Báo người có thẩm quyền.".to_string()
+        }
+        NodeError::ImportLine { line, .. } => {
+            format!("Dòng {line} của tệp nhập không hợp lệ. Sửa dòng đó rồi nhập lại.")
+        }
+        NodeError::Invalid(_) => {
+            "Dữ liệu không hợp lệ. Kiểm tra lại những gì đã nhập.".to_string()
+        }
+        NodeError::LoginThrottled { wait_secs, .. } => format!(
+            "Đăng nhập sai quá nhiều lần. Chờ {wait_secs} giây rồi thử lại."
+        ),
+        NodeError::NoSession
+        | NodeError::SessionRefused { .. }
+        | NodeError::SessionExpired { .. }
+        | NodeError::SessionOfficer { .. } => {
+            "Phiên làm việc không dùng được. Hãy đăng nhập lại.".to_string()
+        }
+        // A kind of error newer than this console: a general sentence; the detail is logged.
+        other => {
+            tracing::warn!(error = %other, "node error without a Vietnamese message");
+            "Máy không thực hiện được thao tác này. Thử lại; nếu vẫn lỗi, báo quản trị (chi tiết trong nhật ký).".to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_errors_become_vietnamese_sentences() {
+        let cat = Catalog::builtin().expect("catalog");
+        let e = NodeError::CitizenId(hoso_schemas::CitizenId::parse("12345").expect_err("short"));
+        let m = node_error_vi(&e, &cat);
+        assert!(m.contains("12 chữ số"), "{m}");
+        assert!(!m.contains("citizen"), "{m}");
+        let e = NodeError::MissingFields {
+            procedure: "judicial_record".into(),
+            fields: vec!["purpose".into()],
+        };
+        let m = node_error_vi(&e, &cat);
+        assert!(m.starts_with("Còn thiếu: "), "{m}");
+        assert!(
+            !m.contains("purpose"),
+            "the catalog's label, not the code: {m}"
+        );
+        let e = NodeError::Workflow(WorkflowError::RoleNotAllowed {
+            procedure: "judicial_record".into(),
+            from: hoso_schemas::Status::InProcess,
+            to: hoso_schemas::Status::Decided,
+            role: Role::Officer,
+            roles: vec![Role::Supervisor],
+        });
+        let m = node_error_vi(&e, &cat);
+        assert!(m.contains("«Đang xử lý» → «Đã xử lý xong»"), "{m}");
+        assert!(!m.contains("in_process"), "{m}");
+    }
+}

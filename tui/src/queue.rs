@@ -1,0 +1,494 @@
+//! The work queue: which cases a list tab holds, in what order, and how many there are.
+//!
+//! An officer's day starts from the open cases: cases in the review queue (two offices disagree)
+//! first, then overdue (most late first), then the soonest due, then the cases paused while the
+//! citizen supplements. Ended cases (refused at intake,
+//! stopped, decided, returned) have their own tab, newest first. Every tab has a real total.
+//!
+//! Everything here is a read over the node's public secondary indexes (`hoso_node::index`): the
+//! status index key `S ‖ status ‖ due date ‖ id` already holds what ordering and counting need,
+//! so a tab is sorted and counted from keys alone and only the shown page of summaries is read.
+//! A search narrows the keys to a candidate set first (see [`candidates`]): the full receipt
+//! code, the short code as the list shows it (`261130-0001`), its last digits, a citizen id, or a
+//! name without accents. Nothing here writes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use hoso_node::store::tables::{CASES, FEED, INDEX, RECEIPTS};
+use hoso_node::{CaseId, CaseSummary, Node};
+use hoso_schemas::{Clock, Status};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// A list tab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tab {
+    /// Open cases (processing not ended): the work queue, the default.
+    Open,
+    /// Open cases past their due date and not paused.
+    Overdue,
+    /// Waiting for the citizen's supplement (the clock is stopped).
+    Paused,
+    /// Processing ended: refused at intake, stopped, decided, returned.
+    Ended,
+    /// Every case.
+    All,
+    /// One status.
+    Status(Status),
+    /// In the review queue (semantic conflicts).
+    Conflicts,
+}
+
+impl Tab {
+    /// The tabs, in order: the work queue first.
+    pub fn all() -> Vec<Tab> {
+        let mut v = vec![Tab::Open, Tab::Overdue, Tab::Paused, Tab::Ended, Tab::All];
+        v.extend(Status::ALL.into_iter().map(Tab::Status));
+        v.push(Tab::Conflicts);
+        v
+    }
+
+    /// The tab label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Open => "Cần xử lý",
+            Tab::Overdue => "Quá hạn",
+            Tab::Paused => "Tạm dừng",
+            Tab::Ended => "Đã kết thúc",
+            Tab::All => "Tất cả",
+            Tab::Status(s) => crate::format::status_short(s),
+            Tab::Conflicts => "Xung đột",
+        }
+    }
+
+    /// The statuses whose index the tab reads.
+    fn statuses(self) -> Vec<Status> {
+        let all = Status::ALL.into_iter();
+        match self {
+            // Open also reads the ended statuses: a case in the review queue needs work
+            // whatever status won the merge.
+            Tab::Open => all.collect(),
+            Tab::Overdue => all.filter(|s| !s.ends_processing()).collect(),
+            Tab::Paused => vec![Status::SupplementRequested],
+            Tab::Ended => all.filter(|s| s.ends_processing()).collect(),
+            Tab::All | Tab::Conflicts => all.collect(),
+            Tab::Status(s) => vec![s],
+        }
+    }
+}
+
+/// What one list page asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueQuery {
+    /// The tab.
+    pub tab: Tab,
+    /// Only cases assigned to this officer ("my cases").
+    pub mine: Option<String>,
+    /// Search text (code, citizen id or name), if any.
+    pub search: Option<String>,
+    /// Matching rows to skip.
+    pub offset: usize,
+    /// Most rows returned.
+    pub limit: usize,
+    /// Today, for overdue and the clocks.
+    pub today: NaiveDate,
+}
+
+/// One row of the list: the case and its clock (days left, days late, paused since, ended).
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueRow {
+    /// The case.
+    pub case: CaseSummary,
+    /// Where it stands against its due date, as of the query's day.
+    pub clock: Clock,
+}
+
+impl std::ops::Deref for QueueRow {
+    type Target = CaseSummary;
+    fn deref(&self) -> &CaseSummary {
+        &self.case
+    }
+}
+
+/// One page and the tab's total.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueuePage {
+    /// The rows.
+    pub rows: Vec<QueueRow>,
+    /// Every match in the tab (with the search and "my cases" applied).
+    pub total: usize,
+}
+
+/// Cases per tab, for the filter bar and the status bar.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Per tab (with "my cases" applied when asked).
+    pub tabs: HashMap<Tab, usize>,
+}
+
+impl Counts {
+    /// The count of a tab (0 when unknown).
+    pub fn of(&self, tab: Tab) -> usize {
+        self.tabs.get(&tab).copied().unwrap_or(0)
+    }
+}
+
+/// A read failed (the store is unreadable): said in Vietnamese.
+fn store_error(e: impl std::fmt::Display) -> String {
+    format!("Không đọc được kho dữ liệu của máy ({e}). Thử tải lại (r); nếu vẫn lỗi, báo quản trị.")
+}
+
+/// An index entry of the status index: enough to order and count without reading the case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Key {
+    status: Status,
+    due: [u8; 10],
+    id: CaseId,
+}
+
+impl Key {
+    /// 0 late, 1 running, 2 paused, 3 ended: the work-queue order.
+    fn group(&self, today: &[u8; 10]) -> u8 {
+        if self.status.ends_processing() {
+            3
+        } else if self.status.pauses_clock() {
+            2
+        } else if self.due < *today {
+            0
+        } else {
+            1
+        }
+    }
+}
+
+fn date_key(d: NaiveDate) -> [u8; 10] {
+    let s = d.format("%Y-%m-%d").to_string();
+    let mut out = [b'9'; 10];
+    for (o, b) in out.iter_mut().zip(s.bytes()) {
+        *o = b;
+    }
+    out
+}
+
+fn parse_key(k: &[u8]) -> Option<Key> {
+    // `S` ‖ status code ‖ due (10) ‖ id (16)
+    if k.len() != 2 + 10 + 16 || k.first() != Some(&b'S') {
+        return None;
+    }
+    let status = Status::from_code(*k.get(1)?)?;
+    let mut due = [0u8; 10];
+    due.copy_from_slice(k.get(2..12)?);
+    let mut id = [0u8; 16];
+    id.copy_from_slice(k.get(12..28)?);
+    Some(Key {
+        status,
+        due,
+        id: CaseId(id),
+    })
+}
+
+type Idx = redb::ReadOnlyTable<&'static [u8], ()>;
+
+fn scan_status(idx: &Idx, statuses: &[Status]) -> Result<Vec<Key>, String> {
+    let mut out = Vec::new();
+    for st in statuses {
+        let prefix = [b'S', st.code()];
+        for row in idx.range(prefix.as_slice()..).map_err(store_error)? {
+            let (k, _) = row.map_err(store_error)?;
+            let k = k.value();
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            if let Some(key) = parse_key(k) {
+                out.push(key);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The status index of one store as of one change: (data dir, latest change-feed seq, index
+/// entries) → every status key. Every write moves the change feed, so a cached scan is reused
+/// only while nothing changed; a keystroke then filters keys in memory instead of re-reading.
+type KeyCache = Vec<(PathBuf, u64, u64, Arc<Vec<Key>>)>;
+static KEYS: Mutex<KeyCache> = Mutex::new(Vec::new());
+/// Stores whose keys are kept (tests open many).
+const CACHED_STORES: usize = 4;
+
+fn all_keys(node: &Node, rtx: &redb::ReadTransaction, idx: &Idx) -> Result<Arc<Vec<Key>>, String> {
+    let feed = rtx
+        .open_table(FEED)
+        .map_err(store_error)?
+        .last()
+        .map_err(store_error)?
+        .map_or(0, |(k, _)| k.value());
+    let entries = idx.len().map_err(store_error)?;
+    let dir = node.dir().to_path_buf();
+    let mut cache = KEYS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, _, _, keys)) = cache
+        .iter()
+        .find(|(d, f, n, _)| *d == dir && *f == feed && *n == entries)
+    {
+        return Ok(Arc::clone(keys));
+    }
+    let keys = Arc::new(scan_status(idx, &Status::ALL)?);
+    cache.retain(|(d, ..)| *d != dir);
+    if cache.len() >= CACHED_STORES {
+        cache.remove(0);
+    }
+    cache.push((dir, feed, entries, Arc::clone(&keys)));
+    Ok(keys)
+}
+
+fn scan_ids(idx: &Idx, prefix: &[u8]) -> Result<HashSet<CaseId>, String> {
+    Ok(hoso_node::index::scan_prefix(idx, prefix, usize::MAX)
+        .map_err(store_error)?
+        .into_iter()
+        .collect())
+}
+
+fn officer_prefix(officer: &str) -> Vec<u8> {
+    let mut p = vec![b'O'];
+    p.extend_from_slice(officer.as_bytes());
+    p.push(0);
+    p
+}
+
+/// The text looks like a receipt code or a number (digits, dots and dashes only).
+pub fn is_code_like(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '-' || c == '.')
+}
+
+/// The cases a search text can mean: a full receipt code; the short code as the list shows it
+/// (`261130-0001`) or its last digits (`0001`, at least 3 of them); a citizen id (12 digits);
+/// otherwise a name, accents optional (`nguyen thi huong`, `ng th huong`).
+pub fn candidates(node: &Node, text: &str) -> Result<HashSet<CaseId>, String> {
+    let text = text.trim();
+    let rtx = node.db().begin_read().map_err(store_error)?;
+    let idx = rtx.open_table(INDEX).map_err(store_error)?;
+    let receipts = rtx.open_table(RECEIPTS).map_err(store_error)?;
+    let mut out = HashSet::new();
+    if let Some(v) = receipts.get(text).map_err(store_error)? {
+        out.insert(CaseId(*v.value()));
+        return Ok(out);
+    }
+    if !is_code_like(text) {
+        if let Some(found) = hoso_node::index::search_names(&idx, text).map_err(store_error)? {
+            out.extend(found.into_iter().map(|(id, _)| id));
+        }
+        return Ok(out);
+    }
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() == 12 && !text.contains('-') {
+        let mut p = vec![b'C'];
+        p.extend_from_slice(digits.as_bytes());
+        p.push(0);
+        out.extend(scan_ids(&idx, &p)?);
+    }
+    if digits.len() >= 3 {
+        // The end of a receipt code, as shown or typed: `261130-0001`, `1130-0001`, `0001`,
+        // `2611300001`. Compared on digits alone so the dash is optional.
+        for row in receipts.iter().map_err(store_error)? {
+            let (code, id) = row.map_err(store_error)?;
+            let code = code.value();
+            let code_digits = code.bytes().filter(u8::is_ascii_digit);
+            let tail: Vec<u8> = code_digits.collect();
+            if tail.ends_with(digits.as_bytes()) {
+                // Only the parts after the unit code count: `20` must not match every code.
+                let short = crate::format::short_receipt(code);
+                let short_digits: Vec<u8> = short.bytes().filter(u8::is_ascii_digit).collect();
+                if short_digits.ends_with(digits.as_bytes()) {
+                    out.insert(CaseId(*id.value()));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn keep(key: &Key, tab: Tab, today: &[u8; 10], review: &HashSet<CaseId>) -> bool {
+    match tab {
+        Tab::Open => !key.status.ends_processing() || review.contains(&key.id),
+        Tab::Overdue => key.group(today) == 0,
+        Tab::Conflicts => review.contains(&key.id),
+        _ => true,
+    }
+}
+
+fn sort(keys: &mut [Key], tab: Tab, today: &[u8; 10], review: &HashSet<CaseId>) {
+    if tab == Tab::Ended {
+        keys.sort_by_key(|k| std::cmp::Reverse((k.due, k.id)));
+    } else {
+        // Cases in the review queue first: two offices disagree on them.
+        keys.sort_by_key(|k| (!review.contains(&k.id), k.group(today), k.due, k.id));
+    }
+}
+
+/// One page of a tab, sorted as the work queue is, with the tab's total.
+pub fn page(node: &Node, q: &QueueQuery) -> Result<QueuePage, String> {
+    let today = date_key(q.today);
+    let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let found = match search {
+        Some(text) => Some(candidates(node, text)?),
+        None => None,
+    };
+    let rtx = node.db().begin_read().map_err(store_error)?;
+    let idx = rtx.open_table(INDEX).map_err(store_error)?;
+    let mine = match &q.mine {
+        Some(o) => Some(scan_ids(&idx, &officer_prefix(o))?),
+        None => None,
+    };
+    let review = scan_ids(&idx, b"X")?;
+    let statuses = q.tab.statuses();
+    let mut keys: Vec<Key> = if let Some(f) = &found
+        && f.is_empty()
+    {
+        vec![]
+    } else {
+        all_keys(node, &rtx, &idx)?
+            .iter()
+            .filter(|k| statuses.contains(&k.status))
+            .copied()
+            .collect()
+    };
+    keys.retain(|k| {
+        keep(k, q.tab, &today, &review)
+            && found.as_ref().is_none_or(|f| f.contains(&k.id))
+            && mine.as_ref().is_none_or(|m| m.contains(&k.id))
+    });
+    sort(&mut keys, q.tab, &today, &review);
+    let total = keys.len();
+    let cases = rtx.open_table(CASES).map_err(store_error)?;
+    let mut rows = Vec::new();
+    for k in keys.iter().skip(q.offset).take(q.limit) {
+        let Some(v) = cases.get(&k.id.0).map_err(store_error)? else {
+            continue;
+        };
+        let Ok(mut s) = serde_json::from_slice::<CaseSummary>(v.value()) else {
+            continue;
+        };
+        s.overdue = hoso_node::deadline::is_overdue(&s, q.today);
+        let clock = clock_of(node, &s, q.today);
+        rows.push(QueueRow { case: s, clock });
+    }
+    drop(cases);
+    drop(idx);
+    drop(rtx);
+    // "Paused since": the day of the pending supplement request, read from the case's history
+    // for the paused rows of this page only.
+    for r in rows
+        .iter_mut()
+        .filter(|r| matches!(r.clock, Clock::Paused { since: None }))
+        .take(PAUSED_LOOKUPS)
+    {
+        if let Ok(v) = node.case(&r.case.id.to_string()) {
+            let since = v
+                .history
+                .iter()
+                .rev()
+                .find(|h| h.to == Status::SupplementRequested && h.track.is_none())
+                .and_then(|h| hoso_node::deadline::parse_date(&h.at));
+            r.clock = Clock::Paused { since };
+        }
+    }
+    Ok(QueuePage { rows, total })
+}
+
+/// Most paused rows per page whose "since" date is read from the case history.
+const PAUSED_LOOKUPS: usize = 40;
+
+/// The clock of a case as of `today`.
+pub fn clock_of(node: &Node, s: &CaseSummary, today: NaiveDate) -> Clock {
+    let due = hoso_node::deadline::parse_date(&s.due_date).unwrap_or(today);
+    Clock::of(
+        node.calendar(),
+        s.status,
+        due,
+        s.ended_on
+            .as_deref()
+            .and_then(hoso_node::deadline::parse_date),
+        None,
+        today,
+    )
+}
+
+/// Cases per tab, from one pass over the status index (keys only).
+pub fn counts(node: &Node, mine: Option<&str>, today: NaiveDate) -> Result<Counts, String> {
+    let today = date_key(today);
+    let rtx = node.db().begin_read().map_err(store_error)?;
+    let idx = rtx.open_table(INDEX).map_err(store_error)?;
+    let mine = match mine {
+        Some(o) => Some(scan_ids(&idx, &officer_prefix(o))?),
+        None => None,
+    };
+    let conflicts = scan_ids(&idx, b"X")?;
+    let mut tabs: HashMap<Tab, usize> = HashMap::new();
+    let mut per_status: BTreeMap<Status, usize> = BTreeMap::new();
+    for k in all_keys(node, &rtx, &idx)?.iter() {
+        if mine.as_ref().is_some_and(|m| !m.contains(&k.id)) {
+            continue;
+        }
+        *per_status.entry(k.status).or_default() += 1;
+        *tabs.entry(Tab::All).or_default() += 1;
+        let in_review = conflicts.contains(&k.id);
+        match k.group(&today) {
+            0 => *tabs.entry(Tab::Overdue).or_default() += 1,
+            2 => *tabs.entry(Tab::Paused).or_default() += 1,
+            3 => *tabs.entry(Tab::Ended).or_default() += 1,
+            _ => {}
+        }
+        if !k.status.ends_processing() || in_review {
+            *tabs.entry(Tab::Open).or_default() += 1;
+        }
+        if in_review {
+            *tabs.entry(Tab::Conflicts).or_default() += 1;
+        }
+    }
+    for (s, n) in per_status {
+        tabs.insert(Tab::Status(s), n);
+    }
+    Ok(Counts { tabs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_like_text() {
+        assert!(is_code_like("261130-0001"));
+        assert!(is_code_like("0001"));
+        assert!(is_code_like("000.20.06.112-261130-0001"));
+        assert!(!is_code_like("nguyen"));
+        assert!(!is_code_like("-"));
+    }
+
+    #[test]
+    fn keys_group_late_running_paused_ended() {
+        let today = date_key(NaiveDate::from_ymd_opt(2026, 11, 27).expect("date"));
+        let k = |status, due: &str| {
+            let mut d = [0u8; 10];
+            d.copy_from_slice(due.as_bytes());
+            Key {
+                status,
+                due: d,
+                id: CaseId::default(),
+            }
+        };
+        assert_eq!(k(Status::InProcess, "2026-11-26").group(&today), 0);
+        assert_eq!(k(Status::InProcess, "2026-11-27").group(&today), 1);
+        assert_eq!(
+            k(Status::SupplementRequested, "2026-11-01").group(&today),
+            2
+        );
+        assert_eq!(k(Status::Returned, "2026-11-01").group(&today), 3);
+    }
+}
