@@ -4,7 +4,6 @@
 use hoso_schemas::{Procedure, Status};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::store::error::StoreError;
 use crate::audit::entry::Action;
 use crate::audit::{self, NewEntry};
 use crate::case::{CaseDoc, CaseSummary, CaseView, HistoryEntry, Note};
@@ -13,6 +12,7 @@ use crate::error::{NodeError, Result};
 use crate::ids::CaseId;
 use crate::index;
 use crate::officer::Officer;
+use crate::store::error::StoreError;
 use crate::store::tables::*;
 
 use super::cases::field_def;

@@ -99,10 +99,11 @@ impl Node {
         let mut out = Vec::new();
         for row in t.iter()? {
             let (k, v) = row?;
-            let o = serde_json::from_slice::<Officer>(v.value()).map_err(|e| NodeError::Corrupt {
-                what: format!("officer `{}`", k.value()),
-                detail: e.to_string(),
-            })?;
+            let o =
+                serde_json::from_slice::<Officer>(v.value()).map_err(|e| NodeError::Corrupt {
+                    what: format!("officer `{}`", k.value()),
+                    detail: e.to_string(),
+                })?;
             out.push(o.public());
         }
         Ok(out)

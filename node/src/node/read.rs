@@ -3,12 +3,12 @@
 use hoso_schemas::Status;
 use redb::{ReadableDatabase, ReadableTable};
 
-use crate::store::error::StoreError;
 use crate::case::{CaseDoc, CaseSummary, CaseView};
 use crate::deadline;
 use crate::error::{NodeError, Result};
 use crate::ids::CaseId;
 use crate::index;
+use crate::store::error::StoreError;
 use crate::store::tables::*;
 
 use super::*;
@@ -48,7 +48,9 @@ impl Node {
         }
         let n = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
         let doc = CaseDoc::load(&saved, &chunks, self.inner.actor).map_err(|e| match e {
-            NodeError::Corrupt { detail, .. } => StoreError::DamagedCase { case: *id, detail }.into(),
+            NodeError::Corrupt { detail, .. } => {
+                StoreError::DamagedCase { case: *id, detail }.into()
+            }
             other => other,
         })?;
         Ok((doc, n))
@@ -110,13 +112,12 @@ impl Node {
             match cases.get(&id.0)? {
                 None => Ok(None),
                 Some(v) => {
-                    let mut s: CaseSummary =
-                        serde_json::from_slice(v.value()).map_err(|e| {
-                            StoreError::CorruptSummary {
-                                case: *id,
-                                detail: e.to_string(),
-                            }
-                        })?;
+                    let mut s: CaseSummary = serde_json::from_slice(v.value()).map_err(|e| {
+                        StoreError::CorruptSummary {
+                            case: *id,
+                            detail: e.to_string(),
+                        }
+                    })?;
                     s.overdue = deadline::is_overdue(&s, today);
                     Ok(Some(s))
                 }

@@ -183,3 +183,65 @@ async fn the_hub_sends_no_details_of_another_communes_case() {
     assert!(v.notes.iter().any(|n| n.text == "Tỉnh đã xem"));
     engine.shutdown().await;
 }
+
+/// A merged step this node's workflow does not allow the officer's role (as the signer's
+/// chain declared it) is kept, and the case is flagged for review.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_the_role_may_not_take_is_merged_and_flagged_for_review() {
+    let TestNode { node: first, dir } = node(None);
+    drop(first);
+    // The province's catalog makes taking a judicial-record case in a supervisor's step.
+    let cat = dir.path().join("catalog");
+    std::fs::create_dir_all(&cat).expect("catalog dir");
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/../schemas/catalog");
+    for e in std::fs::read_dir(src).expect("catalog") {
+        let p = e.expect("entry").path();
+        let mut text = std::fs::read_to_string(&p).expect("read");
+        if p.file_name().is_some_and(|n| n == "judicial_record.toml") {
+            text = text.replacen(
+                "from = \"received\"\nto = \"in_process\"\nroles = [\"officer\", \"supervisor\"]",
+                "from = \"received\"\nto = \"in_process\"\nroles = [\"supervisor\"]",
+                1,
+            );
+            assert!(text.contains("to = \"in_process\"\nroles = [\"supervisor\"]"));
+        }
+        std::fs::write(cat.join(p.file_name().expect("name")), text).expect("write");
+    }
+    let hub = TestNode {
+        node: hoso_node::Node::open(dir.path()).expect("reopen with the catalog"),
+        dir,
+    };
+    let commune = node(Some("06112"));
+    let (engine, addr) = serve(&hub.node).await;
+    add_peer(&hub.node, &commune.node, None);
+    add_peer(&commune.node, &hub.node, Some(addr));
+    let ok_case = new_case(&commune.node);
+    let c = new_case(&commune.node);
+    commune
+        .node
+        .transition(
+            "canbo01",
+            &c.receipt_code,
+            hoso_schemas::Status::InProcess,
+            None,
+            None,
+        )
+        .expect("allowed at the commune");
+    let s = round_stats(&commune.node).await;
+    assert_eq!(s.refused_by_peer, 0, "{s:?}");
+    let v = hub.node.case(&c.receipt_code).expect("merged");
+    assert_eq!(v.status, hoso_schemas::Status::InProcess);
+    let rec = hub
+        .node
+        .review_of(&c.id)
+        .expect("review")
+        .expect("flagged for review");
+    assert!(
+        rec.workflow_breaks
+            .iter()
+            .any(|b| b.contains("canbo01") && b.contains("officer") && b.contains("supervisor")),
+        "{rec:?}"
+    );
+    assert!(hub.node.review_of(&ok_case.id).expect("review").is_none());
+    engine.shutdown().await;
+}

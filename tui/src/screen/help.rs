@@ -21,7 +21,11 @@ pub fn global_keys() -> Vec<KeyHelp> {
         ),
         key_help("s / F5", "đồng bộ ngay", false),
         key_help("Esc", "quay lại, đóng, huỷ (không xoá gì)", false),
-        key_help("q / Ctrl+C", "thoát (q ở màn chính, Ctrl+C ở mọi nơi)", false),
+        key_help(
+            "q / Ctrl+C",
+            "thoát (q ở màn chính, Ctrl+C ở mọi nơi)",
+            false,
+        ),
     ]
 }
 
