@@ -291,7 +291,7 @@ fn kill_9_hub_during_sync_then_converge() {
 /// `dir`, as a tampered store would hold, and puts the case at the head of its feed.
 fn plant_unaudited_change(dir: &Path) -> String {
     use hoso_node::store::tables::{DOC_CHANGES, DOCS, FEED, FEED_BY_DOC};
-    use redb::{ReadableDatabase, ReadableTable};
+    use redb::ReadableTable;
     let v: serde_json::Value =
         serde_json::from_str(&ok(dir, &["--json", "case", "list", "--limit", "1"])).expect("json");
     let first = &v.as_array().expect("array")[0];
