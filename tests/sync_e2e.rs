@@ -259,22 +259,25 @@ fn kill_9_hub_during_sync_then_converge() {
     ok(&commune, &["import", file.to_str().expect("path")]);
     let expected = receipts(&hub).len() + receipts(&commune).len();
 
-    let mut h = serve(&hub);
-    let sync = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&commune)
-        .args(["sync", "--once"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sync");
-    std::thread::sleep(Duration::from_millis(400));
-    h.kill().expect("kill -9 the hub");
-    let _ = h.wait();
-    let mut sync = sync;
-    let _ = sync.wait();
-    let partial = receipts(&hub).len();
-    eprintln!("the hub held {partial} of 300 cases when it was killed");
+    // Several kills at different moments of the same round.
+    for (round, delay_ms) in [(1, 250u64), (2, 400), (3, 650)] {
+        let mut h = serve(&hub);
+        let sync = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(&commune)
+            .args(["sync", "--once"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sync");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        h.kill().expect("kill -9 the hub");
+        let _ = h.wait();
+        let mut sync = sync;
+        let _ = sync.wait();
+        let partial = receipts(&hub).len();
+        eprintln!("kill {round}: the hub held {partial} of {expected} cases");
+    }
 
     let h = serve(&hub);
     ok(&commune, &["sync", "--once"]);
@@ -282,4 +285,104 @@ fn kill_9_hub_during_sync_then_converge() {
     let (a, b) = (receipts(&hub), receipts(&commune));
     assert_eq!(a.len(), expected);
     assert_eq!(a, b);
+}
+
+/// Appends a change no audit entry accounts for to the first case of the (stopped) node in
+/// `dir`, as a tampered store would hold, and puts the case at the head of its feed.
+fn plant_unaudited_change(dir: &Path) -> String {
+    use hoso_node::store::tables::{DOC_CHANGES, DOCS, FEED, FEED_BY_DOC};
+    use redb::ReadableTable;
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["--json", "case", "list", "--limit", "1"])).expect("json");
+    let first = &v.as_array().expect("array")[0];
+    let id: hoso_node::CaseId = first["id"].as_str().expect("id").parse().expect("case id");
+    let db = redb::Database::open(dir.join("store.redb")).expect("open store");
+    let tx = db.begin_write().expect("write");
+    {
+        let saved = tx
+            .open_table(DOCS)
+            .expect("docs")
+            .get(&id.0)
+            .expect("get")
+            .expect("doc")
+            .value()
+            .to_vec();
+        let mut changes = tx.open_table(DOC_CHANGES).expect("changes");
+        let chunks: Vec<Vec<u8>> = changes
+            .range((&id.0, 0)..=(&id.0, u32::MAX))
+            .expect("range")
+            .map(|r| r.expect("row").1.value().to_vec())
+            .collect();
+        let mut doc = hoso_node::case::CaseDoc::load(&saved, &chunks, [7; 16]).expect("load");
+        doc.set_result("Đã cấp (giả mạo)").expect("edit");
+        doc.commit("forged", 0).expect("a change");
+        let chunk = doc.save_incremental();
+        changes
+            .insert((&id.0, chunks.len() as u32), chunk.as_slice())
+            .expect("insert");
+        let mut feed = tx.open_table(FEED).expect("feed");
+        let mut by_doc = tx.open_table(FEED_BY_DOC).expect("by doc");
+        let next = feed
+            .last()
+            .expect("last")
+            .map(|(k, _)| k.value() + 1)
+            .unwrap_or(1);
+        if let Some(old) = by_doc
+            .insert(&id.0, next)
+            .expect("insert")
+            .map(|g| g.value())
+        {
+            feed.remove(old).expect("remove");
+        }
+        feed.insert(next, &id.0).expect("insert");
+    }
+    tx.commit().expect("commit");
+    first["receipt_code"].as_str().expect("code").to_string()
+}
+
+/// Issue 9 item 6 at the user's level: a change the hub cannot verify is not merged, the
+/// sender's `sync` says how many were refused and why and exits non-zero, and the hub's
+/// `status` shows the quarantine.
+#[test]
+fn sync_with_a_refused_change_exits_non_zero_and_the_hub_status_shows_the_quarantine() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
+    let hp = free_port();
+    init(&hub, "hub", hp);
+    init(&commune, "commune", free_port());
+    let (hid, cid) = (node_id(&hub), node_id(&commune));
+    ok(
+        &hub,
+        &["peer", "add", &cid, "--role", "commune", "--scope", "06112"],
+    );
+    ok(
+        &commune,
+        &[
+            "peer",
+            "add",
+            &hid,
+            "--addr",
+            &format!("127.0.0.1:{hp}"),
+            "--role",
+            "hub",
+        ],
+    );
+    let h = serve(&hub);
+    ok(&commune, &["sync", "--once"]);
+    let code = plant_unaudited_change(&commune);
+    let out = hoso(&commune, &["sync", "--once"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    assert!(
+        err.contains("refused 1 case") && err.contains("accounted by no audit entry"),
+        "{err}"
+    );
+    stop(h);
+    let status = ok(&hub, &["status"]);
+    assert!(status.contains("QUARANTINE 1"), "{status}");
+    let shown = ok(&hub, &["--json", "case", "show", &code]);
+    assert!(
+        !shown.contains("giả mạo"),
+        "the hub merged the unverified change"
+    );
 }

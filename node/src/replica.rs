@@ -11,19 +11,16 @@
 //!   changed case travels as `save_after(peer heads)`: exactly the changes the peer lacks.
 
 use automerge::{AutoCommit, ChangeHash};
-use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{ReadableDatabase, ReadableTable};
 
 use crate::case::{CaseDoc, CaseSummary};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::peers::Peer;
-use crate::store::tables::{
-    CASES, DOC_CHANGES, DOCS, FEED, FEED_BY_DOC, PEER_HEADS, RECEIPTS, SYNC_CHECKPOINTS,
-};
+use crate::store::tables::{CASES, DOC_CHANGES, DOCS, FEED, PEER_HEADS, SYNC_CHECKPOINTS};
 
-/// Most heads a case may claim in one message (Automerge heads of one case are a handful).
-pub const MAX_HEADS: usize = 256;
+pub use crate::ingest::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
 
 /// One case to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,64 +46,57 @@ pub struct Outgoing {
     pub upto: u64,
     /// Feed entries looked at.
     pub scanned: usize,
+    /// Cases skipped because one of their changes alone is over the part limit (id, bytes).
+    pub too_large: Vec<(CaseId, usize)>,
 }
 
-/// One case received from a peer.
-#[derive(Clone, Debug)]
-pub struct IncomingDoc {
-    /// The case.
-    pub id: CaseId,
-    /// Whole document (`true`) or changes.
-    pub full: bool,
-    /// The sender's heads (for changes).
-    pub heads: Vec<[u8; 32]>,
-    /// The bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// What happened to one received case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ingested {
-    /// Stored (or already held). `heads` are the sender's heads, now known to be held here.
-    Stored {
-        /// The case.
-        id: CaseId,
-        /// It was new here.
-        created: bool,
-        /// The merge added changes.
-        changed: bool,
-        /// It entered the review queue.
-        conflict: bool,
-        /// The sender's heads.
-        heads: Vec<[u8; 32]>,
-    },
-    /// Refused; nothing of it was stored.
-    Refused {
-        /// The case.
-        id: CaseId,
-        /// Why, for the log.
-        reason: String,
-    },
-}
-
-/// The result of a batch.
-#[derive(Clone, Debug, Default)]
-pub struct IngestReport {
-    /// Per case, in order.
-    pub items: Vec<Ingested>,
-}
-
-impl IngestReport {
-    /// Cases refused.
-    pub fn refused(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|i| matches!(i, Ingested::Refused { .. }))
-            .count()
+/// Splits `item` (whose bytes are over `max_part`) into parts of whole changes, each at most
+/// `max_part` bytes, in causal order: the first keeps `full`, the later ones are change sets,
+/// and only the last carries the heads (so the receiver records them once it holds them all).
+/// `None` when one change alone is over `max_part`.
+fn split(
+    item: OutgoingDoc,
+    am: &mut AutoCommit,
+    have: &[ChangeHash],
+    max_part: usize,
+) -> Option<Vec<OutgoingDoc>> {
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    let mut cur: Vec<u8> = Vec::new();
+    for mut c in am.get_changes(have) {
+        let b = c.bytes();
+        if b.len() > max_part {
+            return None;
+        }
+        if !cur.is_empty() && cur.len() + b.len() > max_part {
+            parts.push(std::mem::take(&mut cur));
+        }
+        cur.extend_from_slice(&b);
     }
+    if !cur.is_empty() {
+        parts.push(cur);
+    }
+    let heads = raw_heads(am);
+    let n = parts.len();
+    Some(
+        parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, bytes)| OutgoingDoc {
+                id: item.id,
+                seq: item.seq,
+                full: item.full && i == 0,
+                heads: if i + 1 == n && !(item.full && i == 0) {
+                    heads.clone()
+                } else {
+                    Vec::new()
+                },
+                bytes,
+            })
+            .collect(),
+    )
 }
 
-fn encode_peer_heads(seq: u64, heads: &[[u8; 32]]) -> Vec<u8> {
+pub(crate) fn encode_peer_heads(seq: u64, heads: &[[u8; 32]]) -> Vec<u8> {
     let mut v = Vec::with_capacity(8 + 32 * heads.len());
     v.extend_from_slice(&seq.to_be_bytes());
     for h in heads {
@@ -115,7 +105,7 @@ fn encode_peer_heads(seq: u64, heads: &[[u8; 32]]) -> Vec<u8> {
     v
 }
 
-fn decode_peer_heads(b: &[u8]) -> (u64, Vec<[u8; 32]>) {
+pub(crate) fn decode_peer_heads(b: &[u8]) -> (u64, Vec<[u8; 32]>) {
     let mut seq = [0u8; 8];
     if b.len() < 8 {
         return (0, Vec::new());
@@ -136,7 +126,7 @@ fn decode_peer_heads(b: &[u8]) -> (u64, Vec<[u8; 32]>) {
 const MAX_KNOWN: usize = 16;
 
 /// Merges two sets of hashes known to be held by a peer (newest first, bounded).
-fn union(new: &[[u8; 32]], old: &[[u8; 32]]) -> Vec<[u8; 32]> {
+pub(crate) fn union(new: &[[u8; 32]], old: &[[u8; 32]]) -> Vec<[u8; 32]> {
     let mut out: Vec<[u8; 32]> = Vec::with_capacity(new.len() + old.len());
     for h in new.iter().chain(old) {
         if !out.contains(h) {
@@ -148,23 +138,18 @@ fn union(new: &[[u8; 32]], old: &[[u8; 32]]) -> Vec<[u8; 32]> {
 }
 
 /// True when every local head is among the peer's known hashes (it holds the whole doc).
-fn covered(local: &[[u8; 32]], known: &[[u8; 32]]) -> bool {
+pub(crate) fn covered(local: &[[u8; 32]], known: &[[u8; 32]]) -> bool {
     local.iter().all(|h| known.contains(h))
 }
 
-fn sorted(mut h: Vec<[u8; 32]>) -> Vec<[u8; 32]> {
+pub(crate) fn sorted(mut h: Vec<[u8; 32]>) -> Vec<[u8; 32]> {
     h.sort_unstable();
     h.dedup();
     h
 }
 
-fn raw_heads(doc: &mut AutoCommit) -> Vec<[u8; 32]> {
+pub(crate) fn raw_heads(doc: &mut AutoCommit) -> Vec<[u8; 32]> {
     sorted(doc.get_heads().iter().map(|h| h.0).collect())
-}
-
-/// Errors that mean the store itself failed (abort the batch) rather than bad peer input.
-fn is_store_failure(e: &NodeError) -> bool {
-    matches!(e, NodeError::Store(_) | NodeError::Io { .. })
 }
 
 impl Node {
@@ -178,15 +163,22 @@ impl Node {
             .unwrap_or(0))
     }
 
-    /// The next batch of the local feed after `after` for `peer`: within its scope, skipping
+    /// The next batch of the local feed after `after` for `peer`: within its scope (the
+    /// case's own jurisdiction checked against `may_hold`, the peer's effective scope), skipping
     /// cases it already holds in this exact version. Reads at most `limit` feed entries and
-    /// stops early once `max_bytes` of documents are collected.
+    /// stops before the documents pass `max_bytes` (a batch always takes its first case). A
+    /// case whose bytes are over `max_part` travels as several parts of whole changes; a case
+    /// with one change over `max_part` is skipped and listed in `too_large`, so it never
+    /// blocks the others.
+    #[allow(clippy::too_many_arguments)]
     pub fn outgoing(
         &self,
         peer: &Peer,
+        may_hold: &dyn Fn(&str, &str) -> bool,
         after: u64,
         limit: usize,
         max_bytes: usize,
+        max_part: usize,
         in_flight: &dyn Fn(&CaseId) -> Vec<[u8; 32]>,
     ) -> Result<Outgoing> {
         let rtx = self.db().begin_read()?;
@@ -207,17 +199,19 @@ impl Node {
             let (k, v) = row?;
             let seq = k.value();
             let id = CaseId(*v.value());
-            out.scanned += 1;
-            out.upto = seq;
             let peer_has = known
                 .get((&peer.node_id.0, &id.0))?
                 .map(|g| decode_peer_heads(g.value()));
             if let Some((s, _)) = &peer_has
                 && *s == seq
             {
+                out.scanned += 1;
+                out.upto = seq;
                 continue;
             }
             let Some(summary) = cases.get(&id.0)? else {
+                out.scanned += 1;
+                out.upto = seq;
                 continue;
             };
             let summary: CaseSummary =
@@ -225,13 +219,17 @@ impl Node {
                     what: format!("summary of case {id}"),
                     detail: e.to_string(),
                 })?;
-            if !peer.may_hold(&summary.province, &summary.commune) {
+            if !may_hold(&summary.province, &summary.commune) {
+                out.scanned += 1;
+                out.upto = seq;
                 continue;
             }
             let has_chunks = changes
                 .range((&id.0, 0)..=(&id.0, u32::MAX))?
                 .next()
                 .is_some();
+            let mut loaded: Option<CaseDoc> = None;
+            let mut have: Vec<ChangeHash> = Vec::new();
             let item = match peer_has {
                 Some((_, ph)) if !ph.is_empty() => {
                     let (mut doc, _) = self.load_doc_pub(&docs, &changes, &id)?;
@@ -239,6 +237,8 @@ impl Node {
                     let heads = raw_heads(am);
                     let ph = union(&in_flight(&id), &ph);
                     if covered(&heads, &ph) {
+                        out.scanned += 1;
+                        out.upto = seq;
                         continue;
                     }
                     let ph: Vec<ChangeHash> = ph
@@ -246,7 +246,7 @@ impl Node {
                         .map(ChangeHash)
                         .filter(|h| am.get_change_by_hash(h).is_some())
                         .collect();
-                    if !ph.is_empty() {
+                    let item = if !ph.is_empty() {
                         OutgoingDoc {
                             id,
                             seq,
@@ -262,10 +262,15 @@ impl Node {
                             heads: Vec::new(),
                             bytes: am.save(),
                         }
-                    }
+                    };
+                    have = ph;
+                    loaded = Some(doc);
+                    item
                 }
                 _ if !has_chunks => {
                     let Some(saved) = docs.get(&id.0)? else {
+                        out.scanned += 1;
+                        out.upto = seq;
                         continue;
                     };
                     OutgoingDoc {
@@ -278,17 +283,45 @@ impl Node {
                 }
                 _ => {
                     let (mut doc, _) = self.load_doc_pub(&docs, &changes, &id)?;
-                    OutgoingDoc {
+                    let item = OutgoingDoc {
                         id,
                         seq,
                         full: true,
                         heads: Vec::new(),
                         bytes: doc.save(),
-                    }
+                    };
+                    loaded = Some(doc);
+                    item
                 }
             };
-            bytes += item.bytes.len();
-            out.docs.push(item);
+            let len = item.bytes.len();
+            if !out.docs.is_empty() && bytes + len.min(max_part) > max_bytes {
+                // The next batch starts with this case.
+                break;
+            }
+            out.scanned += 1;
+            out.upto = seq;
+            if len <= max_part {
+                bytes += len;
+                out.docs.push(item);
+                continue;
+            }
+            let mut doc = match loaded {
+                Some(d) => d,
+                None => self.load_doc_pub(&docs, &changes, &id)?.0,
+            };
+            match split(item, doc.automerge(), &have, max_part) {
+                Some(parts) => {
+                    for p in parts {
+                        bytes += p.bytes.len();
+                        out.docs.push(p);
+                    }
+                }
+                None => {
+                    tracing::warn!(case = %id, bytes = len, max_part, "a case with a change over the sync part limit is not sent");
+                    out.too_large.push((id, len));
+                }
+            }
         }
         Ok(out)
     }
@@ -359,199 +392,6 @@ impl Node {
                 t.insert((&peer.0, &id.0), encode_peer_heads(seq, &known).as_slice())?;
             }
             Ok(())
-        })
-    }
-
-    /// Ingests a batch from `peer` in one durable transaction and advances the peer's
-    /// checkpoint to `checkpoint` in it. `allow(province, commune)` decides whether a case is
-    /// within both the sender's and this node's scope; a case outside it, or bytes that are not
-    /// a valid document of that case, or a jurisdiction change, is refused and nothing of it
-    /// is stored. Store failures abort the whole batch (nothing is committed).
-    pub fn ingest_batch(
-        &self,
-        peer: &NodeId,
-        docs: &[IncomingDoc],
-        checkpoint: u64,
-        allow: &dyn Fn(&str, &str) -> bool,
-    ) -> Result<IngestReport> {
-        let report = self.with_write(|tx, _| {
-            let mut report = IngestReport::default();
-            for d in docs {
-                match self.ingest_one(tx, peer, d, allow) {
-                    Ok(i) => report.items.push(i),
-                    Err(e) if is_store_failure(&e) => return Err(e),
-                    Err(e) => report.items.push(Ingested::Refused {
-                        id: d.id,
-                        reason: e.to_string(),
-                    }),
-                }
-            }
-            let mut cp = tx.open_table(SYNC_CHECKPOINTS)?;
-            let old = cp.get(&peer.0)?.map(|v| v.value()).unwrap_or(0);
-            if checkpoint > old {
-                cp.insert(&peer.0, checkpoint)?;
-            }
-            Ok(report)
-        })?;
-        for i in &report.items {
-            if let Ingested::Stored {
-                id, changed: true, ..
-            } = i
-            {
-                let _ = self.subscribe_sender().send(*id);
-            }
-        }
-        Ok(report)
-    }
-
-    fn ingest_one(
-        &self,
-        tx: &WriteTransaction,
-        peer: &NodeId,
-        d: &IncomingDoc,
-        allow: &dyn Fn(&str, &str) -> bool,
-    ) -> Result<Ingested> {
-        if d.heads.len() > MAX_HEADS {
-            return Err(NodeError::Invalid(format!(
-                "case {} claims too many heads",
-                d.id
-            )));
-        }
-        let existing: Option<CaseSummary> = tx
-            .open_table(CASES)?
-            .get(&d.id.0)?
-            .and_then(|v| serde_json::from_slice(v.value()).ok());
-        let (created, changed, mut doc, merged_view) = match &existing {
-            Some(s) => {
-                if !allow(&s.province, &s.commune) {
-                    return Err(NodeError::Invalid(format!(
-                        "case {} ({}/{}) is outside the sender's or this node's scope",
-                        d.id, s.province, s.commune
-                    )));
-                }
-                let (mut doc, chunks) = {
-                    let docs = tx.open_table(DOCS)?;
-                    let changes = tx.open_table(DOC_CHANGES)?;
-                    self.load_doc_pub(&docs, &changes, &d.id)?
-                };
-                let before = doc.heads();
-                let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
-                doc.load_incremental(&d.bytes)?;
-                let changed = doc.heads() != before;
-                let mut merged_view = None;
-                if changed {
-                    if (doc.all_strings("province")?, doc.all_strings("commune")?) != before_j {
-                        return Err(NodeError::Invalid(format!(
-                            "remote change to case {} alters its jurisdiction; refused",
-                            d.id
-                        )));
-                    }
-                    let view = doc.view()?;
-                    if view.id != d.id {
-                        return Err(NodeError::Invalid(format!(
-                            "remote document claims id {} instead of {}",
-                            view.id, d.id
-                        )));
-                    }
-                    self.persist_doc(tx, &d.id, &mut doc, chunks)?;
-                    self.store_summary(tx, &view, None)?;
-                    merged_view = Some(view);
-                }
-                (false, changed, doc, merged_view)
-            }
-            None => {
-                if !d.full {
-                    return Err(NodeError::Invalid(format!(
-                        "changes for case {} which is not held here; send the whole document",
-                        d.id
-                    )));
-                }
-                let am = AutoCommit::load(&d.bytes)
-                    .map_err(|e| NodeError::Invalid(format!("not a valid case document: {e}")))?;
-                let doc = CaseDoc::from_automerge(am);
-                let view = doc.view()?;
-                if view.id != d.id {
-                    return Err(NodeError::Invalid(format!(
-                        "remote document claims id {} instead of {}",
-                        view.id, d.id
-                    )));
-                }
-                let (p, c) = (doc.all_strings("province")?, doc.all_strings("commune")?);
-                if p.len() != 1 || c.len() != 1 {
-                    return Err(NodeError::Invalid(format!(
-                        "case {} has an ambiguous jurisdiction; refused",
-                        d.id
-                    )));
-                }
-                if !allow(&view.province, &view.commune) {
-                    return Err(NodeError::Invalid(format!(
-                        "case {} ({}/{}) is outside the sender's or this node's scope",
-                        d.id, view.province, view.commune
-                    )));
-                }
-                tx.open_table(DOCS)?.insert(&d.id.0, d.bytes.as_slice())?;
-                tx.open_table(RECEIPTS)?
-                    .insert(view.receipt_code.as_str(), &d.id.0)?;
-                self.store_summary(tx, &view, None)?;
-                (true, true, doc, Some(view))
-            }
-        };
-        let am = doc.automerge();
-        let sender_heads = if d.full {
-            // A whole document: its own heads are the sender's.
-            let loaded = AutoCommit::load(&d.bytes).ok();
-            match (created, loaded) {
-                (true, _) => raw_heads(am),
-                (false, Some(mut l)) => raw_heads(&mut l),
-                (false, None) => Vec::new(),
-            }
-        } else {
-            sorted(d.heads.clone())
-        };
-        // Heads the sender claims but did not send are not recorded: the next change to this
-        // case then travels whole, which is always correct.
-        let sender_heads = if sender_heads
-            .iter()
-            .all(|h| am.get_change_by_hash(&ChangeHash(*h)).is_some())
-        {
-            sender_heads
-        } else {
-            Vec::new()
-        };
-        if !sender_heads.is_empty() {
-            let local = raw_heads(am);
-            let mut t = tx.open_table(PEER_HEADS)?;
-            let old = t
-                .get((&peer.0, &d.id.0))?
-                .map(|g| decode_peer_heads(g.value()).1)
-                .unwrap_or_default();
-            let known = union(&sender_heads, &old);
-            let (seq, known) = if covered(&local, &known) {
-                let seq = tx
-                    .open_table(FEED_BY_DOC)?
-                    .get(&d.id.0)?
-                    .map(|v| v.value())
-                    .unwrap_or(0);
-                (seq, local)
-            } else {
-                (0, known)
-            };
-            t.insert(
-                (&peer.0, &d.id.0),
-                encode_peer_heads(seq, &known).as_slice(),
-            )?;
-        }
-        let conflict = if let Some(view) = &merged_view {
-            self.file_review_in(tx, view, peer)?
-        } else {
-            false
-        };
-        Ok(Ingested::Stored {
-            id: d.id,
-            created,
-            changed,
-            conflict,
-            heads: sender_heads,
         })
     }
 }

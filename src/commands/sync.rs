@@ -175,6 +175,12 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
     let rt = runtime()?;
     let rounds = rt.block_on(hoso_sync::sync_once(&node, only, args.relays))?;
     let failed = rounds.iter().any(|r| r.error.is_some());
+    // A round whose data the peer refused did not succeed, whatever else moved.
+    let refused: Vec<_> = rounds
+        .iter()
+        .filter_map(|r| r.stats.as_ref().map(|s| (r, s)))
+        .filter(|(_, s)| s.refused_by_peer > 0 || s.too_large > 0)
+        .collect();
     if cli.json {
         output::json(&rounds)?;
     } else {
@@ -201,7 +207,25 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(if failed {
+    for (r, s) in &refused {
+        if s.refused_by_peer > 0 {
+            eprintln!(
+                "error: {} refused {} case(s) sent by this node and quarantined them ({}); they are not on that node: ask its operator to look at `hoso status` there",
+                r.name,
+                s.refused_by_peer,
+                s.refusal_reason.as_deref().unwrap_or("no reason given")
+            );
+        }
+        if s.too_large > 0 {
+            eprintln!(
+                "error: {} case(s) were not sent to {} because one of their changes is over the {} MiB sync part limit",
+                s.too_large,
+                r.name,
+                hoso_sync::protocol::session::PART_BYTES >> 20
+            );
+        }
+    }
+    Ok(if failed || !refused.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -226,6 +250,8 @@ pub fn status_extra(node: &Node, brief: bool) -> anyhow::Result<serde_json::Valu
     let mut out = serde_json::json!({
         "equivocations": node.equivocations()?,
         "audit_held": audit_held(node)?,
+        "quarantined": node.quarantined()?,
+        "review": node.review_queue()?.len(),
     });
     if !brief {
         let mut list = Vec::new();
@@ -285,6 +311,35 @@ pub fn print_status_extra(v: &serde_json::Value) {
             "held       {} audit entries (all chains), {} cosignatures, {} refused checkpoints",
             held["entries"], held["cosignatures"], held["refused_checkpoints"]
         );
+    }
+    if let Some(q) = v["quarantined"].as_array()
+        && !q.is_empty()
+    {
+        println!(
+            "QUARANTINE {} received case(s) not merged (a change no audit entry accounts for, out of scope, or invalid):",
+            q.len()
+        );
+        for e in q.iter().take(20) {
+            println!(
+                "  case {} from {} ({}, {}×): {}",
+                e["case_id"].as_str().unwrap_or(""),
+                e["peer"]
+                    .as_str()
+                    .map(|p| &p[..p.len().min(12)])
+                    .unwrap_or(""),
+                e["kind"].as_str().unwrap_or(""),
+                e["count"],
+                e["reason"].as_str().unwrap_or("")
+            );
+        }
+        if q.len() > 20 {
+            println!("  … and {} more (`hoso status --json`)", q.len() - 20);
+        }
+    }
+    if let Some(n) = v["review"].as_u64()
+        && n > 0
+    {
+        println!("review     {n} case(s) flagged for review: `hoso case conflicts`");
     }
     if let Some(eq) = v["equivocations"].as_array()
         && !eq.is_empty()

@@ -18,6 +18,9 @@ pub enum SyncError {
     /// The peer broke the protocol.
     #[error("protocol violation: {0}")]
     Protocol(String),
+    /// The peer is not what this node's peers file says it is (role or scope).
+    #[error("{0}")]
+    ScopeMismatch(String),
     /// The peer reported an error and closed.
     #[error("the peer reported: {0}")]
     PeerError(String),

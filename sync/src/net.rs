@@ -86,6 +86,10 @@ pub struct DriveOptions {
     pub cut_after_acks: Option<usize>,
     /// Feed entries per batch (default [`crate::protocol::session::BATCH_ENTRIES`]).
     pub batch_entries: Option<usize>,
+    /// Largest part of one case (default [`crate::protocol::session::PART_BYTES`]; tests).
+    pub part_bytes: Option<usize>,
+    /// Audit bytes per message (default [`crate::protocol::session::AUDIT_BYTES`]; tests).
+    pub audit_bytes: Option<usize>,
 }
 
 /// What a driven session reports.
@@ -181,6 +185,12 @@ pub async fn drive(
     if let Some(n) = opts.batch_entries {
         session.batch_entries = n.clamp(1, crate::protocol::message::MAX_DOCS);
     }
+    if let Some(n) = opts.part_bytes {
+        session.part_bytes = n.clamp(1, crate::protocol::session::PART_BYTES);
+    }
+    if let Some(n) = opts.audit_bytes {
+        session.audit_bytes = n.clamp(1, crate::protocol::session::AUDIT_BYTES);
+    }
     let send_all = |msgs: Vec<Message>| -> Result<(), SyncError> {
         for m in msgs {
             let f = encode_frame(&m.encode())?;
@@ -249,7 +259,12 @@ pub async fn drive(
 
     let sent = session.sent_log.take().unwrap_or_default();
     match &result {
-        Err(e @ (SyncError::Frame(_) | SyncError::Decode(_) | SyncError::Protocol(_))) => {
+        Err(
+            e @ (SyncError::Frame(_)
+            | SyncError::Decode(_)
+            | SyncError::Protocol(_)
+            | SyncError::ScopeMismatch(_)),
+        ) => {
             tracing::warn!(peer = %peer.name, error = %e, "closing a connection after bad input");
             if let Ok(f) = encode_frame(
                 &Message::Error {

@@ -7,7 +7,7 @@ pub mod message;
 pub mod session;
 
 pub use frame::{FRAME_VERSION, FrameError, MAX_FRAME};
-pub use message::{DecodeError, Message, WitnessMsg};
+pub use message::{DecodeError, Jurisdiction, Message, WitnessMsg};
 pub use session::{RoundStats, Session};
 
 /// The ALPN of the sync protocol.

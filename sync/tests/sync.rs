@@ -6,6 +6,8 @@ mod sync {
     pub mod common;
     pub mod conflicts;
     pub mod converge;
+    pub mod limits;
     pub mod resume;
     pub mod scope;
+    pub mod trust;
 }

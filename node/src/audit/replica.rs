@@ -8,10 +8,11 @@ use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
 use crate::audit::entry::{Entry, payload_hash};
+use crate::case::CaseSummary;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
-use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_FORKS, AUDIT_PAYLOADS};
+use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_FORKS, AUDIT_PAYLOADS, CASES};
 
 /// Most entries one batch may carry.
 pub const MAX_BATCH: usize = 4096;
@@ -90,6 +91,55 @@ impl Node {
                 })?
                 .hash;
             let payload = p.get(&hash)?.map(|g| g.value().to_vec());
+            out.push((rec, payload));
+        }
+        Ok(out)
+    }
+
+    /// Records of `origin`'s chain from `from_seq` to send to a peer: at most `max_entries`,
+    /// and no more than `max_bytes` of records and payloads (at least one record when any is
+    /// left). The payload of an entry about a case `may_hold` does not cover (or one not held
+    /// here) is left out, as if purged: the entry still verifies and links, but the case's
+    /// details (names, citizen ids) never reach a peer that is not scoped for that case.
+    pub fn chain_records_bounded(
+        &self,
+        origin: &NodeId,
+        from_seq: u64,
+        max_entries: usize,
+        max_bytes: usize,
+        may_hold: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<Vec<RawRecord>> {
+        let rtx = self.db().begin_read()?;
+        let t = rtx.open_table(AUDIT)?;
+        let p = rtx.open_table(AUDIT_PAYLOADS)?;
+        let cases = rtx.open_table(CASES)?;
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        for row in t.range((&origin.0, from_seq)..=(&origin.0, u64::MAX))? {
+            if out.len() >= max_entries {
+                break;
+            }
+            let (_, v) = row?;
+            let rec = v.value().to_vec();
+            let e = Entry::from_record(&rec).map_err(|e| NodeError::Corrupt {
+                what: "audit entry".into(),
+                detail: e.to_string(),
+            })?;
+            let scoped = e.body.case_id == CaseId::NONE
+                || cases
+                    .get(&e.body.case_id.0)?
+                    .and_then(|s| serde_json::from_slice::<CaseSummary>(s.value()).ok())
+                    .is_some_and(|s| may_hold(&s.province, &s.commune));
+            let payload = if scoped {
+                p.get(&e.hash)?.map(|g| g.value().to_vec())
+            } else {
+                None
+            };
+            let len = rec.len() + payload.as_ref().map_or(0, Vec::len);
+            if !out.is_empty() && bytes + len > max_bytes {
+                break;
+            }
+            bytes += len;
             out.push((rec, payload));
         }
         Ok(out)

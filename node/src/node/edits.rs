@@ -10,7 +10,6 @@ use crate::deadline;
 use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::officer::Officer;
-use crate::store::error::StoreError;
 use crate::store::tables::*;
 use crate::write::{AuthenticatedOfficer, Author, Permission};
 use crate::{limits, text};

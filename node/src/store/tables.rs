@@ -66,3 +66,7 @@ pub const AUDIT_WITNESS: TableDefinition<&[u8; 32], &[u8]> =
 /// refused (both signed artefacts), kept forever.
 pub const AUDIT_EVIDENCE: TableDefinition<(&[u8; 32], &[u8; 32]), &[u8]> =
     TableDefinition::new("audit-evidence-1");
+/// Key: (sending peer, case id). Value: a received case that was not merged, with the reason
+/// (see `ingest/quarantine.rs` for the layout). Bounded by `quarantine::MAX_ROWS`.
+pub const QUARANTINE: TableDefinition<(&[u8; 32], &[u8; 16]), &[u8]> =
+    TableDefinition::new("quarantine-1");

@@ -2,7 +2,7 @@
 //! big-endian integers and `u32`-length-prefixed byte strings. Every count and length read from
 //! a peer is checked against a bound before anything is allocated, and decoding never panics.
 
-use hoso_node::{CaseId, NodeId};
+use hoso_node::{CaseId, NodeId, NodeRole};
 
 /// Most cases in one `Docs` message.
 pub const MAX_DOCS: usize = 4096;
@@ -10,8 +10,10 @@ pub const MAX_DOCS: usize = 4096;
 pub const MAX_HEADS: usize = 256;
 /// Most audit entries in one `Audit` message.
 pub const MAX_ENTRIES: usize = 4096;
-/// Largest audit payload carried.
-pub const MAX_PAYLOAD: usize = 64 << 10;
+/// Largest audit payload carried (the witness's bound, so every stored payload fits).
+pub const MAX_PAYLOAD: usize = hoso_node::audit::witness::MAX_PAYLOAD;
+/// Longest province or commune code in a hello.
+pub const MAX_CODE: usize = 16;
 /// Most chains listed in a hello.
 pub const MAX_CHAINS: usize = 64;
 /// Longest error reason.
@@ -20,8 +22,20 @@ pub const MAX_REASON: usize = 1024;
 pub const MAX_NOTE: usize = 4 << 10;
 /// Longest cosignature line carried.
 pub const MAX_COSIG_LINE: usize = 512;
-/// The protocol revision inside frame version 1.
-pub const PROTOCOL: u16 = 1;
+/// The protocol revision inside frame version 1 (2: the hello declares the sender's
+/// jurisdiction and the ack says why cases were refused).
+pub const PROTOCOL: u16 = 2;
+
+/// What a node declares it is in its hello: the peers file of the other side must agree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Jurisdiction {
+    /// Hub or commune.
+    pub role: NodeRole,
+    /// Its province code.
+    pub province: String,
+    /// Its commune code (a commune only).
+    pub commune: Option<String>,
+}
 
 /// One case in a `Docs` message.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +94,8 @@ pub enum Message {
         feed_after: u64,
         /// Chain lengths held by the sender, per origin (the two nodes' chains).
         chains: Vec<(NodeId, u64)>,
+        /// The sender's role and jurisdiction.
+        juris: Jurisdiction,
     },
     /// A batch of the sender's feed.
     Docs {
@@ -96,6 +112,8 @@ pub enum Message {
         refused: u32,
         /// Stored cases and the sender heads now held.
         acked: Vec<(CaseId, Vec<[u8; 32]>)>,
+        /// Why the first refused case was refused (empty when none was).
+        reason: String,
     },
     /// Entries of one audit chain, in seq order.
     Audit {
@@ -265,6 +283,7 @@ impl Message {
                 protocol,
                 feed_after,
                 chains,
+                juris,
             } => {
                 o.push(1);
                 o.extend_from_slice(&protocol.to_be_bytes());
@@ -274,6 +293,15 @@ impl Message {
                     o.extend_from_slice(&id.0);
                     o.extend_from_slice(&n.to_be_bytes());
                 }
+                o.push(match juris.role {
+                    NodeRole::Hub => 1,
+                    NodeRole::Commune => 2,
+                });
+                put_bytes(&mut o, truncate_utf8(&juris.province, MAX_CODE).as_bytes());
+                put_bytes(
+                    &mut o,
+                    truncate_utf8(juris.commune.as_deref().unwrap_or(""), MAX_CODE).as_bytes(),
+                );
             }
             Message::Docs { upto, docs } => {
                 o.push(2);
@@ -290,6 +318,7 @@ impl Message {
                 upto,
                 refused,
                 acked,
+                reason,
             } => {
                 o.push(3);
                 o.extend_from_slice(&upto.to_be_bytes());
@@ -299,6 +328,7 @@ impl Message {
                     o.extend_from_slice(&id.0);
                     put_heads(&mut o, h);
                 }
+                put_bytes(&mut o, truncate_utf8(reason, MAX_REASON).as_bytes());
             }
             Message::Audit { origin, entries } => {
                 o.push(4);
@@ -365,10 +395,22 @@ impl Message {
                 for _ in 0..n {
                     chains.push((NodeId(r.arr("origin")?), r.u64("chain length")?));
                 }
+                let role = match r.u8("role")? {
+                    1 => NodeRole::Hub,
+                    2 => NodeRole::Commune,
+                    _ => return Err(DecodeError::Invalid("role")),
+                };
+                let province = r.text(MAX_CODE, "province")?;
+                let commune = Some(r.text(MAX_CODE, "commune")?).filter(|c| !c.is_empty());
                 Message::Hello {
                     protocol,
                     feed_after,
                     chains,
+                    juris: Jurisdiction {
+                        role,
+                        province,
+                        commune,
+                    },
                 }
             }
             2 => {
@@ -401,6 +443,7 @@ impl Message {
                     upto,
                     refused,
                     acked,
+                    reason: r.text(MAX_REASON, "reason")?,
                 }
             }
             4 => {
@@ -467,6 +510,11 @@ mod tests {
                 protocol: PROTOCOL,
                 feed_after: 7,
                 chains: vec![(NodeId([3; 32]), 9)],
+                juris: Jurisdiction {
+                    role: NodeRole::Commune,
+                    province: "20".into(),
+                    commune: Some("06112".into()),
+                },
             },
             Message::Docs {
                 upto: 5,
@@ -481,6 +529,7 @@ mod tests {
                 upto: 5,
                 refused: 1,
                 acked: vec![(CaseId([1; 16]), vec![[4; 32]])],
+                reason: "ngoài phạm vi".into(),
             },
             Message::Audit {
                 origin: NodeId([5; 32]),

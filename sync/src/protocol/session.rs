@@ -13,22 +13,31 @@ use std::collections::{BTreeMap, VecDeque};
 
 use hoso_node::audit::checkpoint::{Cosignature, SignedCheckpoint};
 use hoso_node::audit::witness::{AddCheckpoint, MAX_REQUEST_ENTRIES, SentEntry, WitnessReply};
+use hoso_node::ingest::{IncomingDoc, Ingested};
 use hoso_node::peers::own_scope_holds;
-use hoso_node::replica::{IncomingDoc, Ingested};
 use hoso_node::{CaseId, Node, NodeError, NodeId, NodeRole, Peer};
 use serde::Serialize;
 
-use super::message::{AuditRecord, DocMsg, Message, PROTOCOL, WitnessMsg};
+use super::message::{AuditRecord, DocMsg, Jurisdiction, Message, PROTOCOL, WitnessMsg};
 use crate::error::SyncError;
 
 /// Feed entries read per `Docs` batch.
 pub const BATCH_ENTRIES: usize = 512;
 /// Document bytes per batch before it is cut (well under the frame limit).
 pub const BATCH_BYTES: usize = 2 << 20;
+/// Largest part of one case in a `Docs` message: a bigger case travels as several parts of
+/// whole changes; a case with one change over it is not sent (and reported).
+pub const PART_BYTES: usize = 2 << 20;
+/// Document bytes per `Docs` message: a batch with more (a case in parts) is sent as several
+/// messages, each under the frame limit.
+pub const MESSAGE_BYTES: usize = 4 << 20;
 /// `Docs` batches in flight before waiting for an `Ack`.
 pub const WINDOW: usize = 4;
 /// Audit entries per `Audit` message.
 pub const AUDIT_BATCH: usize = 1024;
+/// Audit record and payload bytes per `Audit` message (one entry always fits: a record is
+/// under 70 KB and a payload at most 1 MiB).
+pub const AUDIT_BYTES: usize = 2 << 20;
 
 /// What moved in one session, both ways.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -69,6 +78,12 @@ pub struct RoundStats {
     pub bytes_out: u64,
     /// Frame bytes received (filled in by the driver).
     pub bytes_in: u64,
+    /// Why the peer refused the first case it refused (none when it refused nothing).
+    pub refusal_reason: Option<String>,
+    /// Cases not sent because one of their changes alone is over [`PART_BYTES`].
+    pub too_large: u64,
+    /// Cases quarantined earlier and merged in this session once their audit entries came.
+    pub released: u64,
 }
 
 struct InFlight {
@@ -105,6 +120,12 @@ pub struct Session {
     pub sent_log: Option<Vec<(CaseId, usize)>>,
     /// Feed entries per `Docs` batch.
     pub batch_entries: usize,
+    /// Largest part of one case ([`PART_BYTES`]).
+    pub part_bytes: usize,
+    /// Audit bytes per `Audit` message ([`AUDIT_BYTES`]).
+    pub audit_bytes: usize,
+    /// What the peer declared in its hello.
+    peer_juris: Option<Jurisdiction>,
 }
 
 impl Session {
@@ -130,7 +151,52 @@ impl Session {
             stats: RoundStats::default(),
             sent_log: None,
             batch_entries: BATCH_ENTRIES,
+            part_bytes: PART_BYTES,
+            audit_bytes: AUDIT_BYTES,
+            peer_juris: None,
         }
+    }
+
+    /// True when the peer may hold a case of this jurisdiction: its peers-file scope narrowed
+    /// to what it declared itself to be in its hello (nothing before the hello).
+    fn peer_may_hold(&self, province: &str, commune: &str) -> bool {
+        let Some(j) = &self.peer_juris else {
+            return false;
+        };
+        if !self.peer.may_hold(province, commune) || j.province != province {
+            return false;
+        }
+        match j.role {
+            NodeRole::Hub => true,
+            NodeRole::Commune => j.commune.as_deref() == Some(commune),
+        }
+    }
+
+    /// Why the peer's declaration contradicts its peers-file entry, if it does.
+    fn scope_mismatch(&self, j: &Jurisdiction) -> Option<String> {
+        let declared = match &j.commune {
+            Some(c) => format!("{} {c} of province {}", j.role.as_str(), j.province),
+            None => format!("{} of province {}", j.role.as_str(), j.province),
+        };
+        let entry_ok = j.role == self.peer.role
+            && match j.role {
+                NodeRole::Hub => self.peer.scope.contains(&j.province),
+                NodeRole::Commune => j
+                    .commune
+                    .as_ref()
+                    .is_some_and(|c| self.peer.scope.contains(c)),
+            };
+        if entry_ok {
+            return None;
+        }
+        Some(format!(
+            "peer {} says it is the {declared}, but this node's peers file has it as {} with scope {}; nothing was exchanged: fix the entry with `hoso peer add {} --role {} --scope CODE`",
+            self.peer.name,
+            self.peer.role.as_str(),
+            self.peer.scope.join(","),
+            self.peer.node_id,
+            j.role.as_str()
+        ))
     }
 
     /// The peer.
@@ -149,10 +215,19 @@ impl Session {
         for o in self.chain_origins() {
             chains.push((o, self.node.chain_len(&o)?));
         }
+        let cfg = self.node.config();
         Ok(Message::Hello {
             protocol: PROTOCOL,
             feed_after: self.node.sync_checkpoint(&self.peer.node_id)?,
             chains,
+            juris: Jurisdiction {
+                role: cfg.role,
+                province: cfg.province.clone(),
+                commune: match cfg.role {
+                    NodeRole::Hub => None,
+                    NodeRole::Commune => cfg.commune.clone(),
+                },
+            },
         })
     }
 
@@ -177,6 +252,7 @@ impl Session {
                 protocol,
                 feed_after,
                 chains,
+                juris,
             } => {
                 if self.got_hello {
                     return Err(SyncError::Protocol("second hello".into()));
@@ -186,6 +262,10 @@ impl Session {
                         "peer speaks protocol {protocol}, this node {PROTOCOL}"
                     )));
                 }
+                if let Some(why) = self.scope_mismatch(&juris) {
+                    return Err(SyncError::ScopeMismatch(why));
+                }
+                self.peer_juris = Some(juris);
                 self.got_hello = true;
                 self.cursor = feed_after;
                 let origins = self.chain_origins();
@@ -204,6 +284,7 @@ impl Session {
                 upto,
                 refused,
                 acked,
+                reason,
             } => {
                 let Some(batch) = self.inflight.pop_front() else {
                     return Err(SyncError::Protocol("ack without a batch in flight".into()));
@@ -216,7 +297,10 @@ impl Session {
                 }
                 self.stats.refused_by_peer += u64::from(refused);
                 if refused > 0 {
-                    tracing::warn!(peer = %self.peer.name, refused, "the peer refused cases");
+                    tracing::warn!(peer = %self.peer.name, refused, %reason, "the peer refused cases");
+                    if self.stats.refusal_reason.is_none() {
+                        self.stats.refusal_reason = Some(reason);
+                    }
                 }
                 for id in batch.seqs.keys() {
                     self.in_flight_heads.remove(id);
@@ -344,14 +428,15 @@ impl Session {
                 bytes: d.bytes,
             })
             .collect();
-        let peer = self.peer.clone();
         let cfg = self.node.config().clone();
-        let allow = move |p: &str, c: &str| peer.may_hold(p, c) && own_scope_holds(&cfg, p, c);
-        let report = self
-            .node
-            .ingest_batch(&self.peer.node_id, &incoming, upto, &allow)?;
+        let report = {
+            let allow = |p: &str, c: &str| self.peer_may_hold(p, c) && own_scope_holds(&cfg, p, c);
+            self.node
+                .ingest_batch(&self.peer.node_id, &incoming, upto, &allow)?
+        };
         let mut acked = Vec::new();
         let mut refused = 0u32;
+        let mut first_reason = String::new();
         for (item, d) in report.items.into_iter().zip(&incoming) {
             match item {
                 Ingested::Stored {
@@ -373,10 +458,13 @@ impl Session {
                     }
                     acked.push((id, heads));
                 }
-                Ingested::Refused { id, reason } => {
+                Ingested::Refused { id, reason, .. } => {
                     refused += 1;
                     self.stats.refused_here += 1;
-                    tracing::warn!(peer = %self.peer.name, case = %id, %reason, "refused a case from a peer");
+                    tracing::warn!(peer = %self.peer.name, case = %id, %reason, "refused a case from a peer; quarantined");
+                    if first_reason.is_empty() {
+                        first_reason = reason;
+                    }
                 }
             }
         }
@@ -384,7 +472,39 @@ impl Session {
             upto,
             refused,
             acked,
+            reason: first_reason,
         }])
+    }
+
+    /// The role, province and commune a chain's genesis entry declares, if `entries` holds it.
+    fn genesis_mismatch(&self, entries: &[AuditRecord]) -> Option<String> {
+        let j = self.peer_juris.as_ref()?;
+        let g = entries.first()?;
+        let e = hoso_node::audit::entry::Entry::from_record(&g.record).ok()?;
+        if e.body.seq != 0 {
+            return None;
+        }
+        #[derive(serde::Deserialize)]
+        struct Genesis {
+            role: NodeRole,
+            province: String,
+            commune: Option<String>,
+        }
+        let genesis: Genesis = serde_json::from_slice(g.payload.as_deref()?).ok()?;
+        let commune = match genesis.role {
+            NodeRole::Hub => None,
+            NodeRole::Commune => genesis.commune.clone(),
+        };
+        if genesis.role == j.role && genesis.province == j.province && commune == j.commune {
+            return None;
+        }
+        Some(format!(
+            "the audit chain of peer {} begins as the {} of {}/{}, not what it declared; its entries were not stored",
+            self.peer.name,
+            genesis.role.as_str(),
+            genesis.province,
+            genesis.commune.unwrap_or_default()
+        ))
     }
 
     fn on_audit(
@@ -397,6 +517,11 @@ impl Session {
             tracing::warn!(peer = %self.peer.name, origin = %origin, "refused a chain outside scope");
             return Ok(vec![]);
         }
+        if origin == self.peer.node_id
+            && let Some(why) = self.genesis_mismatch(&entries)
+        {
+            return Err(SyncError::ScopeMismatch(why));
+        }
         let rows: Vec<_> = entries.into_iter().map(|e| (e.record, e.payload)).collect();
         let r = self.node.ingest_chain(&origin, &rows)?;
         self.stats.audit_received += r.stored;
@@ -405,39 +530,61 @@ impl Session {
             self.stats.audit_refused += rows.len() as u64 - r.stored - r.duplicates - r.forks;
             tracing::warn!(peer = %self.peer.name, %why, "refused audit entries");
         }
+        if r.stored > 0 {
+            // Cases refused for want of these entries may now be merged.
+            let cfg = self.node.config().clone();
+            let released = {
+                let allow =
+                    |p: &str, c: &str| self.peer_may_hold(p, c) && own_scope_holds(&cfg, p, c);
+                self.node.retry_quarantined(&self.peer.node_id, &allow)?
+            };
+            self.stats.released += released;
+        }
         Ok(vec![])
     }
 
-    /// Produces what can be sent now: feed batches while the window allows, new audit
-    /// entries, `Idle` when the feed is sent, `Done` when a one-shot round is complete.
+    /// Produces what can be sent now: new audit entries first (so the peer holds the entry of
+    /// every change before the change arrives), then feed batches while the window allows,
+    /// `Idle` when the feed is sent, `Done` when a one-shot round is complete.
     pub fn pump(&mut self) -> Result<Vec<Message>, SyncError> {
         let mut out = Vec::new();
         if !self.got_hello || self.done_sent {
             return Ok(out);
         }
+        // The documents are read before the audit entries: an entry is written in the same
+        // transaction as its change, so every change read here has its entry read below.
+        let mut docs_out = Vec::new();
         let mut exhausted = false;
         while self.inflight.len() < WINDOW {
-            let in_flight = &self.in_flight_heads;
-            let assume = |id: &CaseId| in_flight.get(id).cloned().unwrap_or_default();
-            let batch = self.node.outgoing(
-                &self.peer,
-                self.cursor,
-                self.batch_entries,
-                BATCH_BYTES,
-                &assume,
-            )?;
+            let batch = {
+                let in_flight = &self.in_flight_heads;
+                let assume = |id: &CaseId| in_flight.get(id).cloned().unwrap_or_default();
+                let may_hold = |p: &str, c: &str| self.peer_may_hold(p, c);
+                self.node.outgoing(
+                    &self.peer,
+                    &may_hold,
+                    self.cursor,
+                    self.batch_entries,
+                    BATCH_BYTES,
+                    self.part_bytes,
+                    &assume,
+                )?
+            };
             if batch.scanned == 0 {
                 exhausted = true;
                 break;
             }
+            self.stats.too_large += batch.too_large.len() as u64;
+            let before = self.cursor;
             self.cursor = batch.upto;
             if batch.docs.is_empty() {
                 continue;
             }
-            let mut seqs = BTreeMap::new();
-            let mut docs = Vec::with_capacity(batch.docs.len());
+            // One message per `MESSAGE_BYTES`; all but the last acknowledge only up to where
+            // the batch began, so a cut between them never skips the rest of a case.
+            let mut groups: Vec<Vec<(DocMsg, u64)>> = vec![Vec::new()];
+            let mut size = 0usize;
             for d in batch.docs {
-                seqs.insert(d.id, d.seq);
                 if !d.heads.is_empty() {
                     self.in_flight_heads.insert(d.id, d.heads.clone());
                 }
@@ -450,31 +597,45 @@ impl Session {
                 if let Some(log) = &mut self.sent_log {
                     log.push((d.id, d.bytes.len()));
                 }
-                docs.push(DocMsg {
-                    id: d.id,
-                    full: d.full,
-                    heads: d.heads,
-                    bytes: d.bytes,
-                });
+                let last = groups.last().map_or(0, Vec::len);
+                if last > 0 && size + d.bytes.len() > MESSAGE_BYTES {
+                    groups.push(Vec::new());
+                    size = 0;
+                }
+                size += d.bytes.len();
+                if let Some(g) = groups.last_mut() {
+                    g.push((
+                        DocMsg {
+                            id: d.id,
+                            full: d.full,
+                            heads: d.heads,
+                            bytes: d.bytes,
+                        },
+                        d.seq,
+                    ));
+                }
             }
-            self.inflight.push_back(InFlight {
-                upto: batch.upto,
-                seqs,
-            });
-            out.push(Message::Docs {
-                upto: batch.upto,
-                docs,
-            });
+            let n = groups.len();
+            for (i, group) in groups.into_iter().enumerate() {
+                let upto = if i + 1 == n { batch.upto } else { before };
+                let seqs = group.iter().map(|(d, seq)| (d.id, *seq)).collect();
+                let docs = group.into_iter().map(|(d, _)| d).collect();
+                self.inflight.push_back(InFlight { upto, seqs });
+                docs_out.push(Message::Docs { upto, docs });
+            }
         }
         for o in self.chain_origins() {
             let Some(from) = self.audit_cursor.get(&o).copied() else {
                 continue;
             };
             loop {
-                let recs = self.node.chain_records(
+                let may_hold = |p: &str, c: &str| self.peer_may_hold(p, c);
+                let recs = self.node.chain_records_bounded(
                     &o,
                     from_cursor(&self.audit_cursor, &o, from),
                     AUDIT_BATCH,
+                    self.audit_bytes,
+                    &may_hold,
                 )?;
                 if recs.is_empty() {
                     break;
@@ -491,11 +652,9 @@ impl Session {
                         .map(|(record, payload)| AuditRecord { record, payload })
                         .collect(),
                 });
-                if n < AUDIT_BATCH as u64 {
-                    break;
-                }
             }
         }
+        out.extend(docs_out);
         // After the own chain's entries, so the hub holds them when the request arrives; before
         // `Idle`, so a hub that initiated a one-shot round answers it before its `Done`.
         if let Some(m) = self.checkpoint_due()? {

@@ -166,3 +166,92 @@ pub async fn round(node: &Node) -> hoso_sync::RoundStats {
     }
     total
 }
+
+/// Moves a case to the head of `node`'s change feed inside `tx` (as the node does on a write).
+fn bump_feed(tx: &redb::WriteTransaction, id: &hoso_node::CaseId) {
+    use hoso_node::store::tables::{FEED, FEED_BY_DOC};
+    use redb::ReadableTable;
+    let mut feed = tx.open_table(FEED).expect("feed");
+    let mut by_doc = tx.open_table(FEED_BY_DOC).expect("feed by doc");
+    let next = feed
+        .last()
+        .expect("last")
+        .map(|(k, _)| k.value() + 1)
+        .unwrap_or(1);
+    if let Some(old) = by_doc
+        .insert(&id.0, next)
+        .expect("insert")
+        .map(|g| g.value())
+    {
+        feed.remove(old).expect("remove");
+    }
+    feed.insert(next, &id.0).expect("insert");
+}
+
+/// Appends a change chunk to a case in `node`'s store behind every check (no audit entry), as
+/// a tampered store or a patched binary would, and puts the case at the head of the feed so
+/// sync sends it.
+pub fn plant_change(node: &Node, id: &hoso_node::CaseId, chunk: &[u8]) {
+    use hoso_node::store::tables::DOC_CHANGES;
+    use redb::ReadableTable;
+    let tx = node.db().begin_write().expect("write");
+    {
+        let mut t = tx.open_table(DOC_CHANGES).expect("changes");
+        let n = t
+            .range((&id.0, 0)..=(&id.0, u32::MAX))
+            .expect("range")
+            .count() as u32;
+        t.insert((&id.0, n), chunk).expect("insert");
+    }
+    bump_feed(&tx, id);
+    tx.commit().expect("commit");
+}
+
+/// Stores a whole case document in `node`'s store behind every check (scope, audit).
+pub fn plant_doc(node: &Node, bytes: &[u8]) -> hoso_node::CaseId {
+    use hoso_node::store::tables::{CASES, DOCS, RECEIPTS};
+    let am = automerge::AutoCommit::load(bytes).expect("doc");
+    let view = hoso_node::case::CaseDoc::from_automerge(am)
+        .view()
+        .expect("view");
+    let id = view.id;
+    let tx = node.db().begin_write().expect("write");
+    tx.open_table(DOCS)
+        .expect("docs")
+        .insert(&id.0, bytes)
+        .expect("insert");
+    let summary = serde_json::to_vec(&view.summary()).expect("json");
+    tx.open_table(CASES)
+        .expect("cases")
+        .insert(&id.0, summary.as_slice())
+        .expect("insert");
+    tx.open_table(RECEIPTS)
+        .expect("receipts")
+        .insert(view.receipt_code.as_str(), &id.0)
+        .expect("insert");
+    bump_feed(&tx, &id);
+    tx.commit().expect("commit");
+    id
+}
+
+/// A change to case `id` of `node` made with Automerge `actor` and written by nobody's audit
+/// entry: the bytes after the case's current heads.
+pub fn forged_change(node: &Node, id: &hoso_node::CaseId, actor: [u8; 16]) -> Vec<u8> {
+    forged_change_with(node, id, actor, "Đã cấp (giả mạo)")
+}
+
+/// [`forged_change`] that writes `value` as the case's result.
+pub fn forged_change_with(
+    node: &Node,
+    id: &hoso_node::CaseId,
+    actor: [u8; 16],
+    value: &str,
+) -> Vec<u8> {
+    use automerge::transaction::Transactable;
+    let mut am = automerge::AutoCommit::load(&node.doc_bytes(id).expect("doc")).expect("load");
+    let before = am.get_heads();
+    am.set_actor(automerge::ActorId::from(actor.to_vec()));
+    am.put(automerge::ROOT, "result", value).expect("put");
+    am.commit();
+    am.save_after(&before)
+}

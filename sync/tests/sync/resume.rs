@@ -29,6 +29,7 @@ async fn cut_mid_sync_resumes_without_resending_acknowledged_cases() {
             log_sent: true,
             cut_after_acks: Some(3),
             batch_entries: Some(20),
+            ..DriveOptions::default()
         },
     )
     .await;

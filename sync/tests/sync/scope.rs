@@ -49,10 +49,7 @@ async fn hub_with_three_communes_keeps_each_in_its_scope() {
     let other = node(Some("06112"));
     let foreign = new_case(&other.node);
     let bytes = other.node.doc_bytes(&foreign.id).expect("bytes");
-    communes[1]
-        .node
-        .apply_remote(&foreign.id, &bytes)
-        .expect("local merge");
+    plant_doc(&communes[1].node, &bytes);
     let s = round(&communes[1].node).await;
     assert_eq!(s.refused_by_peer, 1, "{s:?}");
     assert!(

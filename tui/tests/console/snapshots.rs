@@ -137,6 +137,14 @@ fn new_case_form_with_errors() {
     snap("new_case_form_errors", &h, 100, 40);
 }
 
+/// Hands `from`'s audit entries to `to` (a merge needs the entries of the changes it brings).
+fn share_chain(from: &hoso_node::Node, to: &hoso_node::Node) {
+    let id = from.id();
+    let have = to.chain_len(&id).expect("len");
+    let recs = from.chain_records(&id, have, 100_000).expect("records");
+    to.ingest_chain(&id, &recs).expect("ingest chain");
+}
+
 #[test]
 fn detail_with_conflict_banner() {
     // Two nodes change the same case concurrently, then exchange documents.
@@ -149,6 +157,7 @@ fn detail_with_conflict_banner() {
         "020190012345",
         "2026-01-05T09:00:00+07:00",
     );
+    share_chain(&a.node, &b);
     b.apply_remote(&v.id, &a.node.doc_bytes(&v.id).expect("bytes"))
         .expect("fork");
     a.node
@@ -171,6 +180,7 @@ fn detail_with_conflict_banner() {
     )
     .expect("b");
     let from_b = b.doc_bytes(&v.id).expect("b bytes");
+    share_chain(&b, &a.node);
     a.node.apply_remote(&v.id, &from_b).expect("merge");
     let mut h = a;
     h.app = app_for(&h.node);

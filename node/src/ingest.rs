@@ -1,0 +1,504 @@
+//! The one path by which case changes made elsewhere enter this node: sync batches
+//! ([`Node::ingest`]) and single documents ([`Node::apply_remote`]) both run [`Node::ingest`],
+//! so the merge property tests exercise the code sync runs.
+//!
+//! Per received case, in one durable transaction for the whole batch:
+//! 1. **scope**: the case's jurisdiction (of the stored summary for a known case, of the parsed
+//!    document for a new one) is within the sender's and this node's scope;
+//! 2. **validity**: the bytes are a document of that case id, with one jurisdiction, and do not
+//!    change it;
+//! 3. **trust** (`trust.rs`): every change the bytes add is accounted for by a verified audit
+//!    entry held here, under that case, with the change's actor, signed by the node that owns
+//!    the actor;
+//! 4. the merge, summary, indexes and change feed; the peer's known heads; the review queue
+//!    (concurrent statuses, workflow forks, and steps the workflow or the officer's role does
+//!    not allow).
+//!
+//! A case that fails 1–3 stores nothing of itself and goes to the quarantine
+//! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
+//! change writes no audit entry here: it stays accounted by the entry of the node that made it.
+
+pub mod quarantine;
+mod trust;
+
+use std::collections::HashMap;
+
+use automerge::{AutoCommit, ChangeHash};
+use redb::{ReadableTable, WriteTransaction};
+use serde::Serialize;
+
+use crate::case::{CaseDoc, CaseSummary};
+use crate::conflicts::ReviewRecord;
+use crate::error::{NodeError, Result};
+use crate::ids::{CaseId, NodeId};
+use crate::node::Node;
+use crate::replica::{covered, decode_peer_heads, encode_peer_heads, raw_heads, sorted, union};
+use crate::store::tables::{
+    CASES, DOC_CHANGES, DOCS, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
+};
+use crate::write::{Author, Permission};
+use quarantine::RefusalKind;
+
+/// Most heads a case may claim in one message (Automerge heads of one case are a handful).
+pub const MAX_HEADS: usize = 256;
+
+/// One case received from a peer.
+#[derive(Clone, Debug)]
+pub struct IncomingDoc {
+    /// The case.
+    pub id: CaseId,
+    /// Whole document (`true`) or changes.
+    pub full: bool,
+    /// The sender's heads (for changes).
+    pub heads: Vec<[u8; 32]>,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What happened to one received case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ingested {
+    /// Stored (or already held). `heads` are the sender's heads, now known to be held here.
+    Stored {
+        /// The case.
+        id: CaseId,
+        /// It was new here.
+        created: bool,
+        /// The merge added changes.
+        changed: bool,
+        /// It entered the review queue.
+        conflict: bool,
+        /// The sender's heads.
+        heads: Vec<[u8; 32]>,
+    },
+    /// Refused; nothing of it was stored. It was quarantined unless the quarantine was full.
+    Refused {
+        /// The case.
+        id: CaseId,
+        /// Why.
+        kind: RefusalKind,
+        /// Why, for the log and the sender.
+        reason: String,
+    },
+}
+
+/// The result of a batch.
+#[derive(Clone, Debug, Default)]
+pub struct IngestReport {
+    /// Per case, in order.
+    pub items: Vec<Ingested>,
+}
+
+impl IngestReport {
+    /// Cases refused.
+    pub fn refused(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| matches!(i, Ingested::Refused { .. }))
+            .count()
+    }
+}
+
+/// What merging one remote document did ([`Node::apply_remote`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MergeOutcome {
+    /// The case.
+    pub id: CaseId,
+    /// The case was new here.
+    pub created: bool,
+    /// The merge added changes.
+    pub changed: bool,
+    /// The case has conflicting statuses after the merge.
+    pub conflict: bool,
+}
+
+/// Errors that mean the store itself failed (abort the batch) rather than bad peer input.
+fn is_store_failure(e: &NodeError) -> bool {
+    matches!(e, NodeError::Store(_) | NodeError::Io { .. })
+}
+
+/// A refusal of one case: its kind and reason.
+struct Refusal(RefusalKind, String);
+
+fn refuse<T>(kind: RefusalKind, why: String) -> Result<std::result::Result<T, Refusal>> {
+    Ok(Err(Refusal(kind, why)))
+}
+
+/// The sender id used for documents merged outside a sync session ([`Node::apply_remote`]).
+const LOCAL: NodeId = NodeId([0; 32]);
+
+impl Node {
+    /// Ingests a batch from `peer` (`None`: a document handed over locally) in one durable
+    /// transaction, and advances the peer's checkpoint to `checkpoint` in it.
+    /// `allow(province, commune)` decides whether a case is within both the sender's and this
+    /// node's scope. A refused case stores nothing of itself and is quarantined with the
+    /// reason. Store failures abort the whole batch (nothing is committed).
+    pub fn ingest(
+        &self,
+        peer: Option<&NodeId>,
+        docs: &[IncomingDoc],
+        checkpoint: Option<u64>,
+        allow: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<IngestReport> {
+        // Received changes pass the one write path as the sending peer (documents handed
+        // over locally, with no session, as the node itself).
+        let author = match peer {
+            Some(p) => Author::Peer(*p),
+            None => Author::Node,
+        };
+        let ctx = self.begin_write(&author, Permission::Ingest)?;
+        let report = (|tx: &WriteTransaction| -> Result<IngestReport> {
+            let mut report = IngestReport::default();
+            let mut roles = HashMap::new();
+            for d in docs {
+                let item = match self.ingest_one(tx, peer, d, allow, &mut roles) {
+                    Ok(Ok(i)) => {
+                        quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
+                        i
+                    }
+                    Ok(Err(Refusal(kind, reason))) => {
+                        quarantine::put(tx, peer.unwrap_or(&LOCAL), d, kind, &reason)?;
+                        Ingested::Refused {
+                            id: d.id,
+                            kind,
+                            reason,
+                        }
+                    }
+                    Err(e) if is_store_failure(&e) => return Err(e),
+                    Err(e) => {
+                        let reason = e.to_string();
+                        quarantine::put(
+                            tx,
+                            peer.unwrap_or(&LOCAL),
+                            d,
+                            RefusalKind::Invalid,
+                            &reason,
+                        )?;
+                        Ingested::Refused {
+                            id: d.id,
+                            kind: RefusalKind::Invalid,
+                            reason,
+                        }
+                    }
+                };
+                report.items.push(item);
+            }
+            if let (Some(peer), Some(checkpoint)) = (peer, checkpoint) {
+                let mut cp = tx.open_table(SYNC_CHECKPOINTS)?;
+                let old = cp.get(&peer.0)?.map(|v| v.value()).unwrap_or(0);
+                if checkpoint > old {
+                    cp.insert(&peer.0, checkpoint)?;
+                }
+            }
+            Ok(report)
+        })(ctx.tx())?;
+        ctx.commit()?;
+        for i in &report.items {
+            if let Ingested::Stored {
+                id, changed: true, ..
+            } = i
+            {
+                let _ = self.subscribe_sender().send(*id);
+            }
+        }
+        Ok(report)
+    }
+
+    /// A sync batch from `peer`: [`Node::ingest`] with the checkpoint.
+    pub fn ingest_batch(
+        &self,
+        peer: &NodeId,
+        docs: &[IncomingDoc],
+        checkpoint: u64,
+        allow: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<IngestReport> {
+        self.ingest(Some(peer), docs, Some(checkpoint), allow)
+    }
+
+    /// Merges one document (`save()` bytes or change chunks) of case `id` handed over outside a
+    /// sync session, through the same checks as sync: within this node's scope, a valid
+    /// document of that case, every new change accounted by an audit entry held here. A
+    /// refusal is an error (and the bytes are quarantined).
+    pub fn apply_remote(&self, id: &CaseId, bytes: &[u8]) -> Result<MergeOutcome> {
+        let cfg = self.config().clone();
+        let allow = move |p: &str, c: &str| crate::peers::own_scope_holds(&cfg, p, c);
+        let d = IncomingDoc {
+            id: *id,
+            full: true,
+            heads: Vec::new(),
+            bytes: bytes.to_vec(),
+        };
+        let report = self.ingest(None, std::slice::from_ref(&d), None, &allow)?;
+        match report.items.into_iter().next() {
+            Some(Ingested::Stored {
+                id,
+                created,
+                changed,
+                conflict,
+                ..
+            }) => Ok(MergeOutcome {
+                id,
+                created,
+                changed,
+                conflict,
+            }),
+            Some(Ingested::Refused { reason, .. }) => Err(NodeError::Invalid(reason)),
+            None => Err(NodeError::Invalid("nothing was merged".into())),
+        }
+    }
+
+    /// The whole document of a case (`save()` bytes), for sending.
+    pub fn doc_bytes(&self, id: &CaseId) -> Result<Vec<u8>> {
+        Ok(self.case_doc(id)?.save())
+    }
+
+    fn ingest_one(
+        &self,
+        tx: &WriteTransaction,
+        peer: Option<&NodeId>,
+        d: &IncomingDoc,
+        allow: &dyn Fn(&str, &str) -> bool,
+        roles: &mut HashMap<(NodeId, String), Option<hoso_schemas::Role>>,
+    ) -> Result<std::result::Result<Ingested, Refusal>> {
+        if d.heads.len() > MAX_HEADS {
+            return refuse(
+                RefusalKind::Invalid,
+                format!("case {} claims too many heads", d.id),
+            );
+        }
+        let existing: Option<CaseSummary> = tx
+            .open_table(CASES)?
+            .get(&d.id.0)?
+            .and_then(|v| serde_json::from_slice(v.value()).ok());
+        let (created, changed, mut doc, claims, merged_view) = match &existing {
+            Some(s) => {
+                if !allow(&s.province, &s.commune) {
+                    return refuse(
+                        RefusalKind::OutOfScope,
+                        format!(
+                            "case {} ({}/{}) is outside the sender's or this node's scope",
+                            d.id, s.province, s.commune
+                        ),
+                    );
+                }
+                let (mut doc, chunks) = {
+                    let docs = tx.open_table(DOCS)?;
+                    let changes = tx.open_table(DOC_CHANGES)?;
+                    self.load_doc_pub(&docs, &changes, &d.id)?
+                };
+                let before = doc.heads();
+                let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
+                doc.load_incremental(&d.bytes)?;
+                let changed = doc.heads() != before;
+                let mut merged_view = None;
+                let mut claims = Vec::new();
+                if changed {
+                    if (doc.all_strings("province")?, doc.all_strings("commune")?) != before_j {
+                        return refuse(
+                            RefusalKind::Invalid,
+                            format!(
+                                "remote change to case {} alters its jurisdiction; refused",
+                                d.id
+                            ),
+                        );
+                    }
+                    let view = doc.view()?;
+                    if view.id != d.id {
+                        return refuse(
+                            RefusalKind::Invalid,
+                            format!("remote document claims id {} instead of {}", view.id, d.id),
+                        );
+                    }
+                    claims = match trust::check(tx, &d.id, doc.automerge(), &before)? {
+                        Ok(c) => c,
+                        Err(why) => return refuse(RefusalKind::Unaccounted, why),
+                    };
+                    self.persist_doc(tx, &d.id, &mut doc, chunks)?;
+                    self.store_summary(tx, &view, None)?;
+                    merged_view = Some(view);
+                }
+                (false, changed, doc, claims, merged_view)
+            }
+            None => {
+                if !d.full {
+                    return refuse(
+                        RefusalKind::Invalid,
+                        format!(
+                            "changes for case {} which is not held here; send the whole document",
+                            d.id
+                        ),
+                    );
+                }
+                let am = match AutoCommit::load(&d.bytes) {
+                    Ok(am) => am,
+                    Err(e) => {
+                        return refuse(
+                            RefusalKind::Invalid,
+                            format!("not a valid case document: {e}"),
+                        );
+                    }
+                };
+                let mut doc = CaseDoc::from_automerge(am);
+                let view = doc.view()?;
+                if view.id != d.id {
+                    return refuse(
+                        RefusalKind::Invalid,
+                        format!("remote document claims id {} instead of {}", view.id, d.id),
+                    );
+                }
+                let (p, c) = (doc.all_strings("province")?, doc.all_strings("commune")?);
+                if p.len() != 1 || c.len() != 1 {
+                    return refuse(
+                        RefusalKind::Invalid,
+                        format!("case {} has an ambiguous jurisdiction; refused", d.id),
+                    );
+                }
+                if !allow(&view.province, &view.commune) {
+                    return refuse(
+                        RefusalKind::OutOfScope,
+                        format!(
+                            "case {} ({}/{}) is outside the sender's or this node's scope",
+                            d.id, view.province, view.commune
+                        ),
+                    );
+                }
+                let claims = match trust::check(tx, &d.id, doc.automerge(), &[])? {
+                    Ok(c) => c,
+                    Err(why) => return refuse(RefusalKind::Unaccounted, why),
+                };
+                let saved = doc.save();
+                tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
+                tx.open_table(RECEIPTS)?
+                    .insert(view.receipt_code.as_str(), &d.id.0)?;
+                self.store_summary(tx, &view, None)?;
+                (true, true, doc, claims, Some(view))
+            }
+        };
+        let am = doc.automerge();
+        if let Some(peer) = peer {
+            self.note_peer_heads(tx, peer, d, created, am)?;
+        }
+        let from = peer.unwrap_or(&LOCAL);
+        let conflict = if let Some(view) = &merged_view {
+            let filed = self.file_review_in(tx, view, from)?;
+            let reasons = trust::review_reasons(self, tx, view, &claims, roles)?;
+            if reasons.is_empty() {
+                filed
+            } else {
+                self.flag_for_review(tx, view, from, reasons)?;
+                true
+            }
+        } else {
+            false
+        };
+        let heads = if let Some(peer) = peer {
+            let _ = peer;
+            self.sender_heads(d, created, am)
+        } else {
+            Vec::new()
+        };
+        Ok(Ok(Ingested::Stored {
+            id: d.id,
+            created,
+            changed,
+            conflict,
+            heads,
+        }))
+    }
+
+    /// The heads the sender holds (and we now hold too), or none when it claims heads we lack.
+    fn sender_heads(&self, d: &IncomingDoc, created: bool, am: &mut AutoCommit) -> Vec<[u8; 32]> {
+        let sender_heads = if d.full {
+            // A whole document: its own heads are the sender's.
+            let loaded = AutoCommit::load(&d.bytes).ok();
+            match (created, loaded) {
+                (true, _) => raw_heads(am),
+                (false, Some(mut l)) => raw_heads(&mut l),
+                (false, None) => Vec::new(),
+            }
+        } else {
+            sorted(d.heads.clone())
+        };
+        // Heads the sender claims but did not send are not recorded: the next change to this
+        // case then travels whole, which is always correct.
+        if sender_heads
+            .iter()
+            .all(|h| am.get_change_by_hash(&ChangeHash(*h)).is_some())
+        {
+            sender_heads
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn note_peer_heads(
+        &self,
+        tx: &WriteTransaction,
+        peer: &NodeId,
+        d: &IncomingDoc,
+        created: bool,
+        am: &mut AutoCommit,
+    ) -> Result<()> {
+        let sender_heads = self.sender_heads(d, created, am);
+        if sender_heads.is_empty() {
+            return Ok(());
+        }
+        let local = raw_heads(am);
+        let mut t = tx.open_table(PEER_HEADS)?;
+        let old = t
+            .get((&peer.0, &d.id.0))?
+            .map(|g| decode_peer_heads(g.value()).1)
+            .unwrap_or_default();
+        let known = union(&sender_heads, &old);
+        let (seq, known) = if covered(&local, &known) {
+            let seq = tx
+                .open_table(FEED_BY_DOC)?
+                .get(&d.id.0)?
+                .map(|v| v.value())
+                .unwrap_or(0);
+            (seq, local)
+        } else {
+            (0, known)
+        };
+        t.insert(
+            (&peer.0, &d.id.0),
+            encode_peer_heads(seq, &known).as_slice(),
+        )?;
+        Ok(())
+    }
+
+    /// Puts a merged case in the review queue because of what its changes did (a step the
+    /// workflow or the officer's role does not allow), keeping any conflict already filed.
+    fn flag_for_review(
+        &self,
+        tx: &WriteTransaction,
+        view: &crate::case::CaseView,
+        from: &NodeId,
+        reasons: Vec<String>,
+    ) -> Result<()> {
+        let mut t = tx.open_table(REVIEW)?;
+        let mut rec = match t
+            .get(&view.id.0)?
+            .and_then(|v| serde_json::from_slice::<ReviewRecord>(v.value()).ok())
+        {
+            Some(r) => r,
+            None => ReviewRecord {
+                case_id: view.id,
+                receipt_code: view.receipt_code.clone(),
+                track: None,
+                sides: Vec::new(),
+                workflow_breaks: Vec::new(),
+                from_peer: from.to_string(),
+                filed_at: crate::deadline::now().to_rfc3339(),
+            },
+        };
+        for r in reasons {
+            if !rec.workflow_breaks.contains(&r) {
+                rec.workflow_breaks.push(r);
+            }
+        }
+        let bytes = serde_json::to_vec(&rec).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        t.insert(&view.id.0, bytes.as_slice())?;
+        Ok(())
+    }
+}
