@@ -28,9 +28,34 @@ pub fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
     let citizens = hoso_fixtures::cases::parse_registry(REGISTRY)?;
     let catalog = hoso_schemas::Catalog::builtin().context("loading the built-in catalog")?;
     let cases = hoso_fixtures::cases::generate(&catalog, &citizens, count, seed)?;
-    let text = hoso_fixtures::cases::to_jsonl(&cases);
+    let text = attributed_to(&hoso_fixtures::cases::to_jsonl(&cases), crate::hoso::OFFICER)?;
     std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
     Ok(text.len() as u64)
+}
+
+/// `jsonl` with every history step and note attributed to `officer`: an import records only what
+/// the importing officer did, and the bench imports as its one (supervisor) officer.
+fn attributed_to(jsonl: &str, officer: &str) -> anyhow::Result<String> {
+    let mut out = String::with_capacity(jsonl.len());
+    for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {
+        let mut v: serde_json::Value =
+            serde_json::from_str(line).context("re-reading a generated case")?;
+        for list in ["history", "notes"] {
+            if let Some(items) = v.get_mut(list).and_then(|x| x.as_array_mut()) {
+                for item in items {
+                    if let Some(o) = item.get_mut("officer") {
+                        *o = serde_json::Value::from(officer);
+                    }
+                }
+            }
+        }
+        if let Some(o) = v.get_mut("assigned_officer") {
+            *o = serde_json::Value::from(officer);
+        }
+        out.push_str(&serde_json::to_string(&v)?);
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// The commune code of the `i`-th bench commune (synthetic codes of province 20, one per node).
