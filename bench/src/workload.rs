@@ -28,7 +28,10 @@ pub fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
     let citizens = hoso_fixtures::cases::parse_registry(REGISTRY)?;
     let catalog = hoso_schemas::Catalog::builtin().context("loading the built-in catalog")?;
     let cases = hoso_fixtures::cases::generate(&catalog, &citizens, count, seed)?;
-    let text = attributed_to(&hoso_fixtures::cases::to_jsonl(&cases), crate::hoso::OFFICER)?;
+    let text = attributed_to(
+        &hoso_fixtures::cases::to_jsonl(&cases),
+        crate::hoso::OFFICER,
+    )?;
     std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
     Ok(text.len() as u64)
 }
