@@ -113,6 +113,14 @@ impl Jitter {
     }
 }
 
+/// How long one uninterrupted run of `hoso args` takes here, in milliseconds (it must succeed).
+fn whole_run_ms(d: &std::path::Path, args: &[&str]) -> u64 {
+    let t = Instant::now();
+    let r = hoso(d, args);
+    assert_eq!(r.code, 0, "calibration run failed: {}", r.stderr);
+    (t.elapsed().as_millis() as u64).max(20)
+}
+
 fn count(d: &std::path::Path) -> u64 {
     let r = hoso(d, &["--json", "status"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -155,12 +163,15 @@ fn sigkilled_single_writes_lose_no_acknowledged_write() {
         &citizen,
     ];
     args.extend(JUDICIAL_FIELDS);
+    // One write run to the end first: kills are spread over as long as a whole run takes on
+    // this machine, so most land inside the process (start-up, the write, the commit, the
+    // reply) whether the machine is fast or loaded.
+    let window = whole_run_ms(d, &args);
     let before = count(d);
     let mut jitter = Jitter::new();
     let (mut acked, mut killed) = (Vec::new(), 0);
     for _ in 0..KILLS {
-        // Most kills land inside the process (start-up, the write, the commit, the reply).
-        let (out, was_killed) = run_and_kill(d, &args, jitter.ms(400));
+        let (out, was_killed) = run_and_kill(d, &args, jitter.ms(window));
         killed += usize::from(was_killed);
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(&out)
             && let Some(code) = v["receipt_code"].as_str()
@@ -197,9 +208,8 @@ fn sigkilled_import_lands_whole_or_not_at_all_and_a_rerun_duplicates_nothing() {
     let d = dir.path();
     let citizen = adult(d);
     let mut jitter = Jitter::new();
-    let mut expected = count(d);
     let mut killed = 0;
-    for k in 0..KILLS {
+    let file_for = |k: usize| {
         let mut lines = String::new();
         for i in 0..PER_FILE {
             let rec = serde_json::json!({
@@ -218,8 +228,19 @@ fn sigkilled_import_lands_whole_or_not_at_all_and_a_rerun_duplicates_nothing() {
         }
         let file = d.join(format!("import-{k}.jsonl"));
         std::fs::write(&file, lines).expect("write");
+        file
+    };
+    // One import run to the end first: kills are spread over as long as a whole import takes.
+    let calibration = file_for(KILLS);
+    let window = whole_run_ms(
+        d,
+        &["--json", "import", calibration.to_str().expect("path")],
+    );
+    let mut expected = count(d);
+    for k in 0..KILLS {
+        let file = file_for(k);
         let f = file.to_str().expect("path");
-        let (_, was_killed) = run_and_kill(d, &["--json", "import", f], jitter.ms(900));
+        let (_, was_killed) = run_and_kill(d, &["--json", "import", f], jitter.ms(window));
         killed += usize::from(was_killed);
         let now = count(d);
         assert!(
