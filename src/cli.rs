@@ -231,7 +231,17 @@ pub enum RegistryCmd {
     Import {
         /// The file.
         file: PathBuf,
+        /// The date the extract was taken, dd/mm/yyyy or YYYY-MM-DD (default: today); written
+        /// into every evidence record filled from it.
+        #[arg(long, value_name = "DATE")]
+        extract_date: Option<String>,
+        /// The extract's version label (default: the import number and the file digest).
+        #[arg(long, value_name = "TEXT")]
+        extract_version: Option<String>,
     },
+    /// Check the cases of citizens missing from the extract against the extract held now
+    /// (also done by every import): clears or flags each, audited.
+    Recheck,
     /// One citizen.
     Show {
         /// Citizen id (12 digits).
@@ -265,6 +275,14 @@ pub enum CaseCmd {
         /// Fields from a JSON object file.
         #[arg(long)]
         from_file: Option<PathBuf>,
+        /// How the dossier came in: in_person, online or post (default in person).
+        #[arg(long, value_name = "CHANNEL")]
+        channel: Option<String>,
+        /// The National Public Service Portal's own case code of the dossier.
+        #[arg(long, value_name = "CODE")]
+        portal_code: Option<String>,
+        #[command(flatten)]
+        declared: DeclaredArgs,
         /// Only show the prefilled form and what is missing; create nothing.
         #[arg(long)]
         check: bool,
@@ -322,9 +340,49 @@ pub enum CaseCmd {
     },
     /// Cases in the review queue after a concurrent edit.
     Conflicts,
+    /// Record the fee paid (checked against the catalog fee for the case's channel).
+    Pay {
+        /// Case id or receipt code.
+        case: String,
+        /// Amount paid, in đồng (e.g. 20000).
+        #[arg(long)]
+        amount: u64,
+        /// cash, transfer, online or exempt.
+        #[arg(long)]
+        method: String,
+        /// Transaction code or receipt number (required for transfer and online).
+        #[arg(long, default_value = "")]
+        reference: String,
+        /// Why the citizen pays less than the fee (one of the catalog's exemptions).
+        #[arg(long, value_name = "REASON")]
+        exemption: Option<String>,
+    },
+    /// Recompute the due date on the current holiday calendar (supervisor; audited).
+    RecomputeDue {
+        /// Case id or receipt code.
+        case: String,
+    },
     /// Print a one-stop form of a case as PDF (read-only): receipt (Mẫu 01), supplement
     /// request (02), refusal (03), apology with a new date (04), tracking sheet (05).
     Print(PrintArgs),
+}
+
+/// `hoso case new` for a citizen missing from the population extract (Decree 118/2025): the
+/// identity the citizen declares. Giving `--declared-name` receives the case unverified.
+#[derive(Debug, Args)]
+pub struct DeclaredArgs {
+    /// The citizen's full name, as declared.
+    #[arg(long, value_name = "NAME", requires_all = ["declared_dob", "declared_sex", "declared_commune"])]
+    pub declared_name: Option<String>,
+    /// Date of birth, dd/mm/yyyy.
+    #[arg(long, value_name = "DATE")]
+    pub declared_dob: Option<String>,
+    /// Nam or Nữ.
+    #[arg(long, value_name = "SEX")]
+    pub declared_sex: Option<String>,
+    /// The citizen's commune of residence (5-digit code).
+    #[arg(long, value_name = "CODE")]
+    pub declared_commune: Option<String>,
 }
 
 /// `hoso case print`.

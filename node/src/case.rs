@@ -1,7 +1,11 @@
 //! Case files (hồ sơ): one Automerge document per case, and the views read from it.
 
 pub mod doc;
+pub mod intake;
 pub mod view;
 
 pub use doc::{CaseDoc, CaseInit};
+pub use intake::{
+    DeclaredCitizen, DeclaredEvidence, ExtractRef, Payment, Verification, VerificationState,
+};
 pub use view::{CaseSummary, CaseView, Evidence, HistoryEntry, Note, TrackView};

@@ -123,6 +123,9 @@ mod tests {
             conflict: false,
             supplement_requests: 0,
             ended_on: None,
+            channel: None,
+            portal_case_code: None,
+            unverified: false,
             overdue: false,
         };
         assert!(!is_overdue(

@@ -35,6 +35,7 @@ pub mod deadline;
 pub mod fee;
 pub mod field;
 pub mod intake;
+pub mod payment;
 pub mod procedure;
 pub mod registry_source;
 pub mod role;
@@ -53,6 +54,7 @@ pub use deadline::{Deadline, default_same_day_cutoff, vn_offset};
 pub use fee::{Fee, format_dong};
 pub use field::{DEFAULT_MAX_LEN, FieldDef, FieldError, FieldType, canonical_number, parse_date};
 pub use intake::{CHANNEL_FIELD, Channel, PORTAL_CODE_FIELD, intake_fields};
+pub use payment::PaymentMethod;
 pub use procedure::{Procedure, TrackSpec};
 pub use registry_source::{
     POPULATION_PREFIX, REGISTRY_ATTRS, REGISTRY_RELATIONS, RegistrySource, parse_source,

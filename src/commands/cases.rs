@@ -123,6 +123,7 @@ fn print_case(node: &Node, v: &CaseView) {
     if let Some(o) = &v.assigned_officer {
         output::safe_println!("  officer       {o}");
     }
+    super::intake::print_intake(node, v);
     output::safe_println!("  fields:");
     let defs = procedure.map(|p| p.fields.as_slice()).unwrap_or(&[]);
     for f in defs {
@@ -231,7 +232,17 @@ fn print_list(cli: &Cli, node: &Node, rows: &[CaseSummary]) -> anyhow::Result<()
             vec![
                 s.receipt_code.clone(),
                 s.procedure.clone(),
-                s.applicant_name.clone(),
+                format!(
+                    "{}{}",
+                    s.applicant_name,
+                    if s.unverified {
+                        " (chưa xác minh)"
+                    } else {
+                        ""
+                    }
+                ),
+                s.channel.clone().unwrap_or_else(|| "Trực tiếp".into()),
+                s.portal_case_code.clone().unwrap_or_default(),
                 format!("{}{}", s.status, if s.conflict { " !" } else { "" }),
                 format!("{}{}", s.due_date, if s.overdue { " QUÁ HẠN" } else { "" }),
                 clock_of(node, s.status, &s.due_date, s.ended_on.as_deref(), None)
@@ -245,6 +256,8 @@ fn print_list(cli: &Cli, node: &Node, rows: &[CaseSummary]) -> anyhow::Result<()
             "RECEIPT",
             "PROCEDURE",
             "APPLICANT",
+            "KÊNH",
+            "MÃ CỔNG DVC",
             "STATUS",
             "DUE",
             "THỜI HẠN",
@@ -266,21 +279,38 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
             fields,
             from_file,
             check,
+            channel,
+            portal_code,
+            declared,
         } => {
             let mut given = match from_file {
                 Some(f) => fields_from_file(f)?,
                 None => Vec::new(),
             };
             given.extend(parse_pairs(fields)?);
+            given.extend(super::intake::channel_fields(
+                channel.as_deref(),
+                portal_code.as_deref(),
+            )?);
             let new = NewCase {
                 procedure: procedure.clone(),
                 citizen_id: citizen.clone(),
                 fields: given,
                 received_at: None,
             };
+            let declared = super::intake::declared_input(declared);
+            if let Some(d) = &declared
+                && !*check
+            {
+                let v = node.create_case_declared(&auth::acting(cli, &node)?, new, d)?;
+                return super::intake::print_received(cli, &v);
+            }
             if *check {
                 let who = cli.officer.clone().unwrap_or_default();
-                let (pre, _, _) = node.prefill(&who, &new)?;
+                let pre = match &declared {
+                    Some(d) => node.prefill_declared(&new, d)?.0,
+                    None => node.prefill(&who, &new)?.0,
+                };
                 if cli.json {
                     output::json(&pre)?;
                 } else {
@@ -308,15 +338,16 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let v = node.create_case(&auth::acting(cli, &node)?, new)?;
-            if cli.json {
-                output::json(&v)?;
-            } else {
-                println!("received {}", v.receipt_code);
-                println!("  id        {}", v.id);
-                println!("  applicant {} ({})", v.applicant_name, v.citizen_id);
-                println!("  due       {}", v.due_date);
-            }
+            return super::intake::print_received(cli, &v);
         }
+        CaseCmd::Pay {
+            case,
+            amount,
+            method,
+            reference,
+            exemption,
+        } => return super::intake::pay(cli, &node, case, *amount, method, reference, exemption),
+        CaseCmd::RecomputeDue { case } => return super::intake::recompute_due(cli, &node, case),
         CaseCmd::List {
             status,
             procedure,

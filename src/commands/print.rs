@@ -208,7 +208,21 @@ pub fn form_case(node: &Node, v: &CaseView, p: &Procedure) -> anyhow::Result<For
         documents: p.documents.clone(),
         officer_name: officer_name(node, &receiver),
         fee,
-        payment: None,
+        payment: v.payments.first().and_then(|pay| {
+            Some(hoso_forms::Payment {
+                amount: pay.amount,
+                method: match &pay.exemption {
+                    Some(e) => format!("{}; miễn, giảm: {e}", pay.method.label_vi()),
+                    None => pay.method.label_vi().to_string(),
+                },
+                reference: if pay.reference.is_empty() {
+                    "—".to_string()
+                } else {
+                    pay.reference.clone()
+                },
+                paid_at: DateTime::parse_from_rfc3339(&pay.at).ok()?,
+            })
+        }),
         tracks,
         steps,
     })

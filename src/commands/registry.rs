@@ -13,23 +13,53 @@ use crate::output;
 pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     match cmd {
-        RegistryCmd::Import { file } => {
+        RegistryCmd::Import {
+            file,
+            extract_date,
+            extract_version,
+        } => {
             let name = file.display().to_string();
+            let date = extract_date
+                .as_deref()
+                .map(|d| {
+                    hoso_schemas::parse_date(d).ok_or_else(|| {
+                        super::UsageError(format!("--extract-date `{d}` is not dd/mm/yyyy"))
+                    })
+                })
+                .transpose()?;
             let f = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
             let acting = crate::auth::acting(cli, &node)?;
-            // A supervisor replaces registry records: the write path checks the role.
-            let r = node.import_registry(
+            // A supervisor replaces registry records: the write path checks the role. The
+            // cases of citizens missing from the old extract are rechecked in the same write.
+            let r = node.import_registry_extract(
                 &name,
                 BufReader::new(f),
                 &hoso_node::Author::Officer(acting),
+                hoso_node::node::ExtractLabel {
+                    date,
+                    version: extract_version.clone(),
+                },
             )?;
             if cli.json {
                 output::json(&r)?;
             } else {
                 println!(
-                    "imported {} citizens from {name} ({} new, {} replaced)",
-                    r.records, r.added, r.replaced
+                    "imported {} citizens from {name} ({} new, {} replaced); extract {}",
+                    r.import.records,
+                    r.import.added,
+                    r.import.replaced,
+                    r.extract.extract.label_vi()
                 );
+                super::intake::print_recheck(&r.recheck);
+            }
+        }
+        RegistryCmd::Recheck => {
+            let acting = crate::auth::acting(cli, &node)?;
+            let r = node.recheck_registry(&hoso_node::Author::Officer(acting))?;
+            if cli.json {
+                output::json(&r)?;
+            } else {
+                super::intake::print_recheck(&r);
             }
         }
         RegistryCmd::Show { citizen_id } => {

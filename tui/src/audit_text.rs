@@ -62,6 +62,9 @@ pub fn action_vi(a: Action) -> &'static str {
         Action::Merge => "Hợp nhất thay đổi",
         Action::ClockJump => "Đồng hồ bị lùi",
         Action::Purge => "Xoá nội dung chi tiết",
+        Action::Payment => "Ghi nhận nộp lệ phí",
+        Action::RegistryRecheck => "Đối chiếu lại CSDL dân cư",
+        Action::DueRecompute => "Tính lại hạn trả",
     }
 }
 
@@ -161,6 +164,48 @@ pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
         Action::Merge => "Hợp nhất thay đổi nhận từ máy khác.".to_string(),
         Action::ClockJump => "Đồng hồ của máy bị lùi; đã ghi nhận để kiểm toán.".to_string(),
         Action::Purge => "Xoá nội dung chi tiết của mục cũ (chuỗi nhật ký giữ nguyên).".to_string(),
+        Action::Payment => match p.get("amount").and_then(Value::as_u64) {
+            Some(n) => {
+                let mut out = format!("Ghi nhận nộp lệ phí {}", hoso_schemas::format_dong(n));
+                if let Some(m) = p
+                    .get("method")
+                    .and_then(Value::as_str)
+                    .and_then(hoso_schemas::PaymentMethod::parse)
+                {
+                    out.push_str(&format!(" ({})", m.label_vi()));
+                }
+                if let Some(e) = p.get("exemption").and_then(Value::as_str) {
+                    out.push_str(&format!(", miễn, giảm: {}", crate::format::fit(e, 60)));
+                }
+                out.push('.');
+                out
+            }
+            None => "Ghi nhận nộp lệ phí.".to_string(),
+        },
+        Action::RegistryRecheck => match p.get("to").and_then(Value::as_str) {
+            Some("verified") => {
+                "Đối chiếu lại CSDL dân cư: thông tin công dân khớp, bỏ cờ chưa xác minh."
+                    .to_string()
+            }
+            Some("mismatch") => {
+                "Đối chiếu lại CSDL dân cư: thông tin công dân KHÁC bản trích.".to_string()
+            }
+            _ => "Đối chiếu lại CSDL dân cư: công dân vẫn chưa có trong bản trích.".to_string(),
+        },
+        Action::DueRecompute => {
+            let d = |k: &str| {
+                p.get(k)
+                    .and_then(Value::as_str)
+                    .and_then(|s| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+                    .map(|d| d.format("%d/%m/%Y").to_string())
+            };
+            match (d("from"), d("to")) {
+                (Some(a), Some(b)) => {
+                    format!("Tính lại hạn trả kết quả theo lịch ngày nghỉ mới: {a} → {b}.")
+                }
+                _ => "Tính lại hạn trả kết quả theo lịch ngày nghỉ mới.".to_string(),
+            }
+        }
     };
     if payload.is_empty() && !matches!(action, Action::Genesis | Action::Purge) {
         s.push_str(" (nội dung chi tiết đã được xoá theo quy định lưu trữ)");

@@ -4,6 +4,7 @@
 //! a general sentence (the English detail goes to the log only).
 
 use hoso_node::NodeError;
+use hoso_node::error::IntakeError;
 use hoso_node::store::error::StoreError;
 use hoso_schemas::{Catalog, CitizenIdError, Role, WorkflowError};
 
@@ -137,6 +138,54 @@ pub fn store_integrity_vi(e: &StoreError) -> String {
     }
 }
 
+/// A refused payment, unverified receipt or due-date recomputation, in Vietnamese.
+pub fn intake_vi(e: &IntakeError) -> String {
+    use hoso_schemas::format_dong;
+    match e {
+        IntakeError::NoFee { receipt_code, .. } => format!(
+            "Thủ tục của hồ sơ {receipt_code} không thu phí, lệ phí: không có gì để nộp."
+        ),
+        IntakeError::FeeMismatch {
+            expected,
+            given,
+            channel,
+            ..
+        } => format!(
+            "Lệ phí nộp {} chưa đúng: hồ sơ nộp {} phải nộp {}. Thu đúng số tiền, hoặc ghi rõ lý do miễn, giảm.",
+            format_dong(*given),
+            channel.to_lowercase(),
+            format_dong(*expected)
+        ),
+        IntakeError::ExemptionWithoutReason => {
+            "Miễn, giảm lệ phí phải ghi rõ lý do (theo danh mục đối tượng được miễn).".to_string()
+        }
+        IntakeError::NoPaymentReference { .. } => {
+            "Nộp bằng chuyển khoản hoặc trực tuyến phải ghi mã giao dịch.".to_string()
+        }
+        IntakeError::AlreadyPaid { receipt_code, .. } => {
+            format!("Hồ sơ {receipt_code} đã ghi nhận nộp lệ phí; mỗi hồ sơ chỉ ghi một lần.")
+        }
+        IntakeError::NotPaid { receipt_code } => format!(
+            "Hồ sơ {receipt_code} đang chờ thực hiện nghĩa vụ tài chính: ghi nhận nộp lệ phí trước khi chuyển xử lý."
+        ),
+        IntakeError::CaseEnded { receipt_code, .. } => {
+            format!("Hồ sơ {receipt_code} đã kết thúc xử lý nên không làm thao tác này được nữa.")
+        }
+        IntakeError::BadDeclaration { .. } => {
+            "Thông tin công dân tự khai còn thiếu hoặc sai (họ tên, ngày sinh, giới tính, mã xã cư trú). Kiểm tra lại.".to_string()
+        }
+        IntakeError::CommuneOutsideProvince { code, .. } => format!(
+            "Mã xã {code} không thuộc tỉnh: Trung tâm chỉ tiếp nhận hồ sơ của công dân trong tỉnh (Nghị định 118/2025/NĐ-CP)."
+        ),
+        IntakeError::CitizenInExtract { citizen_id } => format!(
+            "Công dân số định danh {citizen_id} có trong CSDL dân cư: tiếp nhận bình thường, không cần tự khai."
+        ),
+        IntakeError::RecomputeNeedsSupervisor => {
+            "Tính lại hạn trả kết quả làm thay đổi ngày hẹn của công dân: phải do lãnh đạo thực hiện.".to_string()
+        }
+    }
+}
+
 /// A node error in Vietnamese, for the officer.
 pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
     match e {
@@ -188,6 +237,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
             field_label(catalog, None, field)
         ),
         NodeError::Workflow(w) => workflow_vi(w),
+        NodeError::Intake(i) => intake_vi(i),
         NodeError::CitizenId(c) => citizen_id_vi(c),
         NodeError::UnknownCitizen(id) => format!(
             "Không có công dân số định danh {id} trong CSDL dân cư. Kiểm tra lại số trên thẻ CCCD."

@@ -73,11 +73,17 @@ pub enum Action {
     ClockJump = 30,
     /// A payload was purged.
     Purge = 31,
+    /// A fee payment was recorded on a case.
+    Payment = 40,
+    /// An unverified citizen was checked against a newer population extract.
+    RegistryRecheck = 41,
+    /// A case's due date was recomputed after a calendar change.
+    DueRecompute = 42,
 }
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 16] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -91,6 +97,9 @@ impl Action {
         Action::Merge,
         Action::ClockJump,
         Action::Purge,
+        Action::Payment,
+        Action::RegistryRecheck,
+        Action::DueRecompute,
     ];
     /// The wire code.
     pub fn code(self) -> u16 {
@@ -116,6 +125,9 @@ impl Action {
             Action::Merge => "merge",
             Action::ClockJump => "clock_jump",
             Action::Purge => "purge",
+            Action::Payment => "payment",
+            Action::RegistryRecheck => "registry_recheck",
+            Action::DueRecompute => "due_recompute",
         }
     }
 }

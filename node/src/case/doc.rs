@@ -245,6 +245,8 @@ impl CaseDoc {
                             ("digest".into(), s(&e.digest)),
                             ("verified_by".into(), s(&e.verified_by)),
                             ("at".into(), s(&e.at)),
+                            ("extract_date".into(), s(&e.extract_date)),
+                            ("extract_version".into(), s(&e.extract_version)),
                         ]),
                     )
                 })
@@ -295,6 +297,9 @@ impl CaseDoc {
             self.doc.put(&m, "digest", e.digest.as_str())?;
             self.doc.put(&m, "verified_by", e.verified_by.as_str())?;
             self.doc.put(&m, "at", e.at.as_str())?;
+            self.doc.put(&m, "extract_date", e.extract_date.as_str())?;
+            self.doc
+                .put(&m, "extract_version", e.extract_version.as_str())?;
         }
         let ev = self.map(&ROOT, "evidence")?;
         self.doc.put(&ev, field, e.record_ref.as_str())?;
@@ -478,6 +483,8 @@ impl CaseDoc {
                         digest: g("digest"),
                         verified_by: g("verified_by"),
                         at: g("at"),
+                        extract_date: g("extract_date"),
+                        extract_version: g("extract_version"),
                         record_ref,
                     },
                 );
@@ -508,6 +515,7 @@ impl CaseDoc {
                 }
             })
             .collect();
+        let intake = crate::case::intake::read(&root);
         Ok(CaseView {
             id,
             receipt_code: need("receipt_code")?,
@@ -529,6 +537,10 @@ impl CaseDoc {
             history,
             notes,
             result: scalar_str(root.get("result")),
+            citizen_commune: intake.citizen_commune,
+            verification: intake.verification,
+            declared: intake.declared,
+            payments: intake.payments,
         })
     }
 }

@@ -20,6 +20,12 @@ pub struct Evidence {
     pub verified_by: String,
     /// When (RFC 3339).
     pub at: String,
+    /// The date of the population extract the record was read from (YYYY-MM-DD).
+    #[serde(default)]
+    pub extract_date: String,
+    /// That extract's version.
+    #[serde(default)]
+    pub extract_version: String,
 }
 
 /// One status change, kept in the document (append-only).
@@ -106,6 +112,19 @@ pub struct CaseView {
     pub notes: Vec<Note>,
     /// The decision or result text, once decided.
     pub result: Option<String>,
+    /// The citizen's own commune of residence (the case's jurisdiction is `commune`, the
+    /// receiving centre's: Decree 118/2025). `None` on cases received before it was recorded.
+    #[serde(default)]
+    pub citizen_commune: Option<String>,
+    /// For a citizen missing from the population extract: the declared identity and its check.
+    #[serde(default)]
+    pub verification: Option<crate::case::Verification>,
+    /// Typed values the extract does not hold: "declared, not in the extract dated …".
+    #[serde(default)]
+    pub declared: BTreeMap<String, crate::case::DeclaredEvidence>,
+    /// Fee payments, oldest first.
+    #[serde(default)]
+    pub payments: Vec<crate::case::Payment>,
 }
 
 impl CaseView {
@@ -131,6 +150,13 @@ impl CaseView {
             .map(|h| h.at.get(..10).unwrap_or(&h.at).to_string())
     }
 
+    /// True when the citizen's identity is not (or not yet) confirmed by the population extract.
+    pub fn is_unverified(&self) -> bool {
+        self.verification
+            .as_ref()
+            .is_some_and(|v| v.state != crate::case::VerificationState::Verified)
+    }
+
     /// The summary row stored beside the document.
     pub fn summary(&self) -> CaseSummary {
         CaseSummary {
@@ -149,6 +175,9 @@ impl CaseView {
             supplement_requests: u32::try_from(self.supplement_requests()).unwrap_or(u32::MAX),
             ended_on: self.ended_on(),
             overdue: false,
+            channel: self.fields.get(hoso_schemas::CHANNEL_FIELD).cloned(),
+            portal_case_code: self.fields.get(hoso_schemas::PORTAL_CODE_FIELD).cloned(),
+            unverified: self.is_unverified(),
         }
     }
 }
@@ -187,4 +216,13 @@ pub struct CaseSummary {
     /// Derived when read: past due. Always stored as false.
     #[serde(default)]
     pub overdue: bool,
+    /// The submission channel, as stored in the case's field.
+    #[serde(default)]
+    pub channel: Option<String>,
+    /// The National Public Service Portal's own case code.
+    #[serde(default)]
+    pub portal_case_code: Option<String>,
+    /// The citizen is not (or not yet) confirmed by the population extract.
+    #[serde(default)]
+    pub unverified: bool,
 }

@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
 mod convert;
+mod intake;
 mod limit;
 mod refusal;
 mod text;
 
+pub use intake::IntakeError;
 pub use limit::{LimitExceeded, Limited};
 pub use refusal::Refusal;
 pub use text::ControlChar;
@@ -142,6 +144,9 @@ pub enum NodeError {
     /// The write path refused the action.
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// A payment, an unverified receipt or a due-date recomputation was refused.
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
     /// A value over its byte bound.
     #[error(transparent)]
     TooLarge(#[from] LimitExceeded),
@@ -221,6 +226,7 @@ impl NodeError {
                 | NodeError::ImportLine { .. }
                 | NodeError::Invalid(_)
                 | NodeError::Refused(_)
+                | NodeError::Intake(_)
                 | NodeError::TooLarge(_)
                 | NodeError::ControlChar(_)
                 | NodeError::AlreadyInitialized { .. }

@@ -29,6 +29,7 @@ impl Node {
         let subject = registry::get(&self.inner.db, cid.as_str())?
             .ok_or_else(|| NodeError::UnknownCitizen(cid.as_str().to_string()))?;
         let at = deadline::now().to_rfc3339();
+        let extract = self.extract_ref()?;
         let mut fields = BTreeMap::new();
         let mut evidence = BTreeMap::new();
         for f in &procedure.fields {
@@ -54,6 +55,8 @@ impl Node {
                                 digest: found.digest,
                                 verified_by: officer_id.to_string(),
                                 at: at.clone(),
+                                extract_date: extract.date.clone(),
+                                extract_version: extract.version.clone(),
                             },
                         );
                     }
@@ -87,6 +90,7 @@ impl Node {
                 evidence,
                 missing_fields,
                 commune: subject.citizen.commune_code.clone(),
+                declared: None,
             },
             procedure,
             subject,
@@ -179,7 +183,10 @@ impl Node {
         };
         let mut doc = CaseDoc::new(self.inner.actor);
         doc.init(&init)?;
+        super::intake::write_intake(&mut doc, &pre, &officer_id, &init.received_at)?;
         let payload = serde_json::json!({
+            "citizen_commune": pre.commune,
+            "unverified": pre.declared.as_ref().map(|d| &d.extract),
             "procedure": procedure.code,
             "receipt_code": init.receipt_code,
             "citizen_id": init.citizen_id,

@@ -156,6 +156,7 @@ impl Node {
                 }
             }
             result?;
+            super::payments::check_paid(before, current, to, track)?;
             let now = deadline::now();
             if track.is_none() && current == Status::SupplementRequested && to != Status::SupplementRequested {
                 let paused_on = before

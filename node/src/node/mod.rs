@@ -24,13 +24,21 @@ use crate::store::{self, error::StoreError};
 use crate::sync_status::{SyncCommand, SyncStatus};
 
 mod cases;
+mod due;
 mod edits;
+mod intake;
 mod officers;
+mod payments;
 mod read;
 mod registry;
 
 pub(crate) use cases::check_field_input;
+pub use due::DueRecompute;
 pub(crate) use edits::bump_feed;
+pub use intake::{
+    DeclaredInput, DeclaredIntake, ExtractImportReport, ExtractLabel, ExtractMeta, RecheckReport,
+};
+pub use payments::NewPayment;
 
 /// Incremental change chunks kept per document before it is compacted.
 pub const COMPACT_AFTER: u32 = 4;
@@ -88,6 +96,9 @@ pub struct Prefill {
     pub missing_fields: Vec<String>,
     /// Commune of residence of the citizen.
     pub commune: String,
+    /// For a citizen missing from the population extract: the declared identity.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<DeclaredIntake>,
 }
 
 /// A list query.

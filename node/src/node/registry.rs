@@ -2,11 +2,9 @@
 
 use hoso_schemas::CitizenId;
 
-use crate::audit::entry::Action;
 use crate::error::{NodeError, Result};
-use crate::ids::CaseId;
 use crate::registry::{self, RegistryImportReport};
-use crate::write::{Author, Permission};
+use crate::write::Author;
 
 use super::*;
 
@@ -20,24 +18,10 @@ impl Node {
         reader: impl std::io::BufRead,
         by: &Author,
     ) -> Result<RegistryImportReport> {
-        let mut ctx = self.begin_write(by, Permission::ImportRegistry)?;
-        let (records, file_digest) = registry::parse_file(name, reader)?;
-        let mut report = RegistryImportReport {
-            file_digest,
-            ..Default::default()
-        };
-        registry::store(ctx.tx(), &records, &mut report)?;
-        ctx.audit(
-            Action::RegistryImport,
-            CaseId::NONE,
-            [0; 16],
-            vec![],
-            vec![],
-            &serde_json::to_value(&report).unwrap_or_default(),
-            now_ms(),
-        )?;
-        ctx.commit()?;
-        Ok(report)
+        // The extract is labelled with the import's date and number; the unverified cases
+        // are checked against it in the same transaction (see `intake.rs`).
+        self.import_registry_extract(name, reader, by, super::ExtractLabel::default())
+            .map(|r| r.import)
     }
 
     /// One registry record.
