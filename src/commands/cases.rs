@@ -130,6 +130,8 @@ fn print_case(node: &Node, v: &CaseView) {
         let value = v.fields.get(&f.name).map(String::as_str).unwrap_or("—");
         let mark = if v.evidence.contains_key(&f.name) {
             "[registry]"
+        } else if v.declared.contains_key(&f.name) {
+            "[declared]"
         } else if v.missing_fields.contains(&f.name) {
             "[MISSING] "
         } else {

@@ -240,7 +240,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::Intake(i) => intake_vi(i),
         NodeError::CitizenId(c) => citizen_id_vi(c),
         NodeError::UnknownCitizen(id) => format!(
-            "Không có công dân số định danh {id} trong CSDL dân cư. Kiểm tra lại số trên thẻ CCCD."
+            "Không có công dân số định danh {id} trong bản trích CSDL dân cư. Kiểm tra lại số trên thẻ CCCD; nếu đúng, tiếp nhận theo thông tin công dân tự khai (hồ sơ được đánh dấu chưa xác minh)."
         ),
         NodeError::CaseNotFound(r) => {
             format!("Không tìm thấy hồ sơ «{r}». Kiểm tra lại mã hồ sơ.")

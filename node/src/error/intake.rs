@@ -18,7 +18,9 @@ pub enum IntakeError {
     },
     /// The amount is not the catalog fee for the case's channel.
     #[error(
-        "case {receipt_code} owes {expected} đồng ({channel}), not {given}: pay that amount, or pass --exemption REASON if the citizen is exempt"
+        "case {receipt_code} owes {} ({channel}), not {}: pay that amount, or pass --exemption REASON if the citizen is exempt",
+        hoso_schemas::format_dong(*expected),
+        hoso_schemas::format_dong(*given)
     )]
     FeeMismatch {
         /// The case.
@@ -34,7 +36,7 @@ pub enum IntakeError {
     #[error("an exemption needs its reason (the catalog lists them): pass --exemption REASON")]
     ExemptionWithoutReason,
     /// A transfer or online payment with no transaction reference.
-    #[error("a {method} payment needs its transaction reference: pass --reference CODE")]
+    #[error("the {method} payment needs its transaction reference: pass --reference CODE")]
     NoPaymentReference {
         /// The method.
         method: String,

@@ -104,7 +104,7 @@ pub enum NodeError {
     CitizenId(#[from] CitizenIdError),
     /// A citizen id not in the registry.
     #[error(
-        "citizen id `{0}` is not in the population registry; check the number or import the registry (`hoso registry import FILE`)"
+        "citizen id `{0}` is not in the population registry; check the number, import a newer extract (`hoso registry import FILE`), or receive the case unverified with --declared-name, --declared-dob, --declared-sex and --declared-commune"
     )]
     UnknownCitizen(String),
     /// No case matches an id or receipt code.

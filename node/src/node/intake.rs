@@ -311,7 +311,29 @@ impl Node {
         }
         let citizen = self.check_declared(&cid, declared)?;
         let extract = self.extract_ref()?;
+        // Typed once: the fields the registry would have filled about the citizen themself
+        // come from the declared identity (and carry the same "declared" evidence).
         let mut fields = BTreeMap::new();
+        for f in &procedure.fields {
+            let Some(src) = f
+                .source
+                .as_deref()
+                .and_then(|s| hoso_schemas::parse_source(s).ok())
+            else {
+                continue;
+            };
+            let value = match (src.relation.as_deref(), src.attr.as_str()) {
+                (None, "citizen_id") => cid.as_str().to_string(),
+                (None, "full_name") => citizen.full_name.clone(),
+                (None, "date_of_birth") => citizen.date_of_birth.clone(),
+                (None, "sex") => citizen.sex.clone(),
+                (None, "commune_code") => citizen.commune_code.clone(),
+                _ => continue,
+            };
+            if let Ok(v) = f.validate(&value) {
+                fields.insert(f.name.clone(), v);
+            }
+        }
         for (name, raw) in &new.fields {
             let def = field_def(procedure, name)?;
             check_field_input(name, raw)?;
@@ -430,7 +452,9 @@ pub(crate) fn write_intake(
             checked_by: officer.to_string(),
             note: None,
         })?;
-        for field in pre.fields.keys() {
+        // How the dossier came in is the desk's record, not the citizen's data.
+        let intake = [hoso_schemas::CHANNEL_FIELD, hoso_schemas::PORTAL_CODE_FIELD];
+        for field in pre.fields.keys().filter(|f| !intake.contains(&f.as_str())) {
             doc.set_declared(field, &d.extract)?;
         }
     }
