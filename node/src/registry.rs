@@ -78,6 +78,7 @@ impl Citizen {
             "address" => self.address.clone(),
             "household_id" => self.household_id.clone(),
             "marital_status" => self.marital_status.clone(),
+            "date_of_death" => self.date_of_death.clone(),
             _ => None,
         };
         v.filter(|s| !s.is_empty())

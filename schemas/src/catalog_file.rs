@@ -64,7 +64,7 @@ use chrono::NaiveTime;
 use crate::catalog_error::CatalogError;
 use crate::deadline::{Deadline, default_same_day_cutoff};
 use crate::fee::Fee;
-use crate::field::{FieldDef, FieldType, parse_source};
+use crate::field::{FieldDef, FieldLookup, FieldType, parse_source};
 use crate::procedure::Procedure;
 use crate::role::{Role, valid_role_words};
 use crate::status::{Status, valid_status_words};
@@ -180,6 +180,8 @@ struct RawField {
     section: Option<String>,
     #[serde(default)]
     max_len: Option<Spanned<usize>>,
+    #[serde(default)]
+    lookup: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -289,6 +291,18 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<ParsedFile, CatalogEr
 
     let mut fields: Vec<FieldDef> = Vec::with_capacity(raw.fields.len());
     let mut first_line: Vec<usize> = Vec::new();
+    // Each field's name and type word, for `lookup` (which names another field).
+    let declared_types: Vec<(String, String)> = raw
+        .fields
+        .iter()
+        .map(|sf| {
+            let f = sf.get_ref();
+            (
+                f.name.get_ref().trim().to_string(),
+                f.ty.get_ref().trim().to_string(),
+            )
+        })
+        .collect();
     for (i, sf) in raw.fields.into_iter().enumerate() {
         let table_offset = sf.span().start;
         let f = sf.into_inner();
@@ -399,6 +413,26 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<ParsedFile, CatalogEr
             Some(m) => Some(m.into_inner()),
             None => None,
         };
+        let lookup = match f.lookup {
+            Some(l) => {
+                let parsed = FieldLookup::parse(l.get_ref())
+                    .map_err(|m| bad(l.span().start, at("lookup"), m))?;
+                let by = declared_types.iter().find(|(n, _)| *n == parsed.by);
+                if by.is_none_or(|(_, ty)| ty != "citizen_id") {
+                    return Err(bad(
+                        l.span().start,
+                        at("lookup"),
+                        format!(
+                            "lookup `{}`: `{}` must be a citizen_id field of this procedure",
+                            l.get_ref(),
+                            parsed.by
+                        ),
+                    ));
+                }
+                Some(parsed)
+            }
+            None => None,
+        };
         first_line.push(crate::catalog_error::line_of(text, name_offset));
         fields.push(FieldDef {
             name,
@@ -413,6 +447,7 @@ pub(crate) fn parse_file(file: &str, text: &str) -> Result<ParsedFile, CatalogEr
                 .map(|s| s.trim().to_string())
                 .unwrap_or_else(|| "form".into()),
             max_len,
+            lookup,
         });
     }
 

@@ -103,6 +103,39 @@ pub struct FieldDef {
     /// The maximum length of a `text` value in characters (default [`DEFAULT_MAX_LEN`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_len: Option<usize>,
+    /// Filled from the population record of another person the case names:
+    /// `lookup = "declarant_citizen_id.full_name"` reads `full_name` from the record whose id
+    /// is in the case's `declarant_citizen_id` field (the data is held, so it is not typed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<FieldLookup>,
+}
+
+/// A field filled from the record of the citizen whose id another field of the case holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldLookup {
+    /// The case field holding the citizen id (a `citizen_id` field of the same procedure).
+    pub by: String,
+    /// The registry attribute read (one of [`REGISTRY_ATTRS`]).
+    pub attr: String,
+}
+
+impl FieldLookup {
+    /// Parses `field.attr`; the error says what is expected.
+    pub fn parse(s: &str) -> Result<FieldLookup, String> {
+        let (by, attr) = s.trim().split_once('.').ok_or_else(|| {
+            format!("lookup `{s}` must be `<citizen id field>.<attribute>`, e.g. `declarant_citizen_id.full_name`")
+        })?;
+        if !REGISTRY_ATTRS.contains(&attr) {
+            return Err(format!(
+                "lookup `{s}`: unknown attribute `{attr}` (expected one of: {})",
+                REGISTRY_ATTRS.join(", ")
+            ));
+        }
+        Ok(FieldLookup {
+            by: by.to_string(),
+            attr: attr.to_string(),
+        })
+    }
 }
 
 /// A value that does not fit its field.
@@ -144,6 +177,7 @@ impl FieldDef {
             options: Vec::new(),
             section: default_section(),
             max_len: None,
+            lookup: None,
         }
     }
 

@@ -52,7 +52,9 @@ pub use clock::Clock;
 pub use commune::{Commune, LANG_SON_COMMUNES, PROVINCE_LANG_SON, commune};
 pub use deadline::{Deadline, default_same_day_cutoff, vn_offset};
 pub use fee::{Fee, format_dong};
-pub use field::{DEFAULT_MAX_LEN, FieldDef, FieldError, FieldType, canonical_number, parse_date};
+pub use field::{
+    DEFAULT_MAX_LEN, FieldDef, FieldError, FieldLookup, FieldType, canonical_number, parse_date,
+};
 pub use intake::{CHANNEL_FIELD, Channel, PORTAL_CODE_FIELD, intake_fields};
 pub use payment::PaymentMethod;
 pub use procedure::{Procedure, TrackSpec};

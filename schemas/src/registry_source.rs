@@ -17,6 +17,7 @@ pub const REGISTRY_ATTRS: &[&str] = &[
     "address",
     "household_id",
     "marital_status",
+    "date_of_death",
 ];
 
 /// Relations of the case's citizen that a source may go through (one step only).

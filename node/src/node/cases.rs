@@ -76,6 +76,16 @@ impl Node {
             }
             fields.insert(name.clone(), def.validate(raw)?);
         }
+        // Typed once: people the case names by id (declarant, household head) from the registry.
+        super::intake::fill_lookups(
+            &self.inner.db,
+            procedure,
+            &mut fields,
+            &mut evidence,
+            officer_id,
+            &at,
+            &extract,
+        )?;
         let missing_fields = procedure
             .required_fields()
             .filter(|f| !fields.contains_key(&f.name))

@@ -461,6 +461,53 @@ pub(crate) fn write_intake(
     Ok(())
 }
 
+/// Fills the fields with a catalog `lookup` (e.g. `declarant_citizen_id.full_name`) from the
+/// record of the citizen whose id the case holds in the named field, with registry evidence.
+/// A value the officer typed is kept; a person not in the extract fills nothing (typed then).
+pub(crate) fn fill_lookups(
+    db: &redb::Database,
+    procedure: &Procedure,
+    fields: &mut BTreeMap<String, String>,
+    evidence: &mut BTreeMap<String, crate::case::Evidence>,
+    officer: &str,
+    at: &str,
+    extract: &ExtractRef,
+) -> Result<()> {
+    for f in &procedure.fields {
+        let Some(l) = &f.lookup else {
+            continue;
+        };
+        if fields.contains_key(&f.name) {
+            continue;
+        }
+        let Some(id) = fields.get(&l.by) else {
+            continue;
+        };
+        let Some(record) = registry::get(db, id)? else {
+            continue;
+        };
+        let Some(value) = record.citizen.attr(&l.attr) else {
+            continue;
+        };
+        if let Ok(v) = f.validate(&value) {
+            fields.insert(f.name.clone(), v);
+            evidence.insert(
+                f.name.clone(),
+                crate::case::Evidence {
+                    source: format!("population:{}.{}", l.by, l.attr),
+                    record_ref: record.citizen.citizen_id.clone(),
+                    digest: record.digest.clone(),
+                    verified_by: officer.to_string(),
+                    at: at.to_string(),
+                    extract_date: extract.date.clone(),
+                    extract_version: extract.version.clone(),
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
 /// What differs between a declared identity and the extract's record, in Vietnamese.
 fn differences(d: &DeclaredCitizen, c: &registry::Citizen) -> Vec<String> {
     let mut out = Vec::new();

@@ -81,7 +81,13 @@ impl Node {
         v.overdue = deadline::is_overdue(&v.summary(), today);
         if let Some(p) = self.inner.catalog.get(&v.procedure) {
             for (field, e) in v.evidence.iter_mut() {
-                if let Some(src) = p.field(field).and_then(|f| f.source.clone()) {
+                if let Some(src) = p.field(field).and_then(|f| {
+                    f.source.clone().or_else(|| {
+                        f.lookup
+                            .as_ref()
+                            .map(|l| format!("population:{}.{}", l.by, l.attr))
+                    })
+                }) {
                     e.source = src;
                 }
             }

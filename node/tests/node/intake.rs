@@ -518,3 +518,68 @@ fn recomputing_a_due_date_is_an_explicit_supervisor_action() {
         )]
     );
 }
+
+#[test]
+fn people_the_case_names_by_id_are_read_from_the_registry_not_typed() {
+    let t = common::node();
+    let n = &t.node;
+    let lead = Author::Officer(n.authenticate("lanhdao01", PASS).expect("lead"));
+    let officer = n.authenticate("canbo01", PASS).expect("login");
+    // The registry records the death (from the death notice).
+    let deceased = r#"{"citizen_id":"020050000123","full_name":"Hoàng Văn Pảo","date_of_birth":"1950-01-20","sex":"male","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","date_of_death":"2026-11-28"}"#;
+    n.import_registry("deaths.jsonl", format!("{deceased}\n").as_bytes(), &lead)
+        .expect("registry");
+    let p = n
+        .catalog()
+        .procedure("death_registration")
+        .expect("catalog");
+    let looked_up: Vec<&str> = p
+        .fields
+        .iter()
+        .filter(|f| f.lookup.is_some())
+        .map(|f| f.name.as_str())
+        .collect();
+    assert_eq!(
+        looked_up,
+        vec!["declarant_full_name", "declarant_address", "date_of_death"]
+    );
+    let mut fields: Vec<(String, String)> = common::citizen_fields(p)
+        .into_iter()
+        .filter(|(k, _)| !looked_up.contains(&k.as_str()))
+        .collect();
+    for (k, v) in fields.iter_mut() {
+        if k == "declarant_citizen_id" {
+            *v = "020088001111".into();
+        }
+    }
+    let v = n
+        .create_case(
+            &officer,
+            NewCase {
+                procedure: "death_registration".into(),
+                citizen_id: "020050000123".into(),
+                fields,
+                received_at: None,
+            },
+        )
+        .expect("received without typing the declarant or the date of death");
+    assert_eq!(v.fields["declarant_full_name"], "Đặng Văn Đức");
+    assert_eq!(
+        v.fields["declarant_address"],
+        "Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn"
+    );
+    assert_eq!(v.fields["date_of_death"], "2026-11-28");
+    let ev = &v.evidence["declarant_full_name"];
+    assert_eq!(ev.record_ref, "020088001111");
+    assert_eq!(ev.source, "population:declarant_citizen_id.full_name");
+    assert_eq!(v.evidence["date_of_death"].record_ref, "020050000123");
+    // Held data is not retyped: the registry value cannot be overwritten by hand.
+    assert!(matches!(
+        n.set_fields(
+            &officer,
+            &v.receipt_code,
+            &[("declarant_full_name".into(), "Người khác".into())]
+        ),
+        Err(NodeError::RegistryField { .. })
+    ));
+}
