@@ -1,7 +1,9 @@
 //! Case files (hồ sơ): one Automerge document per case, and the views read from it.
 
 pub mod doc;
+pub mod lifecycle;
 pub mod view;
 
 pub use doc::{CaseDoc, CaseInit};
+pub use lifecycle::{ApologyRecord, CaseResult, Delivery, SupplementRecord};
 pub use view::{CaseSummary, CaseView, Evidence, HistoryEntry, Note, TrackView};

@@ -6,5 +6,6 @@ mod node {
     pub mod cases;
     pub mod common;
     pub mod durability;
+    pub mod lifecycle;
     pub mod merge_prop;
 }

@@ -67,6 +67,12 @@ pub enum Action {
     Note = 13,
     /// A case arrived through bulk import.
     CaseImport = 14,
+    /// The result of a case or of one bundle track was recorded (issue 10).
+    CaseResult = 40,
+    /// A supplement request listing the missing items, with its deadline (Mẫu 02).
+    SupplementRequest = 41,
+    /// An apology for a late result with a new appointment date (Mẫu 04).
+    Apology = 42,
     /// Remote changes were merged (a review-queue resolution, or conflict filing).
     Merge = 20,
     /// The wall clock moved backwards.
@@ -77,7 +83,7 @@ pub enum Action {
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 16] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -88,6 +94,9 @@ impl Action {
         Action::Transition,
         Action::Note,
         Action::CaseImport,
+        Action::CaseResult,
+        Action::SupplementRequest,
+        Action::Apology,
         Action::Merge,
         Action::ClockJump,
         Action::Purge,
@@ -113,6 +122,9 @@ impl Action {
             Action::Transition => "transition",
             Action::Note => "note",
             Action::CaseImport => "case_import",
+            Action::CaseResult => "case_result",
+            Action::SupplementRequest => "supplement_request",
+            Action::Apology => "apology",
             Action::Merge => "merge",
             Action::ClockJump => "clock_jump",
             Action::Purge => "purge",

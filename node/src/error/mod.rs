@@ -5,10 +5,12 @@ use std::path::{Path, PathBuf};
 use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
 mod convert;
+mod lifecycle;
 mod limit;
 mod refusal;
 mod text;
 
+pub use lifecycle::LifecycleError;
 pub use limit::{LimitExceeded, Limited};
 pub use refusal::Refusal;
 pub use text::ControlChar;
@@ -145,6 +147,9 @@ pub enum NodeError {
     /// A value over its byte bound.
     #[error(transparent)]
     TooLarge(#[from] LimitExceeded),
+    /// A rule of a case's legal life: tracks, results, supplements, apologies.
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
     /// A text input holding a control character.
     #[error(transparent)]
     ControlChar(#[from] ControlChar),
@@ -221,6 +226,7 @@ impl NodeError {
                 | NodeError::ImportLine { .. }
                 | NodeError::Invalid(_)
                 | NodeError::Refused(_)
+                | NodeError::Lifecycle(_)
                 | NodeError::TooLarge(_)
                 | NodeError::ControlChar(_)
                 | NodeError::AlreadyInitialized { .. }

@@ -179,6 +179,7 @@ impl Node {
         };
         let mut doc = CaseDoc::new(self.inner.actor);
         doc.init(&init)?;
+        super::tracks::init_tracks(&mut doc, procedure, &self.inner.calendar, received)?;
         let payload = serde_json::json!({
             "procedure": procedure.code,
             "receipt_code": init.receipt_code,

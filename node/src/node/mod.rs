@@ -23,14 +23,22 @@ use crate::ids::{CaseId, NodeId, actor_for};
 use crate::store::{self, error::StoreError};
 use crate::sync_status::{SyncCommand, SyncStatus};
 
+mod apology;
 mod cases;
 mod edits;
 mod officers;
 mod read;
 mod registry;
+mod results;
+mod supplement;
+mod tracks;
 
+pub use apology::ApologyInput;
 pub(crate) use cases::check_field_input;
 pub(crate) use edits::bump_feed;
+pub use results::ResultInput;
+pub use supplement::SupplementInput;
+pub use tracks::{TrackDue, track_clock, track_rows};
 
 /// Incremental change chunks kept per document before it is compacted.
 pub const COMPACT_AFTER: u32 = 4;
