@@ -9,6 +9,7 @@ mod cases;
 mod catalog;
 mod check;
 mod console;
+mod lifecycle;
 mod node_admin;
 mod print;
 mod registry;

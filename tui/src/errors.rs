@@ -4,6 +4,7 @@
 //! a general sentence (the English detail goes to the log only).
 
 use hoso_node::NodeError;
+use hoso_node::error::LifecycleError;
 use hoso_node::store::error::StoreError;
 use hoso_schemas::{Catalog, CitizenIdError, Role, WorkflowError};
 
@@ -137,6 +138,80 @@ pub fn store_integrity_vi(e: &StoreError) -> String {
     }
 }
 
+/// A lifecycle rule (tracks, results, supplements, apologies) in Vietnamese.
+pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
+    let track_or_case = |what: &str| match what
+        .strip_prefix("track `")
+        .and_then(|t| t.strip_suffix('`'))
+    {
+        Some(t) => format!("Phần «{}»", procedure_name(catalog, t)),
+        None => "Hồ sơ".to_string(),
+    };
+    match e {
+        LifecycleError::TrackWaits {
+            track,
+            after,
+            after_status,
+            ..
+        } => format!(
+            "Phần «{}» chỉ chuyển cho cơ quan xử lý sau khi phần «{}» đã giải quyết xong (đang «{}»). Xử lý phần đó trước.",
+            procedure_name(catalog, track),
+            procedure_name(catalog, after),
+            after_status.label_vi()
+        ),
+        LifecycleError::BundleEnded { status, .. } => format!(
+            "Hồ sơ liên thông đã «{}» nên các phần không chuyển được nữa.",
+            status.label_vi()
+        ),
+        LifecycleError::TracksOpen { to, .. } => format!(
+            "Chưa chuyển hồ sơ sang «{}» được: còn phần liên thông chưa kết thúc. Chuyển từng phần đến khi xong trước.",
+            to.label_vi()
+        ),
+        LifecycleError::NoResult { what, .. } => format!(
+            "{} chưa có kết quả (số, ngày, người ký). Ghi kết quả trước khi trả cho công dân.",
+            track_or_case(what)
+        ),
+        LifecycleError::ResultNotNow { what, status, .. } => format!(
+            "{} đang «{}»: chỉ ghi kết quả khi đang xử lý hoặc đã xử lý xong.",
+            track_or_case(what),
+            status.label_vi()
+        ),
+        LifecycleError::ResultDate {
+            date,
+            received,
+            today,
+        } => format!(
+            "Ngày ký kết quả {date} phải trong khoảng từ ngày tiếp nhận {received} đến hôm nay {today}."
+        ),
+        LifecycleError::Empty { .. } => "Còn ô bắt buộc để trống. Nhập đủ rồi ghi lại.".to_string(),
+        LifecycleError::UnknownChannel(_) => {
+            "Hình thức trả kết quả phải là: tại Bộ phận Một cửa, qua bưu chính hoặc qua VNeID."
+                .to_string()
+        }
+        LifecycleError::SecondSupplement { previous, .. } => format!(
+            "Hồ sơ đã yêu cầu bổ sung {previous} lần. Yêu cầu thêm phải do Lãnh đạo thực hiện và ghi rõ lý do; hồ sơ bị tính là trễ hạn."
+        ),
+        LifecycleError::SupplementDeadline { deadline, today } => {
+            format!("Hạn bổ sung {deadline} phải sau hôm nay ({today}).")
+        }
+        LifecycleError::NoSupplementLimit { .. } => {
+            "Danh mục chưa quy định thời hạn bổ sung cho thủ tục này: nhập hạn bổ sung.".to_string()
+        }
+        LifecycleError::ApologyNeedsSupervisor => {
+            "Phiếu xin lỗi và hẹn lại do Lãnh đạo ký. Báo Lãnh đạo ghi nhận.".to_string()
+        }
+        LifecycleError::ApologyTooLate { due, .. } => format!(
+            "Phiếu xin lỗi phải lập trước khi hết ngày hẹn {due} và khi hồ sơ chưa kết thúc."
+        ),
+        LifecycleError::ApologyDate { new, current } => {
+            format!("Ngày hẹn mới {new} phải sau ngày hẹn hiện tại {current}.")
+        }
+        // Kept for variants added later to the node's enum.
+        #[allow(unreachable_patterns)]
+        _ => "Thao tác này không đúng quy định về hồ sơ. Kiểm tra lại.".to_string(),
+    }
+}
+
 /// A node error in Vietnamese, for the officer.
 pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
     match e {
@@ -188,6 +263,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
             field_label(catalog, None, field)
         ),
         NodeError::Workflow(w) => workflow_vi(w),
+        NodeError::Lifecycle(l) => lifecycle_vi(l, catalog),
         NodeError::CitizenId(c) => citizen_id_vi(c),
         NodeError::UnknownCitizen(id) => format!(
             "Không có công dân số định danh {id} trong CSDL dân cư. Kiểm tra lại số trên thẻ CCCD."

@@ -88,25 +88,25 @@ impl Node {
         )?;
         let track = input.track.as_deref();
         self.edit_case(by, reference, Action::CaseResult, |doc, before, off, _p| {
-            let status = match track {
-                None => before.status,
-                Some(t) => {
-                    before
-                        .tracks
-                        .get(t)
-                        .ok_or_else(|| Refusal::NoSuchTrack {
-                            receipt_code: before.receipt_code.clone(),
-                            track: t.to_string(),
-                            tracks: if before.tracks.is_empty() {
-                                "none (not a bundle)".to_string()
-                            } else {
-                                before.tracks.keys().cloned().collect::<Vec<_>>().join(", ")
-                            },
-                        })?
-                        .status
-                }
+            // A status in conflict after a merge counts with each of its values.
+            let (status, also) = match track {
+                None => (before.status, before.conflicting_status.clone()),
+                Some(t) => before
+                    .tracks
+                    .get(t)
+                    .map(|tv| (tv.status, tv.conflicting.clone()))
+                    .ok_or_else(|| Refusal::NoSuchTrack {
+                        receipt_code: before.receipt_code.clone(),
+                        track: t.to_string(),
+                        tracks: if before.tracks.is_empty() {
+                            "none (not a bundle)".to_string()
+                        } else {
+                            before.tracks.keys().cloned().collect::<Vec<_>>().join(", ")
+                        },
+                    })?,
             };
-            if !matches!(status, Status::InProcess | Status::Decided) {
+            let open = |s: &Status| matches!(s, Status::InProcess | Status::Decided);
+            if !open(&status) && !also.iter().any(open) {
                 return Err(LifecycleError::ResultNotNow {
                     receipt_code: before.receipt_code.clone(),
                     what: what(track),

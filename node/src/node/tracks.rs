@@ -123,7 +123,9 @@ pub(crate) fn check_case_move(
             .into());
         }
     }
-    if to == Status::Returned && from == Status::Decided {
+    // `returned` is reached from `decided` only; a conflicted case may be resolved from it.
+    let _ = from;
+    if to == Status::Returned {
         if before.tracks.is_empty() {
             if before.result_record.is_none() {
                 return Err(LifecycleError::NoResult {
