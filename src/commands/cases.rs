@@ -74,17 +74,6 @@ fn print_case(node: &Node, v: &CaseView) {
             )
         }
     );
-    for (t, tv) in &v.tracks {
-        output::safe_println!(
-            "  track         {t}: {}{}",
-            tv.status,
-            if tv.conflicting.is_empty() {
-                String::new()
-            } else {
-                "  CONFLICT".into()
-            }
-        );
-    }
     output::safe_println!("  applicant     {} ({})", v.applicant_name, v.citizen_id);
     output::safe_println!("  received      {}", v.received_at);
     output::safe_println!(

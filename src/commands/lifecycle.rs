@@ -47,7 +47,7 @@ pub fn track_lines(node: &Node, v: &CaseView) -> Vec<String> {
         .into_iter()
         .map(|r| {
             let due = match (&r.due_date, &r.clock) {
-                (Some(d), Some(c)) => format!("hạn {} ({})", dmy(d), c.label_vi()),
+                (Some(d), Some(c)) => format!("hạn {}, {}", dmy(d), c.label_vi()),
                 _ => "chưa chuyển giao".to_string(),
             };
             let result = v
@@ -56,8 +56,14 @@ pub fn track_lines(node: &Node, v: &CaseView) -> Vec<String> {
                 .and_then(|t| t.result.as_ref())
                 .map(|res| format!("; kết quả: {}", res.line_vi()))
                 .unwrap_or_default();
+            let conflict = v
+                .tracks
+                .get(&r.track)
+                .filter(|t| !t.conflicting.is_empty())
+                .map(|_| "  CONFLICT")
+                .unwrap_or_default();
             format!(
-                "{} [{}] — {}: {}, {due}{result}",
+                "{} [{}] — {}: {}{conflict}, {due}{result}",
                 short(node, &r.track),
                 r.track,
                 r.agency,

@@ -334,4 +334,51 @@ mod tests {
         assert!(m.contains("«Đang xử lý» → «Đã xử lý xong»"), "{m}");
         assert!(!m.contains("in_process"), "{m}");
     }
+
+    #[test]
+    fn lifecycle_refusals_become_vietnamese_sentences() {
+        use hoso_schemas::Status;
+        let cat = Catalog::builtin().expect("catalog");
+        let code = || "000.20.06.112-261201-0001".to_string();
+        for (e, needle) in [
+            (
+                LifecycleError::TrackWaits {
+                    receipt_code: code(),
+                    track: "permanent_residence".into(),
+                    after: "birth_registration".into(),
+                    after_status: Status::Received,
+                },
+                "Đăng ký khai sinh",
+            ),
+            (
+                LifecycleError::NoResult {
+                    receipt_code: code(),
+                    what: "track `health_insurance_child`".into(),
+                },
+                "chưa có kết quả",
+            ),
+            (
+                LifecycleError::SecondSupplement {
+                    receipt_code: code(),
+                    previous: 1,
+                },
+                "Lãnh đạo",
+            ),
+            (LifecycleError::ApologyNeedsSupervisor, "Lãnh đạo ký"),
+            (
+                LifecycleError::TracksOpen {
+                    receipt_code: code(),
+                    to: Status::Returned,
+                    open: "permanent_residence (in_process)".into(),
+                },
+                "«Đã trả kết quả»",
+            ),
+        ] {
+            let m = node_error_vi(&NodeError::Lifecycle(e), &cat);
+            assert!(m.contains(needle), "{m}");
+            for english in ["track", "in_process", "case ", "hoso "] {
+                assert!(!m.contains(english), "{m}");
+            }
+        }
+    }
 }
