@@ -362,6 +362,80 @@ pub enum CaseCmd {
         /// Case id or receipt code.
         case: String,
     },
+    /// Move one track of an integrated bundle through its own procedure's workflow; the first
+    /// move out of `received` hands it off to its agency and starts its own due date.
+    Track {
+        /// Case id or receipt code.
+        case: String,
+        /// The track (procedure code), e.g. permanent_residence.
+        track: String,
+        /// New status word.
+        #[arg(long)]
+        to: String,
+        /// A note for the history.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Open tracks of bundle cases against their own due dates: an agency's list.
+    Tracks {
+        /// Only this agency (part of its name, accents optional), e.g. "cong an".
+        #[arg(long)]
+        agency: Option<String>,
+        /// Only tracks past their own due date.
+        #[arg(long)]
+        overdue: bool,
+    },
+    /// Record the result of a case (or of one track): what was issued, its number, date,
+    /// signer and how it reaches the citizen. `returned` needs it.
+    Result {
+        /// Case id or receipt code.
+        case: String,
+        /// The track (procedure code) of a bundle, when the result is that track's.
+        #[arg(long)]
+        track: Option<String>,
+        /// What was issued, e.g. "Trích lục khai sinh".
+        #[arg(long)]
+        kind: String,
+        /// Its number.
+        #[arg(long)]
+        number: String,
+        /// The date it was signed, dd/mm/yyyy (default: today).
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        /// Who signed it.
+        #[arg(long)]
+        signer: String,
+        /// desk, post or vneid.
+        #[arg(long)]
+        channel: String,
+    },
+    /// Ask the citizen for a supplement (Mẫu 02): every missing item at once, with a deadline;
+    /// the clock pauses. A second request needs a supervisor and --reason.
+    Supplement {
+        /// Case id or receipt code.
+        case: String,
+        /// One missing item (repeat for each).
+        #[arg(long = "item", value_name = "TEXT")]
+        items: Vec<String>,
+        /// The date to supplement by, dd/mm/yyyy (default: the catalog's limit from today).
+        #[arg(long, value_name = "DATE")]
+        deadline: Option<String>,
+        /// Why (required from the second request on).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Apologise for a late result with a new appointment date (Mẫu 04; supervisors, before
+    /// the appointment date passes).
+    Apology {
+        /// Case id or receipt code.
+        case: String,
+        /// The new appointment date, dd/mm/yyyy.
+        #[arg(long, value_name = "DATE")]
+        new_date: String,
+        /// Why the result is late.
+        #[arg(long)]
+        reason: String,
+    },
     /// Print a one-stop form of a case as PDF (read-only): receipt (Mẫu 01), supplement
     /// request (02), refusal (03), apology with a new date (04), tracking sheet (05).
     Print(PrintArgs),

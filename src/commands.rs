@@ -10,6 +10,7 @@ mod catalog;
 mod check;
 mod console;
 mod intake;
+mod lifecycle;
 mod node_admin;
 mod print;
 mod registry;

@@ -2,10 +2,12 @@
 
 pub mod doc;
 pub mod intake;
+pub mod lifecycle;
 pub mod view;
 
 pub use doc::{CaseDoc, CaseInit};
 pub use intake::{
     DeclaredCitizen, DeclaredEvidence, ExtractRef, Payment, Verification, VerificationState,
 };
+pub use lifecycle::{ApologyRecord, CaseResult, Delivery, SupplementRecord};
 pub use view::{CaseSummary, CaseView, Evidence, HistoryEntry, Note, TrackView};

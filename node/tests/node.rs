@@ -7,5 +7,6 @@ mod node {
     pub mod common;
     pub mod durability;
     pub mod intake;
+    pub mod lifecycle;
     pub mod merge_prop;
 }

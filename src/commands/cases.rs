@@ -74,17 +74,6 @@ fn print_case(node: &Node, v: &CaseView) {
             )
         }
     );
-    for (t, tv) in &v.tracks {
-        output::safe_println!(
-            "  track         {t}: {}{}",
-            tv.status,
-            if tv.conflicting.is_empty() {
-                String::new()
-            } else {
-                "  CONFLICT".into()
-            }
-        );
-    }
     output::safe_println!("  applicant     {} ({})", v.applicant_name, v.citizen_id);
     output::safe_println!("  received      {}", v.received_at);
     output::safe_println!(
@@ -120,6 +109,10 @@ fn print_case(node: &Node, v: &CaseView) {
             );
         }
     }
+    if v.appointment_date() != v.due_date {
+        output::safe_println!("  appointment   {} (hẹn lại)", v.appointment_date());
+    }
+    super::lifecycle::print_lifecycle(node, v);
     if let Some(o) = &v.assigned_officer {
         output::safe_println!("  officer       {o}");
     }
@@ -186,6 +179,7 @@ fn show(cli: &Cli, node: &Node, v: &CaseView) -> anyhow::Result<()> {
         if let (Some(obj), Some(c)) = (j.as_object_mut(), clock) {
             obj.insert("clock".into(), serde_json::to_value(c)?);
         }
+        super::lifecycle::json_extras(node, v, &mut j)?;
         output::json(&j)
     } else {
         print_case(node, v);
@@ -224,13 +218,54 @@ fn paused_since(v: &CaseView) -> Option<&str> {
         .map(|h| h.at.as_str())
 }
 
+/// The case behind a list row, read only where the row itself is not enough: a bundle (its
+/// tracks) or a case waiting for a supplement (its deadline, a stop proposal).
+fn row_view(node: &Node, s: &CaseSummary) -> Option<CaseView> {
+    let bundle = node
+        .catalog()
+        .get(&s.procedure)
+        .is_some_and(|p| p.is_bundle());
+    (bundle || s.status == Status::SupplementRequested)
+        .then(|| node.case(&s.id.to_string()).ok())
+        .flatten()
+}
+
 fn print_list(cli: &Cli, node: &Node, rows: &[CaseSummary]) -> anyhow::Result<()> {
+    let views: Vec<Option<CaseView>> = rows.iter().map(|s| row_view(node, s)).collect();
     if cli.json {
-        return output::json(&rows);
+        let mut out = Vec::with_capacity(rows.len());
+        for (s, v) in rows.iter().zip(&views) {
+            let mut j = serde_json::to_value(s)?;
+            if let (Some(obj), Some(v)) = (j.as_object_mut(), v) {
+                let today = hoso_node::deadline::now().date_naive();
+                let tracks = hoso_node::node::track_rows(node.catalog(), node.calendar(), v, today);
+                if !tracks.is_empty() {
+                    obj.insert("tracks".into(), serde_json::to_value(tracks)?);
+                }
+                obj.insert("stop_proposed".into(), v.stop_proposed.into());
+            }
+            out.push(j);
+        }
+        return output::json(&out);
     }
     let table: Vec<Vec<String>> = rows
         .iter()
-        .map(|s| {
+        .zip(&views)
+        .map(|(s, v)| {
+            let clock = clock_of(
+                node,
+                s.status,
+                &s.due_date,
+                s.ended_on.as_deref(),
+                v.as_ref().and_then(|v| v.paused_since()),
+            )
+            .map(|c| c.label_vi())
+            .unwrap_or_default();
+            let stop = if v.as_ref().is_some_and(|v| v.stop_proposed) {
+                " ĐỀ NGHỊ DỪNG"
+            } else {
+                ""
+            };
             vec![
                 s.receipt_code.clone(),
                 s.procedure.clone(),
@@ -245,11 +280,9 @@ fn print_list(cli: &Cli, node: &Node, rows: &[CaseSummary]) -> anyhow::Result<()
                 ),
                 s.channel.clone().unwrap_or_else(|| "Trực tiếp".into()),
                 s.portal_case_code.clone().unwrap_or_default(),
-                format!("{}{}", s.status, if s.conflict { " !" } else { "" }),
+                format!("{}{}{stop}", s.status, if s.conflict { " !" } else { "" }),
                 format!("{}{}", s.due_date, if s.overdue { " QUÁ HẠN" } else { "" }),
-                clock_of(node, s.status, &s.due_date, s.ended_on.as_deref(), None)
-                    .map(|c| c.label_vi())
-                    .unwrap_or_default(),
+                clock,
             ]
         })
         .collect();
@@ -266,6 +299,13 @@ fn print_list(cli: &Cli, node: &Node, rows: &[CaseSummary]) -> anyhow::Result<()
         ],
         &table,
     );
+    // Bundle tracks under the table: one line per bundle case.
+    for v in views.iter().flatten() {
+        let tracks = super::lifecycle::tracks_cell(node, v);
+        if !tracks.is_empty() {
+            output::safe_println!("  {}  {tracks}", v.receipt_code);
+        }
+    }
     eprintln!("{} case(s)", rows.len());
     Ok(())
 }
@@ -275,6 +315,11 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     match cmd {
         CaseCmd::Print(args) => return super::print::run(cli, &node, args),
+        CaseCmd::Track { .. }
+        | CaseCmd::Tracks { .. }
+        | CaseCmd::Result { .. }
+        | CaseCmd::Supplement { .. }
+        | CaseCmd::Apology { .. } => return super::lifecycle::run(cli, &node, cmd),
         CaseCmd::New {
             procedure,
             citizen,

@@ -1,7 +1,10 @@
 //! `hoso case print CODE --form … --out FILE.pdf`: a one-stop form of a case as PDF. Read-only
-//! on the node. The case view is turned into a [`FormCase`] here; what the node does not yet
-//! record (supplement items, refusal reasons, apology date, payments) comes from the command
-//! line until the case records it (issue 10, phase 2).
+//! on the node. The case view is turned into a [`FormCase`] here. The supplement request,
+//! refusal and apology print the case's own records (the latest supplement request with its
+//! items and deadline, the reasons noted on the refusal, the latest apology with its new date);
+//! the command line fills them only for a case that has no such record yet. Bundle tracks carry
+//! their own due dates and results; the tracking sheet lists results and apologies beside the
+//! status history.
 
 use std::process::ExitCode;
 
@@ -11,7 +14,7 @@ use hoso_forms::{
     SupplementRequest, TrackLine,
 };
 use hoso_node::{CaseView, Node};
-use hoso_schemas::{Channel, PORTAL_CODE_FIELD, Procedure, commune, parse_date};
+use hoso_schemas::{Channel, PORTAL_CODE_FIELD, Procedure, Status, commune, parse_date};
 
 use super::UsageError;
 use crate::cli::{Cli, PrintArgs};
@@ -58,7 +61,7 @@ pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode>
         Some(id) if !id.is_empty() => officer_name(node, id),
         _ => case.officer_name.clone(),
     };
-    let input = form_input(node, kind, args, &case, procedure, &signer, today)?;
+    let input = form_input(node, kind, args, &case, procedure, &signer, today, &view)?;
     let pdf = forms
         .render(&input, &case, &office(node), today)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -165,14 +168,21 @@ pub fn form_case(node: &Node, v: &CaseView, p: &Procedure) -> anyhow::Result<For
             } else {
                 t.deadline.limit_vi()
             },
-            due_date: None,
+            due_date: v
+                .tracks
+                .get(&t.procedure)
+                .and_then(|s| s.due_date.as_deref())
+                .and_then(hoso_node::deadline::parse_date),
             status: v
                 .tracks
                 .get(&t.procedure)
-                .map_or(String::new(), |s| s.status.label_vi().to_string()),
+                .map_or(String::new(), |s| match &s.result {
+                    Some(r) => format!("{} — {}", s.status.label_vi(), r.line_vi()),
+                    None => s.status.label_vi().to_string(),
+                }),
         })
         .collect();
-    let steps = v
+    let mut steps: Vec<Step> = v
         .history
         .iter()
         .filter_map(|h| {
@@ -190,6 +200,8 @@ pub fn form_case(node: &Node, v: &CaseView, p: &Procedure) -> anyhow::Result<For
             })
         })
         .collect();
+    steps.extend(lifecycle_steps(node, v, &short));
+    steps.sort_by_key(|s| s.at);
     Ok(FormCase {
         receipt_code: v.receipt_code.clone(),
         procedure_name: p.name_vi.clone(),
@@ -228,8 +240,116 @@ pub fn form_case(node: &Node, v: &CaseView, p: &Procedure) -> anyhow::Result<For
     })
 }
 
-/// What the form adds, from the command line.
+/// The recorded results and apologies as steps of the tracking sheet (supplement requests are
+/// already in the history).
+fn lifecycle_steps(node: &Node, v: &CaseView, short: &dyn Fn(&str) -> String) -> Vec<Step> {
+    let mut out = Vec::new();
+    let results = v.result_record.iter().map(|r| (None, r)).chain(
+        v.tracks
+            .iter()
+            .filter_map(|(t, tv)| tv.result.as_ref().map(|r| (Some(t), r))),
+    );
+    for (track, r) in results {
+        if let Ok(at) = DateTime::parse_from_rfc3339(&r.at) {
+            out.push(Step {
+                at,
+                officer: officer_name(node, &r.officer),
+                action: format!("Ghi kết quả: {}", r.line_vi()),
+                track: track.map(|t| short(t)),
+                note: None,
+            });
+        }
+    }
+    for a in &v.apologies {
+        if let (Ok(at), Some(new)) = (
+            DateTime::parse_from_rfc3339(&a.at),
+            hoso_node::deadline::parse_date(&a.new_date),
+        ) {
+            out.push(Step {
+                at,
+                officer: officer_name(node, &a.officer),
+                action: format!("Xin lỗi, hẹn lại ngày {}", new.format("%d/%m/%Y")),
+                track: None,
+                note: Some(a.reason.clone()),
+            });
+        }
+    }
+    out
+}
+
+/// The reasons of a refusal as recorded: the note of the move into `rejected_at_intake` or
+/// `stopped`, one reason per line or `;`.
+fn recorded_refusal(v: &CaseView) -> Option<(Vec<String>, NaiveDate, String)> {
+    let h = v.history.iter().rev().find(|h| {
+        h.track.is_none() && matches!(h.to, Status::RejectedAtIntake | Status::Stopped)
+    })?;
+    let reasons: Vec<String> = h
+        .note
+        .as_deref()?
+        .split(['\n', ';'])
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .collect();
+    let on = hoso_node::deadline::parse_date(&h.at)?;
+    (!reasons.is_empty()).then(|| (reasons, on, h.officer.clone()))
+}
+
+#[allow(clippy::too_many_arguments)]
+/// What the form adds: the case's records (supplement request, refusal, apology) when it has
+/// them, else the command line.
 fn form_input(
+    node: &Node,
+    kind: FormKind,
+    args: &PrintArgs,
+    case: &FormCase,
+    p: &Procedure,
+    signer: &str,
+    today: NaiveDate,
+    v: &CaseView,
+) -> anyhow::Result<FormInput> {
+    let has_args = !args.items.is_empty() || !args.reasons.is_empty() || args.new_date.is_some();
+    match kind {
+        FormKind::Supplement if !has_args => {
+            if let Some(s) = v.supplements.last() {
+                let on = hoso_node::deadline::parse_date(&s.at).unwrap_or(today);
+                let deadline = hoso_node::deadline::parse_date(&s.deadline).unwrap_or(on);
+                return Ok(FormInput::Supplement(SupplementRequest {
+                    items: s.items.clone(),
+                    reason: s.reason.clone(),
+                    requested_on: on,
+                    deadline,
+                    officer_name: officer_name(node, &s.officer),
+                }));
+            }
+        }
+        FormKind::Refusal if !has_args => {
+            if let Some((reasons, on, officer)) = recorded_refusal(v) {
+                return Ok(FormInput::Refusal(Refusal {
+                    reasons,
+                    refused_on: on,
+                    officer_name: officer_name(node, &officer),
+                }));
+            }
+        }
+        FormKind::Apology if !has_args => {
+            if let Some(a) = v.apologies.last() {
+                let on = hoso_node::deadline::parse_date(&a.at).unwrap_or(today);
+                let new = hoso_node::deadline::parse_date(&a.new_date).unwrap_or(on);
+                return Ok(FormInput::Apology(Apology {
+                    reason: a.reason.clone(),
+                    new_due_date: new,
+                    issued_on: on,
+                    signer_name: officer_name(node, &a.officer),
+                }));
+            }
+        }
+        _ => {}
+    }
+    args_input(node, kind, args, case, p, signer, today)
+}
+
+/// What the form adds, from the command line.
+fn args_input(
     node: &Node,
     kind: FormKind,
     args: &PrintArgs,

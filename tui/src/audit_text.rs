@@ -59,6 +59,9 @@ pub fn action_vi(a: Action) -> &'static str {
         Action::Transition => "Chuyển trạng thái",
         Action::Note => "Thêm ghi chú",
         Action::CaseImport => "Nhập hồ sơ từ tệp",
+        Action::CaseResult => "Ghi kết quả",
+        Action::SupplementRequest => "Yêu cầu bổ sung",
+        Action::Apology => "Xin lỗi, hẹn lại",
         Action::Merge => "Hợp nhất thay đổi",
         Action::ClockJump => "Đồng hồ bị lùi",
         Action::Purge => "Xoá nội dung chi tiết",
@@ -160,6 +163,42 @@ pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
         Action::Note => match p.get("note_chars").and_then(Value::as_u64) {
             Some(n) => format!("Thêm ghi chú ({n} ký tự)."),
             None => "Thêm ghi chú.".to_string(),
+        },
+        Action::CaseResult => {
+            let kind = p.get("kind").and_then(Value::as_str).unwrap_or("kết quả");
+            let number = p.get("number").and_then(Value::as_str).unwrap_or("");
+            let mut out = format!(
+                "Ghi kết quả: {} số {}",
+                crate::format::fit(kind, 40),
+                crate::format::fit(number, 20)
+            );
+            if let Some(tr) = p.get("track").and_then(Value::as_str) {
+                out.push_str(&format!(" (phần {})", procedure_vi(catalog, tr)));
+            }
+            out.push('.');
+            out
+        }
+        Action::SupplementRequest => {
+            let n = p.get("items").and_then(Value::as_u64).unwrap_or(0);
+            let by = p
+                .get("deadline")
+                .and_then(Value::as_str)
+                .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .map(|d| format!(", hạn bổ sung {}", d.format("%d/%m/%Y")))
+                .unwrap_or_default();
+            let nth = match p.get("request").and_then(Value::as_u64) {
+                Some(k) if k > 1 => format!(" (lần {k})"),
+                _ => String::new(),
+            };
+            format!("Yêu cầu bổ sung{nth} {n} thành phần hồ sơ{by}.")
+        }
+        Action::Apology => match p
+            .get("new_date")
+            .and_then(Value::as_str)
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        {
+            Some(d) => format!("Xin lỗi vì trễ hạn, hẹn lại ngày {}.", d.format("%d/%m/%Y")),
+            None => "Xin lỗi vì trễ hạn, hẹn lại ngày trả kết quả.".to_string(),
         },
         Action::Merge => "Hợp nhất thay đổi nhận từ máy khác.".to_string(),
         Action::ClockJump => "Đồng hồ của máy bị lùi; đã ghi nhận để kiểm toán.".to_string(),

@@ -5,6 +5,7 @@
 
 use hoso_node::NodeError;
 use hoso_node::error::IntakeError;
+use hoso_node::error::LifecycleError;
 use hoso_node::store::error::StoreError;
 use hoso_schemas::{Catalog, CitizenIdError, Role, WorkflowError};
 
@@ -186,6 +187,80 @@ pub fn intake_vi(e: &IntakeError) -> String {
     }
 }
 
+/// A lifecycle rule (tracks, results, supplements, apologies) in Vietnamese.
+pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
+    let track_or_case = |what: &str| match what
+        .strip_prefix("track `")
+        .and_then(|t| t.strip_suffix('`'))
+    {
+        Some(t) => format!("Phần «{}»", procedure_name(catalog, t)),
+        None => "Hồ sơ".to_string(),
+    };
+    match e {
+        LifecycleError::TrackWaits {
+            track,
+            after,
+            after_status,
+            ..
+        } => format!(
+            "Phần «{}» chỉ chuyển cho cơ quan xử lý sau khi phần «{}» đã giải quyết xong (đang «{}»). Xử lý phần đó trước.",
+            procedure_name(catalog, track),
+            procedure_name(catalog, after),
+            after_status.label_vi()
+        ),
+        LifecycleError::BundleEnded { status, .. } => format!(
+            "Hồ sơ liên thông đã «{}» nên các phần không chuyển được nữa.",
+            status.label_vi()
+        ),
+        LifecycleError::TracksOpen { to, .. } => format!(
+            "Chưa chuyển hồ sơ sang «{}» được: còn phần liên thông chưa kết thúc. Chuyển từng phần đến khi xong trước.",
+            to.label_vi()
+        ),
+        LifecycleError::NoResult { what, .. } => format!(
+            "{} chưa có kết quả (số, ngày, người ký). Ghi kết quả trước khi trả cho công dân.",
+            track_or_case(what)
+        ),
+        LifecycleError::ResultNotNow { what, status, .. } => format!(
+            "{} đang «{}»: chỉ ghi kết quả khi đang xử lý hoặc đã xử lý xong.",
+            track_or_case(what),
+            status.label_vi()
+        ),
+        LifecycleError::ResultDate {
+            date,
+            received,
+            today,
+        } => format!(
+            "Ngày ký kết quả {date} phải trong khoảng từ ngày tiếp nhận {received} đến hôm nay {today}."
+        ),
+        LifecycleError::Empty { .. } => "Còn ô bắt buộc để trống. Nhập đủ rồi ghi lại.".to_string(),
+        LifecycleError::UnknownChannel(_) => {
+            "Hình thức trả kết quả phải là: tại Bộ phận Một cửa, qua bưu chính hoặc qua VNeID."
+                .to_string()
+        }
+        LifecycleError::SecondSupplement { previous, .. } => format!(
+            "Hồ sơ đã yêu cầu bổ sung {previous} lần. Yêu cầu thêm phải do Lãnh đạo thực hiện và ghi rõ lý do; hồ sơ bị tính là trễ hạn."
+        ),
+        LifecycleError::SupplementDeadline { deadline, today } => {
+            format!("Hạn bổ sung {deadline} phải sau hôm nay ({today}).")
+        }
+        LifecycleError::NoSupplementLimit { .. } => {
+            "Danh mục chưa quy định thời hạn bổ sung cho thủ tục này: nhập hạn bổ sung.".to_string()
+        }
+        LifecycleError::ApologyNeedsSupervisor => {
+            "Phiếu xin lỗi và hẹn lại do Lãnh đạo ký. Báo Lãnh đạo ghi nhận.".to_string()
+        }
+        LifecycleError::ApologyTooLate { due, .. } => format!(
+            "Phiếu xin lỗi phải lập trước khi hết ngày hẹn {due} và khi hồ sơ chưa kết thúc."
+        ),
+        LifecycleError::ApologyDate { new, current } => {
+            format!("Ngày hẹn mới {new} phải sau ngày hẹn hiện tại {current}.")
+        }
+        // Kept for variants added later to the node's enum.
+        #[allow(unreachable_patterns)]
+        _ => "Thao tác này không đúng quy định về hồ sơ. Kiểm tra lại.".to_string(),
+    }
+}
+
 /// A node error in Vietnamese, for the officer.
 pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
     match e {
@@ -238,6 +313,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         ),
         NodeError::Workflow(w) => workflow_vi(w),
         NodeError::Intake(i) => intake_vi(i),
+        NodeError::Lifecycle(l) => lifecycle_vi(l, catalog),
         NodeError::CitizenId(c) => citizen_id_vi(c),
         NodeError::UnknownCitizen(id) => format!(
             "Không có công dân số định danh {id} trong bản trích CSDL dân cư. Kiểm tra lại số trên thẻ CCCD; nếu đúng, tiếp nhận theo thông tin công dân tự khai (hồ sơ được đánh dấu chưa xác minh)."
@@ -307,5 +383,52 @@ mod tests {
         let m = node_error_vi(&e, &cat);
         assert!(m.contains("«Đang xử lý» → «Đã xử lý xong»"), "{m}");
         assert!(!m.contains("in_process"), "{m}");
+    }
+
+    #[test]
+    fn lifecycle_refusals_become_vietnamese_sentences() {
+        use hoso_schemas::Status;
+        let cat = Catalog::builtin().expect("catalog");
+        let code = || "000.20.06.112-261201-0001".to_string();
+        for (e, needle) in [
+            (
+                LifecycleError::TrackWaits {
+                    receipt_code: code(),
+                    track: "permanent_residence".into(),
+                    after: "birth_registration".into(),
+                    after_status: Status::Received,
+                },
+                "Đăng ký khai sinh",
+            ),
+            (
+                LifecycleError::NoResult {
+                    receipt_code: code(),
+                    what: "track `health_insurance_child`".into(),
+                },
+                "chưa có kết quả",
+            ),
+            (
+                LifecycleError::SecondSupplement {
+                    receipt_code: code(),
+                    previous: 1,
+                },
+                "Lãnh đạo",
+            ),
+            (LifecycleError::ApologyNeedsSupervisor, "Lãnh đạo ký"),
+            (
+                LifecycleError::TracksOpen {
+                    receipt_code: code(),
+                    to: Status::Returned,
+                    open: "permanent_residence (in_process)".into(),
+                },
+                "«Đã trả kết quả»",
+            ),
+        ] {
+            let m = node_error_vi(&NodeError::Lifecycle(e), &cat);
+            assert!(m.contains(needle), "{m}");
+            for english in ["track", "in_process", "case ", "hoso "] {
+                assert!(!m.contains(english), "{m}");
+            }
+        }
     }
 }

@@ -67,6 +67,12 @@ pub enum Action {
     Note = 13,
     /// A case arrived through bulk import.
     CaseImport = 14,
+    /// The result of a case or of one bundle track was recorded (issue 10).
+    CaseResult = 40,
+    /// A supplement request listing the missing items, with its deadline (Mẫu 02).
+    SupplementRequest = 41,
+    /// An apology for a late result with a new appointment date (Mẫu 04).
+    Apology = 42,
     /// Remote changes were merged (a review-queue resolution, or conflict filing).
     Merge = 20,
     /// The wall clock moved backwards.
@@ -74,16 +80,16 @@ pub enum Action {
     /// A payload was purged.
     Purge = 31,
     /// A fee payment was recorded on a case.
-    Payment = 40,
+    Payment = 50,
     /// An unverified citizen was checked against a newer population extract.
-    RegistryRecheck = 41,
+    RegistryRecheck = 51,
     /// A case's due date was recomputed after a calendar change.
-    DueRecompute = 42,
+    DueRecompute = 52,
 }
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 19] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -94,6 +100,9 @@ impl Action {
         Action::Transition,
         Action::Note,
         Action::CaseImport,
+        Action::CaseResult,
+        Action::SupplementRequest,
+        Action::Apology,
         Action::Merge,
         Action::ClockJump,
         Action::Purge,
@@ -122,6 +131,9 @@ impl Action {
             Action::Transition => "transition",
             Action::Note => "note",
             Action::CaseImport => "case_import",
+            Action::CaseResult => "case_result",
+            Action::SupplementRequest => "supplement_request",
+            Action::Apology => "apology",
             Action::Merge => "merge",
             Action::ClockJump => "clock_jump",
             Action::Purge => "purge",

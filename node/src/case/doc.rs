@@ -266,6 +266,9 @@ impl CaseDoc {
             "notes".into(),
             V::List(c.notes.iter().map(note_value).collect::<Vec<V>>().into()),
         ));
+        // Lifecycle lists exist from creation, so concurrent first entries merge.
+        root.push(("supplements".into(), V::List(Vec::<V>::new().into())));
+        root.push(("apologies".into(), V::List(Vec::<V>::new().into())));
         let root: std::collections::HashMap<String, V> = root.into_iter().collect();
         self.doc.init_root_from_hydrate(&hydrate::Map::from(root))?;
         Ok(())
@@ -451,6 +454,9 @@ impl CaseDoc {
                     TrackView {
                         status: st,
                         conflicting,
+                        handed_off_at: None,
+                        due_date: None,
+                        result: None,
                     },
                 );
             }
@@ -516,7 +522,7 @@ impl CaseDoc {
             })
             .collect();
         let intake = crate::case::intake::read(&root);
-        Ok(CaseView {
+        let mut view = CaseView {
             id,
             receipt_code: need("receipt_code")?,
             procedure: need("procedure")?,
@@ -541,7 +547,13 @@ impl CaseDoc {
             verification: intake.verification,
             declared: intake.declared,
             payments: intake.payments,
-        })
+            result_record: None,
+            supplements: Vec::new(),
+            apologies: Vec::new(),
+            stop_proposed: false,
+        };
+        crate::case::lifecycle::read_into(&root, &mut view);
+        Ok(view)
     }
 }
 

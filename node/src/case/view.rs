@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use hoso_schemas::Status;
 use serde::{Deserialize, Serialize};
 
+use crate::case::lifecycle::{ApologyRecord, CaseResult, SupplementRecord};
 use crate::ids::CaseId;
 
 /// Where a field's value came from: the registry record it was copied from.
@@ -67,6 +68,16 @@ pub struct TrackView {
     pub status: Status,
     /// Other values written concurrently (a semantic conflict when non-empty).
     pub conflicting: Vec<Status>,
+    /// When the track was handed off to its agency (RFC 3339); at receipt for a track that
+    /// waits for no other.
+    #[serde(default)]
+    pub handed_off_at: Option<String>,
+    /// The track's own due date (YYYY-MM-DD), counted from its hand-off.
+    #[serde(default)]
+    pub due_date: Option<String>,
+    /// The track's result.
+    #[serde(default)]
+    pub result: Option<CaseResult>,
 }
 
 /// Everything in a case file.
@@ -125,6 +136,18 @@ pub struct CaseView {
     /// Fee payments, oldest first.
     #[serde(default)]
     pub payments: Vec<crate::case::Payment>,
+    /// The recorded result: kind, number, date, signer, delivery channel.
+    #[serde(default)]
+    pub result_record: Option<CaseResult>,
+    /// Supplement requests, oldest first.
+    #[serde(default)]
+    pub supplements: Vec<SupplementRecord>,
+    /// Apologies for a late result, oldest first.
+    #[serde(default)]
+    pub apologies: Vec<ApologyRecord>,
+    /// Derived: waiting for a supplement past its deadline, so proposed for stop.
+    #[serde(default)]
+    pub stop_proposed: bool,
 }
 
 impl CaseView {

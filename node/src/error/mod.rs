@@ -6,11 +6,13 @@ use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
 mod convert;
 mod intake;
+mod lifecycle;
 mod limit;
 mod refusal;
 mod text;
 
 pub use intake::IntakeError;
+pub use lifecycle::LifecycleError;
 pub use limit::{LimitExceeded, Limited};
 pub use refusal::Refusal;
 pub use text::ControlChar;
@@ -150,6 +152,9 @@ pub enum NodeError {
     /// A value over its byte bound.
     #[error(transparent)]
     TooLarge(#[from] LimitExceeded),
+    /// A rule of a case's legal life: tracks, results, supplements, apologies.
+    #[error(transparent)]
+    Lifecycle(#[from] LifecycleError),
     /// A text input holding a control character.
     #[error(transparent)]
     ControlChar(#[from] ControlChar),
@@ -227,6 +232,7 @@ impl NodeError {
                 | NodeError::Invalid(_)
                 | NodeError::Refused(_)
                 | NodeError::Intake(_)
+                | NodeError::Lifecycle(_)
                 | NodeError::TooLarge(_)
                 | NodeError::ControlChar(_)
                 | NodeError::AlreadyInitialized { .. }

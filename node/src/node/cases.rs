@@ -194,6 +194,7 @@ impl Node {
         let mut doc = CaseDoc::new(self.inner.actor);
         doc.init(&init)?;
         super::intake::write_intake(&mut doc, &pre, &officer_id, &init.received_at)?;
+        super::tracks::init_tracks(&mut doc, procedure, &self.inner.calendar, received)?;
         let payload = serde_json::json!({
             "citizen_commune": pre.commune,
             "unverified": pre.declared.as_ref().map(|d| &d.extract),

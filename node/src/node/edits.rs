@@ -41,7 +41,7 @@ impl Node {
     }
 
     /// Applies an edit by an officer to a stored case through the write path.
-    fn edit_case<F>(
+    pub(super) fn edit_case<F>(
         &self,
         by: &AuthenticatedOfficer,
         reference: &str,
@@ -158,6 +158,10 @@ impl Node {
             result?;
             super::payments::check_paid(before, current, to, track)?;
             let now = deadline::now();
+            match track {
+                Some(t) => super::tracks::before_track_move(doc, before, procedure, &calendar, t, to, now)?,
+                None => super::tracks::check_case_move(before, current, to, off.role, note.as_deref())?,
+            }
             if track.is_none() && current == Status::SupplementRequested && to != Status::SupplementRequested {
                 let paused_on = before
                     .history

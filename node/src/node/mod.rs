@@ -23,6 +23,7 @@ use crate::ids::{CaseId, NodeId, actor_for};
 use crate::store::{self, error::StoreError};
 use crate::sync_status::{SyncCommand, SyncStatus};
 
+mod apology;
 mod cases;
 mod due;
 mod edits;
@@ -31,7 +32,11 @@ mod officers;
 mod payments;
 mod read;
 mod registry;
+mod results;
+mod supplement;
+mod tracks;
 
+pub use apology::ApologyInput;
 pub(crate) use cases::check_field_input;
 pub use due::DueRecompute;
 pub(crate) use edits::bump_feed;
@@ -39,6 +44,9 @@ pub use intake::{
     DeclaredInput, DeclaredIntake, ExtractImportReport, ExtractLabel, ExtractMeta, RecheckReport,
 };
 pub use payments::NewPayment;
+pub use results::ResultInput;
+pub use supplement::SupplementInput;
+pub use tracks::{TrackDue, track_clock, track_rows};
 
 /// Incremental change chunks kept per document before it is compacted.
 pub const COMPACT_AFTER: u32 = 4;

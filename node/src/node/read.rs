@@ -79,6 +79,7 @@ impl Node {
     pub(super) fn finish_view(&self, mut v: CaseView) -> CaseView {
         let today = deadline::now().date_naive();
         v.overdue = deadline::is_overdue(&v.summary(), today);
+        v.stop_proposed = v.stop_proposed_on(today);
         if let Some(p) = self.inner.catalog.get(&v.procedure) {
             for (field, e) in v.evidence.iter_mut() {
                 if let Some(src) = p.field(field).and_then(|f| {

@@ -76,7 +76,26 @@ async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
                 .all(|s| s.officer.as_deref() == Some("lanhdao01") && s.at.is_some())
         );
     }
-    // Resolving is a normal audited transition from one of the values.
+    // Resolving is a normal audited transition from one of the values; a decided case is
+    // handed over with its recorded result.
+    commune
+        .node
+        .record_result(
+            &commune
+                .node
+                .authenticate("canbo01", "test-passphrase")
+                .expect("login"),
+            &c.receipt_code,
+            &hoso_node::node::ResultInput {
+                track: None,
+                kind: "Phiếu lý lịch tư pháp".into(),
+                number: "7/2026".into(),
+                date: hoso_node::deadline::now().date_naive(),
+                signer: "Lương Văn Đạt".into(),
+                channel: hoso_node::case::Delivery::Desk,
+            },
+        )
+        .expect("result");
     commune
         .node
         .transition(

@@ -510,6 +510,23 @@ fn day_of_work(h: &Harness) -> [hoso_node::CaseView; 4] {
         } else {
             "canbo01"
         };
+        if to == Status::Returned {
+            // A decided case is handed over only with its recorded result.
+            h.node
+                .record_result(
+                    &h.node.authenticate(who, "mat-khau-thu").expect("login"),
+                    &v.receipt_code,
+                    &hoso_node::node::ResultInput {
+                        track: None,
+                        kind: "Phiếu lý lịch tư pháp".into(),
+                        number: "12/2026".into(),
+                        date: hoso_node::deadline::now().date_naive(),
+                        signer: "Lương Văn Đạt".into(),
+                        channel: hoso_node::case::Delivery::Desk,
+                    },
+                )
+                .expect("result");
+        }
         h.node
             .transition(
                 &h.node.authenticate(who, "mat-khau-thu").expect("login"),

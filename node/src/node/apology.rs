@@ -1,0 +1,84 @@
+//! Late results (issue 10, item 6; Circular 01/2018 Mẫu 04): before the appointment date passes,
+//! a supervisor records an apology with the reason and a new appointment date. The due date
+//! itself never moves: a case that ends after it is late for reporting; the citizen's
+//! appointment is the newest apology's date ([`CaseView::appointment_date`]).
+
+use chrono::NaiveDate;
+use hoso_schemas::Role;
+
+use crate::audit::entry::Action;
+use crate::case::{ApologyRecord, CaseView};
+use crate::error::{LifecycleError, Limited, Result};
+use crate::write::AuthenticatedOfficer;
+use crate::{deadline, limits};
+
+use super::results::record_text;
+use super::*;
+
+/// What `hoso case apology` records.
+#[derive(Clone, Debug)]
+pub struct ApologyInput {
+    /// Why the result is late.
+    pub reason: String,
+    /// The new appointment date.
+    pub new_date: NaiveDate,
+}
+
+fn dmy(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+impl Node {
+    /// Records an apology for a late result with a new appointment date (supervisors only,
+    /// before the current appointment date passes), audited.
+    pub fn record_apology(
+        &self,
+        by: &AuthenticatedOfficer,
+        reference: &str,
+        input: &ApologyInput,
+    ) -> Result<CaseView> {
+        let reason = record_text(
+            "the reason",
+            &input.reason,
+            "an apology says why the result is late: pass --reason TEXT",
+            limits::MAX_NOTE_BYTES,
+            Limited::Note,
+        )?;
+        self.edit_case(by, reference, Action::Apology, |doc, before, off, _p| {
+            if off.role != Role::Supervisor {
+                return Err(LifecycleError::ApologyNeedsSupervisor.into());
+            }
+            let now = deadline::now();
+            let today = now.date_naive();
+            let current = deadline::parse_date(before.appointment_date()).unwrap_or(today);
+            if before.status.ends_processing() || today > current {
+                return Err(LifecycleError::ApologyTooLate {
+                    receipt_code: before.receipt_code.clone(),
+                    due: dmy(current),
+                    today: dmy(today),
+                    status: before.status,
+                }
+                .into());
+            }
+            if input.new_date <= current {
+                return Err(LifecycleError::ApologyDate {
+                    new: dmy(input.new_date),
+                    current: dmy(current),
+                }
+                .into());
+            }
+            doc.push_apology(&ApologyRecord {
+                at: now.to_rfc3339(),
+                officer: off.id.clone(),
+                reason: reason.clone(),
+                old_date: current.to_string(),
+                new_date: input.new_date.to_string(),
+            })?;
+            Ok(serde_json::json!({
+                "old_date": current.to_string(),
+                "new_date": input.new_date.to_string(),
+                "reason_chars": reason.chars().count(),
+            }))
+        })
+    }
+}
