@@ -74,11 +74,11 @@ pub enum Action {
     /// A payload was purged.
     Purge = 31,
     /// A fee payment was recorded on a case.
-    Payment = 40,
+    Payment = 50,
     /// An unverified citizen was checked against a newer population extract.
-    RegistryRecheck = 41,
+    RegistryRecheck = 51,
     /// A case's due date was recomputed after a calendar change.
-    DueRecompute = 42,
+    DueRecompute = 52,
 }
 
 impl Action {
