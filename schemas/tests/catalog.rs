@@ -681,3 +681,43 @@ fn load_dir_names_the_file() {
         Err(CatalogError::Io { .. })
     ));
 }
+
+#[test]
+fn a_lookup_names_a_citizen_id_field_of_the_procedure() {
+    // `sex` is an enum field, not a citizen id: refused, at the lookup.
+    let (text, e) = broken(
+        "options = [\"Nam\", \"Nữ\"]",
+        "options = [\"Nam\", \"Nữ\"]\nlookup = \"full_name.sex\"",
+    );
+    assert_at(
+        &e,
+        line_of(&text, "lookup ="),
+        "fields[1].lookup",
+        "must be a citizen_id field",
+    );
+    let (text, e) = broken(
+        "options = [\"Nam\", \"Nữ\"]",
+        "options = [\"Nam\", \"Nữ\"]\nlookup = \"full_name.shoe_size\"",
+    );
+    assert_at(
+        &e,
+        line_of(&text, "lookup ="),
+        "fields[1].lookup",
+        "unknown attribute `shoe_size`",
+    );
+    // The shipped catalog reads the declarant and the household head by their id fields.
+    let c = builtin();
+    let head = c
+        .procedure("permanent_residence")
+        .expect("procedure")
+        .field("household_head_full_name")
+        .cloned()
+        .expect("field");
+    assert_eq!(
+        head.lookup,
+        Some(hoso_schemas::FieldLookup {
+            by: "household_head_citizen_id".into(),
+            attr: "full_name".into(),
+        })
+    );
+}
