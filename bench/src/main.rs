@@ -1,13 +1,23 @@
-//! `hoso-bench`: scale benchmarks that drive real `hoso` processes and print JSON.
+//! `hoso-bench`: hoso's benchmarks, each printing one JSON document. The benches live here,
+//! in an unpublished crate, so that none of their code ships in `hoso-node`, `hoso-sync` or the
+//! `hoso` binary.
 //!
-//! Each bench builds its nodes with ordinary `hoso` commands (init with its first officer, registry
-//! import, import of generated cases, peer add), runs `hoso serve` / `hoso sync` as separate
-//! processes, and reads the results from what `hoso` itself reports (`status --json`,
-//! `sync --once --json`) and from each child's rusage. Nothing here links the node or sync
-//! crates: the benches measure the shipped binary.
+//! Two kinds:
+//! - **in process** ([`node`], [`audit`], [`loopback`]): link the node and sync crates and time
+//!   their APIs against a baseline run in the same process (a bare redb commit, a naive
+//!   per-case Automerge sync). Every case they create goes through the node's guarded write
+//!   path (`create_case`, `import_cases`, `set_fields`) with its audit entries;
+//! - **process** ([`hub`], [`sync`], [`link`], [`province`]): build nodes with ordinary `hoso`
+//!   commands (init with its first officer, registry import, import of generated cases, peer
+//!   add), run `hoso serve` / `hoso sync` as separate processes, and read the results from what
+//!   `hoso` itself reports (`status --json`, `sync --once --json`) and from each child's rusage:
+//!   these measure the shipped binary.
 //!
 //! ```text
 //! cargo build --release -p hoso -p hoso-bench
+//! target/release/hoso-bench node --cases 100000 --creates 2000
+//! target/release/hoso-bench sync-loopback --cases 10000
+//! target/release/hoso-bench audit
 //! target/release/hoso-bench hub --communes 100 --cases-per-commune 1000
 //! target/release/hoso-bench sync --cases 100000
 //! sudo target/release/hoso-bench link            # network namespaces: root only
@@ -16,7 +26,11 @@
 //!
 //! Modules: [`proc`] (children, rusage wrapper, cleanup), [`hoso`] (the CLI driver and the one
 //! login step), [`setup`] (nodes built with real commands), [`workload`] (generated cases),
-//! [`env`] (load and same-run baselines), and one module per bench.
+//! [`env`] (load and same-run baselines), [`stats`], and one module per bench.
+
+mod audit;
+mod loopback;
+mod node;
 
 mod env;
 mod hoso;
@@ -48,6 +62,16 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// In process: durable `case new` latency against a bare redb commit, bulk import,
+    /// search, open time, bytes per case.
+    Node(node::NodeArgs),
+    /// In process: a commune and a hub on loopback (initial, no-op, 1 % edited, live push) and
+    /// a naive per-case Automerge sync baseline in the same run; every case carries its audit
+    /// entries.
+    SyncLoopback(loopback::LoopbackArgs),
+    /// In process: chain verification rate, the audit entry's cost on a durable write, export
+    /// and bundle verification of a hub-sized store.
+    Audit(audit::AuditArgs),
     /// Hub fan-in: N communes, each its own `hoso` process, into one `hoso serve` hub.
     Hub(hub::HubArgs),
     /// Two-process sync: a hub process and a commune process, 100k cases: initial, no-op,
@@ -97,6 +121,15 @@ impl Common {
     }
 }
 
+/// Warns on stderr when figures would come from a debug build.
+fn warn_if_debug(bench: &str) {
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "warning: this is a debug build; for figures run `cargo build --release -p hoso-bench && target/release/hoso-bench {bench}`"
+        );
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Measure { report, cmd } = &cli.command {
@@ -117,6 +150,9 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     let result = match &cli.command {
+        Command::Node(a) => node::run(a),
+        Command::SyncLoopback(a) => loopback::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Hub(a) => hub::run(a),
         Command::Sync(a) => sync::run(a),
         Command::Link(a) => link::run(a),

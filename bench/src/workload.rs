@@ -13,6 +13,9 @@ use anyhow::Context;
 /// The shipped synthetic registry (1,000 citizens of Lạng Sơn).
 pub const REGISTRY: &str = include_str!("../../fixtures/sample/registry.jsonl");
 
+/// The passphrase of the officers the in-process benches create.
+pub const PASSPHRASE: &str = "bench-passphrase";
+
 /// Audit entries one imported case carries.
 pub const ENTRIES_PER_IMPORTED_CASE: u64 = 1;
 
