@@ -32,25 +32,41 @@ mod audit;
 mod loopback;
 mod node;
 
+#[cfg(feature = "process")]
 mod env;
+#[cfg(feature = "process")]
 mod hoso;
+#[cfg(feature = "process")]
 mod hub;
+#[cfg(feature = "process")]
 mod link;
+#[cfg(feature = "process")]
 mod netns;
+#[cfg(feature = "process")]
 mod proc;
+#[cfg(feature = "process")]
 mod province;
+#[cfg(feature = "process")]
 mod relay;
+#[cfg(feature = "process")]
 mod setup;
+#[cfg_attr(not(feature = "process"), allow(dead_code))]
 mod stats;
+#[cfg(feature = "process")]
 mod sync;
 mod workload;
 
+#[cfg(feature = "process")]
 use std::ffi::OsString;
+#[cfg(feature = "process")]
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[cfg(feature = "process")]
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+#[cfg(feature = "process")]
+use clap::Args;
+use clap::{Parser, Subcommand};
 
 /// Scale benchmarks for hoso (release build): each prints one JSON document on stdout.
 #[derive(Parser, Debug)]
@@ -72,15 +88,20 @@ enum Command {
     /// In process: chain verification rate, the audit entry's cost on a durable write, export
     /// and bundle verification of a hub-sized store.
     Audit(audit::AuditArgs),
+    #[cfg(feature = "process")]
     /// Hub fan-in: N communes, each its own `hoso` process, into one `hoso serve` hub.
     Hub(hub::HubArgs),
+    #[cfg(feature = "process")]
     /// Two-process sync: a hub process and a commune process, 100k cases: initial, no-op,
     /// edited cases, live push, peak RSS and disk per case on each side.
     Sync(sync::SyncArgs),
+    #[cfg(feature = "process")]
     /// Two nodes in network namespaces over a shaped veth link (root only).
     Link(link::LinkArgs),
+    #[cfg(feature = "process")]
     /// A hub holding 1M cases: start, a commune's no-op and edit rounds, search, console.
     Province(province::ProvinceArgs),
+    #[cfg(feature = "process")]
     /// (internal) Runs a program and writes its rusage to a file.
     #[command(name = "__measure", hide = true)]
     Measure {
@@ -91,12 +112,14 @@ enum Command {
         #[arg(last = true, required = true)]
         cmd: Vec<OsString>,
     },
+    #[cfg(feature = "process")]
     /// (internal) UDP relay that delays every datagram (the link bench's RTT).
     #[command(name = "__relay", hide = true)]
     Relay(relay::RelayArgs),
 }
 
-/// Options every bench takes.
+/// Options every process bench takes.
+#[cfg(feature = "process")]
 #[derive(Args, Debug, Clone)]
 pub struct Common {
     /// The `hoso` binary (default: next to this one, i.e. target/release/hoso).
@@ -110,6 +133,7 @@ pub struct Common {
     pub keep: bool,
 }
 
+#[cfg(feature = "process")]
 impl Common {
     /// The `hoso` binary to drive.
     pub fn hoso_bin(&self) -> anyhow::Result<PathBuf> {
@@ -132,6 +156,7 @@ fn warn_if_debug(bench: &str) {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    #[cfg(feature = "process")]
     if let Command::Measure { report, cmd } = &cli.command {
         let Some((program, args)) = cmd.split_first() else {
             eprintln!("hoso-bench __measure: no program given");
@@ -145,6 +170,7 @@ fn main() -> ExitCode {
             }
         };
     }
+    #[cfg(feature = "process")]
     if let Err(e) = proc::install_stop_handler() {
         eprintln!("hoso-bench: cannot install the Ctrl-C handler: {e:#}");
         return ExitCode::from(1);
@@ -153,11 +179,17 @@ fn main() -> ExitCode {
         Command::Node(a) => node::run(a),
         Command::SyncLoopback(a) => loopback::run(a),
         Command::Audit(a) => audit::run(a),
+        #[cfg(feature = "process")]
         Command::Hub(a) => hub::run(a),
+        #[cfg(feature = "process")]
         Command::Sync(a) => sync::run(a),
+        #[cfg(feature = "process")]
         Command::Link(a) => link::run(a),
+        #[cfg(feature = "process")]
         Command::Province(a) => province::run(a),
+        #[cfg(feature = "process")]
         Command::Relay(a) => relay::run(a).map(|()| serde_json::Value::Null),
+        #[cfg(feature = "process")]
         Command::Measure { .. } => unreachable!("handled above"),
     };
     match result {
