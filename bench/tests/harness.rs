@@ -1,7 +1,9 @@
-#![cfg(feature = "process")]
 //! The harness's own parts, and the hub and sync benches end to end at a tiny size against the
 //! debug `hoso` binary (which `cargo test --workspace` builds). The link bench needs root and
 //! minutes, and the province bench a 1M-case store: they are run by hand (README, Benchmarks).
+
+#![cfg_attr(not(feature = "process"), allow(missing_docs))]
+#![cfg(feature = "process")]
 
 use std::net::UdpSocket;
 use std::path::PathBuf;
