@@ -95,9 +95,6 @@ pub enum Command {
     /// The signed audit history: log, verify, replay, export.
     #[command(subcommand)]
     Audit(AuditCmd),
-    /// Scale benchmarks (release build): prints JSON figures.
-    #[command(subcommand)]
-    Bench(BenchCmd),
 }
 
 /// `hoso init`.
@@ -592,42 +589,5 @@ pub enum AuditCmd {
         /// Output file (default hoso-audit-<node>-<date>.bundle in the current dir).
         #[arg(long)]
         out: Option<PathBuf>,
-    },
-}
-
-/// `hoso bench …`.
-#[derive(Debug, Subcommand)]
-pub enum BenchCmd {
-    /// Node benchmarks: case new latency, bulk import, search, open time, bytes per case.
-    Node {
-        /// Cases in the store for the search/open/size figures.
-        #[arg(long, default_value_t = 100_000)]
-        cases: usize,
-        /// Durable `case new` calls to time.
-        #[arg(long, default_value_t = 2000)]
-        creates: usize,
-    },
-    /// Sync benchmark: a commune and a hub on loopback, initial/no-op/incremental/live, and
-    /// a naive per-case Automerge sync baseline in the same run.
-    Sync {
-        /// Cases at the commune.
-        #[arg(long, default_value_t = 10_000)]
-        cases: usize,
-        /// Skip the naive baseline.
-        #[arg(long)]
-        no_baseline: bool,
-    },
-    /// Audit benchmarks: verification rate, cost of the entry on a durable write, export and
-    /// bundle verification of a hub-sized store.
-    Audit {
-        /// Entries in the generated chain.
-        #[arg(long, default_value_t = 1_000_000)]
-        entries: u64,
-        /// Durable field writes timed (half with, half without the audit entry).
-        #[arg(long, default_value_t = 400)]
-        writes: usize,
-        /// Cases in the hub-sized store for export and bundle verification.
-        #[arg(long, default_value_t = 100_000)]
-        cases: usize,
     },
 }

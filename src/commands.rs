@@ -1,9 +1,6 @@
 //! Command dispatch: each command opens the node, does one thing, prints the result.
 
 mod audit;
-mod bench;
-mod bench_audit;
-mod bench_sync;
 mod calendar;
 mod cases;
 mod catalog;
@@ -104,7 +101,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Case(cmd) => cases::run(&cli, cmd),
         Command::Import { file } => cases::import(&cli, file),
         Command::Export { out } => cases::export(&cli, out.as_deref()),
-        Command::Bench(cmd) => bench::run(&cli, cmd),
         Command::Peer(cmd) => sync::peer(&cli, cmd),
         Command::Serve(args) => sync::serve(&cli, args),
         Command::Sync(args) => sync::sync(&cli, args),

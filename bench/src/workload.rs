@@ -6,17 +6,24 @@
 //! change and carries **one audit entry** (`CaseImport`) on its commune's chain; the node's own
 //! set-up adds a handful more (genesis, actor binding, officer, registry import).
 
+#[cfg(feature = "process")]
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "process")]
 use anyhow::Context;
 
 /// The shipped synthetic registry (1,000 citizens of Lạng Sơn).
 pub const REGISTRY: &str = include_str!("../../fixtures/sample/registry.jsonl");
 
+/// The passphrase of the officers the in-process benches create.
+pub const PASSPHRASE: &str = "bench-passphrase";
+
 /// Audit entries one imported case carries.
+#[cfg(feature = "process")]
 pub const ENTRIES_PER_IMPORTED_CASE: u64 = 1;
 
 /// Writes the registry into `dir` and returns its path.
+#[cfg(feature = "process")]
 pub fn write_registry(dir: &Path) -> anyhow::Result<PathBuf> {
     let p = dir.join("registry.jsonl");
     std::fs::write(&p, REGISTRY).with_context(|| format!("writing {}", p.display()))?;
@@ -24,6 +31,7 @@ pub fn write_registry(dir: &Path) -> anyhow::Result<PathBuf> {
 }
 
 /// Generates `count` cases with `seed` and writes them as JSON lines to `out`.
+#[cfg(feature = "process")]
 pub fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
     let citizens = hoso_fixtures::cases::parse_registry(REGISTRY)?;
     let catalog = hoso_schemas::Catalog::builtin().context("loading the built-in catalog")?;
@@ -38,6 +46,7 @@ pub fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
 
 /// `jsonl` with every history step and note attributed to `officer`: an import records only what
 /// the importing officer did, and the bench imports as its one (supervisor) officer.
+#[cfg(feature = "process")]
 fn attributed_to(jsonl: &str, officer: &str) -> anyhow::Result<String> {
     let mut out = String::with_capacity(jsonl.len());
     for line in jsonl.lines().filter(|l| !l.trim().is_empty()) {
@@ -62,6 +71,7 @@ fn attributed_to(jsonl: &str, officer: &str) -> anyhow::Result<String> {
 }
 
 /// The commune code of the `i`-th bench commune (synthetic codes of province 20, one per node).
+#[cfg(feature = "process")]
 pub fn commune_code(i: usize) -> String {
     format!("{:05}", 70_000 + i)
 }

@@ -2,6 +2,9 @@
 //! debug `hoso` binary (which `cargo test --workspace` builds). The link bench needs root and
 //! minutes, and the province bench a 1M-case store: they are run by hand (README, Benchmarks).
 
+#![cfg_attr(not(feature = "process"), allow(missing_docs))]
+#![cfg(feature = "process")]
+
 use std::net::UdpSocket;
 use std::path::PathBuf;
 use std::process::Command;

@@ -32,9 +32,14 @@
 //! ```
 //!
 //! Modules: [`node`] (the handle and its operations), [`write`] (the one guarded write path:
-//! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`] (the document layout and views),
-//! [`store`] (redb tables), [`index`], [`registry`], [`audit`], [`deadline`], [`bulk`]
-//! (import/export), [`identity`], [`officer`], [`session`] (authentication and CLI sessions), [`config`], [`ids`].
+//! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`]
+//! (the document layout and views), [`store`] (redb tables), [`index`], [`feed`] (the change
+//! feed sync reads), [`registry`], [`audit`], [`deadline`], [`bulk`] (import/export),
+//! [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
+//! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
+//! (conflict records and the review queue), [`peers`], [`sync_status`] (what the console shows
+//! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
+//! [`config`], [`ids`], [`error`].
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 

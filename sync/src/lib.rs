@@ -8,9 +8,7 @@
 //!   that refuses unknown node ids, and the driver that runs a session over one QUIC stream;
 //! - [`engine`]: connects to peers, catches up, stays connected pushing local changes, retries
 //!   with backoff, publishes per-peer status and obeys the console's commands;
-//! - [`bench`]: the `hoso bench sync` workload and its naive baseline.
 
-pub mod bench;
 pub mod engine;
 pub mod error;
 pub mod net;

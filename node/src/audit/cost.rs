@@ -1,5 +1,5 @@
-//! Bench-only path for `hoso bench audit`: one durable field write performed exactly as
-//! `Node::set_fields` does it (load, change, persist, summary and indexes, feed, commit),
+//! Bench-only path for `hoso-bench audit` (crate `bench/`): one durable field write performed
+//! exactly as `Node::set_fields` does it (load, change, persist, summary and indexes, feed, commit),
 //! with or without the audit append, so the cost of the entry can be measured in one run.
 //! Not used by any command that changes real data, and compiled only with the
 //! `bench-unaudited` feature: the write without its audit entry goes around the write path's

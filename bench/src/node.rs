@@ -1,21 +1,31 @@
-//! `hoso bench node`: the node's scale figures, printed as JSON (release build).
+//! `hoso-bench node`: the node's scale figures in one process, printed as JSON (release build).
 //!
 //! Every figure is measured in this process against a baseline run in the same process, since
 //! the machines are noisy: a bare redb durable commit of a 1 KB value is the floor under a
 //! durable `case new`.
 
 use std::io::Write as _;
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use clap::Args;
 use hoso_node::{Author, CaseQuery, InitOptions, NewCase, Node, NodeRole};
 use hoso_schemas::{Role, Status};
 use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
-use crate::cli::{BenchCmd, Cli};
-use crate::{output, sample};
+use crate::workload::{PASSPHRASE, REGISTRY};
+
+/// `hoso-bench node`.
+#[derive(Args, Debug)]
+pub struct NodeArgs {
+    /// Cases in the store for the search/open/size figures.
+    #[arg(long, default_value_t = 100_000)]
+    pub cases: usize,
+    /// Durable `case new` calls to time.
+    #[arg(long, default_value_t = 2000)]
+    pub creates: usize,
+}
 
 /// Median, p99 and mean of a set of durations, in milliseconds.
 #[derive(Debug, Serialize)]
@@ -98,7 +108,7 @@ fn citizen_fields(node: &Node, procedure: &str) -> anyhow::Result<Vec<(String, S
 }
 
 fn adult_ids() -> Vec<String> {
-    sample::REGISTRY
+    REGISTRY
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|v| v["date_of_birth"].as_str().is_some_and(|d| d < "2006"))
@@ -130,22 +140,22 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
         "lanhdao01",
         "Lương Văn Đạt",
         Role::Supervisor,
-        sample::PASSPHRASE,
+        PASSPHRASE,
     )?;
-    let lead = node.authenticate("lanhdao01", sample::PASSPHRASE)?;
+    let lead = node.authenticate("lanhdao01", PASSPHRASE)?;
     node.add_officer(
         &Author::Officer(lead.clone()),
         "canbo01",
         "Hoàng Thị Lan",
         Role::Officer,
-        sample::PASSPHRASE,
+        PASSPHRASE,
     )?;
     node.import_registry(
         "registry.jsonl",
-        sample::REGISTRY.as_bytes(),
+        REGISTRY.as_bytes(),
         &Author::Officer(lead.clone()),
     )?;
-    let canbo = node.authenticate("canbo01", sample::PASSPHRASE)?;
+    let canbo = node.authenticate("canbo01", PASSPHRASE)?;
     let adults = adult_ids();
     let fields = citizen_fields(&node, "judicial_record")?;
 
@@ -313,28 +323,9 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
     })
 }
 
-/// Runs a benchmark command.
-pub fn run(cli: &Cli, cmd: &BenchCmd) -> anyhow::Result<ExitCode> {
-    if cfg!(debug_assertions) {
-        eprintln!(
-            "warning: this is a debug build; benchmark with `cargo run --release -- bench …`"
-        );
-    }
-    match cmd {
-        BenchCmd::Node { cases, creates } => {
-            let r = run_node(*cases, *creates).context("node benchmark")?;
-            output::json(&r)?;
-        }
-        BenchCmd::Sync { cases, no_baseline } => {
-            return super::bench_sync::run(cli, *cases, !*no_baseline);
-        }
-        BenchCmd::Audit {
-            entries,
-            writes,
-            cases,
-        } => {
-            return super::bench_audit::run(cli, *entries, *writes, *cases);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+/// Runs the node benchmark.
+pub fn run(a: &NodeArgs) -> anyhow::Result<serde_json::Value> {
+    crate::warn_if_debug("node");
+    let r = run_node(a.cases, a.creates).context("node benchmark")?;
+    Ok(serde_json::to_value(r)?)
 }

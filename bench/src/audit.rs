@@ -1,4 +1,4 @@
-//! `hoso bench audit` (release build): prints one JSON document with
+//! `hoso-bench audit` (release build): prints one JSON document with
 //! - the verification rate of a generated 1,000,000-entry chain (signed entries written with
 //!   the entry API into a fresh redb file, verified with the same code as `audit verify`);
 //! - the cost of the audit entry on a durable case write: the same transaction with and
@@ -7,10 +7,10 @@
 //!   `Node::import_cases`).
 
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use clap::Args;
 use hoso_node::audit::bundle::verify_bundle;
 use hoso_node::audit::entry::{Action, Entry, EntryBody, payload_hash};
 use hoso_node::audit::source::DbSource;
@@ -19,8 +19,21 @@ use hoso_node::store::tables::{AUDIT, AUDIT_PAYLOADS};
 use hoso_node::{Author, CaseId, InitOptions, NewCase, Node, NodeKey, NodeRole};
 use hoso_schemas::{FieldType, Role};
 
-use crate::cli::Cli;
-use crate::sample;
+use crate::workload::{PASSPHRASE, REGISTRY};
+
+/// `hoso-bench audit`.
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Entries in the generated chain.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub entries: u64,
+    /// Durable field writes timed (half with, half without the audit entry).
+    #[arg(long, default_value_t = 400)]
+    pub writes: usize,
+    /// Cases in the hub-sized store for export and bundle verification.
+    #[arg(long, default_value_t = 100_000)]
+    pub cases: usize,
+}
 
 struct Scratch(PathBuf);
 
@@ -43,22 +56,18 @@ fn median(v: &mut [Duration]) -> f64 {
 }
 
 /// Runs the audit benchmarks.
-pub fn run(_cli: &Cli, entries: u64, writes: usize, cases: usize) -> anyhow::Result<ExitCode> {
-    if cfg!(debug_assertions) {
-        eprintln!("warning: debug build; run `cargo run --release -- bench audit` for figures");
-    }
-    let chain = chain_rate(entries.max(2))?;
-    let cost = write_cost(writes.max(2))?;
-    let hub = hub_export(cases)?;
-    let out = serde_json::json!({
+pub fn run(a: &AuditArgs) -> anyhow::Result<serde_json::Value> {
+    crate::warn_if_debug("audit");
+    let chain = chain_rate(a.entries.max(2))?;
+    let cost = write_cost(a.writes.max(2))?;
+    let hub = hub_export(a.cases)?;
+    Ok(serde_json::json!({
         "bench": "audit",
         "threads": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         "verify_chain": chain,
         "durable_write_cost": cost,
         "hub_export": hub,
-    });
-    println!("{}", serde_json::to_string_pretty(&out)?);
-    Ok(ExitCode::SUCCESS)
+    }))
 }
 
 fn chain_rate(n: u64) -> anyhow::Result<serde_json::Value> {
@@ -145,7 +154,7 @@ fn example(ty: FieldType, options: &[String], citizen: &str, commune: &str) -> S
 /// Cases (procedure, citizen, fields) that `create_case` accepts on this node.
 fn good_cases(node: &Node, max: usize) -> anyhow::Result<Vec<NewCase>> {
     let mut out = Vec::new();
-    for line in sample::REGISTRY.lines().take(400) {
+    for line in REGISTRY.lines().take(400) {
         let v: serde_json::Value = serde_json::from_str(line)?;
         let (Some(cid), Some(commune)) = (v["citizen_id"].as_str(), v["commune_code"].as_str())
         else {
@@ -203,10 +212,10 @@ fn init(dir: &Path, role: NodeRole) -> anyhow::Result<Node> {
         "canbo01",
         "Hoàng Thị Lan",
         Role::Officer,
-        sample::PASSPHRASE,
+        PASSPHRASE,
     )?;
     // The node itself loads the registry at set-up, as `init --sample` does.
-    node.import_registry("registry.jsonl", sample::REGISTRY.as_bytes(), &Author::Node)?;
+    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &Author::Node)?;
     Ok(node)
 }
 
@@ -215,7 +224,7 @@ fn init(dir: &Path, role: NodeRole) -> anyhow::Result<Node> {
 fn write_cost(writes: usize) -> anyhow::Result<serde_json::Value> {
     let dir = scratch("cost")?;
     let node = init(&dir.0.join("node"), NodeRole::Commune)?;
-    let by = node.authenticate("canbo01", sample::PASSPHRASE)?;
+    let by = node.authenticate("canbo01", PASSPHRASE)?;
     let nc = good_cases(&node, 1)?.remove(0);
     let field = free_text_field(&node, &nc.procedure)?;
     let case = node.create_case(&by, nc)?;
@@ -229,7 +238,7 @@ fn write_cost(writes: usize) -> anyhow::Result<serde_json::Value> {
     Ok(serde_json::json!({
         "writes_each": with.len(),
         "median_ms_with_audit": median(&mut with) * 1e3,
-        "note": "the write without its audit entry is measured only in a build with `--features bench-unaudited`",
+        "note": "the write without its audit entry is measured only in a build with `cargo build --release -p hoso-bench --features bench-unaudited`",
     }))
 }
 
@@ -238,7 +247,7 @@ fn write_cost(writes: usize) -> anyhow::Result<serde_json::Value> {
 fn write_cost(writes: usize) -> anyhow::Result<serde_json::Value> {
     let dir = scratch("cost")?;
     let node = init(&dir.0.join("node"), NodeRole::Commune)?;
-    let by = node.authenticate("canbo01", sample::PASSPHRASE)?;
+    let by = node.authenticate("canbo01", PASSPHRASE)?;
     let nc = good_cases(&node, 1)?.remove(0);
     let field = free_text_field(&node, &nc.procedure)?;
     let case = node.create_case(&by, nc)?;
@@ -297,7 +306,7 @@ fn hub_export(cases: usize) -> anyhow::Result<serde_json::Value> {
     let imported = node.import_cases(
         "bench.jsonl",
         jsonl.as_bytes(),
-        &Author::Officer(node.authenticate("canbo01", sample::PASSPHRASE)?),
+        &Author::Officer(node.authenticate("canbo01", PASSPHRASE)?),
     )?;
     let import_s = t0.elapsed().as_secs_f64();
     let path = dir.0.join("hub.bundle");

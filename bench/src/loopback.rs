@@ -1,43 +1,62 @@
-//! `hoso bench sync`: a commune and a hub on loopback in fresh temp dirs, both persisting to
-//! redb, and a naive baseline run on the same documents in the same process.
+//! `hoso-bench sync-loopback`: a commune and a hub in one process on loopback, in fresh temp
+//! dirs, both persisting to redb, and a naive baseline run on the same documents in the same
+//! process.
 //!
-//! Workload: each case is a birth registration with 22 fields (declarant, child, mother,
-//! father), 3 notes and a history entry, Vietnamese names; created with one Automerge change
-//! and edited 4 times (5 changes of history). The documents are built directly with the
-//! node's `CaseDoc` API under the commune's actor and stored at the commune through the same
-//! batch ingest sync uses (building 100k cases through `create_case` would be 100k officer
-//! actions; they carry no per-case audit entries). The 1 % edits are real, audited
-//! `Node::set_fields` calls, so their audit entries travel with them.
+//! Workload: each case is a birth registration with 22 given fields (declarant, child,
+//! mother, father; the registry's values win for the fields it sources), 3 notes and its
+//! receipt history, Vietnamese names. Every case is written through the node's guarded write
+//! path as an officer would: imported with [`Node::import_cases`] (the API of `hoso import`;
+//! 1,000 cases per transaction, one `CaseImport` audit entry each), then edited
+//! `--edits-per-case` times (default 4, one field each) with [`Node::set_fields`], one audited
+//! durable write and one audit entry each. So every case reaches the hub with the entries that
+//! account for its changes, and the hub's trust check merges it; the report states the audit
+//! entries per case. (Until issue 9's guarded write path, this bench built the documents
+//! directly and ingested them without entries; the hub now quarantines such changes.)
 //!
 //! Phases, each timed on the commune side as one `--once` round (connect included):
 //! initial (empty hub), no-op (nothing changed; median of 5), incremental (1 % of cases edited,
 //! one field each), live push (an engine stays connected; one edit until the hub has merged
 //! it; median of 5). The baseline is plain per-case Automerge sync (`generate_sync_message` /
 //! `receive_sync_message`) of every case over one iroh stream, pipelined 1,000 cases at a
-//! time, with no feed and no bulk path: the receiver commits each changed case in its own
-//! redb transaction. Sync states are kept in memory across the baseline's rounds (the
-//! kindest choice for it).
+//! time, with no feed, no audit entries and no bulk path: the receiver commits each changed
+//! case in its own redb transaction. Sync states are kept in memory across the baseline's
+//! rounds (the kindest choice for it).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use automerge::AutoCommit;
 use automerge::sync::{Message as AmMessage, State, SyncDoc};
-use hoso_node::case::{CaseDoc, CaseInit, HistoryEntry, Note};
-use hoso_node::replica::IncomingDoc;
-use hoso_node::{CaseId, InitOptions, Node, NodeId, NodeRole, Peers};
-use hoso_schemas::Status;
+use clap::Args;
+use hoso_node::{Author, CaseId, InitOptions, Node, NodeRole, Peers};
+use hoso_schemas::Role;
+use hoso_sync::engine::{Engine, EngineOptions, round_with};
+use hoso_sync::net::{self, DriveOptions};
+use hoso_sync::protocol::frame::{HEADER_LEN, encode_frame, parse_header};
 use iroh::endpoint::Connection;
 use iroh::protocol::{AcceptError, ProtocolHandler, Router};
 use redb::{ReadableDatabase, TableDefinition};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::engine::{Engine, EngineOptions, round_with};
-use crate::error::SyncError;
-use crate::net::{self, DriveOptions};
-use crate::protocol::frame::{HEADER_LEN, encode_frame, parse_header};
+use crate::workload::{PASSPHRASE, REGISTRY};
+
+/// `hoso-bench sync-loopback`.
+#[derive(Args, Debug)]
+pub struct LoopbackArgs {
+    /// Cases at the commune.
+    #[arg(long, default_value_t = 10_000)]
+    pub cases: usize,
+    /// Audited one-field edits per case after its import (4: five changes per case, the
+    /// shape of the workload before issue 9).
+    #[arg(long, default_value_t = 4)]
+    pub edits_per_case: usize,
+    /// Skip the naive baseline.
+    #[arg(long)]
+    pub no_baseline: bool,
+}
 
 const FAMILY: &[&str] = &[
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Lương",
@@ -51,6 +70,10 @@ const PLACES: &[&str] = &[
     "Trạm Y tế xã Bình Gia",
     "Bệnh viện Đa khoa huyện Văn Quan",
 ];
+/// The officer who receives and edits every case.
+const OFFICER: &str = "canbo01";
+/// Cases per import transaction.
+const IMPORT_CHUNK: usize = 1000;
 
 fn name(i: usize, salt: usize) -> String {
     let k = i.wrapping_mul(2654435761).wrapping_add(salt * 97);
@@ -62,122 +85,148 @@ fn name(i: usize, salt: usize) -> String {
     )
 }
 
-/// Builds one case document: one creation change and 4 edits.
-fn build_case(actor: [u8; 16], i: usize) -> Result<(CaseId, Vec<u8>, usize), hoso_node::NodeError> {
-    let mut seed = [0u8; 16];
-    seed[..8].copy_from_slice(&(i as u64).to_be_bytes());
-    seed[8..].copy_from_slice(b"hosobnch");
-    let id = CaseId(blake3_16(&seed));
-    let mut doc = CaseDoc::new(actor);
-    let received = "2026-11-02T08:30:00+07:00".to_string();
-    doc.init(&CaseInit {
-        id,
-        receipt_code: format!("000.20.61.112-261102-{i:06}"),
-        procedure: "birth_registration".into(),
-        tracks: vec![],
-        citizen_id: format!("0201900{:05}", i % 100_000),
-        applicant_name: name(i, 1),
-        province: "20".into(),
-        commune: "06112".into(),
-        received_at: received.clone(),
-        due_date: "2026-11-05".into(),
-        status: Status::Received,
-        assigned_officer: "canbo01".into(),
-        fields: Default::default(),
-        evidence: Default::default(),
-        history: vec![],
-        notes: vec![],
-    })?;
-    let address = format!("Thôn Nà Pàn {}, Xã Bình Gia, tỉnh Lạng Sơn", i % 40);
-    let fields: Vec<(&str, String)> = vec![
-        ("declarant_citizen_id", format!("0201900{:05}", i % 100_000)),
-        ("declarant_full_name", name(i, 1)),
-        ("declarant_relationship", "Mẹ".into()),
-        ("child_full_name", name(i, 2)),
-        ("child_date_of_birth", "2026-10-28".into()),
-        (
-            "child_sex",
-            if i.is_multiple_of(2) {
-                "Nam".into()
-            } else {
-                "Nữ".into()
-            },
-        ),
-        ("child_ethnicity", "Tày".into()),
-        ("child_nationality", "Việt Nam".into()),
-        ("child_place_of_birth", PLACES[i % PLACES.len()].into()),
-        ("child_hometown", "Xã Bình Gia, tỉnh Lạng Sơn".into()),
-        ("birth_certificate_number", format!("GCS-{i:08}")),
-        ("mother_full_name", name(i, 1)),
-        ("mother_date_of_birth", "1994-03-12".into()),
-        ("mother_ethnicity", "Tày".into()),
-        ("mother_nationality", "Việt Nam".into()),
-        ("mother_address", address.clone()),
-        ("father_full_name", name(i, 3)),
-        ("father_date_of_birth", "1991-07-01".into()),
-        ("father_ethnicity", "Nùng".into()),
-        ("father_nationality", "Việt Nam".into()),
-        ("father_address", address),
-        ("extract_copies", "2".into()),
-    ];
-    for (k, v) in &fields {
-        doc.set_field(k, v)?;
+/// Registry citizens who can declare a birth as its mother: women born before 2006.
+fn mothers() -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for line in REGISTRY.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).context("reading the registry")?;
+        if v["sex"] == "female"
+            && v["date_of_birth"].as_str().is_some_and(|d| d < "2006")
+            && v["date_of_death"].is_null()
+            && let Some(id) = v["citizen_id"].as_str()
+        {
+            out.push(id.to_string());
+        }
     }
-    doc.push_history(&HistoryEntry {
-        at: received.clone(),
-        officer: "canbo01".into(),
-        node: "bench".into(),
-        from: None,
-        to: Status::Received,
-        track: None,
-        note: None,
-    })?;
-    for (n, text) in [
+    anyhow::ensure!(!out.is_empty(), "the sample registry has no adult woman");
+    Ok(out)
+}
+
+fn receipt_code(i: usize) -> String {
+    format!("000.20.61.112-261102-{i:06}")
+}
+
+/// One case as a `hoso import` line: 22 fields, 3 notes, received by [`OFFICER`].
+fn case_line(i: usize, mother: &str) -> serde_json::Value {
+    let address = format!("Thôn Nà Pàn {}, Xã Bình Gia, tỉnh Lạng Sơn", i % 40);
+    let sex = if i.is_multiple_of(2) { "Nam" } else { "Nữ" };
+    let fields = serde_json::json!({
+        "declarant_citizen_id": mother,
+        "declarant_full_name": name(i, 1),
+        "declarant_relationship": "Mẹ",
+        "child_full_name": name(i, 2),
+        "child_date_of_birth": "2026-10-28",
+        "child_sex": sex,
+        "child_ethnicity": "Tày",
+        "child_nationality": "Việt Nam",
+        "child_place_of_birth": PLACES[i % PLACES.len()],
+        "child_hometown": "Xã Bình Gia, tỉnh Lạng Sơn",
+        "birth_certificate_number": format!("GCS-{i:08}"),
+        "mother_full_name": name(i, 1),
+        "mother_date_of_birth": "1994-03-12",
+        "mother_ethnicity": "Tày",
+        "mother_nationality": "Việt Nam",
+        "mother_address": address,
+        "father_full_name": name(i, 3),
+        "father_date_of_birth": "1991-07-01",
+        "father_ethnicity": "Nùng",
+        "father_nationality": "Việt Nam",
+        "father_address": address,
+        "extract_copies": "2",
+    });
+    let notes: Vec<serde_json::Value> = [
         "Đã kiểm tra giấy chứng sinh bản chính.",
         "Người đi khai là mẹ của trẻ, có CCCD hợp lệ.",
         "Hẹn trả kết quả tại bộ phận một cửa.",
     ]
     .iter()
     .enumerate()
-    {
-        doc.push_note(&Note {
-            at: format!("2026-11-02T08:3{n}:00+07:00"),
-            officer: "canbo01".into(),
-            node: "bench".into(),
-            text: (*text).into(),
-        })?;
-    }
-    let t = 1_793_000_000_000i64;
-    doc.commit("case_create", t);
-    for (e, (k, v)) in [
-        (
-            "child_hometown",
-            "Xã Hoàng Văn Thụ, tỉnh Lạng Sơn".to_string(),
-        ),
-        ("birth_certificate_number", format!("GCS-{i:08}-B")),
-        ("extract_copies", "3".into()),
-        (
-            "child_place_of_birth",
-            PLACES[(i + 1) % PLACES.len()].into(),
-        ),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        doc.set_field(k, &v)?;
-        doc.commit("field_set", t + 60_000 * (e as i64 + 1));
-    }
-    let json = serde_json::to_vec(&doc.view()?)
-        .map(|v| v.len())
-        .unwrap_or(0);
-    Ok((id, doc.save(), json))
+    .map(|(n, text)| {
+        serde_json::json!({
+            "at": format!("2026-11-02T08:3{n}:00+07:00"),
+            "officer": OFFICER,
+            "node": "bench",
+            "text": text,
+        })
+    })
+    .collect();
+    serde_json::json!({
+        "receipt_code": receipt_code(i),
+        "procedure": "birth_registration",
+        "citizen_id": mother,
+        "received_at": "2026-11-02T08:30:00+07:00",
+        "assigned_officer": OFFICER,
+        "fields": fields,
+        "notes": notes,
+    })
 }
 
-fn blake3_16(b: &[u8]) -> [u8; 16] {
-    let h = blake3::hash(b);
-    let mut o = [0u8; 16];
-    o.copy_from_slice(&h.as_bytes()[..16]);
-    o
+/// The `e`-th follow-up edit of case `i` (one field).
+fn follow_up(i: usize, e: usize) -> (String, String) {
+    match e % 4 {
+        0 => (
+            "child_hometown".into(),
+            "Xã Hoàng Văn Thụ, tỉnh Lạng Sơn".into(),
+        ),
+        1 => ("birth_certificate_number".into(), format!("GCS-{i:08}-B")),
+        2 => ("extract_copies".into(), format!("{}", 3 + e / 4)),
+        _ => (
+            "child_place_of_birth".into(),
+            PLACES[(i + 1 + e / 4) % PLACES.len()].into(),
+        ),
+    }
+}
+
+/// What building the commune's cases produced.
+struct Built {
+    ids: Vec<CaseId>,
+    import_s: f64,
+    edits_s: f64,
+    setup_entries: u64,
+    case_entries: u64,
+}
+
+/// Imports `n` cases as [`OFFICER`] and edits each `edits_per_case` times, all through the
+/// node's audited write path.
+fn build_cases(commune: &Node, n: usize, edits_per_case: usize) -> anyhow::Result<Built> {
+    let canbo = commune.authenticate(OFFICER, PASSPHRASE)?;
+    let mothers = mothers()?;
+    let setup_entries = commune.chain_head().next_seq;
+    let t = Instant::now();
+    let mut lines = Vec::new();
+    for start in (0..n).step_by(IMPORT_CHUNK) {
+        lines.clear();
+        for i in start..(start + IMPORT_CHUNK).min(n) {
+            serde_json::to_writer(&mut lines, &case_line(i, &mothers[i % mothers.len()]))?;
+            lines.push(b'\n');
+        }
+        commune
+            .import_cases(
+                "bench-cases.jsonl",
+                lines.as_slice(),
+                &Author::Officer(canbo.clone()),
+            )
+            .with_context(|| format!("importing cases {start}.."))?;
+    }
+    let import_s = t.elapsed().as_secs_f64();
+    let mut ids = Vec::with_capacity(n);
+    for i in 0..n {
+        ids.push(commune.case(&receipt_code(i))?.id);
+    }
+    let t = Instant::now();
+    for e in 0..edits_per_case {
+        for (i, id) in ids.iter().enumerate() {
+            commune.set_fields(&canbo, &id.to_string(), &[follow_up(i, e)])?;
+        }
+    }
+    let edits_s = t.elapsed().as_secs_f64();
+    Ok(Built {
+        ids,
+        import_s,
+        edits_s,
+        setup_entries,
+        case_entries: commune.chain_head().next_seq - setup_entries,
+    })
 }
 
 fn peak_rss_mib() -> f64 {
@@ -195,11 +244,10 @@ fn reset_peak_rss() {
 }
 
 fn median(v: &mut [f64]) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
-    v.get(v.len() / 2).copied().unwrap_or(0.0)
+    crate::stats::median(v)
 }
 
-fn init(dir: &std::path::Path, commune: Option<&str>) -> Result<Node, SyncError> {
+fn init(dir: &std::path::Path, commune: Option<&str>) -> anyhow::Result<Node> {
     Ok(Node::init(
         dir,
         InitOptions {
@@ -218,7 +266,7 @@ fn init(dir: &std::path::Path, commune: Option<&str>) -> Result<Node, SyncError>
     )?)
 }
 
-fn link(a: &Node, b: &Node, addr: Option<SocketAddr>) -> Result<hoso_node::Peer, SyncError> {
+fn link(a: &Node, b: &Node, addr: Option<SocketAddr>) -> anyhow::Result<hoso_node::Peer> {
     let mut peers = Peers::load(a.dir())?;
     let cfg = b.config();
     let p = hoso_node::Peer {
@@ -233,7 +281,7 @@ fn link(a: &Node, b: &Node, addr: Option<SocketAddr>) -> Result<hoso_node::Peer,
     Ok(p)
 }
 
-/// Our protocol's figures.
+/// One protocol's figures.
 #[derive(Debug, Default, Serialize)]
 pub struct Figures {
     /// Initial sync to an empty hub, seconds.
@@ -254,58 +302,53 @@ pub struct Figures {
     pub peak_rss_mib: f64,
 }
 
+/// Runs the loopback sync bench.
+pub fn run(a: &LoopbackArgs) -> anyhow::Result<serde_json::Value> {
+    crate::warn_if_debug("sync-loopback");
+    anyhow::ensure!(a.cases > 0, "--cases must be at least 1");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run_async(a.cases, a.edits_per_case, !a.no_baseline))
+}
+
 /// Builds the workload and runs both protocols. Returns the report as JSON.
-pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, SyncError> {
-    let tmp = tempfile::tempdir().map_err(SyncError::net)?;
+async fn run_async(
+    n: usize,
+    edits_per_case: usize,
+    with_baseline: bool,
+) -> anyhow::Result<serde_json::Value> {
+    let tmp = tempfile::tempdir()?;
     let commune = init(&tmp.path().join("commune"), Some("06112"))?;
     let hub = init(&tmp.path().join("hub"), None)?;
     commune.add_officer(
-        &hoso_node::Author::Node,
-        "canbo01",
+        &Author::Node,
+        OFFICER,
         "Hoàng Thị Lan",
-        hoso_schemas::Role::Officer,
-        "bench-passphrase",
+        Role::Officer,
+        PASSPHRASE,
     )?;
-    let canbo = commune.authenticate("canbo01", "bench-passphrase")?;
+    // The node itself loads the registry at set-up, as `init --sample` does.
+    commune.import_registry("registry.jsonl", REGISTRY.as_bytes(), &Author::Node)?;
+    let canbo = commune.authenticate(OFFICER, PASSPHRASE)?;
 
-    // Build the cases on both cores and store them at the commune, 1,000 per transaction.
     let t = Instant::now();
-    let actor = commune.actor();
-    let threads = 2;
-    let built: Vec<Vec<(CaseId, Vec<u8>, usize)>> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..threads)
-            .map(|k| {
-                s.spawn(move || {
-                    (0..n)
-                        .filter(|i| i % threads == k)
-                        .filter_map(|i| build_case(actor, i).ok())
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        hs.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
-    let mut all: Vec<(CaseId, Vec<u8>, usize)> = built.into_iter().flatten().collect();
-    all.sort_by_key(|c| c.0);
-    let json_avg = all.iter().map(|c| c.2).sum::<usize>() / all.len().max(1);
-    let doc_avg = all.iter().map(|c| c.1.len()).sum::<usize>() / all.len().max(1);
-    let ids: Vec<CaseId> = all.iter().map(|c| c.0).collect();
-    let generator = NodeId([0; 32]);
-    for chunk in all.chunks(1000) {
-        let docs: Vec<IncomingDoc> = chunk
-            .iter()
-            .map(|(id, bytes, _)| IncomingDoc {
-                id: *id,
-                full: true,
-                heads: vec![],
-                bytes: bytes.clone(),
-            })
-            .collect();
-        commune.ingest_batch(&generator, &docs, 0, &|_, _| true)?;
-    }
-    drop(all);
+    let built = build_cases(&commune, n, edits_per_case)?;
     let build_s = t.elapsed().as_secs_f64();
-    eprintln!("bench sync: built done");
+    let ids = built.ids.clone();
+    let sample = &ids[..ids.len().min(200)];
+    let mut json_total = 0usize;
+    let mut doc_total = 0usize;
+    for id in sample {
+        json_total += serde_json::to_vec(&commune.case(&id.to_string())?)?.len();
+        doc_total += commune.doc_bytes(id)?.len();
+    }
+    let json_avg = json_total / sample.len().max(1);
+    let doc_avg = doc_total / sample.len().max(1);
+    let entries_per_case = built.case_entries as f64 / n as f64;
+    eprintln!(
+        "bench sync-loopback: built {n} cases in {build_s:.1} s, {entries_per_case} audit entries per case"
+    );
 
     let (hub_engine, hub_addr) = {
         let e = Engine::start(
@@ -320,7 +363,7 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
         let a = *e
             .local_addrs()
             .first()
-            .ok_or_else(|| SyncError::Net("hub endpoint has no address".into()))?;
+            .context("hub endpoint has no address")?;
         (e, a)
     };
     link(&hub, &commune, None)?;
@@ -338,7 +381,15 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
     ours.initial_s = t.elapsed().as_secs_f64();
     ours.initial_bytes = r.stats.bytes_in + r.stats.bytes_out;
     let initial_stats = r.stats;
-    eprintln!("bench sync: initial done");
+    let hub_cases = hub.status()?.cases;
+    anyhow::ensure!(
+        hub_cases == n as u64 && initial_stats.refused_by_peer == 0,
+        "the hub holds {hub_cases} of the commune's {n} cases after the initial round and \
+         refused {} ({:?})",
+        initial_stats.refused_by_peer,
+        initial_stats.refusal_reason
+    );
+    eprintln!("bench sync-loopback: initial done");
 
     let mut noop = Vec::new();
     for _ in 0..5 {
@@ -348,7 +399,7 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
         ours.noop_bytes = r.stats.bytes_in + r.stats.bytes_out;
     }
     ours.noop_ms = median(&mut noop);
-    eprintln!("bench sync: noop done");
+    eprintln!("bench sync-loopback: noop done");
 
     let edits = (n / 100).max(1);
     edit(&commune, &ids, 0, edits)?;
@@ -357,7 +408,13 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
     ours.incremental_ms = t.elapsed().as_secs_f64() * 1000.0;
     ours.incremental_bytes = r.stats.bytes_in + r.stats.bytes_out;
     let incremental_stats = r.stats;
-    eprintln!("bench sync: incremental done");
+    anyhow::ensure!(
+        incremental_stats.refused_by_peer == 0,
+        "the hub refused {} edited cases: {:?}",
+        incremental_stats.refused_by_peer,
+        incremental_stats.refusal_reason
+    );
+    eprintln!("bench sync-loopback: incremental done");
     ep.close().await;
 
     // Live: the commune's engine stays connected to the hub.
@@ -411,12 +468,13 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    anyhow::ensure!(!live.is_empty(), "no live edit reached the hub within 10 s");
     ours.live_push_ms = Some(median(&mut live));
-    eprintln!("bench sync: live done");
+    eprintln!("bench sync-loopback: live done");
     commune_engine.shutdown().await;
     ours.peak_rss_mib = peak_rss_mib();
     hub_engine.shutdown().await;
-    let hub_cases = hoso_node::store::count_cases(hub.db())?;
+    let hub_status = hub.status()?;
 
     let baseline = if with_baseline {
         reset_peak_rss();
@@ -436,12 +494,20 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
         })
     });
     Ok(serde_json::json!({
+        "bench": "sync-loopback",
         "cases": n,
         "case_json_bytes_avg": json_avg,
         "case_doc_bytes_avg": doc_avg,
+        "changes_per_case": 1 + edits_per_case,
+        "audit_entries_per_case": entries_per_case,
+        "audit_entries_setup": built.setup_entries,
+        "audit_entries_commune": commune.chain_head().next_seq,
         "build_s": build_s,
+        "build_import_s": built.import_s,
+        "build_edits_s": built.edits_s,
         "edited_cases": edits,
-        "hub_cases_after": hub_cases,
+        "hub_cases_after": hub_status.cases,
+        "hub_conflicts_after": hub_status.conflicts,
         "initial_s": ours.initial_s,
         "initial_bytes": ours.initial_bytes,
         "noop_ms": ours.noop_ms,
@@ -459,8 +525,8 @@ pub async fn run(n: usize, with_baseline: bool) -> Result<serde_json::Value, Syn
 }
 
 /// Edits `count` cases from `from` (one field each, audited node writes).
-fn edit(node: &Node, ids: &[CaseId], from: usize, count: usize) -> Result<(), SyncError> {
-    let canbo = node.authenticate("canbo01", "bench-passphrase")?;
+fn edit(node: &Node, ids: &[CaseId], from: usize, count: usize) -> anyhow::Result<()> {
+    let canbo = node.authenticate(OFFICER, PASSPHRASE)?;
     for k in 0..count {
         let id = ids[(from + k * 97) % ids.len()];
         node.set_fields(
@@ -497,17 +563,17 @@ fn frame(id: &[u8; 16], payload: &[u8]) -> Vec<u8> {
 
 async fn read_naive<R: tokio::io::AsyncRead + Unpin>(
     r: &mut R,
-) -> Result<Option<([u8; 16], Vec<u8>)>, SyncError> {
+) -> anyhow::Result<Option<([u8; 16], Vec<u8>)>> {
     let mut h = [0u8; HEADER_LEN];
-    if r.read(&mut h[..1]).await.map_err(SyncError::net)? == 0 {
+    if r.read(&mut h[..1]).await? == 0 {
         return Ok(None);
     }
-    r.read_exact(&mut h[1..]).await.map_err(SyncError::net)?;
+    r.read_exact(&mut h[1..]).await?;
     let len = parse_header(&h)?;
     let mut b = vec![0u8; len];
-    r.read_exact(&mut b).await.map_err(SyncError::net)?;
+    r.read_exact(&mut b).await?;
     if b.len() < 16 {
-        return Err(SyncError::Protocol("short naive frame".into()));
+        anyhow::bail!("short naive frame");
     }
     let mut id = [0u8; 16];
     id.copy_from_slice(&b[..16]);
@@ -526,17 +592,14 @@ impl NaiveHub {
             .and_then(|b| AutoCommit::load(&b).ok())
             .unwrap_or_default()
     }
-    fn store(&self, id: &[u8; 16], doc: &mut AutoCommit) -> Result<(), SyncError> {
+    fn store(&self, id: &[u8; 16], doc: &mut AutoCommit) -> anyhow::Result<()> {
         let bytes = doc.save();
-        let tx = self.db.begin_write().map_err(SyncError::net)?;
-        tx.open_table(BASE_DOCS)
-            .map_err(SyncError::net)?
-            .insert(id, bytes.as_slice())
-            .map_err(SyncError::net)?;
-        tx.commit().map_err(SyncError::net)
+        let tx = self.db.begin_write()?;
+        tx.open_table(BASE_DOCS)?.insert(id, bytes.as_slice())?;
+        Ok(tx.commit()?)
     }
-    async fn serve(&self, conn: Connection) -> Result<(), SyncError> {
-        let (mut send, mut recv) = conn.accept_bi().await.map_err(SyncError::net)?;
+    async fn serve(&self, conn: Connection) -> anyhow::Result<()> {
+        let (mut send, mut recv) = conn.accept_bi().await?;
         // A new connection starts from the persisted part of each sync state.
         for st in self
             .states
@@ -568,11 +631,9 @@ impl NaiveHub {
                 states.remove(&CaseId(id)).unwrap_or_default()
             };
             if !payload.is_empty() {
-                let msg = AmMessage::decode(&payload).map_err(SyncError::net)?;
+                let msg = AmMessage::decode(&payload)?;
                 let before = doc.get_heads();
-                doc.sync()
-                    .receive_sync_message(&mut state, msg)
-                    .map_err(SyncError::net)?;
+                doc.sync().receive_sync_message(&mut state, msg)?;
                 if doc.get_heads() != before {
                     self.store(&id, doc)?;
                 }
@@ -611,12 +672,12 @@ async fn naive_round(
     states: &mut HashMap<CaseId, State>,
     ep: &iroh::Endpoint,
     addr: iroh::EndpointAddr,
-) -> Result<u64, SyncError> {
+) -> anyhow::Result<u64> {
     for st in states.values_mut() {
         *st = State::decode(&st.encode()).unwrap_or_default();
     }
-    let conn = ep.connect(addr, BASE_ALPN).await.map_err(SyncError::net)?;
-    let (mut send, mut recv) = conn.open_bi().await.map_err(SyncError::net)?;
+    let conn = ep.connect(addr, BASE_ALPN).await?;
+    let (mut send, mut recv) = conn.open_bi().await?;
     let mut bytes = 0u64;
     for chunk in ids.chunks(CHUNK) {
         let mut docs: HashMap<[u8; 16], AutoCommit> = HashMap::new();
@@ -634,14 +695,12 @@ async fn naive_round(
         }
         out.extend(frame(&END_CHUNK, &[]));
         bytes += out.len() as u64;
-        AsyncWriteExt::write_all(&mut send, &out)
-            .await
-            .map_err(SyncError::net)?;
+        AsyncWriteExt::write_all(&mut send, &out).await?;
         let mut open = chunk.len();
         let mut end_seen = false;
         while open > 0 || !end_seen {
             let Some((id, payload)) = read_naive(&mut recv).await? else {
-                return Err(SyncError::Net("naive hub closed".into()));
+                anyhow::bail!("naive hub closed");
             };
             bytes += (HEADER_LEN + 16 + payload.len()) as u64;
             if id == END_CHUNK {
@@ -654,26 +713,20 @@ async fn naive_round(
             let st = states.entry(CaseId(id)).or_default();
             let empty_reply = payload.is_empty();
             if !empty_reply {
-                let msg = AmMessage::decode(&payload).map_err(SyncError::net)?;
-                doc.sync()
-                    .receive_sync_message(st, msg)
-                    .map_err(SyncError::net)?;
+                let msg = AmMessage::decode(&payload)?;
+                doc.sync().receive_sync_message(st, msg)?;
             }
             match doc.sync().generate_sync_message(st) {
                 Some(m) => {
                     let f = frame(&id, &m.encode());
                     bytes += f.len() as u64;
-                    AsyncWriteExt::write_all(&mut send, &f)
-                        .await
-                        .map_err(SyncError::net)?;
+                    AsyncWriteExt::write_all(&mut send, &f).await?;
                 }
                 None if empty_reply => open -= 1,
                 None => {
                     let f = frame(&id, &[]);
                     bytes += f.len() as u64;
-                    AsyncWriteExt::write_all(&mut send, &f)
-                        .await
-                        .map_err(SyncError::net)?;
+                    AsyncWriteExt::write_all(&mut send, &f).await?;
                 }
             }
         }
@@ -689,8 +742,8 @@ async fn baseline(
     ids: &[CaseId],
     edits: usize,
     dir: &std::path::Path,
-) -> Result<Figures, SyncError> {
-    let db = redb::Database::create(dir.join("naive-hub.redb")).map_err(SyncError::net)?;
+) -> anyhow::Result<Figures> {
+    let db = redb::Database::create(dir.join("naive-hub.redb"))?;
     let hub = NaiveHub {
         db: std::sync::Arc::new(db),
         states: Default::default(),
@@ -699,31 +752,27 @@ async fn baseline(
     let hub_ep = iroh::Endpoint::builder(iroh::endpoint::presets::Minimal)
         .secret_key(hub_key)
         .clear_ip_transports()
-        .bind_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .map_err(SyncError::net)?
+        .bind_addr(SocketAddr::from(([127, 0, 0, 1], 0)))?
         .bind()
-        .await
-        .map_err(SyncError::net)?;
+        .await?;
     let addr = hub_ep
         .bound_sockets()
         .first()
         .copied()
-        .ok_or_else(|| SyncError::Net("naive hub has no address".into()))?;
+        .context("naive hub has no address")?;
     let hub_addr = iroh::EndpointAddr::new(hub_ep.id()).with_ip_addr(addr);
     let router = Router::builder(hub_ep).accept(BASE_ALPN, hub).spawn();
     let ep = iroh::Endpoint::builder(iroh::endpoint::presets::Minimal)
         .clear_ip_transports()
-        .bind_addr(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .map_err(SyncError::net)?
+        .bind_addr(SocketAddr::from(([127, 0, 0, 1], 0)))?
         .bind()
-        .await
-        .map_err(SyncError::net)?;
+        .await?;
     let mut states: HashMap<CaseId, State> = HashMap::new();
     let mut f = Figures::default();
     let t = Instant::now();
     f.initial_bytes = naive_round(commune, ids, &mut states, &ep, hub_addr.clone()).await?;
     f.initial_s = t.elapsed().as_secs_f64();
-    eprintln!("bench sync: baseline initial done");
+    eprintln!("bench sync-loopback: baseline initial done");
     let mut noop = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
@@ -731,7 +780,7 @@ async fn baseline(
         noop.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     f.noop_ms = median(&mut noop);
-    eprintln!("bench sync: baseline noop done");
+    eprintln!("bench sync-loopback: baseline noop done");
     edit(commune, ids, 50_000, edits)?;
     let t = Instant::now();
     f.incremental_bytes = naive_round(commune, ids, &mut states, &ep, hub_addr).await?;
