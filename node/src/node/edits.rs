@@ -160,7 +160,7 @@ impl Node {
             let now = deadline::now();
             match track {
                 Some(t) => super::tracks::before_track_move(doc, before, procedure, &calendar, t, to, now)?,
-                None => super::tracks::check_case_move(before, current, to, off.role, note.as_deref())?,
+                None => super::tracks::check_case_move(before, to, off.role, note.as_deref())?,
             }
             if track.is_none() && current == Status::SupplementRequested && to != Status::SupplementRequested {
                 let paused_on = before

@@ -90,7 +90,6 @@ impl Node {
                 procedure.check_transition(from, Status::SupplementRequested, off.role)?;
                 super::tracks::check_case_move(
                     before,
-                    from,
                     Status::SupplementRequested,
                     off.role,
                     reason.as_deref(),

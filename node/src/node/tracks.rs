@@ -67,24 +67,23 @@ pub(crate) fn before_track_move(
             Status::Stopped | Status::RejectedAtIntake | Status::WithdrawalRequested
         );
     if hands_off && tv.is_some_and(|t| t.handed_off_at.is_none()) {
-        {
-            if let Some(after) = &spec.after {
-                let after_status = before
-                    .tracks
-                    .get(after)
-                    .map_or(Status::Received, |t| t.status);
-                if !matches!(after_status, Status::Decided | Status::Returned) {
-                    return Err(LifecycleError::TrackWaits {
-                        receipt_code: before.receipt_code.clone(),
-                        track: track.to_string(),
-                        after: after.clone(),
-                        after_status,
-                    }
-                    .into());
+        if let Some(after) = &spec.after {
+            let after_status = before
+                .tracks
+                .get(after)
+                .map_or(Status::Received, |t| t.status);
+            if !matches!(after_status, Status::Decided | Status::Returned) {
+                return Err(LifecycleError::TrackWaits {
+                    receipt_code: before.receipt_code.clone(),
+                    track: track.to_string(),
+                    after: after.clone(),
+                    after_status,
                 }
+                .into());
             }
-            doc.set_track_handoff(track, &now.to_rfc3339(), spec.deadline.due_date(cal, now))?;
         }
+        let due = spec.deadline.due_date(cal, now);
+        doc.set_track_handoff(track, &now.to_rfc3339(), due)?;
     }
     if to == Status::Returned && tv.is_some_and(|t| t.result.is_none()) {
         return Err(LifecycleError::NoResult {
@@ -101,7 +100,6 @@ pub(crate) fn before_track_move(
 /// reason.
 pub(crate) fn check_case_move(
     before: &CaseView,
-    from: Status,
     to: Status,
     role: Role,
     note: Option<&str>,
@@ -123,8 +121,8 @@ pub(crate) fn check_case_move(
             .into());
         }
     }
-    // `returned` is reached from `decided` only; a conflicted case may be resolved from it.
-    let _ = from;
+    // `returned` is reached from `decided` only (a conflicted case may be resolved from it,
+    // whatever value won the merge): it always needs the results.
     if to == Status::Returned {
         if before.tracks.is_empty() {
             if before.result_record.is_none() {
