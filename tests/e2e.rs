@@ -4,6 +4,7 @@ mod e2e {
     pub mod cli;
     pub mod console;
     pub mod durability;
+    pub mod errors;
     pub mod guard;
     pub mod store;
     pub mod support;
