@@ -6,6 +6,7 @@ mod e2e {
     pub mod cli;
     pub mod console;
     pub mod durability;
+    pub mod errors;
     pub mod guard;
     pub mod store;
 }

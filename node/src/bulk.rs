@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::entry::Action;
 use crate::case::{HistoryEntry, Note};
-use crate::error::{LimitExceeded, Limited, NodeError, Refusal, Result};
+use crate::error::{EncodeError, LimitExceeded, Limited, NodeError, Refusal, Result};
 use crate::limits::{self, Line, LineError};
 use crate::node::{NewCase, Node};
 use crate::store::tables::RECEIPTS;
@@ -425,7 +425,7 @@ impl Node {
         for id in crate::store::all_case_ids(self.db())? {
             let view = self.case(&crate::ids::CaseId(id).to_string())?;
             let line =
-                serde_json::to_string(&view).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                serde_json::to_string(&view).map_err(EncodeError::json("an exported case"))?;
             writeln!(out, "{line}")
                 .map_err(|e| NodeError::io(std::path::Path::new("export"), e))?;
             n += 1;

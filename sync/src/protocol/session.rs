@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use hoso_node::audit::checkpoint::{Cosignature, SignedCheckpoint};
 use hoso_node::audit::witness::{AddCheckpoint, MAX_REQUEST_ENTRIES, SentEntry, WitnessReply};
+use hoso_node::error::{AuditError, CosignRefusal};
 use hoso_node::ingest::{IncomingDoc, Ingested};
 use hoso_node::peers::own_scope_holds;
 use hoso_node::{CaseId, Node, NodeError, NodeId, NodeRole, Peer};
@@ -356,11 +357,13 @@ impl Session {
         match reply {
             WitnessMsg::Cosigned { note, cosignature } => {
                 let stored = Cosignature::parse_line(&cosignature)
-                    .map_err(|e| NodeError::Invalid(format!("cosignature refused: {e}")))
+                    .map_err(|e| {
+                        NodeError::from(AuditError::CosignRefused(CosignRefusal::Malformed(e)))
+                    })
                     .and_then(|cs| self.node.store_cosignature(&note, &cs));
                 match stored {
                     Ok(()) => self.stats.cosignatures_stored += 1,
-                    Err(NodeError::Invalid(why)) => {
+                    Err(NodeError::Audit(AuditError::CosignRefused(why))) => {
                         self.stats.witness_refused += 1;
                         tracing::warn!(peer = %self.peer.name, %why, "the hub's cosignature was not stored");
                     }

@@ -793,7 +793,7 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::from(Span::styled(
-        "Đọc mã hồ sơ và ngày hẹn cho công dân, hoặc in giấy tiếp nhận (hoso case show).",
+        "Đọc mã hồ sơ và ngày hẹn cho công dân, hoặc in giấy tiếp nhận và hẹn trả kết quả.",
         t.dim(),
     )));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
