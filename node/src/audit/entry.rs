@@ -85,11 +85,14 @@ pub enum Action {
     RegistryRecheck = 51,
     /// A case's due date was recomputed after a calendar change.
     DueRecompute = 52,
+    /// A registry-filled field was corrected by hand, with a reason (the registry evidence is
+    /// kept beside the corrected value).
+    FieldCorrect = 80,
 }
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -109,6 +112,7 @@ impl Action {
         Action::Payment,
         Action::RegistryRecheck,
         Action::DueRecompute,
+        Action::FieldCorrect,
     ];
     /// The wire code.
     pub fn code(self) -> u16 {
@@ -140,6 +144,7 @@ impl Action {
             Action::Payment => "payment",
             Action::RegistryRecheck => "registry_recheck",
             Action::DueRecompute => "due_recompute",
+            Action::FieldCorrect => "field_correct",
         }
     }
 }

@@ -200,6 +200,14 @@ pub enum NodeError {
         /// Seconds until the next attempt is checked.
         wait_secs: u64,
     },
+    /// Correcting a registry-filled field by hand without saying why.
+    #[error(
+        "field `{field}` comes from the population registry: a correction needs a reason (e.g. the citizen's newer paper); the registry evidence is kept"
+    )]
+    CorrectionNeedsReason {
+        /// The field.
+        field: String,
+    },
 }
 
 impl NodeError {
@@ -220,6 +228,7 @@ impl NodeError {
                 | NodeError::UnknownField { .. }
                 | NodeError::MissingFields { .. }
                 | NodeError::RegistryField { .. }
+                | NodeError::CorrectionNeedsReason { .. }
                 | NodeError::Workflow(_)
                 | NodeError::CitizenId(_)
                 | NodeError::UnknownCitizen(_)
