@@ -344,7 +344,7 @@ fn open_supplement(app: &mut App, v: &CaseView) {
             "Hạn bổ sung",
             "",
             &if deadline.is_empty() {
-                "dd/mm/yyyy".to_string()
+                "bắt buộc, dd/mm/yyyy (thủ tục không quy định sẵn)".to_string()
             } else {
                 format!("dd/mm/yyyy; để trống: {deadline} (theo thủ tục)")
             },
@@ -504,7 +504,10 @@ pub fn on_printed(app: &mut App, form: Form, r: Result<Printed, String>) {
             if app.screen == crate::app::Screen::NewCase {
                 app.new_case.printed = Some(msg);
             } else {
+                // The Tiến trình tab keeps the file path on screen.
                 app.detail.printed = Some(msg);
+                app.detail.tab = 3;
+                app.detail.scroll = 0;
             }
         }
         Err(e) => app.toast(format!("Không in được: {e}"), true),
@@ -659,17 +662,17 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
         out.push(head("Đính chính dữ liệu lấy từ CSDL dân cư"));
         let p = app.catalog.get(&v.procedure);
         for x in &v.corrections {
-            let label = p
-                .and_then(|p| p.field(&x.field))
-                .map_or(x.field.clone(), |f| f.label_vi.clone());
+            let def = p.and_then(|p| p.field(&x.field));
+            let label = def.map_or(x.field.clone(), |f| f.label_vi.clone());
+            let shown = |s: &str| def.map_or(s.to_string(), |d| format::value_vi(d, s));
             wrap(
                 &mut out,
                 format!(
                     "{} ({}): «{label}» «{}» → «{}»; lý do: {}. Minh chứng CSDL (bản ghi {}) giữ nguyên.",
                     format::time_vi(&x.at),
                     x.officer,
-                    x.from,
-                    x.to,
+                    shown(&x.from),
+                    shown(&x.to),
                     x.reason,
                     x.record_ref
                 ),

@@ -207,6 +207,22 @@ fn supplement_then_result_from_the_console() {
     snap("supplement_form_80x24", &h, 80, 24);
     h.type_str("Bản sao giấy khai sinh; Ảnh 4x6");
     h.key(KeyCode::F(2));
+    // This procedure sets no supplement limit: the node refuses, the form keeps what was typed.
+    let Some(Popup::Form(f)) = &h.app.detail.popup else {
+        panic!("the form opens again with the reason: {:?}", h.app.toast);
+    };
+    assert!(
+        f.error
+            .as_deref()
+            .is_some_and(|e| e.contains("hạn bổ sung")),
+        "{:?}",
+        f.error
+    );
+    assert_eq!(f.value(0), "Bản sao giấy khai sinh; Ảnh 4x6");
+    h.key(KeyCode::Tab);
+    let by = hoso_node::deadline::now().date_naive() + chrono::Days::new(10);
+    h.type_str(&by.format("%d/%m/%Y").to_string());
+    h.key(KeyCode::F(2));
     assert!(h.app.detail.popup.is_none(), "{:?}", h.app.toast);
     let after = h.node.case(&v.receipt_code).expect("read");
     assert_eq!(after.status, Status::SupplementRequested);
@@ -232,6 +248,7 @@ fn supplement_then_result_from_the_console() {
     h.key(KeyCode::Char('r'));
     h.key(KeyCode::Char('k'));
     assert!(matches!(h.app.detail.popup, Some(Popup::Form(_))));
+    h.app.toast = None;
     snap("result_form_80x24", &h, 80, 24);
     snap("result_form_120x40", &h, 120, 40);
     h.type_str(""); // the kind is prefilled with the procedure's short name
