@@ -540,6 +540,8 @@ fn console_officer_day_receive_print_correct_supplement_decide_result_return_at_
     t.keys(&["/"]);
     t.text(code.split_once('-').map_or(code.as_str(), |x| x.1));
     t.wait_for("khớp");
+    t.keys(&["Enter"]); // ends the search, the matches stay
+    t.wait_for("Enter mở");
     t.keys(&["Enter"]);
     t.wait_for("Trạng thái: Đang xử lý");
     t.keys(&["t"]);
