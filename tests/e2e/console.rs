@@ -579,6 +579,7 @@ fn console_officer_day_receive_print_correct_supplement_decide_result_return_at_
         shown["corrections"][0]["to"], "Nông Hữu Hùng Anh",
         "{shown}"
     );
+    assert_eq!(shown["applicant_name"], "Nông Hữu Hùng Anh", "{shown}");
     assert_eq!(
         shown["evidence"]["requester_full_name"]["record_ref"], "020081900551",
         "the registry evidence is kept: {shown}"

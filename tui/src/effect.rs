@@ -138,6 +138,15 @@ pub enum Effect {
         /// Items, deadline and reason.
         input: hoso_node::node::SupplementInput,
     },
+    /// Record an apology with a new appointment date (Mẫu 04, supervisor).
+    RecordApology {
+        /// Acting officer.
+        officer: AuthenticatedOfficer,
+        /// Case id.
+        reference: String,
+        /// Reason and new date.
+        input: hoso_node::node::ApologyInput,
+    },
     /// Print a form of a case (see [`crate::print`]).
     Print {
         /// The printer the binary gave the console.
@@ -368,6 +377,15 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             input,
         } => Outcome::Updated(
             node.request_supplement(&officer, &reference, &input)
+                .map(Box::new)
+                .map_err(vi(node)),
+        ),
+        Effect::RecordApology {
+            officer,
+            reference,
+            input,
+        } => Outcome::Updated(
+            node.record_apology(&officer, &reference, &input)
                 .map(Box::new)
                 .map_err(vi(node)),
         ),

@@ -39,6 +39,12 @@ pub struct FieldCorrection {
 }
 
 impl CaseDoc {
+    /// Sets the applicant's name (when the case citizen's own name field is corrected).
+    pub fn set_applicant_name(&mut self, name: &str) -> Result<()> {
+        self.automerge().put(ROOT, "applicant_name", name)?;
+        Ok(())
+    }
+
     /// Appends a correction record.
     pub fn push_correction(&mut self, c: &FieldCorrection) -> Result<()> {
         let doc = self.automerge();

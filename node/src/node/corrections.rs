@@ -2,7 +2,8 @@
 //! with [`Node::set_fields`]; a registry-filled field changes only with a reason, keeps its
 //! registry evidence, and leaves a [`FieldCorrection`] with the registry's value beside it. One
 //! audited write through the guarded path: `field_correct` when a registry field is corrected,
-//! else `field_set`.
+//! else `field_set`. Correcting the case citizen's own name also renames the case's applicant
+//! (the list and the search show the corrected name).
 
 use std::collections::BTreeMap;
 
@@ -84,6 +85,13 @@ impl Node {
                     })?;
                 }
                 doc.set_field(name, &v)?;
+                // The case citizen's own name is also the case's applicant name (list, search).
+                if evidence.is_some_and(|e| e.record_ref == before.citizen_id)
+                    && def.source.as_deref() == Some("population:full_name")
+                    && before.applicant_name == old
+                {
+                    doc.set_applicant_name(&v)?;
+                }
                 changed.insert(
                     name.clone(),
                     serde_json::json!({"from": old, "to": v, "registry": evidence.is_some()}),

@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 use hoso_node::CaseView;
 use hoso_node::case::Delivery;
-use hoso_node::node::{NewPayment, ResultInput, SupplementInput};
+use hoso_node::node::{ApologyInput, NewPayment, ResultInput, SupplementInput};
 use hoso_schemas::{Channel, PaymentMethod, Role, Status};
 use ratatui::text::{Line, Span};
 
@@ -35,19 +35,22 @@ pub enum Item {
     Result,
     /// Record a fee payment.
     Payment,
+    /// Apologise for a late result with a new appointment date (supervisor).
+    Apology,
     /// Print a form.
     Print,
 }
 
 impl Item {
     /// Menu order.
-    pub const ALL: [Item; 7] = [
+    pub const ALL: [Item; 8] = [
         Item::Edit,
         Item::Transition,
         Item::Note,
         Item::Supplement,
         Item::Result,
         Item::Payment,
+        Item::Apology,
         Item::Print,
     ];
 
@@ -60,6 +63,7 @@ impl Item {
             Item::Supplement => ("b", "Yêu cầu bổ sung hồ sơ"),
             Item::Result => ("k", "Ghi kết quả giải quyết"),
             Item::Payment => ("f", "Ghi nhận nộp lệ phí"),
+            Item::Apology => ("x", "Xin lỗi, hẹn lại ngày trả"),
             Item::Print => ("p", "In giấy tờ"),
         }
     }
@@ -139,6 +143,18 @@ pub fn blocked(app: &App, v: &CaseView, item: Item) -> Option<String> {
             let any = result_open(v.status) || v.tracks.values().any(|t| result_open(t.status));
             (!any).then(|| "Chỉ ghi khi hồ sơ đang xử lý hoặc đã xử lý xong".into())
         }
+        Item::Apology => {
+            if o.role != Role::Supervisor {
+                return Some("Chỉ Lãnh đạo ký phiếu xin lỗi".into());
+            }
+            if ended {
+                return Some("Hồ sơ đã kết thúc".into());
+            }
+            let current = hoso_schemas::parse_date(v.appointment_date());
+            current
+                .is_some_and(|d| app.today > d)
+                .then(|| "Đã quá ngày hẹn: xin lỗi phải lập trước ngày hẹn".into())
+        }
         Item::Payment => {
             let p = app.catalog.get(&v.procedure)?;
             if p.fee.as_ref().is_none_or(|f| f.is_free()) {
@@ -204,6 +220,7 @@ pub fn run(app: &mut App, item: Item) -> Vec<crate::effect::Effect> {
         Item::Supplement => open_supplement(app, &v),
         Item::Result => open_result(app, &v),
         Item::Payment => open_payment(app, &v),
+        Item::Apology => open_apology(app, &v),
         Item::Print => app.detail.popup = Some(Popup::Print { selected: 0 }),
     }
     vec![]
@@ -367,6 +384,28 @@ fn open_supplement(app: &mut App, v: &CaseView) {
     )));
 }
 
+fn open_apology(app: &mut App, v: &CaseView) {
+    let current = format::date_vi(v.appointment_date());
+    let rows = vec![
+        Row::text(
+            "Lý do trễ hạn",
+            "",
+            "bắt buộc, ghi trên phiếu xin lỗi (Mẫu 04)",
+        ),
+        Row::text(
+            "Ngày hẹn mới",
+            "",
+            &format!("dd/mm/yyyy, sau ngày hẹn hiện tại {current}"),
+        ),
+    ];
+    app.detail.popup = Some(Popup::Form(CaseForm::new(
+        FormKind::Apology,
+        "Xin lỗi và hẹn lại ngày trả kết quả",
+        vec![format!("Ngày hẹn hiện tại: {current}.")],
+        rows,
+    )));
+}
+
 fn date_row(f: &CaseForm, i: usize, what: &str) -> Result<Option<NaiveDate>, String> {
     let raw = f.value(i);
     if raw.is_empty() {
@@ -453,6 +492,21 @@ pub fn submit(app: &App, f: &CaseForm) -> Result<Effect, String> {
                     method,
                     reference: f.value(2),
                     exemption: (!exemption.is_empty()).then_some(exemption),
+                },
+            }
+        }
+        FormKind::Apology => {
+            if f.value(0).is_empty() {
+                return Err("Cần ghi lý do trễ hạn.".into());
+            }
+            let new_date =
+                date_row(f, 1, "Ngày hẹn mới")?.ok_or("Cần ngày hẹn mới (dd/mm/yyyy).")?;
+            Effect::RecordApology {
+                officer,
+                reference,
+                input: ApologyInput {
+                    reason: f.value(0),
+                    new_date,
                 },
             }
         }

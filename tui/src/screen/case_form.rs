@@ -29,6 +29,8 @@ pub enum FormKind {
     Payment,
     /// A supplement request.
     Supplement,
+    /// An apology for a late result, with a new appointment date (supervisor).
+    Apology,
 }
 
 /// One row: a text input, or a choice among values.

@@ -330,6 +330,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
                 v.push(key_help("b", "yêu cầu bổ sung", false));
                 v.push(key_help("k", "ghi kết quả", false));
                 v.push(key_help("f", "ghi nhận lệ phí", false));
+                v.push(key_help("x", "xin lỗi, hẹn lại (Lãnh đạo)", false));
             }
             v.push(key_help("p", "in giấy tờ", true));
             v.push(key_help("Tab", "Hồ sơ / Lịch sử / Ghi chú", true));
@@ -422,6 +423,12 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Char('p') => {
             return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Print);
+        }
+        KeyCode::Char('x') => {
+            return crate::screen::case_actions::run(
+                app,
+                crate::screen::case_actions::Item::Apology,
+            );
         }
         KeyCode::Home => d.scroll = 0,
         KeyCode::Char('r') => return app.run(Command::Refresh),

@@ -261,3 +261,150 @@ fn supplement_then_result_from_the_console() {
     assert_eq!(r.number, "125/2026");
     assert_eq!(r.signer, "Hoàng Thị Lan");
 }
+
+#[test]
+fn a_fee_payment_then_the_entry_is_greyed_with_the_date() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('f'));
+    let Some(Popup::Form(f)) = &h.app.detail.popup else {
+        panic!("the payment form: {:?}", h.app.toast);
+    };
+    // The catalog's in-person fee is there already.
+    let fee = h
+        .node
+        .catalog()
+        .procedure("judicial_record")
+        .expect("p")
+        .fee
+        .clone()
+        .expect("a fee");
+    assert_eq!(f.value(0), fee.in_person.to_string());
+    h.app.toast = None;
+    snap("payment_form_80x24", &h, 80, 24);
+    h.key(KeyCode::F(2));
+    assert!(h.app.detail.popup.is_none(), "{:?}", h.app.toast);
+    let after = h.node.case(&v.receipt_code).expect("read");
+    assert_eq!(after.payments.len(), 1);
+    assert_eq!(after.payments[0].amount, fee.in_person);
+    h.key(KeyCode::Char('f'));
+    assert!(
+        h.app
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.starts_with("Đã nộp ngày")),
+        "{:?}",
+        h.app.toast
+    );
+}
+
+#[test]
+fn a_bundle_track_moves_and_gets_its_own_result_80x24_and_120x40() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "bundle_birth",
+        "020190012345",
+        "2026-11-25T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    // The transition menu moves one track.
+    h.key(KeyCode::Char('t'));
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("[Khai sinh]") || screen.contains("Khai sinh"),
+        "{screen}"
+    );
+    let Some(Popup::Actions { options, .. }) = &h.app.detail.popup else {
+        panic!("the transition menu");
+    };
+    let i = options
+        .iter()
+        .position(|a| {
+            a.track.as_deref() == Some("birth_registration")
+                && a.to == Status::InProcess
+                && a.blocked.is_none()
+        })
+        .expect("birth track → in process");
+    h.key(KeyCode::Char(char::from(
+        b'1' + u8::try_from(i).expect("small"),
+    )));
+    h.key(KeyCode::Enter);
+    let after = h.node.case(&v.receipt_code).expect("read");
+    assert_eq!(after.tracks["birth_registration"].status, Status::InProcess);
+    // k: the result of that track (the case itself is still received).
+    h.key(KeyCode::Char('k'));
+    let Some(Popup::Form(f)) = &h.app.detail.popup else {
+        panic!("the result form: {:?}", h.app.toast);
+    };
+    assert_eq!(f.value(0), "birth_registration");
+    h.key(KeyCode::Tab);
+    h.type_str("TLKS-88/2026");
+    h.key(KeyCode::F(2));
+    assert!(h.app.detail.popup.is_none(), "{:?}", h.app.toast);
+    let after = h.node.case(&v.receipt_code).expect("read");
+    let r = after.tracks["birth_registration"]
+        .result
+        .as_ref()
+        .expect("the track's result");
+    assert_eq!(r.number, "TLKS-88/2026");
+    // The Tiến trình tab: each track with its agency, status, own due date; the result.
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    h.app.toast = None;
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("Công an cấp xã"), "{screen}");
+    assert!(screen.contains("TLKS-88/2026"), "{screen}");
+    snap("bundle_lifecycle_80x24", &h, 80, 24);
+    snap("bundle_lifecycle_120x40", &h, 120, 40);
+}
+
+#[test]
+fn the_supervisor_records_an_apology_with_a_new_date() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-30T09:00:00+07:00",
+    );
+    // An officer is told it is the supervisor's.
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('x'));
+    assert!(h.app.detail.popup.is_none());
+    assert!(
+        h.app
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("Lãnh đạo")),
+        "{:?}",
+        h.app.toast
+    );
+    h.app.logout();
+    h.login("lanhdao01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('x'));
+    assert!(matches!(h.app.detail.popup, Some(Popup::Form(_))));
+    h.app.toast = None;
+    snap("apology_form_80x24", &h, 80, 24);
+    h.type_str("Chờ kết quả xác minh của Sở Tư pháp");
+    h.key(KeyCode::Tab);
+    let due = hoso_schemas::parse_date(&v.due_date).expect("due");
+    let new = due + chrono::Days::new(7);
+    h.type_str(&new.format("%d/%m/%Y").to_string());
+    h.key(KeyCode::F(2));
+    assert!(h.app.detail.popup.is_none(), "{:?}", h.app.toast);
+    let after = h.node.case(&v.receipt_code).expect("read");
+    assert_eq!(after.apologies.len(), 1);
+    assert_eq!(after.appointment_date(), new.to_string());
+}
