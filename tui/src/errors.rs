@@ -522,6 +522,12 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
             ),
             None => "Ô này lấy từ CSDL dân cư nên không sửa ở đây được; cần đính chính trong CSDL dân cư.".to_string(),
         },
+        NodeError::CorrectionNeedsReason { field } => match field_label_opt(catalog, None, field) {
+            Some(label) => format!(
+                "Ô «{label}» lấy từ CSDL dân cư: muốn sửa phải ghi lý do (ví dụ giấy tờ mới hơn của công dân). Thông tin gốc từ CSDL vẫn được giữ."
+            ),
+            None => "Ô này lấy từ CSDL dân cư: muốn sửa phải ghi lý do (ví dụ giấy tờ mới hơn của công dân). Thông tin gốc từ CSDL vẫn được giữ.".to_string(),
+        },
         NodeError::Workflow(w) => workflow_vi(w),
         NodeError::Intake(i) => intake_vi(i),
         NodeError::Lifecycle(l) => lifecycle_vi(l, catalog),

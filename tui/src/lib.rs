@@ -29,6 +29,7 @@ pub mod errors;
 pub mod event;
 pub mod format;
 pub mod input;
+pub mod print;
 pub mod queue;
 pub mod screen;
 pub mod terminal;

@@ -2,6 +2,8 @@
 //! mutates state and returns effects), its rendering (`render`) and its key list (`keys`).
 
 pub mod audit_view;
+pub mod case_actions;
+pub mod case_form;
 pub mod detail;
 pub mod help;
 pub mod list;
