@@ -37,7 +37,7 @@
 //! feed sync reads), [`registry`], [`audit`], [`deadline`], [`bulk`] (import/export),
 //! [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
-//! (conflict records and the review queue), [`peers`], [`sync_status`] (what the console shows
+//! (conflict records and the review queue), [`peers`], [`province`] (the hub's view by commune, last contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
 //! [`config`], [`ids`], [`error`].
 
@@ -59,6 +59,7 @@ pub mod limits;
 pub mod node;
 pub mod officer;
 pub mod peers;
+pub mod province;
 pub mod registry;
 pub mod replica;
 pub mod session;

@@ -100,6 +100,8 @@ pub enum Effect {
         /// The officer's draft file.
         file: std::path::PathBuf,
     },
+    /// A request of the hub's or the auditor's screens (see [`crate::oversight`]).
+    Oversight(crate::oversight::OversightEffect),
 }
 
 /// One audit entry as shown.
@@ -205,6 +207,8 @@ pub enum Outcome {
     Audit(Result<Box<AuditSummary>, String>),
     /// The officer's draft, read back.
     Draft(Box<Draft>),
+    /// The answer to an [`Effect::Oversight`].
+    Oversight(crate::oversight::OversightOutcome),
 }
 
 /// The node's error as the officer reads it (see [`crate::errors`]).
@@ -283,6 +287,7 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             return None;
         }
         Effect::LoadDraft { file } => Outcome::Draft(Box::new(crate::draft::load(&file))),
+        Effect::Oversight(e) => Outcome::Oversight(crate::oversight::execute(node, e)),
     })
 }
 
