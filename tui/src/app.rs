@@ -502,9 +502,7 @@ impl App {
                     return self.run(Command::GoAudit);
                 }
                 KeyCode::Char('/')
-                    if self.screen != Screen::List
-                        && self.screen != Screen::Auditor
-                        && self.detail.popup.is_none() =>
+                    if self.screen != Screen::List && self.detail.popup.is_none() =>
                 {
                     // `/` searches from anywhere: back to the list with the search field open.
                     self.screen = Screen::List;
@@ -839,15 +837,9 @@ impl App {
         }
     }
 
-    /// After login: a hub opens on its province dashboard, an auditor on the audit chains;
-    /// an officer stays on the work queue.
+    /// After login a hub opens on its province dashboard (a commune stays on the work queue).
     fn open_home(&mut self) -> Vec<Effect> {
-        let Some(o) = &self.officer else {
-            return vec![];
-        };
-        if o.role() == hoso_schemas::Role::Auditor {
-            auditor::open(self)
-        } else if self.hub {
+        if self.hub && self.officer.is_some() {
             province::open(self)
         } else {
             vec![]

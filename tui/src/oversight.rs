@@ -459,7 +459,7 @@ fn verify_view(node: &Node, r: &Report) -> VerifyView {
             r.findings.len() - MAX_FINDINGS_SHOWN
         ));
     }
-    let chains = r
+    let mut chains: Vec<String> = r
         .chains
         .iter()
         .map(|c| {
@@ -484,6 +484,7 @@ fn verify_view(node: &Node, r: &Report) -> VerifyView {
             )
         })
         .collect();
+    chains.sort();
     VerifyView {
         ok: r.ok,
         verdict: crate::finding_text::verdict_vi(r),

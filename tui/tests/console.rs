@@ -4,6 +4,7 @@
 
 mod console {
     pub mod common;
+    pub mod hub;
     pub mod snapshots;
     pub mod state;
 }

@@ -1,6 +1,6 @@
 //! The auditor's screen: every audit chain the node holds (its own and every peer's it received,
 //! all entries, newest first, a page at a time), filtered by commune, officer, receipt code,
-//! action and time; each entry a Vietnamese sentence with its field changes. `v` runs a full
+//! action and time (`f`; `/` searches cases, as on every screen); each entry a Vietnamese sentence with its field changes. `v` runs a full
 //! verification with progress and shows its findings as sentences; `x` writes an evidence
 //! bundle for the selected case, the filtered period or everything.
 
@@ -176,7 +176,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
         ],
         Some(Popup::Verify) => vec![key_help("↑↓", "cuộn", true), key_help("Esc", "đóng", true)],
         None => vec![
-            key_help("/", "lọc", true),
+            key_help("f", "lọc", true),
             key_help("v", "kiểm tra toàn bộ", true),
             key_help("x", "xuất bằng chứng", true),
             key_help("←→", "trang", true),
@@ -260,7 +260,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::PageDown => a.selected = (a.selected + 10).min(n.saturating_sub(1)),
         KeyCode::Home => a.selected = 0,
         KeyCode::End => a.selected = n.saturating_sub(1),
-        KeyCode::Char('/') | KeyCode::Char('f') => a.focus = Some(0),
+        KeyCode::Char('f') => a.focus = Some(0),
         KeyCode::Right => {
             if let Some(r) = &a.results
                 && r.offset + r.rows.len() < r.total
@@ -535,7 +535,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         let code = r
             .receipt_code
             .as_deref()
-            .map(|c| format!(" · hồ sơ {c}"))
+            .map(|c| format!(" · hồ sơ {}", format::short_receipt(c)))
             .unwrap_or_default();
         frame.render_widget(
             Paragraph::new(vec![
@@ -629,10 +629,7 @@ fn render_filters(app: &App, frame: &mut Frame<'_>, area: Rect) {
 fn render_verify(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let t = app.theme;
     let a = &app.auditor;
-    let r = area.centered(
-        Constraint::Length(area.width.saturating_sub(4).min(100)),
-        Constraint::Length(area.height.saturating_sub(2).min(16)),
-    );
+    let r = area;
     frame.render_widget(Clear, r);
     let block = Block::bordered()
         .title(Span::styled(" Kiểm tra toàn bộ nhật ký ", t.title()))

@@ -151,6 +151,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             s.selected = 0;
         }
         KeyCode::Char('r') => return reload(app),
+        // Receiving is the communes' work: say so rather than ignore the key.
+        KeyCode::Char('n') => return app.run(crate::app::Command::NewCase),
         KeyCode::Enter => {
             let picked = s
                 .sorted()
@@ -208,37 +210,32 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .iter()
         .filter(|r| r.node.is_some() && r.contact.is_none())
         .count();
-    let mut summary = vec![
+    let summary = vec![
         Span::styled("Toàn tỉnh: ", t.header()),
-        Span::raw(format!("{} xã · {open} hồ sơ đang xử lý · ", d.rows.len())),
+        Span::raw(format!("{} xã · {open} đang xử lý · ", d.rows.len())),
         Span::styled(
             format!("{overdue} quá hạn"),
             if overdue > 0 { t.overdue() } else { t.dim() },
         ),
-        Span::raw(format!(" · {week} đến hạn trong tuần")),
+        Span::raw(format!(" · {week} đến hạn trong 7 ngày")),
     ];
+    let mut second = vec![Span::styled("Xếp: ", t.dim()), Span::raw(s.sort.label())];
     if never > 0 {
-        summary.push(Span::styled(
-            format!(" · {never} xã chưa liên lạc lần nào"),
+        second.push(Span::styled(
+            format!(" · {never} xã chưa liên lạc"),
             t.warn(),
         ));
     }
+    second.push(Span::styled(
+        if s.loading {
+            " · đang tải lại…"
+        } else {
+            " · tỉnh không tiếp nhận hồ sơ"
+        },
+        t.dim(),
+    ));
     frame.render_widget(
-        Paragraph::new(vec![
-            Line::from(summary),
-            Line::from(vec![
-                Span::styled("Xếp: ", t.dim()),
-                Span::raw(s.sort.label()),
-                Span::styled(
-                    if s.loading {
-                        " · đang tải lại…"
-                    } else {
-                        " · tiếp nhận hồ sơ tắt ở trung tâm tỉnh"
-                    },
-                    t.dim(),
-                ),
-            ]),
-        ]),
+        Paragraph::new(vec![Line::from(summary), Line::from(second)]),
         head,
     );
     let wide = table.width >= 110;
@@ -297,7 +294,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Constraint::Length(5),
         Constraint::Length(7),
         Constraint::Length(5),
-        Constraint::Length(if wide { 16 } else { 12 }),
+        Constraint::Length(if wide { 16 } else { 13 }),
         Constraint::Length(8),
         Constraint::Length(9),
     ];

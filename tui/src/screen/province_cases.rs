@@ -90,8 +90,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Enter => {
             if let Some(c) = s.rows.get(s.selected) {
                 let reference = c.receipt_code.clone();
-                app.screen = Screen::Detail;
-                return vec![Effect::LoadCase { reference }];
+                return crate::screen::detail::open(app, reference);
             }
         }
         KeyCode::Esc => {
