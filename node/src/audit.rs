@@ -12,6 +12,7 @@ pub mod merkle;
 pub mod note;
 pub mod replay;
 pub mod replica;
+pub mod search;
 pub mod source;
 pub mod verify;
 pub mod witness;

@@ -39,7 +39,8 @@
 //! [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
-//! removed by a supervisor, audited), [`sync_status`] (what the console shows
+//! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
+//! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
 //! [`config`], [`ids`], [`error`].
 
@@ -63,6 +64,7 @@ pub mod node;
 pub mod officer;
 pub mod peer_admin;
 pub mod peers;
+pub mod province;
 pub mod registry;
 pub mod replica;
 pub mod session;

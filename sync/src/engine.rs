@@ -106,8 +106,10 @@ pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
     let node = node.clone();
     let peer = peer.clone();
     let base = Arc::new(Mutex::new(None::<(u64, u64)>));
+    let last_contact = Arc::new(Mutex::new((0i64, false)));
     Arc::new(move |s: &Session, st: &RoundStats, online: bool| {
         let pending = s.pending();
+        record_contact(&node, &peer, s, online, &last_contact);
         let mut b = base.lock().unwrap_or_else(|p| p.into_inner());
         update_peer(&node, &peer, |p| {
             let (bi, bo) = *b.get_or_insert((p.bytes_in, p.bytes_out));
@@ -123,6 +125,36 @@ pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
             *b = None;
         }
     })
+}
+
+/// Writes the last contact with `peer` to the store (the hub's dashboard reads it after a
+/// restart): when a session ends, and while it stays open at most every
+/// [`hoso_node::province::CONTACT_EVERY_MS`] or when the peer has just sent all it had.
+fn record_contact(node: &Node, peer: &Peer, s: &Session, online: bool, last: &Mutex<(i64, bool)>) {
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+    let due = !online
+        || now - last.0 >= hoso_node::province::CONTACT_EVERY_MS
+        || s.peer_sent_all() != last.1;
+    if !due || !s.got_hello() {
+        return;
+    }
+    let contact = hoso_node::province::Contact {
+        at_ms: now,
+        open: online,
+        peer_sent_all: s.peer_sent_all(),
+        pending_to_peer: s.pending(),
+    };
+    match node.record_contact(&peer.node_id, &contact) {
+        Ok(()) => {
+            *last = if online {
+                (now, s.peer_sent_all())
+            } else {
+                (0, false)
+            }
+        }
+        Err(e) => tracing::warn!(peer = %peer.name, error = %e, "last contact not recorded"),
+    }
 }
 
 /// True when this node dials `peer` (rather than waiting for it).

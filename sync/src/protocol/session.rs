@@ -685,6 +685,16 @@ impl Session {
     pub fn finished(&self) -> bool {
         self.done_sent && self.peer_done
     }
+
+    /// The peer's hello was accepted (its jurisdiction matched).
+    pub fn got_hello(&self) -> bool {
+        self.got_hello
+    }
+
+    /// The peer said it has sent its whole feed for this node (`Idle`).
+    pub fn peer_sent_all(&self) -> bool {
+        self.peer_idle
+    }
 }
 
 fn from_cursor(c: &BTreeMap<NodeId, u64>, o: &NodeId, dflt: u64) -> u64 {
