@@ -55,6 +55,12 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff) of hoso or of one of its commands, generated from these
+    /// definitions (needs no node), e.g. `hoso man > hoso.1`, `hoso man case new`.
+    Man {
+        /// The command, e.g. `case new` (default: hoso itself).
+        command: Vec<String>,
+    },
     /// The procedure catalog.
     #[command(subcommand)]
     Procedures(ProceduresCmd),

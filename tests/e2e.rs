@@ -5,6 +5,7 @@ mod e2e {
     pub mod console;
     pub mod durability;
     pub mod guard;
+    pub mod help;
     pub mod store;
     pub mod support;
 }

@@ -39,7 +39,7 @@
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`].
+//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -59,6 +59,7 @@ pub mod limits;
 pub mod node;
 pub mod officer;
 pub mod peers;
+pub mod progress;
 pub mod registry;
 pub mod replica;
 pub mod session;
