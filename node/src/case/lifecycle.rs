@@ -272,6 +272,13 @@ impl CaseDoc {
         Ok(())
     }
 
+    /// Moves a handed-off track's own due date (after a supplement pause).
+    pub fn set_track_due_date(&mut self, track: &str, due: NaiveDate) -> Result<()> {
+        let t = self.track_obj(track)?;
+        self.automerge().put(&t, "due_date", due.to_string())?;
+        Ok(())
+    }
+
     /// Records the result of the case (`track = None`) or of one track.
     pub fn set_result_record(&mut self, track: Option<&str>, r: &CaseResult) -> Result<()> {
         let (parent, key) = match track {
