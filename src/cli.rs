@@ -417,6 +417,10 @@ pub enum CaseCmd {
     Supplement {
         /// Case id or receipt code.
         case: String,
+        /// The track (procedure code) of a bundle that has its own deadline: the request is
+        /// that track's and only its clock pauses.
+        #[arg(long)]
+        track: Option<String>,
         /// One missing item (repeat for each).
         #[arg(long = "item", value_name = "TEXT")]
         items: Vec<String>,
@@ -432,6 +436,10 @@ pub enum CaseCmd {
     Apology {
         /// Case id or receipt code.
         case: String,
+        /// The track (procedure code) of a bundle whose own result is late: the new date is
+        /// that track's.
+        #[arg(long)]
+        track: Option<String>,
         /// The new appointment date, dd/mm/yyyy.
         #[arg(long, value_name = "DATE")]
         new_date: String,

@@ -430,3 +430,165 @@ fn a_supervisor_recomputes_a_due_date_after_the_calendar_changed() {
     assert!(log.lines().count() >= 2, "{log}");
     h.ok(&["audit", "verify"]);
 }
+
+#[test]
+fn a_bundle_track_with_its_own_deadline_gets_its_own_supplement_and_apology() {
+    let h = Hoso::sample(bin());
+    let lead = h.as_officer("lanhdao01");
+    let citizen = h.sample_adult();
+    let case = receive(&h, "bundle_birth", &citizen, &[]);
+    let code = case["receipt_code"].as_str().expect("code").to_string();
+    let due = case["due_date"].as_str().expect("due").to_string();
+    let by = (chrono::Utc::now() + chrono::Duration::days(10))
+        .format("%d/%m/%Y")
+        .to_string();
+    let ask = |who: &Hoso, extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "case",
+            "supplement",
+            &code,
+            "--track",
+            "permanent_residence",
+            "--item",
+            "Giấy tờ chứng minh chỗ ở hợp pháp",
+            "--deadline",
+            &by,
+        ];
+        args.extend_from_slice(extra);
+        who.run(&args)
+    };
+
+    // Not handed off yet: the residence track has no clock of its own to pause.
+    h.ok(&["case", "transition", &code, "in_process"]);
+    refused(ask(&h, &[]), "handed off to its agency");
+    for to in ["in_process", "decided"] {
+        h.ok(&["case", "track", &code, "birth_registration", "--to", to]);
+    }
+    h.ok(&[
+        "case",
+        "result",
+        &code,
+        "--track",
+        "birth_registration",
+        "--kind",
+        "Trích lục khai sinh",
+        "--number",
+        "125/2026",
+        "--signer",
+        "Lương Văn Đạt",
+        "--channel",
+        "vneid",
+    ]);
+    h.ok(&[
+        "case",
+        "track",
+        &code,
+        "permanent_residence",
+        "--to",
+        "in_process",
+    ]);
+
+    // The track's own request: only the track waits, the bundle works on.
+    let j = ask(&h, &[]).code(0).json();
+    assert_eq!(j["status"], "in_process", "the bundle is not paused: {j}");
+    let t = &j["tracks"]["permanent_residence"];
+    assert_eq!(t["status"], "supplement_requested", "{j}");
+    assert_eq!(j["supplements"][0]["track"], "permanent_residence", "{j}");
+    let shown = h.ok(&["--json", "case", "show", &code]).json();
+    assert_eq!(
+        shown["tracks"]["permanent_residence"]["clock"]["state"], "paused",
+        "{shown}"
+    );
+    assert_ne!(
+        shown["tracks"]["health_insurance_child"]["clock"]["state"],
+        "paused"
+    );
+    let text = h.ok(&["case", "show", &code]).stdout;
+    assert!(
+        text.contains("[Thường trú]") || text.contains("supplement 1  ["),
+        "{text}"
+    );
+    // One request per track: a second needs a supervisor and a reason.
+    h.ok(&[
+        "case",
+        "track",
+        &code,
+        "permanent_residence",
+        "--to",
+        "in_process",
+    ]);
+    refused(ask(&h, &["--reason", "Thiếu"]), "supplement request");
+    ask(&lead, &["--reason", "Giấy tờ nộp bổ sung không hợp lệ"]).code(0);
+    h.ok(&[
+        "case",
+        "track",
+        &code,
+        "permanent_residence",
+        "--to",
+        "in_process",
+    ]);
+    // Those were the track's requests: the bundle has made none, so it is not late for it.
+    let j = h.ok(&["--json", "case", "show", &code]).json();
+    assert_eq!(j["overdue"], false, "{j}");
+    let row = h.ok(&["--json", "case", "list", "--search", &code]).json();
+    assert_eq!(row[0]["supplement_requests"], 0, "{row}");
+
+    // The track's result will be late: its own apology, its own new date; the bundle's
+    // appointment stays.
+    let apology = [
+        "case",
+        "apology",
+        &code,
+        "--track",
+        "permanent_residence",
+        "--new-date",
+        "31/12/2099",
+        "--reason",
+        "Chờ xác minh chỗ ở",
+    ];
+    refused(h.run(&apology), "supervisor");
+    let r = lead.ok(&apology).stdout;
+    assert!(
+        r.contains("new appointment date of track permanent_residence 31/12/2099"),
+        "{r}"
+    );
+    let j = h.ok(&["--json", "case", "show", &code]).json();
+    assert_eq!(
+        j["tracks"]["permanent_residence"]["appointment_date"], "2099-12-31",
+        "{j}"
+    );
+    assert_eq!(j["appointment_date"], due.as_str(), "{j}");
+    assert_eq!(j["apologies"][0]["track"], "permanent_residence");
+    let text = h.ok(&["case", "show", &code]).stdout;
+    assert!(text.contains("hẹn lại 31/12/2099"), "{text}");
+    refused(
+        lead.run(&[
+            "case",
+            "apology",
+            &code,
+            "--track",
+            "permanent_residence",
+            "--new-date",
+            "01/01/2020",
+            "--reason",
+            "x",
+        ]),
+        "must be after the current one",
+    );
+    refused(
+        lead.run(&[
+            "case",
+            "apology",
+            &code,
+            "--track",
+            "health_insurance_child",
+            "--new-date",
+            "31/12/2099",
+            "--reason",
+            "x",
+        ]),
+        "handed off to its agency",
+    );
+    h.ok(&["audit", "verify"]);
+}

@@ -177,6 +177,12 @@ impl Node {
                     super::tracks::extend_tracks_for_pause(doc, before, &calendar, p, now.date_naive())?;
                 }
             }
+            if let Some(t) = track
+                && current == Status::SupplementRequested
+                && to != Status::SupplementRequested
+            {
+                super::tracks::resume_track(doc, before, &calendar, t, now.date_naive())?;
+            }
             doc.set_status(to, track)?;
             doc.push_history(&HistoryEntry {
                 at: now.to_rfc3339(),

@@ -95,6 +95,43 @@ pub(crate) fn before_track_move(
     Ok(())
 }
 
+/// Track `track` of bundle case `before`, open and handed off to its agency: its status and
+/// its own procedure. A track's own supplement request or apology needs one.
+pub(crate) fn open_track<'c>(
+    before: &CaseView,
+    catalog: &'c Catalog,
+    track: &str,
+) -> Result<(Status, &'c Procedure)> {
+    let tv = before
+        .tracks
+        .get(track)
+        .ok_or_else(|| crate::error::Refusal::NoSuchTrack {
+            receipt_code: before.receipt_code.clone(),
+            track: track.to_string(),
+            tracks: if before.tracks.is_empty() {
+                "none (not a bundle)".to_string()
+            } else {
+                before.tracks.keys().cloned().collect::<Vec<_>>().join(", ")
+            },
+        })?;
+    if before.status.ends_processing() {
+        return Err(LifecycleError::BundleEnded {
+            receipt_code: before.receipt_code.clone(),
+            status: before.status,
+        }
+        .into());
+    }
+    if tv.handed_off_at.is_none() || tv.status.ends_processing() {
+        return Err(LifecycleError::TrackNotOpen {
+            receipt_code: before.receipt_code.clone(),
+            track: track.to_string(),
+            status: tv.status,
+        }
+        .into());
+    }
+    Ok((tv.status, catalog.procedure(track)?))
+}
+
 /// When a bundle's supplement pause ends: every track handed off and still open moves its own
 /// due date on by the working days it was paused (from the pause, or its hand-off when later,
 /// to `resumed_on`), as the bundle's own due date does. A track's clock stops with the bundle's:
@@ -110,6 +147,37 @@ pub(crate) fn extend_tracks_for_pause(
         if let Some(new_due) = due_after_pause(t, cal, paused_on, resumed_on) {
             doc.set_track_due_date(name, new_due)?;
         }
+    }
+    Ok(())
+}
+
+/// When one track leaves its own supplement request: its own due date moves on by the working
+/// days it waited (a track with its own deadline pauses alone).
+pub(crate) fn resume_track(
+    doc: &mut CaseDoc,
+    before: &CaseView,
+    cal: &HolidayCalendar,
+    track: &str,
+    resumed_on: NaiveDate,
+) -> Result<()> {
+    let paused_on = before
+        .history
+        .iter()
+        .rev()
+        .find(|h| h.to == Status::SupplementRequested && h.track.as_deref() == Some(track))
+        .and_then(|h| crate::deadline::parse_date(&h.at));
+    let Some(t) = before.tracks.get(track) else {
+        return Ok(());
+    };
+    // The track is still `supplement_requested` in `before`: judge it as open.
+    let open = crate::case::TrackView {
+        status: Status::InProcess,
+        ..t.clone()
+    };
+    if let Some(p) = paused_on
+        && let Some(new_due) = due_after_pause(&open, cal, p, resumed_on)
+    {
+        doc.set_track_due_date(track, new_due)?;
     }
     Ok(())
 }
