@@ -269,7 +269,7 @@ fn lifecycle_steps(node: &Node, v: &CaseView, short: &dyn Fn(&str) -> String) ->
                 at,
                 officer: officer_name(node, &a.officer),
                 action: format!("Xin lỗi, hẹn lại ngày {}", new.format("%d/%m/%Y")),
-                track: a.track.as_deref().map(|t| short(t)),
+                track: a.track.as_deref().map(short),
                 note: Some(a.reason.clone()),
             });
         }
