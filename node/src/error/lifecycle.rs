@@ -130,7 +130,7 @@ pub enum LifecycleError {
     },
     /// A track's own supplement request or apology while the track is not with its agency.
     #[error(
-        "track `{track}` of case {receipt_code} is {status}: only a track handed off to its agency and still open has its own supplement request or apology"
+        "track `{track}` of case {receipt_code} is {status} with no due date of its own running: a track's own supplement request or apology needs it handed off to its agency (`hoso case track`) and not ended"
     )]
     TrackNotOpen {
         /// The case.

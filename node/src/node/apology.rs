@@ -82,10 +82,16 @@ impl Node {
                 ),
                 Some(t) => {
                     let (status, _) = super::tracks::open_track(before, &catalog, t)?;
+                    // No own due date (a track imported from before hand-offs were recorded):
+                    // there is no appointment of the track's to apologise for.
                     let current = before
                         .track_appointment_date(t)
                         .and_then(deadline::parse_date)
-                        .unwrap_or(today);
+                        .ok_or_else(|| LifecycleError::TrackNotOpen {
+                            receipt_code: before.receipt_code.clone(),
+                            track: t.to_string(),
+                            status,
+                        })?;
                     (current, status, false)
                 }
             };

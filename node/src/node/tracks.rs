@@ -121,7 +121,10 @@ pub(crate) fn open_track<'c>(
         }
         .into());
     }
-    if tv.handed_off_at.is_none() || tv.status.ends_processing() {
+    // Moved out of `received` counts as handed off (cases imported from before hand-offs were
+    // recorded have no `handed_off_at`).
+    let handed = tv.handed_off_at.is_some() || handed_off(tv.status);
+    if !handed || tv.status.ends_processing() {
         return Err(LifecycleError::TrackNotOpen {
             receipt_code: before.receipt_code.clone(),
             track: track.to_string(),
