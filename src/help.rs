@@ -118,6 +118,7 @@ fn examples(path: &str) -> Option<&'static str> {
         "calendar due" => {
             "Examples:\n  hoso calendar due birth_registration --received 2025-12-31T15:30:00+07:00\n  hoso --json calendar due bundle_birth --received 2026-08-27T09:00:00+07:00"
         }
+        "check" => "Examples:\n  hoso check\n  hoso check --repair\n  hoso --json check | jq .ok",
         "completions" => {
             "Examples:\n  hoso completions bash > /etc/bash_completion.d/hoso\n  hoso completions zsh > \"${fpath[1]}/_hoso\""
         }

@@ -86,7 +86,9 @@ pub fn run(cli: &Cli, repair: bool) -> anyhow::Result<ExitCode> {
             println!("rebuilt the summary, index and receipt rows of {n} case(s)");
         }
     }
-    let report = node.check_store()?;
+    let bars = crate::progress::Bars::new(cli);
+    let report = node.check_store_with(&bars)?;
+    bars.clear();
     if cli.json {
         output::json(&report)?;
     } else {

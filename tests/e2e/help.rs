@@ -34,6 +34,7 @@ fn on_terminal(h: &Hoso, args: &[&str], stdout_file: &Path) -> (i32, String) {
     let out = Command::new("script")
         .args(["-qec", &line, "/dev/null"])
         .env_remove("HOSO_DATA_DIR")
+        .env_remove("RUST_LOG")
         .env("COLUMNS", "100")
         .output()
         .unwrap_or_else(|e| panic!("`script` not found ({e}): install bsdutils"));
@@ -136,6 +137,9 @@ fn progress_is_drawn_on_a_terminal_and_never_with_json_or_into_a_pipe() {
     let (code, term) = on_terminal(&h, &["audit", "verify"], &out);
     assert_eq!(code, 0, "{term}");
     assert!(has_bar(&term, "cases"), "no verify bar: {term:?}");
+    let (code, term) = on_terminal(&h, &["check"], &out);
+    assert_eq!(code, 0, "{term}");
+    assert!(has_bar(&term, "store check"), "no check bar: {term:?}");
 
     // A file of new cases to import.
     let citizen = h.sample_adult();
