@@ -8,6 +8,7 @@ mod e2e {
     pub mod durability;
     pub mod errors;
     pub mod guard;
+    pub mod help;
     pub mod hub_console;
     pub mod store;
 }

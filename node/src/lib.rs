@@ -42,7 +42,7 @@
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
 //! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`].
+//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -64,6 +64,7 @@ pub mod node;
 pub mod officer;
 pub mod peer_admin;
 pub mod peers;
+pub mod progress;
 pub mod province;
 pub mod registry;
 pub mod replica;

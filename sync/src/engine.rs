@@ -370,6 +370,17 @@ pub async fn sync_once(
     only: Option<hoso_node::NodeId>,
     relays: bool,
 ) -> Result<Vec<PeerRound>, SyncError> {
+    sync_once_observed(node, only, relays, None).await
+}
+
+/// [`sync_once`], calling `observer_for(peer)`'s observer after every step of the round with
+/// that peer (the CLI draws its progress from it).
+pub async fn sync_once_observed(
+    node: &Node,
+    only: Option<hoso_node::NodeId>,
+    relays: bool,
+    observer_for: Option<&(dyn Fn(&Peer) -> net::Observer + Sync)>,
+) -> Result<Vec<PeerRound>, SyncError> {
     let peers = Peers::load(node.dir())?;
     let list: Vec<Peer> = peers
         .peer
@@ -388,16 +399,28 @@ pub async fn sync_once(
     let mut out = Vec::new();
     for p in list {
         let t = std::time::Instant::now();
-        let r = round_with(
-            node,
-            &ep,
-            &p,
-            DriveOptions {
-                once: true,
-                ..DriveOptions::default()
+        let opts = DriveOptions {
+            once: true,
+            ..DriveOptions::default()
+        };
+        let r = match observer_for {
+            None => round_with(node, &ep, &p, opts).await,
+            Some(f) => match net::connect(&ep, &p).await {
+                Ok(conn) => {
+                    net::drive(
+                        node.clone(),
+                        p.clone(),
+                        conn,
+                        true,
+                        opts,
+                        CancellationToken::new(),
+                        Some(f(&p)),
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
             },
-        )
-        .await;
+        };
         let ms = t.elapsed().as_millis() as u64;
         let (stats, error) = match r {
             Ok(rep) => (Some(rep.stats), None),

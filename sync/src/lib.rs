@@ -14,6 +14,6 @@ pub mod error;
 pub mod net;
 pub mod protocol;
 
-pub use engine::{Engine, EngineOptions, sync_once};
+pub use engine::{Engine, EngineOptions, sync_once, sync_once_observed};
 pub use error::SyncError;
 pub use protocol::{ALPN, RoundStats};

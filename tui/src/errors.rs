@@ -263,6 +263,11 @@ pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
         LifecycleError::ApologyDate { new, current } => {
             format!("Ngày hẹn mới {new} phải sau ngày hẹn hiện tại {current}.")
         }
+        LifecycleError::TrackNotOpen { track, status, .. } => format!(
+            "Phần «{}» đang «{}»: chỉ phần đã chuyển cho cơ quan xử lý và chưa kết thúc mới có yêu cầu bổ sung hoặc phiếu xin lỗi riêng.",
+            procedure_name(catalog, track),
+            status.label_vi()
+        ),
         // Kept for variants added later to the node's enum.
         #[allow(unreachable_patterns)]
         _ => "Thao tác này không đúng quy định về hồ sơ. Kiểm tra lại.".to_string(),
