@@ -15,6 +15,7 @@ pub mod replica;
 pub mod source;
 pub mod verify;
 pub mod witness;
+pub mod witness_held;
 
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
