@@ -316,6 +316,7 @@ async fn dial_loop(
             }
             Err(e) => Err(e),
         };
+        let busy = matches!(res, Err(SyncError::Busy(_)));
         let err = match res {
             Ok(_) => None,
             Err(e) => Some(e.to_string()),
@@ -331,8 +332,14 @@ async fn dial_loop(
         if started.elapsed() > Duration::from_secs(10) {
             backoff = Duration::from_millis(250);
         }
+        // A busy peer asked for room: come back later, spread from the other communes.
+        let wait = if busy {
+            busy_backoff(&node.id(), 4).max(backoff)
+        } else {
+            backoff
+        };
         tokio::select! {
-            _ = tokio::time::sleep(backoff) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = wake.notified() => {}
             _ = cancel.cancelled() => return,
         }
