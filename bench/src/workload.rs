@@ -117,3 +117,32 @@ fn attributed_to(jsonl: &str, officer: &str) -> anyhow::Result<String> {
 pub fn commune_code(i: usize) -> String {
     format!("{:05}", 70_000 + i)
 }
+
+#[cfg(all(test, feature = "process"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_cases_only_make_moves_the_importers_role_may_make() {
+        let citizens = hoso_fixtures::cases::parse_registry(REGISTRY).expect("registry");
+        let catalog = hoso_schemas::Catalog::builtin().expect("catalog");
+        let mut cases =
+            hoso_fixtures::cases::generate(&catalog, &citizens, 400, 7).expect("generate");
+        let cut = within_role(&catalog, &mut cases, IMPORTER_ROLE).expect("cut");
+        // The generator does give the desk officer steps a supervisor may not make.
+        assert!(cut > 0);
+        for c in &cases {
+            let p = catalog.procedure(&c.procedure).expect("procedure");
+            for h in c.history.iter().skip(1) {
+                let from = h.from.expect("a move has a from");
+                assert!(
+                    p.check_transition(from, h.to, IMPORTER_ROLE).is_ok(),
+                    "{} {from} -> {}",
+                    c.procedure,
+                    h.to
+                );
+            }
+            assert_eq!(c.history.last().map(|h| h.to), Some(c.status));
+        }
+    }
+}
