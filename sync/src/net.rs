@@ -163,7 +163,8 @@ async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
 
 /// Runs a session over `conn` until a one-shot round ends, the peer goes away, `cancel`
 /// fires, or an error. Malformed input from the peer gets an `Error` message and a close
-/// with [`CLOSE_BAD_INPUT`].
+/// with [`CLOSE_BAD_INPUT`]. `cancel` belongs to this session (pass a child token): it is
+/// cancelled when the session ends.
 pub async fn drive(
     node: Node,
     peer: Peer,
@@ -355,6 +356,9 @@ pub async fn drive(
             }
         }
     }
+    // The token is this session's own (a child of the engine's): cancelling it ends the task
+    // that ties it to the link switch, which would otherwise wait for the next cut.
+    cancel.cancel();
     let stats = stats_now(slot.as_ref());
     if let (Some(o), Some(s)) = (&observer, &slot) {
         o(s, &stats, false);
