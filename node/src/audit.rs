@@ -16,6 +16,7 @@ pub mod search;
 pub mod source;
 pub mod verify;
 pub mod witness;
+pub mod witness_held;
 
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
