@@ -310,7 +310,7 @@ pub async fn drive(
 pub struct SyncHandler {
     pub(crate) node: Node,
     pub(crate) cancel: CancellationToken,
-    pub(crate) link: Arc<crate::engine::Link>,
+    pub(crate) link: Arc<crate::link::Link>,
     pub(crate) observer_for: Arc<dyn Fn(&Peer) -> Observer + Send + Sync>,
 }
 
