@@ -655,27 +655,6 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
     })
 }
 
-impl crate::node::Node {
-    /// Verifies everything this node's store holds (`hoso audit verify`).
-    pub fn verify_audit(&self, policy: &Policy) -> Result<Report> {
-        verify(
-            &crate::audit::source::DbSource {
-                db: self.db(),
-                realm: self.realm(),
-            },
-            policy,
-        )
-    }
-
-    /// Writes an evidence bundle of everything this node's store holds.
-    pub fn export_audit(
-        &self,
-        out: impl std::io::Write,
-    ) -> Result<crate::audit::bundle::ExportSummary> {
-        crate::audit::bundle::export(self.db(), self.realm(), &self.id(), out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::par_map;
