@@ -21,6 +21,15 @@
 //! assert_eq!(cal.add_working_days(received, 1).to_string(), "2026-02-23");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Modules: [`catalog`] (every procedure file, checked and cross-linked; the on-disk format of
+//! one file is the private `catalog_file`), [`catalog_error`] (load errors with file, line and
+//! field path), [`procedure`], [`field`] (form fields and validation of typed values),
+//! [`workflow`] (allowed transitions per role), [`status`] (the portal's status codes),
+//! [`role`], [`deadline`] and [`clock`] (time limits and where a case stands against them),
+//! [`calendar`] (working days and holidays), [`fee`], [`payment`], [`intake`] (channel and
+//! portal code fields), [`registry_source`] (`population:` field sources), [`citizen_id`],
+//! [`commune`](mod@commune) (Lạng Sơn's communes), [`sex`], [`text`] (NFC and accent-insensitive folding).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
