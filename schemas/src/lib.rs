@@ -29,7 +29,8 @@
 //! [`role`], [`deadline`] and [`clock`] (time limits and where a case stands against them),
 //! [`calendar`] (working days and holidays), [`fee`], [`payment`], [`intake`] (channel and
 //! portal code fields), [`registry_source`] (`population:` field sources), [`citizen_id`],
-//! [`commune`](mod@commune) (Lạng Sơn's communes), [`sex`], [`text`] (NFC and accent-insensitive folding).
+//! [`commune`](mod@commune) (Lạng Sơn's communes), [`sex`], [`text`] (NFC and accent-insensitive folding),
+//! [`records`] (the case record format the node imports and the fixtures write).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -46,6 +47,7 @@ pub mod field;
 pub mod intake;
 pub mod payment;
 pub mod procedure;
+pub mod records;
 pub mod registry_source;
 pub mod role;
 pub mod sex;
