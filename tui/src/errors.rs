@@ -278,6 +278,10 @@ pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
 pub fn refusal_vi(e: &Refusal, catalog: &Catalog) -> String {
     match e {
         Refusal::NothingToSet => "Chưa nhập ô nào để sửa.".to_string(),
+        Refusal::AlreadyImported { before, .. } => format!(
+            "Tệp này đã được nhập lúc {} bởi {} ({} hồ sơ) nên không nhập lại. Muốn thêm hồ sơ, nhập tệp chỉ gồm các hồ sơ mới.",
+            before.at, before.officer, before.cases
+        ),
         Refusal::NothingToChange => {
             "Không có gì thay đổi: hồ sơ đã có đúng các giá trị này.".to_string()
         }

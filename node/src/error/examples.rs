@@ -157,6 +157,16 @@ pub fn ingest_errors() -> Vec<IngestError> {
 pub fn refusals() -> Vec<Refusal> {
     vec![
         Refusal::NothingToSet,
+        Refusal::AlreadyImported {
+            file: "cases.jsonl".into(),
+            before: Box::new(ImportedBefore {
+                blake3: "b1e780e4212b7e31".into(),
+                at: "01/12/2026 18:17".into(),
+                officer: "canbo01".into(),
+                cases: 2,
+                first_file: "cases.jsonl".into(),
+            }),
+        },
         Refusal::NothingToChange,
         Refusal::EmptyNote,
         Refusal::EmptyOfficerName,

@@ -26,7 +26,7 @@ pub use intake::IntakeError;
 pub use lifecycle::LifecycleError;
 pub use limit::{LimitExceeded, Limited};
 pub use peer::PeerError;
-pub use refusal::Refusal;
+pub use refusal::{ImportedBefore, Refusal};
 pub use text::ControlChar;
 
 /// Everything a node operation can fail with.
