@@ -486,7 +486,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::Store(_) => {
             "Kho dữ liệu của máy gặp lỗi. Thử lại; nếu vẫn lỗi, báo quản trị.".to_string()
         }
-        NodeError::Document(_) => {
+        NodeError::Document(_) | NodeError::Automerge(_) => {
             "Tài liệu hồ sơ không đọc được. Thử tải lại (r); nếu vẫn lỗi, báo quản trị.".to_string()
         }
         NodeError::UnknownProcedure(_) => {

@@ -459,6 +459,7 @@ pub fn all() -> Vec<NodeError> {
         NodeError::PassphraseHash {
             cause: argon2::password_hash::Error::Password,
         },
+        NodeError::Automerge(Box::new(automerge::AutomergeError::InvalidIndex(2))),
     ];
     for s in ["12345", "0201900000x1"] {
         if let Err(e) = CitizenId::parse(s) {
@@ -480,7 +481,7 @@ pub fn all() -> Vec<NodeError> {
 
 /// How many variants [`NodeError`] has.
 #[cfg(test)]
-const VARIANTS: usize = 39;
+const VARIANTS: usize = 40;
 
 /// The variant's position; no wildcard, so a new variant must be counted here.
 #[cfg(test)]
@@ -525,6 +526,7 @@ fn variant(e: &NodeError) -> usize {
         NodeError::Ingest(_) => 36,
         NodeError::BadDocument { .. } => 37,
         NodeError::PassphraseHash { .. } => 38,
+        NodeError::Automerge(_) => 39,
     }
 }
 
