@@ -498,11 +498,22 @@ pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let who = hoso_node::Author::Officer(auth::acting(cli, &node)?);
     let name = file.display().to_string();
-    let report = if file == Path::new("-") {
-        node.import_cases("stdin", std::io::stdin().lock(), &who)?
+    let done = if file == Path::new("-") {
+        node.import_cases("stdin", std::io::stdin().lock(), &who)
     } else {
         let f = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
-        node.import_cases(&name, BufReader::new(f), &who)?
+        node.import_cases(&name, BufReader::new(f), &who)
+    };
+    let report = match done {
+        Ok(r) => r,
+        // A refused line says so itself; a failure of the store (a full disk) gets told that
+        // the import is one transaction.
+        Err(e) if e.is_bad_input() => return Err(e.into()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "importing {name}: nothing was imported (the import is one transaction; run it again once the cause is fixed)"
+            )));
+        }
     };
     if cli.json {
         output::json(&report)?;
