@@ -255,11 +255,11 @@ pub fn lifecycle_errors() -> Vec<LifecycleError> {
         },
         LifecycleError::NoResult {
             receipt_code: code(),
-            what: "the case".into(),
+            track: None,
         },
         LifecycleError::ResultNotNow {
             receipt_code: code(),
-            what: "track `birth_registration`".into(),
+            track: Some("birth_registration".into()),
             status: Status::Received,
         },
         LifecycleError::ResultDate {
