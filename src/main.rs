@@ -8,17 +8,17 @@
 mod auth;
 mod cli;
 mod commands;
+mod help;
 mod out_file;
 mod output;
+mod progress;
 mod sample;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
-    let cli = cli::Cli::parse();
+    let cli = help::parse();
     let logs = tracing_subscriber::fmt().with_env_filter(
         tracing_subscriber::EnvFilter::try_from_default_env()
             .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,automerge=off")),

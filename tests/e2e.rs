@@ -8,6 +8,8 @@ mod e2e {
     pub mod durability;
     pub mod errors;
     pub mod guard;
+    pub mod help;
+    pub mod hub_console;
     pub mod store;
 }
 mod sync_e2e;

@@ -12,9 +12,11 @@ pub mod merkle;
 pub mod note;
 pub mod replay;
 pub mod replica;
+pub mod search;
 pub mod source;
 pub mod verify;
 pub mod witness;
+pub mod witness_held;
 
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};

@@ -39,9 +39,10 @@
 //! [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
-//! removed by a supervisor, audited), [`sync_status`] (what the console shows
+//! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
+//! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`].
+//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -63,6 +64,8 @@ pub mod node;
 pub mod officer;
 pub mod peer_admin;
 pub mod peers;
+pub mod progress;
+pub mod province;
 pub mod registry;
 pub mod replica;
 pub mod session;

@@ -260,6 +260,11 @@ pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
         LifecycleError::ApologyDate { new, current } => {
             format!("Ngày hẹn mới {new} phải sau ngày hẹn hiện tại {current}.")
         }
+        LifecycleError::TrackNotOpen { track, status, .. } => format!(
+            "Phần «{}» đang «{}»: chỉ phần đã chuyển cho cơ quan xử lý và chưa kết thúc mới có yêu cầu bổ sung hoặc phiếu xin lỗi riêng.",
+            procedure_name(catalog, track),
+            status.label_vi()
+        ),
         // Kept for variants added later to the node's enum.
         #[allow(unreachable_patterns)]
         _ => "Thao tác này không đúng quy định về hồ sơ. Kiểm tra lại.".to_string(),
@@ -518,6 +523,12 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
                 "Ô «{label}» lấy từ CSDL dân cư nên không sửa ở đây được; cần đính chính trong CSDL dân cư."
             ),
             None => "Ô này lấy từ CSDL dân cư nên không sửa ở đây được; cần đính chính trong CSDL dân cư.".to_string(),
+        },
+        NodeError::CorrectionNeedsReason { field } => match field_label_opt(catalog, None, field) {
+            Some(label) => format!(
+                "Ô «{label}» lấy từ CSDL dân cư: muốn sửa phải ghi lý do (ví dụ giấy tờ mới hơn của công dân). Thông tin gốc từ CSDL vẫn được giữ."
+            ),
+            None => "Ô này lấy từ CSDL dân cư: muốn sửa phải ghi lý do (ví dụ giấy tờ mới hơn của công dân). Thông tin gốc từ CSDL vẫn được giữ.".to_string(),
         },
         NodeError::Workflow(w) => workflow_vi(w),
         NodeError::Intake(i) => intake_vi(i),

@@ -146,6 +146,18 @@ pub fn export(
     exporter: &NodeId,
     out: impl Write,
 ) -> Result<ExportSummary> {
+    export_with_info(db, realm, exporter, None, out)
+}
+
+/// [`export`], with `extra` merged into the export info record (informational, not trusted:
+/// e.g. the scope an auditor exported for, see [`crate::audit::search::ExportScope`]).
+pub fn export_with_info(
+    db: &Database,
+    realm: [u8; 16],
+    exporter: &NodeId,
+    extra: Option<serde_json::Value>,
+    out: impl Write,
+) -> Result<ExportSummary> {
     let mut w = Writer {
         out,
         records: 0,
@@ -164,11 +176,14 @@ pub fn export(
     for n in &nodes {
         w.record(T_NODE, &[&n.0])?;
     }
-    let info = serde_json::json!({
+    let mut info = serde_json::json!({
         "exported_by": exporter,
         "exported_at": chrono::Utc::now().to_rfc3339(),
         "hoso": env!("CARGO_PKG_VERSION"),
     });
+    if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (extra, info.as_object_mut()) {
+        obj.extend(extra);
+    }
     w.record(T_INFO, &[&serde_json::to_vec(&info).unwrap_or_default()])?;
     let rtx = db.begin_read()?;
     let audit = rtx.open_table(AUDIT)?;

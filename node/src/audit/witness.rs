@@ -81,7 +81,7 @@ pub(crate) fn record_hash(rec: &[u8]) -> [u8; 32] {
     blake3::derive_key(ENTRY_HASH_CONTEXT, &rec[..rec.len().saturating_sub(64)])
 }
 
-fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
 }
 

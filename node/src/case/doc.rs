@@ -12,6 +12,7 @@
 //! records:  { <record ref>: { digest, verified_by, at } }     (the registry records used)
 //! history:  [ { at, officer, node, from, to, track, note } ]   (append-only)
 //! notes:    [ { at, officer, node, text } ]                    (append-only)
+//! corrections: [ … ]   (hand corrections of registry fields: see [`crate::case::correction`])
 //! ```
 //!
 //! Every value is a string except `schema`. Concurrent writes of `status` keep all values
@@ -553,6 +554,7 @@ impl CaseDoc {
             supplements: Vec::new(),
             apologies: Vec::new(),
             stop_proposed: false,
+            corrections: crate::case::correction::read(&root),
         };
         crate::case::lifecycle::read_into(&root, &mut view);
         Ok(view)

@@ -403,6 +403,9 @@ pub fn all() -> Vec<NodeError> {
         NodeError::RegistryField {
             field: "full_name".into(),
         },
+        NodeError::CorrectionNeedsReason {
+            field: "father_full_name".into(),
+        },
         NodeError::Workflow(WorkflowError::NotAllowed {
             procedure: "birth_registration".into(),
             from: Status::Returned,
@@ -481,7 +484,7 @@ pub fn all() -> Vec<NodeError> {
 
 /// How many variants [`NodeError`] has.
 #[cfg(test)]
-const VARIANTS: usize = 40;
+const VARIANTS: usize = 41;
 
 /// The variant's position; no wildcard, so a new variant must be counted here.
 #[cfg(test)]
@@ -527,6 +530,7 @@ fn variant(e: &NodeError) -> usize {
         NodeError::BadDocument { .. } => 37,
         NodeError::PassphraseHash { .. } => 38,
         NodeError::Automerge(_) => 39,
+        NodeError::CorrectionNeedsReason { .. } => 40,
     }
 }
 

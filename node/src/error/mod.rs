@@ -240,6 +240,14 @@ pub enum NodeError {
         /// The hasher's error.
         cause: argon2::password_hash::Error,
     },
+    /// Correcting a registry-filled field by hand without saying why.
+    #[error(
+        "field `{field}` comes from the population registry: a correction needs a reason (e.g. the citizen's newer paper); the registry evidence is kept"
+    )]
+    CorrectionNeedsReason {
+        /// The field.
+        field: String,
+    },
 }
 
 impl NodeError {
@@ -260,6 +268,7 @@ impl NodeError {
             | NodeError::UnknownField { .. }
             | NodeError::MissingFields { .. }
             | NodeError::RegistryField { .. }
+            | NodeError::CorrectionNeedsReason { .. }
             | NodeError::Workflow(_)
             | NodeError::CitizenId(_)
             | NodeError::UnknownCitizen(_)

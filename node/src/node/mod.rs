@@ -25,6 +25,7 @@ use crate::sync_status::{SyncCommand, SyncStatus};
 
 mod apology;
 mod cases;
+mod corrections;
 mod due;
 mod edits;
 mod intake;

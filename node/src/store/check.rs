@@ -113,8 +113,17 @@ fn id_of_index_key(k: &[u8]) -> Option<CaseId> {
 impl Node {
     /// Verifies the store offline (see the module docs). Reads in one read transaction.
     pub fn check_store(&self) -> Result<CheckReport> {
+        self.check_store_with(&crate::progress::Silent)
+    }
+
+    /// [`Node::check_store`], reporting each document checked to `progress`.
+    pub fn check_store_with(
+        &self,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<CheckReport> {
         let rtx = self.db().begin_read()?;
         let docs = rtx.open_table(DOCS)?;
+        progress.stage(crate::progress::Stage::CheckStore, Some(docs.len()?));
         let changes = rtx.open_table(DOC_CHANGES)?;
         let cases = rtx.open_table(CASES)?;
         let idx = rtx.open_table(INDEX)?;
@@ -126,6 +135,7 @@ impl Node {
         let mut unknown: BTreeSet<CaseId> = BTreeSet::new();
         let mut with_doc: BTreeSet<CaseId> = BTreeSet::new();
         for row in docs.iter()? {
+            progress.advance(1);
             let id = CaseId(*row?.0.value());
             r.documents += 1;
             with_doc.insert(id);
