@@ -189,7 +189,7 @@ impl AuditLine {
             node: e.entry.body.origin.short(),
             seq: e.entry.body.seq,
             time: local_time(e.entry.body.time_ms),
-            officer: e.entry.body.officer.clone(),
+            officer: crate::format::officer_vi(&e.entry.body.officer),
             action: crate::audit_text::action_vi(action).to_string(),
             sentence: crate::audit_text::sentence(
                 catalog,

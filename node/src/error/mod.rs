@@ -231,6 +231,9 @@ pub enum NodeError {
         #[source]
         source: Box<automerge::AutomergeError>,
     },
+    /// Automerge failed on a stored case document.
+    #[error("case document: {0}; run `hoso check` to find a damaged case")]
+    Automerge(#[source] Box<automerge::AutomergeError>),
     /// The passphrase hasher failed (no randomness, bad parameters).
     #[error("cannot hash the passphrase: {cause}; try again, and report it if it persists")]
     PassphraseHash {
@@ -298,6 +301,7 @@ impl NodeError {
             | NodeError::Integrity(_)
             | NodeError::Store(_)
             | NodeError::Document(_)
+            | NodeError::Automerge(_)
             | NodeError::Encode(_)
             | NodeError::PassphraseHash { .. } => false,
         }

@@ -678,7 +678,14 @@ fn who_set(v: &CaseView, value: Status, track: Option<&str>) -> String {
         .iter()
         .rev()
         .find(|h| h.to == value && h.track.as_deref() == track)
-        .map(|h| format!("{}, điểm {}, {}", h.officer, h.node, format::time_vi(&h.at)))
+        .map(|h| {
+            format!(
+                "{}, điểm {}, {}",
+                format::officer_vi(&h.officer),
+                h.node,
+                format::time_vi(&h.at)
+            )
+        })
         .unwrap_or_else(|| "không rõ".into())
 }
 
@@ -838,7 +845,10 @@ fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> 
             Span::styled(format!("{}  ", format::time_vi(&h.at)), t.dim()),
             Span::raw(format!("{track}{from}")),
             Span::styled(h.to.label_vi().to_string(), t.title()),
-            Span::styled(format!("  {} (máy {})", h.officer, h.node), t.dim()),
+            Span::styled(
+                format!("  {} (máy {})", format::officer_vi(&h.officer), h.node),
+                t.dim(),
+            ),
         ]));
         if let Some(n) = &h.note {
             out.push(Line::raw(format!("      \"{n}\"")));
@@ -878,7 +888,12 @@ fn notes_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
     let mut out = vec![];
     for n in &c.view.notes {
         out.push(Line::from(Span::styled(
-            format!("{}  {} @ {}", format::time_vi(&n.at), n.officer, n.node),
+            format!(
+                "{}  {} @ {}",
+                format::time_vi(&n.at),
+                format::officer_vi(&n.officer),
+                n.node
+            ),
             t.dim(),
         )));
         out.push(Line::raw(format!("  {}", n.text)));
