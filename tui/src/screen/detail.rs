@@ -391,10 +391,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
         KeyCode::PageDown => d.scroll = d.scroll.saturating_add(10),
         KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(10),
-        KeyCode::Char('a') | KeyCode::F(2) => {
-            if app.detail.case.is_some() {
-                app.detail.popup = Some(Popup::Menu { selected: 0 });
-            }
+        KeyCode::Char('a') | KeyCode::F(2) if d.case.is_some() => {
+            d.popup = Some(Popup::Menu { selected: 0 });
         }
         KeyCode::Char('e') | KeyCode::Enter if d.tab == 0 => {
             return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Edit);
