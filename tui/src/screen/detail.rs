@@ -327,13 +327,19 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
                 v.push(key_help("e", "sửa ô", true));
                 v.push(key_help("t / F3", "chuyển trạng thái", true));
                 v.push(key_help("m / F4", "thêm ghi chú", false));
-                v.push(key_help("b", "yêu cầu bổ sung", false));
-                v.push(key_help("k", "ghi kết quả", false));
-                v.push(key_help("f", "ghi nhận lệ phí", false));
-                v.push(key_help("x", "xin lỗi, hẹn lại (Lãnh đạo)", false));
+                // One line for the four records, so the help still fits 80×24.
+                v.push(key_help(
+                    "b k f x",
+                    "bổ sung · kết quả · lệ phí · xin lỗi (Lãnh đạo)",
+                    false,
+                ));
             }
             v.push(key_help("p", "in giấy tờ", true));
-            v.push(key_help("Tab", "Hồ sơ / Lịch sử / Ghi chú", true));
+            v.push(key_help(
+                "Tab",
+                "Hồ sơ / Lịch sử / Ghi chú / Tiến trình",
+                true,
+            ));
             v.push(key_help("↑↓ PgUp PgDn", "chọn ô (thẻ Hồ sơ) / cuộn", false));
             v.push(key_help("r", "tải lại", false));
             v.push(key_help("Esc q", "về danh sách", true));

@@ -515,3 +515,22 @@ fn an_unverified_citizen_is_flagged_in_the_header_and_the_lifecycle_tab_80x24_an
     snap("unverified_lifecycle_80x24", &h, 80, 24);
     snap("unverified_lifecycle_120x40", &h, 120, 40);
 }
+
+#[test]
+fn the_detail_help_lists_every_key_at_80x24() {
+    let mut h = Harness::new();
+    case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('?'));
+    let screen = h.screen(80, 24);
+    for k in ["a / F2", "b k f x", "q / Ctrl+C"] {
+        assert!(screen.contains(k), "`{k}` missing:\n{screen}");
+    }
+    snap("help_detail_80x24", &h, 80, 24);
+}
