@@ -307,6 +307,10 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        NodeError::CorrectionNeedsReason { field } => format!(
+            "Ô «{}» lấy từ CSDL dân cư: sửa thì cần ghi lý do (vd. công dân xuất trình giấy tờ mới); minh chứng CSDL được giữ nguyên.",
+            field_label(catalog, None, field)
+        ),
         NodeError::RegistryField { field } => format!(
             "Ô «{}» lấy từ CSDL dân cư nên không sửa ở đây được; cần đính chính trong CSDL dân cư.",
             field_label(catalog, None, field)
@@ -383,6 +387,19 @@ mod tests {
         let m = node_error_vi(&e, &cat);
         assert!(m.contains("«Đang xử lý» → «Đã xử lý xong»"), "{m}");
         assert!(!m.contains("in_process"), "{m}");
+    }
+
+    #[test]
+    fn a_correction_without_reason_is_a_vietnamese_sentence() {
+        let cat = Catalog::builtin().expect("catalog");
+        let m = node_error_vi(
+            &NodeError::CorrectionNeedsReason {
+                field: "requester_full_name".into(),
+            },
+            &cat,
+        );
+        assert!(m.contains("cần ghi lý do"), "{m}");
+        assert!(!m.contains("requester_full_name"), "{m}");
     }
 
     #[test]

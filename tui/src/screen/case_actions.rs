@@ -223,7 +223,40 @@ pub fn run(app: &mut App, item: Item) -> Vec<crate::effect::Effect> {
         Item::Apology => open_apology(app, &v),
         Item::Print => app.detail.popup = Some(Popup::Print { selected: 0 }),
     }
+    // A form left unsaved on this case (even across a quit) comes back as it was typed.
+    let id = v.id.to_string();
+    if let Some(Popup::Form(f)) = &mut app.detail.popup
+        && let Some(d) = app.draft.forms.get(&id)
+    {
+        f.restore(d);
+    }
     vec![]
+}
+
+/// Folds the open form into the officer's draft (called after every key; the draft is written
+/// when it changed). A form typed into is kept; one back to what it opened with is not.
+pub fn fold_draft(app: &mut App) {
+    if app.screen != crate::app::Screen::Detail {
+        return;
+    }
+    let Some(id) = app.detail.case.as_ref().map(|c| c.view.id.to_string()) else {
+        return;
+    };
+    if let Some(Popup::Form(f)) = &app.detail.popup {
+        if f.changed() {
+            app.draft.forms.insert(id, f.draft());
+        } else {
+            app.draft.forms.remove(&id);
+        }
+    }
+}
+
+/// The form over the shown case was saved or dropped: its draft goes.
+pub fn drop_draft(app: &mut App) -> Vec<Effect> {
+    if let Some(id) = app.detail.case.as_ref().map(|c| c.view.id.to_string()) {
+        app.draft.forms.remove(&id);
+    }
+    app.flush_draft()
 }
 
 fn open_edit(app: &mut App, v: &CaseView) {

@@ -147,14 +147,17 @@ pub fn on_case(app: &mut App, r: Result<Box<CaseDetail>, String>) {
 pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect> {
     app.detail.busy = false;
     let note = std::mem::take(&mut app.detail.saving_note);
-    if let Some(mut form) = app.detail.pending_form.take()
-        && let Err(e) = &r
-    {
-        // Refused: the form opens again as it was typed, with the reason.
-        form.error = Some(e.clone());
-        app.detail.popup = Some(Popup::Form(form));
-        app.toast(format!("Không lưu được: {e}"), true);
-        return vec![];
+    let mut saved_form = vec![];
+    if let Some(mut form) = app.detail.pending_form.take() {
+        if let Err(e) = &r {
+            // Refused: the form opens again as it was typed, with the reason.
+            form.error = Some(e.clone());
+            app.detail.popup = Some(Popup::Form(form));
+            app.toast(format!("Không lưu được: {e}"), true);
+            return vec![];
+        }
+        // Saved: its draft goes.
+        saved_form = crate::screen::case_actions::drop_draft(app);
     }
     app.mark_list_dirty();
     match r {
@@ -173,7 +176,8 @@ pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect
                 format!("Đã lưu. {}: {}.", v.receipt_code, v.status.label_vi()),
                 false,
             );
-            let mut out = reload(app);
+            let mut out = saved_form;
+            out.extend(reload(app));
             out.push(app.load_counts());
             out
         }
@@ -553,7 +557,12 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             use crate::screen::case_form::FormKey;
             match form.on_key(&key) {
                 FormKey::Stay => d.popup = Some(Popup::Form(form)),
-                FormKey::Leave => {}
+                FormKey::Leave => {
+                    // Left on purpose (nothing typed, or the officer said drop it).
+                    if let Some(c) = &app.detail.case {
+                        app.draft.forms.remove(&c.view.id.to_string());
+                    }
+                }
                 FormKey::Submit => match crate::screen::case_actions::submit(app, &form) {
                     Ok(effect) => {
                         form.error = None;

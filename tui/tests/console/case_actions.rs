@@ -534,3 +534,57 @@ fn the_detail_help_lists_every_key_at_80x24() {
     }
     snap("help_detail_80x24", &h, 80, 24);
 }
+
+#[test]
+fn a_half_typed_correction_survives_quitting_and_goes_once_saved() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "birth_registration",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    open_on_field(&mut h, "father_full_name");
+    h.key(KeyCode::Char('e'));
+    clear_input(&mut h);
+    h.type_str("Đặng Văn Đức Anh");
+    h.key(KeyCode::Tab);
+    h.type_str("Giấy tờ mới");
+    let file = h.app.draft_file().expect("draft file");
+    let on_disk = hoso_tui::draft::load(&file);
+    let d = on_disk
+        .forms
+        .get(&v.id.to_string())
+        .expect("the form is in the draft");
+    assert_eq!(d.kind, "edit:father_full_name");
+    assert_eq!(d.values, ["Đặng Văn Đức Anh", "Giấy tờ mới"]);
+    // Quit abruptly; a new console, the same officer, the same field: the form comes back.
+    h.ctrl('c');
+    h.app = super::common::app_for(&h.node);
+    h.login("canbo01");
+    open_on_field(&mut h, "father_full_name");
+    h.key(KeyCode::Char('e'));
+    let Some(Popup::Form(f)) = &h.app.detail.popup else {
+        panic!("the form");
+    };
+    assert_eq!(f.value(0), "Đặng Văn Đức Anh");
+    assert_eq!(f.value(1), "Giấy tờ mới");
+    assert!(f.changed(), "Esc on it asks");
+    // Saved: the draft goes.
+    h.key(KeyCode::F(2));
+    assert!(h.app.detail.popup.is_none(), "{:?}", h.app.toast);
+    assert!(
+        hoso_tui::draft::load(&file).forms.is_empty(),
+        "the saved form's draft is gone"
+    );
+    assert_eq!(
+        h.node
+            .case(&v.receipt_code)
+            .expect("read")
+            .fields
+            .get("father_full_name")
+            .map(String::as_str),
+        Some("Đặng Văn Đức Anh")
+    );
+}
