@@ -4,7 +4,6 @@
 
 mod node {
     pub mod cases;
-    pub mod common;
     pub mod corrections;
     pub mod durability;
     pub mod intake;

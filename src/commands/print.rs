@@ -269,7 +269,7 @@ fn lifecycle_steps(node: &Node, v: &CaseView, short: &dyn Fn(&str) -> String) ->
                 at,
                 officer: officer_name(node, &a.officer),
                 action: format!("Xin lỗi, hẹn lại ngày {}", new.format("%d/%m/%Y")),
-                track: None,
+                track: a.track.as_deref().map(short),
                 note: Some(a.reason.clone()),
             });
         }
@@ -310,7 +310,7 @@ fn form_input(
     let has_args = !args.items.is_empty() || !args.reasons.is_empty() || args.new_date.is_some();
     match kind {
         FormKind::Supplement if !has_args => {
-            if let Some(s) = v.supplements.last() {
+            if let Some(s) = v.case_supplements().last() {
                 let on = hoso_node::deadline::parse_date(&s.at).unwrap_or(today);
                 let deadline = hoso_node::deadline::parse_date(&s.deadline).unwrap_or(on);
                 return Ok(FormInput::Supplement(SupplementRequest {
@@ -332,7 +332,7 @@ fn form_input(
             }
         }
         FormKind::Apology if !has_args => {
-            if let Some(a) = v.apologies.last() {
+            if let Some(a) = v.case_apologies().last() {
                 let on = hoso_node::deadline::parse_date(&a.at).unwrap_or(today);
                 let new = hoso_node::deadline::parse_date(&a.new_date).unwrap_or(on);
                 return Ok(FormInput::Apology(Apology {

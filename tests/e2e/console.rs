@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use super::support::sh_quote;
+use hoso_testkit::cli::sh_quote;
 
 const WAIT: Duration = Duration::from_secs(30);
 

@@ -158,6 +158,8 @@ pub enum Effect {
         /// Which form.
         form: crate::print::Form,
     },
+    /// A request of the hub's or the auditor's screens (see [`crate::oversight`]).
+    Oversight(crate::oversight::OversightEffect),
 }
 
 /// One audit entry as shown.
@@ -265,6 +267,8 @@ pub enum Outcome {
     Draft(Box<Draft>),
     /// A form was printed (or why not).
     Printed(crate::print::Form, Result<crate::print::Printed, String>),
+    /// The answer to an [`Effect::Oversight`].
+    Oversight(crate::oversight::OversightOutcome),
 }
 
 /// The node's error as the officer reads it (see [`crate::errors`]).
@@ -395,6 +399,7 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             reference,
             form,
         } => Outcome::Printed(form, printer.print(node, &officer, &reference, form)),
+        Effect::Oversight(e) => Outcome::Oversight(crate::oversight::execute(node, e)),
     })
 }
 

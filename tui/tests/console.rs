@@ -5,6 +5,7 @@
 mod console {
     pub mod case_actions;
     pub mod common;
+    pub mod hub;
     pub mod snapshots;
     pub mod state;
 }

@@ -381,7 +381,9 @@ impl CaseDoc {
     pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<()> {
         self.doc
             .load_incremental(bytes)
-            .map_err(|e| NodeError::Invalid(format!("not a valid case document: {e}")))?;
+            .map_err(|e| NodeError::BadDocument {
+                source: Box::new(e),
+            })?;
         Ok(())
     }
 

@@ -4,11 +4,11 @@
 use hoso_node::NodeError;
 use hoso_node::audit::entry::Action;
 
-use super::common::{self, new_case};
+use hoso_testkit::node::{commune, new_case};
 
 #[test]
 fn a_registry_field_is_corrected_with_a_reason_and_keeps_its_evidence() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
     let officer = n.authenticate("canbo01", "test-passphrase").expect("login");
     let v = n
