@@ -192,7 +192,7 @@ fn supplement_then_result_from_the_console() {
     h.node
         .transition(
             &h.node
-                .authenticate("canbo01", "mat-khau-thu")
+                .authenticate("canbo01", super::common::PASS)
                 .expect("login"),
             &v.receipt_code,
             Status::InProcess,
@@ -238,7 +238,7 @@ fn supplement_then_result_from_the_console() {
     h.node
         .transition(
             &h.node
-                .authenticate("canbo01", "mat-khau-thu")
+                .authenticate("canbo01", super::common::PASS)
                 .expect("login"),
             &v.receipt_code,
             Status::InProcess,
@@ -480,7 +480,7 @@ fn an_unverified_citizen_is_flagged_in_the_header_and_the_lifecycle_tab_80x24_an
     h.node
         .create_case_declared(
             &h.node
-                .authenticate("canbo01", "mat-khau-thu")
+                .authenticate("canbo01", super::common::PASS)
                 .expect("login"),
             hoso_node::NewCase {
                 procedure: "judicial_record".into(),
