@@ -80,7 +80,7 @@ pub fn within_role(
         cut += c.history.len() - keep;
         c.history.truncate(keep);
         if let Some(last) = c.history.last() {
-            c.status = last.to;
+            c.status = Some(last.to);
         }
     }
     Ok(cut)
@@ -142,7 +142,7 @@ mod tests {
                     h.to
                 );
             }
-            assert_eq!(c.history.last().map(|h| h.to), Some(c.status));
+            assert_eq!(c.history.last().map(|h| h.to), c.status);
         }
     }
 }

@@ -1,15 +1,18 @@
 //! The audit chain, write side: every action appends one signed, hash-chained entry in the same
-//! redb transaction as the Automerge change it records (audit.md §3). Verification lives in
-//! [`verify`]; checkpoints and the witness flow in [`checkpoint`] and [`witness`]; replay in
-//! [`replay`]; evidence bundles in [`bundle`]. This module appends and reads.
+//! redb transaction as the Automerge change it records (audit.md §3). This module appends and
+//! reads, and gives the node its `verify_audit` and `export_audit`.
+//!
+//! The chain's primitives (the entry encoding, the Merkle range, checkpoints and their note
+//! text) live below the node in [`crate::chain`] and are re-exported here as [`entry`],
+//! [`merkle`], [`checkpoint`] and [`note`]. The node features: verification in [`verify`] over
+//! an [`source::AuditSource`], evidence bundles in [`bundle`], the witness flow in
+//! [`witness`], peers' chains in [`replica`], replay in [`replay`].
+
+pub use crate::chain::{checkpoint, entry, merkle, note};
 
 pub mod bundle;
-pub mod checkpoint;
 #[cfg(feature = "bench-unaudited")]
 pub mod cost;
-pub mod entry;
-pub mod merkle;
-pub mod note;
 pub mod replay;
 pub mod replica;
 pub mod search;
@@ -241,4 +244,32 @@ pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> 
     }
     out.sort_by_key(|e| (e.entry.body.time_ms, e.entry.body.seq));
     Ok(out)
+}
+
+impl crate::node::Node {
+    /// Verifies everything this node's store holds (`hoso audit verify`).
+    pub fn verify_audit(&self, policy: &verify::Policy) -> Result<verify::Report> {
+        self.verify_audit_with(policy, &crate::progress::Silent)
+    }
+
+    /// [`Node::verify_audit`](crate::node::Node::verify_audit), reporting its progress.
+    pub fn verify_audit_with(
+        &self,
+        policy: &verify::Policy,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<verify::Report> {
+        verify::verify_with(
+            &source::DbSource {
+                db: self.db(),
+                realm: self.realm(),
+            },
+            policy,
+            progress,
+        )
+    }
+
+    /// Writes an evidence bundle of everything this node's store holds.
+    pub fn export_audit(&self, out: impl std::io::Write) -> Result<bundle::ExportSummary> {
+        bundle::export(self.db(), self.realm(), &self.id(), out)
+    }
 }

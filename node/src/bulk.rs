@@ -11,10 +11,10 @@ use std::io::{BufRead, Write};
 use chrono::{DateTime, FixedOffset};
 use hoso_schemas::{Role, Status};
 use redb::ReadableTable;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::audit::entry::Action;
-use crate::case::{HistoryEntry, Note};
+use crate::case::HistoryEntry;
 use crate::error::{EncodeError, LimitExceeded, Limited, NodeError, Refusal, Result};
 use crate::limits::{self, Line, LineError};
 use crate::node::{NewCase, Node};
@@ -26,35 +26,8 @@ use crate::write::{Author, Permission, WriteCtx};
 /// Longest accepted line (see [`crate::limits`]).
 pub const MAX_LINE: usize = limits::MAX_IMPORT_LINE_BYTES;
 
-/// One case as imported. Unknown keys (such as the derived ones of an export) are ignored.
-#[derive(Clone, Debug, Deserialize)]
-pub struct CaseRecord {
-    /// Receipt code to keep; a new one is assigned when absent.
-    #[serde(default)]
-    pub receipt_code: Option<String>,
-    /// Procedure code.
-    pub procedure: String,
-    /// The citizen the case is for.
-    pub citizen_id: String,
-    /// Status to import the case in (default: the workflow's initial status).
-    #[serde(default)]
-    pub status: Option<Status>,
-    /// Receipt time (RFC 3339); now when absent.
-    #[serde(default)]
-    pub received_at: Option<String>,
-    /// Assigned officer.
-    #[serde(default)]
-    pub assigned_officer: Option<String>,
-    /// Form fields.
-    #[serde(default)]
-    pub fields: BTreeMap<String, String>,
-    /// Status history.
-    #[serde(default)]
-    pub history: Vec<HistoryEntry>,
-    /// Notes.
-    #[serde(default)]
-    pub notes: Vec<Note>,
-}
+/// One case as imported (defined in `hoso_schemas::records`, the format the fixtures write).
+pub use hoso_schemas::records::CaseRecord;
 
 /// What an import did.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -65,36 +38,34 @@ pub struct ImportReport {
     pub by_status: BTreeMap<String, usize>,
 }
 
-impl CaseRecord {
-    /// Text safety of every text the record carries.
-    pub fn check_text(&self) -> Result<()> {
-        for (k, v) in &self.fields {
-            crate::node::check_field_input(k, v)?;
-        }
-        for (i, h) in self.history.iter().enumerate() {
-            text::check(&format!("history entry {}", i + 1), &h.officer)?;
-            text::check(&format!("history entry {}", i + 1), &h.node)?;
-            if let Some(n) = &h.note {
-                text::check(&format!("the note of history entry {}", i + 1), n)?;
-            }
-        }
-        for (i, n) in self.notes.iter().enumerate() {
-            text::check(&format!("note {}", i + 1), &n.text)?;
-            text::check(&format!("note {}", i + 1), &n.officer)?;
-            text::check(&format!("note {}", i + 1), &n.node)?;
-        }
-        for s in [
-            &self.receipt_code,
-            &self.assigned_officer,
-            &self.received_at,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            text::check("the record", s)?;
-        }
-        Ok(())
+/// Text safety of every text a case record carries.
+pub fn check_record_text(record: &CaseRecord) -> Result<()> {
+    for (k, v) in &record.fields {
+        crate::node::check_field_input(k, v)?;
     }
+    for (i, h) in record.history.iter().enumerate() {
+        text::check(&format!("history entry {}", i + 1), &h.officer)?;
+        text::check(&format!("history entry {}", i + 1), &h.node)?;
+        if let Some(n) = &h.note {
+            text::check(&format!("the note of history entry {}", i + 1), n)?;
+        }
+    }
+    for (i, n) in record.notes.iter().enumerate() {
+        text::check(&format!("note {}", i + 1), &n.text)?;
+        text::check(&format!("note {}", i + 1), &n.officer)?;
+        text::check(&format!("note {}", i + 1), &n.node)?;
+    }
+    for s in [
+        &record.receipt_code,
+        &record.assigned_officer,
+        &record.received_at,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text::check("the record", s)?;
+    }
+    Ok(())
 }
 
 struct Ready {
@@ -237,7 +208,7 @@ impl Node {
             }
             let record: CaseRecord =
                 serde_json::from_str(&line).map_err(|e| err(format!("not a case record: {e}")))?;
-            record.check_text().map_err(|e| err(e.to_string()))?;
+            check_record_text(&record).map_err(|e| err(e.to_string()))?;
             if let Some(code) = record.receipt_code.as_deref()
                 && (!seen_codes.insert(code.to_string()) || existing_codes.get(code)?.is_some())
             {

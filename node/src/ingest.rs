@@ -286,7 +286,7 @@ impl Node {
                 let (mut doc, chunks) = {
                     let docs = tx.open_table(DOCS)?;
                     let changes = tx.open_table(DOC_CHANGES)?;
-                    self.load_doc_pub(&docs, &changes, &d.id)?
+                    self.load_doc_from_tables(&docs, &changes, &d.id)?
                 };
                 let before = doc.heads();
                 let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
@@ -316,7 +316,7 @@ impl Node {
                         Err(why) => return refuse(RefusalKind::Unaccounted, why),
                     };
                     self.persist_doc(tx, &d.id, &mut doc, chunks)?;
-                    self.store_summary(tx, &view, None)?;
+                    self.store_summary(tx, &view)?;
                     merged_view = Some(view);
                 }
                 (false, changed, doc, claims, merged_view)
@@ -372,7 +372,7 @@ impl Node {
                 tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
-                self.store_summary(tx, &view, None)?;
+                self.store_summary(tx, &view)?;
                 (true, true, doc, claims, Some(view))
             }
         };

@@ -31,12 +31,13 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Modules: [`node`] (the handle and its operations), [`write`] (the one guarded write path:
+//! Modules: [`node`] (the handle and its operations), [`write`](mod@write) (the one guarded write path:
 //! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`]
 //! (the document layout and views), [`store`] (redb tables), [`index`], [`feed`] (the change
-//! feed sync reads), [`registry`], [`audit`], [`deadline`], [`bulk`] (import/export), [`import_receipt`] (each
-//! imported file remembered by its hash),
-//! [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
+//! feed sync reads), [`registry`], [`audit`] (appending, verifying and exchanging the audit
+//! chain) over [`chain`] (its primitives: entries, Merkle range, checkpoints), [`deadline`],
+//! [`bulk`] (import/export), [`import_receipt`] (each imported file
+//! remembered by its hash), [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
@@ -49,6 +50,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod case;
+pub mod chain;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;

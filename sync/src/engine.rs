@@ -5,7 +5,6 @@
 //! obeys [`SyncCommand`]s from the console.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::blocking::{AbortOnDrop, store_work};
 use crate::error::SyncError;
+pub use crate::link::Link;
 use crate::net::{self, DriveOptions, Observer, SyncHandler};
 use crate::protocol::{ALPN, RoundStats, Session};
 
@@ -30,44 +30,6 @@ pub struct EngineOptions {
     pub relays: bool,
     /// Do not dial peers, only accept (tests).
     pub no_dial: bool,
-}
-
-/// The link switch (`SyncCommand::SetLink`): cutting it cancels every session.
-#[derive(Debug, Default)]
-pub struct Link {
-    cut: AtomicBool,
-    token: Mutex<CancellationToken>,
-    restored: Notify,
-}
-
-impl Link {
-    /// True while cut.
-    pub fn is_cut(&self) -> bool {
-        self.cut.load(Ordering::SeqCst)
-    }
-    /// A token cancelled when the link is cut or `parent` is cancelled.
-    pub fn token(&self, parent: &CancellationToken) -> CancellationToken {
-        let t = parent.child_token();
-        let link = self.token.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let t2 = t.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = link.cancelled() => t2.cancel(),
-                _ = t2.cancelled() => {}
-            }
-        });
-        t
-    }
-    fn set(&self, up: bool) {
-        self.cut.store(!up, Ordering::SeqCst);
-        if up {
-            self.restored.notify_waiters();
-        } else {
-            let mut t = self.token.lock().unwrap_or_else(|p| p.into_inner());
-            t.cancel();
-            *t = CancellationToken::new();
-        }
-    }
 }
 
 /// A running engine. Dropping it without [`Engine::shutdown`] still stops its sessions and

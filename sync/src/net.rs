@@ -381,7 +381,7 @@ fn closed_busy(conn: &Connection) -> bool {
 pub struct SyncHandler {
     pub(crate) node: Node,
     pub(crate) cancel: CancellationToken,
-    pub(crate) link: Arc<crate::engine::Link>,
+    pub(crate) link: Arc<crate::link::Link>,
     pub(crate) observer_for: Arc<dyn Fn(&Peer) -> Observer + Send + Sync>,
     /// Sessions running now.
     pub(crate) active: Arc<AtomicUsize>,

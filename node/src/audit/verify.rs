@@ -670,37 +670,6 @@ pub fn verify_with(
     })
 }
 
-impl crate::node::Node {
-    /// Verifies everything this node's store holds (`hoso audit verify`).
-    pub fn verify_audit(&self, policy: &Policy) -> Result<Report> {
-        self.verify_audit_with(policy, &crate::progress::Silent)
-    }
-
-    /// [`Node::verify_audit`], reporting its progress.
-    pub fn verify_audit_with(
-        &self,
-        policy: &Policy,
-        progress: &dyn crate::progress::Progress,
-    ) -> Result<Report> {
-        verify_with(
-            &crate::audit::source::DbSource {
-                db: self.db(),
-                realm: self.realm(),
-            },
-            policy,
-            progress,
-        )
-    }
-
-    /// Writes an evidence bundle of everything this node's store holds.
-    pub fn export_audit(
-        &self,
-        out: impl std::io::Write,
-    ) -> Result<crate::audit::bundle::ExportSummary> {
-        crate::audit::bundle::export(self.db(), self.realm(), &self.id(), out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::par_map;

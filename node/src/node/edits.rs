@@ -20,12 +20,7 @@ use super::*;
 impl Node {
     /// Writes the summary row, indexes and change feed of a case whose document changed (the
     /// write path's step 6, for the crate's ingest code).
-    pub(crate) fn store_summary(
-        &self,
-        tx: &WriteTransaction,
-        view: &CaseView,
-        _old: Option<()>,
-    ) -> Result<()> {
+    pub(crate) fn store_summary(&self, tx: &WriteTransaction, view: &CaseView) -> Result<()> {
         crate::write::store_summary(tx, view)
     }
 

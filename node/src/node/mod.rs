@@ -49,7 +49,8 @@ pub use results::ResultInput;
 pub use supplement::SupplementInput;
 pub use tracks::{TrackDue, track_clock, track_rows};
 
-/// Incremental change chunks kept per document before it is compacted.
+/// A write that would store a document's `COMPACT_AFTER`th incremental change chunk saves the
+/// whole document instead (and drops its chunks): at most `COMPACT_AFTER - 1` chunks are kept.
 pub const COMPACT_AFTER: u32 = 4;
 /// The officer id recorded for actions the node takes itself (init, imports without an officer).
 pub const SYSTEM_OFFICER: &str = "system";

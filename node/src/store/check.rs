@@ -147,7 +147,7 @@ impl Node {
                 .as_ref()
                 .and_then(|s| s.as_ref().ok())
                 .map(|s| s.receipt_code.clone());
-            let rebuilt = match self.load_doc_pub(&docs, &changes, &id) {
+            let rebuilt = match self.load_doc_from_tables(&docs, &changes, &id) {
                 Ok((doc, _)) => doc.view().map(|v| v.summary()),
                 Err(e) => Err(e),
             };
@@ -299,7 +299,7 @@ impl Node {
                 let changes = tx.open_table(DOC_CHANGES)?;
                 for row in docs.iter()? {
                     let id = CaseId(*row?.0.value());
-                    let (doc, _) = self.load_doc_pub(&docs, &changes, &id)?;
+                    let (doc, _) = self.load_doc_from_tables(&docs, &changes, &id)?;
                     rebuilt.push(doc.view()?.summary());
                 }
             }

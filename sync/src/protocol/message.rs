@@ -6,8 +6,9 @@ use hoso_node::{CaseId, NodeId, NodeRole};
 
 /// Most cases in one `Docs` message.
 pub const MAX_DOCS: usize = 4096;
-/// Most heads per case.
-pub const MAX_HEADS: usize = 256;
+/// Most heads per case: the node's bound on what it ingests, so a message that decodes is
+/// never refused for its heads.
+pub const MAX_HEADS: usize = hoso_node::ingest::MAX_HEADS;
 /// Most audit entries in one `Audit` message.
 pub const MAX_ENTRIES: usize = 4096;
 /// Largest audit payload carried (the witness's bound, so every stored payload fits).

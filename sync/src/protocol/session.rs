@@ -1,5 +1,10 @@
-//! The per-connection state machine, free of I/O: it is fed decoded messages and asked to
-//! produce the next ones; the driver (`net.rs`) moves them over a QUIC stream.
+//! The per-connection state machine: it is fed decoded messages and asked to produce the next
+//! ones; the driver (`net.rs`) moves them over a QUIC stream. It does no network I/O and knows
+//! no iroh type, but it is not free of I/O: it holds the [`Node`] and works on its redb store
+//! synchronously, on the caller's thread. It reads the change feed and the audit chains to build
+//! batches, and it writes: each received `Docs` batch is ingested (`Node::ingest_batch`) and the
+//! checkpoint advanced in one durable transaction before the `Ack`; acknowledged heads, received
+//! audit chains, quarantine retries and witness cosignatures are committed the same way.
 //!
 //! Both sides run the same machine. After the two `Hello`s each side streams its change feed
 //! after the checkpoint the other announced, in `Docs` batches of at most [`BATCH_ENTRIES`]
