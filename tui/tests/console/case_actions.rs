@@ -588,3 +588,65 @@ fn a_half_typed_correction_survives_quitting_and_goes_once_saved() {
         Some("Đặng Văn Đức Anh")
     );
 }
+
+#[test]
+fn a_supplement_request_for_one_bundle_track() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "bundle_birth",
+        "020190012345",
+        "2026-11-25T09:00:00+07:00",
+    );
+    h.node
+        .transition(
+            &h.node
+                .authenticate("canbo01", super::common::PASS)
+                .expect("login"),
+            &v.receipt_code,
+            Status::InProcess,
+            Some("birth_registration"),
+            None,
+        )
+        .expect("birth track in process");
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('b'));
+    let Some(Popup::Form(_)) = &h.app.detail.popup else {
+        panic!("the supplement form: {:?}", h.app.toast);
+    };
+    h.type_str("Giấy chứng sinh bản chính");
+    h.key(KeyCode::Tab);
+    let by = hoso_node::deadline::now().date_naive() + chrono::Days::new(10);
+    h.type_str(&by.format("%d/%m/%Y").to_string());
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right); // Cả hồ sơ → Phần Khai sinh
+    let Some(Popup::Form(f)) = &h.app.detail.popup else {
+        panic!("the form");
+    };
+    assert_eq!(f.value(3), "birth_registration");
+    h.app.toast = None;
+    snap("track_supplement_form_120x40", &h, 120, 40);
+    h.key(KeyCode::F(2));
+    assert!(h.app.detail.popup.is_none(), "{:?}", h.app.detail.popup);
+    let after = h.node.case(&v.receipt_code).expect("read");
+    assert_eq!(
+        after.tracks["birth_registration"].status,
+        Status::SupplementRequested
+    );
+    assert_eq!(
+        after.supplements[0].track.as_deref(),
+        Some("birth_registration")
+    );
+    assert_eq!(
+        after.status,
+        Status::Received,
+        "the bundle itself does not move"
+    );
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("[Phần Khai sinh] Lần 1"), "{screen}");
+}
