@@ -620,6 +620,19 @@ mod tests {
     }
 
     #[test]
+    fn a_correction_without_reason_is_a_vietnamese_sentence() {
+        let cat = Catalog::builtin().expect("catalog");
+        let m = node_error_vi(
+            &NodeError::CorrectionNeedsReason {
+                field: "requester_full_name".into(),
+            },
+            &cat,
+        );
+        assert!(m.contains("ghi lý do"), "{m}");
+        assert!(!m.contains("requester_full_name"), "{m}");
+    }
+
+    #[test]
     fn lifecycle_refusals_become_vietnamese_sentences() {
         use hoso_schemas::Status;
         let cat = Catalog::builtin().expect("catalog");
