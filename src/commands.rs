@@ -6,6 +6,7 @@ mod cases;
 mod catalog;
 mod check;
 mod console;
+mod console_print;
 mod intake;
 mod lifecycle;
 mod node_admin;

@@ -12,14 +12,16 @@ pub mod merkle;
 pub mod note;
 pub mod replay;
 pub mod replica;
+pub mod search;
 pub mod source;
 pub mod verify;
 pub mod witness;
+pub mod witness_held;
 
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, EncodeError, NodeError, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, NodeId};
 use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_PAYLOADS, META};
@@ -106,17 +108,20 @@ pub fn append(
     heads_before.sort_unstable();
     heads_before.dedup();
     let officer: String = if new.officer.len() > entry::MAX_OFFICER_LEN {
-        return Err(NodeError::Invalid(format!(
-            "officer id `{}` is too long",
-            new.officer
-        )));
+        return Err(AuditError::OfficerIdTooLong {
+            officer: crate::text::escape_line(&new.officer.chars().take(80).collect::<String>())
+                .into_owned(),
+            max: entry::MAX_OFFICER_LEN,
+        }
+        .into());
     } else {
         new.officer.to_string()
     };
     if heads_before.len() > entry::MAX_HASHES || new.changes.len() > entry::MAX_HASHES {
-        return Err(NodeError::Invalid(
-            "too many changes for one audit entry".into(),
-        ));
+        return Err(AuditError::TooManyChanges {
+            max: entry::MAX_HASHES,
+        }
+        .into());
     }
     let time_ms = new.now_ms.max(head.last_time_ms);
     let body = EntryBody {
@@ -156,7 +161,7 @@ pub fn append(
         anchor_size: head.anchor_size,
         anchor_cosig: head.anchor_cosig.clone(),
     };
-    let bytes = serde_json::to_vec(&next).map_err(|e| NodeError::Invalid(e.to_string()))?;
+    let bytes = serde_json::to_vec(&next).map_err(EncodeError::json("the chain head"))?;
     tx.open_table(META)?
         .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
     Ok((e, next))

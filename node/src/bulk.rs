@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::entry::Action;
 use crate::case::{HistoryEntry, Note};
-use crate::error::{LimitExceeded, Limited, NodeError, Refusal, Result};
+use crate::error::{EncodeError, LimitExceeded, Limited, NodeError, Refusal, Result};
 use crate::limits::{self, Line, LineError};
 use crate::node::{NewCase, Node};
 use crate::progress::{Progress, Stage};
@@ -115,7 +115,8 @@ impl Node {
     /// officer imports only history and notes attributed to themself. Nothing is written until
     /// every line passed; then every case is written in the same transaction and committed
     /// once, so a kill or a full disk leaves the node as it was and a re-run imports everything
-    /// exactly once.
+    /// exactly once. The file's bytes are remembered by their blake3 hash in the same
+    /// transaction ([`crate::import_receipt`]): importing the same bytes again is refused.
     pub fn import_cases(
         &self,
         name: &str,
@@ -135,7 +136,13 @@ impl Node {
     ) -> Result<ImportReport> {
         let mut ctx = self.begin_write(by, Permission::ImportCases)?;
         progress.stage(Stage::ImportCheck, None);
-        let ready = self.read_import(name, reader, &ctx, progress)?;
+        let mut reader = crate::import_receipt::Hashing::new(reader);
+        let ready = self.read_import(name, &mut reader, &ctx, progress)?;
+        // The same bytes imported before: refused, so a re-run never receives the cases again.
+        let blake3 = reader.hex();
+        if let Some(done) = crate::import_receipt::get(ctx.tx(), &blake3)? {
+            return Err(done.refusal(name, reader.line_count()));
+        }
         progress.stage(Stage::ImportWrite, Some(ready.len() as u64));
         let mut report = ImportReport::default();
         for (lineno, r) in ready {
@@ -154,14 +161,34 @@ impl Node {
                     assigned_officer: r.record.assigned_officer.as_deref(),
                 }),
             )
-            .map_err(|e| NodeError::ImportLine {
-                file: name.to_string(),
-                line: lineno,
-                message: format!("{e}; nothing was imported"),
+            .map_err(|e| {
+                // A refusal is the line's; a store failure (a full disk) is not, and keeps
+                // its own kind (the CLI's exit 1, not 2).
+                if e.is_bad_input() {
+                    NodeError::ImportLine {
+                        file: name.to_string(),
+                        line: lineno,
+                        message: format!("{e}; nothing was imported"),
+                    }
+                } else {
+                    e
+                }
             })?;
             *report.by_status.entry(r.status.to_string()).or_default() += 1;
             report.imported += 1;
             progress.advance(1);
+        }
+        if report.imported > 0 {
+            crate::import_receipt::put(
+                ctx.tx(),
+                &crate::import_receipt::ImportReceipt {
+                    blake3,
+                    file: name.to_string(),
+                    officer: ctx.audit_name().to_string(),
+                    at_ms: chrono::Utc::now().timestamp_millis(),
+                    cases: report.imported,
+                },
+            )?;
         }
         progress.stage(Stage::ImportCommit, None);
         ctx.commit()?;
@@ -423,7 +450,7 @@ impl Node {
         for id in ids {
             let view = self.case(&crate::ids::CaseId(id).to_string())?;
             let line =
-                serde_json::to_string(&view).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                serde_json::to_string(&view).map_err(EncodeError::json("an exported case"))?;
             writeln!(out, "{line}")
                 .map_err(|e| NodeError::io(std::path::Path::new("export"), e))?;
             n += 1;

@@ -499,15 +499,26 @@ pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     let who = hoso_node::Author::Officer(auth::acting(cli, &node)?);
     let name = file.display().to_string();
     let bars = crate::progress::Bars::new(cli);
-    let report = if file == Path::new("-") {
-        node.import_cases_with("stdin", std::io::stdin().lock(), &who, &bars)?
+    let done = if file == Path::new("-") {
+        node.import_cases_with("stdin", std::io::stdin().lock(), &who, &bars)
     } else {
         let bars = match bars.drawing().then(|| count_lines(file)).flatten() {
             Some(n) => bars.hint(hoso_node::progress::Stage::ImportCheck, n),
             None => bars,
         };
         let f = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
-        node.import_cases_with(&name, BufReader::new(f), &who, &bars)?
+        node.import_cases_with(&name, BufReader::new(f), &who, &bars)
+    };
+    let report = match done {
+        Ok(r) => r,
+        // A refused line says so itself; a failure of the store (a full disk) gets told that
+        // the import is one transaction.
+        Err(e) if e.is_bad_input() => return Err(e.into()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "importing {name}: nothing was imported (the import is one transaction; run it again once the cause is fixed)"
+            )));
+        }
     };
     if cli.json {
         output::json(&report)?;

@@ -447,3 +447,36 @@ fn args_input(
         }
     })
 }
+
+/// One form of a case as PDF bytes, as `case print` makes it with no extra arguments (the
+/// supplement request, refusal and apology print the case's own records), signed by officer
+/// `signer`, dated today in Vietnam. The console's printer uses it.
+pub fn form_pdf(
+    node: &Node,
+    reference: &str,
+    kind: FormKind,
+    signer: &str,
+) -> anyhow::Result<(CaseView, Vec<u8>)> {
+    let forms = Forms::load(&node.dir().join(FORMS_DIR)).map_err(|e| usage(e.to_string()))?;
+    let view = node.case(reference)?;
+    let procedure = node.catalog().procedure(&view.procedure)?;
+    let today = hoso_node::deadline::now().date_naive();
+    let case = form_case(node, &view, procedure)?;
+    let args = PrintArgs {
+        case: reference.to_string(),
+        form: kind.as_str().to_string(),
+        out: std::path::PathBuf::new(),
+        paper: None,
+        items: vec![],
+        deadline: None,
+        reasons: vec![],
+        new_date: None,
+        date: None,
+    };
+    let signer = officer_name(node, signer);
+    let input = form_input(node, kind, &args, &case, procedure, &signer, today, &view)?;
+    let pdf = forms
+        .render(&input, &case, &office(node), today)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((view, pdf))
+}

@@ -6,9 +6,12 @@
 //! - [`protocol`]: the sans-IO protocol: frames, messages, the session state machine;
 //! - [`net`]: the iroh endpoint (relays and discovery off unless asked), the ALPN handler
 //!   that refuses unknown node ids, and the driver that runs a session over one QUIC stream;
+//! - [`blocking`]: session steps on the blocking pool (one per core), tasks that die with
+//!   their owner;
 //! - [`engine`]: connects to peers, catches up, stays connected pushing local changes, retries
 //!   with backoff, publishes per-peer status and obeys the console's commands;
 
+pub mod blocking;
 pub mod engine;
 pub mod error;
 pub mod net;
