@@ -175,6 +175,26 @@ pub enum OfficerCmd {
     },
     /// List officer accounts.
     List,
+    /// Disable an account (supervisor): the officer can no longer log in or write, and every
+    /// session they hold ends now. Audited.
+    Disable {
+        /// The officer's id.
+        id: String,
+    },
+    /// Change your own passphrase, proving the old one (`--officer ID`, or the session's
+    /// officer); also how a one-time passphrase from `officer reset` is replaced. Audited.
+    Passwd {
+        /// Read the old passphrase, then the new one, as two lines of stdin.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Set a one-time passphrase for an officer who forgot theirs (supervisor); it is printed
+    /// once, their sessions end, and they must change it (`officer passwd`) before anything
+    /// else. Audited.
+    Reset {
+        /// The officer's id.
+        id: String,
+    },
 }
 
 /// `hoso login`.

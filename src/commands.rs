@@ -1,5 +1,6 @@
 //! Command dispatch: each command opens the node, does one thing, prints the result.
 
+mod accounts;
 mod audit;
 mod calendar;
 mod cases;

@@ -44,6 +44,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod case;
 pub mod config;

@@ -218,15 +218,29 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         Effect::Login {
             officer,
             passphrase,
-        } => Outcome::LoggedIn(node.authenticate(officer.trim(), &passphrase).map_err(|e| {
-            if matches!(e, NodeError::LoginThrottled { .. }) {
-                crate::errors::node_error_vi(&e, node.catalog())
-            } else if e.is_bad_input() {
-                "sai mã cán bộ hoặc mật khẩu.".to_string()
-            } else {
-                crate::errors::node_error_vi(&e, node.catalog())
-            }
-        })),
+        } => Outcome::LoggedIn(
+            node.authenticate(officer.trim(), &passphrase)
+                .and_then(|o| {
+                    // A one-time passphrase (issue 12) admits only setting one's own.
+                    if o.must_change {
+                        Err(hoso_node::error::AccountError::MustChangePassphrase {
+                            officer: o.id().to_string(),
+                        }
+                        .into())
+                    } else {
+                        Ok(o)
+                    }
+                })
+                .map_err(|e| {
+                    if matches!(e, NodeError::LoginThrottled { .. } | NodeError::Account(_)) {
+                        crate::errors::node_error_vi(&e, node.catalog())
+                    } else if e.is_bad_input() {
+                        "sai mã cán bộ hoặc mật khẩu.".to_string()
+                    } else {
+                        crate::errors::node_error_vi(&e, node.catalog())
+                    }
+                }),
+        ),
         Effect::LoadList { generation, query } => Outcome::List {
             generation,
             rows: crate::queue::page(node, &query),

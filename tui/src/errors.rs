@@ -261,6 +261,26 @@ pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
     }
 }
 
+/// An officer-account refusal in Vietnamese (issue 12).
+pub fn account_vi(e: &hoso_node::error::AccountError) -> String {
+    use hoso_node::error::AccountError;
+    match e {
+        AccountError::Disabled { .. } => {
+            "Tài khoản này đã bị khóa, không đăng nhập hay ghi được nữa. Liên hệ lãnh đạo bộ phận.".to_string()
+        }
+        AccountError::MustChangePassphrase { .. } => {
+            "Mật khẩu hiện tại là mật khẩu tạm: hãy đặt mật khẩu của riêng bạn trước (lệnh «hoso officer passwd»), rồi đăng nhập lại.".to_string()
+        }
+        AccountError::SelfDisable { .. } => {
+            "Không tự khóa tài khoản của mình được: cần một lãnh đạo khác.".to_string()
+        }
+        AccountError::AlreadyDisabled { .. } => "Tài khoản này đã bị khóa từ trước.".to_string(),
+        AccountError::SamePassphrase => {
+            "Mật khẩu mới trùng mật khẩu cũ: hãy chọn mật khẩu khác.".to_string()
+        }
+    }
+}
+
 /// A node error in Vietnamese, for the officer.
 pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
     match e {
@@ -344,6 +364,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         | NodeError::SessionOfficer { .. } => {
             "Phiên làm việc không dùng được. Hãy đăng nhập lại.".to_string()
         }
+        NodeError::Account(a) => account_vi(a),
         // A kind of error newer than this console: a general sentence; the detail is logged.
         other => {
             tracing::warn!(error = %other, "node error without a Vietnamese message");

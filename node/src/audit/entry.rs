@@ -85,11 +85,19 @@ pub enum Action {
     RegistryRecheck = 51,
     /// A case's due date was recomputed after a calendar change.
     DueRecompute = 52,
+    /// A supervisor disabled an officer account; its sessions ended (issue 12).
+    OfficerDisable = 70,
+    /// An officer changed their own passphrase (issue 12).
+    OfficerPasswd = 71,
+    /// A supervisor set a one-time passphrase the officer must change (issue 12).
+    OfficerReset = 72,
+    /// A node id was retired at the hub after its commune was rebuilt with a new key (issue 12).
+    NodeRetire = 73,
 }
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 23] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -109,6 +117,10 @@ impl Action {
         Action::Payment,
         Action::RegistryRecheck,
         Action::DueRecompute,
+        Action::OfficerDisable,
+        Action::OfficerPasswd,
+        Action::OfficerReset,
+        Action::NodeRetire,
     ];
     /// The wire code.
     pub fn code(self) -> u16 {
@@ -140,6 +152,10 @@ impl Action {
             Action::Payment => "payment",
             Action::RegistryRecheck => "registry_recheck",
             Action::DueRecompute => "due_recompute",
+            Action::OfficerDisable => "officer_disable",
+            Action::OfficerPasswd => "officer_passwd",
+            Action::OfficerReset => "officer_reset",
+            Action::NodeRetire => "node_retire",
         }
     }
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
+mod account;
 mod convert;
 mod intake;
 mod lifecycle;
@@ -11,6 +12,7 @@ mod limit;
 mod refusal;
 mod text;
 
+pub use account::AccountError;
 pub use intake::IntakeError;
 pub use lifecycle::LifecycleError;
 pub use limit::{LimitExceeded, Limited};
@@ -200,6 +202,10 @@ pub enum NodeError {
         /// Seconds until the next attempt is checked.
         wait_secs: u64,
     },
+    /// An officer account that may not act now (disabled, one-time passphrase), or a refused
+    /// account change (issue 12).
+    #[error(transparent)]
+    Account(#[from] AccountError),
 }
 
 impl NodeError {
@@ -242,6 +248,7 @@ impl NodeError {
                 | NodeError::SessionExpired { .. }
                 | NodeError::SessionOfficer { .. }
                 | NodeError::LoginThrottled { .. }
+                | NodeError::Account(_)
         )
     }
 }

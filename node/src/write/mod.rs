@@ -39,7 +39,7 @@ use redb::{ReadableTable, WriteTransaction};
 use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseView};
-use crate::error::{Limited, NodeError, Refusal, Result};
+use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
 use crate::node::{Node, Writer};
@@ -64,6 +64,9 @@ pub enum Permission {
     Ingest,
     /// The node's own bookkeeping: audit replicas, checkpoints (the node, verified peers).
     Maintain,
+    /// Change one's own account (`officer passwd`): every role, including an account holding
+    /// a one-time passphrase (issue 12).
+    OwnAccount,
 }
 
 impl Permission {
@@ -75,6 +78,7 @@ impl Permission {
             Permission::ImportRegistry => "import the population registry",
             Permission::Ingest => "store changes received by sync",
             Permission::Maintain => "maintain the node's records",
+            Permission::OwnAccount => "change their own passphrase",
         }
     }
 
@@ -85,11 +89,12 @@ impl Permission {
             }
             Permission::AdminOfficers | Permission::ImportRegistry => role == Role::Supervisor,
             Permission::Ingest | Permission::Maintain => false,
+            Permission::OwnAccount => true,
         }
     }
 
     fn allows_node(self) -> bool {
-        !matches!(self, Permission::ChangeCases)
+        !matches!(self, Permission::ChangeCases | Permission::OwnAccount)
     }
 
     fn allows_peer(self) -> bool {
@@ -142,6 +147,14 @@ impl Node {
                         detail: e.to_string(),
                     })?
                 };
+                // A disabled account stops at once, whatever session or check admitted it; a
+                // one-time passphrase admits only setting one's own (issue 12).
+                if stored.is_disabled() {
+                    return Err(AccountError::Disabled { officer: stored.id }.into());
+                }
+                if stored.must_change && need != Permission::OwnAccount {
+                    return Err(AccountError::MustChangePassphrase { officer: stored.id }.into());
+                }
                 if !need.allows_role(stored.role) {
                     return Err(NodeError::NotPermitted {
                         officer: stored.id,
