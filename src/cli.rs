@@ -95,6 +95,53 @@ pub enum Command {
     /// The signed audit history: log, verify, replay, export.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// A consistent copy of this node (store, key, settings, peers) while it runs:
+    /// `hoso backup --out FILE`; `hoso backup verify FILE` checks one.
+    Backup(BackupArgs),
+    /// Rebuild this node: `hoso node restore --from FILE` into an empty data dir.
+    #[command(subcommand, name = "node")]
+    NodeOps(NodeCmd),
+    /// Check the node as an operator would: key, store, peers, cosigned chain, disk, clock.
+    Doctor,
+}
+
+/// `hoso backup`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    /// The backup file to write (mode 0600: it holds the node key), outside the data dir.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// verify FILE.
+    #[command(subcommand)]
+    pub cmd: Option<BackupCmd>,
+}
+
+/// `hoso backup verify`.
+#[derive(Debug, Subcommand)]
+pub enum BackupCmd {
+    /// Check a backup file: format, checksum, the store opens bound to its key, `hoso check`.
+    Verify {
+        /// The backup file.
+        file: PathBuf,
+    },
+}
+
+/// `hoso node …`.
+#[derive(Debug, Subcommand)]
+pub enum NodeCmd {
+    /// Restore this node into an empty data dir from a backup (`--from FILE`): a new chain
+    /// incarnation, after asking the hub for everything the node did since the backup.
+    Restore {
+        /// The backup file (`hoso backup --out FILE`).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Restore without asking the hub first (no hub reachable). Refused when the node
+        /// has a hub peer unless given: a node that writes before it has heard its hub may
+        /// reuse receipt codes.
+        #[arg(long)]
+        offline: bool,
+    },
 }
 
 /// `hoso init`.

@@ -4,5 +4,6 @@
 
 mod ops {
     pub mod accounts;
+    pub mod backup;
     pub mod support;
 }

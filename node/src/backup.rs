@@ -17,7 +17,7 @@
 //!     tag 1 = a file of the data dir (node.toml, node.key, peers.toml, holidays.toml,
 //!             catalog/NAME), tag 2 = the store (name "store.redb"), tag 3 = info (JSON, name
 //!             "info.json": node, time, counts)
-//! end: tag 0xFF ‖ u32 record count ‖ blake3 of every byte before this tag (32)
+//! end: tag 0xFF ‖ u32 record count ‖ blake3 of every byte up to and including the tag (32)
 //! ```
 //!
 //! Integers are big-endian. Every length is bounded before anything is allocated; names are
@@ -381,9 +381,9 @@ impl Node {
             ));
         }
         count += 1;
+        w.write_all(&[TAG_END]).map_err(&e)?;
         let digest = w.hash.finalize();
         let out = w.out;
-        out.write_all(&[TAG_END]).map_err(&e)?;
         out.write_all(&count.to_be_bytes()).map_err(&e)?;
         out.write_all(digest.as_bytes()).map_err(&e)?;
         out.flush().map_err(&e)?;
@@ -490,7 +490,7 @@ pub fn unpack(file: &Path, into: &Path) -> Result<BackupInfo> {
         let len = u64::from_be_bytes(l);
         if len > total {
             return Err(bad(format!(
-                "record `{name}` claims {len} bytes, more than the file"
+                "record `{name}` claims {len} bytes, more than the whole file (a truncated copy?)"
             )));
         }
         if names.contains(&name) {
