@@ -134,8 +134,11 @@ pub enum NodeCmd {
     /// incarnation, after asking the hub for everything the node did since the backup.
     Restore {
         /// The backup file (`hoso backup --out FILE`).
-        #[arg(long, value_name = "FILE")]
-        from: PathBuf,
+        #[arg(long, value_name = "FILE", required_unless_present = "resume")]
+        from: Option<PathBuf>,
+        /// Finish a restore that could not reach its hub (the data dir is already restored).
+        #[arg(long, conflicts_with = "from")]
+        resume: bool,
         /// Restore without asking the hub first (no hub reachable). Refused when the node
         /// has a hub peer unless given: a node that writes before it has heard its hub may
         /// reuse receipt codes.

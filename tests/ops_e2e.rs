@@ -5,5 +5,6 @@
 mod ops {
     pub mod accounts;
     pub mod backup;
+    pub mod restore;
     pub mod support;
 }

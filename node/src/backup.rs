@@ -320,9 +320,6 @@ impl Node {
         let store_copy = tmp.path().join(STORE_NAME);
         let (tables, rows) = copy_store(self.db(), &store_copy)?;
         let files = carried_files(self.dir())?;
-        let store_bytes = std::fs::metadata(&store_copy)
-            .map_err(|e| NodeError::io(&store_copy, e))?
-            .len();
         let (cases, chain_length) = {
             let db = redb::Database::open(&store_copy).map_err(|e| NodeError::Corrupt {
                 what: format!("scratch store {}", store_copy.display()),
@@ -333,6 +330,10 @@ impl Node {
                 crate::audit::ChainHead::load(&db)?.next_seq,
             )
         };
+        // Measured after the counting open is closed: redb may trim the file on close.
+        let store_bytes = std::fs::metadata(&store_copy)
+            .map_err(|e| NodeError::io(&store_copy, e))?
+            .len();
         let info = BackupInfo {
             node_id: self.id().to_string(),
             name: self.config().name.clone(),

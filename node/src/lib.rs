@@ -62,6 +62,7 @@ pub mod officer;
 pub mod peers;
 pub mod registry;
 pub mod replica;
+pub mod restore;
 pub mod session;
 pub mod store;
 pub mod sync_status;

@@ -1,11 +1,131 @@
-//! `hoso node restore` (issue 12).
+//! `hoso node restore --from FILE | --resume` (issue 12; `hoso_node::restore`): unpack the
+//! backup into an empty data dir, ask the hub for everything the node did since the backup
+//! before anything is written, then start a new chain incarnation with receipt sequences past
+//! every code held.
 
 use std::process::ExitCode;
 
-use super::UsageError;
+use hoso_node::{Node, NodeRole, Peers};
+
+use super::{UsageError, data_dir};
 use crate::cli::{Cli, NodeCmd};
+use crate::output;
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}
 
 /// Runs `hoso node …`.
-pub fn run(_cli: &Cli, _cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
-    Err(UsageError("not yet".into()).into())
+pub fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
+    let NodeCmd::Restore {
+        from,
+        resume,
+        offline,
+    } = cmd;
+    let dir = data_dir(cli);
+    let node = if *resume {
+        let node = Node::open(&dir)?;
+        if !node.is_restoring()? {
+            return Err(hoso_node::restore::RestoreError::NotRestoring.into());
+        }
+        node
+    } else {
+        let Some(from) = from else {
+            return Err(UsageError("give the backup: --from FILE".into()).into());
+        };
+        let (node, info) = Node::restore_from_backup(from, &dir)?;
+        if !cli.json {
+            println!(
+                "restored {} ({}) from the backup taken {}: {} cases, chain of {} entries",
+                info.name,
+                &info.node_id[..16.min(info.node_id.len())],
+                info.taken_at,
+                info.cases,
+                info.chain_length
+            );
+        }
+        node
+    };
+    let hubs: Vec<String> = Peers::load(&dir)?
+        .peer
+        .iter()
+        .filter(|p| p.role == NodeRole::Hub)
+        .map(|p| p.name.clone())
+        .collect();
+    let mut asked = Vec::new();
+    if hubs.is_empty() || *offline {
+        if !cli.json {
+            if hubs.is_empty() {
+                println!("no hub in peers.toml: nothing to ask before writing");
+            } else {
+                println!(
+                    "--offline: not asking {} first; writes made after the backup and not in it may be lost",
+                    hubs.join(", ")
+                );
+            }
+        }
+    } else {
+        let rt = runtime()?;
+        let rounds = rt.block_on(hoso_sync::sync_once(&node, None, false))?;
+        for r in &rounds {
+            match (&r.stats, &r.error) {
+                (Some(s), _) => asked.push(serde_json::json!({
+                    "peer": r.name,
+                    "audit_entries_received": s.audit_received,
+                    "docs_received": s.docs_received,
+                    "changes_received": s.changes_received,
+                })),
+                (None, e) => {
+                    return Err(anyhow::anyhow!(
+                        "could not reach {} ({}): the node stays in restore and officers cannot write; run `hoso node restore --resume` when the hub is reachable (or `--resume --offline` to go on without it)",
+                        r.name,
+                        e.as_deref().unwrap_or("no answer")
+                    ));
+                }
+            }
+        }
+        if !cli.json {
+            for a in &asked {
+                println!(
+                    "asked {}: {} audit entries, {} documents, {} changes this node lacked",
+                    a["peer"].as_str().unwrap_or(""),
+                    a["audit_entries_received"],
+                    a["docs_received"],
+                    a["changes_received"]
+                );
+            }
+        }
+    }
+    let report = node.finish_restore()?;
+    drop(node);
+    // The new incarnation's actor: reopen, then tell the hub (best effort: `serve` will).
+    let node = Node::open(&dir)?;
+    let mut sent = false;
+    if !hubs.is_empty() && !*offline {
+        let rt = runtime()?;
+        sent = rt
+            .block_on(hoso_sync::sync_once(&node, None, false))
+            .is_ok_and(|r| r.iter().all(|r| r.error.is_none()));
+    }
+    if cli.json {
+        output::json(&serde_json::json!({
+            "restore": report,
+            "asked": asked,
+            "synced_after": sent,
+            "node_id": node.id().to_string(),
+        }))?;
+    } else {
+        println!(
+            "new chain incarnation {} (chain: {} entries restored, {} after the hub); {} day(s) of receipt codes moved past codes the backup lacked; {} cases",
+            report.incarnation,
+            report.restored_chain,
+            report.chain_from_hub,
+            report.receipt_days_moved,
+            report.cases
+        );
+        println!("the node may write again: start `hoso serve` (or the console)");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -135,6 +135,10 @@ impl Node {
             })
         };
         let officer = match author {
+            Author::Officer(_) if crate::restore::restoring_in(&tx)? => {
+                // A restored node writes nothing until it has heard its hub (issue 12).
+                return Err(crate::restore::RestoreError::Pending.into());
+            }
             Author::Officer(a) => {
                 // Authentication holds only while the account does: re-read it here.
                 let stored: Officer = {
