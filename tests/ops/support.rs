@@ -1,7 +1,7 @@
 //! What the ops tests share: a hub and a commune peered on loopback, `serve` processes, tmux.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -9,8 +9,6 @@ use hoso_testkit::cli::Hoso;
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_hoso");
-/// How long a test waits for something it polls for.
-pub const WAIT: Duration = Duration::from_secs(60);
 
 /// A free UDP port on loopback.
 pub fn free_port() -> u16 {
@@ -34,8 +32,6 @@ pub struct Pair {
     pub hub: Hoso,
     /// The commune.
     pub commune: Hoso,
-    /// The hub's listen port.
-    pub hub_port: u16,
 }
 
 /// Creates a [`Pair`] under `root`.
@@ -76,11 +72,7 @@ pub fn pair(root: &Path) -> Pair {
         "Bình Gia",
     ]);
     peer_hub(&commune, &hub, hp);
-    Pair {
-        hub,
-        commune,
-        hub_port: hp,
-    }
+    Pair { hub, commune }
 }
 
 /// Adds `hub` (listening on `port`) as the hub peer of `commune`.
@@ -169,18 +161,6 @@ impl Serve {
 impl Drop for Serve {
     fn drop(&mut self) {
         self.stop_inner(false);
-    }
-}
-
-/// Polls `f` until it is true, within [`WAIT`].
-pub fn wait_until(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < WAIT,
-            "{what} did not happen within {WAIT:?}"
-        );
-        std::thread::sleep(Duration::from_millis(250));
     }
 }
 
@@ -336,9 +316,4 @@ pub fn console_cmd(dir: &Path) -> String {
         sh_quote(&dir.to_string_lossy()),
     );
     format!("sh -c {}", sh_quote(&script))
-}
-
-/// A path inside a temp dir.
-pub fn path_in(root: &Path, name: &str) -> PathBuf {
-    root.join(name)
 }
