@@ -5,6 +5,7 @@
 mod ops {
     pub mod accounts;
     pub mod backup;
+    pub mod doctor;
     pub mod restore;
     pub mod support;
 }

@@ -50,6 +50,7 @@ pub mod case;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;
+pub mod doctor;
 pub mod error;
 pub mod feed;
 pub mod identity;
