@@ -118,7 +118,7 @@ pub fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
         }))?;
     } else {
         println!(
-            "new chain incarnation {} (chain: {} entries restored, {} after the hub); {} day(s) of receipt codes moved past codes the backup lacked; {} cases",
+            "new chain incarnation {} (chain: {} entries in the backup, {} held before the new incarnation); {} day(s) of receipt codes moved past codes the backup lacked; {} cases",
             report.incarnation,
             report.restored_chain,
             report.chain_from_hub,
