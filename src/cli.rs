@@ -134,8 +134,16 @@ pub enum NodeCmd {
     /// incarnation, after asking the hub for everything the node did since the backup.
     Restore {
         /// The backup file (`hoso backup --out FILE`).
-        #[arg(long, value_name = "FILE", required_unless_present = "resume")]
+        #[arg(long, value_name = "FILE", required_unless_present_any = ["resume", "from_hub"])]
         from: Option<PathBuf>,
+        /// No backup: this new node (`hoso init`, a new key, enrolled at the hub) takes the
+        /// place of the lost node `--predecessor ID`, pulling its commune's cases and chain
+        /// from the hub.
+        #[arg(long, conflicts_with_all = ["from", "resume"], requires = "predecessor")]
+        from_hub: bool,
+        /// With --from-hub: the lost node's id (the hub retired it: `hoso node retire`).
+        #[arg(long, value_name = "NODE_ID")]
+        predecessor: Option<String>,
         /// Finish a restore that could not reach its hub (the data dir is already restored).
         #[arg(long, conflicts_with = "from")]
         resume: bool,
@@ -144,6 +152,15 @@ pub enum NodeCmd {
         /// reuse receipt codes.
         #[arg(long)]
         offline: bool,
+    },
+    /// Hub: retire a lost commune node in favour of its successor (already `peer add`ed): the
+    /// old id leaves peers.toml and is refused from then on; the successor receives its chain.
+    Retire {
+        /// The lost node's id.
+        node_id: String,
+        /// The node that takes its place.
+        #[arg(long, value_name = "NODE_ID")]
+        successor: String,
     },
 }
 

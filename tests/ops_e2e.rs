@@ -6,6 +6,7 @@ mod ops {
     pub mod accounts;
     pub mod backup;
     pub mod doctor;
+    pub mod rebuild;
     pub mod restore;
     pub mod support;
 }

@@ -61,6 +61,7 @@ pub mod limits;
 pub mod node;
 pub mod officer;
 pub mod peers;
+pub mod rebuild;
 pub mod registry;
 pub mod replica;
 pub mod restore;

@@ -165,6 +165,25 @@ impl Node {
         Ok((Node::open(dir)?, info))
     }
 
+    /// Marks this node (a new node, a new key) as rebuilding from its hub in place of `old`
+    /// (see [`crate::rebuild`]): records the succession and the restoring state.
+    pub fn begin_restore_from_hub(&self, old: &crate::ids::NodeId) -> Result<()> {
+        self.take_over_from(old)?;
+        let chain_length = self.chain_head().next_seq;
+        self.with_write(|tx, _| {
+            let state = RestoreState {
+                from: "hub".into(),
+                started_ms: chrono::Utc::now().timestamp_millis(),
+                chain_length,
+            };
+            let bytes =
+                serde_json::to_vec(&state).map_err(|e| NodeError::Invalid(e.to_string()))?;
+            tx.open_table(META)?
+                .insert(META_RESTORING, bytes.as_slice())?;
+            Ok(())
+        })
+    }
+
     /// Forgets what `peer` was known to hold (its acknowledged heads and the sync checkpoint
     /// of its feed): called when the peer declares a shorter chain of its own than is held
     /// here, i.e. it lost data and was restored.
@@ -227,7 +246,13 @@ impl Node {
             }
             chain_from_hub = n;
         }
-        let incarnation = highest + 1;
+        // A node rebuilt from its hub has a new key, hence new actors: no new incarnation.
+        let new_incarnation = state.from != "hub";
+        let incarnation = if new_incarnation {
+            highest + 1
+        } else {
+            self.config().incarnation
+        };
         if incarnation > MAX_INCARNATION {
             return Err(RestoreError::Incarnations.into());
         }
@@ -267,6 +292,16 @@ impl Node {
                 }
             }
             meta.remove(META_RESTORING)?;
+        }
+        if !new_incarnation {
+            ctx.commit()?;
+            return Ok(RestoreReport {
+                restored_chain: state.chain_length,
+                chain_from_hub,
+                incarnation,
+                receipt_days_moved: moved,
+                cases: crate::store::count_cases(self.db())?,
+            });
         }
         let actor = actor_for(&me, incarnation);
         ctx.audit(

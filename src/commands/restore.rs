@@ -19,13 +19,47 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Runs `hoso node …`.
 pub fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
-    let NodeCmd::Restore {
-        from,
-        resume,
-        offline,
-    } = cmd;
+    let (from, resume, offline, from_hub, predecessor) = match cmd {
+        NodeCmd::Restore {
+            from,
+            resume,
+            offline,
+            from_hub,
+            predecessor,
+        } => (from, resume, offline, *from_hub, predecessor),
+        NodeCmd::Retire { node_id, successor } => return retire(cli, node_id, successor),
+    };
     let dir = data_dir(cli);
-    let node = if *resume {
+    let node = if from_hub {
+        let node = Node::open(&dir)?;
+        let old = parse_id(predecessor.as_deref().unwrap_or(""))?;
+        if !Peers::load(&dir)?
+            .peer
+            .iter()
+            .any(|p| p.role == NodeRole::Hub)
+        {
+            return Err(UsageError(
+                "--from-hub needs the hub in peers.toml: `hoso peer add HUB_ID --addr IP:PORT --role hub`".into(),
+            )
+            .into());
+        }
+        if *offline {
+            return Err(
+                UsageError("--from-hub cannot be --offline: the hub is the source".into()).into(),
+            );
+        }
+        if !node.is_restoring()? {
+            node.begin_restore_from_hub(&old)?;
+        }
+        if !cli.json {
+            println!(
+                "node {} takes the place of {}: asking the hub for its commune's cases and chains",
+                node.id().short(),
+                old.short()
+            );
+        }
+        node
+    } else if *resume {
         let node = Node::open(&dir)?;
         if !node.is_restoring()? {
             return Err(hoso_node::restore::RestoreError::NotRestoring.into());
@@ -126,6 +160,52 @@ pub fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
             report.cases
         );
         println!("the node may write again: start `hoso serve` (or the console)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_id(s: &str) -> anyhow::Result<hoso_node::NodeId> {
+    s.parse().map_err(|_| {
+        UsageError(format!(
+            "`{s}` is not a node id (64 hex characters; `hoso id` prints it)"
+        ))
+        .into()
+    })
+}
+
+/// `hoso node retire OLD --successor NEW` (hub).
+fn retire(cli: &Cli, old: &str, successor: &str) -> anyhow::Result<ExitCode> {
+    let node = super::open(cli)?;
+    let old = parse_id(old)?;
+    let new = parse_id(successor)?;
+    let mut peers = Peers::load(node.dir())?;
+    if peers.get(&new).is_none() {
+        return Err(UsageError(format!(
+            "the successor {} is not in peers.toml: enroll it first (`hoso peer add {new} --role commune --scope CODE --addr IP:PORT`)",
+            new.short()
+        ))
+        .into());
+    }
+    node.retire_node(&old, &new)?;
+    let removed = peers.remove(&old);
+    if removed {
+        peers.save(node.dir())?;
+    }
+    if cli.json {
+        output::json(
+            &serde_json::json!({"retired": old.to_string(), "successor": new.to_string(), "removed_from_peers": removed}),
+        )?;
+    } else {
+        println!(
+            "node {} retired in favour of {}{}: it is refused from now on",
+            old.short(),
+            new.short(),
+            if removed {
+                ", removed from peers.toml"
+            } else {
+                ""
+            }
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

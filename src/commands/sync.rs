@@ -44,6 +44,13 @@ pub fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
                 addrs: addrs.clone(),
                 scope: scope.clone(),
             };
+            if node.is_retired(&p.node_id)? {
+                return Err(UsageError(format!(
+                    "node {} was retired (replaced by another node): it may not be a peer again",
+                    p.node_id.short()
+                ))
+                .into());
+            }
             peers.add(node.config(), &node.id(), p.clone())?;
             peers.save(node.dir())?;
             let saved = peers.get(&p.node_id).cloned().unwrap_or(p);

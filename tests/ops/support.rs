@@ -75,6 +75,15 @@ pub fn pair(root: &Path) -> Pair {
     Pair { hub, commune }
 }
 
+/// The port in `h`'s `listen` setting.
+pub fn hub_port(h: &Hoso) -> u16 {
+    let cfg = std::fs::read_to_string(h.dir.join("node.toml")).expect("node.toml");
+    cfg.lines()
+        .find_map(|l| l.strip_prefix("listen = "))
+        .and_then(|v| v.trim().trim_matches('"').rsplit(':').next()?.parse().ok())
+        .expect("listen port")
+}
+
 /// Adds `hub` (listening on `port`) as the hub peer of `commune`.
 pub fn peer_hub(commune: &Hoso, hub: &Hoso, port: u16) {
     let hid = node_id(hub);

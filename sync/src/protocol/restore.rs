@@ -26,34 +26,62 @@ pub fn declared_len(node: &Node, origin: &NodeId) -> Result<u64, SyncError> {
     Ok(node.chain_len(origin)?)
 }
 
+/// The predecessors of this node and of `peer` (their chains travel in the session too).
+pub fn predecessors(node: &Node, peer: &NodeId) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    for id in [node.id(), *peer] {
+        match node.predecessors_of(&id) {
+            Ok(p) => {
+                for p in p {
+                    if !out.contains(&p) {
+                        out.push(p);
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the successions"),
+        }
+    }
+    out
+}
+
 /// On the peer's hello: when it declares a shorter chain of its own than held here, forget
-/// what it held and replay the cosignatures of its chain. Returns the messages to send first.
+/// what it held; for it and every predecessor chain it holds less of than here, replay the
+/// cosignatures made here of that chain. Returns the messages to send first.
 pub fn on_peer_hello(
     node: &Node,
     peer: &NodeId,
+    origins: &[NodeId],
     chains: &[(NodeId, u64)],
 ) -> Result<Vec<Message>, SyncError> {
-    let declared = chains
-        .iter()
-        .find(|(id, _)| id == peer)
-        .map(|(_, n)| *n)
-        .unwrap_or(0);
-    let held = node.chain_len(peer)?;
-    if declared >= held {
-        return Ok(vec![]);
+    let declared = |o: &NodeId| {
+        chains
+            .iter()
+            .find(|(id, _)| id == o)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    let mut out = Vec::new();
+    for o in origins.iter().filter(|o| **o != node.id()) {
+        let held = node.chain_len(o)?;
+        if declared(o) >= held {
+            continue;
+        }
+        if o == peer {
+            let forgot = node.forget_peer_state(peer)?;
+            tracing::info!(peer = %peer, held, forgot, "the peer lost data (restored): sending it everything again");
+        }
+        out.extend(
+            node.own_cosignatures_of(o)?
+                .into_iter()
+                .map(|(note, cs)| Message::Witness {
+                    reply: WitnessMsg::Cosigned {
+                        note,
+                        cosignature: cs.line(),
+                    },
+                }),
+        );
     }
-    let forgot = node.forget_peer_state(peer)?;
-    tracing::info!(peer = %peer, declared, held, forgot, "the peer lost data (restored): sending it everything again");
-    Ok(node
-        .own_cosignatures_of(peer)?
-        .into_iter()
-        .map(|(note, cs)| Message::Witness {
-            reply: WitnessMsg::Cosigned {
-                note,
-                cosignature: cs.line(),
-            },
-        })
-        .collect())
+    Ok(out)
 }
 
 /// While restoring: a cosignature the hub replayed, kept until the entries it covers are held.
@@ -81,7 +109,7 @@ pub fn store_pending(node: &Node, pending: &mut Vec<(String, String)>) -> Result
     for (note, line) in pending.drain(..) {
         let stored = Cosignature::parse_line(&line)
             .map_err(|e| NodeError::Invalid(format!("cosignature refused: {e}")))
-            .and_then(|cs| node.store_cosignature(&note, &cs));
+            .and_then(|cs| node.store_foreign_cosignature(&note, &cs));
         match stored {
             Ok(()) => {}
             Err(NodeError::Invalid(why)) if why.contains("ahead of this node's chain") => {

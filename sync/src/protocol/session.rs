@@ -128,11 +128,14 @@ pub struct Session {
     peer_juris: Option<Jurisdiction>,
     /// While restoring: cosignatures the hub replayed, waiting for their entries.
     replayed_cosigs: Vec<(String, String)>,
+    /// Chains of the nodes either side took the place of (`hoso_node::rebuild`).
+    predecessors: Vec<NodeId>,
 }
 
 impl Session {
     /// A session with `peer`. `once`: end after one round (the initiator sends `Done`).
     pub fn new(node: Node, peer: Peer, initiator: bool, once: bool) -> Session {
+        let predecessors = super::restore::predecessors(&node, &peer.node_id);
         Session {
             node,
             peer,
@@ -157,6 +160,7 @@ impl Session {
             audit_bytes: AUDIT_BYTES,
             peer_juris: None,
             replayed_cosigs: Vec::new(),
+            predecessors,
         }
     }
 
@@ -207,9 +211,12 @@ impl Session {
         &self.peer
     }
 
-    /// The chains both sides exchange: the two nodes' own.
-    fn chain_origins(&self) -> [NodeId; 2] {
-        [self.node.id(), self.peer.node_id]
+    /// The chains both sides exchange: the two nodes' own, and those of the nodes they took
+    /// the place of.
+    fn chain_origins(&self) -> Vec<NodeId> {
+        let mut o = vec![self.node.id(), self.peer.node_id];
+        o.extend(self.predecessors.iter().copied());
+        o
     }
 
     /// The first message.
@@ -270,8 +277,12 @@ impl Session {
                 }
                 self.peer_juris = Some(juris);
                 self.got_hello = true;
-                let mut first =
-                    super::restore::on_peer_hello(&self.node, &self.peer.node_id, &chains)?;
+                let mut first = super::restore::on_peer_hello(
+                    &self.node,
+                    &self.peer.node_id,
+                    &self.chain_origins(),
+                    &chains,
+                )?;
                 // A node being restored sends its whole feed: what the peer held may be more
                 // than the feed position it acknowledged before the loss.
                 self.cursor = if self.node.is_restoring()? {
