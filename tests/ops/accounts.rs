@@ -12,12 +12,34 @@ fn disable_reset_passwd_are_enforced_audited_and_reach_the_hub() {
     let lead = commune.as_officer("lanhdao01");
     let code = new_case(&commune);
 
+    // canbo01 works in the console too.
+    let t = Tmux::start("disabled", &console_cmd(&commune.dir));
+    t.wait_for("Đăng nhập cán bộ");
+    t.text("canbo01");
+    t.keys(&["Enter"]);
+    t.text("hoso-demo");
+    t.keys(&["Enter"]);
+    t.wait_for("canbo01 · Cán bộ một cửa");
+
     // canbo01 opens a session; the supervisor disables the account: the session ends at once.
     let session = commune.with_auth(Auth::None);
     session.login("canbo01", "hoso-demo").code(0);
     session.ok(&["case", "note", &code, "Trước khi khóa"]);
     let out = lead.ok(&["officer", "disable", "canbo01"]).stdout;
     assert!(out.contains("1 open session(s) ended"), "{out}");
+    // The console's session ends too (within its 2 s account check), in Vietnamese…
+    let screen = t.wait_for("đã bị khóa");
+    assert!(screen.contains("Đăng nhập cán bộ"), "{screen}");
+    assert!(!screen.contains("disabled"), "{screen}");
+    // …and logging in again is refused.
+    t.text("canbo01");
+    t.keys(&["Enter"]);
+    t.text("hoso-demo");
+    t.keys(&["Enter"]);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let screen = t.wait_for("đã bị khóa");
+    assert!(!screen.contains("canbo01 · Cán bộ"), "{screen}");
+    drop(t);
     session
         .run(&["case", "note", &code, "Sau khi khóa"])
         .code(2)
@@ -46,17 +68,6 @@ fn disable_reset_passwd_are_enforced_audited_and_reach_the_hub() {
         .expect("canbo01 listed");
     assert!(c["disabled_at"].is_string(), "{c}");
     assert!(c.get("passphrase_hash").is_none(), "{c}");
-
-    // The console refuses the disabled officer, in Vietnamese.
-    let t = Tmux::start("disabled", &console_cmd(&commune.dir));
-    t.wait_for("Đăng nhập cán bộ");
-    t.text("canbo01");
-    t.keys(&["Enter"]);
-    t.text("hoso-demo");
-    t.keys(&["Enter"]);
-    let screen = t.wait_for("đã bị khóa");
-    assert!(!screen.contains("disabled"), "{screen}");
-    drop(t);
 
     // A new officer, reset by the supervisor: the one-time passphrase admits only passwd.
     lead.run_stdin(

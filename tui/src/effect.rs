@@ -18,6 +18,11 @@ pub const AUDIT_RECENT: usize = 200;
 /// A request to the node.
 #[derive(Clone, Debug)]
 pub enum Effect {
+    /// Check that the logged-in account is still enabled (issue 12).
+    CheckAccount {
+        /// The officer.
+        officer: String,
+    },
     /// Check an officer's passphrase.
     Login {
         /// Login id.
@@ -205,6 +210,8 @@ pub enum Outcome {
     Audit(Result<Box<AuditSummary>, String>),
     /// The officer's draft, read back.
     Draft(Box<Draft>),
+    /// The logged-in account was disabled: end the session, with this sentence.
+    AccountEnded(String),
 }
 
 /// The node's error as the officer reads it (see [`crate::errors`]).
@@ -297,6 +304,13 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             return None;
         }
         Effect::LoadDraft { file } => Outcome::Draft(Box::new(crate::draft::load(&file))),
+        Effect::CheckAccount { officer } => match node.officer(&officer) {
+            Ok(o) if o.is_disabled() => Outcome::AccountEnded(crate::errors::account_vi(
+                &hoso_node::error::AccountError::Disabled { officer },
+            )),
+            // Removed, unreadable or fine: the next write says what is wrong.
+            _ => return None,
+        },
     })
 }
 
