@@ -133,6 +133,13 @@ impl Node {
         let info = crate::backup::unpack(file, tmp.path())?;
         {
             let node = Node::open(tmp.path())?;
+            if node.id().to_string() != info.node_id {
+                return Err(crate::backup::BackupError::Malformed {
+                    path: file.to_path_buf(),
+                    what: "its info names another node than its key".into(),
+                }
+                .into());
+            }
             let chain_length = node.chain_head().next_seq;
             node.with_write(|tx, _| {
                 let state = RestoreState {

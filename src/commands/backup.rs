@@ -8,6 +8,12 @@ use super::{UsageError, data_dir, open};
 use crate::cli::{BackupArgs, BackupCmd, Cli};
 use crate::{out_file, output};
 
+/// The first 16 characters of a node id as recorded in a backup (read from the file: never
+/// sliced by bytes).
+pub fn short(id: &str) -> String {
+    id.chars().take(16).collect()
+}
+
 /// The directory a file lives in (scratch space for the store copy).
 fn dir_of(path: &Path) -> &Path {
     match path.parent() {
@@ -31,7 +37,7 @@ pub fn run(cli: &Cli, args: &BackupArgs) -> anyhow::Result<ExitCode> {
                 println!(
                     "backup of {} ({}) written to {}: {} cases, chain of {} entries, {} tables, {} rows, store {} bytes, files {}",
                     info.name,
-                    &info.node_id[..16],
+                    short(&info.node_id),
                     out.display(),
                     info.cases,
                     info.chain_length,
@@ -57,10 +63,10 @@ fn verify(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     if cli.json {
         output::json(&serde_json::json!({"ok": ok, "backup": v}))?;
     } else {
-        println!(
+        crate::output::safe_println!(
             "backup of {} ({}) taken {}: {} cases, chain of {} entries, store check {}",
             v.info.name,
-            &v.info.node_id[..16.min(v.info.node_id.len())],
+            short(&v.info.node_id),
             v.info.taken_at,
             v.cases,
             v.chain_length,

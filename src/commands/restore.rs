@@ -71,10 +71,10 @@ pub fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
         };
         let (node, info) = Node::restore_from_backup(from, &dir)?;
         if !cli.json {
-            println!(
+            crate::output::safe_println!(
                 "restored {} ({}) from the backup taken {}: {} cases, chain of {} entries",
                 info.name,
-                &info.node_id[..16.min(info.node_id.len())],
+                super::backup::short(&info.node_id),
                 info.taken_at,
                 info.cases,
                 info.chain_length
