@@ -137,12 +137,6 @@ pub enum BackupError {
     },
 }
 
-impl From<BackupError> for NodeError {
-    fn from(e: BackupError) -> Self {
-        NodeError::Invalid(e.to_string())
-    }
-}
-
 /// What a backup holds, as recorded in it and reported by `backup` and `backup verify`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct BackupInfo {
@@ -354,7 +348,8 @@ impl Node {
         let e = io_err("backup output");
         w.write_all(MAGIC).map_err(&e)?;
         w.write_all(&VERSION.to_be_bytes()).map_err(&e)?;
-        let info_json = serde_json::to_vec(&info).map_err(|x| NodeError::Invalid(x.to_string()))?;
+        let info_json =
+            serde_json::to_vec(&info).map_err(crate::error::EncodeError::json("backup info"))?;
         record_header(&mut w, TAG_INFO, "info.json", info_json.len() as u64).map_err(&e)?;
         w.write_all(&info_json).map_err(&e)?;
         let mut count: u32 = 1;
@@ -362,11 +357,14 @@ impl Node {
             let path = self.dir().join(name);
             let data = std::fs::read(&path).map_err(|x| NodeError::io(&path, x))?;
             if data.len() as u64 > MAX_FILE {
-                return Err(NodeError::Invalid(format!(
-                    "{} is over {} MiB: not a settings file a backup carries",
-                    path.display(),
-                    MAX_FILE >> 20
-                )));
+                return Err(BackupError::Malformed {
+                    path: path.clone(),
+                    what: format!(
+                        "it is over {} MiB: not a settings file a backup carries",
+                        MAX_FILE >> 20
+                    ),
+                }
+                .into());
             }
             record_header(&mut w, TAG_FILE, name, data.len() as u64).map_err(&e)?;
             w.write_all(&data).map_err(&e)?;

@@ -31,15 +31,22 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Modules: [`node`] (the handle and its operations), [`write`] (the one guarded write path:
+//! Modules: [`node`] (the handle and its operations), [`write`](mod@write) (the one guarded write path:
 //! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`]
 //! (the document layout and views), [`store`] (redb tables), [`index`], [`feed`] (the change
-//! feed sync reads), [`registry`], [`audit`], [`deadline`], [`bulk`] (import/export),
-//! [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
+//! feed sync reads), [`registry`], [`audit`] (appending, verifying and exchanging the audit
+//! chain) over [`chain`] (its primitives: entries, Merkle range, checkpoints), [`deadline`],
+//! [`bulk`] (import/export), [`import_receipt`] (each imported file
+//! remembered by its hash), [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
-//! (conflict records and the review queue), [`peers`], [`sync_status`] (what the console shows
+//! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
+//! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
+//! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`].
+//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go),
+//! and running a node over years: [`backup`] (a consistent copy of a running node),
+//! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
+//! lost one's place), [`doctor`] (what `hoso doctor` reads).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -47,6 +54,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod case;
+pub mod chain;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;
@@ -55,12 +63,16 @@ pub mod error;
 pub mod feed;
 pub mod identity;
 pub mod ids;
+pub mod import_receipt;
 pub mod index;
 pub mod ingest;
 pub mod limits;
 pub mod node;
 pub mod officer;
+pub mod peer_admin;
 pub mod peers;
+pub mod progress;
+pub mod province;
 pub mod rebuild;
 pub mod registry;
 pub mod replica;

@@ -20,7 +20,7 @@ use redb::{ReadableDatabase, ReadableTable};
 
 use crate::audit::checkpoint::{Cosignature, SignedCheckpoint};
 use crate::audit::entry::Action;
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, CosignRefusal, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::store::tables::{AUDIT_CHECKPOINTS, AUDIT_COSIGS, META};
@@ -80,9 +80,7 @@ impl Node {
 
     fn record_succession(&self, old: &NodeId, new: &NodeId, side: &str) -> Result<()> {
         if old == new {
-            return Err(NodeError::Invalid(
-                "a node cannot succeed itself: give the old node's id and the new one's".into(),
-            ));
+            return Err(crate::restore::RestoreError::SelfSuccession.into());
         }
         let mut ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
         {
@@ -90,12 +88,13 @@ impl Node {
             if let Some(v) = meta.get(key(old).as_str())? {
                 let was = <[u8; 32]>::try_from(v.value()).map(NodeId).ok();
                 if was != Some(*new) {
-                    return Err(NodeError::Invalid(format!(
-                        "node {} was already retired in favour of {}",
-                        old.short(),
-                        was.map(|w| w.short())
-                            .unwrap_or_else(|| "another node".into())
-                    )));
+                    return Err(crate::restore::RestoreError::AlreadyRetired {
+                        node: old.short(),
+                        successor: was
+                            .map(|w| w.short())
+                            .unwrap_or_else(|| "another node".into()),
+                    }
+                    .into());
                 }
                 return Ok(());
             }
@@ -129,20 +128,21 @@ impl Node {
     /// predecessor's, replayed by the hub): the note must be signed by its origin and the
     /// cosignature verify, and the chain must be held up to its size.
     pub fn store_foreign_cosignature(&self, note: &str, cs: &Cosignature) -> Result<()> {
-        let bad = |m: &str| NodeError::Invalid(format!("cosignature refused: {m}"));
-        let sc = SignedCheckpoint::parse_note(note).map_err(|e| bad(&e.to_string()))?;
+        let bad = |r: CosignRefusal| NodeError::Audit(AuditError::CosignRefused(r));
+        let sc =
+            SignedCheckpoint::parse_note(note).map_err(|e| bad(CosignRefusal::Malformed(e)))?;
         let cp = &sc.checkpoint;
         if cp.origin == self.id() {
             return self.store_cosignature(note, cs);
         }
         if !sc.signature_ok() || cp.realm != self.realm() {
-            return Err(bad("the note is not signed by its origin in this realm"));
+            return Err(bad(CosignRefusal::NotOwnNote));
         }
         if cs.witness == cp.origin || !cs.verify(cp) {
-            return Err(bad("the witness signature does not verify"));
+            return Err(bad(CosignRefusal::BadWitnessSignature));
         }
         if cp.size > self.chain_len(&cp.origin)? {
-            return Err(bad("the note is ahead of this node's chain"));
+            return Err(bad(CosignRefusal::AheadOfChain));
         }
         self.with_write(|tx, _| {
             tx.open_table(AUDIT_CHECKPOINTS)?

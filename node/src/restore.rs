@@ -65,15 +65,20 @@ pub enum RestoreError {
     /// `--resume` on a node that is not being restored.
     #[error("this node is not being restored: there is nothing to resume")]
     NotRestoring,
+    /// A succession naming the same node twice.
+    #[error("a node cannot succeed itself: give the old node's id and the new one's")]
+    SelfSuccession,
+    /// The old node was already retired in favour of another one.
+    #[error("node {node} was already retired in favour of {successor}")]
+    AlreadyRetired {
+        /// The old node (short id).
+        node: String,
+        /// Its recorded successor (short id).
+        successor: String,
+    },
     /// Every incarnation number is used.
     #[error("this node has used all {max} chain incarnations: set up a new node id instead", max = MAX_INCARNATION + 1)]
     Incarnations,
-}
-
-impl From<RestoreError> for NodeError {
-    fn from(e: RestoreError) -> Self {
-        NodeError::Invalid(e.to_string())
-    }
 }
 
 /// What finishing a restore did.
@@ -147,8 +152,8 @@ impl Node {
                     started_ms: chrono::Utc::now().timestamp_millis(),
                     chain_length,
                 };
-                let bytes =
-                    serde_json::to_vec(&state).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                let bytes = serde_json::to_vec(&state)
+                    .map_err(crate::error::EncodeError::json("restore state"))?;
                 tx.open_table(META)?
                     .insert(META_RESTORING, bytes.as_slice())?;
                 // What the node knew it had received is older than what it had: ask for all.
@@ -183,8 +188,8 @@ impl Node {
                 started_ms: chrono::Utc::now().timestamp_millis(),
                 chain_length,
             };
-            let bytes =
-                serde_json::to_vec(&state).map_err(|e| NodeError::Invalid(e.to_string()))?;
+            let bytes = serde_json::to_vec(&state)
+                .map_err(crate::error::EncodeError::json("restore state"))?;
             tx.open_table(META)?
                 .insert(META_RESTORING, bytes.as_slice())?;
             Ok(())
@@ -357,7 +362,8 @@ pub(crate) fn adopt_own_entry(
         head.anchor_size = e.body.anchor_size;
         head.anchor_cosig = crate::ids::hex(&e.body.anchor_cosig);
     }
-    let bytes = serde_json::to_vec(&*head).map_err(|x| NodeError::Invalid(x.to_string()))?;
+    let bytes =
+        serde_json::to_vec(&*head).map_err(crate::error::EncodeError::json("chain head"))?;
     tx.open_table(META)?
         .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
     Ok(())

@@ -9,6 +9,7 @@
 //! - The restored node stores those cosignatures once it holds the entries they cover.
 
 use hoso_node::audit::checkpoint::Cosignature;
+use hoso_node::error::{AuditError, CosignRefusal};
 use hoso_node::{Node, NodeError, NodeId};
 
 use super::message::{Message, WitnessMsg};
@@ -108,14 +109,14 @@ pub fn store_pending(node: &Node, pending: &mut Vec<(String, String)>) -> Result
     let mut keep = Vec::new();
     for (note, line) in pending.drain(..) {
         let stored = Cosignature::parse_line(&line)
-            .map_err(|e| NodeError::Invalid(format!("cosignature refused: {e}")))
+            .map_err(|e| NodeError::from(AuditError::CosignRefused(CosignRefusal::Malformed(e))))
             .and_then(|cs| node.store_foreign_cosignature(&note, &cs));
         match stored {
             Ok(()) => {}
-            Err(NodeError::Invalid(why)) if why.contains("ahead of this node's chain") => {
+            Err(NodeError::Audit(AuditError::CosignRefused(CosignRefusal::AheadOfChain))) => {
                 keep.push((note, line));
             }
-            Err(NodeError::Invalid(why)) => {
+            Err(NodeError::Audit(AuditError::CosignRefused(why))) => {
                 tracing::warn!(%why, "a replayed cosignature was not stored");
             }
             Err(e) => return Err(e.into()),

@@ -93,11 +93,20 @@ pub enum Action {
     OfficerReset = 72,
     /// A node id was retired at the hub after its commune was rebuilt with a new key (issue 12).
     NodeRetire = 73,
+    /// A peer was added to (or updated in) the peers file, by a supervisor.
+    PeerAdd = 60,
+    /// A peer was removed from the peers file, by a supervisor.
+    PeerRemove = 61,
+    /// `hoso check --repair` rebuilt summaries, indexes and receipts from the documents.
+    StoreRepair = 62,
+    /// A registry-filled field was corrected by hand, with a reason (the registry evidence is
+    /// kept beside the corrected value).
+    FieldCorrect = 80,
 }
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 27] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -121,6 +130,10 @@ impl Action {
         Action::OfficerPasswd,
         Action::OfficerReset,
         Action::NodeRetire,
+        Action::PeerAdd,
+        Action::PeerRemove,
+        Action::StoreRepair,
+        Action::FieldCorrect,
     ];
     /// The wire code.
     pub fn code(self) -> u16 {
@@ -156,6 +169,10 @@ impl Action {
             Action::OfficerPasswd => "officer_passwd",
             Action::OfficerReset => "officer_reset",
             Action::NodeRetire => "node_retire",
+            Action::PeerAdd => "peer_add",
+            Action::PeerRemove => "peer_remove",
+            Action::StoreRepair => "store_repair",
+            Action::FieldCorrect => "field_correct",
         }
     }
 }
