@@ -2,7 +2,7 @@
 //!
 //! When a commune's node is lost with no backup, a new node (a new key) takes its place:
 //!
-//! - at the hub, the operator enrolls the new node (`hoso peer add NEW …`) and retires the old
+//! - at the hub, a supervisor enrolls the new node (`hoso peer add NEW …`) and retires the old
 //!   one ([`Node::retire_node`], `hoso node retire OLD --successor NEW`): the old id leaves
 //!   `peers.toml`, is refused from then on ([`Node::is_retired`]), and an audited
 //!   `node_retire` entry records who took its place;
@@ -78,11 +78,18 @@ impl Node {
         Ok(out)
     }
 
-    fn record_succession(&self, old: &NodeId, new: &NodeId, side: &str) -> Result<()> {
+    fn record_succession(
+        &self,
+        by: &Author,
+        need: Permission,
+        old: &NodeId,
+        new: &NodeId,
+        side: &str,
+    ) -> Result<()> {
         if old == new {
             return Err(crate::restore::RestoreError::SelfSuccession.into());
         }
-        let mut ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
+        let mut ctx = self.begin_write(by, need)?;
         {
             let mut meta = ctx.tx().open_table(META)?;
             if let Some(v) = meta.get(key(old).as_str())? {
@@ -114,14 +121,20 @@ impl Node {
 
     /// Hub side: retires `old` in favour of `successor` (audited). The caller removes `old`
     /// from `peers.toml`; from then on it is refused.
-    pub fn retire_node(&self, old: &NodeId, successor: &NodeId) -> Result<()> {
-        self.record_succession(old, successor, "hub")
+    pub fn retire_node(&self, by: &Author, old: &NodeId, successor: &NodeId) -> Result<()> {
+        self.record_succession(by, Permission::AdminPeers, old, successor, "hub")
     }
 
     /// New node side: records that this node takes the place of `old` (audited), so that its
     /// sessions ask for `old`'s chain.
     pub fn take_over_from(&self, old: &NodeId) -> Result<()> {
-        self.record_succession(old, &self.id(), "successor")
+        self.record_succession(
+            &Author::Node,
+            Permission::Maintain,
+            old,
+            &self.id(),
+            "successor",
+        )
     }
 
     /// Stores a witness's cosignature of a checkpoint of another node's chain held here (a

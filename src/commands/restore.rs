@@ -178,7 +178,7 @@ fn retire(cli: &Cli, old: &str, successor: &str) -> anyhow::Result<ExitCode> {
     let node = super::open(cli)?;
     let old = parse_id(old)?;
     let new = parse_id(successor)?;
-    let mut peers = Peers::load(node.dir())?;
+    let peers = Peers::load(node.dir())?;
     if peers.get(&new).is_none() {
         return Err(UsageError(format!(
             "the successor {} is not in peers.toml: enroll it first (`hoso peer add {new} --role commune --scope CODE --addr IP:PORT`)",
@@ -186,11 +186,10 @@ fn retire(cli: &Cli, old: &str, successor: &str) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
-    node.retire_node(&old, &new)?;
-    let removed = peers.remove(&old);
-    if removed {
-        peers.save(node.dir())?;
-    }
+    // Retiring a node, like enrolling one, is a supervisor's decision, on the chain.
+    let by = hoso_node::Author::Officer(crate::auth::acting(cli, &node)?);
+    node.retire_node(&by, &old, &new)?;
+    let removed = peers.get(&old).is_some() && node.remove_peer(&by, &old)?;
     if cli.json {
         output::json(
             &serde_json::json!({"retired": old.to_string(), "successor": new.to_string(), "removed_from_peers": removed}),

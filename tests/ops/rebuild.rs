@@ -50,10 +50,11 @@ fn rebuild_a_commune_from_its_hub_with_a_new_key() {
     let new_id = node_id(&new);
     assert_ne!(new_id, old_id);
     // The successor must be enrolled before the old id is retired.
-    hub.run(&["node", "retire", &old_id, "--successor", &new_id])
+    let lead = hub.as_officer("lanhdao01");
+    lead.run(&["node", "retire", &old_id, "--successor", &new_id])
         .code(2)
         .stderr_has("enroll it first");
-    hub.ok(&[
+    lead.ok(&[
         "peer",
         "add",
         &new_id,
@@ -66,7 +67,7 @@ fn rebuild_a_commune_from_its_hub_with_a_new_key() {
         "--name",
         "Bình Gia (máy mới)",
     ]);
-    hub.ok(&["node", "retire", &old_id, "--successor", &new_id]);
+    commune_retired(&lead, &old_id, &new_id);
     peer_hub(&new, &hub, hub_port(&hub));
 
     let out = new
@@ -128,4 +129,16 @@ fn rebuild_a_commune_from_its_hub_with_a_new_key() {
     .code(2)
     .stderr_has("retired");
     serving.stop();
+}
+
+/// `node retire` by the hub's supervisor; the old id leaves the peers file (an audited removal).
+fn commune_retired(lead: &Hoso, old: &str, new: &str) {
+    lead.ok(&["node", "retire", old, "--successor", new]);
+    let peers = lead.ok(&["--json", "peer", "list"]).stdout;
+    assert!(!peers.contains(old), "{peers}");
+    assert!(peers.contains(new), "{peers}");
+    // Not by an officer without the role.
+    lead.as_officer("canbo01")
+        .run(&["node", "retire", old, "--successor", new])
+        .code(2);
 }

@@ -58,7 +58,8 @@ pub fn pair(root: &Path) -> Pair {
         "--sample",
     ]);
     let cid = node_id(&commune);
-    hub.ok(&[
+    // Peer administration is a supervisor's.
+    hub.as_officer("lanhdao01").ok(&[
         "peer",
         "add",
         &cid,
@@ -71,7 +72,7 @@ pub fn pair(root: &Path) -> Pair {
         "--name",
         "Bình Gia",
     ]);
-    peer_hub(&commune, &hub, hp);
+    peer_hub(&commune.as_officer("lanhdao01"), &hub, hp);
     Pair { hub, commune }
 }
 
@@ -84,7 +85,7 @@ pub fn hub_port(h: &Hoso) -> u16 {
         .expect("listen port")
 }
 
-/// Adds `hub` (listening on `port`) as the hub peer of `commune`.
+/// Adds `hub` (listening on `port`) as the hub peer of `commune` (acting as a supervisor of it).
 pub fn peer_hub(commune: &Hoso, hub: &Hoso, port: u16) {
     let hid = node_id(hub);
     commune.ok(&[
