@@ -476,7 +476,7 @@ pub fn account_vi(e: &AccountError) -> String {
             "Tài khoản này đã bị khóa, không đăng nhập hay ghi được nữa. Liên hệ lãnh đạo bộ phận.".to_string()
         }
         AccountError::MustChangePassphrase { .. } => {
-            "Mật khẩu hiện tại là mật khẩu tạm: hãy đặt mật khẩu của riêng bạn trước (lệnh «hoso officer passwd»), rồi đăng nhập lại.".to_string()
+            "Mật khẩu hiện tại là mật khẩu tạm: hãy đổi sang mật khẩu của riêng bạn trước (quản trị hướng dẫn cách đổi), rồi đăng nhập lại.".to_string()
         }
         AccountError::SelfDisable { .. } => {
             "Không tự khóa tài khoản của mình được: cần một lãnh đạo khác.".to_string()
@@ -578,7 +578,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::ControlChar(c) => control_char_vi(c),
         NodeError::Account(a) => account_vi(a),
         NodeError::Backup(_) => {
-            "Tệp sao lưu không dùng được (hỏng, thiếu hoặc không phải tệp sao lưu của hoso). Báo quản trị dùng bản sao lưu khác.".to_string()
+            "Tệp sao lưu không dùng được (hỏng, thiếu hoặc không phải tệp sao lưu). Báo quản trị dùng bản sao lưu khác.".to_string()
         }
         NodeError::Restore(hoso_node::restore::RestoreError::Pending) => {
             "Máy đang được khôi phục và chưa liên lạc được với máy chủ tỉnh: chưa ghi được. Báo quản trị hoàn tất việc khôi phục.".to_string()
