@@ -101,6 +101,73 @@ pub enum Command {
     /// The signed audit history: log, verify, replay, export.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// A consistent copy of this node (store, key, settings, peers) while it runs:
+    /// `hoso backup --out FILE`; `hoso backup verify FILE` checks one.
+    Backup(BackupArgs),
+    /// Rebuild this node: `hoso node restore --from FILE` into an empty data dir.
+    #[command(subcommand, name = "node")]
+    NodeOps(NodeCmd),
+    /// Check the node as an operator would: key, store, peers, cosigned chain, disk, clock.
+    Doctor,
+}
+
+/// `hoso backup`.
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct BackupArgs {
+    /// The backup file to write (mode 0600: it holds the node key), outside the data dir.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// verify FILE.
+    #[command(subcommand)]
+    pub cmd: Option<BackupCmd>,
+}
+
+/// `hoso backup verify`.
+#[derive(Debug, Subcommand)]
+pub enum BackupCmd {
+    /// Check a backup file: format, checksum, the store opens bound to its key, `hoso check`.
+    Verify {
+        /// The backup file.
+        file: PathBuf,
+    },
+}
+
+/// `hoso node …`.
+#[derive(Debug, Subcommand)]
+pub enum NodeCmd {
+    /// Restore this node into an empty data dir from a backup (`--from FILE`): a new chain
+    /// incarnation, after asking the hub for everything the node did since the backup.
+    Restore {
+        /// The backup file (`hoso backup --out FILE`).
+        #[arg(long, value_name = "FILE", required_unless_present_any = ["resume", "from_hub"])]
+        from: Option<PathBuf>,
+        /// No backup: this new node (`hoso init`, a new key, enrolled at the hub) takes the
+        /// place of the lost node `--predecessor ID`, pulling its commune's cases and chain
+        /// from the hub.
+        #[arg(long, conflicts_with_all = ["from", "resume"], requires = "predecessor")]
+        from_hub: bool,
+        /// With --from-hub: the lost node's id (the hub retired it: `hoso node retire`).
+        #[arg(long, value_name = "NODE_ID")]
+        predecessor: Option<String>,
+        /// Finish a restore that could not reach its hub (the data dir is already restored).
+        #[arg(long, conflicts_with = "from")]
+        resume: bool,
+        /// Restore without asking the hub first (no hub reachable). Refused when the node
+        /// has a hub peer unless given: a node that writes before it has heard its hub may
+        /// reuse receipt codes.
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Hub: retire a lost commune node in favour of its successor (already `peer add`ed): the
+    /// old id leaves peers.toml and is refused from then on; the successor receives its chain.
+    Retire {
+        /// The lost node's id.
+        node_id: String,
+        /// The node that takes its place.
+        #[arg(long, value_name = "NODE_ID")]
+        successor: String,
+    },
 }
 
 /// `hoso init`.
@@ -181,6 +248,26 @@ pub enum OfficerCmd {
     },
     /// List officer accounts.
     List,
+    /// Disable an account (supervisor): the officer can no longer log in or write, and every
+    /// session they hold ends now. Audited.
+    Disable {
+        /// The officer's id.
+        id: String,
+    },
+    /// Change your own passphrase, proving the old one (`--officer ID`, or the session's
+    /// officer); also how a one-time passphrase from `officer reset` is replaced. Audited.
+    Passwd {
+        /// Read the old passphrase, then the new one, as two lines of stdin.
+        #[arg(long)]
+        passphrase_stdin: bool,
+    },
+    /// Set a one-time passphrase for an officer who forgot theirs (supervisor); it is printed
+    /// once, their sessions end, and they must change it (`officer passwd`) before anything
+    /// else. Audited.
+    Reset {
+        /// The officer's id.
+        id: String,
+    },
 }
 
 /// `hoso login`.

@@ -1,17 +1,21 @@
 //! Command dispatch: each command opens the node, does one thing, prints the result.
 
+mod accounts;
 mod audit;
+mod backup;
 mod calendar;
 mod cases;
 mod catalog;
 mod check;
 mod console;
 mod console_print;
+mod doctor;
 mod intake;
 mod lifecycle;
 mod node_admin;
 mod print;
 mod registry;
+mod restore;
 mod session;
 mod sync;
 
@@ -107,5 +111,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => sync::serve(&cli, args),
         Command::Sync(args) => sync::sync(&cli, args),
         Command::Audit(cmd) => audit::run(&cli, cmd),
+        Command::Backup(args) => backup::run(&cli, args),
+        Command::NodeOps(cmd) => restore::run(&cli, cmd),
+        Command::Doctor => doctor::run(&cli),
     }
 }

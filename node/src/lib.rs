@@ -43,17 +43,22 @@
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
 //! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go).
+//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go),
+//! and running a node over years: [`backup`] (a consistent copy of a running node),
+//! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
+//! lost one's place), [`doctor`] (what `hoso doctor` reads).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod audit;
+pub mod backup;
 pub mod bulk;
 pub mod case;
 pub mod chain;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;
+pub mod doctor;
 pub mod error;
 pub mod feed;
 pub mod identity;
@@ -68,8 +73,10 @@ pub mod peer_admin;
 pub mod peers;
 pub mod progress;
 pub mod province;
+pub mod rebuild;
 pub mod registry;
 pub mod replica;
+pub mod restore;
 pub mod session;
 pub mod store;
 pub mod sync_status;

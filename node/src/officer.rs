@@ -21,6 +21,14 @@ pub struct Officer {
     pub passphrase_hash: String,
     /// When the account was created (RFC 3339).
     pub created_at: String,
+    /// When a supervisor disabled the account (RFC 3339); a disabled officer cannot log in or
+    /// write, and their sessions ended then (issue 12).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub disabled_at: Option<String>,
+    /// The passphrase is a one-time one set by `officer reset`: the officer must set their own
+    /// (`officer passwd`) before anything else.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub must_change: bool,
 }
 
 impl Officer {
@@ -30,6 +38,11 @@ impl Officer {
             passphrase_hash: String::new(),
             ..self.clone()
         }
+    }
+
+    /// True when a supervisor disabled the account.
+    pub fn is_disabled(&self) -> bool {
+        self.disabled_at.is_some()
     }
 
     /// True when the role may change cases.

@@ -24,7 +24,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::entry::Action;
-use crate::error::{EncodeError, NodeError, Result};
+use crate::error::{AccountError, EncodeError, NodeError, Result};
 use crate::node::Node;
 use crate::officer::{self, Officer};
 use crate::write::{AuthMethod, AuthenticatedOfficer};
@@ -161,6 +161,15 @@ impl Node {
             .officer(id)
             .and_then(|o| officer::verify_passphrase(&o, passphrase).map(|()| o));
         match checked {
+            Ok(o) if o.is_disabled() => {
+                // The right passphrase of a disabled account: refused, and on the record.
+                self.append_event(
+                    Action::LoginFailed,
+                    serde_json::json!({"officer": key, "reason": "disabled", "failures": failures.count}),
+                    |_| Ok(()),
+                )?;
+                Err(AccountError::Disabled { officer: o.id }.into())
+            }
             Ok(o) => {
                 if failures.count > 0 {
                     self.with_write(|tx, _| {
@@ -218,6 +227,12 @@ impl Node {
     /// user's previous session on this node.
     pub fn start_session(&self, id: &str, passphrase: &str) -> Result<Session> {
         let officer = self.authenticate(id, passphrase)?;
+        if officer.must_change {
+            return Err(AccountError::MustChangePassphrase {
+                officer: officer.id.clone(),
+            }
+            .into());
+        }
         let uid = current_uid();
         let path = session_path(self.dir(), uid);
         let token = blake3::Hash::from_bytes(rand::random::<[u8; 32]>())
@@ -274,13 +289,19 @@ impl Node {
         let uid = current_uid();
         let path = session_path(self.dir(), uid);
         let file = read_session_file(&path, uid)?;
-        let record =
-            self.session_record(&file.token)?
-                .ok_or_else(|| NodeError::SessionRefused {
-                    path: path.clone(),
-                    reason: "it is not open on this node (logged out, or copied from elsewhere)"
-                        .into(),
-                })?;
+        let Some(record) = self.session_record(&file.token)? else {
+            // Disabling an account ends its sessions: say so rather than "not open".
+            if self.officer(&file.officer).is_ok_and(|o| o.is_disabled()) {
+                return Err(AccountError::Disabled {
+                    officer: file.officer,
+                }
+                .into());
+            }
+            return Err(NodeError::SessionRefused {
+                path: path.clone(),
+                reason: "it is not open on this node (logged out, or copied from elsewhere)".into(),
+            });
+        };
         if record.uid != uid || record.officer != file.officer {
             return Err(NodeError::SessionRefused {
                 path,
@@ -304,9 +325,14 @@ impl Node {
                 given: given.to_string(),
             });
         }
-        Ok(AuthenticatedOfficer::from_session(
-            self.officer(&record.officer)?,
-        ))
+        let officer = self.officer(&record.officer)?;
+        if officer.is_disabled() {
+            return Err(AccountError::Disabled {
+                officer: officer.id,
+            }
+            .into());
+        }
+        Ok(AuthenticatedOfficer::from_session(officer))
     }
 
     /// The stored row of a session token, if it is open.

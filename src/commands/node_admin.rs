@@ -336,6 +336,9 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
                 println!("officer {} ({}, {}) created", o.id, o.name, o.role);
             }
         }
+        OfficerCmd::Disable { .. } | OfficerCmd::Passwd { .. } | OfficerCmd::Reset { .. } => {
+            return super::accounts::run(cli, &node, cmd);
+        }
         OfficerCmd::List => {
             let list = node.officers()?;
             if cli.json {
@@ -343,9 +346,16 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
             } else {
                 let rows: Vec<Vec<String>> = list
                     .iter()
-                    .map(|o| vec![o.id.clone(), o.name.clone(), o.role.to_string()])
+                    .map(|o| {
+                        vec![
+                            o.id.clone(),
+                            o.name.clone(),
+                            o.role.to_string(),
+                            super::accounts::state(o).to_string(),
+                        ]
+                    })
                     .collect();
-                output::table(&["ID", "NAME", "ROLE"], &rows);
+                output::table(&["ID", "NAME", "ROLE", "STATE"], &rows);
             }
         }
     }

@@ -44,6 +44,13 @@ pub fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
                 addrs: addrs.clone(),
                 scope: scope.clone(),
             };
+            if node.is_retired(&p.node_id)? {
+                return Err(UsageError(format!(
+                    "node {} was retired (replaced by another node): it may not be a peer again",
+                    p.node_id.short()
+                ))
+                .into());
+            }
             // Whom the node syncs with is a supervisor's decision, on the chain.
             let by = hoso_node::Author::Officer(crate::auth::acting(cli, &node)?);
             let saved = node.add_peer(&by, p)?;

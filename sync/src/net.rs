@@ -425,6 +425,10 @@ impl std::fmt::Debug for SyncHandler {
 
 /// Looks a remote node id up in the peers file.
 pub fn allowed_peer(node: &Node, remote: &NodeId) -> Result<Peer, SyncError> {
+    // A node replaced by another (`hoso node retire`) is refused from then on.
+    if node.is_retired(remote)? {
+        return Err(SyncError::UnknownPeer(format!("{remote} (retired)")));
+    }
     let peers = Peers::load(node.dir())?;
     peers
         .get(remote)

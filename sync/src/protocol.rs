@@ -5,6 +5,7 @@
 
 pub mod frame;
 pub mod message;
+pub mod restore;
 pub mod session;
 
 pub use frame::{FRAME_VERSION, FrameError, MAX_FRAME};

@@ -154,6 +154,9 @@ pub enum Discard {
     Note,
 }
 
+/// Ticks (4 Hz) between checks that the logged-in account is still enabled.
+pub const ACCOUNT_CHECK_TICKS: u32 = 8;
+
 /// The whole console state.
 #[derive(Debug)]
 pub struct App {
@@ -207,6 +210,8 @@ pub struct App {
     pub toast: Option<Toast>,
     /// Asking whether to quit with changes not yet synced.
     pub confirm_quit: bool,
+    /// Ticks since the logged-in account was last checked (disabled accounts end at once).
+    pub account_ticks: u32,
     /// Asking whether to leave typed text (it stays as a draft unless the officer says drop it).
     pub confirm_discard: Option<Discard>,
     /// Where drafts are kept.
@@ -263,6 +268,7 @@ impl App {
             palette: None,
             toast: None,
             confirm_quit: false,
+            account_ticks: 0,
             confirm_discard: None,
             drafts_dir: opts.drafts_dir.unwrap_or_else(|| node.dir().join("drafts")),
             draft: Draft::default(),
@@ -364,6 +370,17 @@ impl App {
     }
 
     fn on_tick(&mut self) -> Vec<Effect> {
+        let mut out = Vec::new();
+        // Every 2 s: a supervisor may have disabled this account (issue 12).
+        if let Some(o) = &self.officer {
+            self.account_ticks += 1;
+            if self.account_ticks >= ACCOUNT_CHECK_TICKS {
+                self.account_ticks = 0;
+                out.push(Effect::CheckAccount {
+                    officer: o.id().to_string(),
+                });
+            }
+        }
         if self.auditor.verifying() {
             self.redraw = true; // the progress moves
         }
@@ -377,11 +394,11 @@ impl App {
         if self.list_dirty && self.officer.is_some() {
             self.list_dirty = false;
             self.redraw = true;
-            let mut out = list::reload(self);
+            out.extend(list::reload(self));
             out.push(self.load_counts());
             return out;
         }
-        vec![]
+        out
     }
 
     fn on_changed(&mut self, id: Option<CaseId>) -> Vec<Effect> {
@@ -681,6 +698,13 @@ impl App {
             }
             Outcome::Audit(r) => {
                 audit_view::on_audit(self, r);
+                vec![]
+            }
+            Outcome::AccountEnded(msg) => {
+                // The account was disabled: the session ends, nothing of it stays on screen.
+                self.logout();
+                self.login.error = Some(msg);
+                self.redraw = true;
                 vec![]
             }
             Outcome::Printed(form, r) => {

@@ -68,6 +68,10 @@ pub fn action_vi(a: Action) -> &'static str {
         Action::Payment => "Ghi nhận nộp lệ phí",
         Action::RegistryRecheck => "Đối chiếu lại CSDL dân cư",
         Action::DueRecompute => "Tính lại hạn trả",
+        Action::OfficerDisable => "Khóa tài khoản",
+        Action::OfficerPasswd => "Đổi mật khẩu",
+        Action::OfficerReset => "Cấp mật khẩu tạm",
+        Action::NodeRetire => "Ngừng nhận máy cũ",
         Action::PeerAdd => "Thêm máy đồng bộ",
         Action::PeerRemove => "Gỡ máy đồng bộ",
         Action::StoreRepair => "Dựng lại chỉ mục",
@@ -248,6 +252,20 @@ pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
                 }
                 _ => "Tính lại hạn trả kết quả theo lịch ngày nghỉ mới.".to_string(),
             }
+        }
+        Action::OfficerDisable | Action::OfficerPasswd | Action::OfficerReset => {
+            let id = p.get("officer").and_then(Value::as_str).unwrap_or("");
+            let id = crate::format::fit(id, 40);
+            match action {
+                Action::OfficerDisable => {
+                    format!("Khóa tài khoản cán bộ {id}; các phiên đăng nhập của cán bộ kết thúc.")
+                }
+                Action::OfficerPasswd => format!("Cán bộ {id} đổi mật khẩu."),
+                _ => format!("Cấp mật khẩu tạm cho cán bộ {id}; cán bộ phải đổi khi đăng nhập."),
+            }
+        }
+        Action::NodeRetire => {
+            "Ngừng nhận dữ liệu từ một máy cũ của xã (máy đã được thay).".to_string()
         }
         Action::PeerAdd | Action::PeerRemove => {
             let name = p.get("name").and_then(Value::as_str).unwrap_or("");

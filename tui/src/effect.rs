@@ -18,6 +18,11 @@ pub const AUDIT_RECENT: usize = 200;
 /// A request to the node.
 #[derive(Clone, Debug)]
 pub enum Effect {
+    /// Check that the logged-in account is still enabled (issue 12).
+    CheckAccount {
+        /// The officer.
+        officer: String,
+    },
     /// Check an officer's passphrase.
     Login {
         /// Login id.
@@ -269,6 +274,8 @@ pub enum Outcome {
     Audit(Result<Box<AuditSummary>, String>),
     /// The officer's draft, read back.
     Draft(Box<Draft>),
+    /// The logged-in account was disabled: end the session, with this sentence.
+    AccountEnded(String),
     /// A form was printed (or why not).
     Printed(crate::print::Form, Result<crate::print::Printed, String>),
     /// The answer to an [`Effect::Oversight`].
@@ -286,15 +293,29 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         Effect::Login {
             officer,
             passphrase,
-        } => Outcome::LoggedIn(node.authenticate(officer.trim(), &passphrase).map_err(|e| {
-            if matches!(e, NodeError::LoginThrottled { .. }) {
-                crate::errors::node_error_vi(&e, node.catalog())
-            } else if e.is_bad_input() {
-                "sai mã cán bộ hoặc mật khẩu.".to_string()
-            } else {
-                crate::errors::node_error_vi(&e, node.catalog())
-            }
-        })),
+        } => Outcome::LoggedIn(
+            node.authenticate(officer.trim(), &passphrase)
+                .and_then(|o| {
+                    // A one-time passphrase (issue 12) admits only setting one's own.
+                    if o.must_change {
+                        Err(hoso_node::error::AccountError::MustChangePassphrase {
+                            officer: o.id().to_string(),
+                        }
+                        .into())
+                    } else {
+                        Ok(o)
+                    }
+                })
+                .map_err(|e| {
+                    if matches!(e, NodeError::LoginThrottled { .. } | NodeError::Account(_)) {
+                        crate::errors::node_error_vi(&e, node.catalog())
+                    } else if e.is_bad_input() {
+                        "sai mã cán bộ hoặc mật khẩu.".to_string()
+                    } else {
+                        crate::errors::node_error_vi(&e, node.catalog())
+                    }
+                }),
+        ),
         Effect::LoadList { generation, query } => Outcome::List {
             generation,
             rows: crate::queue::page(node, &query),
@@ -351,6 +372,13 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             return None;
         }
         Effect::LoadDraft { file } => Outcome::Draft(Box::new(crate::draft::load(&file))),
+        Effect::CheckAccount { officer } => match node.officer(&officer) {
+            Ok(o) if o.is_disabled() => Outcome::AccountEnded(crate::errors::account_vi(
+                &hoso_node::error::AccountError::Disabled { officer },
+            )),
+            // Removed, unreadable or fine: the next write says what is wrong.
+            _ => return None,
+        },
         Effect::CorrectFields {
             officer,
             reference,

@@ -6,8 +6,8 @@
 use hoso_node::error::IntakeError;
 use hoso_node::error::LifecycleError;
 use hoso_node::error::{
-    AuditError, ConfigError, ControlChar, EncodeError, IngestError, LimitExceeded, Limited,
-    PeerError, Refusal,
+    AccountError, AuditError, ConfigError, ControlChar, EncodeError, IngestError, LimitExceeded,
+    Limited, PeerError, Refusal,
 };
 use hoso_node::ingest::quarantine::RefusalKind;
 use hoso_node::store::error::StoreError;
@@ -470,6 +470,25 @@ pub fn ingest_vi(e: &IngestError) -> String {
 /// The sentence for an error this console has no sentence for yet (the detail is logged).
 const GENERAL: &str = "Máy không thực hiện được thao tác này. Thử lại; nếu vẫn lỗi, báo quản trị (chi tiết trong nhật ký).";
 
+/// An officer-account refusal in Vietnamese (issue 12).
+pub fn account_vi(e: &AccountError) -> String {
+    match e {
+        AccountError::Disabled { .. } => {
+            "Tài khoản này đã bị khóa, không đăng nhập hay ghi được nữa. Liên hệ lãnh đạo bộ phận.".to_string()
+        }
+        AccountError::MustChangePassphrase { .. } => {
+            "Mật khẩu hiện tại là mật khẩu tạm: hãy đổi sang mật khẩu của riêng bạn trước (quản trị hướng dẫn cách đổi), rồi đăng nhập lại.".to_string()
+        }
+        AccountError::SelfDisable { .. } => {
+            "Không tự khóa tài khoản của mình được: cần một lãnh đạo khác.".to_string()
+        }
+        AccountError::AlreadyDisabled { .. } => "Tài khoản này đã bị khóa từ trước.".to_string(),
+        AccountError::SamePassphrase => {
+            "Mật khẩu mới trùng mật khẩu cũ: hãy chọn mật khẩu khác.".to_string()
+        }
+    }
+}
+
 /// A node error in Vietnamese, for the officer.
 pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
     match e {
@@ -558,6 +577,16 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::Refused(r) => refusal_vi(r, catalog),
         NodeError::TooLarge(l) => limit_vi(l),
         NodeError::ControlChar(c) => control_char_vi(c),
+        NodeError::Account(a) => account_vi(a),
+        NodeError::Backup(_) => {
+            "Tệp sao lưu không dùng được (hỏng, thiếu hoặc không phải tệp sao lưu). Báo quản trị dùng bản sao lưu khác.".to_string()
+        }
+        NodeError::Restore(hoso_node::restore::RestoreError::Pending) => {
+            "Máy đang được khôi phục và chưa liên lạc được với máy chủ tỉnh: chưa ghi được. Báo quản trị hoàn tất việc khôi phục.".to_string()
+        }
+        NodeError::Restore(_) => {
+            "Việc khôi phục máy không tiếp tục được. Báo quản trị (chi tiết trong nhật ký).".to_string()
+        }
         NodeError::Config(c) => config_vi(c),
         NodeError::Peer(p) => peer_vi(p),
         NodeError::Audit(a) => audit_vi(a),

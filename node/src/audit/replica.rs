@@ -153,7 +153,7 @@ impl Node {
         }
         let own = self.id();
         let realm = self.realm();
-        self.with_write(|tx, _| {
+        self.with_write(|tx, head| {
             let mut out = ChainIngest::default();
             let mut audit = tx.open_table(AUDIT)?;
             let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
@@ -212,7 +212,10 @@ impl Node {
                     }
                     continue;
                 }
-                if *origin == own {
+                // A node being restored takes back the entries of its own chain it lost,
+                // checked like a peer's; they move its head (issue 12, `restore.rs`).
+                let restoring = *origin == own && crate::restore::restoring_in(tx)?;
+                if *origin == own && !restoring {
                     out.refused = refuse("entries of this node's own chain it never wrote");
                     break;
                 }
@@ -241,6 +244,9 @@ impl Node {
                 }
                 if e.body.case_id != CaseId::NONE {
                     by_case.insert(case_key(&e.body.case_id, &origin.0, seq).as_slice(), ())?;
+                }
+                if restoring {
+                    crate::restore::adopt_own_entry(tx, head, &e)?;
                 }
                 out.stored += 1;
             }

@@ -85,6 +85,14 @@ pub enum Action {
     RegistryRecheck = 51,
     /// A case's due date was recomputed after a calendar change.
     DueRecompute = 52,
+    /// A supervisor disabled an officer account; its sessions ended (issue 12).
+    OfficerDisable = 70,
+    /// An officer changed their own passphrase (issue 12).
+    OfficerPasswd = 71,
+    /// A supervisor set a one-time passphrase the officer must change (issue 12).
+    OfficerReset = 72,
+    /// A node id was retired at the hub after its commune was rebuilt with a new key (issue 12).
+    NodeRetire = 73,
     /// A peer was added to (or updated in) the peers file, by a supervisor.
     PeerAdd = 60,
     /// A peer was removed from the peers file, by a supervisor.
@@ -98,7 +106,7 @@ pub enum Action {
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 27] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -118,6 +126,10 @@ impl Action {
         Action::Payment,
         Action::RegistryRecheck,
         Action::DueRecompute,
+        Action::OfficerDisable,
+        Action::OfficerPasswd,
+        Action::OfficerReset,
+        Action::NodeRetire,
         Action::PeerAdd,
         Action::PeerRemove,
         Action::StoreRepair,
@@ -153,6 +165,10 @@ impl Action {
             Action::Payment => "payment",
             Action::RegistryRecheck => "registry_recheck",
             Action::DueRecompute => "due_recompute",
+            Action::OfficerDisable => "officer_disable",
+            Action::OfficerPasswd => "officer_passwd",
+            Action::OfficerReset => "officer_reset",
+            Action::NodeRetire => "node_retire",
             Action::PeerAdd => "peer_add",
             Action::PeerRemove => "peer_remove",
             Action::StoreRepair => "store_repair",

@@ -494,12 +494,65 @@ pub fn all() -> Vec<NodeError> {
     out.extend(audit_errors().into_iter().map(NodeError::Audit));
     out.extend(encode_errors().into_iter().map(NodeError::Encode));
     out.extend(ingest_errors().into_iter().map(NodeError::Ingest));
+    out.extend(account_errors().into_iter().map(NodeError::Account));
+    out.extend(backup_errors().into_iter().map(NodeError::Backup));
+    out.extend(restore_errors().into_iter().map(NodeError::Restore));
     out
+}
+
+/// Every variant of [`AccountError`].
+pub fn account_errors() -> Vec<AccountError> {
+    vec![
+        AccountError::Disabled {
+            officer: "canbo01".into(),
+        },
+        AccountError::MustChangePassphrase {
+            officer: "canbo01".into(),
+        },
+        AccountError::SelfDisable {
+            officer: "lanhdao01".into(),
+        },
+        AccountError::AlreadyDisabled {
+            officer: "canbo01".into(),
+        },
+        AccountError::SamePassphrase,
+    ]
+}
+
+/// Every variant of [`crate::backup::BackupError`].
+pub fn backup_errors() -> Vec<crate::backup::BackupError> {
+    use crate::backup::BackupError;
+    vec![
+        BackupError::UnknownTable("new-table-1".into()),
+        BackupError::Malformed {
+            path: path("bg.hoso-backup"),
+            what: "it ends early (a truncated copy)".into(),
+        },
+        BackupError::Checksum {
+            path: path("bg.hoso-backup"),
+        },
+    ]
+}
+
+/// Every variant of [`crate::restore::RestoreError`].
+pub fn restore_errors() -> Vec<crate::restore::RestoreError> {
+    use crate::restore::RestoreError;
+    vec![
+        RestoreError::Pending,
+        RestoreError::NotEmpty { dir: path("") },
+        RestoreError::NotRestoring,
+        RestoreError::SelfSuccession,
+        RestoreError::AlreadyRetired {
+            node: "f499b447d0d4e551".into(),
+            successor: "0a1b2c3d4e5f6071".into(),
+        },
+        RestoreError::Incarnations,
+    ]
 }
 
 /// How many variants [`NodeError`] has.
 #[cfg(test)]
-const VARIANTS: usize = 41;
+const VARIANTS: usize = 44;
 
 /// The variant's position; no wildcard, so a new variant must be counted here.
 #[cfg(test)]
@@ -546,6 +599,9 @@ fn variant(e: &NodeError) -> usize {
         NodeError::PassphraseHash { .. } => 38,
         NodeError::Automerge(_) => 39,
         NodeError::CorrectionNeedsReason { .. } => 40,
+        NodeError::Account(_) => 41,
+        NodeError::Backup(_) => 42,
+        NodeError::Restore(_) => 43,
     }
 }
 

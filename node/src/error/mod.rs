@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
+mod account;
 mod audit;
 mod config;
 mod convert;
@@ -17,6 +18,7 @@ mod peer;
 mod refusal;
 mod text;
 
+pub use account::AccountError;
 pub use audit::{AuditError, CosignRefusal};
 pub use config::ConfigError;
 pub(crate) use config::toml_message;
@@ -209,6 +211,16 @@ pub enum NodeError {
         /// Seconds until the next attempt is checked.
         wait_secs: u64,
     },
+    /// An officer account that may not act now (disabled, one-time passphrase), or a refused
+    /// account change (issue 12).
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// A backup file that cannot be made or read (issue 12).
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
+    /// A restore that cannot go on, or a write waiting for one (issue 12).
+    #[error(transparent)]
+    Restore(#[from] crate::restore::RestoreError),
     /// `node.toml`, the catalog or the holiday calendar is not valid.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -293,7 +305,10 @@ impl NodeError {
             | NodeError::Config(_)
             | NodeError::Peer(_)
             | NodeError::Ingest(_)
-            | NodeError::BadDocument { .. } => true,
+            | NodeError::BadDocument { .. }
+            | NodeError::Account(_)
+            | NodeError::Backup(_)
+            | NodeError::Restore(_) => true,
             NodeError::Audit(a) => a.is_bad_input(),
             NodeError::Io { .. }
             | NodeError::StoreLocked { .. }

@@ -23,6 +23,7 @@ use crate::ids::{CaseId, NodeId, actor_for};
 use crate::store::{self, error::StoreError};
 use crate::sync_status::{SyncCommand, SyncStatus};
 
+mod accounts;
 mod apology;
 mod cases;
 mod corrections;
@@ -37,6 +38,7 @@ mod results;
 mod supplement;
 mod tracks;
 
+pub use accounts::one_time_passphrase;
 pub use apology::ApologyInput;
 pub(crate) use cases::check_field_input;
 pub use due::DueRecompute;

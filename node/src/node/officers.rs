@@ -40,6 +40,8 @@ impl Node {
             role,
             passphrase_hash: hash,
             created_at: deadline::now().to_rfc3339(),
+            disabled_at: None,
+            must_change: false,
         };
         let mut ctx = self.begin_write(by, Permission::AdminOfficers)?;
         {
@@ -123,6 +125,10 @@ impl Node {
 
     /// Checks an officer's passphrase (console login); the account without its hash.
     pub fn login(&self, id: &str, passphrase: &str) -> Result<Officer> {
-        Ok(self.authenticate(id, passphrase)?.officer().clone())
+        let o = self.authenticate(id, passphrase)?.officer().clone();
+        if o.must_change {
+            return Err(crate::error::AccountError::MustChangePassphrase { officer: o.id }.into());
+        }
+        Ok(o)
     }
 }

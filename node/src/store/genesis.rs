@@ -42,6 +42,8 @@ impl FirstOfficer {
             role: self.role,
             passphrase_hash: officer::hash_passphrase(&self.passphrase)?,
             created_at: crate::deadline::now().to_rfc3339(),
+            disabled_at: None,
+            must_change: false,
         })
     }
 }

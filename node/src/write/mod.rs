@@ -39,7 +39,7 @@ use redb::{ReadableTable, WriteTransaction};
 use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseView};
-use crate::error::{EncodeError, Limited, NodeError, Refusal, Result};
+use crate::error::{AccountError, EncodeError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
 use crate::node::{Node, Writer};
@@ -68,6 +68,9 @@ pub enum Permission {
     Ingest,
     /// The node's own bookkeeping: audit replicas, checkpoints (the node, verified peers).
     Maintain,
+    /// Change one's own account (`officer passwd`): every role, including an account holding
+    /// a one-time passphrase (issue 12).
+    OwnAccount,
 }
 
 impl Permission {
@@ -81,6 +84,7 @@ impl Permission {
             Permission::RepairStore => "rebuild the store's summaries and indexes",
             Permission::Ingest => "store changes received by sync",
             Permission::Maintain => "maintain the node's records",
+            Permission::OwnAccount => "change their own passphrase",
         }
     }
 
@@ -94,11 +98,15 @@ impl Permission {
             | Permission::AdminPeers
             | Permission::RepairStore => role == Role::Supervisor,
             Permission::Ingest | Permission::Maintain => false,
+            Permission::OwnAccount => true,
         }
     }
 
     fn allows_node(self) -> bool {
-        !matches!(self, Permission::ChangeCases | Permission::AdminPeers)
+        !matches!(
+            self,
+            Permission::ChangeCases | Permission::AdminPeers | Permission::OwnAccount
+        )
     }
 
     fn allows_peer(self) -> bool {
@@ -139,6 +147,10 @@ impl Node {
             })
         };
         let officer = match author {
+            Author::Officer(_) if crate::restore::restoring_in(&tx)? => {
+                // A restored node writes nothing until it has heard its hub (issue 12).
+                return Err(crate::restore::RestoreError::Pending.into());
+            }
             Author::Officer(a) => {
                 // Authentication holds only while the account does: re-read it here.
                 let stored: Officer = {
@@ -151,6 +163,14 @@ impl Node {
                         detail: e.to_string(),
                     })?
                 };
+                // A disabled account stops at once, whatever session or check admitted it; a
+                // one-time passphrase admits only setting one's own (issue 12).
+                if stored.is_disabled() {
+                    return Err(AccountError::Disabled { officer: stored.id }.into());
+                }
+                if stored.must_change && need != Permission::OwnAccount {
+                    return Err(AccountError::MustChangePassphrase { officer: stored.id }.into());
+                }
                 if !need.allows_role(stored.role) {
                     return Err(NodeError::NotPermitted {
                         officer: stored.id,

@@ -139,11 +139,16 @@ pub struct Session {
     pub witness_step: usize,
     /// What the peer declared in its hello.
     peer_juris: Option<Jurisdiction>,
+    /// While restoring: cosignatures the hub replayed, waiting for their entries.
+    replayed_cosigs: Vec<(String, String)>,
+    /// Chains of the nodes either side took the place of (`hoso_node::rebuild`).
+    predecessors: Vec<NodeId>,
 }
 
 impl Session {
     /// A session with `peer`. `once`: end after one round (the initiator sends `Done`).
     pub fn new(node: Node, peer: Peer, initiator: bool, once: bool) -> Session {
+        let predecessors = super::restore::predecessors(&node, &peer.node_id);
         Session {
             node,
             peer,
@@ -168,6 +173,8 @@ impl Session {
             audit_bytes: AUDIT_BYTES,
             witness_step: WITNESS_STEP,
             peer_juris: None,
+            replayed_cosigs: Vec::new(),
+            predecessors,
         }
     }
 
@@ -218,16 +225,19 @@ impl Session {
         &self.peer
     }
 
-    /// The chains both sides exchange: the two nodes' own.
-    fn chain_origins(&self) -> [NodeId; 2] {
-        [self.node.id(), self.peer.node_id]
+    /// The chains both sides exchange: the two nodes' own, and those of the nodes they took
+    /// the place of.
+    fn chain_origins(&self) -> Vec<NodeId> {
+        let mut o = vec![self.node.id(), self.peer.node_id];
+        o.extend(self.predecessors.iter().copied());
+        o
     }
 
     /// The first message.
     pub fn hello(&self) -> Result<Message, SyncError> {
         let mut chains = Vec::new();
         for o in self.chain_origins() {
-            chains.push((o, self.node.chain_len(&o)?));
+            chains.push((o, super::restore::declared_len(&self.node, &o)?));
         }
         let cfg = self.node.config();
         Ok(Message::Hello {
@@ -281,7 +291,19 @@ impl Session {
                 }
                 self.peer_juris = Some(juris);
                 self.got_hello = true;
-                self.cursor = feed_after;
+                let mut first = super::restore::on_peer_hello(
+                    &self.node,
+                    &self.peer.node_id,
+                    &self.chain_origins(),
+                    &chains,
+                )?;
+                // A node being restored sends its whole feed: what the peer held may be more
+                // than the feed position it acknowledged before the loss.
+                self.cursor = if self.node.is_restoring()? {
+                    0
+                } else {
+                    feed_after
+                };
                 let origins = self.chain_origins();
                 for o in origins {
                     let theirs = chains
@@ -291,7 +313,8 @@ impl Session {
                         .unwrap_or(0);
                     self.audit_cursor.insert(o, theirs);
                 }
-                self.pump()
+                first.extend(self.pump()?);
+                Ok(first)
             }
             Message::Docs { upto, docs } => self.on_docs(upto, docs),
             Message::Ack {
@@ -362,6 +385,11 @@ impl Session {
 
     /// Commune side: the hub's answer to the outstanding checkpoint.
     fn on_witness(&mut self, reply: WitnessMsg) -> Result<Vec<Message>, SyncError> {
+        if self.checkpoint_outstanding.is_none()
+            && super::restore::take_replayed(&self.node, &mut self.replayed_cosigs, &reply)?
+        {
+            return Ok(vec![]);
+        }
         if self.checkpoint_outstanding.take().is_none() {
             return Err(SyncError::Protocol(
                 "witness reply without a checkpoint request".into(),
@@ -413,6 +441,7 @@ impl Session {
         if self.node.config().role != NodeRole::Commune
             || self.peer.role != NodeRole::Hub
             || self.checkpoint_outstanding.is_some()
+            || self.node.is_restoring()?
         {
             return Ok(None);
         }
@@ -546,6 +575,9 @@ impl Session {
         if let Some(why) = &r.refused {
             self.stats.audit_refused += rows.len() as u64 - r.stored - r.duplicates - r.forks;
             tracing::warn!(peer = %self.peer.name, %why, "refused audit entries");
+        }
+        if r.stored > 0 && !self.replayed_cosigs.is_empty() {
+            super::restore::store_pending(&self.node, &mut self.replayed_cosigs)?;
         }
         if r.stored > 0 {
             // Cases refused for want of these entries may now be merged.
