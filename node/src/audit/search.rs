@@ -241,7 +241,7 @@ impl Node {
                 }
             }
         }
-        found.sort_unstable_by(|a, b| (b.0, b.1, b.2).cmp(&(a.0, a.1, a.2)));
+        found.sort_unstable_by_key(|x| std::cmp::Reverse(*x));
         let total = found.len();
         let mut hits = Vec::new();
         for (_, origin, seq) in found.into_iter().skip(offset).take(limit.min(MAX_PAGE)) {
