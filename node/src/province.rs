@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::CaseSummary;
 use crate::config::NodeRole;
-use crate::error::{NodeError, Result};
+use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::peers::Peers;
@@ -101,7 +101,8 @@ impl Node {
     /// Records the last contact with `peer` (the sync layer calls this; see the module doc).
     /// A record older than the one held is ignored.
     pub fn record_contact(&self, peer: &NodeId, contact: &Contact) -> Result<()> {
-        let bytes = serde_json::to_vec(contact).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let bytes = serde_json::to_vec(contact)
+            .map_err(crate::error::EncodeError::json("a last-contact record"))?;
         let key = contact_key(peer);
         self.with_write(|tx, _| {
             let mut meta = tx.open_table(META)?;

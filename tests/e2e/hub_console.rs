@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::support::sh_quote;
+use hoso_testkit::cli::sh_quote;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hoso");
 const WAIT: Duration = Duration::from_secs(60);

@@ -141,6 +141,8 @@ pub struct AppOptions {
     pub today: Option<NaiveDate>,
     /// Where officers' drafts are kept; `<data dir>/drafts` when `None`.
     pub drafts_dir: Option<std::path::PathBuf>,
+    /// Makes the printed forms (the binary's; printing is offered only with one).
+    pub printer: Option<crate::print::SharedPrinter>,
 }
 
 /// What an `Esc` on typed text would leave: the console asks first.
@@ -212,6 +214,8 @@ pub struct App {
     /// The officer's draft as typed now.
     pub draft: Draft,
     draft_saved: Draft,
+    /// Makes the printed forms, when the console was given one.
+    pub printer: Option<crate::print::SharedPrinter>,
     /// The loop should end.
     pub quit: bool,
     /// Something changed since the last frame.
@@ -263,6 +267,7 @@ impl App {
             drafts_dir: opts.drafts_dir.unwrap_or_else(|| node.dir().join("drafts")),
             draft: Draft::default(),
             draft_saved: Draft::default(),
+            printer: opts.printer,
             quit: false,
             redraw: true,
             generation: 0,
@@ -676,6 +681,10 @@ impl App {
             }
             Outcome::Audit(r) => {
                 audit_view::on_audit(self, r);
+                vec![]
+            }
+            Outcome::Printed(form, r) => {
+                crate::screen::case_actions::on_printed(self, form, r);
                 vec![]
             }
             Outcome::Oversight(o) => {

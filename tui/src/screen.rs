@@ -3,6 +3,8 @@
 
 pub mod audit_view;
 pub mod auditor;
+pub mod case_actions;
+pub mod case_form;
 pub mod detail;
 pub mod help;
 pub mod list;

@@ -3,6 +3,7 @@
 //! compared with insta snapshots (tests/console/snapshots/).
 
 mod console {
+    pub mod case_actions;
     pub mod common;
     pub mod hub;
     pub mod snapshots;

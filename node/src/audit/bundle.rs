@@ -37,7 +37,7 @@ use serde::Serialize;
 use crate::audit::entry::MAX_RECORD_LEN;
 use crate::audit::source::{AuditSource, DbSource, DocBytes, ForkRecord, RecordVisitor};
 use crate::audit::verify::{Finding, Policy, Report, verify};
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::store::tables::*;
 
@@ -125,8 +125,7 @@ struct Writer<W: Write> {
 impl<W: Write> Writer<W> {
     fn record(&mut self, tag: u8, parts: &[&[u8]]) -> Result<()> {
         let len: usize = parts.iter().map(|p| p.len()).sum();
-        let len32 = u32::try_from(len)
-            .map_err(|_| NodeError::Invalid("a bundle record is over 4 GiB".into()))?;
+        let len32 = u32::try_from(len).map_err(|_| AuditError::BundleRecordTooLarge)?;
         let io = |e: std::io::Error| NodeError::io(std::path::Path::new("audit bundle"), e);
         self.out.write_all(&[tag]).map_err(io)?;
         self.out.write_all(&len32.to_be_bytes()).map_err(io)?;

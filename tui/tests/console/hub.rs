@@ -11,7 +11,7 @@ use hoso_tui::app::{App, AppOptions, Screen};
 use hoso_tui::theme::Theme;
 use ratatui::crossterm::event::KeyCode;
 
-use super::common::{Harness, PASS, REGISTRY, at, citizen_fields, stable};
+use super::common::{CITIZENS, Harness, PASS, at, citizen_fields, stable};
 
 fn init(dir: &std::path::Path, name: &str, role: NodeRole, commune: Option<&str>) -> Node {
     let node = Node::init(
@@ -42,8 +42,12 @@ fn init(dir: &std::path::Path, name: &str, role: NodeRole, commune: Option<&str>
         .expect("officer");
     node.add_officer(&lead, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
         .expect("auditor");
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &lead)
-        .expect("registry");
+    node.import_registry(
+        "registry.jsonl",
+        hoso_testkit::fixtures::registry(CITIZENS).as_bytes(),
+        &lead,
+    )
+    .expect("registry");
     node
 }
 
