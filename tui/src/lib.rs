@@ -27,7 +27,8 @@
 //! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`oversight`] (what the
 //! hub's and the auditor's screens ask of the node: the province dashboard, the search over every
 //! audit chain, a full verification with progress, evidence bundles), [`finding_text`]
-//! (verification findings as Vietnamese sentences).
+//! (verification findings as Vietnamese sentences), [`print`] (printing from the console through
+//! the printer the binary hands it).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
