@@ -24,11 +24,11 @@
 //! screen or overlay), [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display
 //! helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
-//! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`oversight`] (what the
-//! hub's and the auditor's screens ask of the node: the province dashboard, the search over every
-//! audit chain, a full verification with progress, evidence bundles), [`finding_text`]
-//! (verification findings as Vietnamese sentences), [`print`] (printing from the console through
-//! the printer the binary hands it).
+//! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`print`] (printing a
+//! case's forms through the printer the binary hands in), [`oversight`] (what the hub's and the
+//! auditor's screens ask of the node: the province dashboard, the search over every audit chain,
+//! a full verification with progress, evidence bundles), [`finding_text`] (verification findings
+//! as Vietnamese sentences).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
