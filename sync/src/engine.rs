@@ -61,7 +61,13 @@ fn update_peer(node: &Node, peer: &Peer, f: impl FnOnce(&mut PeerStatus)) {
                     name: peer.name.clone(),
                     role: peer.role,
                     online: false,
-                    last_sync: None,
+                    // The last contact kept in the store: a restarted node still knows it.
+                    last_sync: node
+                        .contacts()
+                        .ok()
+                        .and_then(|c| c.get(&peer.node_id).map(|c| c.at_ms))
+                        .and_then(chrono::DateTime::from_timestamp_millis)
+                        .map(|t| t.to_rfc3339()),
                     pending_cases: 0,
                     bytes_in: 0,
                     bytes_out: 0,

@@ -310,6 +310,56 @@ fn measure(dir: &Path) {
     );
     println!("  rows shown after full names {results_seen} (sanity)");
     println!("login (argon2 check)        {:.1} ms", ms(login));
+
+    // The auditor's view: every chain held, newest first (a scan of every entry), then one
+    // officer's actions; and the province dashboard (a scan of every case summary).
+    let t = Instant::now();
+    let effects = app.run(hoso_tui::app::Command::GoAudit);
+    run(&mut app, &node, effects);
+    hoso_tui::terminal::draw(&mut term, &app).expect("draw");
+    let audit_open = t.elapsed();
+    let held = app.auditor.results.as_ref().map_or(0, |r| r.held);
+    key(&mut app, &node, KeyCode::Char('f'));
+    key(&mut app, &node, KeyCode::Tab);
+    for c in "canbo01".chars() {
+        key(&mut app, &node, KeyCode::Char(c));
+    }
+    let t = Instant::now();
+    key(&mut app, &node, KeyCode::Enter);
+    hoso_tui::terminal::draw(&mut term, &app).expect("draw");
+    let audit_filter = t.elapsed();
+    let matched = app.auditor.results.as_ref().map_or(0, |r| r.total);
+    println!(
+        "auditor: open, every chain  {:.1} ms first ({held} entries held); filter by officer {:.1} ms ({matched} match)",
+        ms(audit_open),
+        ms(audit_filter)
+    );
+    // First read (the case table cold in redb's cache), then again warm.
+    let mut times = vec![];
+    let mut d = None;
+    for _ in 0..2 {
+        let t = Instant::now();
+        d = Some(
+            node.province_dashboard(hoso_node::deadline::now().date_naive())
+                .expect("dashboard"),
+        );
+        times.push(ms(t.elapsed()));
+    }
+    let d = d.expect("dashboard");
+    println!(
+        "province dashboard read     {:.1} ms first, {:.1} ms again ({} cases, {} communes)",
+        times[0],
+        times[1],
+        d.cases,
+        d.rows.len()
+    );
+    let t = Instant::now();
+    let effects = hoso_tui::screen::auditor::search(&mut app, 0);
+    run(&mut app, &node, effects);
+    println!(
+        "auditor: same filter again  {:.1} ms (warm)",
+        ms(t.elapsed())
+    );
     println!(
         "memory                      RSS {:.1} MiB now, peak {:.1} MiB (target ≤ 200 MiB)",
         rss_kib("VmRSS:") as f64 / 1024.0,

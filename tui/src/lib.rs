@@ -26,7 +26,9 @@
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
 //! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`print`] (printing a
 //! case's forms through the printer the binary hands in), [`oversight`] (what the hub's and the
-//! auditor's screens ask of the node), [`finding_text`] (verification findings as sentences).
+//! auditor's screens ask of the node: the province dashboard, the search over every audit chain,
+//! a full verification with progress, evidence bundles), [`finding_text`] (verification findings
+//! as Vietnamese sentences).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 

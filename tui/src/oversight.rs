@@ -393,31 +393,59 @@ fn export(
         }
         ExportScope::Period { .. } => "khoang-thoi-gian".to_string(),
     };
-    let path = dir.join(format!("bang-chung-{what}-{stamp}.hoso-bundle"));
+    let name = format!("bang-chung-{what}-{stamp}.hoso-bundle");
+    let path = dir.join(&name);
     let cant = |e: std::io::Error| {
         format!(
             "Không ghi được tệp bằng chứng {} ({e}). Kiểm tra thư mục và quyền ghi.",
             path.display()
         )
     };
+    // Never inside the data dir (a bundle there would be copied with the store) and never over
+    // an existing file: written under a temporary name, then renamed into place.
+    let data = node.dir().canonicalize().map_err(cant)?;
+    let target_dir = dir.canonicalize().map_err(cant)?;
+    if target_dir.starts_with(&data) {
+        return Err(format!(
+            "Không ghi tệp bằng chứng vào thư mục dữ liệu của máy ({}): chạy bảng điều khiển từ thư mục khác.",
+            target_dir.display()
+        ));
+    }
+    if path.exists() {
+        return Err(format!(
+            "Đã có tệp {}: thử lại sau một giây.",
+            path.display()
+        ));
+    }
+    let tmp = dir.join(format!(".{name}.tmp"));
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&path)
+        .open(&tmp)
         .map_err(cant)?;
     let mut w = std::io::BufWriter::new(file);
     let written = node.export_audit_scope(scope, &mut w);
-    let (summary, in_scope) = match written {
-        Ok(x) => x,
+    let finish = |w: std::io::BufWriter<std::fs::File>| -> std::io::Result<()> {
+        let file = w
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    };
+    match written {
+        Ok((summary, in_scope)) => match finish(w) {
+            Ok(()) => Ok((path.clone(), summary.bytes, in_scope)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                Err(cant(e))
+            }
+        },
         Err(e) => {
             drop(w);
-            let _ = std::fs::remove_file(&path);
-            return Err(vi(node)(e));
+            let _ = std::fs::remove_file(&tmp);
+            Err(vi(node)(e))
         }
-    };
-    let file = w.into_inner().map_err(|e| cant(e.into_error()))?;
-    file.sync_all().map_err(cant)?;
-    Ok((path, summary.bytes, in_scope))
+    }
 }
 
 struct NodeNames<'a> {

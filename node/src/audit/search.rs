@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::audit::StoredEntry;
 use crate::audit::bundle::ExportSummary;
-use crate::audit::entry::{Action, Entry};
+use crate::audit::entry::{Action, DecodeError, Entry, EntryBody};
 use crate::audit::source::{AuditSource, DbSource};
 use crate::case::CaseSummary;
 use crate::config::NodeRole;
@@ -161,6 +161,16 @@ impl CaseInfo<'_> {
     }
 }
 
+/// The body of a stored record (`body ‖ signature`), without hashing it: filtering needs the
+/// fields only; the page shown is decoded whole.
+fn body_of(record: &[u8]) -> std::result::Result<EntryBody, DecodeError> {
+    let split = record
+        .len()
+        .checked_sub(64)
+        .ok_or(DecodeError::Truncated("signature"))?;
+    EntryBody::decode(&record[..split])
+}
+
 fn corrupt(origin: &NodeId, seq: u64, e: impl std::fmt::Display) -> NodeError {
     NodeError::Corrupt {
         what: format!("audit entry {} #{seq}", origin.short()),
@@ -189,8 +199,7 @@ impl Node {
         let mut held = 0u64;
         // (time, origin, seq) of every match.
         let mut found: Vec<(i64, NodeId, u64)> = Vec::new();
-        let mut consider = |e: &Entry, info: &mut CaseInfo<'_>| -> Result<()> {
-            let b = &e.body;
+        let mut consider = |b: &EntryBody, info: &mut CaseInfo<'_>| -> Result<()> {
             if f.officer.as_deref().is_some_and(|o| o != b.officer)
                 || f.action.is_some_and(|a| a != b.action)
                 || f.case.is_some_and(|c| c != b.case_id)
@@ -226,22 +235,20 @@ impl Node {
                 seq.copy_from_slice(&k[48..56]);
                 let seq = u64::from_be_bytes(seq);
                 if let Some(v) = audit.get((&origin, seq))? {
-                    let e = Entry::from_record(v.value())
-                        .map_err(|e| corrupt(&NodeId(origin), seq, e))?;
-                    consider(&e, &mut info)?;
+                    let b = body_of(v.value()).map_err(|e| corrupt(&NodeId(origin), seq, e))?;
+                    consider(&b, &mut info)?;
                 }
             }
         } else {
             for o in &origins {
                 for row in audit.range((&o.0, 0)..=(&o.0, u64::MAX))? {
                     let (k, v) = row?;
-                    let e =
-                        Entry::from_record(v.value()).map_err(|e| corrupt(o, k.value().1, e))?;
-                    consider(&e, &mut info)?;
+                    let b = body_of(v.value()).map_err(|e| corrupt(o, k.value().1, e))?;
+                    consider(&b, &mut info)?;
                 }
             }
         }
-        found.sort_unstable_by_key(|b| std::cmp::Reverse((b.0, b.1, b.2)));
+        found.sort_unstable_by_key(|x| std::cmp::Reverse(*x));
         let total = found.len();
         let mut hits = Vec::new();
         for (_, origin, seq) in found.into_iter().skip(offset).take(limit.min(MAX_PAGE)) {

@@ -261,6 +261,7 @@ fn hub_opens_on_the_dashboard_refuses_receiving_and_drills_down() {
     assert_eq!(h.app.province_cases.total, 3);
     assert!(h.app.province_cases.rows[0].overdue);
     snap("hub_commune_cases_80x24", &h, 80, 24);
+    snap("hub_commune_cases_120x40", &h, 120, 40);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.screen, Screen::Detail);
     assert!(h.app.detail.case.is_some());
@@ -345,6 +346,7 @@ fn auditor_reads_every_chain_filters_one_officer_verifies_and_exports() {
     assert!(v.verdict.starts_with("TOÀN VẸN"), "{v:?}");
     assert_eq!(v.chains.len(), 3);
     snap("auditor_verify_80x24", &h, 80, 24);
+    snap("auditor_verify_120x40", &h, 120, 40);
     h.key(KeyCode::Esc);
     // Evidence bundle for the selected entry's case; it verifies offline.
     h.key(KeyCode::Char('f'));
