@@ -265,6 +265,59 @@ fn kill_9_hub_during_sync_then_converge() {
     assert_eq!(a, b);
 }
 
+/// kill -9 of the commune's `hoso sync --once` in the middle of its rounds, 12 times, each
+/// round with new cases to send and the hub's to receive: both stores stay whole (their checks
+/// and chains verify) and the next round converges with none missing.
+#[test]
+fn kill_9_sync_process_mid_round_then_converge() {
+    const KILLS: usize = 12;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
+    let hp = free_port();
+    init(&hub, "hub", hp);
+    init(&commune, "commune", free_port());
+    peer_both(&hub, &commune, hp, "06112");
+    let h = serve(&hub);
+    // The sample cases of both sides first; then one whole round with a batch like the ones
+    // below: the kills are spread over as long as that takes.
+    ok(&commune, &["sync", "--once"]);
+    let first = cases_file(tmp.path(), "b0.jsonl", 20);
+    ok(&commune, &["import", first.to_str().expect("path")]);
+    let t = Instant::now();
+    ok(&commune, &["sync", "--once"]);
+    let window = (t.elapsed().as_millis() as u64).max(50);
+    let mut jitter = hoso_testkit::cli::Jitter::new();
+    let mut killed = 0;
+    for k in 1..=KILLS {
+        // A new batch (another count: other bytes) so every round has work.
+        let batch = cases_file(tmp.path(), &format!("b{k}.jsonl"), 20 + k);
+        ok(&commune, &["import", batch.to_str().expect("path")]);
+        let mut sync = Hoso::new(BIN, &commune)
+            .no_officer()
+            .command(&["sync", "--once"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sync");
+        std::thread::sleep(jitter.ms(window));
+        killed += usize::from(matches!(sync.try_wait(), Ok(None)));
+        let _ = sync.kill(); // SIGKILL
+        let _ = sync.wait();
+    }
+    ok(&commune, &["sync", "--once"]);
+    stop(h);
+    let (a, b) = (receipts(&hub), receipts(&commune));
+    assert_eq!(a, b, "the hub and the commune differ after the kills");
+    for dir in [&hub, &commune] {
+        ok(dir, &["check"]);
+        ok(dir, &["audit", "verify"]);
+    }
+    assert!(
+        killed >= KILLS / 3,
+        "only {killed} of {KILLS} sync processes were killed mid-round"
+    );
+}
+
 /// Appends a change no audit entry accounts for to the first case of the (stopped) node in
 /// `dir`, as a tampered store would hold, and puts the case at the head of its feed.
 fn plant_unaudited_change(dir: &Path) -> String {
