@@ -1,7 +1,7 @@
 //! Process-level sync tests: real `hoso serve` processes, `kill -9`, real iroh on loopback.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -108,6 +108,19 @@ fn peer_both(hub: &Path, commune: &Path, hp: u16, scope: &str) -> String {
         &["peer", "add", &hid, "--addr", &addr, "--role", "hub"],
     );
     cid
+}
+
+/// A sample hub and a sample commune (06112) in a temp dir, peered with [`peer_both`] (the hub's
+/// entry for the commune with scope `scope`). Returns the dir, the hub, the commune and the
+/// commune's node id.
+fn sample_pair(scope: &str) -> (tempfile::TempDir, PathBuf, PathBuf, String) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
+    let hp = free_port();
+    init(&hub, "hub", hp);
+    init(&commune, "commune", free_port());
+    let cid = peer_both(&hub, &commune, hp, scope);
+    (tmp, hub, commune, cid)
 }
 
 fn receipts(dir: &Path) -> Vec<String> {
@@ -228,12 +241,7 @@ fn two_serve_processes_converge() {
 
 #[test]
 fn kill_9_hub_during_sync_then_converge() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
-    let hp = free_port();
-    init(&hub, "hub", hp);
-    init(&commune, "commune", free_port());
-    peer_both(&hub, &commune, hp, "06112");
+    let (tmp, hub, commune, _) = sample_pair("06112");
     let file = cases_file(tmp.path(), "c.jsonl", 300);
     ok(&commune, &["import", file.to_str().expect("path")]);
     let expected = receipts(&hub).len() + receipts(&commune).len();
@@ -271,12 +279,7 @@ fn kill_9_hub_during_sync_then_converge() {
 #[test]
 fn kill_9_sync_process_mid_round_then_converge() {
     const KILLS: usize = 12;
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
-    let hp = free_port();
-    init(&hub, "hub", hp);
-    init(&commune, "commune", free_port());
-    peer_both(&hub, &commune, hp, "06112");
+    let (tmp, hub, commune, _) = sample_pair("06112");
     let h = serve(&hub);
     // The sample cases of both sides first; then one whole round with a batch like the ones
     // below: the kills are spread over as long as that takes.
@@ -359,12 +362,7 @@ fn plant_unaudited_change(dir: &Path) -> String {
 /// `status` shows the quarantine.
 #[test]
 fn sync_with_a_refused_change_exits_non_zero_and_the_hub_status_shows_the_quarantine() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
-    let hp = free_port();
-    init(&hub, "hub", hp);
-    init(&commune, "commune", free_port());
-    peer_both(&hub, &commune, hp, "06112");
+    let (_tmp, hub, commune, _) = sample_pair("06112");
     let h = serve(&hub);
     ok(&commune, &["sync", "--once"]);
     let code = plant_unaudited_change(&commune);
@@ -389,13 +387,8 @@ fn sync_with_a_refused_change_exits_non_zero_and_the_hub_status_shows_the_quaran
 /// non-zero naming both codes, and the hub holds none of the commune's cases or its chain.
 #[test]
 fn a_hub_with_the_wrong_scope_for_a_commune_gets_and_sends_nothing() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
-    let hp = free_port();
-    init(&hub, "hub", hp);
-    init(&commune, "commune", free_port());
+    let (_tmp, hub, commune, cid) = sample_pair("06115");
     let hub_before = receipts(&hub);
-    let cid = peer_both(&hub, &commune, hp, "06115");
     let commune_before = receipts(&commune);
     let h = serve(&hub);
     let out = hoso(&commune, &["sync", "--once"]).code(1);
