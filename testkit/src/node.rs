@@ -110,12 +110,18 @@ impl Spec {
         TestNode { node, dir }
     }
 
-    /// The node in `dir`: `init`, then the first account (a supervisor, created by the node),
-    /// then the other [`OFFICERS`] and the registry, added by that supervisor (the write path
-    /// refuses the node once the roster is not empty).
-    pub fn init_at(&self, dir: &Path) -> Node {
+    /// The node alone in a new temp dir: `init` and nothing else (no officer, no registry),
+    /// for tests of what a node holds from its first entry.
+    pub fn build_bare(&self) -> TestNode {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let node = self.init_bare(dir.path());
+        TestNode { node, dir }
+    }
+
+    /// `init` of the node in `dir`, nothing else.
+    pub fn init_bare(&self, dir: &Path) -> Node {
         let commune = self.commune.as_deref();
-        let node = Node::init(
+        Node::init(
             dir,
             InitOptions {
                 name: commune.map_or("Hub Lạng Sơn".to_string(), |c| {
@@ -134,7 +140,14 @@ impl Spec {
                 realm: None,
             },
         )
-        .expect("init");
+        .expect("init")
+    }
+
+    /// The node in `dir`: `init`, then the first account (a supervisor, created by the node),
+    /// then the other [`OFFICERS`] and the registry, added by that supervisor (the write path
+    /// refuses the node once the roster is not empty).
+    pub fn init_at(&self, dir: &Path) -> Node {
+        let node = self.init_bare(dir);
         let supervisors_first = OFFICERS
             .iter()
             .filter(|o| o.2 == Role::Supervisor)
