@@ -6,7 +6,10 @@ mod e2e {
     pub mod cli;
     pub mod console;
     pub mod durability;
+    pub mod errors;
     pub mod guard;
+    pub mod help;
+    pub mod hub_console;
     pub mod store;
 }
 mod sync_e2e;

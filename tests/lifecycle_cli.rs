@@ -436,6 +436,12 @@ fn a_supplement_a_refused_second_request_and_a_late_apology() {
     ));
     let j = r.json();
     assert_eq!(j["status"], "supplement_requested");
+    // The birth track, handed off at receipt, waits with the bundle: its clock is paused too.
+    let shown = ok(hoso(d, &["--json", "case", "show", &code])).json();
+    assert_eq!(
+        shown["tracks"]["birth_registration"]["clock"]["state"], "paused",
+        "{shown}"
+    );
     let deadline = j["supplements"][0]["deadline"]
         .as_str()
         .expect("deadline")

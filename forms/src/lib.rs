@@ -24,6 +24,10 @@
 //! let pdf: Vec<u8> = forms.render(&FormInput::Receipt, &case(), &office(), today)?;
 //! # Ok::<(), hoso_forms::FormError>(())
 //! ```
+//!
+//! Modules (private; the API is re-exported here): `kind` (the five forms and their paper
+//! sizes), `data` (what a form prints), `settings` (`forms.toml`), `world` (the typst `World`
+//! of one form), `error`.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 

@@ -1,25 +1,30 @@
 //! The audit chain, write side: every action appends one signed, hash-chained entry in the same
-//! redb transaction as the Automerge change it records (audit.md §3). Verification lives in
-//! [`verify`]; checkpoints and the witness flow in [`checkpoint`] and [`witness`]; replay in
-//! [`replay`]; evidence bundles in [`bundle`]. This module appends and reads.
+//! redb transaction as the Automerge change it records (audit.md §3). This module appends and
+//! reads, and gives the node its `verify_audit` and `export_audit`.
+//!
+//! The chain's primitives (the entry encoding, the Merkle range, checkpoints and their note
+//! text) live below the node in [`crate::chain`] and are re-exported here as [`entry`],
+//! [`merkle`], [`checkpoint`] and [`note`]. The node features: verification in [`verify`] over
+//! an [`source::AuditSource`], evidence bundles in [`bundle`], the witness flow in
+//! [`witness`], peers' chains in [`replica`], replay in [`replay`].
+
+pub use crate::chain::{checkpoint, entry, merkle, note};
 
 pub mod bundle;
-pub mod checkpoint;
 #[cfg(feature = "bench-unaudited")]
 pub mod cost;
-pub mod entry;
-pub mod merkle;
-pub mod note;
 pub mod replay;
 pub mod replica;
+pub mod search;
 pub mod source;
 pub mod verify;
 pub mod witness;
+pub mod witness_held;
 
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, EncodeError, NodeError, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, NodeId};
 use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_PAYLOADS, META};
@@ -106,17 +111,20 @@ pub fn append(
     heads_before.sort_unstable();
     heads_before.dedup();
     let officer: String = if new.officer.len() > entry::MAX_OFFICER_LEN {
-        return Err(NodeError::Invalid(format!(
-            "officer id `{}` is too long",
-            new.officer
-        )));
+        return Err(AuditError::OfficerIdTooLong {
+            officer: crate::text::escape_line(&new.officer.chars().take(80).collect::<String>())
+                .into_owned(),
+            max: entry::MAX_OFFICER_LEN,
+        }
+        .into());
     } else {
         new.officer.to_string()
     };
     if heads_before.len() > entry::MAX_HASHES || new.changes.len() > entry::MAX_HASHES {
-        return Err(NodeError::Invalid(
-            "too many changes for one audit entry".into(),
-        ));
+        return Err(AuditError::TooManyChanges {
+            max: entry::MAX_HASHES,
+        }
+        .into());
     }
     let time_ms = new.now_ms.max(head.last_time_ms);
     let body = EntryBody {
@@ -156,7 +164,7 @@ pub fn append(
         anchor_size: head.anchor_size,
         anchor_cosig: head.anchor_cosig.clone(),
     };
-    let bytes = serde_json::to_vec(&next).map_err(|e| NodeError::Invalid(e.to_string()))?;
+    let bytes = serde_json::to_vec(&next).map_err(EncodeError::json("the chain head"))?;
     tx.open_table(META)?
         .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
     Ok((e, next))
@@ -236,4 +244,32 @@ pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> 
     }
     out.sort_by_key(|e| (e.entry.body.time_ms, e.entry.body.seq));
     Ok(out)
+}
+
+impl crate::node::Node {
+    /// Verifies everything this node's store holds (`hoso audit verify`).
+    pub fn verify_audit(&self, policy: &verify::Policy) -> Result<verify::Report> {
+        self.verify_audit_with(policy, &crate::progress::Silent)
+    }
+
+    /// [`Node::verify_audit`](crate::node::Node::verify_audit), reporting its progress.
+    pub fn verify_audit_with(
+        &self,
+        policy: &verify::Policy,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<verify::Report> {
+        verify::verify_with(
+            &source::DbSource {
+                db: self.db(),
+                realm: self.realm(),
+            },
+            policy,
+            progress,
+        )
+    }
+
+    /// Writes an evidence bundle of everything this node's store holds.
+    pub fn export_audit(&self, out: impl std::io::Write) -> Result<bundle::ExportSummary> {
+        bundle::export(self.db(), self.realm(), &self.id(), out)
+    }
 }

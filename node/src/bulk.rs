@@ -11,13 +11,14 @@ use std::io::{BufRead, Write};
 use chrono::{DateTime, FixedOffset};
 use hoso_schemas::{Role, Status};
 use redb::ReadableTable;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::audit::entry::Action;
-use crate::case::{HistoryEntry, Note};
-use crate::error::{LimitExceeded, Limited, NodeError, Refusal, Result};
+use crate::case::HistoryEntry;
+use crate::error::{EncodeError, LimitExceeded, Limited, NodeError, Refusal, Result};
 use crate::limits::{self, Line, LineError};
 use crate::node::{NewCase, Node};
+use crate::progress::{Progress, Stage};
 use crate::store::tables::RECEIPTS;
 use crate::text;
 use crate::write::{Author, Permission, WriteCtx};
@@ -25,35 +26,8 @@ use crate::write::{Author, Permission, WriteCtx};
 /// Longest accepted line (see [`crate::limits`]).
 pub const MAX_LINE: usize = limits::MAX_IMPORT_LINE_BYTES;
 
-/// One case as imported. Unknown keys (such as the derived ones of an export) are ignored.
-#[derive(Clone, Debug, Deserialize)]
-pub struct CaseRecord {
-    /// Receipt code to keep; a new one is assigned when absent.
-    #[serde(default)]
-    pub receipt_code: Option<String>,
-    /// Procedure code.
-    pub procedure: String,
-    /// The citizen the case is for.
-    pub citizen_id: String,
-    /// Status to import the case in (default: the workflow's initial status).
-    #[serde(default)]
-    pub status: Option<Status>,
-    /// Receipt time (RFC 3339); now when absent.
-    #[serde(default)]
-    pub received_at: Option<String>,
-    /// Assigned officer.
-    #[serde(default)]
-    pub assigned_officer: Option<String>,
-    /// Form fields.
-    #[serde(default)]
-    pub fields: BTreeMap<String, String>,
-    /// Status history.
-    #[serde(default)]
-    pub history: Vec<HistoryEntry>,
-    /// Notes.
-    #[serde(default)]
-    pub notes: Vec<Note>,
-}
+/// One case as imported (defined in `hoso_schemas::records`, the format the fixtures write).
+pub use hoso_schemas::records::CaseRecord;
 
 /// What an import did.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -64,36 +38,34 @@ pub struct ImportReport {
     pub by_status: BTreeMap<String, usize>,
 }
 
-impl CaseRecord {
-    /// Text safety of every text the record carries.
-    pub fn check_text(&self) -> Result<()> {
-        for (k, v) in &self.fields {
-            crate::node::check_field_input(k, v)?;
-        }
-        for (i, h) in self.history.iter().enumerate() {
-            text::check(&format!("history entry {}", i + 1), &h.officer)?;
-            text::check(&format!("history entry {}", i + 1), &h.node)?;
-            if let Some(n) = &h.note {
-                text::check(&format!("the note of history entry {}", i + 1), n)?;
-            }
-        }
-        for (i, n) in self.notes.iter().enumerate() {
-            text::check(&format!("note {}", i + 1), &n.text)?;
-            text::check(&format!("note {}", i + 1), &n.officer)?;
-            text::check(&format!("note {}", i + 1), &n.node)?;
-        }
-        for s in [
-            &self.receipt_code,
-            &self.assigned_officer,
-            &self.received_at,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            text::check("the record", s)?;
-        }
-        Ok(())
+/// Text safety of every text a case record carries.
+pub fn check_record_text(record: &CaseRecord) -> Result<()> {
+    for (k, v) in &record.fields {
+        crate::node::check_field_input(k, v)?;
     }
+    for (i, h) in record.history.iter().enumerate() {
+        text::check(&format!("history entry {}", i + 1), &h.officer)?;
+        text::check(&format!("history entry {}", i + 1), &h.node)?;
+        if let Some(n) = &h.note {
+            text::check(&format!("the note of history entry {}", i + 1), n)?;
+        }
+    }
+    for (i, n) in record.notes.iter().enumerate() {
+        text::check(&format!("note {}", i + 1), &n.text)?;
+        text::check(&format!("note {}", i + 1), &n.officer)?;
+        text::check(&format!("note {}", i + 1), &n.node)?;
+    }
+    for s in [
+        &record.receipt_code,
+        &record.assigned_officer,
+        &record.received_at,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text::check("the record", s)?;
+    }
+    Ok(())
 }
 
 struct Ready {
@@ -122,14 +94,27 @@ impl Node {
         reader: impl BufRead,
         by: &Author,
     ) -> Result<ImportReport> {
+        self.import_cases_with(name, reader, by, &crate::progress::Silent)
+    }
+
+    /// [`Node::import_cases`], reporting its stages (check, write, commit) to `progress`.
+    pub fn import_cases_with(
+        &self,
+        name: &str,
+        reader: impl BufRead,
+        by: &Author,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
         let mut ctx = self.begin_write(by, Permission::ImportCases)?;
+        progress.stage(Stage::ImportCheck, None);
         let mut reader = crate::import_receipt::Hashing::new(reader);
-        let ready = self.read_import(name, &mut reader, &ctx)?;
+        let ready = self.read_import(name, &mut reader, &ctx, progress)?;
         // The same bytes imported before: refused, so a re-run never receives the cases again.
         let blake3 = reader.hex();
         if let Some(done) = crate::import_receipt::get(ctx.tx(), &blake3)? {
             return Err(done.refusal(name, reader.line_count()));
         }
+        progress.stage(Stage::ImportWrite, Some(ready.len() as u64));
         let mut report = ImportReport::default();
         for (lineno, r) in ready {
             let procedure = self.catalog().procedure(&r.record.procedure)?;
@@ -162,6 +147,7 @@ impl Node {
             })?;
             *report.by_status.entry(r.status.to_string()).or_default() += 1;
             report.imported += 1;
+            progress.advance(1);
         }
         if report.imported > 0 {
             crate::import_receipt::put(
@@ -175,6 +161,7 @@ impl Node {
                 },
             )?;
         }
+        progress.stage(Stage::ImportCommit, None);
         ctx.commit()?;
         Ok(report)
     }
@@ -185,6 +172,7 @@ impl Node {
         name: &str,
         mut reader: impl BufRead,
         ctx: &WriteCtx<'_>,
+        progress: &dyn Progress,
     ) -> Result<Vec<(usize, Ready)>> {
         let importer = ctx.audit_name().to_string();
         let existing_codes = ctx.tx().open_table(RECEIPTS)?;
@@ -214,12 +202,13 @@ impl Node {
                 Err(LineError::NotUtf8) => return Err(err("the line is not UTF-8 text".into())),
                 Err(LineError::Io(e)) => return Err(err(format!("cannot read: {e}"))),
             };
+            progress.advance(1);
             if line.trim().is_empty() {
                 continue;
             }
             let record: CaseRecord =
                 serde_json::from_str(&line).map_err(|e| err(format!("not a case record: {e}")))?;
-            record.check_text().map_err(|e| err(e.to_string()))?;
+            check_record_text(&record).map_err(|e| err(e.to_string()))?;
             if let Some(code) = record.receipt_code.as_deref()
                 && (!seen_codes.insert(code.to_string()) || existing_codes.get(code)?.is_some())
             {
@@ -420,15 +409,23 @@ impl Node {
     }
 
     /// Writes every case as one JSON line (the `case show --json` form). Returns the count.
-    pub fn export_cases(&self, mut out: impl Write) -> Result<usize> {
+    pub fn export_cases(&self, out: impl Write) -> Result<usize> {
+        self.export_cases_with(out, &crate::progress::Silent)
+    }
+
+    /// [`Node::export_cases`], reporting each case written to `progress`.
+    pub fn export_cases_with(&self, mut out: impl Write, progress: &dyn Progress) -> Result<usize> {
         let mut n = 0;
-        for id in crate::store::all_case_ids(self.db())? {
+        let ids = crate::store::all_case_ids(self.db())?;
+        progress.stage(Stage::Export, Some(ids.len() as u64));
+        for id in ids {
             let view = self.case(&crate::ids::CaseId(id).to_string())?;
             let line =
-                serde_json::to_string(&view).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                serde_json::to_string(&view).map_err(EncodeError::json("an exported case"))?;
             writeln!(out, "{line}")
                 .map_err(|e| NodeError::io(std::path::Path::new("export"), e))?;
             n += 1;
+            progress.advance(1);
         }
         Ok(n)
     }

@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use crate::case::{CaseDoc, CaseSummary};
 use crate::conflicts::ReviewRecord;
-use crate::error::{NodeError, Result};
+use crate::error::{EncodeError, IngestError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::replica::{covered, decode_peer_heads, encode_peer_heads, raw_heads, sorted, union};
@@ -242,8 +242,10 @@ impl Node {
                 changed,
                 conflict,
             }),
-            Some(Ingested::Refused { reason, .. }) => Err(NodeError::Invalid(reason)),
-            None => Err(NodeError::Invalid("nothing was merged".into())),
+            Some(Ingested::Refused { id, kind, reason }) => {
+                Err(IngestError::Refused { id, kind, reason }.into())
+            }
+            None => Err(IngestError::NothingMerged.into()),
         }
     }
 
@@ -284,7 +286,7 @@ impl Node {
                 let (mut doc, chunks) = {
                     let docs = tx.open_table(DOCS)?;
                     let changes = tx.open_table(DOC_CHANGES)?;
-                    self.load_doc_pub(&docs, &changes, &d.id)?
+                    self.load_doc_from_tables(&docs, &changes, &d.id)?
                 };
                 let before = doc.heads();
                 let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
@@ -314,7 +316,7 @@ impl Node {
                         Err(why) => return refuse(RefusalKind::Unaccounted, why),
                     };
                     self.persist_doc(tx, &d.id, &mut doc, chunks)?;
-                    self.store_summary(tx, &view, None)?;
+                    self.store_summary(tx, &view)?;
                     merged_view = Some(view);
                 }
                 (false, changed, doc, claims, merged_view)
@@ -370,7 +372,7 @@ impl Node {
                 tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
-                self.store_summary(tx, &view, None)?;
+                self.store_summary(tx, &view)?;
                 (true, true, doc, claims, Some(view))
             }
         };
@@ -497,7 +499,7 @@ impl Node {
                 rec.workflow_breaks.push(r);
             }
         }
-        let bytes = serde_json::to_vec(&rec).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let bytes = serde_json::to_vec(&rec).map_err(EncodeError::json("a sync record"))?;
         t.insert(&view.id.0, bytes.as_slice())?;
         Ok(())
     }

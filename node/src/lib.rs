@@ -31,23 +31,26 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Modules: [`node`] (the handle and its operations), [`write`] (the one guarded write path:
+//! Modules: [`node`] (the handle and its operations), [`write`](mod@write) (the one guarded write path:
 //! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`]
 //! (the document layout and views), [`store`] (redb tables), [`index`], [`feed`] (the change
-//! feed sync reads), [`registry`], [`audit`], [`deadline`], [`bulk`] (import/export), [`import_receipt`] (each
-//! imported file remembered by its hash),
-//! [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
+//! feed sync reads), [`registry`], [`audit`] (appending, verifying and exchanging the audit
+//! chain) over [`chain`] (its primitives: entries, Merkle range, checkpoints), [`deadline`],
+//! [`bulk`] (import/export), [`import_receipt`] (each imported file
+//! remembered by its hash), [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
-//! removed by a supervisor, audited), [`sync_status`] (what the console shows
+//! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
+//! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`].
+//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod audit;
 pub mod bulk;
 pub mod case;
+pub mod chain;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;
@@ -63,6 +66,8 @@ pub mod node;
 pub mod officer;
 pub mod peer_admin;
 pub mod peers;
+pub mod progress;
+pub mod province;
 pub mod registry;
 pub mod replica;
 pub mod session;

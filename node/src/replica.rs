@@ -232,7 +232,7 @@ impl Node {
             let mut have: Vec<ChangeHash> = Vec::new();
             let item = match peer_has {
                 Some((_, ph)) if !ph.is_empty() => {
-                    let (mut doc, _) = self.load_doc_pub(&docs, &changes, &id)?;
+                    let (mut doc, _) = self.load_doc_from_tables(&docs, &changes, &id)?;
                     let am = doc.automerge();
                     let heads = raw_heads(am);
                     let ph = union(&in_flight(&id), &ph);
@@ -282,7 +282,7 @@ impl Node {
                     }
                 }
                 _ => {
-                    let (mut doc, _) = self.load_doc_pub(&docs, &changes, &id)?;
+                    let (mut doc, _) = self.load_doc_from_tables(&docs, &changes, &id)?;
                     let item = OutgoingDoc {
                         id,
                         seq,
@@ -308,7 +308,7 @@ impl Node {
             }
             let mut doc = match loaded {
                 Some(d) => d,
-                None => self.load_doc_pub(&docs, &changes, &id)?.0,
+                None => self.load_doc_from_tables(&docs, &changes, &id)?.0,
             };
             match split(item, doc.automerge(), &have, max_part) {
                 Some(parts) => {

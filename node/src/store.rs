@@ -19,8 +19,6 @@ use tables::*;
 
 /// Meta key: JSON of the node's chain head.
 pub const META_CHAIN_HEAD: &str = "chain-head";
-/// Meta key: next feed seq (u64 BE).
-pub const META_FEED_NEXT: &str = "feed-next";
 /// Meta key prefix: daily receipt sequence, `receipt-seq:YYMMDD` (u32 BE).
 pub const META_RECEIPT_SEQ: &str = "receipt-seq:";
 /// Meta key: store format version (`hoso-store-N`, see [`migrations`]).

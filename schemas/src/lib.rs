@@ -21,6 +21,16 @@
 //! assert_eq!(cal.add_working_days(received, 1).to_string(), "2026-02-23");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Modules: [`catalog`] (every procedure file, checked and cross-linked; the on-disk format of
+//! one file is the private `catalog_file`), [`catalog_error`] (load errors with file, line and
+//! field path), [`procedure`], [`field`] (form fields and validation of typed values),
+//! [`workflow`] (allowed transitions per role), [`status`] (the portal's status codes),
+//! [`role`], [`deadline`] and [`clock`] (time limits and where a case stands against them),
+//! [`calendar`] (working days and holidays), [`fee`], [`payment`], [`intake`] (channel and
+//! portal code fields), [`registry_source`] (`population:` field sources), [`citizen_id`],
+//! [`commune`](mod@commune) (Lạng Sơn's communes), [`sex`], [`text`] (NFC and accent-insensitive folding),
+//! [`records`] (the case record format the node imports and the fixtures write).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -37,6 +47,7 @@ pub mod field;
 pub mod intake;
 pub mod payment;
 pub mod procedure;
+pub mod records;
 pub mod registry_source;
 pub mod role;
 pub mod sex;

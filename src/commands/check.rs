@@ -96,7 +96,9 @@ pub fn run(cli: &Cli, repair: bool) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let report = node.check_store()?;
+    let bars = crate::progress::Bars::new(cli);
+    let report = node.check_store_with(&bars)?;
+    bars.clear();
     if cli.json {
         output::json(&report)?;
     } else {

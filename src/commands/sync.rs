@@ -179,7 +179,15 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let only = args.peer.as_deref().map(node_id).transpose()?;
     let rt = runtime()?;
-    let rounds = rt.block_on(hoso_sync::sync_once(&node, only, args.relays))?;
+    let observer_for = |p: &hoso_node::Peer| crate::progress::sync_observer(&p.name);
+    let observer_for: Option<&(dyn Fn(&hoso_node::Peer) -> hoso_sync::net::Observer + Sync)> =
+        crate::progress::draws(cli).then_some(&observer_for);
+    let rounds = rt.block_on(hoso_sync::sync_once_observed(
+        &node,
+        only,
+        args.relays,
+        observer_for,
+    ))?;
     let failed = rounds.iter().any(|r| r.error.is_some());
     // A round whose data the peer refused did not succeed, whatever else moved.
     let refused: Vec<_> = rounds

@@ -1,6 +1,7 @@
-//! The sync protocol `hoso/sync/1`, without I/O: [`frame`] (versioned, length-prefixed,
-//! bounded frames), [`message`] (the message set and its strict decoder) and [`session`] (the
-//! per-connection state machine, with the scope checks on both send and receive).
+//! The sync protocol `hoso/sync/1`, without network I/O or iroh types: [`frame`] (versioned,
+//! length-prefixed, bounded frames), [`message`] (the message set and its strict decoder) and
+//! [`session`] (the per-connection state machine, with the scope checks on both send and
+//! receive; it reads and commits to the node's store, see its docs).
 
 pub mod frame;
 pub mod message;

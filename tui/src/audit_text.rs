@@ -71,6 +71,7 @@ pub fn action_vi(a: Action) -> &'static str {
         Action::PeerAdd => "Thêm máy đồng bộ",
         Action::PeerRemove => "Gỡ máy đồng bộ",
         Action::StoreRepair => "Dựng lại chỉ mục",
+        Action::FieldCorrect => "Đính chính dữ liệu CSDL",
     }
 }
 
@@ -269,6 +270,40 @@ pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
             }
             None => "Dựng lại bảng tóm tắt và chỉ mục từ các hồ sơ.".to_string(),
         },
+        Action::FieldCorrect => {
+            let parts: Vec<String> = p
+                .get("fields")
+                .and_then(Value::as_object)
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .map(|(name, ch)| {
+                            format!(
+                                "ô «{}»{}: {} → {}",
+                                field_vi(catalog, procedure, name),
+                                if ch.get("registry").and_then(Value::as_bool) == Some(true) {
+                                    " (lấy từ CSDL dân cư, minh chứng giữ nguyên)"
+                                } else {
+                                    ""
+                                },
+                                quoted(ch.get("from")),
+                                quoted(ch.get("to"))
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut out = if parts.is_empty() {
+                "Đính chính dữ liệu lấy từ CSDL dân cư".to_string()
+            } else {
+                format!("Đính chính {}", parts.join("; "))
+            };
+            match p.get("reason").and_then(Value::as_str) {
+                Some(r) if !r.trim().is_empty() => out.push_str(&format!("; lý do: “{r}”.")),
+                _ => out.push('.'),
+            }
+            out
+        }
     };
     if payload.is_empty() && !matches!(action, Action::Genesis | Action::Purge) {
         s.push_str(" (nội dung chi tiết đã được xoá theo quy định lưu trữ)");

@@ -18,6 +18,13 @@
 //! hoso_tui::run(node, hoso_tui::RunOptions::default())?;
 //! # Ok(()) }
 //! ```
+//!
+//! Modules: [`terminal`] (terminal setup and the loop), [`event`], [`app`] (the state and its
+//! update function), [`effect`] (what the console asks of the node), [`screen`] (one module per
+//! screen or overlay), [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display
+//! helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
+//! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
+//! sentence), [`audit_text`] (audit entries as Vietnamese sentences).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -27,8 +34,11 @@ pub mod draft;
 pub mod effect;
 pub mod errors;
 pub mod event;
+pub mod finding_text;
 pub mod format;
 pub mod input;
+pub mod oversight;
+pub mod print;
 pub mod queue;
 pub mod screen;
 pub mod terminal;

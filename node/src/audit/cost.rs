@@ -7,7 +7,7 @@
 
 use crate::audit::entry::Action;
 use crate::audit::{self, NewEntry};
-use crate::error::{NodeError, Result};
+use crate::error::{NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::node::Node;
 use crate::store::tables::{DOC_CHANGES, DOCS};
@@ -28,7 +28,7 @@ impl Node {
             let (mut doc, chunks) = {
                 let docs = tx.open_table(DOCS)?;
                 let changes = tx.open_table(DOC_CHANGES)?;
-                self.load_doc_pub(&docs, &changes, id)?
+                self.load_doc_from_tables(&docs, &changes, id)?
             };
             let heads_before: Vec<[u8; 32]> = doc.heads().iter().map(|h| h.0).collect();
             let before = doc.view()?;
@@ -36,10 +36,10 @@ impl Node {
             let now = chrono::Utc::now().timestamp_millis();
             let change = doc
                 .commit(Action::FieldSet.as_str(), now)
-                .ok_or_else(|| NodeError::Invalid("nothing to change".into()))?;
+                .ok_or(Refusal::NothingToChange)?;
             self.persist_doc(tx, id, &mut doc, chunks)?;
             let view = doc.view()?;
-            self.store_summary(tx, &view, None)?;
+            self.store_summary(tx, &view)?;
             if with_audit {
                 let p = serde_json::to_vec(&serde_json::json!({"fields": {field: {"from": before.fields.get(field), "to": value}}}))
                     .unwrap_or_default();

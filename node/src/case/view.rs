@@ -29,37 +29,7 @@ pub struct Evidence {
     pub extract_version: String,
 }
 
-/// One status change, kept in the document (append-only).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
-    /// When (RFC 3339).
-    pub at: String,
-    /// Who.
-    pub officer: String,
-    /// From which node (short id).
-    pub node: String,
-    /// Previous status.
-    pub from: Option<Status>,
-    /// New status.
-    pub to: Status,
-    /// The bundle track, if the transition was on one track.
-    pub track: Option<String>,
-    /// The officer's note.
-    pub note: Option<String>,
-}
-
-/// A note on a case (append-only).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Note {
-    /// When (RFC 3339).
-    pub at: String,
-    /// Who.
-    pub officer: String,
-    /// From which node (short id).
-    pub node: String,
-    /// The text.
-    pub text: String,
-}
+pub use hoso_schemas::records::{HistoryEntry, Note};
 
 /// One track of an integrated bundle.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +118,9 @@ pub struct CaseView {
     /// Derived: waiting for a supplement past its deadline, so proposed for stop.
     #[serde(default)]
     pub stop_proposed: bool,
+    /// Hand corrections of registry-filled fields, oldest first (the evidence stays).
+    #[serde(default)]
+    pub corrections: Vec<crate::case::FieldCorrection>,
 }
 
 impl CaseView {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::audit::ChainHead;
 use crate::case::{Evidence, HistoryEntry, Note};
 use crate::config::{NodeConfig, NodeRole};
-use crate::error::{NodeError, Result};
+use crate::error::{ConfigError, NodeError, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, NodeId, actor_for};
 use crate::store::{self, error::StoreError};
@@ -25,6 +25,7 @@ use crate::sync_status::{SyncCommand, SyncStatus};
 
 mod apology;
 mod cases;
+mod corrections;
 mod due;
 mod edits;
 mod intake;
@@ -48,7 +49,8 @@ pub use results::ResultInput;
 pub use supplement::SupplementInput;
 pub use tracks::{TrackDue, track_clock, track_rows};
 
-/// Incremental change chunks kept per document before it is compacted.
+/// A write that would store a document's `COMPACT_AFTER`th incremental change chunk saves the
+/// whole document instead (and drops its chunks): at most `COMPACT_AFTER - 1` chunks are kept.
 pub const COMPACT_AFTER: u32 = 4;
 /// The officer id recorded for actions the node takes itself (init, imports without an officer).
 pub const SYSTEM_OFFICER: &str = "system";
@@ -295,14 +297,14 @@ impl Node {
         } else {
             Catalog::builtin()
         }
-        .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        .map_err(ConfigError::Catalog)?;
         let holidays = dir.join(paths::HOLIDAYS);
         let calendar = if holidays.exists() {
             HolidayCalendar::load(&holidays)
         } else {
             HolidayCalendar::builtin()
         }
-        .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        .map_err(ConfigError::Holidays)?;
         let store_path = dir.join(paths::STORE);
         let (db, _) = store::open(&store_path)?;
         store::check_binding(&db, &store_path, &key.id())?;

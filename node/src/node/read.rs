@@ -28,7 +28,10 @@ impl Node {
         Err(NodeError::CaseNotFound(reference.to_string()))
     }
 
-    pub(super) fn load_doc<
+    /// Loads case `id`'s document from the `docs` and `doc_changes` tables of a transaction the
+    /// caller holds, with the number of change chunks stored after its snapshot. A document that
+    /// does not load is [`StoreError::DamagedCase`].
+    pub(crate) fn load_doc_from_tables<
         T: ReadableTable<&'static [u8; 16], &'static [u8]>,
         C: ReadableTable<(&'static [u8; 16], u32), &'static [u8]>,
     >(
@@ -56,24 +59,12 @@ impl Node {
         Ok((doc, n))
     }
 
-    pub(crate) fn load_doc_pub<
-        T: ReadableTable<&'static [u8; 16], &'static [u8]>,
-        C: ReadableTable<(&'static [u8; 16], u32), &'static [u8]>,
-    >(
-        &self,
-        docs: &T,
-        changes: &C,
-        id: &CaseId,
-    ) -> Result<(CaseDoc, u32)> {
-        self.load_doc(docs, changes, id)
-    }
-
     /// Loads a case document read-only (for sync and audit).
     pub fn case_doc(&self, id: &CaseId) -> Result<CaseDoc> {
         let rtx = self.inner.db.begin_read()?;
         let docs = rtx.open_table(DOCS)?;
         let changes = rtx.open_table(DOC_CHANGES)?;
-        Ok(self.load_doc(&docs, &changes, id)?.0)
+        Ok(self.load_doc_from_tables(&docs, &changes, id)?.0)
     }
 
     pub(super) fn finish_view(&self, mut v: CaseView) -> CaseView {

@@ -14,7 +14,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use serde::Serialize;
 
 use crate::case::CaseSummary;
-use crate::error::{NodeError, Result};
+use crate::error::{EncodeError, NodeError, Result};
 use crate::ids::CaseId;
 use crate::index;
 use crate::node::Node;
@@ -113,8 +113,17 @@ fn id_of_index_key(k: &[u8]) -> Option<CaseId> {
 impl Node {
     /// Verifies the store offline (see the module docs). Reads in one read transaction.
     pub fn check_store(&self) -> Result<CheckReport> {
+        self.check_store_with(&crate::progress::Silent)
+    }
+
+    /// [`Node::check_store`], reporting each document checked to `progress`.
+    pub fn check_store_with(
+        &self,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<CheckReport> {
         let rtx = self.db().begin_read()?;
         let docs = rtx.open_table(DOCS)?;
+        progress.stage(crate::progress::Stage::CheckStore, Some(docs.len()?));
         let changes = rtx.open_table(DOC_CHANGES)?;
         let cases = rtx.open_table(CASES)?;
         let idx = rtx.open_table(INDEX)?;
@@ -126,6 +135,7 @@ impl Node {
         let mut unknown: BTreeSet<CaseId> = BTreeSet::new();
         let mut with_doc: BTreeSet<CaseId> = BTreeSet::new();
         for row in docs.iter()? {
+            progress.advance(1);
             let id = CaseId(*row?.0.value());
             r.documents += 1;
             with_doc.insert(id);
@@ -137,7 +147,7 @@ impl Node {
                 .as_ref()
                 .and_then(|s| s.as_ref().ok())
                 .map(|s| s.receipt_code.clone());
-            let rebuilt = match self.load_doc_pub(&docs, &changes, &id) {
+            let rebuilt = match self.load_doc_from_tables(&docs, &changes, &id) {
                 Ok((doc, _)) => doc.view().map(|v| v.summary()),
                 Err(e) => Err(e),
             };
@@ -289,7 +299,7 @@ impl Node {
                 let changes = tx.open_table(DOC_CHANGES)?;
                 for row in docs.iter()? {
                     let id = CaseId(*row?.0.value());
-                    let (doc, _) = self.load_doc_pub(&docs, &changes, &id)?;
+                    let (doc, _) = self.load_doc_from_tables(&docs, &changes, &id)?;
                     rebuilt.push(doc.view()?.summary());
                 }
             }
@@ -299,7 +309,7 @@ impl Node {
             cases.retain(|_, _| false)?;
             idx.retain(|_, _| false)?;
             for s in &rebuilt {
-                let bytes = serde_json::to_vec(s).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                let bytes = serde_json::to_vec(s).map_err(EncodeError::json("a case summary"))?;
                 cases.insert(&s.id.0, bytes.as_slice())?;
                 for k in index::keys(s) {
                     idx.insert(k.as_slice(), ())?;

@@ -19,7 +19,7 @@ pub use hoso_testkit::fixtures::PASS;
 
 /// The console's test registry: the default citizens but the child, and a citizen with a very
 /// long name (for the layouts that cut it).
-const CITIZENS: &[&str] = &[
+pub const CITIZENS: &[&str] = &[
     fixtures::HUONG,
     fixtures::DUC,
     fixtures::HUNG,

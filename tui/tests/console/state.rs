@@ -655,10 +655,9 @@ fn palette_runs_commands_by_name_without_accents() {
     h.key(KeyCode::Char(':'));
     h.type_str("kiem toan");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.screen, Screen::Audit);
-    let s = h.app.audit.summary.as_ref().expect("audit read");
-    assert!(s.problem.is_none(), "{:?}", s.problem);
-    assert!(s.checked > 0);
+    assert_eq!(h.app.screen, Screen::Auditor);
+    let r = h.app.auditor.results.as_ref().expect("audit read");
+    assert!(r.total > 0 && r.total as u64 == r.held, "{r:?}");
 }
 
 #[test]
@@ -1003,7 +1002,7 @@ fn slash_searches_from_any_screen_and_every_hint_bar_offers_it() {
     for (screen, key) in [
         (Screen::Detail, None),
         (Screen::Sync, Some('3')),
-        (Screen::Audit, Some('4')),
+        (Screen::Auditor, Some('4')),
     ] {
         if let Some(k) = key {
             h.key(KeyCode::Char(k));

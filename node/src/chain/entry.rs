@@ -91,11 +91,14 @@ pub enum Action {
     PeerRemove = 61,
     /// `hoso check --repair` rebuilt summaries, indexes and receipts from the documents.
     StoreRepair = 62,
+    /// A registry-filled field was corrected by hand, with a reason (the registry evidence is
+    /// kept beside the corrected value).
+    FieldCorrect = 80,
 }
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -118,6 +121,7 @@ impl Action {
         Action::PeerAdd,
         Action::PeerRemove,
         Action::StoreRepair,
+        Action::FieldCorrect,
     ];
     /// The wire code.
     pub fn code(self) -> u16 {
@@ -152,6 +156,7 @@ impl Action {
             Action::PeerAdd => "peer_add",
             Action::PeerRemove => "peer_remove",
             Action::StoreRepair => "store_repair",
+            Action::FieldCorrect => "field_correct",
         }
     }
 }

@@ -15,7 +15,7 @@
 //! `— hub:<hub hex> base64(keyID ‖ u64 time ‖ sig)`: "as of t this is the largest consistent
 //! checkpoint of origin I have seen, and I hold every entry up to size".
 
-use crate::audit::note::{b64, key_id, unb64};
+use crate::chain::note::{b64, key_id, unb64};
 use crate::identity::{NodeKey, verify};
 use crate::ids::{NodeId, hex};
 
