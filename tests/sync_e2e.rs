@@ -10,12 +10,12 @@ use hoso_testkit::cli::Hoso;
 use crate::{BIN, hoso};
 
 /// `hoso ARGS` on `dir`; its stdout, after asserting exit 0.
-fn ok(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn ok(dir: &Path, args: &[&str]) -> String {
     hoso(dir, args).code(0).stdout
 }
 
 /// [`ok`] as the sample supervisor `lanhdao01` (peer administration is theirs).
-fn lead(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn lead(dir: &Path, args: &[&str]) -> String {
     Hoso::new(BIN, dir)
         .as_officer("lanhdao01")
         .run(args)
@@ -23,20 +23,20 @@ fn lead(dir: &Path, args: &[&str]) -> String {
         .stdout
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0")
         .and_then(|s| s.local_addr())
         .map(|a| a.port())
         .expect("free port")
 }
 
-fn node_id(dir: &Path) -> String {
+pub(crate) fn node_id(dir: &Path) -> String {
     let v: serde_json::Value = serde_json::from_str(&ok(dir, &["--json", "id"])).expect("json");
     v["node_id"].as_str().expect("node id").to_string()
 }
 
 /// Starts `hoso serve` and waits for its first line (node id and address).
-fn serve(dir: &Path) -> Child {
+pub(crate) fn serve(dir: &Path) -> Child {
     let mut child = Hoso::new(BIN, dir)
         .no_officer()
         .command(&["serve"])
@@ -62,7 +62,7 @@ fn serve(dir: &Path) -> Child {
     child
 }
 
-fn stop(mut child: Child) {
+pub(crate) fn stop(mut child: Child) {
     let _ = Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())

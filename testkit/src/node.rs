@@ -79,6 +79,10 @@ pub struct Spec {
     pub commune: Option<String>,
     /// The registry's citizens (JSON lines of [`fixtures`]).
     pub citizens: &'static [&'static str],
+    /// The node's name (default: the commune's name in the catalog, or "Hub Lạng Sơn").
+    pub name: Option<String>,
+    /// Officers besides [`OFFICERS`]: id, name, role (passphrase [`PASS`]).
+    pub more_officers: Vec<(&'static str, &'static str, Role)>,
 }
 
 impl Spec {
@@ -87,6 +91,8 @@ impl Spec {
         Spec {
             commune: Some(code.to_string()),
             citizens: fixtures::CITIZENS,
+            name: None,
+            more_officers: Vec::new(),
         }
     }
 
@@ -95,7 +101,23 @@ impl Spec {
         Spec {
             commune: None,
             citizens: fixtures::CITIZENS,
+            name: None,
+            more_officers: Vec::new(),
         }
+    }
+
+    /// The same node with another name.
+    pub fn named(self, name: &str) -> Spec {
+        Spec {
+            name: Some(name.to_string()),
+            ..self
+        }
+    }
+
+    /// The same node with one more officer (added by the supervisor after [`OFFICERS`]).
+    pub fn with_officer(mut self, id: &'static str, name: &'static str, role: Role) -> Spec {
+        self.more_officers.push((id, name, role));
+        self
     }
 
     /// The same node with another registry.
@@ -124,9 +146,11 @@ impl Spec {
         Node::init(
             dir,
             InitOptions {
-                name: commune.map_or("Hub Lạng Sơn".to_string(), |c| {
-                    hoso_schemas::commune(c)
-                        .map_or_else(|| format!("Xã {c}"), |c| c.name.to_string())
+                name: self.name.clone().unwrap_or_else(|| {
+                    commune.map_or("Hub Lạng Sơn".to_string(), |c| {
+                        hoso_schemas::commune(c)
+                            .map_or_else(|| format!("Xã {c}"), |c| c.name.to_string())
+                    })
                 }),
                 role: if commune.is_some() {
                     NodeRole::Commune
@@ -151,7 +175,8 @@ impl Spec {
         let supervisors_first = OFFICERS
             .iter()
             .filter(|o| o.2 == Role::Supervisor)
-            .chain(OFFICERS.iter().filter(|o| o.2 != Role::Supervisor));
+            .chain(OFFICERS.iter().filter(|o| o.2 != Role::Supervisor))
+            .chain(self.more_officers.iter());
         let mut by = Author::Node;
         for (id, name, role) in supervisors_first {
             node.add_officer(&by, id, name, *role, PASS)

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use hoso_testkit::cli::sh_quote;
+use hoso_testkit::cli::{Hoso, sh_quote};
 
 use crate::sample_node;
 
@@ -410,7 +410,7 @@ fn pdf_text(file: &Path) -> Option<String> {
 fn console_officer_day_receive_print_correct_supplement_decide_result_return_at_80x24() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = dir.path().join("node");
-    hoso(&node, &["init", "--commune", "06112", "--sample"]);
+    Hoso::new(crate::BIN, &node).ok(&["init", "--commune", "06112", "--sample"]);
     let status = dir.path().join("console-exit");
     let t = Tmux::start_sized("day", &console_cmd_printing(dir.path(), &status), 80, 24);
     let login = |who: &str| {
@@ -554,8 +554,12 @@ fn console_officer_day_receive_print_correct_supplement_decide_result_return_at_
     t.keys(&["q"]);
     assert_eq!(exit_status(&t, &status), "0");
 
-    let shown: serde_json::Value =
-        serde_json::from_str(&hoso(&node, &["--json", "case", "show", &code])).expect("json");
+    let shown: serde_json::Value = serde_json::from_str(
+        &Hoso::new(crate::BIN, &node)
+            .ok(&["--json", "case", "show", &code])
+            .stdout,
+    )
+    .expect("json");
     assert_eq!(shown["status"], "returned", "{shown}");
     assert_eq!(shown["result_record"]["number"], "125/2026", "{shown}");
     assert_eq!(shown["supplements"][0]["items"][1], "Ảnh 4x6", "{shown}");
