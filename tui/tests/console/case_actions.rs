@@ -3,6 +3,7 @@
 //! request, a result and the "Tiến trình" tab; snapshots at 80×24 and 120×40.
 
 use hoso_schemas::Status;
+use hoso_testkit::node::login;
 use hoso_tui::screen::case_actions::field_order;
 use hoso_tui::screen::detail::Popup;
 use ratatui::crossterm::event::KeyCode;
@@ -191,9 +192,7 @@ fn supplement_then_result_from_the_console() {
     );
     h.node
         .transition(
-            &h.node
-                .authenticate("canbo01", "mat-khau-thu")
-                .expect("login"),
+            &login(&h.node, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             None,
@@ -236,9 +235,7 @@ fn supplement_then_result_from_the_console() {
     // Back in process, then k: the result.
     h.node
         .transition(
-            &h.node
-                .authenticate("canbo01", "mat-khau-thu")
-                .expect("login"),
+            &login(&h.node, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             None,
