@@ -24,7 +24,8 @@
 //! screen or overlay), [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display
 //! helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
-//! sentence), [`audit_text`] (audit entries as Vietnamese sentences).
+//! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`print`] (printing a
+//! case's forms through the printer the binary hands in).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
