@@ -39,6 +39,9 @@ const READS_OFFICER: &[&str] = &[
     "case supplement",
     "case apology",
     "case print",
+    "peer add",
+    "peer remove",
+    "check",
 ];
 
 /// Commands that print no JSON document (`--json` does nothing there).
@@ -249,7 +252,7 @@ mod tests {
         // A group shows what any of its commands reads.
         let case = help_of(&["case"]);
         assert!(case.contains("--officer"), "{case}");
-        let peer = help_of(&["peer"]);
+        let peer = help_of(&["peer", "list"]);
         assert!(!peer.contains("--officer"), "{peer}");
     }
 

@@ -148,11 +148,12 @@ impl Drop for Bars {
     }
 }
 
-/// The sync driver's observer for one peer's round: a bar over the cases this node has to send
-/// (the feed entries pending when the round began), with what was received as its message.
+/// The sync driver's observer for one peer's round: a bar of the cases sent against the cases
+/// sent plus the feed entries still pending for that peer (an upper bound: entries outside the
+/// peer's scope are never sent, and the bar is cleared when the round ends), with what was
+/// received as its message.
 pub fn sync_observer(peer_name: &str) -> hoso_sync::net::Observer {
     let bar = new_bar(true, &short_name(peer_name), None, "connecting");
-    let start = std::sync::Mutex::new(None::<u64>);
     Arc::new(
         move |session: &hoso_sync::protocol::Session,
               stats: &hoso_sync::RoundStats,
@@ -161,17 +162,16 @@ pub fn sync_observer(peer_name: &str) -> hoso_sync::net::Observer {
                 bar.finish_and_clear();
                 return;
             }
-            let pending = session.pending();
-            let total = {
-                let mut s = start.lock().unwrap_or_else(|p| p.into_inner());
-                *s.get_or_insert(pending)
-            };
+            let sent = stats.docs_sent + stats.changes_sent;
+            let total = sent + session.pending();
             if total > 0 && bar.length().is_none() {
                 bar.disable_steady_tick();
                 bar.set_style(bar_style());
-                bar.set_length(total);
             }
-            bar.set_position(total.saturating_sub(pending));
+            if total > 0 {
+                bar.set_length(total);
+                bar.set_position(sent);
+            }
             bar.set_message(format!(
                 "sent, {} received",
                 stats.docs_received + stats.changes_received

@@ -428,6 +428,39 @@ fn a_supervisor_recomputes_a_due_date_after_the_calendar_changed() {
     assert_eq!(j["due_date"], after.as_str());
     let log = h.ok(&["audit", "log", "--case", &code]).stdout;
     assert!(log.lines().count() >= 2, "{log}");
+
+    // A bundle's tracks count their own due dates on the calendar too: a day off on the birth
+    // track's due date moves it, by the same audited recomputation.
+    let bundle = receive(&h, "bundle_birth", &citizen, &[]);
+    let bcode = bundle["receipt_code"].as_str().expect("code").to_string();
+    let track_due = bundle["tracks"]["birth_registration"]["due_date"]
+        .as_str()
+        .expect("the birth track is handed off at receipt")
+        .to_string();
+    let r = lead.ok(&["--json", "case", "recompute-due", &bcode]).json();
+    assert_eq!(r["changed"], false, "{r}");
+    std::fs::write(
+        &holidays,
+        format!(
+            "{builtin}\n[[holiday]]\ndate = \"{due}\"\nname = \"Nghỉ bù (thử)\"\n[[holiday]]\ndate = \"{track_due}\"\nname = \"Nghỉ (thử)\"\n"
+        ),
+    )
+    .expect("holidays");
+    let r = lead.ok(&["--json", "case", "recompute-due", &bcode]).json();
+    assert_eq!(r["changed"], true, "{r}");
+    let moved = &r["tracks"][0];
+    assert_eq!(moved["track"], "birth_registration", "{r}");
+    assert_eq!(moved["before"], track_due.as_str(), "{r}");
+    let after = moved["after"].as_str().expect("after").to_string();
+    assert!(after > track_due, "{r}");
+    let j = h.ok(&["--json", "case", "show", &bcode]).json();
+    assert_eq!(
+        j["tracks"]["birth_registration"]["due_date"],
+        after.as_str(),
+        "{j}"
+    );
+    let r = lead.ok(&["--json", "case", "recompute-due", &bcode]).json();
+    assert_eq!(r["changed"], false, "once is enough: {r}");
     h.ok(&["audit", "verify"]);
 }
 

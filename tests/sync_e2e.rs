@@ -415,3 +415,33 @@ fn a_hub_with_the_wrong_scope_for_a_commune_gets_and_sends_nothing() {
         "the hub stored the chain"
     );
 }
+
+#[test]
+fn sync_once_draws_progress_on_a_terminal_and_never_with_json() {
+    use crate::e2e::help::{has_bar, on_terminal};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
+    let (hp, cp) = (free_port(), free_port());
+    init(&hub, "hub", hp);
+    init(&commune, "commune", cp);
+    peer_both(&hub, &commune, hp, "06112");
+    let h = serve(&hub);
+    let c = Hoso::new(BIN, &commune);
+    let out = tmp.path().join("stdout");
+    // The first round sends the commune's 200 sample cases: a bar named after the peer.
+    let (code, term) = on_terminal(&c, &["sync", "--once"], &out);
+    let (code2, term2) = on_terminal(&c, &["--json", "sync", "--once"], &out);
+    stop(h);
+    assert_eq!(code, 0, "{term}");
+    assert!(
+        has_bar(&term, "sent"),
+        "no sync bar on a terminal: {term:?}"
+    );
+    assert_eq!(code2, 0, "{term2}");
+    assert!(
+        !term2.contains("] ") && !term2.contains("sent,"),
+        "--json drew: {term2:?}"
+    );
+    let text = std::fs::read_to_string(&out).expect("stdout");
+    serde_json::from_str::<serde_json::Value>(&text).expect("stdout is one JSON document");
+}

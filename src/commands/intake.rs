@@ -192,14 +192,23 @@ pub fn recompute_due(cli: &Cli, node: &Node, case: &str) -> anyhow::Result<ExitC
             "before": r.before,
             "after": r.after,
             "changed": r.changed,
+            "tracks": r.tracks.iter().map(|(t, b, a)| serde_json::json!({"track": t, "before": b, "after": a})).collect::<Vec<_>>(),
         }))?;
     } else if r.changed {
-        output::safe_println!(
-            "{}: due date moved {} -> {} (recorded in the audit log)",
-            r.case.receipt_code,
-            r.before,
-            r.after
-        );
+        if r.before != r.after {
+            output::safe_println!(
+                "{}: due date moved {} -> {} (recorded in the audit log)",
+                r.case.receipt_code,
+                r.before,
+                r.after
+            );
+        }
+        for (t, b, a) in &r.tracks {
+            output::safe_println!(
+                "{}: track {t} due date moved {b} -> {a} (recorded in the audit log)",
+                r.case.receipt_code
+            );
+        }
     } else {
         output::safe_println!(
             "{}: due date {} is unchanged on the current calendar; nothing written",

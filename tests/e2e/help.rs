@@ -13,7 +13,7 @@ fn bin() -> &'static str {
 
 /// Runs `hoso ARGS` with stderr on a pseudo-terminal (`script`), stdout into `stdout_file`;
 /// returns the exit code and what reached the terminal.
-fn on_terminal(h: &Hoso, args: &[&str], stdout_file: &Path) -> (i32, String) {
+pub fn on_terminal(h: &Hoso, args: &[&str], stdout_file: &Path) -> (i32, String) {
     let cmd = h.command(args);
     let mut line = String::new();
     for (k, v) in cmd.get_envs() {
@@ -45,7 +45,7 @@ fn on_terminal(h: &Hoso, args: &[&str], stdout_file: &Path) -> (i32, String) {
 }
 
 /// What a drawn bar leaves on the terminal: its frame and its stage label.
-fn has_bar(terminal: &str, label: &str) -> bool {
+pub fn has_bar(terminal: &str, label: &str) -> bool {
     terminal.contains(label) && terminal.contains("] ")
 }
 
@@ -157,18 +157,18 @@ fn progress_is_drawn_on_a_terminal_and_never_with_json_or_into_a_pipe() {
     let import = tmp.path().join("import.jsonl");
     std::fs::write(&import, format!("{line}\n{line}\n")).expect("write");
     let import_s = import.to_string_lossy().into_owned();
+    // A file is imported once: the `--json` run gets another one.
+    let again = tmp.path().join("import-2.jsonl");
+    std::fs::write(&again, format!("{line}\n")).expect("write");
+    let again_s = again.to_string_lossy().into_owned();
     let (code, term) = on_terminal(&h, &["import", &import_s], &out);
     assert_eq!(code, 0, "{term}");
     assert!(has_bar(&term, "importing"), "no import bar: {term:?}");
 
-    // `--json` on the same terminal: no bar, and stdout is the JSON document alone. (Other
-    // bytes to import: a file imported before is refused.)
-    let import2 = tmp.path().join("import2.jsonl");
-    std::fs::write(&import2, format!("{line}\n")).expect("write");
-    let import2_s = import2.to_string_lossy().into_owned();
+    // `--json` on the same terminal: no bar, and stdout is the JSON document alone.
     for args in [
         &["--json", "audit", "verify"][..],
-        &["--json", "import", &import2_s],
+        &["--json", "import", &again_s],
         &["export", "--out", &export_s, "--json"],
     ] {
         let _ = std::fs::remove_file(&export);
@@ -186,7 +186,6 @@ fn progress_is_drawn_on_a_terminal_and_never_with_json_or_into_a_pipe() {
     // Into a pipe (stderr not a terminal): nothing but the command's own line.
     let _ = std::fs::remove_file(&export);
     let r = h.ok(&["export", "--out", &export_s]);
-    // The sample's 200 cases, the 2 imported on the terminal and the 1 of `--json`.
     assert_eq!(r.stderr.trim(), "exported 203 cases", "{:?}", r.stderr);
     let r = h.ok(&["audit", "verify"]);
     assert!(!r.stderr.contains("] "), "{:?}", r.stderr);

@@ -25,7 +25,8 @@
 //! helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
 //! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`print`] (printing a
-//! case's forms through the printer the binary hands in).
+//! case's forms through the printer the binary hands in), [`oversight`] (what the hub's and the
+//! auditor's screens ask of the node), [`finding_text`] (verification findings as sentences).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 

@@ -304,6 +304,11 @@ pub fn lifecycle_errors() -> Vec<LifecycleError> {
             new: "01/12/2026".into(),
             current: "02/12/2026".into(),
         },
+        LifecycleError::TrackNotOpen {
+            receipt_code: code(),
+            track: "permanent_residence".into(),
+            status: Status::Received,
+        },
     ]
 }
 
