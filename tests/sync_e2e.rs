@@ -1,7 +1,7 @@
 //! Process-level sync tests: real `hoso serve` processes, `kill -9`, real iroh on loopback.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,12 +10,12 @@ use hoso_testkit::cli::Hoso;
 use crate::{BIN, hoso};
 
 /// `hoso ARGS` on `dir`; its stdout, after asserting exit 0.
-fn ok(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn ok(dir: &Path, args: &[&str]) -> String {
     hoso(dir, args).code(0).stdout
 }
 
 /// [`ok`] as the sample supervisor `lanhdao01` (peer administration is theirs).
-fn lead(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn lead(dir: &Path, args: &[&str]) -> String {
     Hoso::new(BIN, dir)
         .as_officer("lanhdao01")
         .run(args)
@@ -23,20 +23,20 @@ fn lead(dir: &Path, args: &[&str]) -> String {
         .stdout
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0")
         .and_then(|s| s.local_addr())
         .map(|a| a.port())
         .expect("free port")
 }
 
-fn node_id(dir: &Path) -> String {
+pub(crate) fn node_id(dir: &Path) -> String {
     let v: serde_json::Value = serde_json::from_str(&ok(dir, &["--json", "id"])).expect("json");
     v["node_id"].as_str().expect("node id").to_string()
 }
 
 /// Starts `hoso serve` and waits for its first line (node id and address).
-fn serve(dir: &Path) -> Child {
+pub(crate) fn serve(dir: &Path) -> Child {
     let mut child = Hoso::new(BIN, dir)
         .no_officer()
         .command(&["serve"])
@@ -62,7 +62,7 @@ fn serve(dir: &Path) -> Child {
     child
 }
 
-fn stop(mut child: Child) {
+pub(crate) fn stop(mut child: Child) {
     let _ = Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())
@@ -108,6 +108,19 @@ fn peer_both(hub: &Path, commune: &Path, hp: u16, scope: &str) -> String {
         &["peer", "add", &hid, "--addr", &addr, "--role", "hub"],
     );
     cid
+}
+
+/// A sample hub and a sample commune (06112) in a temp dir, peered with [`peer_both`] (the hub's
+/// entry for the commune with scope `scope`). Returns the dir, the hub, the commune and the
+/// commune's node id.
+fn sample_pair(scope: &str) -> (tempfile::TempDir, PathBuf, PathBuf, String) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
+    let hp = free_port();
+    init(&hub, "hub", hp);
+    init(&commune, "commune", free_port());
+    let cid = peer_both(&hub, &commune, hp, scope);
+    (tmp, hub, commune, cid)
 }
 
 fn receipts(dir: &Path) -> Vec<String> {
@@ -228,12 +241,7 @@ fn two_serve_processes_converge() {
 
 #[test]
 fn kill_9_hub_during_sync_then_converge() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
-    let hp = free_port();
-    init(&hub, "hub", hp);
-    init(&commune, "commune", free_port());
-    peer_both(&hub, &commune, hp, "06112");
+    let (tmp, hub, commune, _) = sample_pair("06112");
     let file = cases_file(tmp.path(), "c.jsonl", 300);
     ok(&commune, &["import", file.to_str().expect("path")]);
     let expected = receipts(&hub).len() + receipts(&commune).len();
@@ -263,6 +271,54 @@ fn kill_9_hub_during_sync_then_converge() {
     let (a, b) = (receipts(&hub), receipts(&commune));
     assert_eq!(a.len(), expected);
     assert_eq!(a, b);
+}
+
+/// kill -9 of the commune's `hoso sync --once` in the middle of its rounds, 12 times, each
+/// round with new cases to send and the hub's to receive: both stores stay whole (their checks
+/// and chains verify) and the next round converges with none missing.
+#[test]
+fn kill_9_sync_process_mid_round_then_converge() {
+    const KILLS: usize = 12;
+    let (tmp, hub, commune, _) = sample_pair("06112");
+    let h = serve(&hub);
+    // The sample cases of both sides first; then one whole round with a batch like the ones
+    // below: the kills are spread over as long as that takes.
+    ok(&commune, &["sync", "--once"]);
+    let first = cases_file(tmp.path(), "b0.jsonl", 20);
+    ok(&commune, &["import", first.to_str().expect("path")]);
+    let t = Instant::now();
+    ok(&commune, &["sync", "--once"]);
+    let window = (t.elapsed().as_millis() as u64).max(50);
+    let mut jitter = hoso_testkit::cli::Jitter::new();
+    let mut killed = 0;
+    for k in 1..=KILLS {
+        // A new batch (another count: other bytes) so every round has work.
+        let batch = cases_file(tmp.path(), &format!("b{k}.jsonl"), 20 + k);
+        ok(&commune, &["import", batch.to_str().expect("path")]);
+        let mut sync = Hoso::new(BIN, &commune)
+            .no_officer()
+            .command(&["sync", "--once"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sync");
+        std::thread::sleep(jitter.ms(window));
+        killed += usize::from(matches!(sync.try_wait(), Ok(None)));
+        let _ = sync.kill(); // SIGKILL
+        let _ = sync.wait();
+    }
+    ok(&commune, &["sync", "--once"]);
+    stop(h);
+    let (a, b) = (receipts(&hub), receipts(&commune));
+    assert_eq!(a, b, "the hub and the commune differ after the kills");
+    for dir in [&hub, &commune] {
+        ok(dir, &["check"]);
+        ok(dir, &["audit", "verify"]);
+    }
+    assert!(
+        killed >= KILLS / 3,
+        "only {killed} of {KILLS} sync processes were killed mid-round"
+    );
 }
 
 /// Appends a change no audit entry accounts for to the first case of the (stopped) node in
@@ -306,12 +362,7 @@ fn plant_unaudited_change(dir: &Path) -> String {
 /// `status` shows the quarantine.
 #[test]
 fn sync_with_a_refused_change_exits_non_zero_and_the_hub_status_shows_the_quarantine() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
-    let hp = free_port();
-    init(&hub, "hub", hp);
-    init(&commune, "commune", free_port());
-    peer_both(&hub, &commune, hp, "06112");
+    let (_tmp, hub, commune, _) = sample_pair("06112");
     let h = serve(&hub);
     ok(&commune, &["sync", "--once"]);
     let code = plant_unaudited_change(&commune);
@@ -336,13 +387,8 @@ fn sync_with_a_refused_change_exits_non_zero_and_the_hub_status_shows_the_quaran
 /// non-zero naming both codes, and the hub holds none of the commune's cases or its chain.
 #[test]
 fn a_hub_with_the_wrong_scope_for_a_commune_gets_and_sends_nothing() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
-    let hp = free_port();
-    init(&hub, "hub", hp);
-    init(&commune, "commune", free_port());
+    let (_tmp, hub, commune, cid) = sample_pair("06115");
     let hub_before = receipts(&hub);
-    let cid = peer_both(&hub, &commune, hp, "06115");
     let commune_before = receipts(&commune);
     let h = serve(&hub);
     let out = hoso(&commune, &["sync", "--once"]).code(1);

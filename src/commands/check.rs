@@ -74,7 +74,9 @@ pub fn print(r: &CheckReport) {
             hoso_node::store::error::RECOVER
         );
     } else {
-        println!("Summaries and indexes are rebuilt from the documents by `hoso check --repair`.");
+        println!(
+            "Summaries and indexes are rebuilt from the documents by a supervisor: `hoso --officer SUPERVISOR check --repair`."
+        );
     }
 }
 

@@ -392,3 +392,27 @@ macro_rules! hoso_bin {
         }
     };
 }
+
+/// A small xorshift: kill delays that vary from run to run without a dependency.
+pub struct Jitter(u64);
+
+impl Jitter {
+    /// Seeded from the clock and the process id.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(7)
+            ^ u64::from(std::process::id());
+        Jitter(seed | 1)
+    }
+
+    /// A delay in `0..max_ms` milliseconds.
+    pub fn ms(&mut self, max_ms: u64) -> std::time::Duration {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        std::time::Duration::from_millis(self.0 % max_ms.max(1))
+    }
+}

@@ -79,6 +79,10 @@ pub struct Spec {
     pub commune: Option<String>,
     /// The registry's citizens (JSON lines of [`fixtures`]).
     pub citizens: &'static [&'static str],
+    /// The node's name (default: the commune's name in the catalog, or "Hub Lạng Sơn").
+    pub name: Option<String>,
+    /// Officers besides [`OFFICERS`]: id, name, role (passphrase [`PASS`]).
+    pub more_officers: Vec<(&'static str, &'static str, Role)>,
 }
 
 impl Spec {
@@ -87,6 +91,8 @@ impl Spec {
         Spec {
             commune: Some(code.to_string()),
             citizens: fixtures::CITIZENS,
+            name: None,
+            more_officers: Vec::new(),
         }
     }
 
@@ -95,7 +101,23 @@ impl Spec {
         Spec {
             commune: None,
             citizens: fixtures::CITIZENS,
+            name: None,
+            more_officers: Vec::new(),
         }
+    }
+
+    /// The same node with another name.
+    pub fn named(self, name: &str) -> Spec {
+        Spec {
+            name: Some(name.to_string()),
+            ..self
+        }
+    }
+
+    /// The same node with one more officer (added by the supervisor after [`OFFICERS`]).
+    pub fn with_officer(mut self, id: &'static str, name: &'static str, role: Role) -> Spec {
+        self.more_officers.push((id, name, role));
+        self
     }
 
     /// The same node with another registry.
@@ -110,17 +132,25 @@ impl Spec {
         TestNode { node, dir }
     }
 
-    /// The node in `dir`: `init`, then the first account (a supervisor, created by the node),
-    /// then the other [`OFFICERS`] and the registry, added by that supervisor (the write path
-    /// refuses the node once the roster is not empty).
-    pub fn init_at(&self, dir: &Path) -> Node {
+    /// The node alone in a new temp dir: `init` and nothing else (no officer, no registry),
+    /// for tests of what a node holds from its first entry.
+    pub fn build_bare(&self) -> TestNode {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let node = self.init_bare(dir.path());
+        TestNode { node, dir }
+    }
+
+    /// `init` of the node in `dir`, nothing else.
+    pub fn init_bare(&self, dir: &Path) -> Node {
         let commune = self.commune.as_deref();
-        let node = Node::init(
+        Node::init(
             dir,
             InitOptions {
-                name: commune.map_or("Hub Lạng Sơn".to_string(), |c| {
-                    hoso_schemas::commune(c)
-                        .map_or_else(|| format!("Xã {c}"), |c| c.name.to_string())
+                name: self.name.clone().unwrap_or_else(|| {
+                    commune.map_or("Hub Lạng Sơn".to_string(), |c| {
+                        hoso_schemas::commune(c)
+                            .map_or_else(|| format!("Xã {c}"), |c| c.name.to_string())
+                    })
                 }),
                 role: if commune.is_some() {
                     NodeRole::Commune
@@ -134,11 +164,19 @@ impl Spec {
                 realm: None,
             },
         )
-        .expect("init");
+        .expect("init")
+    }
+
+    /// The node in `dir`: `init`, then the first account (a supervisor, created by the node),
+    /// then the other [`OFFICERS`] and the registry, added by that supervisor (the write path
+    /// refuses the node once the roster is not empty).
+    pub fn init_at(&self, dir: &Path) -> Node {
+        let node = self.init_bare(dir);
         let supervisors_first = OFFICERS
             .iter()
             .filter(|o| o.2 == Role::Supervisor)
-            .chain(OFFICERS.iter().filter(|o| o.2 != Role::Supervisor));
+            .chain(OFFICERS.iter().filter(|o| o.2 != Role::Supervisor))
+            .chain(self.more_officers.iter());
         let mut by = Author::Node;
         for (id, name, role) in supervisors_first {
             node.add_officer(&by, id, name, *role, PASS)

@@ -8,7 +8,9 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use hoso_testkit::cli::sh_quote;
+use hoso_testkit::cli::{Hoso, sh_quote};
+
+use crate::sample_node;
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -124,21 +126,6 @@ impl Drop for Tmux {
     }
 }
 
-fn hoso(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .output()
-        .expect("run hoso");
-    assert!(
-        out.status.success(),
-        "hoso {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The console in a shell that writes its exit status to `status` (tmux may leave the pane's
 /// process unreaped, so `#{pane_dead_status}` is not reliable).
 ///
@@ -174,8 +161,7 @@ fn receipt_code(screen: &str) -> Option<String> {
 
 #[test]
 fn console_login_new_case_transition_search() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    hoso(dir.path(), &["init", "--commune", "06112", "--sample"]);
+    let dir = sample_node();
     let citizen = "020081900551"; // Nông Hữu Hùng in fixtures/sample/registry.jsonl
     let status = dir.path().join("console-exit");
     let t = Tmux::start("flow", &console_cmd(dir.path(), &status));
@@ -257,15 +243,14 @@ fn console_login_new_case_transition_search() {
 
     // The store agrees (read after the console closed it), and the history has the note.
     let shown: serde_json::Value =
-        serde_json::from_str(&hoso(dir.path(), &["--json", "case", "show", &code])).expect("json");
+        serde_json::from_str(&dir.ok(&["--json", "case", "show", &code]).stdout).expect("json");
     assert_eq!(shown["status"], "in_process", "{shown}");
     assert!(shown.to_string().contains("Đủ giấy tờ"));
 }
 
 #[test]
 fn console_restores_the_terminal_on_sigterm() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    hoso(dir.path(), &["init", "--commune", "06112", "--sample"]);
+    let dir = sample_node();
     let status = dir.path().join("console-exit");
     let t = Tmux::start("term", &console_cmd(dir.path(), &status));
     t.wait_for("Đăng nhập cán bộ");
@@ -298,8 +283,7 @@ fn console_restores_the_terminal_on_sigterm() {
 /// the list shows it, the ended tab, and a half-typed form that survives Ctrl+C and a restart.
 #[test]
 fn console_work_queue_short_code_search_and_a_draft_at_80x24() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    hoso(dir.path(), &["init", "--commune", "06112", "--sample"]);
+    let dir = sample_node();
     let status = dir.path().join("console-exit");
     let login = |t: &Tmux| {
         t.wait_for("Đăng nhập cán bộ");
@@ -426,7 +410,7 @@ fn pdf_text(file: &Path) -> Option<String> {
 fn console_officer_day_receive_print_correct_supplement_decide_result_return_at_80x24() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = dir.path().join("node");
-    hoso(&node, &["init", "--commune", "06112", "--sample"]);
+    Hoso::new(crate::BIN, &node).ok(&["init", "--commune", "06112", "--sample"]);
     let status = dir.path().join("console-exit");
     let t = Tmux::start_sized("day", &console_cmd_printing(dir.path(), &status), 80, 24);
     let login = |who: &str| {
@@ -570,8 +554,12 @@ fn console_officer_day_receive_print_correct_supplement_decide_result_return_at_
     t.keys(&["q"]);
     assert_eq!(exit_status(&t, &status), "0");
 
-    let shown: serde_json::Value =
-        serde_json::from_str(&hoso(&node, &["--json", "case", "show", &code])).expect("json");
+    let shown: serde_json::Value = serde_json::from_str(
+        &Hoso::new(crate::BIN, &node)
+            .ok(&["--json", "case", "show", &code])
+            .stdout,
+    )
+    .expect("json");
     assert_eq!(shown["status"], "returned", "{shown}");
     assert_eq!(shown["result_record"]["number"], "125/2026", "{shown}");
     assert_eq!(shown["supplements"][0]["items"][1], "Ảnh 4x6", "{shown}");

@@ -5,7 +5,9 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use hoso_testkit::cli::{Hoso, JUDICIAL_FIELDS, judicial_case_args, judicial_record, sh_quote};
+use hoso_testkit::cli::{
+    Hoso, JUDICIAL_FIELDS, Jitter, judicial_case_args, judicial_record, sh_quote,
+};
 
 use crate::{BIN, adult, hoso, sample_node};
 
@@ -83,27 +85,6 @@ fn killed_writer_loses_no_acknowledged_case() {
     );
     let a = judicial_case_args(&citizen);
     assert_eq!(hoso(d, &a).code, 0);
-}
-
-/// A small xorshift: kill delays that vary from run to run without a dependency.
-struct Jitter(u64);
-
-impl Jitter {
-    fn new() -> Self {
-        let seed = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(7)
-            ^ u64::from(std::process::id());
-        Jitter(seed | 1)
-    }
-    /// A delay in `0..max_ms` milliseconds.
-    fn ms(&mut self, max_ms: u64) -> Duration {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        Duration::from_millis(self.0 % max_ms.max(1))
-    }
 }
 
 /// How long one uninterrupted run of `hoso args` takes here, in milliseconds (it must succeed).

@@ -6,90 +6,16 @@
 //!
 //! tmux is required (CI installs it, see .ci/run).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use hoso_testkit::cli::sh_quote;
+use hoso_testkit::cli::{Hoso, sh_quote};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hoso");
+use crate::BIN;
+use crate::sync_e2e::{free_port, lead, node_id, ok as hoso, serve, stop};
+
 const WAIT: Duration = Duration::from_secs(60);
-
-fn hoso(dir: &Path, args: &[&str]) -> String {
-    hoso_as(dir, "canbo01", args)
-}
-
-/// `hoso` acting as `officer` (peer administration is a supervisor's).
-fn hoso_as(dir: &Path, officer: &str, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("HOSO_OFFICER", officer)
-        .env("HOSO_PASSPHRASE", "hoso-demo")
-        .env_remove("HOSO_DATA_DIR")
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("run hoso");
-    assert!(
-        out.status.success(),
-        "hoso {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .and_then(|s| s.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-fn node_id(dir: &Path) -> String {
-    let v: serde_json::Value = serde_json::from_str(&hoso(dir, &["--json", "id"])).expect("json");
-    v["node_id"].as_str().expect("node id").to_string()
-}
-
-/// `hoso serve`, once it printed its first line.
-fn serve(dir: &Path) -> Child {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("serve")
-        .env_remove("HOSO_DATA_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn serve");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let line = rx.recv_timeout(WAIT).expect("serve prints its first line");
-    assert!(line.starts_with("serving "), "{line}");
-    child
-}
-
-fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status();
-    for _ in 0..200 {
-        if let Ok(Some(st)) = child.try_wait() {
-            assert!(st.success(), "serve exited with {st}");
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    panic!("serve did not stop within 20 s of SIGTERM");
-}
 
 struct Tmux {
     socket: String,
@@ -240,16 +166,14 @@ fn two_communes_sync_then_the_hub_dashboard_and_the_auditor_filter() {
     let hub_id = node_id(&hub);
     for (dir, code, name) in [(&a, "06112", "Xã Bình Gia"), (&b, "06115", "Xã Hoa Thám")] {
         let id = node_id(dir);
-        hoso_as(
+        lead(
             &hub,
-            "lanhdao01",
             &[
                 "peer", "add", &id, "--role", "commune", "--scope", code, "--name", name,
             ],
         );
-        hoso_as(
+        lead(
             dir,
-            "lanhdao01",
             &[
                 "peer",
                 "add",
@@ -270,19 +194,12 @@ fn two_communes_sync_then_the_hub_dashboard_and_the_auditor_filter() {
         .as_str()
         .expect("a case")
         .to_string();
-    let out = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(&b)
-        .args(["case", "note", &code, "Đã gọi điện hẹn công dân"])
-        .env("HOSO_OFFICER", "canbo02")
-        .env("HOSO_PASSPHRASE", "hoso-demo")
-        .output()
-        .expect("note");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    Hoso::new(BIN, &b).as_officer("canbo02").ok(&[
+        "case",
+        "note",
+        &code,
+        "Đã gọi điện hẹn công dân",
+    ]);
 
     let server = serve(&hub);
     for dir in [&a, &b] {

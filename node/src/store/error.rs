@@ -84,7 +84,7 @@ pub enum StoreError {
     },
     /// A summary row that does not decode.
     #[error(
-        "case {case}: its summary row is corrupt ({detail}); run `hoso check`, then `hoso check --repair` to rebuild summaries and indexes from the documents"
+        "case {case}: its summary row is corrupt ({detail}); run `hoso check`, then `hoso --officer SUPERVISOR check --repair` to rebuild summaries and indexes from the documents"
     )]
     CorruptSummary {
         /// The case.

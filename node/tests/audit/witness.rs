@@ -1,32 +1,20 @@
 //! The witness flow in-process: a commune and its hub, entries handed over as records.
 
+use hoso_node::Node;
 use hoso_node::audit::checkpoint::SignedCheckpoint;
 use hoso_node::audit::verify::Finding;
 use hoso_node::audit::witness::WitnessReply;
 use hoso_node::store::tables::*;
-use hoso_node::{InitOptions, Node, NodeRole};
 use hoso_schemas::Status;
-use hoso_testkit::node::login;
+use hoso_testkit::node::{Spec, login};
 use redb::{ReadableDatabase, ReadableTable};
 
 use super::fixture::{build, close, first};
 
+/// A bare hub: its genesis and nothing else.
 pub fn hub() -> (Node, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Node::init(
-        dir.path(),
-        InitOptions {
-            name: "Hub Lạng Sơn".into(),
-            role: NodeRole::Hub,
-            province: "20".into(),
-            commune: None,
-            unit_code: None,
-            listen: "127.0.0.1:0".into(),
-            realm: None,
-        },
-    )
-    .expect("hub init");
-    (node, dir)
+    let t = Spec::hub().build_bare();
+    (t.node, t.dir)
 }
 
 /// One sync round: request, witness, store.

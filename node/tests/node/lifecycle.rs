@@ -7,13 +7,7 @@ use hoso_node::{
     CaseView, Node, NodeError, audit::entry::Action, case::Delivery, error::LifecycleError,
 };
 use hoso_schemas::Status;
-
-use hoso_testkit::fixtures::PASS;
-use hoso_testkit::node::{commune, receive};
-
-fn login(n: &Node, who: &str) -> hoso_node::AuthenticatedOfficer {
-    n.authenticate(who, PASS).expect("login")
-}
+use hoso_testkit::node::{commune, login, receive};
 
 fn go(n: &Node, who: &str, code: &str, to: Status, track: Option<&str>) -> CaseView {
     n.transition(&login(n, who), code, to, track, None)

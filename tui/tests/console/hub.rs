@@ -5,50 +5,25 @@
 
 use chrono::NaiveDate;
 use hoso_node::province::Contact;
-use hoso_node::{Author, InitOptions, Node, NodeRole, Peer, Peers};
+use hoso_node::{Node, NodeRole, Peer, Peers};
 use hoso_schemas::{Role, Status};
+use hoso_testkit::node::Spec;
 use hoso_tui::app::{App, AppOptions, Screen};
 use hoso_tui::theme::Theme;
 use ratatui::crossterm::event::KeyCode;
 
 use super::common::{CITIZENS, Harness, PASS, at, citizen_fields, stable};
 
+/// A node of the province with the test officers, `canbo02` and the console's registry.
 fn init(dir: &std::path::Path, name: &str, role: NodeRole, commune: Option<&str>) -> Node {
-    let node = Node::init(
-        dir,
-        InitOptions {
-            name: name.into(),
-            role,
-            province: "20".into(),
-            commune: commune.map(str::to_string),
-            unit_code: None,
-            listen: "127.0.0.1:0".into(),
-            realm: None,
-        },
-    )
-    .expect("init");
-    node.add_officer(
-        &Author::Node,
-        "lanhdao01",
-        "Lương Văn Đạt",
-        Role::Supervisor,
-        PASS,
-    )
-    .expect("supervisor");
-    let lead = Author::Officer(node.authenticate("lanhdao01", PASS).expect("login"));
-    node.add_officer(&lead, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
-        .expect("officer");
-    node.add_officer(&lead, "canbo02", "Vi Văn Toàn", Role::Officer, PASS)
-        .expect("officer");
-    node.add_officer(&lead, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
-        .expect("auditor");
-    node.import_registry(
-        "registry.jsonl",
-        hoso_testkit::fixtures::registry(CITIZENS).as_bytes(),
-        &lead,
-    )
-    .expect("registry");
-    node
+    let spec = match (role, commune) {
+        (NodeRole::Commune, Some(c)) => Spec::commune(c),
+        _ => Spec::hub(),
+    };
+    spec.named(name)
+        .citizens(CITIZENS)
+        .with_officer("canbo02", "Vi Văn Toàn", Role::Officer)
+        .init_at(dir)
 }
 
 fn case(node: &Node, officer: &str, citizen: &str, received: &str) -> hoso_node::CaseView {
