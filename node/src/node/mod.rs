@@ -185,6 +185,9 @@ struct Inner {
     changed: tokio::sync::broadcast::Sender<CaseId>,
     sync_status: tokio::sync::watch::Sender<SyncStatus>,
     sync_commands: tokio::sync::broadcast::Sender<SyncCommand>,
+    /// The own chain's compact range and head hash as last computed (`own_checkpoint`
+    /// extends it with the entries appended since, instead of rehashing the whole chain).
+    own_range: Mutex<Option<(crate::audit::merkle::CompactRange, [u8; 32])>>,
 }
 
 /// The past of a case brought in by bulk import.
@@ -330,8 +333,19 @@ impl Node {
                 changed,
                 sync_status,
                 sync_commands,
+                own_range: Mutex::new(None),
             }),
         })
+    }
+
+    /// The cached compact range of the own chain (see `Inner::own_range`).
+    pub(crate) fn own_range(
+        &self,
+    ) -> MutexGuard<'_, Option<(crate::audit::merkle::CompactRange, [u8; 32])>> {
+        self.inner
+            .own_range
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     fn writer(&self) -> MutexGuard<'_, Writer> {
