@@ -137,15 +137,7 @@ fn cases_file(dir: &Path, name: &str, n: usize) -> std::path::PathBuf {
     let p = catalog.procedure("judicial_record").expect("procedure");
     let mut fields = serde_json::Map::new();
     for f in p.fields.iter().filter(|f| f.required && f.source.is_none()) {
-        let v = match f.ty {
-            hoso_schemas::FieldType::Date => "2026-11-20".to_string(),
-            hoso_schemas::FieldType::CitizenId => "020075000777".into(),
-            hoso_schemas::FieldType::Enum => f.options.first().cloned().unwrap_or_default(),
-            hoso_schemas::FieldType::CommuneCode => "06112".into(),
-            hoso_schemas::FieldType::Number => "1".into(),
-            hoso_schemas::FieldType::Bool => "true".into(),
-            hoso_schemas::FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".into(),
-        };
+        let v = f.example();
         fields.insert(f.name.clone(), v.into());
     }
     let ids = citizen_ids(50);

@@ -107,18 +107,7 @@ pub fn new_case(node: &Node) -> hoso_node::CaseView {
         .fields
         .iter()
         .filter(|f| f.required && f.source.is_none())
-        .map(|f| {
-            let v = match f.ty {
-                hoso_schemas::FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".to_string(),
-                hoso_schemas::FieldType::Date => "2026-11-20".into(),
-                hoso_schemas::FieldType::CitizenId => "020075000777".into(),
-                hoso_schemas::FieldType::Enum => f.options.first().cloned().unwrap_or_default(),
-                hoso_schemas::FieldType::CommuneCode => "06112".into(),
-                hoso_schemas::FieldType::Number => "1".into(),
-                hoso_schemas::FieldType::Bool => "true".into(),
-            };
-            (f.name.clone(), v)
-        })
+        .map(|f| (f.name.clone(), f.example()))
         .collect();
     node.create_case(
         &node
