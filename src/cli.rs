@@ -55,6 +55,12 @@ pub enum Command {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff) of hoso or of one of its commands, generated from these
+    /// definitions (needs no node), e.g. `hoso man > hoso.1`, `hoso man case new`.
+    Man {
+        /// The command, e.g. `case new` (default: hoso itself).
+        command: Vec<String>,
+    },
     /// The procedure catalog.
     #[command(subcommand)]
     Procedures(ProceduresCmd),
@@ -411,6 +417,10 @@ pub enum CaseCmd {
     Supplement {
         /// Case id or receipt code.
         case: String,
+        /// The track (procedure code) of a bundle that has its own deadline: the request is
+        /// that track's and only its clock pauses.
+        #[arg(long)]
+        track: Option<String>,
         /// One missing item (repeat for each).
         #[arg(long = "item", value_name = "TEXT")]
         items: Vec<String>,
@@ -426,6 +436,10 @@ pub enum CaseCmd {
     Apology {
         /// Case id or receipt code.
         case: String,
+        /// The track (procedure code) of a bundle whose own result is late: the new date is
+        /// that track's.
+        #[arg(long)]
+        track: Option<String>,
         /// The new appointment date, dd/mm/yyyy.
         #[arg(long, value_name = "DATE")]
         new_date: String,

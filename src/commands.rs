@@ -6,6 +6,7 @@ mod cases;
 mod catalog;
 mod check;
 mod console;
+mod console_print;
 mod intake;
 mod lifecycle;
 mod node_admin;
@@ -95,6 +96,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Login(args) => session::login(&cli, args),
         Command::Logout => session::logout(&cli),
         Command::Completions { shell } => session::completions(*shell),
+        Command::Man { command } => crate::help::man(command),
         Command::Procedures(cmd) => catalog::run(&cli, cmd),
         Command::Calendar(cmd) => calendar::run(&cli, cmd),
         Command::Registry(cmd) => registry::run(&cli, cmd),

@@ -5,7 +5,7 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use hoso_testkit::cli::{Auth, Hoso, JUDICIAL_FIELDS};
+use hoso_testkit::cli::{Auth, Hoso};
 use hoso_testkit::fixtures::SAMPLE_PASS;
 
 const BIN: &str = env!("CARGO_BIN_EXE_hoso");
@@ -15,20 +15,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_hoso");
 fn node_with_case_in_process() -> (Hoso, String) {
     let h = Hoso::sample(BIN);
     let citizen = h.sample_adult();
-    let mut args = vec![
-        "--json",
-        "case",
-        "new",
-        "--procedure",
-        "judicial_record",
-        "--citizen",
-        &citizen,
-    ];
-    args.extend(JUDICIAL_FIELDS);
-    let code = h.ok(&args).json()["receipt_code"]
-        .as_str()
-        .expect("receipt code")
-        .to_string();
+    let code = h.receive_judicial(&citizen);
     h.ok(&["case", "transition", &code, "in_process"]);
     (h, code)
 }

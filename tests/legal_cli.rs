@@ -2,14 +2,10 @@
 //! dates without a node, the catalog's legal values, and every printed form of a real case on
 //! a sample node, read back with poppler's `pdftotext`.
 
-#[allow(dead_code)]
-#[path = "e2e/support.rs"]
-mod support;
-
+use hoso_testkit::cli::{dmy, pdf_text};
 use std::path::Path;
-use std::process::Command;
 
-use support::{adult, hoso, sample_node};
+hoso_testkit::hoso_bin!();
 
 /// A data dir that holds nothing: the calendar commands need no node.
 fn empty_dir() -> tempfile::TempDir {
@@ -271,27 +267,6 @@ fn procedures_show_gives_fees_deadlines_tracks_and_sources() {
         assert!(list.stdout.contains(short), "{short}");
     }
     assert!(list.stdout.lines().all(|l| l.chars().count() <= 200));
-}
-
-fn pdf_text(path: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| panic!("pdftotext not found ({e}): install poppler-utils"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = hoso_schemas::nfc(&String::from_utf8_lossy(&out.stdout));
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn dmy(iso: &str) -> String {
-    let p: Vec<&str> = iso.split('-').collect();
-    format!("{}/{}/{}", p[2], p[1], p[0])
 }
 
 #[test]

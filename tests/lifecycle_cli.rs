@@ -4,14 +4,10 @@
 //! second request, a late apology and the forms that print them. PDFs are read back with
 //! poppler's `pdftotext`.
 
-#[allow(dead_code)]
-#[path = "e2e/support.rs"]
-mod support;
-
+use hoso_testkit::cli::{Run, dmy, pdf_text};
 use std::path::Path;
-use std::process::Command;
 
-use support::{Run, adult, hoso, sample_node};
+hoso_testkit::hoso_bin!();
 
 /// `hoso` acting as another sample officer (all share the sample passphrase).
 fn hoso_as(dir: &Path, officer: &str, args: &[&str]) -> Run {
@@ -21,35 +17,11 @@ fn hoso_as(dir: &Path, officer: &str, args: &[&str]) -> Run {
 }
 
 fn ok(r: Run) -> Run {
-    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    r
+    r.code(0)
 }
 
 fn refused(r: Run, needle: &str) {
-    assert_eq!(r.code, 2, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    assert!(r.stderr.contains(needle), "`{needle}` not in: {}", r.stderr);
-    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
-}
-
-fn pdf_text(path: &Path) -> String {
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| panic!("pdftotext not found ({e}): install poppler-utils"));
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = hoso_schemas::nfc(&String::from_utf8_lossy(&out.stdout));
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn dmy(iso: &str) -> String {
-    let p: Vec<&str> = iso.split('-').collect();
-    format!("{}/{}/{}", p[2], p[1], p[0])
+    r.refused(needle);
 }
 
 fn has(t: &str, needle: &str) {
@@ -464,6 +436,12 @@ fn a_supplement_a_refused_second_request_and_a_late_apology() {
     ));
     let j = r.json();
     assert_eq!(j["status"], "supplement_requested");
+    // The birth track, handed off at receipt, waits with the bundle: its clock is paused too.
+    let shown = ok(hoso(d, &["--json", "case", "show", &code])).json();
+    assert_eq!(
+        shown["tracks"]["birth_registration"]["clock"]["state"], "paused",
+        "{shown}"
+    );
     let deadline = j["supplements"][0]["deadline"]
         .as_str()
         .expect("deadline")

@@ -5,28 +5,22 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_hoso");
+use hoso_testkit::cli::Hoso;
 
-fn hoso(dir: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("HOSO_OFFICER", "canbo01")
-        .env("HOSO_PASSPHRASE", "hoso-demo")
-        .env_remove("HOSO_DATA_DIR")
-        .output()
-        .expect("run hoso")
+use crate::{BIN, hoso};
+
+/// `hoso ARGS` on `dir`; its stdout, after asserting exit 0.
+fn ok(dir: &Path, args: &[&str]) -> String {
+    hoso(dir, args).code(0).stdout
 }
 
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let out = hoso(dir, args);
-    assert!(
-        out.status.success(),
-        "hoso {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+/// [`ok`] as the sample supervisor `lanhdao01` (peer administration is theirs).
+fn lead(dir: &Path, args: &[&str]) -> String {
+    Hoso::new(BIN, dir)
+        .as_officer("lanhdao01")
+        .run(args)
+        .code(0)
+        .stdout
 }
 
 fn free_port() -> u16 {
@@ -43,11 +37,9 @@ fn node_id(dir: &Path) -> String {
 
 /// Starts `hoso serve` and waits for its first line (node id and address).
 fn serve(dir: &Path) -> Child {
-    let mut child = Command::new(BIN)
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("serve")
-        .env_remove("HOSO_DATA_DIR")
+    let mut child = Hoso::new(BIN, dir)
+        .no_officer()
+        .command(&["serve"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -102,6 +94,22 @@ fn init(dir: &Path, role: &str, port: u16) {
     ok(dir, &args);
 }
 
+/// The hub (listening on `hp`) adds the commune with scope `scope` (the commune dials it), the
+/// commune adds the hub: each by its supervisor. Returns the commune's node id.
+fn peer_both(hub: &Path, commune: &Path, hp: u16, scope: &str) -> String {
+    let (hid, cid) = (node_id(hub), node_id(commune));
+    lead(
+        hub,
+        &["peer", "add", &cid, "--role", "commune", "--scope", scope],
+    );
+    let addr = format!("127.0.0.1:{hp}");
+    lead(
+        commune,
+        &["peer", "add", &hid, "--addr", &addr, "--role", "hub"],
+    );
+    cid
+}
+
 fn receipts(dir: &Path) -> Vec<String> {
     let v: serde_json::Value =
         serde_json::from_str(&ok(dir, &["--json", "case", "list", "--limit", "100000"]))
@@ -117,11 +125,7 @@ fn receipts(dir: &Path) -> Vec<String> {
 }
 
 fn citizen_ids(n: usize) -> Vec<String> {
-    let reg = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/sample/registry.jsonl"
-    ))
-    .expect("registry");
+    let reg = std::fs::read_to_string(hoso_testkit::fixtures::sample_registry()).expect("registry");
     reg.lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .filter(|v| v["date_of_birth"].as_str().is_some_and(|d| d < "2006"))
@@ -135,11 +139,10 @@ fn citizen_ids(n: usize) -> Vec<String> {
 fn cases_file(dir: &Path, name: &str, n: usize) -> std::path::PathBuf {
     let catalog = hoso_schemas::Catalog::builtin().expect("catalog");
     let p = catalog.procedure("judicial_record").expect("procedure");
-    let mut fields = serde_json::Map::new();
-    for f in p.fields.iter().filter(|f| f.required && f.source.is_none()) {
-        let v = f.example();
-        fields.insert(f.name.clone(), v.into());
-    }
+    let fields: serde_json::Map<String, serde_json::Value> = hoso_testkit::node::citizen_fields(p)
+        .into_iter()
+        .map(|(k, v)| (k, v.into()))
+        .collect();
     let ids = citizen_ids(50);
     let mut text = String::new();
     for i in 0..n {
@@ -164,7 +167,7 @@ fn two_serve_processes_converge() {
     init(&hub, "hub", hp);
     init(&commune, "commune", cp);
     let (hid, cid) = (node_id(&hub), node_id(&commune));
-    ok(
+    lead(
         &hub,
         &[
             "peer",
@@ -180,7 +183,7 @@ fn two_serve_processes_converge() {
             "Bình Gia",
         ],
     );
-    ok(
+    lead(
         &commune,
         &[
             "peer",
@@ -230,23 +233,7 @@ fn kill_9_hub_during_sync_then_converge() {
     let hp = free_port();
     init(&hub, "hub", hp);
     init(&commune, "commune", free_port());
-    let (hid, cid) = (node_id(&hub), node_id(&commune));
-    ok(
-        &hub,
-        &["peer", "add", &cid, "--role", "commune", "--scope", "06112"],
-    );
-    ok(
-        &commune,
-        &[
-            "peer",
-            "add",
-            &hid,
-            "--addr",
-            &format!("127.0.0.1:{hp}"),
-            "--role",
-            "hub",
-        ],
-    );
+    peer_both(&hub, &commune, hp, "06112");
     let file = cases_file(tmp.path(), "c.jsonl", 300);
     ok(&commune, &["import", file.to_str().expect("path")]);
     let expected = receipts(&hub).len() + receipts(&commune).len();
@@ -254,10 +241,9 @@ fn kill_9_hub_during_sync_then_converge() {
     // Several kills at different moments of the same round.
     for (round, delay_ms) in [(1, 250u64), (2, 400), (3, 650)] {
         let mut h = serve(&hub);
-        let sync = Command::new(BIN)
-            .arg("--data-dir")
-            .arg(&commune)
-            .args(["sync", "--once"])
+        let sync = Hoso::new(BIN, &commune)
+            .no_officer()
+            .command(&["sync", "--once"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -282,15 +268,15 @@ fn kill_9_hub_during_sync_then_converge() {
 /// Appends a change no audit entry accounts for to the first case of the (stopped) node in
 /// `dir`, as a tampered store would hold, and puts the case at the head of its feed.
 fn plant_unaudited_change(dir: &Path) -> String {
-    use hoso_node::store::tables::{DOC_CHANGES, DOCS, FEED, FEED_BY_DOC};
-    use redb::ReadableTable;
+    use hoso_node::store::tables::{DOC_CHANGES, DOCS};
+    use redb::ReadableDatabase;
     let v: serde_json::Value =
         serde_json::from_str(&ok(dir, &["--json", "case", "list", "--limit", "1"])).expect("json");
     let first = &v.as_array().expect("array")[0];
     let id: hoso_node::CaseId = first["id"].as_str().expect("id").parse().expect("case id");
     let db = redb::Database::open(dir.join("store.redb")).expect("open store");
-    let tx = db.begin_write().expect("write");
-    {
+    let chunk = {
+        let tx = db.begin_read().expect("read");
         let saved = tx
             .open_table(DOCS)
             .expect("docs")
@@ -299,8 +285,9 @@ fn plant_unaudited_change(dir: &Path) -> String {
             .expect("doc")
             .value()
             .to_vec();
-        let mut changes = tx.open_table(DOC_CHANGES).expect("changes");
-        let chunks: Vec<Vec<u8>> = changes
+        let chunks: Vec<Vec<u8>> = tx
+            .open_table(DOC_CHANGES)
+            .expect("changes")
             .range((&id.0, 0)..=(&id.0, u32::MAX))
             .expect("range")
             .map(|r| r.expect("row").1.value().to_vec())
@@ -308,27 +295,9 @@ fn plant_unaudited_change(dir: &Path) -> String {
         let mut doc = hoso_node::case::CaseDoc::load(&saved, &chunks, [7; 16]).expect("load");
         doc.set_result("Đã cấp (giả mạo)").expect("edit");
         doc.commit("forged", 0).expect("a change");
-        let chunk = doc.save_incremental();
-        changes
-            .insert((&id.0, chunks.len() as u32), chunk.as_slice())
-            .expect("insert");
-        let mut feed = tx.open_table(FEED).expect("feed");
-        let mut by_doc = tx.open_table(FEED_BY_DOC).expect("by doc");
-        let next = feed
-            .last()
-            .expect("last")
-            .map(|(k, _)| k.value() + 1)
-            .unwrap_or(1);
-        if let Some(old) = by_doc
-            .insert(&id.0, next)
-            .expect("insert")
-            .map(|g| g.value())
-        {
-            feed.remove(old).expect("remove");
-        }
-        feed.insert(next, &id.0).expect("insert");
-    }
-    tx.commit().expect("commit");
+        doc.save_incremental()
+    };
+    hoso_testkit::tamper::plant_change(&db, &id, &chunk);
     first["receipt_code"].as_str().expect("code").to_string()
 }
 
@@ -342,29 +311,12 @@ fn sync_with_a_refused_change_exits_non_zero_and_the_hub_status_shows_the_quaran
     let hp = free_port();
     init(&hub, "hub", hp);
     init(&commune, "commune", free_port());
-    let (hid, cid) = (node_id(&hub), node_id(&commune));
-    ok(
-        &hub,
-        &["peer", "add", &cid, "--role", "commune", "--scope", "06112"],
-    );
-    ok(
-        &commune,
-        &[
-            "peer",
-            "add",
-            &hid,
-            "--addr",
-            &format!("127.0.0.1:{hp}"),
-            "--role",
-            "hub",
-        ],
-    );
+    peer_both(&hub, &commune, hp, "06112");
     let h = serve(&hub);
     ok(&commune, &["sync", "--once"]);
     let code = plant_unaudited_change(&commune);
-    let out = hoso(&commune, &["sync", "--once"]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    let out = hoso(&commune, &["sync", "--once"]).code(1);
+    let err = out.stderr;
     assert!(
         err.contains("refused 1 case") && err.contains("accounted by no audit entry"),
         "{err}"
@@ -376,5 +328,44 @@ fn sync_with_a_refused_change_exits_non_zero_and_the_hub_status_shows_the_quaran
     assert!(
         !shown.contains("giả mạo"),
         "the hub merged the unverified change"
+    );
+}
+
+/// Issue 9 item 6, the misconfigured hub as found: the hub's operator typed another commune's
+/// code for this commune. The session ends before anything moves, the commune's `sync` exits
+/// non-zero naming both codes, and the hub holds none of the commune's cases or its chain.
+#[test]
+fn a_hub_with_the_wrong_scope_for_a_commune_gets_and_sends_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (hub, commune) = (tmp.path().join("hub"), tmp.path().join("commune"));
+    let hp = free_port();
+    init(&hub, "hub", hp);
+    init(&commune, "commune", free_port());
+    let hub_before = receipts(&hub);
+    let cid = peer_both(&hub, &commune, hp, "06115");
+    let commune_before = receipts(&commune);
+    let h = serve(&hub);
+    let out = hoso(&commune, &["sync", "--once"]).code(1);
+    stop(h);
+    assert!(
+        out.stderr.contains("06112") && out.stderr.contains("06115"),
+        "the refusal names both codes: {}",
+        out.stderr
+    );
+    assert_eq!(
+        receipts(&hub),
+        hub_before,
+        "the hub took the commune's cases"
+    );
+    assert_eq!(
+        receipts(&commune),
+        commune_before,
+        "the commune got the hub's cases"
+    );
+    let chain = hoso(&hub, &["--json", "audit", "log", "--node", &cid]).code(0);
+    assert_eq!(
+        chain.json(),
+        serde_json::json!([]),
+        "the hub stored the chain"
     );
 }

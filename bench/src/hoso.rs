@@ -306,6 +306,8 @@ pub struct Round {
     pub witness_refused: u64,
     /// The error, when the round failed.
     pub error: Option<String>,
+    /// Connections tried (more than one when the hub answered busy).
+    pub attempts: u64,
 }
 
 /// Parses the JSON of `hoso sync --once` (one element per peer; the first is taken).
@@ -320,6 +322,7 @@ pub fn parse_round(v: &Value) -> Round {
         audit_sent: n(&s["audit_sent"]),
         cosigned: n(&s["cosignatures_stored"]),
         witness_refused: n(&s["witness_refused"]),
+        attempts: n(&r["attempts"]).max(1),
         error: r["error"].as_str().map(str::to_string).or_else(|| {
             if r.is_null() {
                 Some("no round reported".into())

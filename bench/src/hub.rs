@@ -186,6 +186,7 @@ pub fn run(args: &HubArgs) -> anyhow::Result<serde_json::Value> {
     let mut walls = Vec::new();
     let mut bytes = 0u64;
     let (mut cosigned, mut refused) = (0u64, 0u64);
+    let (mut retried, mut attempts_max) = (0u64, 0u64);
     for r in &mut running {
         let exit = match args.commune_mode {
             CommuneMode::Once => {
@@ -220,6 +221,8 @@ pub fn run(args: &HubArgs) -> anyhow::Result<serde_json::Value> {
                 bytes += round.bytes;
                 cosigned += round.cosigned;
                 refused += round.witness_refused;
+                retried += u64::from(round.attempts > 1);
+                attempts_max = attempts_max.max(round.attempts);
                 rounds.push(round.ms / 1000.0);
             }
             CommuneMode::Serve => {
@@ -282,6 +285,8 @@ pub fn run(args: &HubArgs) -> anyhow::Result<serde_json::Value> {
             "cpu_s_total": r3(cpu.iter().sum::<f64>()),
             "cosigned": cosigned,
             "witness_refused": refused,
+            "sessions_retried_busy": retried,
+            "attempts_max": attempts_max,
             "import_peak_rss_mib_max": r3(percentile(&mut import_rss.clone(), 1.0)),
             "store_bytes_per_case_median": r3(median(&mut store_per_case)),
             "store_mib_total": r3(mib(communes.iter().map(|c| c.status.store_bytes).sum())),

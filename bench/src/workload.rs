@@ -35,13 +35,55 @@ pub fn write_registry(dir: &Path) -> anyhow::Result<PathBuf> {
 pub fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
     let citizens = hoso_fixtures::cases::parse_registry(REGISTRY)?;
     let catalog = hoso_schemas::Catalog::builtin().context("loading the built-in catalog")?;
-    let cases = hoso_fixtures::cases::generate(&catalog, &citizens, count, seed)?;
+    let mut cases = hoso_fixtures::cases::generate(&catalog, &citizens, count, seed)?;
+    within_role(&catalog, &mut cases, IMPORTER_ROLE)?;
     let text = attributed_to(
         &hoso_fixtures::cases::to_jsonl(&cases),
         crate::hoso::OFFICER,
     )?;
     std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
     Ok(text.len() as u64)
+}
+
+/// The role of the officer the benches import as: `hoso init`'s first officer, a supervisor.
+#[cfg(feature = "process")]
+pub const IMPORTER_ROLE: hoso_schemas::Role = hoso_schemas::Role::Supervisor;
+
+/// Cuts each case's history before the first step `role` may not make (the generator gives
+/// officer-only steps such as `received -> withdrawal_requested` to the desk officer and
+/// supervisor-only ones to the supervisor; an import records only what its one officer did,
+/// and a node refuses a step that officer's role may not take). The case's status becomes the
+/// last step kept. Returns the steps cut.
+#[cfg(feature = "process")]
+pub fn within_role(
+    catalog: &hoso_schemas::Catalog,
+    cases: &mut [hoso_fixtures::cases::CaseRecord],
+    role: hoso_schemas::Role,
+) -> anyhow::Result<usize> {
+    let mut cut = 0;
+    for c in cases.iter_mut() {
+        let procedure = catalog
+            .procedure(&c.procedure)
+            .with_context(|| format!("procedure {}", c.procedure))?;
+        let keep = c
+            .history
+            .iter()
+            .position(|h| match (h.from, &h.track) {
+                (None, _) => false,
+                (Some(from), None) => procedure.check_transition(from, h.to, role).is_err(),
+                (Some(from), Some(t)) => catalog
+                    .procedure(t)
+                    .map(|tp| tp.check_transition(from, h.to, role).is_err())
+                    .unwrap_or(true),
+            })
+            .unwrap_or(c.history.len());
+        cut += c.history.len() - keep;
+        c.history.truncate(keep);
+        if let Some(last) = c.history.last() {
+            c.status = Some(last.to);
+        }
+    }
+    Ok(cut)
 }
 
 /// `jsonl` with every history step and note attributed to `officer`: an import records only what
@@ -74,4 +116,33 @@ fn attributed_to(jsonl: &str, officer: &str) -> anyhow::Result<String> {
 #[cfg(feature = "process")]
 pub fn commune_code(i: usize) -> String {
     format!("{:05}", 70_000 + i)
+}
+
+#[cfg(all(test, feature = "process"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_cases_only_make_moves_the_importers_role_may_make() {
+        let citizens = hoso_fixtures::cases::parse_registry(REGISTRY).expect("registry");
+        let catalog = hoso_schemas::Catalog::builtin().expect("catalog");
+        let mut cases =
+            hoso_fixtures::cases::generate(&catalog, &citizens, 400, 7).expect("generate");
+        let cut = within_role(&catalog, &mut cases, IMPORTER_ROLE).expect("cut");
+        // The generator does give the desk officer steps a supervisor may not make.
+        assert!(cut > 0);
+        for c in &cases {
+            let p = catalog.procedure(&c.procedure).expect("procedure");
+            for h in c.history.iter().skip(1) {
+                let from = h.from.expect("a move has a from");
+                assert!(
+                    p.check_transition(from, h.to, IMPORTER_ROLE).is_ok(),
+                    "{} {from} -> {}",
+                    c.procedure,
+                    h.to
+                );
+            }
+            assert_eq!(c.history.last().map(|h| h.to), c.status);
+        }
+    }
 }

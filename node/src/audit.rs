@@ -15,14 +15,16 @@ pub mod bundle;
 pub mod cost;
 pub mod replay;
 pub mod replica;
+pub mod search;
 pub mod source;
 pub mod verify;
 pub mod witness;
+pub mod witness_held;
 
 use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, EncodeError, NodeError, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, NodeId};
 use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_PAYLOADS, META};
@@ -109,17 +111,20 @@ pub fn append(
     heads_before.sort_unstable();
     heads_before.dedup();
     let officer: String = if new.officer.len() > entry::MAX_OFFICER_LEN {
-        return Err(NodeError::Invalid(format!(
-            "officer id `{}` is too long",
-            new.officer
-        )));
+        return Err(AuditError::OfficerIdTooLong {
+            officer: crate::text::escape_line(&new.officer.chars().take(80).collect::<String>())
+                .into_owned(),
+            max: entry::MAX_OFFICER_LEN,
+        }
+        .into());
     } else {
         new.officer.to_string()
     };
     if heads_before.len() > entry::MAX_HASHES || new.changes.len() > entry::MAX_HASHES {
-        return Err(NodeError::Invalid(
-            "too many changes for one audit entry".into(),
-        ));
+        return Err(AuditError::TooManyChanges {
+            max: entry::MAX_HASHES,
+        }
+        .into());
     }
     let time_ms = new.now_ms.max(head.last_time_ms);
     let body = EntryBody {
@@ -159,7 +164,7 @@ pub fn append(
         anchor_size: head.anchor_size,
         anchor_cosig: head.anchor_cosig.clone(),
     };
-    let bytes = serde_json::to_vec(&next).map_err(|e| NodeError::Invalid(e.to_string()))?;
+    let bytes = serde_json::to_vec(&next).map_err(EncodeError::json("the chain head"))?;
     tx.open_table(META)?
         .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
     Ok((e, next))
@@ -244,12 +249,22 @@ pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> 
 impl crate::node::Node {
     /// Verifies everything this node's store holds (`hoso audit verify`).
     pub fn verify_audit(&self, policy: &verify::Policy) -> Result<verify::Report> {
-        verify::verify(
+        self.verify_audit_with(policy, &crate::progress::Silent)
+    }
+
+    /// [`Node::verify_audit`](crate::node::Node::verify_audit), reporting its progress.
+    pub fn verify_audit_with(
+        &self,
+        policy: &verify::Policy,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<verify::Report> {
+        verify::verify_with(
             &source::DbSource {
                 db: self.db(),
                 realm: self.realm(),
             },
             policy,
+            progress,
         )
     }
 

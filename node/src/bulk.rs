@@ -15,9 +15,10 @@ use serde::Serialize;
 
 use crate::audit::entry::Action;
 use crate::case::HistoryEntry;
-use crate::error::{LimitExceeded, Limited, NodeError, Refusal, Result};
+use crate::error::{EncodeError, LimitExceeded, Limited, NodeError, Refusal, Result};
 use crate::limits::{self, Line, LineError};
 use crate::node::{NewCase, Node};
+use crate::progress::{Progress, Stage};
 use crate::store::tables::RECEIPTS;
 use crate::text;
 use crate::write::{Author, Permission, WriteCtx};
@@ -85,15 +86,35 @@ impl Node {
     /// officer imports only history and notes attributed to themself. Nothing is written until
     /// every line passed; then every case is written in the same transaction and committed
     /// once, so a kill or a full disk leaves the node as it was and a re-run imports everything
-    /// exactly once.
+    /// exactly once. The file's bytes are remembered by their blake3 hash in the same
+    /// transaction ([`crate::import_receipt`]): importing the same bytes again is refused.
     pub fn import_cases(
         &self,
         name: &str,
         reader: impl BufRead,
         by: &Author,
     ) -> Result<ImportReport> {
+        self.import_cases_with(name, reader, by, &crate::progress::Silent)
+    }
+
+    /// [`Node::import_cases`], reporting its stages (check, write, commit) to `progress`.
+    pub fn import_cases_with(
+        &self,
+        name: &str,
+        reader: impl BufRead,
+        by: &Author,
+        progress: &dyn Progress,
+    ) -> Result<ImportReport> {
         let mut ctx = self.begin_write(by, Permission::ImportCases)?;
-        let ready = self.read_import(name, reader, &ctx)?;
+        progress.stage(Stage::ImportCheck, None);
+        let mut reader = crate::import_receipt::Hashing::new(reader);
+        let ready = self.read_import(name, &mut reader, &ctx, progress)?;
+        // The same bytes imported before: refused, so a re-run never receives the cases again.
+        let blake3 = reader.hex();
+        if let Some(done) = crate::import_receipt::get(ctx.tx(), &blake3)? {
+            return Err(done.refusal(name, reader.line_count()));
+        }
+        progress.stage(Stage::ImportWrite, Some(ready.len() as u64));
         let mut report = ImportReport::default();
         for (lineno, r) in ready {
             let procedure = self.catalog().procedure(&r.record.procedure)?;
@@ -111,14 +132,36 @@ impl Node {
                     assigned_officer: r.record.assigned_officer.as_deref(),
                 }),
             )
-            .map_err(|e| NodeError::ImportLine {
-                file: name.to_string(),
-                line: lineno,
-                message: format!("{e}; nothing was imported"),
+            .map_err(|e| {
+                // A refusal is the line's; a store failure (a full disk) is not, and keeps
+                // its own kind (the CLI's exit 1, not 2).
+                if e.is_bad_input() {
+                    NodeError::ImportLine {
+                        file: name.to_string(),
+                        line: lineno,
+                        message: format!("{e}; nothing was imported"),
+                    }
+                } else {
+                    e
+                }
             })?;
             *report.by_status.entry(r.status.to_string()).or_default() += 1;
             report.imported += 1;
+            progress.advance(1);
         }
+        if report.imported > 0 {
+            crate::import_receipt::put(
+                ctx.tx(),
+                &crate::import_receipt::ImportReceipt {
+                    blake3,
+                    file: name.to_string(),
+                    officer: ctx.audit_name().to_string(),
+                    at_ms: chrono::Utc::now().timestamp_millis(),
+                    cases: report.imported,
+                },
+            )?;
+        }
+        progress.stage(Stage::ImportCommit, None);
         ctx.commit()?;
         Ok(report)
     }
@@ -129,6 +172,7 @@ impl Node {
         name: &str,
         mut reader: impl BufRead,
         ctx: &WriteCtx<'_>,
+        progress: &dyn Progress,
     ) -> Result<Vec<(usize, Ready)>> {
         let importer = ctx.audit_name().to_string();
         let existing_codes = ctx.tx().open_table(RECEIPTS)?;
@@ -158,6 +202,7 @@ impl Node {
                 Err(LineError::NotUtf8) => return Err(err("the line is not UTF-8 text".into())),
                 Err(LineError::Io(e)) => return Err(err(format!("cannot read: {e}"))),
             };
+            progress.advance(1);
             if line.trim().is_empty() {
                 continue;
             }
@@ -364,15 +409,23 @@ impl Node {
     }
 
     /// Writes every case as one JSON line (the `case show --json` form). Returns the count.
-    pub fn export_cases(&self, mut out: impl Write) -> Result<usize> {
+    pub fn export_cases(&self, out: impl Write) -> Result<usize> {
+        self.export_cases_with(out, &crate::progress::Silent)
+    }
+
+    /// [`Node::export_cases`], reporting each case written to `progress`.
+    pub fn export_cases_with(&self, mut out: impl Write, progress: &dyn Progress) -> Result<usize> {
         let mut n = 0;
-        for id in crate::store::all_case_ids(self.db())? {
+        let ids = crate::store::all_case_ids(self.db())?;
+        progress.stage(Stage::Export, Some(ids.len() as u64));
+        for id in ids {
             let view = self.case(&crate::ids::CaseId(id).to_string())?;
             let line =
-                serde_json::to_string(&view).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                serde_json::to_string(&view).map_err(EncodeError::json("an exported case"))?;
             writeln!(out, "{line}")
                 .map_err(|e| NodeError::io(std::path::Path::new("export"), e))?;
             n += 1;
+            progress.advance(1);
         }
         Ok(n)
     }

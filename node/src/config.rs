@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{ConfigError, EncodeError, NodeError, Result};
 
 /// What a node is in the province.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,9 +33,9 @@ impl std::str::FromStr for NodeRole {
         match s {
             "commune" => Ok(NodeRole::Commune),
             "hub" => Ok(NodeRole::Hub),
-            other => Err(NodeError::Invalid(format!(
-                "unknown node role `{other}`: expected commune or hub"
-            ))),
+            other => {
+                Err(ConfigError::UnknownRole(crate::text::escape_line(other).into_owned()).into())
+            }
         }
     }
 }
@@ -88,12 +88,7 @@ impl NodeConfig {
     /// The realm as bytes.
     pub fn realm_bytes(&self) -> Result<[u8; 16]> {
         let bytes = self.realm.as_bytes();
-        let bad = || {
-            NodeError::Invalid(format!(
-                "node.toml: realm `{}` must be 32 hex characters",
-                self.realm
-            ))
-        };
+        let bad = || NodeError::from(ConfigError::BadRealm(self.realm.clone()));
         if bytes.len() != 32 {
             return Err(bad());
         }
@@ -108,22 +103,14 @@ impl NodeConfig {
     /// Checks codes and shapes.
     pub fn validate(&self) -> Result<()> {
         if self.province.len() != 2 || !self.province.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(NodeError::Invalid(format!(
-                "province code `{}` must be 2 digits (Lạng Sơn is 20)",
-                self.province
-            )));
+            return Err(ConfigError::BadProvince(self.province.clone()).into());
         }
         match (self.role, &self.commune) {
             (NodeRole::Commune, None) => {
-                return Err(NodeError::Invalid(
-                    "a commune node needs --commune CODE (5 digits, e.g. 06112 for Xã Bình Gia)"
-                        .into(),
-                ));
+                return Err(ConfigError::CommuneMissing.into());
             }
             (_, Some(c)) if c.len() != 5 || !c.bytes().all(|b| b.is_ascii_digit()) => {
-                return Err(NodeError::Invalid(format!(
-                    "commune code `{c}` must be 5 digits (e.g. 06112)"
-                )));
+                return Err(ConfigError::BadCommune(c.clone()).into());
             }
             _ => {}
         }
@@ -134,10 +121,7 @@ impl NodeConfig {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'.')
         {
-            return Err(NodeError::Invalid(format!(
-                "unit code `{}` must be letters, digits and dots (e.g. 000.20.06.112)",
-                self.unit_code
-            )));
+            return Err(ConfigError::BadUnitCode(self.unit_code.clone()).into());
         }
         self.realm_bytes()?;
         Ok(())
@@ -146,15 +130,18 @@ impl NodeConfig {
     /// Reads and validates `node.toml`.
     pub fn read(path: &Path) -> Result<Self> {
         let text = fs::read_to_string(path).map_err(|e| NodeError::io(path, e))?;
-        let cfg: NodeConfig = toml::from_str(&text)
-            .map_err(|e| NodeError::Invalid(format!("{}: {}", path.display(), e.message())))?;
+        let cfg: NodeConfig = toml::from_str(&text).map_err(|source| ConfigError::Unreadable {
+            path: path.to_path_buf(),
+            message: crate::error::toml_message(&text, &source),
+            source: Box::new(source),
+        })?;
         cfg.validate()?;
         Ok(cfg)
     }
 
     /// Writes `node.toml`.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let text = toml::to_string_pretty(self).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let text = toml::to_string_pretty(self).map_err(EncodeError::toml("node.toml"))?;
         fs::write(path, text).map_err(|e| NodeError::io(path, e))
     }
 }

@@ -9,7 +9,7 @@ use redb::{ReadableDatabase, ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseView, HistoryEntry};
-use crate::error::{NodeError, Result};
+use crate::error::{EncodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::store::tables::REVIEW;
@@ -143,7 +143,7 @@ impl Node {
             Some(rec) => {
                 let mut t = tx.open_table(REVIEW)?;
                 let bytes =
-                    serde_json::to_vec(&rec).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                    serde_json::to_vec(&rec).map_err(EncodeError::json("a conflict record"))?;
                 t.insert(&view.id.0, bytes.as_slice())?;
                 Ok(true)
             }

@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use crate::case::{CaseDoc, CaseSummary};
 use crate::conflicts::ReviewRecord;
-use crate::error::{NodeError, Result};
+use crate::error::{EncodeError, IngestError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::replica::{covered, decode_peer_heads, encode_peer_heads, raw_heads, sorted, union};
@@ -242,8 +242,10 @@ impl Node {
                 changed,
                 conflict,
             }),
-            Some(Ingested::Refused { reason, .. }) => Err(NodeError::Invalid(reason)),
-            None => Err(NodeError::Invalid("nothing was merged".into())),
+            Some(Ingested::Refused { id, kind, reason }) => {
+                Err(IngestError::Refused { id, kind, reason }.into())
+            }
+            None => Err(IngestError::NothingMerged.into()),
         }
     }
 
@@ -497,7 +499,7 @@ impl Node {
                 rec.workflow_breaks.push(r);
             }
         }
-        let bytes = serde_json::to_vec(&rec).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let bytes = serde_json::to_vec(&rec).map_err(EncodeError::json("a sync record"))?;
         t.insert(&view.id.0, bytes.as_slice())?;
         Ok(())
     }

@@ -36,11 +36,14 @@
 //! (the document layout and views), [`store`] (redb tables), [`index`], [`feed`] (the change
 //! feed sync reads), [`registry`], [`audit`] (appending, verifying and exchanging the audit
 //! chain) over [`chain`] (its primitives: entries, Merkle range, checkpoints), [`deadline`],
-//! [`bulk`] (import/export), [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
+//! [`bulk`] (import/export), [`import_receipt`] (each imported file
+//! remembered by its hash), [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
-//! (conflict records and the review queue), [`peers`], [`sync_status`] (what the console shows
+//! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
+//! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
+//! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`].
+//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -55,12 +58,16 @@ pub mod error;
 pub mod feed;
 pub mod identity;
 pub mod ids;
+pub mod import_receipt;
 pub mod index;
 pub mod ingest;
 pub mod limits;
 pub mod node;
 pub mod officer;
+pub mod peer_admin;
 pub mod peers;
+pub mod progress;
+pub mod province;
 pub mod registry;
 pub mod replica;
 pub mod session;

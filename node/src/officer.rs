@@ -58,11 +58,11 @@ pub fn hash_passphrase(passphrase: &str) -> Result<String> {
         return Err(Refusal::ShortPassphrase.into());
     }
     let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-        .map_err(|e| NodeError::Invalid(format!("cannot make a salt: {e}")))?;
+        .map_err(|cause| NodeError::PassphraseHash { cause })?;
     Argon2::default()
         .hash_password(passphrase.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| NodeError::Invalid(format!("cannot hash passphrase: {e}")))
+        .map_err(|cause| NodeError::PassphraseHash { cause })
 }
 
 /// Checks a passphrase against a stored hash.

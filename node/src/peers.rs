@@ -17,7 +17,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{NodeConfig, NodeRole};
-use crate::error::{NodeError, Result};
+use crate::error::{EncodeError, NodeError, PeerError, Result};
 use crate::ids::NodeId;
 
 /// The file name inside the data dir.
@@ -79,17 +79,17 @@ impl Peers {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Peers::default()),
             Err(e) => return Err(NodeError::io(&path, e)),
         };
-        let peers: Peers = toml::from_str(&text).map_err(|e| {
-            NodeError::Invalid(format!(
-                "{}: {e}; fix the file or re-add peers with `hoso peer add`",
-                path.display()
-            ))
+        let peers: Peers = toml::from_str(&text).map_err(|source| PeerError::Unreadable {
+            path: path.clone(),
+            message: crate::error::toml_message(&text, &source),
+            source: Box::new(source),
         })?;
         if peers.peer.len() > MAX_PEERS {
-            return Err(NodeError::Invalid(format!(
-                "{}: more than {MAX_PEERS} peers",
-                path.display()
-            )));
+            return Err(PeerError::TooManyInFile {
+                path,
+                max: MAX_PEERS,
+            }
+            .into());
         }
         Ok(peers)
     }
@@ -98,7 +98,7 @@ impl Peers {
     pub fn save(&self, dir: &Path) -> Result<()> {
         let path = dir.join(PEERS_FILE);
         let tmp = dir.join(format!("{PEERS_FILE}.tmp"));
-        let text = toml::to_string(self).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let text = toml::to_string(self).map_err(EncodeError::toml("peers.toml"))?;
         std::fs::write(&tmp, text).map_err(|e| NodeError::io(&tmp, e))?;
         std::fs::rename(&tmp, &path).map_err(|e| NodeError::io(&path, e))
     }
@@ -111,36 +111,28 @@ impl Peers {
     /// Adds or replaces a peer, checking it against this node's settings.
     pub fn add(&mut self, own: &NodeConfig, own_id: &NodeId, mut p: Peer) -> Result<()> {
         if p.node_id == *own_id {
-            return Err(NodeError::Invalid(
-                "that node id is this node's own; pass the other node's id (see `hoso id` there)"
-                    .into(),
-            ));
+            return Err(PeerError::OwnId.into());
         }
         for a in &p.addrs {
-            a.parse::<std::net::SocketAddr>().map_err(|_| {
-                NodeError::Invalid(format!(
-                    "address `{a}` is not IP:PORT, e.g. --addr 192.168.1.10:7420"
-                ))
-            })?;
+            a.parse::<std::net::SocketAddr>()
+                .map_err(|_| PeerError::BadAddr(crate::text::escape_line(a).into_owned()))?;
         }
         if p.scope.is_empty() {
             match p.role {
                 NodeRole::Hub => p.scope.push(own.province.clone()),
                 NodeRole::Commune => {
-                    return Err(NodeError::Invalid(
-                        "a commune peer needs its commune code: pass --scope CODE (5 digits)"
-                            .into(),
-                    ));
+                    return Err(PeerError::CommuneScopeMissing.into());
                 }
             }
         }
         for s in &p.scope {
             let want = if p.role == NodeRole::Hub { 2 } else { 5 };
             if s.len() != want || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(NodeError::Invalid(format!(
-                    "scope code `{s}` should be {want} digits for a {} peer",
-                    p.role.as_str()
-                )));
+                return Err(PeerError::BadScope {
+                    code: crate::text::escape_line(s).into_owned(),
+                    role: p.role,
+                }
+                .into());
             }
         }
         if p.name.trim().is_empty() {
@@ -150,7 +142,7 @@ impl Peers {
             *existing = p;
         } else {
             if self.peer.len() >= MAX_PEERS {
-                return Err(NodeError::Invalid(format!("at most {MAX_PEERS} peers")));
+                return Err(PeerError::TooMany { max: MAX_PEERS }.into());
             }
             self.peer.push(p);
         }

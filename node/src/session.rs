@@ -24,7 +24,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::entry::Action;
-use crate::error::{NodeError, Result};
+use crate::error::{EncodeError, NodeError, Result};
 use crate::node::Node;
 use crate::officer::{self, Officer};
 use crate::write::{AuthMethod, AuthenticatedOfficer};
@@ -130,7 +130,7 @@ fn token_key(token: &str) -> String {
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>> {
-    serde_json::to_vec(v).map_err(|e| NodeError::Invalid(e.to_string()))
+    serde_json::to_vec(v).map_err(EncodeError::json("the session file"))
 }
 
 /// The officer id as it may appear in an audit payload: typed input, so bounded and printable.

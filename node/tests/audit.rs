@@ -9,7 +9,3 @@ mod audit {
     pub mod tamper;
     pub mod witness;
 }
-
-#[path = "node/common.rs"]
-#[allow(dead_code)]
-mod common;

@@ -4,7 +4,7 @@
 
 mod node {
     pub mod cases;
-    pub mod common;
+    pub mod corrections;
     pub mod durability;
     pub mod intake;
     pub mod lifecycle;

@@ -241,10 +241,11 @@ fn verify(
         }
         None => {
             let n = open(cli)?;
-            let report = n.verify_audit(&policy)?;
+            let bars = crate::progress::Bars::new(cli);
+            let report = n.verify_audit_with(&policy, &bars)?;
             // The chains say what happened; the store check says the rows read from the
             // documents still say it (an edited summary row passes the chain checks).
-            store_check = Some(n.check_store()?);
+            store_check = Some(n.check_store_with(&bars)?);
             report
         }
     };

@@ -498,11 +498,27 @@ pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let who = hoso_node::Author::Officer(auth::acting(cli, &node)?);
     let name = file.display().to_string();
-    let report = if file == Path::new("-") {
-        node.import_cases("stdin", std::io::stdin().lock(), &who)?
+    let bars = crate::progress::Bars::new(cli);
+    let done = if file == Path::new("-") {
+        node.import_cases_with("stdin", std::io::stdin().lock(), &who, &bars)
     } else {
+        let bars = match bars.drawing().then(|| count_lines(file)).flatten() {
+            Some(n) => bars.hint(hoso_node::progress::Stage::ImportCheck, n),
+            None => bars,
+        };
         let f = std::fs::File::open(file).with_context(|| format!("opening {name}"))?;
-        node.import_cases(&name, BufReader::new(f), &who)?
+        node.import_cases_with(&name, BufReader::new(f), &who, &bars)
+    };
+    let report = match done {
+        Ok(r) => r,
+        // A refused line says so itself; a failure of the store (a full disk) gets told that
+        // the import is one transaction.
+        Err(e) if e.is_bad_input() => return Err(e.into()),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "importing {name}: nothing was imported (the import is one transaction; run it again once the cause is fixed)"
+            )));
+        }
     };
     if cli.json {
         output::json(&report)?;
@@ -515,13 +531,35 @@ pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The lines of `file` (for the import bar's length); `None` when it cannot be read here (the
+/// import then reports the error).
+fn count_lines(file: &Path) -> Option<u64> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(file).ok()?;
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut lines, mut last) = (0u64, b'\n');
+    loop {
+        let n = f.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        last = buf[n - 1];
+    }
+    Some(lines + u64::from(last != b'\n'))
+}
+
 /// `hoso export [--out F]`.
 pub fn export(cli: &Cli, out: Option<&Path>) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
+    let bars = crate::progress::Bars::new(cli);
     let n = match out {
-        Some(p) => crate::out_file::write(p, node.dir(), |w| Ok(node.export_cases(w)?))?,
-        None => node.export_cases(std::io::stdout().lock())?,
+        Some(p) => {
+            crate::out_file::write(p, node.dir(), |w| Ok(node.export_cases_with(w, &bars)?))?
+        }
+        None => node.export_cases_with(std::io::stdout().lock(), &bars)?,
     };
+    bars.clear();
     eprintln!("exported {n} cases");
     Ok(ExitCode::SUCCESS)
 }

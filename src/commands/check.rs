@@ -1,5 +1,6 @@
 //! `hoso check [--repair]`: the store verified offline against itself (see
-//! `hoso_node::store::check`). Exit 0 when consistent, 3 when something is wrong.
+//! `hoso_node::store::check`). Exit 0 when consistent, 3 when something is wrong. `--repair`
+//! needs a supervisor (`--officer`, a session or the passphrase) and is an audit entry.
 
 use std::process::ExitCode;
 
@@ -81,12 +82,21 @@ pub fn print(r: &CheckReport) {
 pub fn run(cli: &Cli, repair: bool) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     if repair {
-        let n = node.repair_derived()?;
+        // A rebuild rewrites what every list and search shows: a supervisor's act, audited.
+        let by = hoso_node::Author::Officer(crate::auth::acting(cli, &node)?);
+        let done = node.repair_derived(&by)?;
         if !cli.json {
-            println!("rebuilt the summary, index and receipt rows of {n} case(s)");
+            match done {
+                Some(n) => println!(
+                    "rebuilt the summary, index and receipt rows of {n} case(s) (audited as store_repair)"
+                ),
+                None => println!("nothing to repair"),
+            }
         }
     }
-    let report = node.check_store()?;
+    let bars = crate::progress::Bars::new(cli);
+    let report = node.check_store_with(&bars)?;
+    bars.clear();
     if cli.json {
         output::json(&report)?;
     } else {

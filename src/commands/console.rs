@@ -93,6 +93,7 @@ pub fn run(cli: &Cli, args: &TuiArgs) -> anyhow::Result<ExitCode> {
             login_hint: None,
             officer: cli.officer.clone().filter(|o| !o.is_empty()),
             mouse: args.mouse,
+            printer: Some(std::sync::Arc::new(super::console_print::FormPrinter)),
         },
         None,
     )

@@ -50,6 +50,13 @@ pub fn track_lines(node: &Node, v: &CaseView) -> Vec<String> {
                 (Some(d), Some(c)) => format!("hạn {}, {}", dmy(d), c.label_vi()),
                 _ => "chưa chuyển giao".to_string(),
             };
+            let again = v
+                .apologies
+                .iter()
+                .rfind(|a| a.track.as_deref() == Some(r.track.as_str()))
+                .map(|a| format!(", hẹn lại {}", dmy(&a.new_date)))
+                .unwrap_or_default();
+            let due = format!("{due}{again}");
             let result = v
                 .tracks
                 .get(&r.track)
@@ -101,8 +108,12 @@ pub fn print_lifecycle(node: &Node, v: &CaseView) {
     }
     for (i, s) in v.supplements.iter().enumerate() {
         output::safe_println!(
-            "  supplement {}  {} by {}: {}; hạn bổ sung {}{}",
+            "  supplement {}  {}{} by {}: {}; hạn bổ sung {}{}",
             i + 1,
+            s.track
+                .as_deref()
+                .map(|t| format!("[{}] ", short(node, t)))
+                .unwrap_or_default(),
             s.at.get(..10).map_or(s.at.clone(), dmy),
             s.officer,
             s.items.join("; "),
@@ -126,7 +137,11 @@ pub fn print_lifecycle(node: &Node, v: &CaseView) {
     }
     for a in &v.apologies {
         output::safe_println!(
-            "  apology       {} by {}: hẹn lại {} (thay {}): {}",
+            "  apology       {}{} by {}: hẹn lại {} (thay {}): {}",
+            a.track
+                .as_deref()
+                .map(|t| format!("[{}] ", short(node, t)))
+                .unwrap_or_default(),
             a.at.get(..10).map_or(a.at.clone(), dmy),
             a.officer,
             dmy(&a.new_date),
@@ -148,6 +163,10 @@ pub fn json_extras(node: &Node, v: &CaseView, j: &mut serde_json::Value) -> anyh
                     t.insert("agency".into(), r.agency.into());
                     t.insert("overdue".into(), r.overdue.into());
                     t.insert("clock".into(), serde_json::to_value(r.clock)?);
+                    t.insert(
+                        "appointment_date".into(),
+                        v.track_appointment_date(&r.track).into(),
+                    );
                 }
             }
         }
@@ -264,6 +283,7 @@ pub fn run(cli: &Cli, node: &Node, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
         }
         CaseCmd::Supplement {
             case,
+            track,
             items,
             deadline,
             reason,
@@ -272,48 +292,59 @@ pub fn run(cli: &Cli, node: &Node, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
                 .as_deref()
                 .map(|d| date_arg("--deadline", d))
                 .transpose()?;
-            let v = node.request_supplement(
-                &auth::acting(cli, node)?,
-                case,
-                &SupplementInput {
-                    items: items.clone(),
-                    reason: reason.clone(),
-                    deadline,
-                },
-            )?;
-            let by = v
+            let input = SupplementInput {
+                items: items.clone(),
+                reason: reason.clone(),
+                deadline,
+            };
+            let by = &auth::acting(cli, node)?;
+            let v = match track {
+                None => node.request_supplement(by, case, &input)?,
+                Some(t) => node.request_track_supplement(by, case, t, &input)?,
+            };
+            let last = v
                 .supplements
                 .last()
                 .map(|s| dmy(&s.deadline))
+                .unwrap_or_default();
+            let who = track
+                .as_ref()
+                .map(|t| format!("track {t} "))
                 .unwrap_or_default();
             done(
                 cli,
                 &v,
                 &format!(
-                    "is now supplement_requested: {} item(s), supplement by {by}",
+                    "{who}is now supplement_requested: {} item(s), supplement by {last}",
                     items.len()
                 ),
             )?;
         }
         CaseCmd::Apology {
             case,
+            track,
             new_date,
             reason,
         } => {
             let new_date = date_arg("--new-date", new_date)?;
-            let v = node.record_apology(
-                &auth::acting(cli, node)?,
-                case,
-                &ApologyInput {
-                    reason: reason.clone(),
-                    new_date,
-                },
-            )?;
+            let input = ApologyInput {
+                reason: reason.clone(),
+                new_date,
+            };
+            let by = &auth::acting(cli, node)?;
+            let v = match track {
+                None => node.record_apology(by, case, &input)?,
+                Some(t) => node.record_track_apology(by, case, t, &input)?,
+            };
+            let of = track
+                .as_ref()
+                .map(|t| format!(" of track {t}"))
+                .unwrap_or_default();
             done(
                 cli,
                 &v,
                 &format!(
-                    "apology recorded: new appointment date {}",
+                    "apology recorded: new appointment date{of} {}",
                     new_date.format("%d/%m/%Y")
                 ),
             )?;

@@ -248,6 +248,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
             )),
             officer: cli.officer.clone().filter(|o| !o.is_empty()),
             mouse: args.mouse,
+            printer: Some(std::sync::Arc::new(super::console_print::FormPrinter)),
         },
         hub,
     )

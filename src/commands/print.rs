@@ -269,7 +269,7 @@ fn lifecycle_steps(node: &Node, v: &CaseView, short: &dyn Fn(&str) -> String) ->
                 at,
                 officer: officer_name(node, &a.officer),
                 action: format!("Xin lỗi, hẹn lại ngày {}", new.format("%d/%m/%Y")),
-                track: None,
+                track: a.track.as_deref().map(short),
                 note: Some(a.reason.clone()),
             });
         }
@@ -310,7 +310,7 @@ fn form_input(
     let has_args = !args.items.is_empty() || !args.reasons.is_empty() || args.new_date.is_some();
     match kind {
         FormKind::Supplement if !has_args => {
-            if let Some(s) = v.supplements.last() {
+            if let Some(s) = v.case_supplements().last() {
                 let on = hoso_node::deadline::parse_date(&s.at).unwrap_or(today);
                 let deadline = hoso_node::deadline::parse_date(&s.deadline).unwrap_or(on);
                 return Ok(FormInput::Supplement(SupplementRequest {
@@ -332,7 +332,7 @@ fn form_input(
             }
         }
         FormKind::Apology if !has_args => {
-            if let Some(a) = v.apologies.last() {
+            if let Some(a) = v.case_apologies().last() {
                 let on = hoso_node::deadline::parse_date(&a.at).unwrap_or(today);
                 let new = hoso_node::deadline::parse_date(&a.new_date).unwrap_or(on);
                 return Ok(FormInput::Apology(Apology {
@@ -446,4 +446,37 @@ fn args_input(
             })
         }
     })
+}
+
+/// One form of a case as PDF bytes, as `case print` makes it with no extra arguments (the
+/// supplement request, refusal and apology print the case's own records), signed by officer
+/// `signer`, dated today in Vietnam. The console's printer uses it.
+pub fn form_pdf(
+    node: &Node,
+    reference: &str,
+    kind: FormKind,
+    signer: &str,
+) -> anyhow::Result<(CaseView, Vec<u8>)> {
+    let forms = Forms::load(&node.dir().join(FORMS_DIR)).map_err(|e| usage(e.to_string()))?;
+    let view = node.case(reference)?;
+    let procedure = node.catalog().procedure(&view.procedure)?;
+    let today = hoso_node::deadline::now().date_naive();
+    let case = form_case(node, &view, procedure)?;
+    let args = PrintArgs {
+        case: reference.to_string(),
+        form: kind.as_str().to_string(),
+        out: std::path::PathBuf::new(),
+        paper: None,
+        items: vec![],
+        deadline: None,
+        reasons: vec![],
+        new_date: None,
+        date: None,
+    };
+    let signer = officer_name(node, signer);
+    let input = form_input(node, kind, &args, &case, procedure, &signer, today, &view)?;
+    let pdf = forms
+        .render(&input, &case, &office(node), today)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok((view, pdf))
 }

@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::CommandFactory;
 use hoso_node::NodeError;
 
 use super::open;
@@ -73,7 +72,7 @@ pub fn logout(cli: &Cli) -> anyhow::Result<ExitCode> {
 
 /// `hoso completions SHELL`: needs no node.
 pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
-    let mut cmd = Cli::command();
+    let mut cmd = crate::help::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, "hoso", &mut script);
     // Written here, not by the generator, so `| head` ends quietly (main treats a broken pipe

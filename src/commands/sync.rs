@@ -27,7 +27,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 /// `hoso peer …`.
 pub fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
-    let mut peers = Peers::load(node.dir())?;
+    let peers = Peers::load(node.dir())?;
     match cmd {
         PeerCmd::Add {
             node_id: id,
@@ -44,9 +44,9 @@ pub fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
                 addrs: addrs.clone(),
                 scope: scope.clone(),
             };
-            peers.add(node.config(), &node.id(), p.clone())?;
-            peers.save(node.dir())?;
-            let saved = peers.get(&p.node_id).cloned().unwrap_or(p);
+            // Whom the node syncs with is a supervisor's decision, on the chain.
+            let by = hoso_node::Author::Officer(crate::auth::acting(cli, &node)?);
+            let saved = node.add_peer(&by, p)?;
             if cli.json {
                 output::json(&saved)?;
             } else {
@@ -90,13 +90,19 @@ pub fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
         }
         PeerCmd::Remove { node_id: id } => {
             let id = node_id(id)?;
-            if !peers.remove(&id) {
+            if peers.get(&id).is_none() {
                 return Err(UsageError(format!(
                     "no peer {id} in the peers file; see `hoso peer list`"
                 ))
                 .into());
             }
-            peers.save(node.dir())?;
+            let by = hoso_node::Author::Officer(crate::auth::acting(cli, &node)?);
+            if !node.remove_peer(&by, &id)? {
+                return Err(UsageError(format!(
+                    "no peer {id} in the peers file; see `hoso peer list`"
+                ))
+                .into());
+            }
             println!("removed peer {}", id.short());
         }
     }
@@ -173,7 +179,15 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let only = args.peer.as_deref().map(node_id).transpose()?;
     let rt = runtime()?;
-    let rounds = rt.block_on(hoso_sync::sync_once(&node, only, args.relays))?;
+    let observer_for = |p: &hoso_node::Peer| crate::progress::sync_observer(&p.name);
+    let observer_for: Option<&(dyn Fn(&hoso_node::Peer) -> hoso_sync::net::Observer + Sync)> =
+        crate::progress::draws(cli).then_some(&observer_for);
+    let rounds = rt.block_on(hoso_sync::sync_once_observed(
+        &node,
+        only,
+        args.relays,
+        observer_for,
+    ))?;
     let failed = rounds.iter().any(|r| r.error.is_some());
     // A round whose data the peer refused did not succeed, whatever else moved.
     let refused: Vec<_> = rounds
@@ -202,7 +216,8 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
                     s.bytes_in,
                     r.ms
                 ),
-                (None, Some(e)) => println!("{}: failed: {e}", r.name),
+                // A failed round is an error: on stderr, like every error of the CLI.
+                (None, Some(e)) => eprintln!("error: {}: sync failed: {e}", r.name),
                 (None, None) => {}
             }
         }

@@ -15,6 +15,7 @@ use serde::Serialize;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::blocking::{AbortOnDrop, store_work};
 use crate::error::SyncError;
 pub use crate::link::Link;
 use crate::net::{self, DriveOptions, Observer, SyncHandler};
@@ -31,12 +32,22 @@ pub struct EngineOptions {
     pub no_dial: bool,
 }
 
-/// A running engine.
+/// A running engine. Dropping it without [`Engine::shutdown`] still stops its sessions and
+/// tasks (cancelled and aborted).
 pub struct Engine {
     node: Node,
     router: Router,
     cancel: CancellationToken,
-    tasks: Vec<tokio::task::JoinHandle<()>>,
+    tasks: Vec<AbortOnDrop<()>>,
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
 }
 
 fn update_peer(node: &Node, peer: &Peer, f: impl FnOnce(&mut PeerStatus)) {
@@ -68,8 +79,10 @@ pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
     let node = node.clone();
     let peer = peer.clone();
     let base = Arc::new(Mutex::new(None::<(u64, u64)>));
+    let last_contact = Arc::new(Mutex::new((0i64, false)));
     Arc::new(move |s: &Session, st: &RoundStats, online: bool| {
         let pending = s.pending();
+        record_contact(&node, &peer, s, online, &last_contact);
         let mut b = base.lock().unwrap_or_else(|p| p.into_inner());
         update_peer(&node, &peer, |p| {
             let (bi, bo) = *b.get_or_insert((p.bytes_in, p.bytes_out));
@@ -87,6 +100,36 @@ pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
     })
 }
 
+/// Writes the last contact with `peer` to the store (the hub's dashboard reads it after a
+/// restart): when a session ends, and while it stays open at most every
+/// [`hoso_node::province::CONTACT_EVERY_MS`] or when the peer has just sent all it had.
+fn record_contact(node: &Node, peer: &Peer, s: &Session, online: bool, last: &Mutex<(i64, bool)>) {
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+    let due = !online
+        || now - last.0 >= hoso_node::province::CONTACT_EVERY_MS
+        || s.peer_sent_all() != last.1;
+    if !due || !s.got_hello() {
+        return;
+    }
+    let contact = hoso_node::province::Contact {
+        at_ms: now,
+        open: online,
+        peer_sent_all: s.peer_sent_all(),
+        pending_to_peer: s.pending(),
+    };
+    match node.record_contact(&peer.node_id, &contact) {
+        Ok(()) => {
+            *last = if online {
+                (now, s.peer_sent_all())
+            } else {
+                (0, false)
+            }
+        }
+        Err(e) => tracing::warn!(peer = %peer.name, error = %e, "last contact not recorded"),
+    }
+}
+
 /// True when this node dials `peer` (rather than waiting for it).
 pub fn dials(node: &Node, peer: &Peer) -> bool {
     if peer.addrs.is_empty() {
@@ -102,6 +145,16 @@ pub fn dials(node: &Node, peer: &Peer) -> bool {
 impl Engine {
     /// Binds the endpoint, starts accepting peers and dialing the ones this node dials.
     pub async fn start(node: Node, opts: EngineOptions) -> Result<Engine, SyncError> {
+        Engine::start_with_limit(node, opts, net::MAX_SESSIONS).await
+    }
+
+    /// [`Engine::start`] serving at most `max_sessions` peers at once: one more is answered
+    /// busy and dials again later with backoff.
+    pub async fn start_with_limit(
+        node: Node,
+        opts: EngineOptions,
+        max_sessions: usize,
+    ) -> Result<Engine, SyncError> {
         let bind = match opts.bind {
             Some(b) => b,
             None => node.config().listen.parse().map_err(|_| {
@@ -122,6 +175,8 @@ impl Engine {
                 let node = node.clone();
                 Arc::new(move |p: &Peer| status_observer(&node, p))
             },
+            active: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            max_sessions,
         };
         let router = Router::builder(ep.clone()).accept(ALPN, handler).spawn();
         let peers = Peers::load(node.dir())?;
@@ -136,7 +191,7 @@ impl Engine {
         let mut tasks = Vec::new();
         if !opts.no_dial {
             for p in peers.peer.iter().filter(|p| dials(&node, p)) {
-                tasks.push(tokio::spawn(dial_loop(
+                tasks.push(AbortOnDrop::spawn(dial_loop(
                     node.clone(),
                     ep.clone(),
                     p.clone(),
@@ -146,7 +201,7 @@ impl Engine {
                 )));
             }
         }
-        tasks.push(tokio::spawn(command_loop(
+        tasks.push(AbortOnDrop::spawn(command_loop(
             node.clone(),
             cancel.clone(),
             link,
@@ -171,10 +226,10 @@ impl Engine {
     }
 
     /// Stops every session and closes the endpoint.
-    pub async fn shutdown(self) {
+    pub async fn shutdown(mut self) {
         self.cancel.cancel();
-        for t in self.tasks {
-            let _ = tokio::time::timeout(Duration::from_secs(5), t).await;
+        for mut t in std::mem::take(&mut self.tasks) {
+            let _ = tokio::time::timeout(Duration::from_secs(5), &mut t.0).await;
         }
         let _ = tokio::time::timeout(Duration::from_secs(5), self.router.shutdown()).await;
         self.node.publish_sync_status(|s| {
@@ -210,8 +265,9 @@ async fn command_loop(node: Node, cancel: CancellationToken, link: Arc<Link>, wa
 
 /// While a peer is unreachable nothing else counts what waits for it: recompute it so the
 /// console's pending count grows as officers work offline.
-fn refresh_pending(node: &Node, peer: &Peer) {
-    if let Ok(n) = node.pending_for(peer) {
+async fn refresh_pending(node: &Node, peer: &Peer) {
+    let (n2, p2) = (node.clone(), peer.clone());
+    if let Ok(n) = store_work(move || Ok(n2.pending_for(&p2)?)).await {
         update_peer(node, peer, |p| p.pending_cases = n);
     }
 }
@@ -235,7 +291,7 @@ async fn dial_loop(
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             }
-            refresh_pending(&node, &peer);
+            refresh_pending(&node, &peer).await;
             continue;
         }
         let started = std::time::Instant::now();
@@ -254,6 +310,7 @@ async fn dial_loop(
             }
             Err(e) => Err(e),
         };
+        let busy = matches!(res, Err(SyncError::Busy(_)));
         let err = match res {
             Ok(_) => None,
             Err(e) => Some(e.to_string()),
@@ -265,12 +322,18 @@ async fn dial_loop(
             p.online = false;
             p.last_error = err;
         });
-        refresh_pending(&node, &peer);
+        refresh_pending(&node, &peer).await;
         if started.elapsed() > Duration::from_secs(10) {
             backoff = Duration::from_millis(250);
         }
+        // A busy peer asked for room: come back later, spread from the other communes.
+        let wait = if busy {
+            busy_backoff(&node.id(), 4).max(backoff)
+        } else {
+            backoff
+        };
         tokio::select! {
-            _ = tokio::time::sleep(backoff) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = wake.notified() => {}
             _ = cancel.cancelled() => return,
         }
@@ -289,8 +352,26 @@ pub struct PeerRound {
     pub stats: Option<RoundStats>,
     /// Why it did not.
     pub error: Option<String>,
-    /// Milliseconds the round took.
+    /// Milliseconds the round took (every attempt and the waits between them).
     pub ms: u64,
+    /// Connections tried: more than one when the peer answered busy.
+    pub attempts: u32,
+}
+
+/// Attempts of a one-shot round with a busy peer before giving up.
+pub const BUSY_ATTEMPTS: u32 = 8;
+
+/// The wait before attempt `attempt + 1` after a busy answer: 0.5 s doubling up to 8 s, plus up
+/// to half of it again, spread by this node's id so communes turned away together do not all
+/// come back together.
+pub fn busy_backoff(me: &hoso_node::NodeId, attempt: u32) -> Duration {
+    let base = Duration::from_millis(500) * 2u32.saturating_pow(attempt.saturating_sub(1).min(4));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let spread = u64::from(me.0[0]) * 257 + u64::from(me.0[1]) + u64::from(nanos % 1024);
+    base + base.mul_f64((spread % 1000) as f64 / 2000.0)
 }
 
 /// One round with each peer (or only `only`): connect, exchange everything, close. Binds a
@@ -299,6 +380,17 @@ pub async fn sync_once(
     node: &Node,
     only: Option<hoso_node::NodeId>,
     relays: bool,
+) -> Result<Vec<PeerRound>, SyncError> {
+    sync_once_observed(node, only, relays, None).await
+}
+
+/// [`sync_once`], calling `observer_for(peer)`'s observer after every step of the round with
+/// that peer (the CLI draws its progress from it).
+pub async fn sync_once_observed(
+    node: &Node,
+    only: Option<hoso_node::NodeId>,
+    relays: bool,
+    observer_for: Option<&(dyn Fn(&Peer) -> net::Observer + Sync)>,
 ) -> Result<Vec<PeerRound>, SyncError> {
     let peers = Peers::load(node.dir())?;
     let list: Vec<Peer> = peers
@@ -318,16 +410,40 @@ pub async fn sync_once(
     let mut out = Vec::new();
     for p in list {
         let t = std::time::Instant::now();
-        let r = round_with(
-            node,
-            &ep,
-            &p,
-            DriveOptions {
+        let mut attempts = 0u32;
+        let r = loop {
+            attempts += 1;
+            let opts = DriveOptions {
                 once: true,
                 ..DriveOptions::default()
-            },
-        )
-        .await;
+            };
+            let r = match observer_for {
+                None => round_with(node, &ep, &p, opts).await,
+                Some(f) => match net::connect(&ep, &p).await {
+                    Ok(conn) => {
+                        net::drive(
+                            node.clone(),
+                            p.clone(),
+                            conn,
+                            true,
+                            opts,
+                            CancellationToken::new(),
+                            Some(f(&p)),
+                        )
+                        .await
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            match r {
+                Err(SyncError::Busy(_)) if attempts < BUSY_ATTEMPTS => {
+                    let wait = busy_backoff(&node.id(), attempts);
+                    tracing::info!(peer = %p.name, attempts, ?wait, "the peer is busy; trying again");
+                    tokio::time::sleep(wait).await;
+                }
+                r => break r,
+            }
+        };
         let ms = t.elapsed().as_millis() as u64;
         let (stats, error) = match r {
             Ok(rep) => (Some(rep.stats), None),
@@ -339,6 +455,7 @@ pub async fn sync_once(
             stats,
             error,
             ms,
+            attempts,
         });
     }
     ep.close().await;

@@ -35,6 +35,14 @@ pub enum SyncError {
         "no peers to sync with: add one with `hoso peer add NODE_ID --addr IP:PORT --role hub|commune`"
     )]
     NoPeers,
+    /// A background step of the session failed (a panic on the blocking pool).
+    #[error("internal: {0}")]
+    Task(String),
+    /// The peer is serving as many sessions as it takes; try again later.
+    #[error(
+        "{0} is busy with other nodes (its session limit is reached); sync retries with backoff, or try again in a minute"
+    )]
+    Busy(String),
 }
 
 impl SyncError {

@@ -7,18 +7,21 @@
 //!   machine (which reads and commits to the node's store);
 //! - [`net`]: the iroh endpoint (relays and discovery off unless asked), the ALPN handler
 //!   that refuses unknown node ids, and the driver that runs a session over one QUIC stream;
+//! - [`blocking`]: session steps on the blocking pool (one per core), tasks that die with
+//!   their owner;
 //! - [`engine`]: connects to peers, catches up, stays connected pushing local changes, retries
 //!   with backoff, publishes per-peer status and obeys the console's commands;
 //! - `link` (private, re-exported as [`engine::Link`]): the switch the console cuts the
 //!   network with, shared by the engine and the ALPN handler;
 //! - [`error`]: [`SyncError`], one-line messages that say what to do.
 
+pub mod blocking;
 pub mod engine;
 pub mod error;
 mod link;
 pub mod net;
 pub mod protocol;
 
-pub use engine::{Engine, EngineOptions, sync_once};
+pub use engine::{Engine, EngineOptions, sync_once, sync_once_observed};
 pub use error::SyncError;
 pub use protocol::{ALPN, RoundStats};

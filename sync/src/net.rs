@@ -5,17 +5,20 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use hoso_node::{CaseId, Node, NodeId, Peer, Peers};
-use iroh::endpoint::{Connection, PortmapperConfig, VarInt, presets};
+use iroh::endpoint::{
+    Connection, IdleTimeout, PortmapperConfig, QuicTransportConfig, VarInt, presets,
+};
 use iroh::protocol::{AcceptError, ProtocolHandler};
 use iroh::{Endpoint, EndpointAddr, RelayMode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use crate::blocking::{AbortOnDrop, session_step};
 use crate::error::SyncError;
 use crate::protocol::frame::{HEADER_LEN, encode_frame, parse_header};
 use crate::protocol::{ALPN, Message, RoundStats, Session};
@@ -26,6 +29,8 @@ pub const CLOSE_NOT_ALLOWED: u32 = 403;
 pub const CLOSE_BAD_INPUT: u32 = 400;
 /// QUIC close code: a normal end.
 pub const CLOSE_DONE: u32 = 0;
+/// QUIC close code: the node serves as many sessions as it takes; dial again later.
+pub const CLOSE_BUSY: u32 = 503;
 
 /// Binds the node's endpoint. Relays, address lookup and port mapping stay off unless
 /// `relays` is set (then iroh's default relays and discovery are used).
@@ -44,6 +49,7 @@ pub async fn bind_endpoint(
             .portmapper_config(PortmapperConfig::Disabled)
     };
     let b = b
+        .transport_config(transport_config())
         .secret_key(sk)
         .clear_ip_transports()
         .bind_addr(bind)
@@ -51,6 +57,25 @@ pub async fn bind_endpoint(
     b.bind()
         .await
         .map_err(|e| SyncError::Net(format!("cannot listen on {bind}: {e}; is another node using that port? Set `listen` in node.toml")))
+}
+
+/// QUIC keep-alive: a ping every second on an otherwise quiet connection.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(1);
+/// QUIC idle timeout: a peer silent this long is gone (a dead hub is noticed within it, where
+/// iroh's default took about 30 s).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// iroh's transport config with [`KEEP_ALIVE`] and [`IDLE_TIMEOUT`] for the connection and
+/// for each of its paths.
+pub fn transport_config() -> QuicTransportConfig {
+    let mut b = QuicTransportConfig::builder()
+        .keep_alive_interval(KEEP_ALIVE)
+        .default_path_keep_alive_interval(KEEP_ALIVE)
+        .default_path_max_idle_timeout(IDLE_TIMEOUT);
+    if let Ok(t) = IdleTimeout::try_from(IDLE_TIMEOUT) {
+        b = b.max_idle_timeout(Some(t));
+    }
+    b.build()
 }
 
 /// The iroh address of a peer from its id and address hints.
@@ -90,6 +115,9 @@ pub struct DriveOptions {
     pub part_bytes: Option<usize>,
     /// Audit bytes per message (default [`crate::protocol::session::AUDIT_BYTES`]; tests).
     pub audit_bytes: Option<usize>,
+    /// Held entries a hub verifies per read transaction when it cosigns (default
+    /// [`crate::protocol::session::WITNESS_STEP`]; tests lower it).
+    pub witness_step: Option<usize>,
 }
 
 /// What a driven session reports.
@@ -135,7 +163,8 @@ async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
 
 /// Runs a session over `conn` until a one-shot round ends, the peer goes away, `cancel`
 /// fires, or an error. Malformed input from the peer gets an `Error` message and a close
-/// with [`CLOSE_BAD_INPUT`].
+/// with [`CLOSE_BAD_INPUT`]. `cancel` belongs to this session (pass a child token): it is
+/// cancelled when the session ends.
 pub async fn drive(
     node: Node,
     peer: Peer,
@@ -146,7 +175,11 @@ pub async fn drive(
     observer: Option<Observer>,
 ) -> Result<DriveReport, SyncError> {
     let (mut send, mut recv) = if initiator {
-        conn.open_bi().await.map_err(SyncError::net)?
+        match conn.open_bi().await {
+            Ok(s) => s,
+            Err(_) if closed_busy(&conn) => return Err(SyncError::Busy(peer.name.clone())),
+            Err(e) => return Err(SyncError::net(e)),
+        }
     } else {
         tokio::select! {
             r = conn.accept_bi() => r.map_err(SyncError::net)?,
@@ -157,7 +190,7 @@ pub async fn drive(
     let bytes_in = Arc::new(AtomicU64::new(0));
     let (wtx, mut wrx) = mpsc::unbounded_channel::<Vec<u8>>();
     let bo = bytes_out.clone();
-    let writer = tokio::spawn(async move {
+    let mut writer = AbortOnDrop::spawn(async move {
         while let Some(f) = wrx.recv().await {
             if AsyncWriteExt::write_all(&mut send, &f).await.is_err() {
                 return;
@@ -168,7 +201,7 @@ pub async fn drive(
     });
     let (rtx, mut rrx) = mpsc::channel::<Result<Option<Message>, SyncError>>(16);
     let bi = bytes_in.clone();
-    let reader = tokio::spawn(async move {
+    let _reader = AbortOnDrop::spawn(async move {
         loop {
             let r = read_frame(&mut recv, &bi).await;
             let stop = !matches!(r, Ok(Some(_)));
@@ -191,6 +224,11 @@ pub async fn drive(
     if let Some(n) = opts.audit_bytes {
         session.audit_bytes = n.clamp(1, crate::protocol::session::AUDIT_BYTES);
     }
+    if let Some(n) = opts.witness_step {
+        session.witness_step = n.max(1);
+    }
+    // The session lives here between steps and moves to the blocking pool for each one.
+    let mut slot = Some(session);
     let send_all = |msgs: Vec<Message>| -> Result<(), SyncError> {
         for m in msgs {
             let f = encode_frame(&m.encode())?;
@@ -202,21 +240,23 @@ pub async fn drive(
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut acks = 0usize;
-    let stats_now = |s: &Session| {
-        let mut st = s.stats.clone();
+    let stats_now = |s: Option<&Session>| {
+        let mut st = s.map(|s| s.stats.clone()).unwrap_or_default();
         st.bytes_in = bytes_in.load(Ordering::Relaxed);
         st.bytes_out = bytes_out.load(Ordering::Relaxed);
         st
     };
+    let finished = |s: &Option<Session>| s.as_ref().is_some_and(Session::finished);
 
     let result: Result<(), SyncError> = async {
-        send_all(vec![session.hello()?])?;
+        let hello = session_step(&mut slot, |s| s.hello()).await?;
+        send_all(vec![hello])?;
         loop {
             tokio::select! {
                 m = rrx.recv() => {
                     let msg = match m {
                         None | Some(Ok(None)) => {
-                            if session.finished() || !opts.once {
+                            if finished(&slot) || !opts.once {
                                 return Ok(());
                             }
                             return Err(SyncError::Net(format!("{} closed the stream", peer.name)));
@@ -225,7 +265,7 @@ pub async fn drive(
                         Some(Ok(Some(m))) => m,
                     };
                     let is_ack = matches!(msg, Message::Ack { .. });
-                    let out = session.on_message(msg)?;
+                    let out = session_step(&mut slot, move |s| s.on_message(msg)).await?;
                     send_all(out)?;
                     if is_ack {
                         acks += 1;
@@ -234,7 +274,7 @@ pub async fn drive(
                             return Err(SyncError::Net("connection cut (test)".into()));
                         }
                     }
-                    if session.finished() {
+                    if finished(&slot) {
                         return Ok(());
                     }
                 }
@@ -243,21 +283,41 @@ pub async fn drive(
                         return Ok(());
                     }
                     while changes.try_recv().is_ok() {}
-                    send_all(session.pump()?)?;
+                    send_all(session_step(&mut slot, Session::pump).await?)?;
                 }
                 _ = tick.tick() => {
-                    send_all(session.pump()?)?;
+                    send_all(session_step(&mut slot, Session::pump).await?)?;
                 }
                 _ = cancel.cancelled() => return Ok(()),
             }
-            if let Some(o) = &observer {
-                o(&session, &stats_now(&session), true);
+            if let (Some(o), Some(s)) = (&observer, &slot) {
+                o(s, &stats_now(Some(s)), true);
             }
         }
     }
     .await;
 
-    let sent = session.sent_log.take().unwrap_or_default();
+    let sent = slot
+        .as_mut()
+        .and_then(|s| s.sent_log.take())
+        .unwrap_or_default();
+    // A peer that answered "busy" closed the connection with its code before any stream data.
+    let result = match result {
+        Err(SyncError::Net(_)) if closed_busy(&conn) => Err(SyncError::Busy(peer.name.clone())),
+        Err(SyncError::Net(_))
+            if matches!(
+                conn.close_reason(),
+                Some(iroh::endpoint::ConnectionError::TimedOut)
+            ) =>
+        {
+            Err(SyncError::Net(format!(
+                "{} stopped answering (nothing heard for {} s, timed out): the link or the node is down; retrying",
+                peer.name,
+                IDLE_TIMEOUT.as_secs()
+            )))
+        }
+        r => r,
+    };
     match &result {
         Err(
             e @ (SyncError::Frame(_)
@@ -275,7 +335,7 @@ pub async fn drive(
                 let _ = wtx.send(f);
             }
             drop(wtx);
-            let _ = tokio::time::timeout(Duration::from_millis(500), writer).await;
+            let _ = tokio::time::timeout(Duration::from_millis(500), &mut writer.0).await;
             // Closing right after `finish` can drop the error frame: give the peer a moment.
             let _ = tokio::time::timeout(Duration::from_secs(1), conn.closed()).await;
             conn.close(VarInt::from_u32(CLOSE_BAD_INPUT), b"bad input");
@@ -287,7 +347,7 @@ pub async fn drive(
         }
         Ok(()) => {
             drop(wtx);
-            let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+            let _ = tokio::time::timeout(Duration::from_secs(5), &mut writer.0).await;
             if initiator {
                 conn.close(VarInt::from_u32(CLOSE_DONE), b"done");
             } else {
@@ -296,12 +356,23 @@ pub async fn drive(
             }
         }
     }
-    reader.abort();
-    let stats = stats_now(&session);
-    if let Some(o) = &observer {
-        o(&session, &stats, false);
+    // The token is this session's own (a child of the engine's): cancelling it ends the task
+    // that ties it to the link switch, which would otherwise wait for the next cut.
+    cancel.cancel();
+    let stats = stats_now(slot.as_ref());
+    if let (Some(o), Some(s)) = (&observer, &slot) {
+        o(s, &stats, false);
     }
     result.map(|()| DriveReport { stats, sent })
+}
+
+/// True when the peer closed the connection with [`CLOSE_BUSY`].
+fn closed_busy(conn: &Connection) -> bool {
+    matches!(
+        conn.close_reason(),
+        Some(iroh::endpoint::ConnectionError::ApplicationClosed(c))
+            if c.error_code == VarInt::from_u32(CLOSE_BUSY)
+    )
 }
 
 /// The ALPN handler: checks the remote node id against the peers file (read at each
@@ -312,6 +383,38 @@ pub struct SyncHandler {
     pub(crate) cancel: CancellationToken,
     pub(crate) link: Arc<crate::link::Link>,
     pub(crate) observer_for: Arc<dyn Fn(&Peer) -> Observer + Send + Sync>,
+    /// Sessions running now.
+    pub(crate) active: Arc<AtomicUsize>,
+    /// Sessions taken at once; one more is answered [`CLOSE_BUSY`].
+    pub(crate) max_sessions: usize,
+}
+
+/// Sessions a node serves at once by default (each costs a little memory and a share of the
+/// per-core store steps; beyond it peers are told to come back later).
+pub const MAX_SESSIONS: usize = 1024;
+
+/// Counts one running session; uncounts it when dropped.
+struct SessionSlot(Arc<AtomicUsize>);
+
+impl SessionSlot {
+    fn take(active: &Arc<AtomicUsize>, max: usize) -> Option<SessionSlot> {
+        let mut n = active.load(Ordering::SeqCst);
+        loop {
+            if n >= max {
+                return None;
+            }
+            match active.compare_exchange(n, n + 1, Ordering::SeqCst, Ordering::SeqCst) {
+                Ok(_) => return Some(SessionSlot(active.clone())),
+                Err(now) => n = now,
+            }
+        }
+    }
+}
+
+impl Drop for SessionSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl std::fmt::Debug for SyncHandler {
@@ -344,6 +447,13 @@ impl ProtocolHandler for SyncHandler {
             conn.close(VarInt::from_u32(CLOSE_DONE), b"link cut");
             return Ok(());
         }
+        let Some(_slot) = SessionSlot::take(&self.active, self.max_sessions) else {
+            tracing::info!(peer = %peer.name, limit = self.max_sessions, "busy: told a peer to come back later");
+            conn.close(VarInt::from_u32(CLOSE_BUSY), b"busy");
+            // Keep the connection until the close has gone out (or the peer has gone).
+            let _ = tokio::time::timeout(Duration::from_secs(2), conn.closed()).await;
+            return Ok(());
+        };
         let cancel = self.link.token(&self.cancel);
         let observer = (self.observer_for)(&peer);
         if let Err(e) = drive(

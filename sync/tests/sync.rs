@@ -6,6 +6,7 @@ mod sync {
     pub mod common;
     pub mod conflicts;
     pub mod converge;
+    pub mod fanin;
     pub mod limits;
     pub mod resume;
     pub mod scope;

@@ -23,7 +23,7 @@ pub struct Run {
     /// The command line (for messages).
     pub args: Vec<String>,
     /// Exit code (-1 when killed by a signal).
-    pub status: i32,
+    pub code: i32,
     /// Stdout, lossily decoded.
     pub stdout: String,
     /// Stderr, lossily decoded.
@@ -35,11 +35,11 @@ impl Run {
     #[track_caller]
     pub fn code(self, expected: i32) -> Run {
         assert_eq!(
-            self.status,
+            self.code,
             expected,
             "`hoso {}` exited {} (expected {expected})\nstdout: {}\nstderr: {}",
             self.args.join(" "),
-            self.status,
+            self.code,
             self.stdout,
             self.stderr
         );
@@ -56,6 +56,20 @@ impl Run {
                 self.stdout
             )
         })
+    }
+
+    /// Asserts a refusal of bad input: exit 2 and one line on stderr that contains `text`.
+    #[track_caller]
+    pub fn refused(self, text: &str) -> Run {
+        let run = self.code(2).stderr_has(text);
+        assert_eq!(
+            run.stderr.trim().lines().count(),
+            1,
+            "`hoso {}`: one line on stderr: {}",
+            run.args.join(" "),
+            run.stderr
+        );
+        run
     }
 
     /// Asserts that stderr contains `text` (an error message the user reads).
@@ -120,6 +134,11 @@ impl Hoso {
         h
     }
 
+    /// The data dir.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
     /// The same node, acting as `officer` (with the same authentication).
     pub fn as_officer(&self, officer: &str) -> Hoso {
         Hoso {
@@ -173,6 +192,29 @@ impl Hoso {
         c
     }
 
+    /// The command run through `wrapper` (a program and its arguments, e.g. `bash -c SCRIPT
+    /// bash` where SCRIPT ends in `exec "$@"`), with the same data dir, officer and
+    /// environment.
+    pub fn wrapped(&self, wrapper: &[&str], args: &[&str]) -> Command {
+        let inner = self.command(args);
+        let mut c = Command::new(wrapper[0]);
+        c.args(&wrapper[1..])
+            .arg(inner.get_program())
+            .args(inner.get_args())
+            .env_clear();
+        for (k, v) in inner.get_envs() {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+        }
+        for (k, v) in std::env::vars_os() {
+            if !inner.get_envs().any(|(ik, _)| ik == k) {
+                c.env(k, v);
+            }
+        }
+        c
+    }
+
     /// Runs `hoso ARGS` with stdin closed.
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_stdin(args, None)
@@ -195,7 +237,7 @@ impl Hoso {
         let out = child.wait_with_output().expect("wait for hoso");
         Run {
             args: args.iter().map(|a| a.to_string()).collect(),
-            status: out.status.code().unwrap_or(-1),
+            code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
@@ -213,6 +255,16 @@ impl Hoso {
             &["login", id, "--passphrase-stdin"],
             Some(&format!("{passphrase}\n")),
         )
+    }
+
+    /// Receives a judicial-record case of `citizen` ([`judicial_case_args`]), asserting exit 0;
+    /// its receipt code.
+    #[track_caller]
+    pub fn receive_judicial(&self, citizen: &str) -> String {
+        self.ok(&judicial_case_args(citizen)).json()["receipt_code"]
+            .as_str()
+            .expect("receipt code")
+            .to_string()
     }
 
     /// A registry citizen of the sample node with no case yet: an adult Hoàng Văn.
@@ -251,7 +303,92 @@ pub const JUDICIAL_FIELDS: [&str; 8] = [
     "copies=1",
 ];
 
+/// `--json case new --procedure judicial_record --citizen CITIZEN` with [`JUDICIAL_FIELDS`]:
+/// the arguments of a case the catalog accepts.
+pub fn judicial_case_args(citizen: &str) -> Vec<&str> {
+    let mut args = vec![
+        "--json",
+        "case",
+        "new",
+        "--procedure",
+        "judicial_record",
+        "--citizen",
+        citizen,
+    ];
+    args.extend(JUDICIAL_FIELDS);
+    args
+}
+
+/// One `hoso import` record of a judicial-record case of `citizen` (no receipt code: the import
+/// assigns one) whose purpose is `purpose`.
+pub fn judicial_record(citizen: &str, purpose: &str) -> serde_json::Value {
+    serde_json::json!({
+        "procedure": "judicial_record",
+        "citizen_id": citizen,
+        "fields": {
+            "requester_place_of_birth": "Xã Bình Gia",
+            "certificate_type": "Phiếu số 1",
+            "purpose": purpose,
+            "copies": "1"
+        },
+    })
+}
+
 /// `s` quoted for `sh` (temp dirs and the target dir may hold spaces or quotes).
 pub fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The text of a PDF, read back with poppler's `pdftotext` (NFC, white space folded).
+pub fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()
+        .unwrap_or_else(|e| panic!("pdftotext not found ({e}): install poppler-utils"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = hoso_schemas::nfc(&String::from_utf8_lossy(&out.stdout));
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `YYYY-MM-DD` as the console and the forms write it: `DD/MM/YYYY`.
+pub fn dmy(iso: &str) -> String {
+    let p: Vec<&str> = iso.split('-').collect();
+    format!("{}/{}/{}", p[2], p[1], p[0])
+}
+
+/// Defines, in an integration test crate of the `hoso` package, the binary under test and the
+/// short forms of the runner the tests call: `BIN`, `hoso(dir, args)` (as `canbo01` with the
+/// sample passphrase), `sample_node()` ([`Hoso::sample`]) and `adult(dir)`
+/// ([`Hoso::sample_adult`]). A macro because `env!("CARGO_BIN_EXE_hoso")` exists only there.
+#[macro_export]
+macro_rules! hoso_bin {
+    () => {
+        /// The binary under test.
+        #[allow(dead_code)]
+        pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_hoso");
+
+        /// `hoso ARGS` on data dir `d`, as `canbo01` with the sample passphrase.
+        #[allow(dead_code)]
+        pub(crate) fn hoso(d: &::std::path::Path, args: &[&str]) -> $crate::cli::Run {
+            $crate::cli::Hoso::new(BIN, d).run(args)
+        }
+
+        /// A fresh sample node (`init --commune 06112 --sample`) in a temp dir.
+        #[allow(dead_code)]
+        pub(crate) fn sample_node() -> $crate::cli::Hoso {
+            $crate::cli::Hoso::sample(BIN)
+        }
+
+        /// An adult of the sample registry with no case yet.
+        #[allow(dead_code)]
+        pub(crate) fn adult(d: &::std::path::Path) -> String {
+            $crate::cli::Hoso::new(BIN, d).sample_adult()
+        }
+    };
 }

@@ -8,20 +8,33 @@ pub const PASS: &str = "test-passphrase";
 /// The passphrase of the sample officers (`hoso init --sample`, `hoso demo`).
 pub const SAMPLE_PASS: &str = "hoso-demo";
 
-/// Four synthetic citizens of commune 06112 (province 20); ids agree with dates of birth and
-/// sex. A married couple, their child born in 2025, and a single man born in 1975.
-pub const REGISTRY: &str = concat!(
-    r#"{"citizen_id":"020190012345","full_name":"Nguyễn Thị Hương","date_of_birth":"1990-03-12","sex":"female","ethnicity":"Tày","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020088001111"}"#,
-    "\n",
-    r#"{"citizen_id":"020088001111","full_name":"Đặng Văn Đức","date_of_birth":"1988-05-01","sex":"male","ethnicity":"Nùng","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020190012345"}"#,
-    "\n",
-    r#"{"citizen_id":"020325001234","full_name":"Nguyễn Thị Hướng","date_of_birth":"2025-01-02","sex":"female","commune_code":"06112","mother_id":"020190012345","father_id":"020088001111"}"#,
-    "\n",
-    r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
-    "\n",
-);
+/// Nguyễn Thị Hương, born 1990, married to [`DUC`], mother of [`HUONG_CHILD`].
+pub const HUONG: &str = r#"{"citizen_id":"020190012345","full_name":"Nguyễn Thị Hương","date_of_birth":"1990-03-12","sex":"female","ethnicity":"Tày","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020088001111"}"#;
+/// Đặng Văn Đức, born 1988, married to [`HUONG`].
+pub const DUC: &str = r#"{"citizen_id":"020088001111","full_name":"Đặng Văn Đức","date_of_birth":"1988-05-01","sex":"male","ethnicity":"Nùng","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020190012345"}"#;
+/// Nguyễn Thị Hướng, born 2025, the child of [`HUONG`] and [`DUC`].
+pub const HUONG_CHILD: &str = r#"{"citizen_id":"020325001234","full_name":"Nguyễn Thị Hướng","date_of_birth":"2025-01-02","sex":"female","commune_code":"06112","mother_id":"020190012345","father_id":"020088001111"}"#;
+/// Hoàng Văn Hùng, born 1975, single, no case yet ([`ADULT`]).
+pub const HUNG: &str = r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#;
+/// A citizen with a very long name (for layouts that must cut or wrap it).
+pub const LONG_NAME: &str = r#"{"citizen_id":"020301000123","full_name":"Tôn Nữ Hoàng Phương Thảo Nguyên Khánh Ngọc Bích","date_of_birth":"2001-09-09","sex":"female","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Bản Chang, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#;
 
-/// An adult in [`REGISTRY`] with no case yet.
+/// The citizens of a test node's registry by default: a married couple, their child born in
+/// 2025, and a single man born in 1975 (commune 06112, province 20; ids agree with dates of
+/// birth and sex).
+pub const CITIZENS: &[&str] = &[HUONG, DUC, HUONG_CHILD, HUNG];
+
+/// A registry file (JSON lines) of `citizens`.
+pub fn registry(citizens: &[&str]) -> String {
+    citizens.iter().map(|c| format!("{c}\n")).collect()
+}
+
+/// The default registry file: [`CITIZENS`] as JSON lines.
+pub fn default_registry() -> String {
+    registry(CITIZENS)
+}
+
+/// An adult in [`CITIZENS`] with no case yet ([`HUNG`]).
 pub const ADULT: &str = "020075000777";
 
 /// The repository's `fixtures/` directory.

@@ -9,7 +9,8 @@
 //!   ids agree with their dates of birth), the sample data shipped in `fixtures/sample/`, and
 //!   the passphrases;
 //! - [`cli`]: the `hoso` end-to-end runner — run the real binary with a data dir and an
-//!   authenticated officer, assert the exit code, read stdout as text or JSON.
+//!   authenticated officer, assert the exit code, read stdout as text or JSON;
+//! - [`tamper`]: writes behind the write path, as a tampered store would hold them.
 //!
 //! A dev-dependency only (`publish = false`); nothing in it runs outside tests.
 
@@ -18,3 +19,4 @@
 pub mod cli;
 pub mod fixtures;
 pub mod node;
+pub mod tamper;

@@ -1,22 +1,15 @@
 //! The CLI contract: JSON keys, exit codes, one-line errors.
 
-use super::support::{JUDICIAL_FIELDS, adult, hoso, sample_node};
+use hoso_testkit::cli::{JUDICIAL_FIELDS, Run, judicial_case_args};
+
+use crate::{adult, hoso, sample_node};
 
 #[test]
 fn receive_find_edit_and_transition_a_case() {
     let dir = sample_node();
     let d = dir.path();
     let citizen = adult(d);
-    let mut args = vec![
-        "--json",
-        "case",
-        "new",
-        "--procedure",
-        "judicial_record",
-        "--citizen",
-        &citizen,
-    ];
-    args.extend(JUDICIAL_FIELDS);
+    let args = judicial_case_args(&citizen);
     let r = hoso(d, &args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let case = r.json();
@@ -96,7 +89,7 @@ fn receive_find_edit_and_transition_a_case() {
     assert!(r.json()["cases"].as_u64().is_some_and(|n| n >= 201));
 }
 
-fn assert_bad_input(r: &super::support::Run, needle: &str) {
+fn assert_bad_input(r: &Run, needle: &str) {
     assert_eq!(r.code, 2, "expected exit 2, got {}: {}", r.code, r.stderr);
     let lines: Vec<&str> = r.stderr.lines().collect();
     assert_eq!(lines.len(), 1, "one line on stderr: {:?}", r.stderr);
@@ -151,20 +144,7 @@ fn bad_input_exits_2_with_one_line() {
     a.extend(&JUDICIAL_FIELDS[..6]);
     assert_bad_input(&hoso(d, &a), "copies");
 
-    let mut a = vec![
-        "--json",
-        "case",
-        "new",
-        "--procedure",
-        "judicial_record",
-        "--citizen",
-        &citizen,
-    ];
-    a.extend(JUDICIAL_FIELDS);
-    let code = hoso(d, &a).json()["receipt_code"]
-        .as_str()
-        .expect("code")
-        .to_string();
+    let code = dir.receive_judicial(&citizen);
     assert_bad_input(
         &hoso(d, &["case", "transition", &code, "decided"]),
         "in_process",

@@ -1,37 +1,21 @@
 //! The one guarded write path, seen from the CLI: who may write, what may be written, how big,
 //! and that an import is checked like typed-in cases and lands whole or not at all.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use super::support::{Run, adult, hoso, sample_node};
+use hoso_testkit::cli::{Auth, Hoso, Run};
 
-/// Runs `hoso` with an explicit acting officer (or none) and optional stdin.
+use crate::{BIN, adult, hoso, sample_node};
+
+/// Runs `hoso` with an explicit acting officer (with the sample passphrase) or none, and
+/// optional stdin.
 fn hoso_as(dir: &Path, officer: Option<&str>, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_hoso"));
-    cmd.args(args)
-        .env("HOSO_DATA_DIR", dir)
-        .env_remove("HOSO_OFFICER")
-        .env_remove("HOSO_PASSPHRASE")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(o) = officer {
-        cmd.env("HOSO_OFFICER", o)
-            .env("HOSO_PASSPHRASE", "hoso-demo");
+    let h = Hoso::new(BIN, dir);
+    match officer {
+        Some(o) => h.as_officer(o),
+        None => h.no_officer().with_auth(Auth::None),
     }
-    let mut child = cmd.spawn().expect("spawn hoso");
-    if let Some(mut input) = child.stdin.take() {
-        let _ = input.write_all(stdin.unwrap_or("").as_bytes());
-    }
-    let out = child.wait_with_output().expect("wait");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    .run_stdin(args, stdin)
 }
 
 fn cases(d: &Path) -> u64 {
@@ -41,20 +25,7 @@ fn cases(d: &Path) -> u64 {
 }
 
 fn new_case(d: &Path) -> String {
-    let citizen = adult(d);
-    let mut a = vec![
-        "--json",
-        "case",
-        "new",
-        "--procedure",
-        "judicial_record",
-        "--citizen",
-        &citizen,
-    ];
-    a.extend(super::support::JUDICIAL_FIELDS);
-    let r = hoso(d, &a);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    r.json()["receipt_code"].as_str().expect("code").to_string()
+    Hoso::new(BIN, d).receive_judicial(&adult(d))
 }
 
 /// One import line for a judicial-record case of `citizen` with `history`.

@@ -2,11 +2,11 @@
 //! store and key, damaged data fails closed, `hoso check` finds what the chain cannot, and a
 //! store made by an older hoso opens and migrates. Byte edits are made on the real store file.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use super::support::{Run, hoso};
+use hoso_testkit::cli::{Hoso, Run};
+
+use crate::{BIN, hoso};
 
 const PASS: &str = "hoso-demo";
 /// The store made by main before issue 9 (see its README).
@@ -15,30 +15,11 @@ const OLD_CASE_1: &str = "000.20.06.112-261201-0001";
 const OLD_CASE_1_ID: &str = "995d325c293756b862f3890fd7a4c799";
 const OLD_CASE_2: &str = "000.20.06.112-261201-0002";
 
+/// `hoso ARGS` on `dir` with no acting officer, the sample passphrase and `input` on stdin.
 fn hoso_stdin(dir: &Path, args: &[&str], input: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hoso"))
-        .args(args)
-        .env("HOSO_DATA_DIR", dir)
-        .env_remove("HOSO_OFFICER")
-        .env("HOSO_PASSPHRASE", PASS)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run hoso");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("wait");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    Hoso::new(BIN, dir)
+        .no_officer()
+        .run_stdin(args, Some(input))
 }
 
 /// A node made by `init` with its first officer, a supervisor `lanhdao01`.
@@ -425,8 +406,37 @@ fn an_edited_summary_row_is_found_by_check_and_audit_verify_and_repaired() {
     assert_eq!(r.code, 3, "audit verify runs the store check: {}", r.stdout);
     assert!(r.stderr.contains("store check"), "{}", r.stderr);
 
+    // The repair rewrites what every list shows: an officer may not, a supervisor may, and
+    // the chain records it (issue 9: `check --repair` rewrote rows with no entry of its own).
     let r = hoso(d, &["check", "--repair"]);
-    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code, 2,
+        "an officer repairs nothing: {}\n{}",
+        r.stdout, r.stderr
+    );
+    assert!(r.stderr.contains("canbo01"), "{}", r.stderr);
+    assert_eq!(
+        hoso(d, &["check"]).code,
+        3,
+        "still damaged after the refusal"
+    );
+    let lead = Hoso::new(BIN, d).as_officer("lanhdao01");
+    let r = lead.run(&["check", "--repair"]).code(0);
+    assert!(r.stdout.contains("store_repair"), "{}", r.stdout);
+    let log = hoso(d, &["--json", "audit", "log"]).json().to_string();
+    assert!(
+        log.contains("store_repair") && log.contains("lanhdao01"),
+        "the repair is on the chain: {log}"
+    );
+    // A consistent store is left alone: no second entry.
+    let again = lead.run(&["check", "--repair"]).code(0);
+    assert!(
+        again.stdout.contains("nothing to repair"),
+        "{}",
+        again.stdout
+    );
+    let log = hoso(d, &["--json", "audit", "log"]).json().to_string();
+    assert_eq!(log.matches("store_repair").count(), 1, "{log}");
     let list = hoso(d, &["--json", "case", "list", "--status", "in_process"]).json();
     assert!(
         list.as_array()

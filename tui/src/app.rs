@@ -13,7 +13,10 @@ use ratatui::crossterm::event::{
 use crate::draft::{Draft, NewCaseDraft};
 use crate::effect::{Effect, Outcome};
 use crate::event::Event;
-use crate::screen::{audit_view, detail, list, login, new_case, palette, sync_panel};
+use crate::screen::{
+    audit_view, auditor, detail, list, login, new_case, palette, province, province_cases,
+    sync_panel,
+};
 use crate::theme::Theme;
 
 /// The screens.
@@ -31,6 +34,12 @@ pub enum Screen {
     Sync,
     /// The audit chain.
     Audit,
+    /// The hub's province dashboard by commune.
+    Province,
+    /// One commune's cases, from the dashboard.
+    ProvinceCases,
+    /// The auditor's view of every chain held.
+    Auditor,
 }
 
 /// Commands reachable from keys and from the palette.
@@ -132,6 +141,8 @@ pub struct AppOptions {
     pub today: Option<NaiveDate>,
     /// Where officers' drafts are kept; `<data dir>/drafts` when `None`.
     pub drafts_dir: Option<std::path::PathBuf>,
+    /// Makes the printed forms (the binary's; printing is offered only with one).
+    pub printer: Option<crate::print::SharedPrinter>,
 }
 
 /// What an `Esc` on typed text would leave: the console asks first.
@@ -180,6 +191,14 @@ pub struct App {
     pub sync_panel: sync_panel::SyncPanelState,
     /// Audit view.
     pub audit: audit_view::AuditState,
+    /// This node is a provincial hub: it opens on the dashboard and receives no cases.
+    pub hub: bool,
+    /// The hub's dashboard.
+    pub province: province::ProvinceState,
+    /// The hub's drill-down into one commune.
+    pub province_cases: province_cases::ProvinceCasesState,
+    /// The auditor's screen.
+    pub auditor: auditor::AuditorState,
     /// The help overlay is open.
     pub help: bool,
     /// The command palette, when open.
@@ -195,6 +214,8 @@ pub struct App {
     /// The officer's draft as typed now.
     pub draft: Draft,
     draft_saved: Draft,
+    /// Makes the printed forms, when the console was given one.
+    pub printer: Option<crate::print::SharedPrinter>,
     /// The loop should end.
     pub quit: bool,
     /// Something changed since the last frame.
@@ -234,6 +255,10 @@ impl App {
             sync: node.sync_status().borrow().clone(),
             sync_panel: sync_panel::SyncPanelState::default(),
             audit: audit_view::AuditState::default(),
+            hub: node.config().role == hoso_node::NodeRole::Hub,
+            province: province::ProvinceState::default(),
+            province_cases: province_cases::ProvinceCasesState::default(),
+            auditor: auditor::AuditorState::default(),
             help: false,
             palette: None,
             toast: None,
@@ -242,6 +267,7 @@ impl App {
             drafts_dir: opts.drafts_dir.unwrap_or_else(|| node.dir().join("drafts")),
             draft: Draft::default(),
             draft_saved: Draft::default(),
+            printer: opts.printer,
             quit: false,
             redraw: true,
             generation: 0,
@@ -286,7 +312,8 @@ impl App {
             Screen::List => self.list.searching,
             Screen::NewCase => self.new_case.typing(),
             Screen::Detail => self.detail.typing(),
-            Screen::Sync | Screen::Audit => false,
+            Screen::Auditor => self.auditor.typing(),
+            Screen::Sync | Screen::Audit | Screen::Province | Screen::ProvinceCases => false,
         }
     }
 
@@ -337,6 +364,9 @@ impl App {
     }
 
     fn on_tick(&mut self) -> Vec<Effect> {
+        if self.auditor.verifying() {
+            self.redraw = true; // the progress moves
+        }
         if let Some(t) = &mut self.toast {
             t.ticks = t.ticks.saturating_sub(1);
             if t.ticks == 0 {
@@ -384,6 +414,10 @@ impl App {
             Screen::NewCase => new_case::on_paste(self, text),
             Screen::Detail => {
                 detail::on_paste(self, text);
+                vec![]
+            }
+            Screen::Auditor => {
+                auditor::on_paste(self, text);
                 vec![]
             }
             _ => vec![],
@@ -501,6 +535,9 @@ impl App {
             Screen::Detail => detail::on_key(self, key),
             Screen::Sync => sync_panel::on_key(self, key),
             Screen::Audit => audit_view::on_key(self, key),
+            Screen::Province => province::on_key(self, key),
+            Screen::ProvinceCases => province_cases::on_key(self, key),
+            Screen::Auditor => auditor::on_key(self, key),
         }
     }
 
@@ -521,6 +558,7 @@ impl App {
     pub fn run(&mut self, cmd: Command) -> Vec<Effect> {
         self.redraw = true;
         match cmd {
+            Command::GoList if self.hub => province::open(self),
             Command::GoList => {
                 self.screen = Screen::List;
                 let mut out = list::reload(self);
@@ -528,6 +566,13 @@ impl App {
                 out
             }
             Command::NewCase => {
+                if self.hub {
+                    self.toast(
+                        "Trung tâm tỉnh không tiếp nhận hồ sơ: hồ sơ được tiếp nhận tại xã và đồng bộ lên đây.",
+                        true,
+                    );
+                    return vec![];
+                }
                 if !self.can_write() {
                     self.toast("Vai trò của bạn chỉ được xem, không tiếp nhận hồ sơ.", true);
                     return vec![];
@@ -548,11 +593,7 @@ impl App {
                 self.screen = Screen::Sync;
                 vec![]
             }
-            Command::GoAudit => {
-                self.screen = Screen::Audit;
-                self.audit.loading = true;
-                vec![Effect::LoadAudit]
-            }
+            Command::GoAudit => auditor::open(self),
             Command::SyncNow => {
                 if self.sync.running {
                     self.toast("Đã yêu cầu đồng bộ ngay.", false);
@@ -588,6 +629,7 @@ impl App {
                 }
                 Screen::Detail => detail::reload(self),
                 Screen::Audit => vec![Effect::LoadAudit],
+                Screen::Province => province::reload(self),
                 _ => vec![],
             },
             Command::Logout => {
@@ -603,7 +645,11 @@ impl App {
 
     fn on_outcome(&mut self, o: Outcome) -> Vec<Effect> {
         match o {
-            Outcome::LoggedIn(r) => login::on_result(self, r),
+            Outcome::LoggedIn(r) => {
+                let mut out = login::on_result(self, r);
+                out.extend(self.open_home());
+                out
+            }
             Outcome::List { generation, rows } => {
                 list::on_rows(self, generation, rows);
                 vec![]
@@ -637,6 +683,25 @@ impl App {
                 audit_view::on_audit(self, r);
                 vec![]
             }
+            Outcome::Printed(form, r) => {
+                crate::screen::case_actions::on_printed(self, form, r);
+                vec![]
+            }
+            Outcome::Oversight(o) => {
+                use crate::oversight::OversightOutcome as O;
+                match o {
+                    O::Dashboard(r) => province::on_dashboard(self, r),
+                    O::CommuneCases { commune, result } => {
+                        province_cases::on_cases(self, commune, result)
+                    }
+                    O::Audit { generation, result } => {
+                        auditor::on_results(self, generation, result)
+                    }
+                    O::Verified(r) => auditor::on_verified(self, r),
+                    O::Exported(r) => auditor::on_exported(self, r),
+                }
+                vec![]
+            }
         }
     }
 
@@ -649,6 +714,13 @@ impl App {
         self.new_case = new_case::NewCaseState::default();
         self.detail = detail::DetailState::default();
         self.audit = audit_view::AuditState::default();
+        self.province = province::ProvinceState::default();
+        self.province_cases = province_cases::ProvinceCasesState::default();
+        let export_dir = std::mem::take(&mut self.auditor.export_dir);
+        self.auditor = auditor::AuditorState {
+            export_dir,
+            ..auditor::AuditorState::default()
+        };
         self.sync_panel = sync_panel::SyncPanelState::default();
         self.palette = None;
         self.help = false;
@@ -771,6 +843,15 @@ impl App {
         Effect::LoadCounts {
             mine: self.list.mine.then(|| self.officer_id()),
             today: self.today,
+        }
+    }
+
+    /// After login a hub opens on its province dashboard (a commune stays on the work queue).
+    fn open_home(&mut self) -> Vec<Effect> {
+        if self.hub && self.officer.is_some() {
+            province::open(self)
+        } else {
+            vec![]
         }
     }
 

@@ -68,6 +68,10 @@ pub fn action_vi(a: Action) -> &'static str {
         Action::Payment => "Ghi nhận nộp lệ phí",
         Action::RegistryRecheck => "Đối chiếu lại CSDL dân cư",
         Action::DueRecompute => "Tính lại hạn trả",
+        Action::PeerAdd => "Thêm máy đồng bộ",
+        Action::PeerRemove => "Gỡ máy đồng bộ",
+        Action::StoreRepair => "Dựng lại chỉ mục",
+        Action::FieldCorrect => "Đính chính dữ liệu CSDL",
     }
 }
 
@@ -244,6 +248,61 @@ pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
                 }
                 _ => "Tính lại hạn trả kết quả theo lịch ngày nghỉ mới.".to_string(),
             }
+        }
+        Action::PeerAdd | Action::PeerRemove => {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or("");
+            let node = p.get("node_id").and_then(Value::as_str).unwrap_or("");
+            let short: String = node.chars().take(10).collect();
+            let verb = if action == Action::PeerAdd {
+                "Thêm máy đồng bộ"
+            } else {
+                "Gỡ máy đồng bộ"
+            };
+            match (name.is_empty(), short.is_empty()) {
+                (false, _) => format!("{verb} «{}» ({short}).", crate::format::fit(name, 40)),
+                (true, false) => format!("{verb} {short}."),
+                _ => format!("{verb}."),
+            }
+        }
+        Action::StoreRepair => match p.get("cases").and_then(Value::as_u64) {
+            Some(n) => {
+                format!("Dựng lại bảng tóm tắt và chỉ mục của {n} hồ sơ từ chính các hồ sơ.")
+            }
+            None => "Dựng lại bảng tóm tắt và chỉ mục từ các hồ sơ.".to_string(),
+        },
+        Action::FieldCorrect => {
+            let parts: Vec<String> = p
+                .get("fields")
+                .and_then(Value::as_object)
+                .map(|fields| {
+                    fields
+                        .iter()
+                        .map(|(name, ch)| {
+                            format!(
+                                "ô «{}»{}: {} → {}",
+                                field_vi(catalog, procedure, name),
+                                if ch.get("registry").and_then(Value::as_bool) == Some(true) {
+                                    " (lấy từ CSDL dân cư, minh chứng giữ nguyên)"
+                                } else {
+                                    ""
+                                },
+                                quoted(ch.get("from")),
+                                quoted(ch.get("to"))
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut out = if parts.is_empty() {
+                "Đính chính dữ liệu lấy từ CSDL dân cư".to_string()
+            } else {
+                format!("Đính chính {}", parts.join("; "))
+            };
+            match p.get("reason").and_then(Value::as_str) {
+                Some(r) if !r.trim().is_empty() => out.push_str(&format!("; lý do: “{r}”.")),
+                _ => out.push('.'),
+            }
+            out
         }
     };
     if payload.is_empty() && !matches!(action, Action::Genesis | Action::Purge) {

@@ -100,6 +100,66 @@ pub enum Effect {
         /// The officer's draft file.
         file: std::path::PathBuf,
     },
+    /// Correct fields of a case (a registry field needs the reason).
+    CorrectFields {
+        /// Acting officer.
+        officer: AuthenticatedOfficer,
+        /// Case id.
+        reference: String,
+        /// `(field, value)` pairs.
+        fields: Vec<(String, String)>,
+        /// Why (required for a registry field).
+        reason: Option<String>,
+    },
+    /// Record the result of a case or of one track.
+    RecordResult {
+        /// Acting officer.
+        officer: AuthenticatedOfficer,
+        /// Case id.
+        reference: String,
+        /// The result.
+        input: hoso_node::node::ResultInput,
+    },
+    /// Record a fee payment.
+    RecordPayment {
+        /// Acting officer.
+        officer: AuthenticatedOfficer,
+        /// Case id.
+        reference: String,
+        /// The payment.
+        payment: hoso_node::node::NewPayment,
+    },
+    /// Ask the citizen for a supplement (Mẫu 02).
+    RequestSupplement {
+        /// Acting officer.
+        officer: AuthenticatedOfficer,
+        /// Case id.
+        reference: String,
+        /// Items, deadline and reason.
+        input: hoso_node::node::SupplementInput,
+    },
+    /// Record an apology with a new appointment date (Mẫu 04, supervisor).
+    RecordApology {
+        /// Acting officer.
+        officer: AuthenticatedOfficer,
+        /// Case id.
+        reference: String,
+        /// Reason and new date.
+        input: hoso_node::node::ApologyInput,
+    },
+    /// Print a form of a case (see [`crate::print`]).
+    Print {
+        /// The printer the binary gave the console.
+        printer: crate::print::SharedPrinter,
+        /// Acting officer's id (the signer printed on the form).
+        officer: String,
+        /// Case id or receipt code.
+        reference: String,
+        /// Which form.
+        form: crate::print::Form,
+    },
+    /// A request of the hub's or the auditor's screens (see [`crate::oversight`]).
+    Oversight(crate::oversight::OversightEffect),
 }
 
 /// One audit entry as shown.
@@ -205,6 +265,10 @@ pub enum Outcome {
     Audit(Result<Box<AuditSummary>, String>),
     /// The officer's draft, read back.
     Draft(Box<Draft>),
+    /// A form was printed (or why not).
+    Printed(crate::print::Form, Result<crate::print::Printed, String>),
+    /// The answer to an [`Effect::Oversight`].
+    Oversight(crate::oversight::OversightOutcome),
 }
 
 /// The node's error as the officer reads it (see [`crate::errors`]).
@@ -283,6 +347,59 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             return None;
         }
         Effect::LoadDraft { file } => Outcome::Draft(Box::new(crate::draft::load(&file))),
+        Effect::CorrectFields {
+            officer,
+            reference,
+            fields,
+            reason,
+        } => Outcome::Updated(
+            node.correct_fields(&officer, &reference, &fields, reason.as_deref())
+                .map(Box::new)
+                .map_err(vi(node)),
+        ),
+        Effect::RecordResult {
+            officer,
+            reference,
+            input,
+        } => Outcome::Updated(
+            node.record_result(&officer, &reference, &input)
+                .map(Box::new)
+                .map_err(vi(node)),
+        ),
+        Effect::RecordPayment {
+            officer,
+            reference,
+            payment,
+        } => Outcome::Updated(
+            node.record_payment(&officer, &reference, payment)
+                .map(Box::new)
+                .map_err(vi(node)),
+        ),
+        Effect::RequestSupplement {
+            officer,
+            reference,
+            input,
+        } => Outcome::Updated(
+            node.request_supplement(&officer, &reference, &input)
+                .map(Box::new)
+                .map_err(vi(node)),
+        ),
+        Effect::RecordApology {
+            officer,
+            reference,
+            input,
+        } => Outcome::Updated(
+            node.record_apology(&officer, &reference, &input)
+                .map(Box::new)
+                .map_err(vi(node)),
+        ),
+        Effect::Print {
+            printer,
+            officer,
+            reference,
+            form,
+        } => Outcome::Printed(form, printer.print(node, &officer, &reference, form)),
+        Effect::Oversight(e) => Outcome::Oversight(crate::oversight::execute(node, e)),
     })
 }
 

@@ -3,14 +3,24 @@
 //! wraps), never by matching on their English text. A variant this console does not know yet gets
 //! a general sentence (the English detail goes to the log only).
 
-use hoso_node::NodeError;
 use hoso_node::error::IntakeError;
 use hoso_node::error::LifecycleError;
+use hoso_node::error::{
+    AuditError, ConfigError, ControlChar, EncodeError, IngestError, LimitExceeded, Limited,
+    PeerError, Refusal,
+};
+use hoso_node::ingest::quarantine::RefusalKind;
 use hoso_node::store::error::StoreError;
+use hoso_node::{NodeError, NodeRole};
 use hoso_schemas::{Catalog, CitizenIdError, Role, WorkflowError};
 
 /// The catalog's Vietnamese label of a field (the field's code when no procedure has it).
 fn field_label(catalog: &Catalog, procedure: Option<&str>, field: &str) -> String {
+    field_label_opt(catalog, procedure, field).unwrap_or_else(|| field.to_string())
+}
+
+/// The catalog's Vietnamese label of a field, if a procedure has it.
+fn field_label_opt(catalog: &Catalog, procedure: Option<&str>, field: &str) -> Option<String> {
     let in_proc = procedure
         .and_then(|p| catalog.get(p))
         .and_then(|p| p.fields.iter().find(|f| f.name == field));
@@ -20,9 +30,7 @@ fn field_label(catalog: &Catalog, procedure: Option<&str>, field: &str) -> Strin
             .flat_map(|p| p.fields.iter())
             .find(|f| f.name == field)
     };
-    in_proc
-        .or_else(any)
-        .map_or_else(|| field.to_string(), |f| f.label_vi.clone())
+    in_proc.or_else(any).map(|f| f.label_vi.clone())
 }
 
 fn procedure_name(catalog: &Catalog, code: &str) -> String {
@@ -120,7 +128,7 @@ pub fn store_integrity_vi(e: &StoreError) -> String {
             "Việc khởi tạo máy chưa hoàn tất. Báo quản trị khởi tạo lại.".to_string()
         }
         StoreError::TooNew { .. } | StoreError::Migration { .. } => {
-            "Kho dữ liệu thuộc phiên bản hoso khác với chương trình này. Báo quản trị nâng cấp hoso.".to_string()
+            "Kho dữ liệu được tạo bởi phiên bản phần mềm khác với phiên bản đang chạy. Báo quản trị nâng cấp phần mềm.".to_string()
         }
         StoreError::DamagedCase { .. } | StoreError::CorruptSummary { .. } => {
             "Một hồ sơ trong kho dữ liệu bị hỏng và không đọc được. Báo quản trị khôi phục hồ sơ này từ tỉnh; các hồ sơ khác vẫn dùng được.".to_string()
@@ -255,11 +263,211 @@ pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
         LifecycleError::ApologyDate { new, current } => {
             format!("Ngày hẹn mới {new} phải sau ngày hẹn hiện tại {current}.")
         }
+        LifecycleError::TrackNotOpen { track, status, .. } => format!(
+            "Phần «{}» đang «{}»: chỉ phần đã chuyển cho cơ quan xử lý và chưa kết thúc mới có yêu cầu bổ sung hoặc phiếu xin lỗi riêng.",
+            procedure_name(catalog, track),
+            status.label_vi()
+        ),
         // Kept for variants added later to the node's enum.
         #[allow(unreachable_patterns)]
         _ => "Thao tác này không đúng quy định về hồ sơ. Kiểm tra lại.".to_string(),
     }
 }
+
+/// A refusal of the write path in Vietnamese.
+pub fn refusal_vi(e: &Refusal, catalog: &Catalog) -> String {
+    match e {
+        Refusal::NothingToSet => "Chưa nhập ô nào để sửa.".to_string(),
+        Refusal::NothingToChange => {
+            "Không có gì thay đổi: hồ sơ đã có đúng các giá trị này.".to_string()
+        }
+        Refusal::EmptyNote => "Ghi chú đang để trống. Nhập nội dung rồi ghi lại.".to_string(),
+        Refusal::EmptyOfficerName | Refusal::EmptyFirstOfficerName => {
+            "Họ tên cán bộ đang để trống. Nhập đầy đủ họ tên.".to_string()
+        }
+        Refusal::OfficerExists(id) => {
+            format!("Mã cán bộ «{id}» đã có trên máy. Chọn mã khác.")
+        }
+        Refusal::FieldsFrozen {
+            receipt_code,
+            status,
+        } => format!(
+            "Hồ sơ {receipt_code} đã «{}» nên không sửa thông tin được nữa.",
+            status.label_vi()
+        ),
+        Refusal::NoSuchTrack {
+            receipt_code,
+            track,
+            ..
+        } => format!(
+            "Hồ sơ {receipt_code} không có phần «{}».",
+            procedure_name(catalog, track)
+        ),
+        Refusal::ReceiptCodeExists(code) => {
+            format!("Mã hồ sơ {code} đã được dùng. Tải lại (r) rồi tiếp nhận lại.")
+        }
+        Refusal::AuthorMayNot { .. } => {
+            "Tài khoản này không được làm thao tác này. Báo người có thẩm quyền.".to_string()
+        }
+        Refusal::NeedsSupervisor => {
+            "Chỉ lãnh đạo được thêm cán bộ. Báo lãnh đạo thực hiện.".to_string()
+        }
+        Refusal::BadOfficerId(id) => format!(
+            "Mã cán bộ «{id}» không hợp lệ: dùng chữ thường không dấu, chữ số, dấu chấm hoặc gạch ngang, tối đa 64 ký tự (ví dụ canbo01)."
+        ),
+        Refusal::ShortPassphrase => "Mật khẩu phải có ít nhất 6 ký tự.".to_string(),
+        Refusal::ImportHistory { entry, .. } => format!(
+            "Quá trình xử lý của hồ sơ nhập vào không đúng quy trình (mục thứ {entry}). Sửa tệp rồi nhập lại."
+        ),
+        Refusal::ForeignAttribution { named, .. } => format!(
+            "Hồ sơ nhập vào ghi việc của cán bộ «{named}»: mỗi cán bộ chỉ nhập những việc do chính mình thực hiện."
+        ),
+        // A reason newer than this console.
+        other => {
+            tracing::warn!(error = %other, "refusal without a Vietnamese message");
+            GENERAL.to_string()
+        }
+    }
+}
+
+/// A value over its byte bound, in Vietnamese.
+pub fn limit_vi(e: &LimitExceeded) -> String {
+    let limit = e.limit;
+    match e.what {
+        Limited::Note => format!("Ghi chú quá dài (tối đa {limit} byte). Rút ngắn lại."),
+        Limited::TransitionNote => {
+            format!("Ghi chú khi chuyển trạng thái quá dài (tối đa {limit} byte). Rút ngắn lại.")
+        }
+        Limited::Field => format!("Giá trị của ô quá dài (tối đa {limit} byte). Rút ngắn lại."),
+        Limited::Name => format!("Họ tên quá dài (tối đa {limit} byte). Rút ngắn lại."),
+        Limited::DocBytes => format!(
+            "Hồ sơ đã đạt giới hạn dung lượng ({limit} byte) nên không ghi thêm được. Ghi phần còn lại vào hồ sơ mới."
+        ),
+        Limited::DocChanges => format!(
+            "Hồ sơ đã đạt giới hạn {limit} lần thay đổi nên không ghi thêm được. Ghi phần còn lại vào hồ sơ mới."
+        ),
+        Limited::ImportLine => format!(
+            "Một dòng của tệp nhập dài quá {limit} byte: mỗi dòng là một hồ sơ. Kiểm tra lại tệp."
+        ),
+        Limited::RegistryLine => {
+            format!("Một dòng của tệp dữ liệu dân cư dài quá {limit} byte. Kiểm tra lại tệp.")
+        }
+        Limited::ImportPast => format!(
+            "Quá trình xử lý và ghi chú của hồ sơ nhập vào vượt quá {limit} mục. Kiểm tra lại tệp."
+        ),
+        // A bound newer than this console.
+        _ => format!("Nội dung quá dài (tối đa {limit}). Rút ngắn lại."),
+    }
+}
+
+/// A refused control character, in Vietnamese.
+pub fn control_char_vi(_: &ControlChar) -> String {
+    "Nội dung có ký tự điều khiển không được phép (thường do dán từ chương trình khác). Xoá ký tự đó rồi ghi lại.".to_string()
+}
+
+/// An invalid node setting, catalog or holiday calendar, in Vietnamese.
+pub fn config_vi(e: &ConfigError) -> String {
+    match e {
+        ConfigError::UnknownRole(_) => "Vai trò của máy phải là xã hoặc tỉnh.".to_string(),
+        ConfigError::BadRealm(_) => {
+            "Tệp cấu hình của máy ghi sai mã hệ thống. Báo quản trị khôi phục tệp cấu hình từ bản sao lưu.".to_string()
+        }
+        ConfigError::BadProvince(c) => {
+            format!("Mã tỉnh «{c}» phải gồm 2 chữ số (Lạng Sơn là 20).")
+        }
+        ConfigError::CommuneMissing => {
+            "Máy cấp xã cần mã xã (5 chữ số, ví dụ 06112 của Xã Bình Gia).".to_string()
+        }
+        ConfigError::BadCommune(c) => format!("Mã xã «{c}» phải gồm 5 chữ số (ví dụ 06112)."),
+        ConfigError::BadUnitCode(c) => format!(
+            "Mã đơn vị tiếp nhận «{c}» chỉ gồm chữ, số và dấu chấm (ví dụ 000.20.06.112)."
+        ),
+        ConfigError::Unreadable { .. } => {
+            "Tệp cấu hình của máy bị hỏng nên không đọc được. Báo quản trị sửa lại hoặc khôi phục từ bản sao lưu.".to_string()
+        }
+        ConfigError::Catalog(_) => {
+            "Danh mục thủ tục của máy không đọc được. Báo quản trị sửa tệp danh mục.".to_string()
+        }
+        ConfigError::Holidays(_) => {
+            "Lịch nghỉ lễ của máy không đọc được. Báo quản trị sửa tệp lịch nghỉ.".to_string()
+        }
+    }
+}
+
+/// A peers file or peer entry that is not valid, in Vietnamese.
+pub fn peer_vi(e: &PeerError) -> String {
+    match e {
+        PeerError::Unreadable { .. } => {
+            "Danh sách máy đồng bộ bị hỏng nên không đọc được. Báo quản trị sửa lại hoặc thêm lại từng máy.".to_string()
+        }
+        PeerError::TooManyInFile { max, .. } | PeerError::TooMany { max } => format!(
+            "Danh sách máy đồng bộ đã đủ {max} máy. Báo quản trị bớt những máy không còn dùng."
+        ),
+        PeerError::OwnId => {
+            "Đó là mã của chính máy này. Nhập mã của máy cần đồng bộ.".to_string()
+        }
+        PeerError::BadAddr(a) => {
+            format!("Địa chỉ «{a}» phải có dạng IP:cổng, ví dụ 192.168.1.10:7420.")
+        }
+        PeerError::CommuneScopeMissing => "Máy cấp xã cần ghi mã xã (5 chữ số).".to_string(),
+        PeerError::BadScope { code, role } => match role {
+            NodeRole::Hub => format!("Mã tỉnh «{code}» phải gồm 2 chữ số."),
+            NodeRole::Commune => format!("Mã xã «{code}» phải gồm 5 chữ số."),
+        },
+    }
+}
+
+/// An audit chain refusal, in Vietnamese.
+pub fn audit_vi(e: &AuditError) -> String {
+    match e {
+        AuditError::CosignRefused(_) => {
+            "Chữ ký xác nhận nhật ký từ tỉnh không hợp lệ nên chưa được lưu. Lần đồng bộ sau sẽ xin lại; nếu lặp lại, báo quản trị.".to_string()
+        }
+        AuditError::OfficerIdTooLong { max, .. } => {
+            format!("Mã cán bộ dài quá {max} ký tự. Dùng mã ngắn hơn.")
+        }
+        AuditError::TooManyChanges { .. } => {
+            "Thao tác thay đổi quá nhiều nội dung cùng lúc. Chia nhỏ rồi thực hiện lại.".to_string()
+        }
+        AuditError::BatchTooLarge { .. } => {
+            "Máy bên kia gửi quá nhiều mục nhật ký trong một lần nên chưa lưu gì. Báo quản trị kiểm tra máy đó.".to_string()
+        }
+        AuditError::BundleRecordTooLarge => {
+            "Gói chứng cứ quá lớn. Xuất theo khoảng thời gian ngắn hơn.".to_string()
+        }
+        AuditError::NoSuchEntry { seq, .. } => format!(
+            "Không có mục nhật ký số {seq} của hồ sơ này. Xem nhật ký kiểm toán của hồ sơ để chọn đúng mục."
+        ),
+    }
+}
+
+/// A serialization failure (a bug), in Vietnamese.
+pub fn encode_vi(_: &EncodeError) -> String {
+    "Máy gặp lỗi chương trình khi ghi dữ liệu; dữ liệu chưa bị thay đổi. Báo quản trị (chi tiết trong nhật ký).".to_string()
+}
+
+/// A received document that was refused and quarantined, in Vietnamese.
+pub fn ingest_vi(e: &IngestError) -> String {
+    match e {
+        IngestError::Refused { kind, .. } => match kind {
+            RefusalKind::Unaccounted => {
+                "Hồ sơ nhận được chưa có nhật ký kiểm toán đi kèm nên được giữ lại để kiểm tra; sẽ ghi nhận khi nhật ký đến.".to_string()
+            }
+            RefusalKind::OutOfScope => {
+                "Hồ sơ nhận được không thuộc địa bàn của máy này nên được giữ lại, không ghi vào.".to_string()
+            }
+            RefusalKind::Invalid => {
+                "Hồ sơ nhận được bị hỏng hoặc sai địa bàn nên được giữ lại, không ghi vào.".to_string()
+            }
+        },
+        IngestError::NothingMerged => {
+            "Không ghi nhận được hồ sơ nhận về. Báo quản trị (chi tiết trong nhật ký).".to_string()
+        }
+    }
+}
+
+/// The sentence for an error this console has no sentence for yet (the detail is logged).
+const GENERAL: &str = "Máy không thực hiện được thao tác này. Thử lại; nếu vẫn lỗi, báo quản trị (chi tiết trong nhật ký).";
 
 /// A node error in Vietnamese, for the officer.
 pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
@@ -268,13 +476,13 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
             "Không đọc/ghi được tệp dữ liệu của máy. Kiểm tra ổ đĩa còn chỗ trống và quyền truy cập, rồi thử lại.".to_string()
         }
         NodeError::NotInitialized { .. } => {
-            "Máy này chưa được khởi tạo nút dữ liệu. Báo quản trị chạy `hoso init`.".to_string()
+            "Máy này chưa được khởi tạo dữ liệu. Báo quản trị khởi tạo máy.".to_string()
         }
         NodeError::AlreadyInitialized { .. } => {
             "Thư mục dữ liệu đã có một nút. Dùng nút đó hoặc chọn thư mục khác.".to_string()
         }
         NodeError::StoreLocked { .. } => {
-            "Kho dữ liệu đang được một chương trình hoso khác dùng. Đóng chương trình đó rồi mở lại.".to_string()
+            "Kho dữ liệu đang được một chương trình khác mở (màn hình làm việc khác hoặc dịch vụ đồng bộ). Đóng chương trình đó rồi mở lại.".to_string()
         }
         NodeError::Corrupt { .. } => {
             "Dữ liệu trên máy bị hỏng. Báo quản trị khôi phục từ bản sao lưu hoặc đồng bộ lại từ tỉnh.".to_string()
@@ -286,19 +494,25 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::Document(_) => {
             "Tài liệu hồ sơ không đọc được. Thử tải lại (r); nếu vẫn lỗi, báo quản trị.".to_string()
         }
-        NodeError::UnknownProcedure(u) => format!(
-            "Thủ tục «{}» không có trong danh mục của máy. Chọn thủ tục khác hoặc báo quản trị cập nhật danh mục.",
-            u.code
-        ),
+        NodeError::UnknownProcedure(_) => {
+            "Thủ tục này không có trong danh mục của máy. Chọn thủ tục khác hoặc báo quản trị cập nhật danh mục.".to_string()
+        }
         NodeError::Field(f) => format!(
             "Ô «{}» không hợp lệ. Sửa lại giá trị đã nhập.",
             field_label(catalog, None, &f.field)
         ),
-        NodeError::UnknownField { procedure, field } => format!(
-            "Thủ tục «{}» không có ô «{}».",
-            procedure_name(catalog, procedure),
-            field_label(catalog, Some(procedure), field)
-        ),
+        NodeError::UnknownField { procedure, field } => {
+            match field_label_opt(catalog, Some(procedure), field) {
+                Some(label) => format!(
+                    "Thủ tục «{}» không có ô «{label}».",
+                    procedure_name(catalog, procedure)
+                ),
+                None => format!(
+                    "Thủ tục «{}» không có ô đã nhập. Kiểm tra lại tên ô.",
+                    procedure_name(catalog, procedure)
+                ),
+            }
+        }
         NodeError::MissingFields { procedure, fields } => format!(
             "Còn thiếu: {}. Nhập đủ rồi tiếp nhận lại.",
             fields
@@ -307,10 +521,18 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        NodeError::RegistryField { field } => format!(
-            "Ô «{}» lấy từ CSDL dân cư nên không sửa ở đây được; cần đính chính trong CSDL dân cư.",
-            field_label(catalog, None, field)
-        ),
+        NodeError::RegistryField { field } => match field_label_opt(catalog, None, field) {
+            Some(label) => format!(
+                "Ô «{label}» lấy từ CSDL dân cư nên không sửa ở đây được; cần đính chính trong CSDL dân cư."
+            ),
+            None => "Ô này lấy từ CSDL dân cư nên không sửa ở đây được; cần đính chính trong CSDL dân cư.".to_string(),
+        },
+        NodeError::CorrectionNeedsReason { field } => match field_label_opt(catalog, None, field) {
+            Some(label) => format!(
+                "Ô «{label}» lấy từ CSDL dân cư: muốn sửa phải ghi lý do (ví dụ giấy tờ mới hơn của công dân). Thông tin gốc từ CSDL vẫn được giữ."
+            ),
+            None => "Ô này lấy từ CSDL dân cư: muốn sửa phải ghi lý do (ví dụ giấy tờ mới hơn của công dân). Thông tin gốc từ CSDL vẫn được giữ.".to_string(),
+        },
         NodeError::Workflow(w) => workflow_vi(w),
         NodeError::Intake(i) => intake_vi(i),
         NodeError::Lifecycle(l) => lifecycle_vi(l, catalog),
@@ -332,8 +554,19 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::ImportLine { line, .. } => {
             format!("Dòng {line} của tệp nhập không hợp lệ. Sửa dòng đó rồi nhập lại.")
         }
-        NodeError::Invalid(_) => {
-            "Dữ liệu không hợp lệ. Kiểm tra lại những gì đã nhập.".to_string()
+        NodeError::Refused(r) => refusal_vi(r, catalog),
+        NodeError::TooLarge(l) => limit_vi(l),
+        NodeError::ControlChar(c) => control_char_vi(c),
+        NodeError::Config(c) => config_vi(c),
+        NodeError::Peer(p) => peer_vi(p),
+        NodeError::Audit(a) => audit_vi(a),
+        NodeError::Encode(e) => encode_vi(e),
+        NodeError::Ingest(i) => ingest_vi(i),
+        NodeError::BadDocument { .. } => {
+            "Tài liệu hồ sơ nhận được không đúng định dạng nên không đọc được. Kiểm tra lại tệp hoặc báo quản trị.".to_string()
+        }
+        NodeError::PassphraseHash { .. } => {
+            "Chưa tạo được mật khẩu lúc này. Thử lại; nếu vẫn lỗi, báo quản trị.".to_string()
         }
         NodeError::LoginThrottled { wait_secs, .. } => format!(
             "Đăng nhập sai quá nhiều lần. Chờ {wait_secs} giây rồi thử lại."
@@ -347,7 +580,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         // A kind of error newer than this console: a general sentence; the detail is logged.
         other => {
             tracing::warn!(error = %other, "node error without a Vietnamese message");
-            "Máy không thực hiện được thao tác này. Thử lại; nếu vẫn lỗi, báo quản trị (chi tiết trong nhật ký).".to_string()
+            GENERAL.to_string()
         }
     }
 }
@@ -430,5 +663,96 @@ mod tests {
                 assert!(!m.contains(english), "{m}");
             }
         }
+    }
+
+    /// The sentences for kinds this console does not know: a real message never falls back.
+    const FALLBACKS: [&str; 5] = [
+        GENERAL,
+        "Số định danh cá nhân không hợp lệ. Kiểm tra lại trên thẻ CCCD.",
+        "Quy trình của thủ tục không cho phép thao tác này.",
+        "Kho dữ liệu của máy không dùng được. Báo quản trị (chi tiết trong nhật ký).",
+        "Thao tác này không đúng quy định về hồ sơ. Kiểm tra lại.",
+    ];
+
+    /// Onsets, then rhymes' finals, of a Vietnamese syllable written without diacritics.
+    const ONSETS: [&str; 27] = [
+        "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h",
+        "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
+    ];
+    const FINALS: [&str; 13] = [
+        "ng", "nh", "ch", "c", "m", "n", "p", "t", "i", "y", "o", "u", "",
+    ];
+
+    /// True when an ASCII word can be a Vietnamese syllable without its diacritics ("tin",
+    /// "theo", "danh"); English words ("must", "case", "node", "store") cannot.
+    fn vietnamese_syllable(word: &str) -> bool {
+        let w = word.to_lowercase();
+        ONSETS.iter().any(|onset| {
+            w.strip_prefix(onset).is_some_and(|rest| {
+                FINALS.iter().any(|fin| {
+                    rest.strip_suffix(fin).is_some_and(|nucleus| {
+                        (1..=3).contains(&nucleus.len())
+                            && nucleus.chars().all(|c| "aeiouy".contains(c))
+                    })
+                })
+            })
+        })
+    }
+
+    /// Why `m` is not a Vietnamese sentence for an officer (English words, backquoted commands,
+    /// snake_case codes, the general fallback), or `None`.
+    fn not_vietnamese(m: &str, e: &NodeError) -> Option<String> {
+        let english = e.to_string();
+        let why = if m.is_ascii() {
+            "all ASCII".to_string()
+        } else if m == english || FALLBACKS.contains(&m) {
+            "the general fallback".to_string()
+        } else if m.contains('`') || m.contains('_') {
+            "a code".to_string()
+        } else {
+            // Allowed ASCII words: acronyms (CCCD, CSDL, IP, VNeID) and the byte unit.
+            let word = m.split(|c: char| !c.is_alphanumeric()).find(|w| {
+                w.len() >= 2
+                    && w.chars().all(|c| c.is_ascii_alphabetic())
+                    && w.chars().filter(char::is_ascii_uppercase).count() < 2
+                    && *w != "byte"
+                    && !vietnamese_syllable(w)
+            })?;
+            format!("the English word `{word}`")
+        };
+        Some(format!("{why} in «{m}» (for: {english})"))
+    }
+
+    #[test]
+    fn the_word_check_tells_english_from_vietnamese() {
+        for w in [
+            "tin", "theo", "danh", "nghieng", "khong", "Trung", "quyen", "chuyen",
+        ] {
+            assert!(vietnamese_syllable(w), "{w}");
+        }
+        for w in [
+            "must",
+            "case",
+            "node",
+            "store",
+            "error",
+            "digits",
+            "passphrase",
+            "stop",
+        ] {
+            assert!(!vietnamese_syllable(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn every_node_error_has_a_vietnamese_sentence() {
+        let cat = Catalog::builtin().expect("catalog");
+        let all = hoso_node::error::examples::all();
+        assert!(all.len() > 100, "{}", all.len());
+        let bad: Vec<String> = all
+            .iter()
+            .filter_map(|e| not_vietnamese(&node_error_vi(e, &cat), e))
+            .collect();
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
     }
 }

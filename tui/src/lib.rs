@@ -24,7 +24,9 @@
 //! screen or overlay), [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display
 //! helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
-//! sentence), [`audit_text`] (audit entries as Vietnamese sentences).
+//! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`finding_text`]
+//! (verification findings as Vietnamese sentences), [`oversight`] (what the hub's and the
+//! auditor's screens ask of the node), [`print`] (the receipt and the one-stop forms).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -34,8 +36,11 @@ pub mod draft;
 pub mod effect;
 pub mod errors;
 pub mod event;
+pub mod finding_text;
 pub mod format;
 pub mod input;
+pub mod oversight;
+pub mod print;
 pub mod queue;
 pub mod screen;
 pub mod terminal;

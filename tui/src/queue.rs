@@ -135,9 +135,11 @@ impl Counts {
     }
 }
 
-/// A read failed (the store is unreadable): said in Vietnamese.
+/// A read failed (the store is unreadable): said in Vietnamese; the engine's English detail
+/// goes to the log only.
 fn store_error(e: impl std::fmt::Display) -> String {
-    format!("Không đọc được kho dữ liệu của máy ({e}). Thử tải lại (r); nếu vẫn lỗi, báo quản trị.")
+    tracing::warn!(error = %e, "reading the store for the work queue failed");
+    "Không đọc được kho dữ liệu của máy. Thử tải lại (r); nếu vẫn lỗi, báo quản trị (chi tiết trong nhật ký).".to_string()
 }
 
 /// An index entry of the status index: enough to order and count without reading the case.

@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub officer: Option<String>,
     /// Capture the mouse (wheel and click on the list; disables the terminal's own selection).
     pub mouse: bool,
+    /// Makes the printed forms (the binary gives one; see [`crate::print`]).
+    pub printer: Option<crate::print::SharedPrinter>,
 }
 
 /// Why the console stopped abnormally.
@@ -84,6 +86,7 @@ pub async fn run_async(node: Node, opts: RunOptions) -> Result<(), TuiError> {
             login_hint: opts.login_hint,
             officer: opts.officer,
             mouse: opts.mouse,
+            printer: opts.printer,
             ..AppOptions::default()
         },
     );

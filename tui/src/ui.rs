@@ -8,7 +8,10 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use crate::app::{App, KeyHelp, Screen};
-use crate::screen::{audit_view, detail, help, list, login, new_case, palette, sync_panel};
+use crate::screen::{
+    audit_view, auditor, detail, help, list, login, new_case, palette, province, province_cases,
+    sync_panel,
+};
 
 /// Smallest supported terminal.
 pub const MIN_WIDTH: u16 = 80;
@@ -24,6 +27,9 @@ pub fn screen_title(s: Screen) -> &'static str {
         Screen::Detail => "Chi tiết hồ sơ",
         Screen::Sync => "Đồng bộ",
         Screen::Audit => "Kiểm toán",
+        Screen::Province => "Các xã",
+        Screen::ProvinceCases => "Hồ sơ của xã",
+        Screen::Auditor => "Kiểm toán",
     }
 }
 
@@ -36,6 +42,9 @@ pub fn screen_keys(app: &App) -> Vec<KeyHelp> {
         Screen::Detail => detail::keys(app),
         Screen::Sync => sync_panel::keys(app),
         Screen::Audit => audit_view::keys(app),
+        Screen::Province => province::keys(app),
+        Screen::ProvinceCases => province_cases::keys(app),
+        Screen::Auditor => auditor::keys(app),
     }
 }
 
@@ -65,6 +74,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         Screen::Detail => detail::render(app, frame, body),
         Screen::Sync => sync_panel::render(app, frame, body),
         Screen::Audit => audit_view::render(app, frame, body),
+        Screen::Province => province::render(app, frame, body),
+        Screen::ProvinceCases => province_cases::render(app, frame, body),
+        Screen::Auditor => auditor::render(app, frame, body),
     }
     render_status(app, frame, status);
     render_hints(app, frame, hints);
@@ -138,16 +150,29 @@ fn render_top(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Span::styled(format!(" {} ", app.node_name), t.title()),
     ];
     if app.officer.is_some() {
-        for (i, (s, name)) in [
-            (Screen::List, "1 Hồ sơ"),
-            (Screen::NewCase, "2 Tiếp nhận"),
-            (Screen::Sync, "3 Đồng bộ"),
-            (Screen::Audit, "4 Kiểm toán"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let active = app.screen == s || (app.screen == Screen::Detail && i == 0);
+        let tabs = if app.hub {
+            // A hub receives no cases: its first tab is the province by commune.
+            vec![
+                (Screen::Province, "1 Các xã"),
+                (Screen::Sync, "3 Đồng bộ"),
+                (Screen::Auditor, "4 Kiểm toán"),
+            ]
+        } else {
+            vec![
+                (Screen::List, "1 Hồ sơ"),
+                (Screen::NewCase, "2 Tiếp nhận"),
+                (Screen::Sync, "3 Đồng bộ"),
+                (Screen::Auditor, "4 Kiểm toán"),
+            ]
+        };
+        for (i, (s, name)) in tabs.into_iter().enumerate() {
+            let active = app.screen == s
+                || (i == 0
+                    && matches!(
+                        app.screen,
+                        Screen::Detail | Screen::List | Screen::ProvinceCases
+                    ))
+                || (s == Screen::Auditor && app.screen == Screen::Audit);
             spans.push(Span::raw(" "));
             spans.push(Span::styled(
                 format!(" {name} "),

@@ -3,7 +3,9 @@
 //! compared with insta snapshots (tests/console/snapshots/).
 
 mod console {
+    pub mod case_actions;
     pub mod common;
+    pub mod hub;
     pub mod snapshots;
     pub mod state;
 }

@@ -37,7 +37,7 @@ use serde::Serialize;
 use crate::audit::entry::MAX_RECORD_LEN;
 use crate::audit::source::{AuditSource, DbSource, DocBytes, ForkRecord, RecordVisitor};
 use crate::audit::verify::{Finding, Policy, Report, verify};
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::store::tables::*;
 
@@ -125,8 +125,7 @@ struct Writer<W: Write> {
 impl<W: Write> Writer<W> {
     fn record(&mut self, tag: u8, parts: &[&[u8]]) -> Result<()> {
         let len: usize = parts.iter().map(|p| p.len()).sum();
-        let len32 = u32::try_from(len)
-            .map_err(|_| NodeError::Invalid("a bundle record is over 4 GiB".into()))?;
+        let len32 = u32::try_from(len).map_err(|_| AuditError::BundleRecordTooLarge)?;
         let io = |e: std::io::Error| NodeError::io(std::path::Path::new("audit bundle"), e);
         self.out.write_all(&[tag]).map_err(io)?;
         self.out.write_all(&len32.to_be_bytes()).map_err(io)?;
@@ -147,6 +146,18 @@ pub fn export(
     exporter: &NodeId,
     out: impl Write,
 ) -> Result<ExportSummary> {
+    export_with_info(db, realm, exporter, None, out)
+}
+
+/// [`export`], with `extra` merged into the export info record (informational, not trusted:
+/// e.g. the scope an auditor exported for, see [`crate::audit::search::ExportScope`]).
+pub fn export_with_info(
+    db: &Database,
+    realm: [u8; 16],
+    exporter: &NodeId,
+    extra: Option<serde_json::Value>,
+    out: impl Write,
+) -> Result<ExportSummary> {
     let mut w = Writer {
         out,
         records: 0,
@@ -165,11 +176,14 @@ pub fn export(
     for n in &nodes {
         w.record(T_NODE, &[&n.0])?;
     }
-    let info = serde_json::json!({
+    let mut info = serde_json::json!({
         "exported_by": exporter,
         "exported_at": chrono::Utc::now().to_rfc3339(),
         "hoso": env!("CARGO_PKG_VERSION"),
     });
+    if let (Some(serde_json::Value::Object(extra)), Some(obj)) = (extra, info.as_object_mut()) {
+        obj.extend(extra);
+    }
     w.record(T_INFO, &[&serde_json::to_vec(&info).unwrap_or_default()])?;
     let rtx = db.begin_read()?;
     let audit = rtx.open_table(AUDIT)?;

@@ -7,7 +7,7 @@
 
 use crate::audit::entry::Action;
 use crate::audit::{self, NewEntry};
-use crate::error::{NodeError, Result};
+use crate::error::{NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::node::Node;
 use crate::store::tables::{DOC_CHANGES, DOCS};
@@ -36,7 +36,7 @@ impl Node {
             let now = chrono::Utc::now().timestamp_millis();
             let change = doc
                 .commit(Action::FieldSet.as_str(), now)
-                .ok_or_else(|| NodeError::Invalid("nothing to change".into()))?;
+                .ok_or(Refusal::NothingToChange)?;
             self.persist_doc(tx, id, &mut doc, chunks)?;
             let view = doc.view()?;
             self.store_summary(tx, &view)?;

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::audit::{self, StoredEntry};
 use crate::case::{CaseDoc, CaseView};
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, Result};
 use crate::ids::{CaseId, NodeId, hex};
 use crate::node::Node;
 
@@ -173,11 +173,10 @@ pub fn replay(
             .iter()
             .find(|e| e.entry.body.origin == origin && e.entry.body.seq == seq)
             .map(|e| e.entry.body.time_ms)
-            .ok_or_else(|| {
-                NodeError::Invalid(format!(
-                    "no entry #{seq} of node {} names case {case}; see `hoso audit log --case {case}`",
-                    origin.short()
-                ))
+            .ok_or_else(|| AuditError::NoSuchEntry {
+                origin: origin.short(),
+                seq,
+                case,
             })?,
         _ => i64::MAX,
     };

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::audit::entry::{Entry, payload_hash};
 use crate::case::CaseSummary;
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_FORKS, AUDIT_PAYLOADS, CASES};
@@ -149,9 +149,7 @@ impl Node {
     /// transaction. Stops at the first bad entry and says why.
     pub fn ingest_chain(&self, origin: &NodeId, entries: &[RawRecord]) -> Result<ChainIngest> {
         if entries.len() > MAX_BATCH {
-            return Err(NodeError::Invalid(format!(
-                "more than {MAX_BATCH} audit entries in one batch"
-            )));
+            return Err(AuditError::BatchTooLarge { max: MAX_BATCH }.into());
         }
         let own = self.id();
         let realm = self.realm();

@@ -391,6 +391,15 @@ impl ChainWalk<'_> {
 
 /// Verifies everything `src` holds. Deterministic: same data, same report.
 pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
+    verify_with(src, policy, &crate::progress::Silent)
+}
+
+/// [`verify`], reporting the chains walked and the cases accounted to `progress`.
+pub fn verify_with(
+    src: &dyn AuditSource,
+    policy: &Policy,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Report> {
     let realm = src.realm();
     let roster = src.roster();
     let mut findings = Vec::new();
@@ -404,7 +413,12 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
     let mut n_checkpoints = 0u64;
     let mut n_cosigs = 0u64;
 
-    for origin in src.origins()? {
+    let origins = src.origins()?;
+    progress.stage(
+        crate::progress::Stage::VerifyChains,
+        Some(origins.len() as u64),
+    );
+    for origin in origins {
         if let Some(r) = &roster
             && !r.contains(&origin)
         {
@@ -600,6 +614,7 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
             bound.entry(actor).or_insert(o);
         }
         held.insert(origin, walk.hashes);
+        progress.advance(1);
     }
 
     // (c) equivocation evidence and refused checkpoints.
@@ -637,7 +652,7 @@ pub fn verify(src: &dyn AuditSource, policy: &Policy) -> Result<Report> {
     }
 
     // (d) change accounting.
-    let (n_cases, n_changes) = account(src, &infos, &purged, &bound, &mut findings)?;
+    let (n_cases, n_changes) = account(src, &infos, &purged, &bound, &mut findings, progress)?;
 
     let first_bad = first_bad(&findings);
     Ok(Report {

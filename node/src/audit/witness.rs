@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::audit::checkpoint::{Checkpoint, Cosignature, SignedCheckpoint};
 use crate::audit::entry::{ENTRY_HASH_CONTEXT, Entry, payload_hash};
 use crate::audit::merkle::CompactRange;
-use crate::error::{NodeError, Result};
+use crate::error::{AuditError, CosignRefusal, EncodeError, NodeError, Result};
 use crate::ids::{CaseId, NodeId, hex};
 use crate::node::Node;
 use crate::store::tables::*;
@@ -81,7 +81,7 @@ pub(crate) fn record_hash(rec: &[u8]) -> [u8; 32] {
     blake3::derive_key(ENTRY_HASH_CONTEXT, &rec[..rec.len().saturating_sub(64)])
 }
 
-fn now_secs() -> u64 {
+pub(crate) fn now_secs() -> u64 {
     u64::try_from(chrono::Utc::now().timestamp()).unwrap_or(0)
 }
 
@@ -335,23 +335,24 @@ impl Node {
     /// Commune side: stores a witness cosignature of this node's checkpoint and advances the
     /// anchor cited by the next entry.
     pub fn store_cosignature(&self, note: &str, cs: &Cosignature) -> Result<()> {
-        let bad = |m: &str| NodeError::Invalid(format!("cosignature refused: {m}"));
-        let sc = SignedCheckpoint::parse_note(note).map_err(|e| bad(&e.to_string()))?;
+        let bad = |r: CosignRefusal| NodeError::Audit(AuditError::CosignRefused(r));
+        let sc =
+            SignedCheckpoint::parse_note(note).map_err(|e| bad(CosignRefusal::Malformed(e)))?;
         let cp = &sc.checkpoint;
         if cp.origin != self.id() || !sc.signature_ok() {
-            return Err(bad("the note is not signed by this node"));
+            return Err(bad(CosignRefusal::NotOwnNote));
         }
         if cs.witness == self.id() || !cs.verify(cp) {
-            return Err(bad("the witness signature does not verify"));
+            return Err(bad(CosignRefusal::BadWitnessSignature));
         }
         let own = self.own_checkpoint()?;
         if cp.size > own.checkpoint.size {
-            return Err(bad("the note is ahead of this node's chain"));
+            return Err(bad(CosignRefusal::AheadOfChain));
         }
         if cp.size == own.checkpoint.size
             && (cp.root != own.checkpoint.root || cp.head != own.checkpoint.head)
         {
-            return Err(bad("the note does not match this node's chain"));
+            return Err(bad(CosignRefusal::ChainMismatch));
         }
         let anchor = cs.hash(cp);
         self.with_write(|tx, head| {
@@ -365,7 +366,7 @@ impl Node {
                 head.anchor_size = cp.size;
                 head.anchor_cosig = hex(&anchor);
                 let bytes =
-                    serde_json::to_vec(&*head).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                    serde_json::to_vec(&*head).map_err(EncodeError::json("the chain head"))?;
                 tx.open_table(META)?
                     .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
             }

@@ -12,6 +12,7 @@
 //! records:  { <record ref>: { digest, verified_by, at } }     (the registry records used)
 //! history:  [ { at, officer, node, from, to, track, note } ]   (append-only)
 //! notes:    [ { at, officer, node, text } ]                    (append-only)
+//! corrections: [ … ]   (hand corrections of registry fields: see [`crate::case::correction`])
 //! ```
 //!
 //! Every value is a string except `schema`. Concurrent writes of `status` keep all values
@@ -380,7 +381,9 @@ impl CaseDoc {
     pub fn load_incremental(&mut self, bytes: &[u8]) -> Result<()> {
         self.doc
             .load_incremental(bytes)
-            .map_err(|e| NodeError::Invalid(format!("not a valid case document: {e}")))?;
+            .map_err(|e| NodeError::BadDocument {
+                source: Box::new(e),
+            })?;
         Ok(())
     }
 
@@ -551,6 +554,7 @@ impl CaseDoc {
             supplements: Vec::new(),
             apologies: Vec::new(),
             stop_proposed: false,
+            corrections: crate::case::correction::read(&root),
         };
         crate::case::lifecycle::read_into(&root, &mut view);
         Ok(view)

@@ -5,11 +5,13 @@
 //! ```text
 //! result_record: { kind, number, date, signer, channel, officer, at }
 //! tracks:        { <code>: { status, handed_off_at, due_date, result: { … as above } } }
-//! supplements:   [ { at, officer, items ("\n"-separated), deadline, reason } ]  (append-only)
-//! apologies:     [ { at, officer, reason, old_date, new_date } ]                 (append-only)
+//! supplements:   [ { at, officer, items ("\n"-separated), deadline, reason, track } ]  (append-only)
+//! apologies:     [ { at, officer, reason, old_date, new_date, track } ]                 (append-only)
 //! ```
 //!
 //! Every value is a string. Documents written before these keys existed read as having none.
+//! `track` is absent on a record of the whole case, and names the track of a bundle whose own
+//! deadline the record is about (a track's own supplement request or apology).
 
 use automerge::{ObjType, ROOT, hydrate, transaction::Transactable};
 use chrono::NaiveDate;
@@ -109,6 +111,9 @@ pub struct SupplementRecord {
     pub deadline: String,
     /// Why (required from the second request on).
     pub reason: Option<String>,
+    /// The track of a bundle asked about; `None` for the whole case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
 }
 
 /// An apology for a late result (Mẫu 04) with a new appointment date.
@@ -124,6 +129,9 @@ pub struct ApologyRecord {
     pub old_date: String,
     /// The new appointment date (YYYY-MM-DD).
     pub new_date: String,
+    /// The track of a bundle whose own due date it answers for; `None` for the whole case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
 }
 
 fn corrupt(detail: impl Into<String>) -> NodeError {
@@ -201,6 +209,7 @@ pub(crate) fn read_into(root: &hydrate::Map, v: &mut CaseView) {
                     .collect(),
                 deadline: g("deadline"),
                 reason: scalar(m.get("reason")),
+                track: scalar(m.get("track")),
             }
         })
         .collect();
@@ -213,6 +222,7 @@ pub(crate) fn read_into(root: &hydrate::Map, v: &mut CaseView) {
                 reason: g("reason"),
                 old_date: g("old_date"),
                 new_date: g("new_date"),
+                track: scalar(m.get("track")),
             }
         })
         .collect();
@@ -272,6 +282,13 @@ impl CaseDoc {
         Ok(())
     }
 
+    /// Moves a handed-off track's own due date (after a supplement pause).
+    pub fn set_track_due_date(&mut self, track: &str, due: NaiveDate) -> Result<()> {
+        let t = self.track_obj(track)?;
+        self.automerge().put(&t, "due_date", due.to_string())?;
+        Ok(())
+    }
+
     /// Records the result of the case (`track = None`) or of one track.
     pub fn set_result_record(&mut self, track: Option<&str>, r: &CaseResult) -> Result<()> {
         let (parent, key) = match track {
@@ -308,6 +325,9 @@ impl CaseDoc {
         if let Some(r) = &s.reason {
             pairs.push(("reason", r.as_str()));
         }
+        if let Some(t) = &s.track {
+            pairs.push(("track", t.as_str()));
+        }
         self.automerge()
             .batch_create_object(&list, n, &string_map(&pairs), true)?;
         Ok(())
@@ -317,13 +337,16 @@ impl CaseDoc {
     pub fn push_apology(&mut self, a: &ApologyRecord) -> Result<()> {
         let list = self.list_at_root("apologies")?;
         let n = automerge::ReadDoc::length(self.automerge(), &list);
-        let pairs = [
+        let mut pairs = vec![
             ("at", a.at.as_str()),
             ("officer", a.officer.as_str()),
             ("reason", a.reason.as_str()),
             ("old_date", a.old_date.as_str()),
             ("new_date", a.new_date.as_str()),
         ];
+        if let Some(t) = &a.track {
+            pairs.push(("track", t.as_str()));
+        }
         self.automerge()
             .batch_create_object(&list, n, &string_map(&pairs), true)?;
         Ok(())
@@ -356,7 +379,7 @@ impl CaseView {
     /// request's deadline (a request made by a plain transition has none).
     pub fn supplement_deadline(&self) -> Option<NaiveDate> {
         let since = self.paused_since()?;
-        let last = self.supplements.last()?;
+        let last = self.supplements.iter().rfind(|s| s.track.is_none())?;
         // The record belongs to the pending request when it was made at the same time.
         (last.at.as_str() == since)
             .then(|| crate::deadline::parse_date(&last.deadline))
@@ -373,7 +396,43 @@ impl CaseView {
     /// reporting.
     pub fn appointment_date(&self) -> &str {
         self.apologies
-            .last()
+            .iter()
+            .rfind(|a| a.track.is_none())
             .map_or(self.due_date.as_str(), |a| a.new_date.as_str())
+    }
+
+    /// The supplement requests of the whole case (not of one track), oldest first.
+    pub fn case_supplements(&self) -> Vec<&SupplementRecord> {
+        self.supplements
+            .iter()
+            .filter(|s| s.track.is_none())
+            .collect()
+    }
+
+    /// The apologies of the whole case (not of one track), oldest first.
+    pub fn case_apologies(&self) -> Vec<&ApologyRecord> {
+        self.apologies
+            .iter()
+            .filter(|a| a.track.is_none())
+            .collect()
+    }
+
+    /// The supplement requests of one track, oldest first.
+    pub fn track_supplements(&self, track: &str) -> Vec<&SupplementRecord> {
+        self.supplements
+            .iter()
+            .filter(|s| s.track.as_deref() == Some(track))
+            .collect()
+    }
+
+    /// The appointment date of one track's own result: its newest apology's new date, else its
+    /// own due date (`None` before its hand-off).
+    pub fn track_appointment_date(&self, track: &str) -> Option<&str> {
+        self.apologies
+            .iter()
+            .rev()
+            .find(|a| a.track.as_deref() == Some(track))
+            .map(|a| a.new_date.as_str())
+            .or_else(|| self.tracks.get(track)?.due_date.as_deref())
     }
 }

@@ -118,6 +118,9 @@ pub struct CaseView {
     /// Derived: waiting for a supplement past its deadline, so proposed for stop.
     #[serde(default)]
     pub stop_proposed: bool,
+    /// Hand corrections of registry-filled fields, oldest first (the evidence stays).
+    #[serde(default)]
+    pub corrections: Vec<crate::case::FieldCorrection>,
 }
 
 impl CaseView {

@@ -85,11 +85,20 @@ pub enum Action {
     RegistryRecheck = 51,
     /// A case's due date was recomputed after a calendar change.
     DueRecompute = 52,
+    /// A peer was added to (or updated in) the peers file, by a supervisor.
+    PeerAdd = 60,
+    /// A peer was removed from the peers file, by a supervisor.
+    PeerRemove = 61,
+    /// `hoso check --repair` rebuilt summaries, indexes and receipts from the documents.
+    StoreRepair = 62,
+    /// A registry-filled field was corrected by hand, with a reason (the registry evidence is
+    /// kept beside the corrected value).
+    FieldCorrect = 80,
 }
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 23] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -109,6 +118,10 @@ impl Action {
         Action::Payment,
         Action::RegistryRecheck,
         Action::DueRecompute,
+        Action::PeerAdd,
+        Action::PeerRemove,
+        Action::StoreRepair,
+        Action::FieldCorrect,
     ];
     /// The wire code.
     pub fn code(self) -> u16 {
@@ -140,6 +153,10 @@ impl Action {
             Action::Payment => "payment",
             Action::RegistryRecheck => "registry_recheck",
             Action::DueRecompute => "due_recompute",
+            Action::PeerAdd => "peer_add",
+            Action::PeerRemove => "peer_remove",
+            Action::StoreRepair => "store_repair",
+            Action::FieldCorrect => "field_correct",
         }
     }
 }

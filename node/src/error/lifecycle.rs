@@ -128,6 +128,18 @@ pub enum LifecycleError {
         /// The case's status.
         status: Status,
     },
+    /// A track's own supplement request or apology while the track is not with its agency.
+    #[error(
+        "track `{track}` of case {receipt_code} is {status} with no due date of its own running: a track's own supplement request or apology needs it handed off to its agency (`hoso case track`) and not ended"
+    )]
+    TrackNotOpen {
+        /// The case.
+        receipt_code: String,
+        /// The track.
+        track: String,
+        /// Its status.
+        status: Status,
+    },
     /// A new appointment date not after the current one.
     #[error("the new appointment date {new} must be after the current one {current}")]
     ApologyDate {

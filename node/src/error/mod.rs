@@ -4,16 +4,28 @@ use std::path::{Path, PathBuf};
 
 use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
+mod audit;
+mod config;
 mod convert;
+mod encode;
+pub mod examples;
+mod ingest;
 mod intake;
 mod lifecycle;
 mod limit;
+mod peer;
 mod refusal;
 mod text;
 
+pub use audit::{AuditError, CosignRefusal};
+pub use config::ConfigError;
+pub(crate) use config::toml_message;
+pub use encode::EncodeError;
+pub use ingest::IngestError;
 pub use intake::IntakeError;
 pub use lifecycle::LifecycleError;
 pub use limit::{LimitExceeded, Limited};
+pub use peer::PeerError;
 pub use refusal::Refusal;
 pub use text::ControlChar;
 
@@ -158,9 +170,6 @@ pub enum NodeError {
     /// A text input holding a control character.
     #[error(transparent)]
     ControlChar(#[from] ControlChar),
-    /// Any other bad input, with its message.
-    #[error("{0}")]
-    Invalid(String),
     /// A write with no proof of who is acting: no session and no passphrase.
     #[error(
         "this OS user has no open session on this node: run `hoso login ID` (or give the passphrase when asked; scripts: `hoso login ID --passphrase-stdin`)"
@@ -200,6 +209,42 @@ pub enum NodeError {
         /// Seconds until the next attempt is checked.
         wait_secs: u64,
     },
+    /// `node.toml`, the catalog or the holiday calendar is not valid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The peers file or a peer entry is not valid.
+    #[error(transparent)]
+    Peer(#[from] PeerError),
+    /// The audit chain refused an entry, a batch or a cosignature.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    /// A value could not be serialized (a bug).
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// A document handed over locally was refused and quarantined.
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// Bytes that are not an Automerge document of a case.
+    #[error("not a valid case document: {source}")]
+    BadDocument {
+        /// Automerge's error.
+        #[source]
+        source: Box<automerge::AutomergeError>,
+    },
+    /// The passphrase hasher failed (no randomness, bad parameters).
+    #[error("cannot hash the passphrase: {cause}; try again, and report it if it persists")]
+    PassphraseHash {
+        /// The hasher's error.
+        cause: argon2::password_hash::Error,
+    },
+    /// Correcting a registry-filled field by hand without saying why.
+    #[error(
+        "field `{field}` comes from the population registry: a correction needs a reason (e.g. the citizen's newer paper); the registry evidence is kept"
+    )]
+    CorrectionNeedsReason {
+        /// The field.
+        field: String,
+    },
 }
 
 impl NodeError {
@@ -213,36 +258,49 @@ impl NodeError {
 
     /// True when the error is the caller's input (CLI exit code 2), not a failure of the node.
     pub fn is_bad_input(&self) -> bool {
-        matches!(
-            self,
+        // No wildcard: a new variant must say which it is.
+        match self {
             NodeError::UnknownProcedure(_)
-                | NodeError::Field(_)
-                | NodeError::UnknownField { .. }
-                | NodeError::MissingFields { .. }
-                | NodeError::RegistryField { .. }
-                | NodeError::Workflow(_)
-                | NodeError::CitizenId(_)
-                | NodeError::UnknownCitizen(_)
-                | NodeError::CaseNotFound(_)
-                | NodeError::UnknownOfficer(_)
-                | NodeError::NoOfficer
-                | NodeError::WrongPassphrase(_)
-                | NodeError::NotPermitted { .. }
-                | NodeError::ImportLine { .. }
-                | NodeError::Invalid(_)
-                | NodeError::Refused(_)
-                | NodeError::Intake(_)
-                | NodeError::Lifecycle(_)
-                | NodeError::TooLarge(_)
-                | NodeError::ControlChar(_)
-                | NodeError::AlreadyInitialized { .. }
-                | NodeError::NotInitialized { .. }
-                | NodeError::NoSession
-                | NodeError::SessionRefused { .. }
-                | NodeError::SessionExpired { .. }
-                | NodeError::SessionOfficer { .. }
-                | NodeError::LoginThrottled { .. }
-        )
+            | NodeError::Field(_)
+            | NodeError::UnknownField { .. }
+            | NodeError::MissingFields { .. }
+            | NodeError::RegistryField { .. }
+            | NodeError::CorrectionNeedsReason { .. }
+            | NodeError::Workflow(_)
+            | NodeError::CitizenId(_)
+            | NodeError::UnknownCitizen(_)
+            | NodeError::CaseNotFound(_)
+            | NodeError::UnknownOfficer(_)
+            | NodeError::NoOfficer
+            | NodeError::WrongPassphrase(_)
+            | NodeError::NotPermitted { .. }
+            | NodeError::ImportLine { .. }
+            | NodeError::Refused(_)
+            | NodeError::Intake(_)
+            | NodeError::Lifecycle(_)
+            | NodeError::TooLarge(_)
+            | NodeError::ControlChar(_)
+            | NodeError::AlreadyInitialized { .. }
+            | NodeError::NotInitialized { .. }
+            | NodeError::NoSession
+            | NodeError::SessionRefused { .. }
+            | NodeError::SessionExpired { .. }
+            | NodeError::SessionOfficer { .. }
+            | NodeError::LoginThrottled { .. }
+            | NodeError::Config(_)
+            | NodeError::Peer(_)
+            | NodeError::Ingest(_)
+            | NodeError::BadDocument { .. } => true,
+            NodeError::Audit(a) => a.is_bad_input(),
+            NodeError::Io { .. }
+            | NodeError::StoreLocked { .. }
+            | NodeError::Corrupt { .. }
+            | NodeError::Integrity(_)
+            | NodeError::Store(_)
+            | NodeError::Document(_)
+            | NodeError::Encode(_)
+            | NodeError::PassphraseHash { .. } => false,
+        }
     }
 }
 

@@ -18,6 +18,9 @@ pub enum Refusal {
     /// An officer name that is empty.
     #[error("officer name is empty: pass --name \"Full Name\"")]
     EmptyOfficerName,
+    /// `init` with an empty name for the node's first officer.
+    #[error("the first officer's name is empty: pass --officer-name \"Full Name\"")]
+    EmptyFirstOfficerName,
     /// An officer id already taken.
     #[error("officer `{0}` already exists")]
     OfficerExists(String),

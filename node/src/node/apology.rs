@@ -37,6 +37,29 @@ impl Node {
         reference: &str,
         input: &ApologyInput,
     ) -> Result<CaseView> {
+        self.apology(by, reference, None, input)
+    }
+
+    /// Records an apology for one track of a bundle whose own result will be late: the same
+    /// rules against the track's own appointment date (its due date, or its newest apology's
+    /// new date). The bundle's appointment date does not move.
+    pub fn record_track_apology(
+        &self,
+        by: &AuthenticatedOfficer,
+        reference: &str,
+        track: &str,
+        input: &ApologyInput,
+    ) -> Result<CaseView> {
+        self.apology(by, reference, Some(track), input)
+    }
+
+    fn apology(
+        &self,
+        by: &AuthenticatedOfficer,
+        reference: &str,
+        track: Option<&str>,
+        input: &ApologyInput,
+    ) -> Result<CaseView> {
         let reason = record_text(
             "the reason",
             &input.reason,
@@ -44,19 +67,40 @@ impl Node {
             limits::MAX_NOTE_BYTES,
             Limited::Note,
         )?;
+        let catalog = self.inner.catalog.clone();
         self.edit_case(by, reference, Action::Apology, |doc, before, off, _p| {
             if off.role != Role::Supervisor {
                 return Err(LifecycleError::ApologyNeedsSupervisor.into());
             }
             let now = deadline::now();
             let today = now.date_naive();
-            let current = deadline::parse_date(before.appointment_date()).unwrap_or(today);
-            if before.status.ends_processing() || today > current {
+            let (current, status, ended) = match track {
+                None => (
+                    deadline::parse_date(before.appointment_date()).unwrap_or(today),
+                    before.status,
+                    before.status.ends_processing(),
+                ),
+                Some(t) => {
+                    let (status, _) = super::tracks::open_track(before, &catalog, t)?;
+                    // No own due date (a track imported from before hand-offs were recorded):
+                    // there is no appointment of the track's to apologise for.
+                    let current = before
+                        .track_appointment_date(t)
+                        .and_then(deadline::parse_date)
+                        .ok_or_else(|| LifecycleError::TrackNotOpen {
+                            receipt_code: before.receipt_code.clone(),
+                            track: t.to_string(),
+                            status,
+                        })?;
+                    (current, status, false)
+                }
+            };
+            if ended || today > current {
                 return Err(LifecycleError::ApologyTooLate {
                     receipt_code: before.receipt_code.clone(),
                     due: dmy(current),
                     today: dmy(today),
-                    status: before.status,
+                    status,
                 }
                 .into());
             }
@@ -73,10 +117,12 @@ impl Node {
                 reason: reason.clone(),
                 old_date: current.to_string(),
                 new_date: input.new_date.to_string(),
+                track: track.map(str::to_string),
             })?;
             Ok(serde_json::json!({
                 "old_date": current.to_string(),
                 "new_date": input.new_date.to_string(),
+                "track": track,
                 "reason_chars": reason.chars().count(),
             }))
         })

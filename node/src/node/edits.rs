@@ -168,6 +168,15 @@ impl Node {
                     let new_due = deadline::extend_for_pause(&calendar, due, p, now.date_naive());
                     doc.set_due_date(&new_due.to_string())?;
                 }
+                if let Some(p) = paused_on {
+                    super::tracks::extend_tracks_for_pause(doc, before, &calendar, p, now.date_naive())?;
+                }
+            }
+            if let Some(t) = track
+                && current == Status::SupplementRequested
+                && to != Status::SupplementRequested
+            {
+                super::tracks::resume_track(doc, before, &calendar, t, now.date_naive())?;
             }
             doc.set_status(to, track)?;
             doc.push_history(&HistoryEntry {

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::audit::ChainHead;
 use crate::case::{Evidence, HistoryEntry, Note};
 use crate::config::{NodeConfig, NodeRole};
-use crate::error::{NodeError, Result};
+use crate::error::{ConfigError, NodeError, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, NodeId, actor_for};
 use crate::store::{self, error::StoreError};
@@ -25,6 +25,7 @@ use crate::sync_status::{SyncCommand, SyncStatus};
 
 mod apology;
 mod cases;
+mod corrections;
 mod due;
 mod edits;
 mod intake;
@@ -296,14 +297,14 @@ impl Node {
         } else {
             Catalog::builtin()
         }
-        .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        .map_err(ConfigError::Catalog)?;
         let holidays = dir.join(paths::HOLIDAYS);
         let calendar = if holidays.exists() {
             HolidayCalendar::load(&holidays)
         } else {
             HolidayCalendar::builtin()
         }
-        .map_err(|e| NodeError::Invalid(e.to_string()))?;
+        .map_err(ConfigError::Holidays)?;
         let store_path = dir.join(paths::STORE);
         let (db, _) = store::open(&store_path)?;
         store::check_binding(&db, &store_path, &key.id())?;

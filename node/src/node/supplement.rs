@@ -41,6 +41,30 @@ impl Node {
         reference: &str,
         input: &SupplementInput,
     ) -> Result<CaseView> {
+        self.supplement(by, reference, None, input)
+    }
+
+    /// Asks for a supplement on one track of a bundle, where the law gives the track its own
+    /// deadline: the track (not the bundle) moves to `supplement_requested` through its own
+    /// procedure's workflow and its own clock pauses; its due date moves on by the paused
+    /// working days when it resumes. The rule of one request applies per track.
+    pub fn request_track_supplement(
+        &self,
+        by: &AuthenticatedOfficer,
+        reference: &str,
+        track: &str,
+        input: &SupplementInput,
+    ) -> Result<CaseView> {
+        self.supplement(by, reference, Some(track), input)
+    }
+
+    fn supplement(
+        &self,
+        by: &AuthenticatedOfficer,
+        reference: &str,
+        track: Option<&str>,
+        input: &SupplementInput,
+    ) -> Result<CaseView> {
         let mut items = Vec::new();
         for raw in &input.items {
             // One item per line in the document: a line break inside an item becomes a space.
@@ -80,29 +104,57 @@ impl Node {
             )?),
         };
         let calendar = self.inner.calendar.clone();
+        let catalog = self.inner.catalog.clone();
         let node_short = self.id().short();
         self.edit_case(
             by,
             reference,
             Action::SupplementRequest,
             |doc, before, off, procedure| {
-                let from = before.status;
-                procedure.check_transition(from, Status::SupplementRequested, off.role)?;
-                super::tracks::check_case_move(
-                    before,
-                    Status::SupplementRequested,
-                    off.role,
-                    reason.as_deref(),
-                )?;
+                let (from, limit_of, previous) = match track {
+                    None => {
+                        let from = before.status;
+                        procedure.check_transition(from, Status::SupplementRequested, off.role)?;
+                        super::tracks::check_case_move(
+                            before,
+                            Status::SupplementRequested,
+                            off.role,
+                            reason.as_deref(),
+                        )?;
+                        (from, procedure, before.supplement_requests())
+                    }
+                    Some(t) => {
+                        let (from, tp) = super::tracks::open_track(before, &catalog, t)?;
+                        tp.check_transition(from, Status::SupplementRequested, off.role)?;
+                        let previous = before
+                            .history
+                            .iter()
+                            .filter(|h| {
+                                h.to == Status::SupplementRequested && h.track.as_deref() == Some(t)
+                            })
+                            .count();
+                        if previous >= 1
+                            && (off.role != hoso_schemas::Role::Supervisor || reason.is_none())
+                        {
+                            return Err(LifecycleError::SecondSupplement {
+                                receipt_code: before.receipt_code.clone(),
+                                previous,
+                            }
+                            .into());
+                        }
+                        (from, tp, previous)
+                    }
+                };
                 let now = deadline::now();
                 let today = now.date_naive();
                 let due = match input.deadline {
                     Some(d) => d,
-                    None => procedure
+                    None => limit_of
                         .deadline
                         .supplement_due(&calendar, today)
+                        .or_else(|| procedure.deadline.supplement_due(&calendar, today))
                         .ok_or_else(|| LifecycleError::NoSupplementLimit {
-                            procedure: procedure.code.clone(),
+                            procedure: limit_of.code.clone(),
                         })?,
                 };
                 if due <= today {
@@ -113,14 +165,14 @@ impl Node {
                     .into());
                 }
                 let at = now.to_rfc3339();
-                doc.set_status(Status::SupplementRequested, None)?;
+                doc.set_status(Status::SupplementRequested, track)?;
                 doc.push_history(&HistoryEntry {
                     at: at.clone(),
                     officer: off.id.clone(),
                     node: node_short.clone(),
                     from: Some(from),
                     to: Status::SupplementRequested,
-                    track: None,
+                    track: track.map(str::to_string),
                     note: Some(format!("Yêu cầu bổ sung: {listed}")),
                 })?;
                 doc.push_supplement(&SupplementRecord {
@@ -129,14 +181,16 @@ impl Node {
                     items: items.clone(),
                     deadline: due.to_string(),
                     reason: reason.clone(),
+                    track: track.map(str::to_string),
                 })?;
                 Ok(serde_json::json!({
                     "from": from,
                     "to": Status::SupplementRequested,
+                    "track": track,
                     "items": items.len(),
                     "deadline": due.to_string(),
                     "reason": reason,
-                    "request": before.supplement_requests() + 1,
+                    "request": previous + 1,
                 }))
             },
         )

@@ -95,6 +95,113 @@ pub(crate) fn before_track_move(
     Ok(())
 }
 
+/// Track `track` of bundle case `before`, open and handed off to its agency: its status and
+/// its own procedure. A track's own supplement request or apology needs one.
+pub(crate) fn open_track<'c>(
+    before: &CaseView,
+    catalog: &'c Catalog,
+    track: &str,
+) -> Result<(Status, &'c Procedure)> {
+    let tv = before
+        .tracks
+        .get(track)
+        .ok_or_else(|| crate::error::Refusal::NoSuchTrack {
+            receipt_code: before.receipt_code.clone(),
+            track: track.to_string(),
+            tracks: if before.tracks.is_empty() {
+                "none (not a bundle)".to_string()
+            } else {
+                before.tracks.keys().cloned().collect::<Vec<_>>().join(", ")
+            },
+        })?;
+    if before.status.ends_processing() {
+        return Err(LifecycleError::BundleEnded {
+            receipt_code: before.receipt_code.clone(),
+            status: before.status,
+        }
+        .into());
+    }
+    // Moved out of `received` counts as handed off (cases imported from before hand-offs were
+    // recorded have no `handed_off_at`).
+    let handed = tv.handed_off_at.is_some() || handed_off(tv.status);
+    if !handed || tv.status.ends_processing() {
+        return Err(LifecycleError::TrackNotOpen {
+            receipt_code: before.receipt_code.clone(),
+            track: track.to_string(),
+            status: tv.status,
+        }
+        .into());
+    }
+    Ok((tv.status, catalog.procedure(track)?))
+}
+
+/// When a bundle's supplement pause ends: every track handed off and still open moves its own
+/// due date on by the working days it was paused (from the pause, or its hand-off when later,
+/// to `resumed_on`), as the bundle's own due date does. A track's clock stops with the bundle's:
+/// its agency cannot work on a dossier the citizen is still completing.
+pub(crate) fn extend_tracks_for_pause(
+    doc: &mut CaseDoc,
+    before: &CaseView,
+    cal: &HolidayCalendar,
+    paused_on: NaiveDate,
+    resumed_on: NaiveDate,
+) -> Result<()> {
+    for (name, t) in &before.tracks {
+        if let Some(new_due) = due_after_pause(t, cal, paused_on, resumed_on) {
+            doc.set_track_due_date(name, new_due)?;
+        }
+    }
+    Ok(())
+}
+
+/// When one track leaves its own supplement request: its own due date moves on by the working
+/// days it waited (a track with its own deadline pauses alone).
+pub(crate) fn resume_track(
+    doc: &mut CaseDoc,
+    before: &CaseView,
+    cal: &HolidayCalendar,
+    track: &str,
+    resumed_on: NaiveDate,
+) -> Result<()> {
+    let paused_on = before
+        .history
+        .iter()
+        .rev()
+        .find(|h| h.to == Status::SupplementRequested && h.track.as_deref() == Some(track))
+        .and_then(|h| crate::deadline::parse_date(&h.at));
+    let Some(t) = before.tracks.get(track) else {
+        return Ok(());
+    };
+    // The track is still `supplement_requested` in `before`: judge it as open.
+    let open = crate::case::TrackView {
+        status: Status::InProcess,
+        ..t.clone()
+    };
+    if let Some(p) = paused_on
+        && let Some(new_due) = due_after_pause(&open, cal, p, resumed_on)
+    {
+        doc.set_track_due_date(track, new_due)?;
+    }
+    Ok(())
+}
+
+/// The due date of track `t` after a bundle pause from `paused_on` to `resumed_on`, when it
+/// moves: the track is open, handed off, and was paused for at least one working day.
+fn due_after_pause(
+    t: &crate::case::TrackView,
+    cal: &HolidayCalendar,
+    paused_on: NaiveDate,
+    resumed_on: NaiveDate,
+) -> Option<NaiveDate> {
+    if t.status.ends_processing() {
+        return None;
+    }
+    let at = crate::deadline::parse_date(t.handed_off_at.as_deref()?)?;
+    let due = crate::deadline::parse_date(t.due_date.as_deref()?)?;
+    let new_due = crate::deadline::extend_for_pause(cal, due, paused_on.max(at), resumed_on);
+    (new_due != due).then_some(new_due)
+}
+
 /// Checks a case-level move: a bundle is decided or returned only once every track has ended,
 /// `returned` needs the results, and a second supplement request needs a supervisor and a
 /// reason.
@@ -198,10 +305,23 @@ pub fn track_clock(
                 .and_then(|h| crate::deadline::parse_date(&h.at))
         })
         .flatten();
+    // The bundle's own supplement pauses every open track handed off (from its hand-off when
+    // that came later).
+    let bundle_paused = (!t.status.ends_processing())
+        .then(|| {
+            let since = crate::deadline::parse_date(v.paused_since()?)?;
+            let at = crate::deadline::parse_date(t.handed_off_at.as_deref()?)?;
+            Some(since.max(at))
+        })
+        .flatten();
+    let (status, paused) = match bundle_paused {
+        Some(since) if paused.is_none() => (Status::SupplementRequested, Some(since)),
+        _ => (t.status, paused),
+    };
     let ended = v
         .track_ended_on(track)
         .and_then(|d| crate::deadline::parse_date(&d));
-    Some(Clock::of(cal, t.status, due, ended, paused, today))
+    Some(Clock::of(cal, status, due, ended, paused, today))
 }
 
 /// Every track of `v` as agency rows.
@@ -285,5 +405,69 @@ impl Node {
             ))
         });
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).expect("date")
+    }
+
+    fn track(
+        status: Status,
+        handed_off: Option<&str>,
+        due: Option<&str>,
+    ) -> crate::case::TrackView {
+        crate::case::TrackView {
+            status,
+            conflicting: Vec::new(),
+            handed_off_at: handed_off.map(str::to_string),
+            due_date: due.map(str::to_string),
+            result: None,
+        }
+    }
+
+    #[test]
+    fn an_open_track_moves_by_the_working_days_the_bundle_was_paused() {
+        let cal = HolidayCalendar::builtin().expect("calendar");
+        // Paused Tuesday 1/12/2026, resumed Friday 4/12: three working days.
+        let (paused, resumed) = (date(2026, 12, 1), date(2026, 12, 4));
+        let t = track(
+            Status::InProcess,
+            Some("2026-11-30T09:00:00+07:00"),
+            Some("2026-12-02"),
+        );
+        assert_eq!(
+            due_after_pause(&t, &cal, paused, resumed),
+            Some(date(2026, 12, 7))
+        );
+        // Handed off during the pause (Thursday 3/12): only the day after counts.
+        let t = track(
+            Status::InProcess,
+            Some("2026-12-03T09:00:00+07:00"),
+            Some("2026-12-07"),
+        );
+        assert_eq!(
+            due_after_pause(&t, &cal, paused, resumed),
+            Some(date(2026, 12, 8))
+        );
+        // Ended, not handed off, or paused less than a working day: nothing moves.
+        let ended = track(
+            Status::Decided,
+            Some("2026-11-30T09:00:00+07:00"),
+            Some("2026-12-02"),
+        );
+        assert_eq!(due_after_pause(&ended, &cal, paused, resumed), None);
+        let waiting = track(Status::Received, None, None);
+        assert_eq!(due_after_pause(&waiting, &cal, paused, resumed), None);
+        let t = track(
+            Status::InProcess,
+            Some("2026-11-30T09:00:00+07:00"),
+            Some("2026-12-02"),
+        );
+        assert_eq!(due_after_pause(&t, &cal, paused, paused), None);
     }
 }

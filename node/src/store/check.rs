@@ -14,7 +14,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use serde::Serialize;
 
 use crate::case::CaseSummary;
-use crate::error::{NodeError, Result};
+use crate::error::{EncodeError, NodeError, Result};
 use crate::ids::CaseId;
 use crate::index;
 use crate::node::Node;
@@ -113,8 +113,17 @@ fn id_of_index_key(k: &[u8]) -> Option<CaseId> {
 impl Node {
     /// Verifies the store offline (see the module docs). Reads in one read transaction.
     pub fn check_store(&self) -> Result<CheckReport> {
+        self.check_store_with(&crate::progress::Silent)
+    }
+
+    /// [`Node::check_store`], reporting each document checked to `progress`.
+    pub fn check_store_with(
+        &self,
+        progress: &dyn crate::progress::Progress,
+    ) -> Result<CheckReport> {
         let rtx = self.db().begin_read()?;
         let docs = rtx.open_table(DOCS)?;
+        progress.stage(crate::progress::Stage::CheckStore, Some(docs.len()?));
         let changes = rtx.open_table(DOC_CHANGES)?;
         let cases = rtx.open_table(CASES)?;
         let idx = rtx.open_table(INDEX)?;
@@ -126,6 +135,7 @@ impl Node {
         let mut unknown: BTreeSet<CaseId> = BTreeSet::new();
         let mut with_doc: BTreeSet<CaseId> = BTreeSet::new();
         for row in docs.iter()? {
+            progress.advance(1);
             let id = CaseId(*row?.0.value());
             r.documents += 1;
             with_doc.insert(id);
@@ -259,10 +269,12 @@ impl Node {
         Ok(r)
     }
 
-    /// Rebuilds every summary and index row from the documents, in one transaction. Refuses
-    /// while any document is damaged (a rebuild would drop that case from lists). Returns the
-    /// number of cases rebuilt.
-    pub fn repair_derived(&self) -> Result<u64> {
+    /// Rebuilds every summary and index row from the documents, in one transaction, by a
+    /// supervisor (or the node itself), with a signed `store_repair` audit entry that names
+    /// what the check found. Refuses while any document is damaged (a rebuild would drop that
+    /// case from lists). A store with nothing to repair is left alone (`Ok(None)`, no entry);
+    /// otherwise returns the number of cases rebuilt.
+    pub fn repair_derived(&self, by: &crate::write::Author) -> Result<Option<u64>> {
         let report = self.check_store()?;
         if let Some(p) = report
             .problems
@@ -275,7 +287,12 @@ impl Node {
             }
             .into());
         }
-        self.with_write(|tx, _head| {
+        if report.ok {
+            return Ok(None);
+        }
+        let mut ctx = self.begin_write(by, crate::write::Permission::RepairStore)?;
+        let n = {
+            let tx = ctx.tx();
             let mut rebuilt = Vec::new();
             {
                 let docs = tx.open_table(DOCS)?;
@@ -292,14 +309,40 @@ impl Node {
             cases.retain(|_, _| false)?;
             idx.retain(|_, _| false)?;
             for s in &rebuilt {
-                let bytes = serde_json::to_vec(s).map_err(|e| NodeError::Invalid(e.to_string()))?;
+                let bytes = serde_json::to_vec(s).map_err(EncodeError::json("a case summary"))?;
                 cases.insert(&s.id.0, bytes.as_slice())?;
                 for k in index::keys(s) {
                     idx.insert(k.as_slice(), ())?;
                 }
                 receipts.insert(s.receipt_code.as_str(), &s.id.0)?;
             }
-            Ok(rebuilt.len() as u64)
-        })
+            rebuilt.len() as u64
+        };
+        let mut kinds: std::collections::BTreeMap<&str, u64> = Default::default();
+        for p in &report.problems {
+            *kinds.entry(p.kind).or_default() += 1;
+        }
+        let named: Vec<String> = report
+            .problems
+            .iter()
+            .filter_map(|p| p.case.map(|c| c.to_string()))
+            .take(20)
+            .collect();
+        ctx.audit(
+            crate::audit::entry::Action::StoreRepair,
+            CaseId::NONE,
+            [0; 16],
+            vec![],
+            vec![],
+            &serde_json::json!({
+                "cases": n,
+                "problems": report.problem_count,
+                "kinds": kinds,
+                "first_cases": named,
+            }),
+            chrono::Utc::now().timestamp_millis(),
+        )?;
+        ctx.commit()?;
+        Ok(Some(n))
     }
 }

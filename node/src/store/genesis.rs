@@ -8,7 +8,7 @@ use hoso_schemas::Role;
 use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::config::NodeConfig;
-use crate::error::{NodeError, Result};
+use crate::error::{EncodeError, Refusal, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, actor_for};
 use crate::node::SYSTEM_OFFICER;
@@ -34,9 +34,7 @@ impl FirstOfficer {
     pub fn account(&self) -> Result<Officer> {
         officer::validate_id(&self.id)?;
         if self.name.trim().is_empty() {
-            return Err(NodeError::Invalid(
-                "the first officer's name is empty: pass --officer-name \"Full Name\"".into(),
-            ));
+            return Err(Refusal::EmptyFirstOfficerName.into());
         }
         Ok(Officer {
             id: self.id.clone(),
@@ -108,7 +106,7 @@ pub(crate) fn create(
         },
     )?;
     if let Some(off) = first {
-        let bytes = serde_json::to_vec(off).map_err(|e| NodeError::Invalid(e.to_string()))?;
+        let bytes = serde_json::to_vec(off).map_err(EncodeError::json("an officer account"))?;
         tx.open_table(OFFICERS)?
             .insert(off.id.as_str(), bytes.as_slice())?;
         audit::append(

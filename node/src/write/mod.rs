@@ -60,6 +60,10 @@ pub enum Permission {
     AdminOfficers,
     /// Replace population registry records (supervisors; the node at set-up).
     ImportRegistry,
+    /// Add or remove sync peers (supervisors).
+    AdminPeers,
+    /// Rebuild summaries, indexes and receipts from the documents (supervisors; the node).
+    RepairStore,
     /// Store what a peer sent (the node, verified peers).
     Ingest,
     /// The node's own bookkeeping: audit replicas, checkpoints (the node, verified peers).
@@ -73,6 +77,8 @@ impl Permission {
             Permission::ImportCases => "import cases",
             Permission::AdminOfficers => "create officer accounts",
             Permission::ImportRegistry => "import the population registry",
+            Permission::AdminPeers => "add or remove sync peers",
+            Permission::RepairStore => "rebuild the store's summaries and indexes",
             Permission::Ingest => "store changes received by sync",
             Permission::Maintain => "maintain the node's records",
         }
@@ -83,13 +89,16 @@ impl Permission {
             Permission::ChangeCases | Permission::ImportCases => {
                 matches!(role, Role::Officer | Role::Supervisor)
             }
-            Permission::AdminOfficers | Permission::ImportRegistry => role == Role::Supervisor,
+            Permission::AdminOfficers
+            | Permission::ImportRegistry
+            | Permission::AdminPeers
+            | Permission::RepairStore => role == Role::Supervisor,
             Permission::Ingest | Permission::Maintain => false,
         }
     }
 
     fn allows_node(self) -> bool {
-        !matches!(self, Permission::ChangeCases)
+        !matches!(self, Permission::ChangeCases | Permission::AdminPeers)
     }
 
     fn allows_peer(self) -> bool {

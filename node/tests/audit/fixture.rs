@@ -11,11 +11,11 @@ use hoso_node::{CaseView, Node, NodeId, NodeKey};
 use hoso_schemas::Status;
 use redb::{Database, ReadableDatabase};
 
-use crate::common;
+use hoso_testkit::node::{TestNode, commune, login, receive};
 
 /// A commune node with three cases: created, edited, transitioned, noted.
 pub struct Chain {
-    pub t: common::TestNode,
+    pub t: TestNode,
     pub cases: Vec<CaseView>,
 }
 
@@ -29,48 +29,28 @@ impl Chain {
 }
 
 pub fn build() -> Chain {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
     let mut cases = Vec::new();
-    let c1 = n
-        .create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            common::new_case(n, "judicial_record", "020190012345"),
-        )
-        .expect("case 1");
-    let c2 = n
-        .create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            common::new_case(n, "judicial_record", "020088001111"),
-        )
-        .expect("case 2");
+    let c1 = receive(&n, "judicial_record", "020190012345");
+    let c2 = receive(&n, "judicial_record", "020088001111");
     n.add_note(
-        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &login(&n, "canbo01"),
         &c1.receipt_code,
         "Đã nhận đủ giấy tờ",
     )
     .expect("note");
     n.transition(
-        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &login(&n, "canbo01"),
         &c1.receipt_code,
         Status::InProcess,
         None,
         None,
     )
     .expect("transition");
-    n.add_note(
-        &n.authenticate("lanhdao01", "test-passphrase")
-            .expect("login"),
-        &c2.receipt_code,
-        "Cần bổ sung",
-    )
-    .expect("note 2");
-    let c3 = n
-        .create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            common::new_case(n, "judicial_record", "020075000777"),
-        )
-        .expect("case 3");
+    n.add_note(&login(&n, "lanhdao01"), &c2.receipt_code, "Cần bổ sung")
+        .expect("note 2");
+    let c3 = receive(&n, "judicial_record", "020075000777");
     cases.push(n.case(&c1.receipt_code).expect("c1"));
     cases.push(n.case(&c2.receipt_code).expect("c2"));
     cases.push(c3);
@@ -218,7 +198,7 @@ pub fn close(c: Chain) -> Closed {
     let id = t.node.id();
     let key = t.node.key().clone();
     let realm = t.node.realm();
-    let common::TestNode { node, dir } = t;
+    let TestNode { node, dir } = t;
     drop(node);
     Closed {
         dir: dir.path().to_path_buf(),

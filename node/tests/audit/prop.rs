@@ -1,6 +1,7 @@
 //! Property tests: round trips, untouched chains verify, any single-byte mutation of any
 //! stored entry is detected. Case counts are small so this runs in seconds in debug.
 
+use hoso_testkit::node::login;
 use std::sync::OnceLock;
 
 use hoso_node::audit::bundle::Bundle;
@@ -20,9 +21,7 @@ fn fixture_bundle() -> &'static [u8] {
         sync_round(c.node(), &h);
         c.node()
             .transition(
-                &c.node()
-                    .authenticate("canbo01", "test-passphrase")
-                    .expect("login"),
+                &login(&c.node(), "canbo01"),
                 &c.cases[2].receipt_code,
                 hoso_schemas::Status::InProcess,
                 None,

@@ -4,6 +4,7 @@ use hoso_node::audit::entry::{Action, Entry};
 use hoso_node::audit::verify::{Finding, Notice};
 use hoso_node::store::tables::*;
 use hoso_node::{CaseId, NodeKey};
+use hoso_testkit::node::TestNode;
 use redb::ReadableTable;
 
 use super::fixture::{build, close, first, has};
@@ -494,7 +495,7 @@ fn t28_reopen_keeps_head_consistent() {
     let dir = c.dir();
     let head = c.node().chain_head();
     let super::fixture::Chain { t, .. } = c;
-    let crate::common::TestNode { node, dir: guard } = t;
+    let TestNode { node, dir: guard } = t;
     drop(node);
     let node = hoso_node::Node::open(&dir).expect("reopen");
     assert_eq!(node.chain_head(), head);

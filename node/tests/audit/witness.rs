@@ -6,6 +6,7 @@ use hoso_node::audit::witness::WitnessReply;
 use hoso_node::store::tables::*;
 use hoso_node::{InitOptions, Node, NodeRole};
 use hoso_schemas::Status;
+use hoso_testkit::node::login;
 use redb::{ReadableDatabase, ReadableTable};
 
 use super::fixture::{build, close, first};
@@ -54,7 +55,7 @@ fn cosign_anchor_and_both_sides_verify() {
     // The next entry cites the anchor.
     let v = n
         .transition(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &login(&n, "canbo01"),
             &c.cases[1].receipt_code,
             Status::InProcess,
             None,
@@ -243,12 +244,8 @@ fn t27_witness_size_never_rolls_back() {
     let (hub, _hd) = hub();
     let n = c.node();
     let early = n.checkpoint_request(0).expect("req");
-    n.add_note(
-        &n.authenticate("canbo01", "test-passphrase").expect("login"),
-        &c.cases[0].receipt_code,
-        "thêm",
-    )
-    .expect("note");
+    n.add_note(&login(&n, "canbo01"), &c.cases[0].receipt_code, "thêm")
+        .expect("note");
     let later = n.checkpoint_request(0).expect("req");
     let size_later = n.chain_head().next_seq;
     assert!(matches!(

@@ -2,21 +2,14 @@
 
 use hoso_node::{CaseQuery, NodeError};
 use hoso_schemas::Status;
+use hoso_testkit::fixtures::PASS;
 
-use super::common::{self, new_case};
+use hoso_testkit::node::{commune, login, new_case, next_receipt_code, receive};
 
 #[test]
 fn receive_a_birth_case_filled_from_the_registry() {
-    let t = common::node();
-    let v = t
-        .node
-        .create_case(
-            &t.node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
-            new_case(&t.node, "birth_registration", "020190012345"),
-        )
-        .expect("create");
+    let t = commune("06112");
+    let v = receive(&t.node, "birth_registration", "020190012345");
     // Receipt code: unit code, YYMMDD, 4-digit daily sequence.
     let parts: Vec<&str> = v.receipt_code.rsplitn(3, '-').collect();
     assert_eq!(parts.len(), 3, "{}", v.receipt_code);
@@ -40,18 +33,10 @@ fn receive_a_birth_case_filled_from_the_registry() {
     assert_eq!(ev.digest.len(), 64);
     assert!(v.missing_fields.is_empty(), "{:?}", v.missing_fields);
     // The second case of the day gets the next number.
-    let v2 = t
-        .node
-        .create_case(
-            &t.node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
-            new_case(&t.node, "judicial_record", "020075000777"),
-        )
-        .expect("create");
+    let v2 = receive(&t.node, "judicial_record", "020075000777");
     assert_eq!(
         v2.receipt_code,
-        common::next_receipt_code(&v.receipt_code, &v2.receipt_code)
+        next_receipt_code(&v.receipt_code, &v2.receipt_code)
     );
     // The audit chain grew by one entry per action.
     let entries = hoso_node::audit::for_case(t.node.db(), &v.id).expect("entries");
@@ -62,29 +47,18 @@ fn receive_a_birth_case_filled_from_the_registry() {
 
 #[test]
 fn workflow_and_roles_are_enforced() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let v = n
-        .create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            new_case(n, "judicial_record", "020075000777"),
-        )
-        .expect("create");
+    let v = receive(&n, "judicial_record", "020075000777");
     let code = v.receipt_code.clone();
     // received -> decided skips in_process.
     let err = n
-        .transition(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            &code,
-            Status::Decided,
-            None,
-            None,
-        )
+        .transition(&login(&n, "canbo01"), &code, Status::Decided, None, None)
         .expect_err("must fail");
     assert!(matches!(err, NodeError::Workflow(_)), "{err}");
     assert!(err.to_string().contains("in_process"), "{err}");
     n.transition(
-        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &login(&n, "canbo01"),
         &code,
         Status::InProcess,
         None,
@@ -94,8 +68,7 @@ fn workflow_and_roles_are_enforced() {
     // An auditor may not write at all.
     let err = n
         .transition(
-            &n.authenticate("thanhtra01", "test-passphrase")
-                .expect("login"),
+            &login(&n, "thanhtra01"),
             &code,
             Status::SupplementRequested,
             None,
@@ -105,25 +78,12 @@ fn workflow_and_roles_are_enforced() {
     assert!(matches!(err, NodeError::NotPermitted { .. }), "{err}");
     // Stopping needs a supervisor.
     let err = n
-        .transition(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            &code,
-            Status::Stopped,
-            None,
-            None,
-        )
+        .transition(&login(&n, "canbo01"), &code, Status::Stopped, None, None)
         .expect_err("must fail");
     assert!(matches!(err, NodeError::Workflow(_)), "{err}");
     assert!(err.to_string().contains("supervisor"), "{err}");
     let v = n
-        .transition(
-            &n.authenticate("lanhdao01", "test-passphrase")
-                .expect("login"),
-            &code,
-            Status::Stopped,
-            None,
-            None,
-        )
+        .transition(&login(&n, "lanhdao01"), &code, Status::Stopped, None, None)
         .expect("supervisor stops");
     assert_eq!(v.status, Status::Stopped);
     assert_eq!(v.history.len(), 3);
@@ -133,33 +93,24 @@ fn workflow_and_roles_are_enforced() {
 
 #[test]
 fn bad_input_gets_typed_errors() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
     // Malformed citizen ids.
     let mut c = new_case(n, "judicial_record", "12345");
     assert!(matches!(
-        n.create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            c.clone()
-        ),
+        n.create_case(&login(&n, "canbo01"), c.clone()),
         Err(NodeError::CitizenId(_))
     ));
     c.citizen_id = "020190012346".into();
     assert!(matches!(
-        n.create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            c.clone()
-        ),
+        n.create_case(&login(&n, "canbo01"), c.clone()),
         Err(NodeError::UnknownCitizen(_))
     ));
     // Unknown procedure.
     c.procedure = "passport".into();
     c.citizen_id = "020190012345".into();
     let err = n
-        .create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            c,
-        )
+        .create_case(&login(&n, "canbo01"), c)
         .expect_err("must fail");
     assert!(matches!(err, NodeError::UnknownProcedure(_)), "{err}");
     assert!(
@@ -170,10 +121,7 @@ fn bad_input_gets_typed_errors() {
     let mut c = new_case(n, "birth_registration", "020190012345");
     c.fields.retain(|(k, _)| k != "child_full_name");
     let err = n
-        .create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            c,
-        )
+        .create_case(&login(&n, "canbo01"), c)
         .expect_err("must fail");
     match &err {
         NodeError::MissingFields { fields, .. } => {
@@ -186,19 +134,13 @@ fn bad_input_gets_typed_errors() {
     c.fields
         .push(("child_date_of_birth".into(), "2026-13-45".into()));
     assert!(matches!(
-        n.create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            c
-        ),
+        n.create_case(&login(&n, "canbo01"), c),
         Err(NodeError::Field(_))
     ));
     let mut c = new_case(n, "birth_registration", "020190012345");
     c.fields.push(("favourite_colour".into(), "xanh".into()));
     assert!(matches!(
-        n.create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            c
-        ),
+        n.create_case(&login(&n, "canbo01"), c),
         Err(NodeError::UnknownField { .. })
     ));
     // Registry fields cannot be typed over.
@@ -206,15 +148,12 @@ fn bad_input_gets_typed_errors() {
     c.fields
         .push(("mother_full_name".into(), "Người Khác".into()));
     assert!(matches!(
-        n.create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            c
-        ),
+        n.create_case(&login(&n, "canbo01"), c),
         Err(NodeError::RegistryField { .. })
     ));
     // No officer, unknown officer, unknown case.
     assert!(matches!(
-        n.authenticate("ghost", "test-passphrase"),
+        n.authenticate("ghost", PASS),
         Err(NodeError::UnknownOfficer(_))
     ));
     assert!(matches!(
@@ -236,7 +175,7 @@ fn err_is_bad_input(e: &NodeError) -> bool {
 
 #[test]
 fn registry_import_reports_the_bad_line_and_imports_nothing() {
-    let t = common::node();
+    let t = commune("06112");
     let before = t.node.status().expect("status").registry_citizens;
     let bad = concat!(
         r#"{"citizen_id":"020075000778","full_name":"Lê Văn Nam","date_of_birth":"1975-01-01","sex":"male","commune_code":"06112"}"#,
@@ -262,14 +201,10 @@ fn registry_import_reports_the_bad_line_and_imports_nothing() {
 
 #[test]
 fn search_is_accent_insensitive_and_folds_d() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
     for citizen in ["020190012345", "020088001111", "020075000777"] {
-        n.create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            new_case(n, "judicial_record", citizen),
-        )
-        .expect("create");
+        receive(&n, "judicial_record", citizen);
     }
     let find = |q: &str| -> Vec<String> {
         n.list(&CaseQuery {
@@ -296,25 +231,14 @@ fn search_is_accent_insensitive_and_folds_d() {
 
 #[test]
 fn supplement_pause_moves_the_due_date_and_notes_append() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let v = n
-        .create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            new_case(n, "judicial_record", "020190012345"),
-        )
-        .expect("create");
+    let v = receive(&n, "judicial_record", "020190012345");
     let id = v.id.to_string();
+    n.transition(&login(&n, "canbo01"), &id, Status::InProcess, None, None)
+        .expect("in process");
     n.transition(
-        &n.authenticate("canbo01", "test-passphrase").expect("login"),
-        &id,
-        Status::InProcess,
-        None,
-        None,
-    )
-    .expect("in process");
-    n.transition(
-        &n.authenticate("canbo01", "test-passphrase").expect("login"),
+        &login(&n, "canbo01"),
         &id,
         Status::SupplementRequested,
         None,
@@ -322,13 +246,7 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
     )
     .expect("supplement");
     let back = n
-        .transition(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            &id,
-            Status::InProcess,
-            None,
-            None,
-        )
+        .transition(&login(&n, "canbo01"), &id, Status::InProcess, None, None)
         .expect("resume");
     // Paused and resumed the same day: no working day lost, the due date stays. The clock is the
     // real one: if midnight in Vietnam fell between the two, the due date moves by the working
@@ -350,24 +268,16 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
         assert_eq!(back.due_date, moved.to_string());
     }
     let noted = n
-        .add_note(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            &id,
-            "Công dân đã bổ sung ảnh 4x6",
-        )
+        .add_note(&login(&n, "canbo01"), &id, "Công dân đã bổ sung ảnh 4x6")
         .expect("note");
     assert_eq!(noted.notes.len(), 1);
     assert!(matches!(
-        n.add_note(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            &id,
-            "   "
-        ),
+        n.add_note(&login(&n, "canbo01"), &id, "   "),
         Err(NodeError::Refused(hoso_node::error::Refusal::EmptyNote))
     ));
     let set = n
         .set_fields(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &login(&n, "canbo01"),
             &id,
             &[("requester_place_of_birth".into(), "Xã Bình Gia".into())],
         )
@@ -385,19 +295,14 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
 
 #[test]
 fn bundles_move_one_track_at_a_time() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let v = n
-        .create_case(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
-            new_case(n, "bundle_birth", "020190012345"),
-        )
-        .expect("create");
+    let v = receive(&n, "bundle_birth", "020190012345");
     assert_eq!(v.tracks.len(), 3, "{:?}", v.tracks);
     let track = v.tracks.keys().next().expect("track").clone();
     let moved = n
         .transition(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &login(&n, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             Some(&track),
@@ -412,7 +317,7 @@ fn bundles_move_one_track_at_a_time() {
     );
     let err = n
         .transition(
-            &n.authenticate("canbo01", "test-passphrase").expect("login"),
+            &login(&n, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             Some("passport"),

@@ -2,44 +2,29 @@
 
 use hoso_node::{CaseQuery, Node, NodeError};
 
-use super::common::{self, new_case};
+use hoso_testkit::node::{commune, login, next_receipt_code, receive};
 
 #[test]
 fn reopen_keeps_everything_and_continues_the_chain() {
-    let t = common::node();
-    let v = t
-        .node
-        .create_case(
-            &t.node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
-            new_case(&t.node, "judicial_record", "020190012345"),
-        )
-        .expect("create");
+    let t = commune("06112");
+    let v = receive(&t.node, "judicial_record", "020190012345");
     let head = t.node.chain_head();
     let path = t.dir.path().to_path_buf();
     drop(t.node);
     let node = Node::open(&path).expect("reopen");
     assert_eq!(node.case(&v.receipt_code).expect("case").id, v.id);
     assert_eq!(node.chain_head(), head);
-    let v2 = node
-        .create_case(
-            &node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
-            new_case(&node, "judicial_record", "020075000777"),
-        )
-        .expect("create");
+    let v2 = receive(&node, "judicial_record", "020075000777");
     assert_eq!(
         v2.receipt_code,
-        common::next_receipt_code(&v.receipt_code, &v2.receipt_code)
+        next_receipt_code(&v.receipt_code, &v2.receipt_code)
     );
     assert_eq!(node.chain_head().next_seq, head.next_seq + 1);
 }
 
 #[test]
 fn a_corrupt_store_is_a_clear_error() {
-    let t = common::node();
+    let t = commune("06112");
     let path = t.dir.path().to_path_buf();
     drop(t.node);
     let store = path.join("store.redb");
@@ -60,22 +45,13 @@ fn a_corrupt_store_is_a_clear_error() {
 
 #[test]
 fn export_then_import_round_trips() {
-    let a = common::node();
+    let a = commune("06112");
     for citizen in ["020190012345", "020088001111"] {
-        a.node
-            .create_case(
-                &a.node
-                    .authenticate("canbo01", "test-passphrase")
-                    .expect("login"),
-                new_case(&a.node, "judicial_record", citizen),
-            )
-            .expect("create");
+        receive(&a.node, "judicial_record", citizen);
     }
     a.node
         .transition(
-            &a.node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
+            &login(&a.node, "canbo01"),
             &a.node.list(&CaseQuery::default()).expect("l")[0]
                 .id
                 .to_string(),
@@ -86,17 +62,13 @@ fn export_then_import_round_trips() {
         .expect("transition");
     let mut out = Vec::new();
     assert_eq!(a.node.export_cases(&mut out).expect("export"), 2);
-    let b = common::node();
+    let b = commune("06112");
     let report = b
         .node
         .import_cases(
             "export.jsonl",
             out.as_slice(),
-            &hoso_node::Author::Officer(
-                b.node
-                    .authenticate("canbo01", "test-passphrase")
-                    .expect("login"),
-            ),
+            &hoso_node::Author::Officer(login(&b.node, "canbo01")),
         )
         .expect("import");
     assert_eq!(report.imported, 2);
@@ -123,11 +95,7 @@ fn export_then_import_round_trips() {
         .import_cases(
             "export.jsonl",
             out.as_slice(),
-            &hoso_node::Author::Officer(
-                b.node
-                    .authenticate("canbo01", "test-passphrase")
-                    .expect("login"),
-            ),
+            &hoso_node::Author::Officer(login(&b.node, "canbo01")),
         )
         .expect_err("must fail");
     assert!(err.to_string().contains("line 1"), "{err}");
@@ -146,11 +114,7 @@ fn export_then_import_round_trips() {
         .import_cases(
             "bad.jsonl",
             bad.as_bytes(),
-            &hoso_node::Author::Officer(
-                b.node
-                    .authenticate("canbo01", "test-passphrase")
-                    .expect("login"),
-            ),
+            &hoso_node::Author::Officer(login(&b.node, "canbo01")),
         )
         .expect_err("must fail");
     assert!(err.to_string().contains("bad.jsonl line 2"), "{err}");

@@ -10,7 +10,8 @@ use hoso_node::node::{DeclaredInput, ExtractLabel, NewPayment};
 use hoso_node::{Author, CaseQuery, NewCase, Node, NodeError};
 use hoso_schemas::{CHANNEL_FIELD, PORTAL_CODE_FIELD, PaymentMethod, Status};
 
-use super::common::{self, PASS};
+use hoso_testkit::fixtures::default_registry;
+use hoso_testkit::node::{TestNode, citizen_fields, commune, login, new_case};
 
 /// The citizen-provided fields of a permanent residence case, with its channel.
 fn residence_case(citizen: &str, channel: &str) -> NewCase {
@@ -68,9 +69,9 @@ fn actions(node: &Node, case: &hoso_node::CaseId) -> Vec<(Action, serde_json::Va
 
 #[test]
 fn a_permanent_residence_fee_is_paid_at_the_channels_amount() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let officer = n.authenticate("canbo01", PASS).expect("login");
+    let officer = login(&n, "canbo01");
     let v = n
         .create_case(&officer, residence_case("020088001111", "Trực tuyến"))
         .expect("receive");
@@ -271,14 +272,14 @@ fn absence_fields() -> Vec<(String, String)> {
 
 #[test]
 fn other_commune_and_unverified_citizens_are_received_and_rechecked() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let lead = Author::Officer(n.authenticate("lanhdao01", PASS).expect("lead"));
-    let officer = n.authenticate("canbo01", PASS).expect("login");
+    let lead = Author::Officer(login(n, "lanhdao01"));
+    let officer = login(&n, "canbo01");
     let r = n
         .import_registry_extract(
             "extract-1.jsonl",
-            format!("{}{OTHER_COMMUNE}\n", common::REGISTRY).as_bytes(),
+            format!("{}{OTHER_COMMUNE}\n", default_registry()).as_bytes(),
             &lead,
             ExtractLabel {
                 date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
@@ -301,7 +302,7 @@ fn other_commune_and_unverified_citizens_are_received_and_rechecked() {
                 .into_iter()
                 .chain(absence_fields().into_iter().take(4))
                 .collect(),
-                ..common::new_case(n, "temporary_absence", "020093004321")
+                ..new_case(n, "temporary_absence", "020093004321")
             },
         )
         .expect("other commune");
@@ -454,8 +455,8 @@ fn other_commune_and_unverified_citizens_are_received_and_rechecked() {
 
 #[test]
 fn recomputing_a_due_date_is_an_explicit_supervisor_action() {
-    let common::TestNode { node, dir } = common::node();
-    let officer = node.authenticate("canbo01", PASS).expect("login");
+    let TestNode { node, dir } = commune("06112");
+    let officer = login(&node, "canbo01");
     let received = DateTime::parse_from_rfc3339("2026-12-01T09:00:00+07:00").expect("time");
     let v = node
         .create_case(
@@ -480,13 +481,13 @@ fn recomputing_a_due_date_is_an_explicit_supervisor_action() {
         node.case(&v.receipt_code).expect("read").due_date,
         "2026-12-10"
     );
-    let officer = node.authenticate("canbo01", PASS).expect("login");
+    let officer = login(&node, "canbo01");
     let e = intake_err(
         node.recompute_due(&officer, &v.receipt_code)
             .expect_err("officer"),
     );
     assert_eq!(e, IntakeError::RecomputeNeedsSupervisor);
-    let lead = node.authenticate("lanhdao01", PASS).expect("lead");
+    let lead = login(&node, "lanhdao01");
     let r = node
         .recompute_due(&lead, &v.receipt_code)
         .expect("recompute");
@@ -521,10 +522,10 @@ fn recomputing_a_due_date_is_an_explicit_supervisor_action() {
 
 #[test]
 fn people_the_case_names_by_id_are_read_from_the_registry_not_typed() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let lead = Author::Officer(n.authenticate("lanhdao01", PASS).expect("lead"));
-    let officer = n.authenticate("canbo01", PASS).expect("login");
+    let lead = Author::Officer(login(n, "lanhdao01"));
+    let officer = login(&n, "canbo01");
     // The registry records the death (from the death notice).
     let deceased = r#"{"citizen_id":"020050000123","full_name":"Hoàng Văn Pảo","date_of_birth":"1950-01-20","sex":"male","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","date_of_death":"2026-11-28"}"#;
     n.import_registry("deaths.jsonl", format!("{deceased}\n").as_bytes(), &lead)
@@ -543,7 +544,7 @@ fn people_the_case_names_by_id_are_read_from_the_registry_not_typed() {
         looked_up,
         vec!["declarant_full_name", "declarant_address", "date_of_death"]
     );
-    let mut fields: Vec<(String, String)> = common::citizen_fields(p)
+    let mut fields: Vec<(String, String)> = citizen_fields(p)
         .into_iter()
         .filter(|(k, _)| !looked_up.contains(&k.as_str()))
         .collect();

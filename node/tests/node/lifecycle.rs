@@ -8,7 +8,8 @@ use hoso_node::{
 };
 use hoso_schemas::Status;
 
-use super::common::{self, PASS, new_case};
+use hoso_testkit::fixtures::PASS;
+use hoso_testkit::node::{commune, receive};
 
 fn login(n: &Node, who: &str) -> hoso_node::AuthenticatedOfficer {
     n.authenticate(who, PASS).expect("login")
@@ -39,14 +40,9 @@ fn lifecycle(e: NodeError) -> LifecycleError {
 
 #[test]
 fn a_birth_bundle_moves_track_by_track_and_returns_only_when_every_track_ended() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let v = n
-        .create_case(
-            &login(n, "canbo01"),
-            new_case(n, "bundle_birth", "020190012345"),
-        )
-        .expect("receive");
+    let v = receive(&n, "bundle_birth", "020190012345");
     let code = v.receipt_code.clone();
     let birth = &v.tracks["birth_registration"];
     let received = chrono::DateTime::parse_from_rfc3339(&v.received_at).expect("time");
@@ -235,14 +231,9 @@ fn a_birth_bundle_moves_track_by_track_and_returns_only_when_every_track_ended()
 
 #[test]
 fn returned_needs_a_result_and_the_result_is_checked() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let v = n
-        .create_case(
-            &login(n, "canbo01"),
-            new_case(n, "judicial_record", "020075000777"),
-        )
-        .expect("receive");
+    let v = receive(&n, "judicial_record", "020075000777");
     let code = v.receipt_code.clone();
     let e = n
         .record_result(
@@ -307,14 +298,9 @@ fn returned_needs_a_result_and_the_result_is_checked() {
 
 #[test]
 fn one_supplement_request_then_a_supervisor_with_a_reason() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let v = n
-        .create_case(
-            &login(n, "canbo01"),
-            new_case(n, "judicial_record", "020075000777"),
-        )
-        .expect("receive");
+    let v = receive(&n, "judicial_record", "020075000777");
     let code = v.receipt_code.clone();
     go(n, "canbo01", &code, Status::InProcess, None);
     let today = hoso_node::deadline::now().date_naive();
@@ -415,14 +401,9 @@ fn one_supplement_request_then_a_supervisor_with_a_reason() {
 
 #[test]
 fn an_apology_is_a_supervisors_before_the_appointment_passes() {
-    let t = common::node();
+    let t = commune("06112");
     let n = &t.node;
-    let v = n
-        .create_case(
-            &login(n, "canbo01"),
-            new_case(n, "judicial_record", "020075000777"),
-        )
-        .expect("receive");
+    let v = receive(&n, "judicial_record", "020075000777");
     let code = v.receipt_code.clone();
     let due = hoso_node::deadline::parse_date(&v.due_date).expect("due");
     let input = |d| ApologyInput {

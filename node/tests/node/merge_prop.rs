@@ -5,7 +5,7 @@ use hoso_node::{CaseId, Node};
 use hoso_schemas::Status;
 use proptest::prelude::*;
 
-use super::common::{self, new_case};
+use hoso_testkit::node::{commune, login};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -29,23 +29,13 @@ fn apply(node: &Node, id: &CaseId, ops: &[Op]) {
         // Refused operations (workflow, role) are part of the input space: they must change nothing.
         let _ = match op {
             Op::Set(i) => node.set_fields(
-                &node
-                    .authenticate("lanhdao01", "test-passphrase")
-                    .expect("login"),
+                &login(&node, "lanhdao01"),
                 &id.to_string(),
                 &[("requester_place_of_birth".into(), PLACES[*i].into())],
             ),
-            Op::Note => node.add_note(
-                &node
-                    .authenticate("canbo01", "test-passphrase")
-                    .expect("login"),
-                &id.to_string(),
-                "Ghi chú",
-            ),
+            Op::Note => node.add_note(&login(&node, "canbo01"), &id.to_string(), "Ghi chú"),
             Op::Transition(i) => node.transition(
-                &node
-                    .authenticate("lanhdao01", "test-passphrase")
-                    .expect("login"),
+                &login(&node, "lanhdao01"),
                 &id.to_string(),
                 Status::ALL[*i],
                 None,
@@ -78,9 +68,9 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
     #[test]
     fn forks_merge_to_the_same_case(left in prop::collection::vec(op(), 0..6), right in prop::collection::vec(op(), 0..6)) {
-        let a = common::node();
-        let b = common::node();
-        let v = a.node.create_case(&a.node.authenticate("canbo01", "test-passphrase").expect("login"), new_case(&a.node, "judicial_record", "020190012345")).expect("create");
+        let a = commune("06112");
+        let b = commune("06112");
+        let v = a.receive("judicial_record", "020190012345");
         share_chain(&a.node, &b.node);
         let created = b.node.apply_remote(&v.id, &a.node.doc_bytes(&v.id).expect("bytes")).expect("fork");
         prop_assert!(created.created);

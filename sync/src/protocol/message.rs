@@ -169,9 +169,29 @@ pub enum DecodeError {
     /// Bytes left after the message.
     #[error("{0} trailing bytes after the message")]
     Trailing(usize),
-    /// A field that is not valid (bad UTF-8, bad flag).
-    #[error("invalid {0}")]
-    Invalid(&'static str),
+    /// A text field that is not UTF-8.
+    #[error("{field} is not UTF-8 text: {source}")]
+    NotUtf8 {
+        /// The field.
+        field: &'static str,
+        /// Where the bytes stop being UTF-8.
+        #[source]
+        source: std::str::Utf8Error,
+    },
+    /// A flag byte other than 0 or 1.
+    #[error("{field} is {value}, not 0 or 1")]
+    BadFlag {
+        /// The field.
+        field: &'static str,
+        /// The byte found.
+        value: u8,
+    },
+    /// A node role byte that is neither hub (1) nor commune (2).
+    #[error("unknown node role {0} (expected 1 hub or 2 commune)")]
+    UnknownRole(u8),
+    /// A witness reply kind other than cosigned (0), conflict (1) or refused (2).
+    #[error("unknown witness reply kind {0}")]
+    UnknownWitnessReply(u8),
 }
 
 struct Reader<'a> {
@@ -223,11 +243,14 @@ impl<'a> Reader<'a> {
         match self.u8(what)? {
             0 => Ok(false),
             1 => Ok(true),
-            _ => Err(DecodeError::Invalid(what)),
+            value => Err(DecodeError::BadFlag { field: what, value }),
         }
     }
     fn text(&mut self, max: usize, what: &'static str) -> Result<String, DecodeError> {
-        String::from_utf8(self.bytes(max, what)?).map_err(|_| DecodeError::Invalid(what))
+        String::from_utf8(self.bytes(max, what)?).map_err(|e| DecodeError::NotUtf8 {
+            field: what,
+            source: e.utf8_error(),
+        })
     }
     fn heads(&mut self) -> Result<Vec<[u8; 32]>, DecodeError> {
         let n = self.count(MAX_HEADS, "heads")?;
@@ -399,7 +422,7 @@ impl Message {
                 let role = match r.u8("role")? {
                     1 => NodeRole::Hub,
                     2 => NodeRole::Commune,
-                    _ => return Err(DecodeError::Invalid("role")),
+                    other => return Err(DecodeError::UnknownRole(other)),
                 };
                 let province = r.text(MAX_CODE, "province")?;
                 let commune = Some(r.text(MAX_CODE, "commune")?).filter(|c| !c.is_empty());
@@ -469,7 +492,10 @@ impl Message {
             7 => {
                 let b = r.bytes(MAX_REASON, "reason")?;
                 Message::Error {
-                    reason: String::from_utf8(b).map_err(|_| DecodeError::Invalid("reason"))?,
+                    reason: String::from_utf8(b).map_err(|e| DecodeError::NotUtf8 {
+                        field: "reason",
+                        source: e.utf8_error(),
+                    })?,
                 }
             }
             8 => Message::Checkpoint {
@@ -489,7 +515,7 @@ impl Message {
                         reason: r.text(MAX_REASON, "reason")?,
                         evidence: r.bool("evidence flag")?,
                     },
-                    _ => return Err(DecodeError::Invalid("witness reply kind")),
+                    other => return Err(DecodeError::UnknownWitnessReply(other)),
                 },
             },
             t => return Err(DecodeError::UnknownType(t)),
@@ -615,10 +641,13 @@ mod tests {
         b.extend_from_slice(&0u64.to_be_bytes());
         b.extend_from_slice(&2u32.to_be_bytes());
         b.extend_from_slice(&[0xff, 0xfe]);
-        assert_eq!(Message::decode(&b), Err(DecodeError::Invalid("note")));
+        assert!(matches!(
+            Message::decode(&b),
+            Err(DecodeError::NotUtf8 { field: "note", .. })
+        ));
         assert_eq!(
             Message::decode(&[9, 3]),
-            Err(DecodeError::Invalid("witness reply kind"))
+            Err(DecodeError::UnknownWitnessReply(3))
         );
         let mut b = vec![9u8, 0];
         put_bytes(&mut b, b"n");
@@ -632,7 +661,10 @@ mod tests {
         b.push(2);
         assert_eq!(
             Message::decode(&b),
-            Err(DecodeError::Invalid("evidence flag"))
+            Err(DecodeError::BadFlag {
+                field: "evidence flag",
+                value: 2
+            })
         );
         // A long reason is cut on a character boundary when encoded, so it still decodes.
         let long = Message::Witness {

@@ -1,7 +1,8 @@
 //! The per-connection state machine: it is fed decoded messages and asked to produce the next
 //! ones; the driver (`net.rs`) moves them over a QUIC stream. It does no network I/O and knows
 //! no iroh type, but it is not free of I/O: it holds the [`Node`] and works on its redb store
-//! synchronously, on the caller's thread. It reads the change feed and the audit chains to build
+//! synchronously, on the caller's thread (the driver runs each step on the blocking pool,
+//! `blocking.rs`). It reads the change feed and the audit chains to build
 //! batches, and it writes: each received `Docs` batch is ingested (`Node::ingest_batch`) and the
 //! checkpoint advanced in one durable transaction before the `Ack`; acknowledged heads, received
 //! audit chains, quarantine retries and witness cosignatures are committed the same way.
@@ -17,7 +18,8 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use hoso_node::audit::checkpoint::{Cosignature, SignedCheckpoint};
-use hoso_node::audit::witness::{AddCheckpoint, MAX_REQUEST_ENTRIES, SentEntry, WitnessReply};
+use hoso_node::audit::witness::WitnessReply;
+use hoso_node::error::{AuditError, CosignRefusal};
 use hoso_node::ingest::{IncomingDoc, Ingested};
 use hoso_node::peers::own_scope_holds;
 use hoso_node::{CaseId, Node, NodeError, NodeId, NodeRole, Peer};
@@ -43,6 +45,11 @@ pub const AUDIT_BATCH: usize = 1024;
 /// Audit record and payload bytes per `Audit` message (one entry always fits: a record is
 /// under 70 KB and a payload at most 1 MiB).
 pub const AUDIT_BYTES: usize = 2 << 20;
+
+/// Held audit entries the hub verifies per read transaction when it cosigns a checkpoint
+/// ([`Node::witness_held`]): a backlog of any size is cosigned in one round, in steps of this
+/// many entries.
+pub const WITNESS_STEP: usize = 10_000;
 
 /// What moved in one session, both ways.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -129,6 +136,8 @@ pub struct Session {
     pub part_bytes: usize,
     /// Audit bytes per `Audit` message ([`AUDIT_BYTES`]).
     pub audit_bytes: usize,
+    /// Hub side: held entries verified per step when cosigning ([`WITNESS_STEP`]).
+    pub witness_step: usize,
     /// What the peer declared in its hello.
     peer_juris: Option<Jurisdiction>,
 }
@@ -158,6 +167,7 @@ impl Session {
             batch_entries: BATCH_ENTRIES,
             part_bytes: PART_BYTES,
             audit_bytes: AUDIT_BYTES,
+            witness_step: WITNESS_STEP,
             peer_juris: None,
         }
     }
@@ -336,7 +346,8 @@ impl Session {
             }
             Message::Error { reason } => Err(SyncError::PeerError(reason)),
             Message::Checkpoint { old_size, note } => {
-                let reply = witness_hook(&self.node, &self.peer, old_size, &note)?;
+                let reply =
+                    witness_hook(&self.node, &self.peer, old_size, &note, self.witness_step)?;
                 match &reply {
                     WitnessMsg::Cosigned { .. } => self.stats.checkpoints_witnessed += 1,
                     WitnessMsg::Refused { reason, evidence } => {
@@ -361,11 +372,13 @@ impl Session {
         match reply {
             WitnessMsg::Cosigned { note, cosignature } => {
                 let stored = Cosignature::parse_line(&cosignature)
-                    .map_err(|e| NodeError::Invalid(format!("cosignature refused: {e}")))
+                    .map_err(|e| {
+                        NodeError::from(AuditError::CosignRefused(CosignRefusal::Malformed(e)))
+                    })
                     .and_then(|cs| self.node.store_cosignature(&note, &cs));
                 match stored {
                     Ok(()) => self.stats.cosignatures_stored += 1,
-                    Err(NodeError::Invalid(why)) => {
+                    Err(NodeError::Audit(AuditError::CosignRefused(why))) => {
                         self.stats.witness_refused += 1;
                         tracing::warn!(peer = %self.peer.name, %why, "the hub's cosignature was not stored");
                     }
@@ -687,6 +700,16 @@ impl Session {
     pub fn finished(&self) -> bool {
         self.done_sent && self.peer_done
     }
+
+    /// The peer's hello was accepted (its jurisdiction matched).
+    pub fn got_hello(&self) -> bool {
+        self.got_hello
+    }
+
+    /// The peer said it has sent its whole feed for this node (`Idle`).
+    pub fn peer_sent_all(&self) -> bool {
+        self.peer_idle
+    }
 }
 
 fn from_cursor(c: &BTreeMap<NodeId, u64>, o: &NodeId, dflt: u64) -> u64 {
@@ -696,15 +719,16 @@ fn from_cursor(c: &BTreeMap<NodeId, u64>, o: &NodeId, dflt: u64) -> u64 {
 /// The hub's side of the witness flow (issue 5, message tags
 /// [`super::message::WITNESS_TAGS`]): a commune asked to cosign a checkpoint of its chain. The
 /// entries `old_size..size` already travelled in `Audit` messages and were verified and stored
-/// here, so the request is rebuilt from the AUDIT table and handed to [`Node::witness`], which
-/// checks and persists it in one transaction. Only a hub witnesses, and only the connected
-/// commune's own chain. The commune stores the cosignature (`Session::on_witness`) and cites it
-/// as the anchor of its next entry.
+/// here, so the hub cosigns from what it holds ([`Node::witness_held`], `step` entries per read
+/// transaction: a backlog of any size is cosigned in this round). Only a hub witnesses, and
+/// only the connected commune's own chain. The commune stores the cosignature
+/// (`Session::on_witness`) and cites it as the anchor of its next entry.
 pub fn witness_hook(
     node: &Node,
     peer: &Peer,
     old_size: u64,
     note: &str,
+    step: usize,
 ) -> Result<WitnessMsg, SyncError> {
     let refuse = |reason: String| {
         Ok(WitnessMsg::Refused {
@@ -719,39 +743,10 @@ pub fn witness_hook(
         Ok(sc) => sc,
         Err(e) => return refuse(e.to_string()),
     };
-    let origin = sc.checkpoint.origin;
-    if origin != peer.node_id {
+    if sc.checkpoint.origin != peer.node_id {
         return refuse("a checkpoint of another node's chain".into());
     }
-    let latest = node.witnessed_size(&origin)?;
-    if old_size != latest {
-        return Ok(WitnessMsg::Conflict { latest });
-    }
-    let size = sc.checkpoint.size;
-    let n = match size.checked_sub(old_size).map(usize::try_from) {
-        Some(Ok(n)) if n <= MAX_REQUEST_ENTRIES => n,
-        _ => return refuse(format!("checkpoint size {size} from {old_size}")),
-    };
-    let held = if n == 0 {
-        Vec::new()
-    } else {
-        node.chain_records(&origin, old_size, n)?
-    };
-    if held.len() != n {
-        return refuse(format!(
-            "the hub holds {} of entries {old_size}..{size}",
-            held.len()
-        ));
-    }
-    let req = AddCheckpoint {
-        old_size,
-        entries: held
-            .into_iter()
-            .map(|(record, payload)| SentEntry { record, payload })
-            .collect(),
-        note: note.to_string(),
-    };
-    Ok(match node.witness(&req)? {
+    Ok(match node.witness_held(old_size, note, step)? {
         WitnessReply::Cosigned { note, cosignature } => WitnessMsg::Cosigned {
             note,
             cosignature: cosignature.line(),

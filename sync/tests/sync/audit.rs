@@ -6,22 +6,11 @@ use super::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chains_arrive_verified_tampering_refused_equivocation_detected() {
-    let hub = node(None);
-    let commune = node(Some("06112"));
-    let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    let (hub, commune, engine, _) = hub_and_commune().await;
     let c = new_case(&commune.node);
     commune
         .node
-        .add_note(
-            &commune
-                .node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
-            &c.receipt_code,
-            "một",
-        )
+        .add_note(&login(&commune.node, "canbo01"), &c.receipt_code, "một")
         .expect("note");
     let s = round(&commune.node).await;
     let cid = commune.node.id();
@@ -93,11 +82,7 @@ async fn one_round(node: &hoso_node::Node) -> hoso_sync::RoundStats {
 /// entry cites it, the hub's store verifies with it, and an unchanged chain is not resubmitted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_with_hub_cosigns_commune_checkpoint() {
-    let hub = node(None);
-    let commune = node(Some("06112"));
-    let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    let (hub, commune, engine, _) = hub_and_commune().await;
     let c = new_case(&commune.node);
     let cid = commune.node.id();
 
@@ -118,14 +103,7 @@ async fn round_with_hub_cosigns_commune_checkpoint() {
     // The next entry cites the anchor; the grown chain is cosigned in the next round.
     commune
         .node
-        .add_note(
-            &commune
-                .node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
-            &c.receipt_code,
-            "hai",
-        )
+        .add_note(&login(&commune.node, "canbo01"), &c.receipt_code, "hai")
         .expect("note");
     let next = hoso_node::audit::chain(commune.node.db(), &cid, size, 10).expect("chain");
     assert_eq!(next.len(), 1);

@@ -46,8 +46,7 @@ async fn bad_frames_get_a_clean_error_and_the_hub_keeps_serving() {
     let good = node(Some("06113"));
     let (engine, addr) = serve(&hub.node).await;
     add_peer(&hub.node, &evil.node, None);
-    add_peer(&hub.node, &good.node, None);
-    add_peer(&good.node, &hub.node, Some(addr));
+    peer_with_hub(&hub, &good, addr);
     new_case(&good.node);
 
     let mut oversized = vec![1u8];

@@ -4,82 +4,25 @@
 
 use std::net::SocketAddr;
 
-use hoso_node::{Author, CaseQuery, InitOptions, NewCase, Node, NodeRole, Peer, Peers};
-use hoso_schemas::Role;
+use hoso_node::{CaseQuery, Node};
 use hoso_sync::{Engine, EngineOptions};
 
-pub const PASS: &str = "test-passphrase";
+pub use hoso_testkit::node::{TestNode, add_peer, build as node, login, peer_entry};
 
-pub const REGISTRY: &str = concat!(
-    r#"{"citizen_id":"020190012345","full_name":"Nguyễn Thị Hương","date_of_birth":"1990-03-12","sex":"female","ethnicity":"Tày","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020088001111"}"#,
-    "\n",
-    r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
-    "\n",
-);
-
-pub struct TestNode {
-    pub node: Node,
-    pub dir: tempfile::TempDir,
+/// A hub serving on loopback and a commune of Xã Bình Gia (06112) peered with it both ways:
+/// the set-up of most sync tests. Returns the hub, the commune, the hub's engine and address.
+pub async fn hub_and_commune() -> (TestNode, TestNode, Engine, SocketAddr) {
+    let hub = node(None);
+    let commune = node(Some("06112"));
+    let (engine, addr) = serve(&hub.node).await;
+    peer_with_hub(&hub, &commune, addr);
+    (hub, commune, engine, addr)
 }
 
-/// A commune (`Some(code)`) or hub (`None`) of province 20 with officers and a registry.
-pub fn node(commune: Option<&str>) -> TestNode {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let node = Node::init(
-        dir.path(),
-        InitOptions {
-            name: commune.map_or("Hub Lạng Sơn".to_string(), |c| format!("Xã {c}")),
-            role: if commune.is_some() {
-                NodeRole::Commune
-            } else {
-                NodeRole::Hub
-            },
-            province: "20".into(),
-            commune: commune.map(str::to_string),
-            unit_code: None,
-            listen: "127.0.0.1:0".into(),
-            realm: None,
-        },
-    )
-    .expect("init");
-    // The node creates its first account, the supervisor; the supervisor adds the others.
-    node.add_officer(
-        &Author::Node,
-        "lanhdao01",
-        "Lương Văn Đạt",
-        Role::Supervisor,
-        PASS,
-    )
-    .expect("supervisor");
-    let lead = Author::Officer(node.authenticate("lanhdao01", PASS).expect("login"));
-    node.add_officer(&lead, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
-        .expect("officer");
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &lead)
-        .expect("registry");
-    TestNode { node, dir }
-}
-
-pub fn peer_entry(of: &Node, addr: Option<SocketAddr>) -> Peer {
-    let cfg = of.config();
-    Peer {
-        node_id: of.id(),
-        name: cfg.name.clone(),
-        role: cfg.role,
-        addrs: addr.map(|a| vec![a.to_string()]).unwrap_or_default(),
-        scope: match cfg.role {
-            NodeRole::Hub => vec![cfg.province.clone()],
-            NodeRole::Commune => vec![cfg.commune.clone().unwrap_or_default()],
-        },
-    }
-}
-
-/// Writes `other` into `at`'s peers file.
-pub fn add_peer(at: &Node, other: &Node, addr: Option<SocketAddr>) {
-    let mut peers = Peers::load(at.dir()).expect("load peers");
-    peers
-        .add(at.config(), &at.id(), peer_entry(other, addr))
-        .expect("add peer");
-    peers.save(at.dir()).expect("save peers");
+/// Peers `commune` with `hub` (serving at `addr`) in both peers files.
+pub fn peer_with_hub(hub: &Node, commune: &Node, addr: SocketAddr) {
+    add_peer(hub, commune, None);
+    add_peer(commune, hub, Some(addr));
 }
 
 /// A listening engine on an ephemeral loopback port that does not dial.
@@ -98,29 +41,9 @@ pub async fn serve(node: &Node) -> (Engine, SocketAddr) {
     (e, addr)
 }
 
+/// A judicial-record case of Nguyễn Thị Hương received on `node` by `canbo01`.
 pub fn new_case(node: &Node) -> hoso_node::CaseView {
-    let p = node
-        .catalog()
-        .procedure("judicial_record")
-        .expect("procedure");
-    let fields = p
-        .fields
-        .iter()
-        .filter(|f| f.required && f.source.is_none())
-        .map(|f| (f.name.clone(), f.example()))
-        .collect();
-    node.create_case(
-        &node
-            .authenticate("canbo01", "test-passphrase")
-            .expect("login"),
-        NewCase {
-            procedure: "judicial_record".into(),
-            citizen_id: "020190012345".into(),
-            fields,
-            received_at: None,
-        },
-    )
-    .expect("create case")
+    hoso_testkit::node::receive(node, "judicial_record", "020190012345")
 }
 
 pub fn all_cases(node: &Node) -> Vec<hoso_node::CaseSummary> {
@@ -156,44 +79,11 @@ pub async fn round(node: &Node) -> hoso_sync::RoundStats {
     total
 }
 
-/// Moves a case to the head of `node`'s change feed inside `tx` (as the node does on a write).
-fn bump_feed(tx: &redb::WriteTransaction, id: &hoso_node::CaseId) {
-    use hoso_node::store::tables::{FEED, FEED_BY_DOC};
-    use redb::ReadableTable;
-    let mut feed = tx.open_table(FEED).expect("feed");
-    let mut by_doc = tx.open_table(FEED_BY_DOC).expect("feed by doc");
-    let next = feed
-        .last()
-        .expect("last")
-        .map(|(k, _)| k.value() + 1)
-        .unwrap_or(1);
-    if let Some(old) = by_doc
-        .insert(&id.0, next)
-        .expect("insert")
-        .map(|g| g.value())
-    {
-        feed.remove(old).expect("remove");
-    }
-    feed.insert(next, &id.0).expect("insert");
-}
-
 /// Appends a change chunk to a case in `node`'s store behind every check (no audit entry), as
 /// a tampered store or a patched binary would, and puts the case at the head of the feed so
 /// sync sends it.
 pub fn plant_change(node: &Node, id: &hoso_node::CaseId, chunk: &[u8]) {
-    use hoso_node::store::tables::DOC_CHANGES;
-    use redb::ReadableTable;
-    let tx = node.db().begin_write().expect("write");
-    {
-        let mut t = tx.open_table(DOC_CHANGES).expect("changes");
-        let n = t
-            .range((&id.0, 0)..=(&id.0, u32::MAX))
-            .expect("range")
-            .count() as u32;
-        t.insert((&id.0, n), chunk).expect("insert");
-    }
-    bump_feed(&tx, id);
-    tx.commit().expect("commit");
+    hoso_testkit::tamper::plant_change(node.db(), id, chunk);
 }
 
 /// Stores a whole case document in `node`'s store behind every check (scope, audit).
@@ -218,7 +108,7 @@ pub fn plant_doc(node: &Node, bytes: &[u8]) -> hoso_node::CaseId {
         .expect("receipts")
         .insert(view.receipt_code.as_str(), &id.0)
         .expect("insert");
-    bump_feed(&tx, &id);
+    hoso_testkit::tamper::bump_feed(&tx, &id);
     tx.commit().expect("commit");
     id
 }

@@ -7,19 +7,12 @@ use super::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
-    let hub = node(None);
-    let commune = node(Some("06112"));
-    let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    let (hub, commune, engine, _) = hub_and_commune().await;
     let c = new_case(&commune.node);
     commune
         .node
         .transition(
-            &commune
-                .node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
+            &login(&commune.node, "canbo01"),
             &c.receipt_code,
             Status::InProcess,
             None,
@@ -30,10 +23,7 @@ async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
     commune
         .node
         .transition(
-            &commune
-                .node
-                .authenticate("lanhdao01", "test-passphrase")
-                .expect("login"),
+            &login(&commune.node, "lanhdao01"),
             &c.receipt_code,
             Status::Decided,
             None,
@@ -42,9 +32,7 @@ async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
         .expect("decided");
     hub.node
         .transition(
-            &hub.node
-                .authenticate("lanhdao01", "test-passphrase")
-                .expect("login"),
+            &login(&hub.node, "lanhdao01"),
             &c.receipt_code,
             Status::Stopped,
             None,
@@ -81,10 +69,7 @@ async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
     commune
         .node
         .record_result(
-            &commune
-                .node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
+            &login(&commune.node, "canbo01"),
             &c.receipt_code,
             &hoso_node::node::ResultInput {
                 track: None,
@@ -99,10 +84,7 @@ async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
     commune
         .node
         .transition(
-            &commune
-                .node
-                .authenticate("lanhdao01", "test-passphrase")
-                .expect("login"),
+            &login(&commune.node, "lanhdao01"),
             &c.receipt_code,
             Status::Returned,
             None,

@@ -4,11 +4,7 @@ use super::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_converge_merge_concurrent_edits_and_repeat_moves_nothing() {
-    let hub = node(None);
-    let commune = node(Some("06112"));
-    let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    let (hub, commune, engine, _) = hub_and_commune().await;
 
     let c1 = new_case(&commune.node);
     let _c2 = new_case(&commune.node);
@@ -23,28 +19,21 @@ async fn two_nodes_converge_merge_concurrent_edits_and_repeat_moves_nothing() {
     commune
         .node
         .add_note(
-            &commune
-                .node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
+            &login(&commune.node, "canbo01"),
             &c1.receipt_code,
             "Ghi chú của xã",
         )
         .expect("note");
     hub.node
         .add_note(
-            &hub.node
-                .authenticate("lanhdao01", "test-passphrase")
-                .expect("login"),
+            &login(&hub.node, "lanhdao01"),
             &c1.receipt_code,
             "Ghi chú của tỉnh",
         )
         .expect("note");
     hub.node
         .add_note(
-            &hub.node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
+            &login(&hub.node, "canbo01"),
             &h1.receipt_code,
             "Tỉnh bổ sung",
         )
@@ -85,11 +74,7 @@ async fn two_nodes_converge_merge_concurrent_edits_and_repeat_moves_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_connection_pushes_a_local_change() {
-    let hub = node(None);
-    let commune = node(Some("06112"));
-    let (hub_engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    let (hub, commune, hub_engine, _) = hub_and_commune().await;
     let engine = hoso_sync::Engine::start(
         commune.node.clone(),
         hoso_sync::EngineOptions {

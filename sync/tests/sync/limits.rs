@@ -23,11 +23,7 @@ fn noise(seed: u64, len: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn big_cases_travel_in_parts_and_one_too_big_blocks_nothing() {
-    let hub = node(None);
-    let commune = node(Some("06112"));
-    let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    let (hub, commune, engine, addr) = hub_and_commune().await;
     let small: Vec<_> = (0..5).map(|_| new_case(&commune.node)).collect();
     // The part limit: a little over the largest single change a case has when created.
     let create = commune
@@ -47,10 +43,7 @@ async fn big_cases_travel_in_parts_and_one_too_big_blocks_nothing() {
         commune
             .node
             .add_note(
-                &commune
-                    .node
-                    .authenticate("canbo01", "test-passphrase")
-                    .expect("login"),
+                &login(&commune.node, "canbo01"),
                 &big.receipt_code,
                 &noise(i, part / 2),
             )

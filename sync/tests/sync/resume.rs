@@ -8,11 +8,7 @@ use super::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cut_mid_sync_resumes_without_resending_acknowledged_cases() {
-    let hub = node(None);
-    let commune = node(Some("06112"));
-    let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    let (hub, commune, engine, addr) = hub_and_commune().await;
     for _ in 0..200 {
         new_case(&commune.node);
     }

@@ -13,8 +13,7 @@ async fn hub_with_three_communes_keeps_each_in_its_scope() {
     let (engine, addr) = serve(&hub.node).await;
     let mut own = Vec::new();
     for c in &communes {
-        add_peer(&hub.node, &c.node, None);
-        add_peer(&c.node, &hub.node, Some(addr));
+        peer_with_hub(&hub, &c, addr);
         own.push(new_case(&c.node));
     }
     for c in &communes {
@@ -25,9 +24,7 @@ async fn hub_with_three_communes_keeps_each_in_its_scope() {
     for case in &own {
         hub.node
             .add_note(
-                &hub.node
-                    .authenticate("lanhdao01", "test-passphrase")
-                    .expect("login"),
+                &login(&hub.node, "lanhdao01"),
                 &case.receipt_code,
                 "Tỉnh đã xem",
             )

@@ -9,11 +9,7 @@ use super::common::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_no_audit_entry_accounts_for_is_quarantined_and_the_sender_told() {
-    let hub = node(None);
-    let commune = node(Some("06112"));
-    let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    let (hub, commune, engine, _) = hub_and_commune().await;
     let c = new_case(&commune.node);
     round(&commune.node).await;
     assert!(hub.node.case(&c.receipt_code).is_ok());
@@ -103,8 +99,7 @@ async fn a_peer_that_is_not_what_the_peers_file_says_gets_nothing() {
     let a = node(Some("06112"));
     let b = node(Some("06113"));
     let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &b.node, None);
-    add_peer(&b.node, &hub.node, Some(addr));
+    peer_with_hub(&hub, &b, addr);
     let bc = new_case(&b.node);
     round(&b.node).await;
     assert!(hub.node.case(&bc.receipt_code).is_ok());
@@ -139,8 +134,7 @@ async fn the_hub_sends_no_details_of_another_communes_case() {
     let b = node(Some("06113"));
     let (engine, addr) = serve(&hub.node).await;
     for c in [&a, &b] {
-        add_peer(&hub.node, &c.node, None);
-        add_peer(&c.node, &hub.node, Some(addr));
+        peer_with_hub(&hub, &c, addr);
     }
     let bc = new_case(&b.node);
     let ac = new_case(&a.node);
@@ -149,18 +143,14 @@ async fn the_hub_sends_no_details_of_another_communes_case() {
     // The hub's officers note on both cases; their entries are in the hub's chain.
     hub.node
         .add_note(
-            &hub.node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
+            &login(&hub.node, "canbo01"),
             &bc.receipt_code,
             "Tỉnh đã xem hồ sơ của Nguyễn Thị Hương",
         )
         .expect("note");
     hub.node
         .add_note(
-            &hub.node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
+            &login(&hub.node, "canbo01"),
             &ac.receipt_code,
             "Tỉnh đã xem",
         )
@@ -221,17 +211,13 @@ async fn a_step_the_role_may_not_take_is_merged_and_flagged_for_review() {
     };
     let commune = node(Some("06112"));
     let (engine, addr) = serve(&hub.node).await;
-    add_peer(&hub.node, &commune.node, None);
-    add_peer(&commune.node, &hub.node, Some(addr));
+    peer_with_hub(&hub, &commune, addr);
     let ok_case = new_case(&commune.node);
     let c = new_case(&commune.node);
     commune
         .node
         .transition(
-            &commune
-                .node
-                .authenticate("canbo01", "test-passphrase")
-                .expect("login"),
+            &login(&commune.node, "canbo01"),
             &c.receipt_code,
             hoso_schemas::Status::InProcess,
             None,

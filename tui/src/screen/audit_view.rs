@@ -104,7 +104,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ]),
             Line::from(vec![Span::styled("Kiểm tra: ", t.dim()), verdict]),
             Line::from(Span::styled(
-                "Kiểm tra toàn bộ chuỗi: hoso audit verify. Lịch sử từng hồ sơ: mở hồ sơ, tab Lịch sử.",
+                "Kiểm tra toàn bộ chuỗi: báo quản trị chạy lệnh kiểm tra nhật ký. Lịch sử từng hồ sơ: mở hồ sơ, thẻ Lịch sử.",
                 t.dim(),
             )),
         ]),

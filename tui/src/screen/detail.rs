@@ -16,7 +16,7 @@ use crate::format;
 use crate::input::Input;
 
 /// The tabs of the detail screen.
-pub const TABS: [&str; 3] = ["Hồ sơ", "Lịch sử", "Ghi chú"];
+pub const TABS: [&str; 4] = ["Hồ sơ", "Lịch sử", "Ghi chú", "Tiến trình"];
 
 /// One workflow action offered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,6 +48,18 @@ pub enum Popup {
     },
     /// Write a note.
     Note(Input),
+    /// Every action on the case, greyed with the reason where not allowed.
+    Menu {
+        /// Selected entry.
+        selected: usize,
+    },
+    /// A form: correct a field, a result, a payment, a supplement request.
+    Form(crate::screen::case_form::CaseForm),
+    /// Choose a form to print.
+    Print {
+        /// Selected form.
+        selected: usize,
+    },
 }
 
 /// The detail screen's state.
@@ -71,12 +83,21 @@ pub struct DetailState {
     pub busy: bool,
     /// The write awaited is a note (its draft goes once it is saved).
     pub saving_note: bool,
+    /// The field under the cursor on the Hồ sơ tab (index into the catalog's field order).
+    pub field: usize,
+    /// The form being saved: it opens again with the node's answer if the save is refused.
+    pub pending_form: Option<crate::screen::case_form::CaseForm>,
+    /// The last print's message (file path, printer).
+    pub printed: Option<String>,
 }
 
 impl DetailState {
     /// A text field has the keyboard.
     pub fn typing(&self) -> bool {
-        matches!(self.popup, Some(Popup::Confirm { .. } | Popup::Note(_)))
+        matches!(
+            self.popup,
+            Some(Popup::Confirm { .. } | Popup::Note(_) | Popup::Form(_))
+        )
     }
 }
 
@@ -126,6 +147,15 @@ pub fn on_case(app: &mut App, r: Result<Box<CaseDetail>, String>) {
 pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect> {
     app.detail.busy = false;
     let note = std::mem::take(&mut app.detail.saving_note);
+    if let Some(mut form) = app.detail.pending_form.take()
+        && let Err(e) = &r
+    {
+        // Refused: the form opens again as it was typed, with the reason.
+        form.error = Some(e.clone());
+        app.detail.popup = Some(Popup::Form(form));
+        app.toast(format!("Không lưu được: {e}"), true);
+        return vec![];
+    }
     app.mark_list_dirty();
     match r {
         Ok(v) if note => {
@@ -280,14 +310,31 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
             key_help("Enter", "lưu ghi chú", true),
             key_help("Esc", "huỷ", true),
         ],
+        Some(Popup::Menu { .. }) | Some(Popup::Print { .. }) => vec![
+            key_help("↑↓ Enter / phím", "chọn", true),
+            key_help("Esc", "đóng", true),
+        ],
+        Some(Popup::Form(_)) => vec![
+            key_help("Tab ↑↓", "ô khác", true),
+            key_help("←→", "chọn", true),
+            key_help("Enter F2", "lưu", true),
+            key_help("Esc", "huỷ", true),
+        ],
         None => {
             let mut v = vec![];
+            v.push(key_help("a / F2", "mọi thao tác", true));
             if app.can_write() {
+                v.push(key_help("e", "sửa ô", true));
                 v.push(key_help("t / F3", "chuyển trạng thái", true));
-                v.push(key_help("m / F4", "thêm ghi chú", true));
+                v.push(key_help("m / F4", "thêm ghi chú", false));
+                v.push(key_help("b", "yêu cầu bổ sung", false));
+                v.push(key_help("k", "ghi kết quả", false));
+                v.push(key_help("f", "ghi nhận lệ phí", false));
+                v.push(key_help("x", "xin lỗi, hẹn lại (Lãnh đạo)", false));
             }
+            v.push(key_help("p", "in giấy tờ", true));
             v.push(key_help("Tab", "Hồ sơ / Lịch sử / Ghi chú", true));
-            v.push(key_help("↑↓ PgUp PgDn", "cuộn", false));
+            v.push(key_help("↑↓ PgUp PgDn", "chọn ô (thẻ Hồ sơ) / cuộn", false));
             v.push(key_help("r", "tải lại", false));
             v.push(key_help("Esc q", "về danh sách", true));
             v
@@ -299,6 +346,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
 pub fn on_paste(app: &mut App, text: &str) {
     match &mut app.detail.popup {
         Some(Popup::Confirm { note, .. }) | Some(Popup::Note(note)) => note.insert_str(text),
+        Some(Popup::Form(f)) => f.paste(text),
         _ => {}
     }
 }
@@ -322,10 +370,66 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             d.tab = (d.tab + TABS.len() - 1) % TABS.len();
             d.scroll = 0;
         }
-        KeyCode::Down | KeyCode::Char('j') => d.scroll = d.scroll.saturating_add(1),
-        KeyCode::Up | KeyCode::Char('k') => d.scroll = d.scroll.saturating_sub(1),
+        // On the Hồ sơ tab the arrows move the field cursor (the body follows it).
+        KeyCode::Down if d.tab == 0 => {
+            let n = app.detail.case.as_ref().map_or(0, |c| {
+                crate::screen::case_actions::field_order(app, &c.view).len()
+            });
+            let d = &mut app.detail;
+            d.field = (d.field + 1).min(n.saturating_sub(1));
+        }
+        KeyCode::Up if d.tab == 0 => d.field = d.field.saturating_sub(1),
+        KeyCode::PageDown if d.tab == 0 => {
+            let n = app.detail.case.as_ref().map_or(0, |c| {
+                crate::screen::case_actions::field_order(app, &c.view).len()
+            });
+            let d = &mut app.detail;
+            d.field = (d.field + 10).min(n.saturating_sub(1));
+        }
+        KeyCode::PageUp if d.tab == 0 => d.field = d.field.saturating_sub(10),
+        KeyCode::Down => d.scroll = d.scroll.saturating_add(1),
+        KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
         KeyCode::PageDown => d.scroll = d.scroll.saturating_add(10),
         KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(10),
+        KeyCode::Char('a') | KeyCode::F(2) => {
+            if app.detail.case.is_some() {
+                app.detail.popup = Some(Popup::Menu { selected: 0 });
+            }
+        }
+        KeyCode::Char('e') | KeyCode::Enter if d.tab == 0 => {
+            return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Edit);
+        }
+        KeyCode::Char('e') => {
+            app.detail.tab = 0;
+            return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Edit);
+        }
+        KeyCode::Char('b') => {
+            return crate::screen::case_actions::run(
+                app,
+                crate::screen::case_actions::Item::Supplement,
+            );
+        }
+        KeyCode::Char('k') => {
+            return crate::screen::case_actions::run(
+                app,
+                crate::screen::case_actions::Item::Result,
+            );
+        }
+        KeyCode::Char('f') => {
+            return crate::screen::case_actions::run(
+                app,
+                crate::screen::case_actions::Item::Payment,
+            );
+        }
+        KeyCode::Char('p') => {
+            return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Print);
+        }
+        KeyCode::Char('x') => {
+            return crate::screen::case_actions::run(
+                app,
+                crate::screen::case_actions::Item::Apology,
+            );
+        }
         KeyCode::Home => d.scroll = 0,
         KeyCode::Char('r') => return app.run(Command::Refresh),
         KeyCode::Char('t') | KeyCode::F(3) => {
@@ -386,6 +490,80 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         return vec![];
     };
     match popup {
+        Popup::Menu { mut selected } => {
+            use crate::screen::case_actions::{Item, run};
+            let pick = match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => return vec![],
+                KeyCode::Up => {
+                    selected = selected.saturating_sub(1);
+                    None
+                }
+                KeyCode::Down => {
+                    selected = (selected + 1).min(Item::ALL.len() - 1);
+                    None
+                }
+                KeyCode::Enter => Item::ALL.get(selected).copied(),
+                KeyCode::Char(c) => Item::ALL.into_iter().find(|i| i.label().0.starts_with(c)),
+                _ => None,
+            };
+            match pick {
+                Some(item) => return run(app, item),
+                None => d.popup = Some(Popup::Menu { selected }),
+            }
+        }
+        Popup::Print { mut selected } => {
+            use crate::print::Form;
+            let pick = match key.code {
+                KeyCode::Esc | KeyCode::Char('q') => return vec![],
+                KeyCode::Up => {
+                    selected = selected.saturating_sub(1);
+                    None
+                }
+                KeyCode::Down => {
+                    selected = (selected + 1).min(Form::ALL.len() - 1);
+                    None
+                }
+                KeyCode::Enter => Form::ALL.get(selected).copied(),
+                KeyCode::Char(c) if ('1'..='5').contains(&c) => {
+                    Form::ALL.get(usize::from(c as u8 - b'1')).copied()
+                }
+                _ => None,
+            };
+            let Some(form) = pick else {
+                d.popup = Some(Popup::Print { selected });
+                return vec![];
+            };
+            let why = app
+                .detail
+                .case
+                .as_ref()
+                .and_then(|c| form.unavailable(&c.view));
+            if let Some(why) = why {
+                app.detail.popup = Some(Popup::Print { selected });
+                app.toast(format!("Chưa in được: {why}."), true);
+                return vec![];
+            }
+            return crate::screen::case_actions::print(app, reference, form);
+        }
+        Popup::Form(mut form) => {
+            use crate::screen::case_form::FormKey;
+            match form.on_key(&key) {
+                FormKey::Stay => d.popup = Some(Popup::Form(form)),
+                FormKey::Leave => {}
+                FormKey::Submit => match crate::screen::case_actions::submit(app, &form) {
+                    Ok(effect) => {
+                        form.error = None;
+                        app.detail.busy = true;
+                        app.detail.pending_form = Some(form);
+                        return vec![effect];
+                    }
+                    Err(e) => {
+                        form.error = Some(e);
+                        app.detail.popup = Some(Popup::Form(form));
+                    }
+                },
+            }
+        }
         Popup::Actions {
             options,
             mut selected,
@@ -544,7 +722,8 @@ fn conflict_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
     out
 }
 
-fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
+/// The Hồ sơ tab's lines, and the line of the field under the cursor.
+fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> (Vec<Line<'static>>, Option<usize>) {
     let t = app.theme;
     let v = &c.view;
     let mut out = vec![];
@@ -552,8 +731,10 @@ fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
         for (k, val) in &v.fields {
             out.push(Line::raw(format!("{k}: {val}")));
         }
-        return out;
+        return (out, None);
     };
+    let selected = crate::screen::case_actions::selected_field(app, v);
+    let mut selected_line = None;
     let from_reg = v.evidence.len();
     let provided = v
         .fields
@@ -588,7 +769,10 @@ fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
         )));
         for f in p.fields.iter().filter(|f| f.section == section) {
             let value = v.fields.get(&f.name);
-            let (marker, style) = if v.evidence.contains_key(&f.name) {
+            let corrected = v.corrections.iter().any(|x| x.field == f.name);
+            let (marker, style) = if corrected {
+                ("[SỬA]", t.warn())
+            } else if v.evidence.contains_key(&f.name) {
                 ("[CSDL]", t.registry())
             } else if value.is_some() {
                 ("[CD]  ", t.text())
@@ -601,9 +785,16 @@ fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
             let pad = " ".repeat(label_w - unicode_width::UnicodeWidthStr::width(label.as_str()));
             let text = value.map_or_else(|| "-".into(), |x| format::value_vi(f, x));
             let mut parts = format::wrap(&text, value_w).into_iter();
+            let here = selected.as_deref() == Some(f.name.as_str());
+            if here {
+                selected_line = Some(out.len());
+            }
             out.push(Line::from(vec![
                 Span::styled(format!("{marker:<7} "), style),
-                Span::raw(format!("{label}{pad}  ")),
+                Span::styled(
+                    format!("{label}{pad}  "),
+                    if here { t.selected() } else { t.text() },
+                ),
                 Span::styled(parts.next().unwrap_or_default(), style),
             ]));
             for more in parts {
@@ -615,10 +806,10 @@ fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
         }
     }
     out.push(Line::from(Span::styled(
-        "[CSDL] từ CSDL dân cư (có minh chứng) · [CD] công dân cung cấp · [THIẾU] còn thiếu",
+        "[CSDL] từ CSDL dân cư (có minh chứng) · [CD] công dân cung cấp · [SỬA] đã đính chính · [THIẾU] còn thiếu",
         t.dim(),
     )));
-    out
+    (out, selected_line)
 }
 
 fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
@@ -773,7 +964,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     );
     line3.push(Span::styled(format!(" · {}", clock.label_vi()), t.dim()));
 
-    let line4 = Line::from(Span::styled(
+    let mut line4 = Line::from(Span::styled(
         format!(
             "Tiếp nhận {} · cán bộ {}",
             format::time_vi(&v.received_at),
@@ -781,6 +972,12 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         ),
         t.dim(),
     ));
+    if v.is_unverified() {
+        line4.push_span(Span::styled(" · CHƯA XÁC MINH CSDL", t.warn()));
+    }
+    if v.stop_proposed {
+        line4.push_span(Span::styled(" · ĐỀ NGHỊ DỪNG", t.overdue()));
+    }
     // The full name when it fits beside the code, else the catalog's short name.
     let room = usize::from(area.width).saturating_sub(v.receipt_code.len() + 2);
     let procedure = if unicode_width::UnicodeWidthStr::width(procedure.as_str()) <= room {
@@ -850,6 +1047,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         let label = match i {
             1 => format!(" {name} ({}) ", v.history.len()),
             2 => format!(" {name} ({}) ", v.notes.len()),
+            3 if v.is_unverified() || v.stop_proposed => format!(" {name} (!) "),
             _ => format!(" {name} "),
         };
         tab_spans.push(Span::styled(
@@ -859,16 +1057,27 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         tab_spans.push(Span::raw(" "));
     }
     frame.render_widget(Paragraph::new(Line::from(tab_spans)), tabs);
-    let lines = match d.tab {
-        0 => fields_lines(app, c, usize::from(body.width.saturating_sub(2))),
-        1 => history_lines(app, c, usize::from(body.width)),
-        _ => notes_lines(app, c),
+    let inner_w = usize::from(body.width.saturating_sub(2));
+    let (lines, scroll) = match d.tab {
+        0 => {
+            // The body follows the field cursor: it stays in the middle third when it can.
+            let (lines, at) = fields_lines(app, c, inner_w);
+            let h = usize::from(body.height.saturating_sub(2));
+            let scroll = at.map_or(0, |at| if at + 2 > h { at + 2 - h + h / 3 } else { 0 });
+            (lines, u16::try_from(scroll).unwrap_or(0))
+        }
+        1 => (history_lines(app, c, usize::from(body.width)), d.scroll),
+        2 => (notes_lines(app, c), d.scroll),
+        _ => (
+            crate::screen::case_actions::lifecycle_lines(app, c, inner_w),
+            d.scroll,
+        ),
     };
     frame.render_widget(
         Paragraph::new(lines)
             .block(Block::bordered().border_style(t.dim()))
             .wrap(Wrap { trim: false })
-            .scroll((d.scroll, 0)),
+            .scroll((scroll, 0)),
         body,
     );
     if let Some(p) = &d.popup {
@@ -879,6 +1088,62 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
 fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
     let t = app.theme;
     match p {
+        Popup::Form(f) => f.render(t, frame, area),
+        Popup::Menu { selected } => {
+            use crate::screen::case_actions::{Item, blocked};
+            let Some(c) = &app.detail.case else {
+                return;
+            };
+            let lines: Vec<Line<'_>> = Item::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let (key, label) = item.label();
+                    let why = blocked(app, &c.view, *item);
+                    let style = if i == *selected {
+                        t.selected()
+                    } else if why.is_some() {
+                        t.dim()
+                    } else {
+                        t.text()
+                    };
+                    let mut spans = vec![Span::styled(format!(" {key}  {label}"), style)];
+                    if let Some(why) = why {
+                        spans.push(Span::styled(format!(" ({why})"), t.dim()));
+                    }
+                    Line::from(spans)
+                })
+                .collect();
+            popup_list(app, frame, area, " Thao tác với hồ sơ ", lines);
+        }
+        Popup::Print { selected } => {
+            let Some(c) = &app.detail.case else {
+                return;
+            };
+            let lines: Vec<Line<'_>> = crate::print::Form::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, form)| {
+                    let why = form.unavailable(&c.view);
+                    let style = if i == *selected {
+                        t.selected()
+                    } else if why.is_some() {
+                        t.dim()
+                    } else {
+                        t.text()
+                    };
+                    let mut spans = vec![Span::styled(
+                        format!(" {}  {}", i + 1, form.title_vi()),
+                        style,
+                    )];
+                    if let Some(why) = why {
+                        spans.push(Span::styled(format!(" ({why})"), t.dim()));
+                    }
+                    Line::from(spans)
+                })
+                .collect();
+            popup_list(app, frame, area, " In giấy tờ (PDF) ", lines);
+        }
         Popup::Actions { options, selected } => {
             let h = u16::try_from(options.len()).unwrap_or(9).min(12) + 2;
             let bx = area.centered(
@@ -969,4 +1234,26 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
             );
         }
     }
+}
+
+/// A titled list popup centred over `area`; long lines wrap.
+fn popup_list(app: &App, frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'_>>) {
+    let t = app.theme;
+    let w = area.width.min(76);
+    let inner_w = usize::from(w.saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_w).max(1))
+        .sum();
+    let h = (u16::try_from(rows).unwrap_or(12) + 2).min(area.height);
+    let bx = area.centered(Constraint::Length(w), Constraint::Length(h));
+    frame.render_widget(Clear, bx);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
+            Block::bordered()
+                .title(Span::styled(title.to_string(), t.title()))
+                .border_style(t.title()),
+        ),
+        bx,
+    );
 }

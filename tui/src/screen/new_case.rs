@@ -76,6 +76,8 @@ pub struct NewCaseState {
     pub tried: bool,
     /// The received case.
     pub receipt: Option<CaseView>,
+    /// The last print's message (file path, printer), shown on the receipt.
+    pub printed: Option<String>,
     /// Scroll of the form.
     pub scroll: usize,
 }
@@ -130,6 +132,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
             key_help("Esc", "nhập lại CCCD", true),
         ],
         Step::Receipt => vec![
+            key_help("p", "in giấy tiếp nhận", true),
             key_help("Enter", "mở hồ sơ", true),
             key_help("n", "tiếp nhận hồ sơ khác", true),
             key_help("Esc q", "về danh sách", true),
@@ -451,6 +454,13 @@ fn on_key_receipt(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             app.new_case = NewCaseState::default();
             vec![]
         }
+        KeyCode::Char('p') | KeyCode::F(9) => match &app.new_case.receipt {
+            Some(v) => {
+                let id = v.id.to_string();
+                crate::screen::case_actions::print(app, id, crate::print::Form::Receipt)
+            }
+            None => vec![],
+        },
         KeyCode::Esc | KeyCode::Char('q') => app.run(crate::app::Command::GoList),
         _ => vec![],
     }
@@ -792,9 +802,12 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(
-        "Đọc mã hồ sơ và ngày hẹn cho công dân, hoặc in giấy tiếp nhận (hoso case show).",
-        t.dim(),
-    )));
+    match &app.new_case.printed {
+        Some(msg) => lines.push(Line::from(Span::styled(msg.clone(), t.ok()))),
+        None => lines.push(Line::from(Span::styled(
+            "Nhấn p để in giấy tiếp nhận và hẹn trả kết quả (Mẫu 01), hoặc đọc mã hồ sơ và ngày hẹn cho công dân.",
+            t.dim(),
+        ))),
+    }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

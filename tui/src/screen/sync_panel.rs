@@ -181,7 +181,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         if s.running {
             "Mọi thao tác được lưu tại máy trước; đồng bộ chạy nền và không bao giờ làm chậm màn hình."
         } else {
-            "Hồ sơ vẫn được lưu tại máy. Đồng bộ chạy khi node được khởi động cùng tiến trình đồng bộ (hoso demo --with-hub)."
+            "Hồ sơ vẫn được lưu tại máy. Đồng bộ chỉ chạy khi máy được mở cùng dịch vụ đồng bộ: báo quản trị nếu cần gửi hồ sơ lên tỉnh."
         },
         t.dim(),
     )));

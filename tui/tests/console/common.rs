@@ -1,8 +1,10 @@
 //! A real node in a temp dir plus a console driven by events.
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use hoso_node::{Author, CaseView, InitOptions, NewCase, Node, NodeRole};
-use hoso_schemas::{Procedure, Role};
+use hoso_node::{CaseView, NewCase, Node};
+use hoso_schemas::Procedure;
+use hoso_testkit::fixtures;
+use hoso_testkit::node::{Spec, login};
 use hoso_tui::app::{App, AppOptions};
 use hoso_tui::effect::{Effect, execute};
 use hoso_tui::event::Event;
@@ -13,18 +15,16 @@ use ratatui::crossterm::event::{
     Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
 };
 
-pub const PASS: &str = "mat-khau-thu";
+pub use hoso_testkit::fixtures::PASS;
 
-pub const REGISTRY: &str = concat!(
-    r#"{"citizen_id":"020190012345","full_name":"Nguyễn Thị Hương","date_of_birth":"1990-03-12","sex":"female","ethnicity":"Tày","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020088001111"}"#,
-    "\n",
-    r#"{"citizen_id":"020088001111","full_name":"Đặng Văn Đức","date_of_birth":"1988-05-01","sex":"male","ethnicity":"Nùng","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"married","spouse_id":"020190012345"}"#,
-    "\n",
-    r#"{"citizen_id":"020075000777","full_name":"Hoàng Văn Hùng","date_of_birth":"1975-07-07","sex":"male","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
-    "\n",
-    r#"{"citizen_id":"020301000123","full_name":"Tôn Nữ Hoàng Phương Thảo Nguyên Khánh Ngọc Bích","date_of_birth":"2001-09-09","sex":"female","ethnicity":"Kinh","nationality":"Việt Nam","commune_code":"06112","address":"Thôn Bản Chang, Xã Bình Gia, tỉnh Lạng Sơn","marital_status":"single"}"#,
-    "\n",
-);
+/// The console's test registry: the default citizens but the child, and a citizen with a very
+/// long name (for the layouts that cut it).
+pub const CITIZENS: &[&str] = &[
+    fixtures::HUONG,
+    fixtures::DUC,
+    fixtures::HUNG,
+    fixtures::LONG_NAME,
+];
 
 pub struct Harness {
     pub node: Node,
@@ -32,37 +32,9 @@ pub struct Harness {
     pub _dir: tempfile::TempDir,
 }
 
+/// A commune node of Xã Bình Gia in `dir` with the test officers and [`CITIZENS`].
 pub fn new_node(dir: &std::path::Path) -> Node {
-    let node = Node::init(
-        dir,
-        InitOptions {
-            name: "Xã Bình Gia".into(),
-            role: NodeRole::Commune,
-            province: "20".into(),
-            commune: Some("06112".into()),
-            unit_code: None,
-            listen: "127.0.0.1:0".into(),
-            realm: None,
-        },
-    )
-    .expect("init");
-    // The node creates its first account, the supervisor; the supervisor adds the others.
-    node.add_officer(
-        &Author::Node,
-        "lanhdao01",
-        "Lương Văn Đạt",
-        Role::Supervisor,
-        PASS,
-    )
-    .expect("supervisor");
-    let lead = Author::Officer(node.authenticate("lanhdao01", PASS).expect("login"));
-    node.add_officer(&lead, "canbo01", "Hoàng Thị Lan", Role::Officer, PASS)
-        .expect("officer");
-    node.add_officer(&lead, "thanhtra01", "Đặng Thu Hương", Role::Auditor, PASS)
-        .expect("auditor");
-    node.import_registry("registry.jsonl", REGISTRY.as_bytes(), &lead)
-        .expect("registry");
-    node
+    Spec::commune("06112").citizens(CITIZENS).init_at(dir)
 }
 
 pub fn app_for(node: &Node) -> App {
@@ -169,7 +141,7 @@ pub fn at(s: &str) -> DateTime<FixedOffset> {
 pub fn case_at(node: &Node, procedure: &str, citizen: &str, received: &str) -> CaseView {
     let p = node.catalog().procedure(procedure).expect("procedure");
     node.create_case(
-        &node.authenticate("canbo01", "mat-khau-thu").expect("login"),
+        &login(node, "canbo01"),
         NewCase {
             procedure: procedure.into(),
             citizen_id: citizen.into(),

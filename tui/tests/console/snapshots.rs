@@ -4,6 +4,7 @@
 
 use hoso_node::{NodeRole, PeerStatus};
 use hoso_schemas::Status;
+use hoso_testkit::node::login;
 use hoso_tui::event::Event;
 use ratatui::crossterm::event::KeyCode;
 
@@ -42,15 +43,7 @@ fn sample(h: &Harness) {
     );
     for to in [Status::InProcess, Status::Decided] {
         h.node
-            .transition(
-                &h.node
-                    .authenticate("canbo01", "mat-khau-thu")
-                    .expect("login"),
-                &b.receipt_code,
-                to,
-                None,
-                None,
-            )
+            .transition(&login(&h.node, "canbo01"), &b.receipt_code, to, None, None)
             .expect("transition");
     }
 }
@@ -162,9 +155,7 @@ fn detail_with_conflict_banner() {
         .expect("fork");
     a.node
         .transition(
-            &a.node
-                .authenticate("canbo01", "mat-khau-thu")
-                .expect("login"),
+            &login(&a.node, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             None,
@@ -172,7 +163,7 @@ fn detail_with_conflict_banner() {
         )
         .expect("a");
     b.transition(
-        &b.authenticate("lanhdao01", "mat-khau-thu").expect("login"),
+        &login(&b, "lanhdao01"),
         &v.receipt_code,
         Status::RejectedAtIntake,
         None,
@@ -222,9 +213,7 @@ fn detail_history_tab() {
     );
     h.node
         .transition(
-            &h.node
-                .authenticate("canbo01", "mat-khau-thu")
-                .expect("login"),
+            &login(&h.node, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             None,
@@ -350,7 +339,7 @@ fn day_of_work(h: &Harness) {
             // A decided case is handed over only with its recorded result.
             h.node
                 .record_result(
-                    &h.node.authenticate(who, "mat-khau-thu").expect("login"),
+                    &login(&h.node, who),
                     &v.receipt_code,
                     &hoso_node::node::ResultInput {
                         track: None,
@@ -364,13 +353,7 @@ fn day_of_work(h: &Harness) {
                 .expect("result");
         }
         h.node
-            .transition(
-                &h.node.authenticate(who, "mat-khau-thu").expect("login"),
-                &v.receipt_code,
-                to,
-                None,
-                None,
-            )
+            .transition(&login(&h.node, who), &v.receipt_code, to, None, None)
             .expect("transition");
     }
 }
@@ -425,9 +408,7 @@ fn transition_menu_greys_what_the_role_may_not_do_80x24_and_120x40() {
     );
     h.node
         .transition(
-            &h.node
-                .authenticate("canbo01", "mat-khau-thu")
-                .expect("login"),
+            &login(&h.node, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             None,

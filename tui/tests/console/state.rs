@@ -3,6 +3,7 @@
 use hoso_node::{CaseQuery, PeerStatus, SyncCommand};
 use hoso_schemas::Clock;
 use hoso_schemas::Status;
+use hoso_testkit::node::login;
 use hoso_tui::Screen;
 use hoso_tui::event::Event;
 use hoso_tui::screen::list::PAGE;
@@ -328,9 +329,7 @@ fn a_remote_change_reaches_the_list_at_the_next_tick() {
     h.key(KeyCode::Enter);
     h.node
         .transition(
-            &h.node
-                .authenticate("lanhdao01", "mat-khau-thu")
-                .expect("login"),
+            &login(&h.node, "lanhdao01"),
             &v.receipt_code,
             Status::InProcess,
             None,
@@ -439,11 +438,7 @@ fn the_list_reads_pages_and_moves_across_them() {
         .import_cases(
             "t.jsonl",
             jsonl.as_bytes(),
-            &hoso_node::Author::Officer(
-                h.node
-                    .authenticate("canbo01", "mat-khau-thu")
-                    .expect("login"),
-            ),
+            &hoso_node::Author::Officer(login(&h.node, "canbo01")),
         )
         .expect("import");
     h.login("canbo01");
@@ -514,7 +509,7 @@ fn day_of_work(h: &Harness) -> [hoso_node::CaseView; 4] {
             // A decided case is handed over only with its recorded result.
             h.node
                 .record_result(
-                    &h.node.authenticate(who, "mat-khau-thu").expect("login"),
+                    &login(&h.node, who),
                     &v.receipt_code,
                     &hoso_node::node::ResultInput {
                         track: None,
@@ -528,13 +523,7 @@ fn day_of_work(h: &Harness) -> [hoso_node::CaseView; 4] {
                 .expect("result");
         }
         h.node
-            .transition(
-                &h.node.authenticate(who, "mat-khau-thu").expect("login"),
-                &v.receipt_code,
-                to,
-                None,
-                None,
-            )
+            .transition(&login(&h.node, who), &v.receipt_code, to, None, None)
             .expect("transition");
     }
     [late, ahead, paused, ended]
@@ -627,9 +616,7 @@ fn my_cases_shows_only_the_officers_own_and_counts_follow() {
     );
     h.node
         .create_case(
-            &h.node
-                .authenticate("lanhdao01", "mat-khau-thu")
-                .expect("login"),
+            &login(&h.node, "lanhdao01"),
             hoso_node::NewCase {
                 procedure: "judicial_record".into(),
                 citizen_id: "020088001111".into(),
@@ -668,10 +655,9 @@ fn palette_runs_commands_by_name_without_accents() {
     h.key(KeyCode::Char(':'));
     h.type_str("kiem toan");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.screen, Screen::Audit);
-    let s = h.app.audit.summary.as_ref().expect("audit read");
-    assert!(s.problem.is_none(), "{:?}", s.problem);
-    assert!(s.checked > 0);
+    assert_eq!(h.app.screen, Screen::Auditor);
+    let r = h.app.auditor.results.as_ref().expect("audit read");
+    assert!(r.total > 0 && r.total as u64 == r.held, "{r:?}");
 }
 
 #[test]
@@ -909,9 +895,7 @@ fn supervisor_only_transitions_are_greyed_with_the_reason_and_do_nothing() {
     );
     h.node
         .transition(
-            &h.node
-                .authenticate("canbo01", "mat-khau-thu")
-                .expect("login"),
+            &login(&h.node, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             None,
@@ -1018,7 +1002,7 @@ fn slash_searches_from_any_screen_and_every_hint_bar_offers_it() {
     for (screen, key) in [
         (Screen::Detail, None),
         (Screen::Sync, Some('3')),
-        (Screen::Audit, Some('4')),
+        (Screen::Auditor, Some('4')),
     ] {
         if let Some(k) = key {
             h.key(KeyCode::Char(k));

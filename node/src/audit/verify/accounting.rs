@@ -27,6 +27,7 @@ pub(super) fn account(
     purged: &HashSet<[u8; 32]>,
     bound: &HashMap<[u8; 16], NodeId>,
     findings: &mut Vec<Finding>,
+    progress: &dyn crate::progress::Progress,
 ) -> Result<(u64, u64)> {
     // change hash → (entry index, position in its list), in (origin, seq) order.
     let mut claims: HashMap<[u8; 32], Vec<(usize, usize)>> = HashMap::new();
@@ -38,7 +39,13 @@ pub(super) fn account(
     let mut seen: HashSet<[u8; 32]> = HashSet::new();
     let mut n_cases = 0;
     let mut n_changes = 0;
-    for case in src.case_ids()? {
+    let case_ids = src.case_ids()?;
+    progress.stage(
+        crate::progress::Stage::VerifyCases,
+        Some(case_ids.len() as u64),
+    );
+    for case in case_ids {
+        progress.advance(1);
         let Some(bytes) = src.doc(&case)? else {
             continue;
         };

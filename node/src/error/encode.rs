@@ -1,0 +1,42 @@
+//! A value of the node that could not be serialized: a bug, not the caller's input (CLI exit 1).
+
+/// Serialization of a stored record or settings file failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    /// JSON encoding of a stored record.
+    #[error("could not encode {what} as JSON: {source}; report this as a bug")]
+    Json {
+        /// What was being encoded.
+        what: &'static str,
+        /// The encoder's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// TOML encoding of a settings file.
+    #[error("could not encode {what} as TOML: {source}; report this as a bug")]
+    Toml {
+        /// What was being encoded.
+        what: &'static str,
+        /// The encoder's error.
+        #[source]
+        source: Box<toml::ser::Error>,
+    },
+}
+
+impl EncodeError {
+    /// A closure for `map_err` on a JSON encoding of `what`.
+    pub fn json(what: &'static str) -> impl FnOnce(serde_json::Error) -> super::NodeError {
+        move |source| EncodeError::Json { what, source }.into()
+    }
+
+    /// A closure for `map_err` on a TOML encoding of `what`.
+    pub fn toml(what: &'static str) -> impl FnOnce(toml::ser::Error) -> super::NodeError {
+        move |source| {
+            EncodeError::Toml {
+                what,
+                source: Box::new(source),
+            }
+            .into()
+        }
+    }
+}
