@@ -103,3 +103,66 @@ fn exit_code(err: &anyhow::Error) -> u8 {
     });
     if bad_input { 2 } else { 1 }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hoso_node::NodeError;
+    use hoso_node::error::{AuditError, ConfigError, PeerError, examples};
+
+    #[test]
+    fn every_node_error_maps_to_exit_1_or_2_and_one_line() {
+        for e in examples::all() {
+            let bad_input = e.is_bad_input();
+            let shown = e.to_string();
+            let err = anyhow::Error::from(e);
+            assert_eq!(exit_code(&err), if bad_input { 2 } else { 1 }, "{shown}");
+            let line = one_line(&err);
+            assert!(!line.contains('\n') && !line.is_empty(), "{line}");
+            assert!(line.starts_with(&shown), "{line} / {shown}");
+        }
+    }
+
+    #[test]
+    fn exit_codes_of_the_typed_reasons() {
+        let code = |e: NodeError| exit_code(&anyhow::Error::from(e));
+        for c in examples::config_errors() {
+            assert_eq!(code(c.into()), 2);
+        }
+        for p in examples::peer_errors() {
+            assert_eq!(code(p.into()), 2);
+        }
+        for e in examples::encode_errors() {
+            assert_eq!(code(e.into()), 1);
+        }
+        for i in examples::ingest_errors() {
+            assert_eq!(code(i.into()), 2);
+        }
+        assert_eq!(code(AuditError::BundleRecordTooLarge.into()), 1);
+        assert_eq!(code(AuditError::BatchTooLarge { max: 4096 }.into()), 2);
+        assert_eq!(code(ConfigError::CommuneMissing.into()), 2);
+        assert_eq!(code(PeerError::OwnId.into()), 2);
+    }
+
+    #[test]
+    fn the_line_keeps_the_context_and_says_a_cause_once() {
+        let io = NodeError::io(
+            std::path::Path::new("/d/peers.toml"),
+            std::io::Error::other("disk on fire"),
+        );
+        let err = anyhow::Error::from(io).context("loading the peers");
+        let line = one_line(&err);
+        assert_eq!(line, "loading the peers: /d/peers.toml: disk on fire");
+        // A cause below a node error is not appended: the node's message is whole.
+        let toml = examples::peer_errors().remove(0);
+        let line = one_line(&anyhow::Error::from(NodeError::from(toml)));
+        assert!(
+            line.contains("line 1:") || line.contains("key with no value"),
+            "{line}"
+        );
+        assert!(
+            !line.contains('|'),
+            "toml's multi-line snippet leaked: {line}"
+        );
+    }
+}

@@ -112,7 +112,7 @@ impl Node {
         // The same bytes imported before: refused, so a re-run never receives the cases again.
         let blake3 = reader.hex();
         if let Some(done) = crate::import_receipt::get(ctx.tx(), &blake3)? {
-            return Err(done.refusal(name, reader.line_count()));
+            return Err(done.refusal(name));
         }
         progress.stage(Stage::ImportWrite, Some(ready.len() as u64));
         let mut report = ImportReport::default();

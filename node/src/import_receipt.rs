@@ -11,7 +11,7 @@ use std::io::{BufRead, Read};
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{NodeError, Result};
+use crate::error::{ImportedBefore, NodeError, Refusal, Result};
 use crate::store::tables::META;
 
 /// What the store remembers of one imported file.
@@ -32,19 +32,17 @@ pub struct ImportReceipt {
 impl ImportReceipt {
     /// The refusal of a second import of the same bytes (exit 2), saying when and by whom the
     /// file was imported and what to do.
-    pub fn refusal(&self, file: &str, lines: usize) -> NodeError {
-        NodeError::ImportLine {
+    pub fn refusal(&self, file: &str) -> NodeError {
+        NodeError::Refused(Refusal::AlreadyImported {
             file: file.to_string(),
-            line: lines,
-            message: format!(
-                "end of file: these bytes (blake3 {}…) were already imported on {} by {} as {} case(s) from {}; nothing was imported again (to add cases, import a file that holds only the new ones)",
-                &self.blake3[..16.min(self.blake3.len())],
-                crate::session::vn_time(self.at_ms),
-                self.officer,
-                self.cases,
-                self.file
-            ),
-        }
+            before: Box::new(ImportedBefore {
+                blake3: self.blake3.chars().take(16).collect(),
+                at: crate::session::vn_time(self.at_ms),
+                officer: self.officer.clone(),
+                cases: self.cases,
+                first_file: self.file.clone(),
+            }),
+        })
     }
 }
 

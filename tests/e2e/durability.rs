@@ -196,7 +196,7 @@ fn sigkilled_import_lands_whole_or_not_at_all_and_a_rerun_duplicates_nothing() {
             rec["received_at"] = "2026-11-20T09:00:00+07:00".into();
             // Every other file carries receipt codes; the others get new codes on each run,
             // so only the file's import receipt keeps a re-run from receiving them twice.
-            if k % 2 == 0 {
+            if k.is_multiple_of(2) {
                 rec["receipt_code"] = format!("000.20.06.112-261120-K{k:02}{i:03}").into();
             }
             lines.push_str(&format!("{rec}\n"));

@@ -112,7 +112,8 @@ fn settings_files_that_do_not_parse_name_the_line_and_the_fix() {
 
 #[test]
 fn peer_entries_are_refused_with_the_reason() {
-    let h = Hoso::sample(bin());
+    // Peer administration is a supervisor's.
+    let h = Hoso::sample(bin()).as_officer("lanhdao01");
     let own = h.ok(&["--json", "id"]).json()["node_id"]
         .as_str()
         .expect("node id")

@@ -161,10 +161,14 @@ fn progress_is_drawn_on_a_terminal_and_never_with_json_or_into_a_pipe() {
     assert_eq!(code, 0, "{term}");
     assert!(has_bar(&term, "importing"), "no import bar: {term:?}");
 
-    // `--json` on the same terminal: no bar, and stdout is the JSON document alone.
+    // `--json` on the same terminal: no bar, and stdout is the JSON document alone. (Other
+    // bytes to import: a file imported before is refused.)
+    let import2 = tmp.path().join("import2.jsonl");
+    std::fs::write(&import2, format!("{line}\n")).expect("write");
+    let import2_s = import2.to_string_lossy().into_owned();
     for args in [
         &["--json", "audit", "verify"][..],
-        &["--json", "import", &import_s],
+        &["--json", "import", &import2_s],
         &["export", "--out", &export_s, "--json"],
     ] {
         let _ = std::fs::remove_file(&export);

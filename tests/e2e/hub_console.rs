@@ -17,11 +17,16 @@ const BIN: &str = env!("CARGO_BIN_EXE_hoso");
 const WAIT: Duration = Duration::from_secs(60);
 
 fn hoso(dir: &Path, args: &[&str]) -> String {
+    hoso_as(dir, "canbo01", args)
+}
+
+/// `hoso` acting as `officer` (peer administration is a supervisor's).
+fn hoso_as(dir: &Path, officer: &str, args: &[&str]) -> String {
     let out = Command::new(BIN)
         .arg("--data-dir")
         .arg(dir)
         .args(args)
-        .env("HOSO_OFFICER", "canbo01")
+        .env("HOSO_OFFICER", officer)
         .env("HOSO_PASSPHRASE", "hoso-demo")
         .env_remove("HOSO_DATA_DIR")
         .env_remove("RUST_LOG")
@@ -235,14 +240,16 @@ fn two_communes_sync_then_the_hub_dashboard_and_the_auditor_filter() {
     let hub_id = node_id(&hub);
     for (dir, code, name) in [(&a, "06112", "Xã Bình Gia"), (&b, "06115", "Xã Hoa Thám")] {
         let id = node_id(dir);
-        hoso(
+        hoso_as(
             &hub,
+            "lanhdao01",
             &[
                 "peer", "add", &id, "--role", "commune", "--scope", code, "--name", name,
             ],
         );
-        hoso(
+        hoso_as(
             dir,
+            "lanhdao01",
             &[
                 "peer",
                 "add",

@@ -804,6 +804,7 @@ impl App {
             }
             self.draft.new_case = (!d.is_empty()).then_some(d);
         }
+        crate::screen::case_actions::fold_draft(self);
         if self.screen == Screen::Detail
             && let Some(detail::Popup::Note(note)) = &self.detail.popup
             && let Some(c) = &self.detail.case

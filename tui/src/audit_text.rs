@@ -343,5 +343,19 @@ mod tests {
         assert!(c.contains("Cấp Phiếu lý lịch tư pháp"), "{c}");
         assert!(!c.contains("case_import"), "{c}");
         assert!(sentence(&cat, Action::Note, b"").contains("đã được xoá"));
+        let fc = sentence(
+            &cat,
+            Action::FieldCorrect,
+            r#"{"fields":{"father_full_name":{"from":"Đặng Văn Đức","to":"Đặng Văn Đức Anh","registry":true}},"reason":"Giấy tờ mới"}"#
+                .as_bytes(),
+        );
+        assert!(fc.starts_with("Đính chính ô «"), "{fc}");
+        assert!(fc.contains("minh chứng giữ nguyên"), "{fc}");
+        assert!(fc.contains("lý do: “Giấy tờ mới”"), "{fc}");
+        assert!(
+            !fc.contains("father_full_name") && !fc.contains('{'),
+            "{fc}"
+        );
+        assert_eq!(action_vi(Action::FieldCorrect), "Đính chính dữ liệu CSDL");
     }
 }

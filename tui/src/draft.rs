@@ -4,7 +4,8 @@
 //! A draft is the officer's own scratch, not a record: it lives in one small JSON file per
 //! officer under `<data dir>/drafts/` (directory mode 0700, file mode 0600), outside the audited
 //! store, and is never synced. It holds the new-case form being filled (procedure, citizen id,
-//! the values typed so far) and the unsaved note of each case. The console writes it after every
+//! the values typed so far), the unsaved note of each case and the unsaved form over a case
+//! (a correction, a result, a payment, a supplement request, an apology). The console writes it after every
 //! change to what was typed (through [`crate::effect::Effect::SaveDraft`], off the input path),
 //! atomically (a temp file renamed over the old one), and reads it back at login: reopening the
 //! form or the note box brings the text back.
@@ -43,12 +44,24 @@ pub struct Draft {
     /// Unsaved notes, by case id.
     #[serde(default)]
     pub notes: BTreeMap<String, String>,
+    /// Unsaved forms over a case (a correction, a result, a payment, …), by case id.
+    #[serde(default)]
+    pub forms: BTreeMap<String, FormDraft>,
+}
+
+/// A form over a case, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormDraft {
+    /// Which form (`edit:<field>`, `result`, `payment`, `supplement`, `apology`).
+    pub kind: String,
+    /// Each row's value (a choice row: the chosen value).
+    pub values: Vec<String>,
 }
 
 impl Draft {
     /// Nothing to keep.
     pub fn is_empty(&self) -> bool {
-        self.new_case.is_none() && self.notes.is_empty()
+        self.new_case.is_none() && self.notes.is_empty() && self.forms.is_empty()
     }
 }
 

@@ -135,6 +135,8 @@ pub enum Effect {
         officer: AuthenticatedOfficer,
         /// Case id.
         reference: String,
+        /// One bundle track with its own deadline, or the whole case.
+        track: Option<String>,
         /// Items, deadline and reason.
         input: hoso_node::node::SupplementInput,
     },
@@ -144,6 +146,8 @@ pub enum Effect {
         officer: AuthenticatedOfficer,
         /// Case id.
         reference: String,
+        /// One bundle track with its own deadline, or the whole case.
+        track: Option<String>,
         /// Reason and new date.
         input: hoso_node::node::ApologyInput,
     },
@@ -189,7 +193,7 @@ impl AuditLine {
             node: e.entry.body.origin.short(),
             seq: e.entry.body.seq,
             time: local_time(e.entry.body.time_ms),
-            officer: e.entry.body.officer.clone(),
+            officer: crate::format::officer_vi(&e.entry.body.officer),
             action: crate::audit_text::action_vi(action).to_string(),
             sentence: crate::audit_text::sentence(
                 catalog,
@@ -378,20 +382,28 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
         Effect::RequestSupplement {
             officer,
             reference,
+            track,
             input,
         } => Outcome::Updated(
-            node.request_supplement(&officer, &reference, &input)
-                .map(Box::new)
-                .map_err(vi(node)),
+            match &track {
+                Some(t) => node.request_track_supplement(&officer, &reference, t, &input),
+                None => node.request_supplement(&officer, &reference, &input),
+            }
+            .map(Box::new)
+            .map_err(vi(node)),
         ),
         Effect::RecordApology {
             officer,
             reference,
+            track,
             input,
         } => Outcome::Updated(
-            node.record_apology(&officer, &reference, &input)
-                .map(Box::new)
-                .map_err(vi(node)),
+            match &track {
+                Some(t) => node.record_track_apology(&officer, &reference, t, &input),
+                None => node.record_apology(&officer, &reference, &input),
+            }
+            .map(Box::new)
+            .map_err(vi(node)),
         ),
         Effect::Print {
             printer,

@@ -197,10 +197,7 @@ pub fn intake_vi(e: &IntakeError) -> String {
 
 /// A lifecycle rule (tracks, results, supplements, apologies) in Vietnamese.
 pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
-    let track_or_case = |what: &str| match what
-        .strip_prefix("track `")
-        .and_then(|t| t.strip_suffix('`'))
-    {
+    let track_or_case = |track: &Option<String>| match track {
         Some(t) => format!("Phần «{}»", procedure_name(catalog, t)),
         None => "Hồ sơ".to_string(),
     };
@@ -224,13 +221,13 @@ pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
             "Chưa chuyển hồ sơ sang «{}» được: còn phần liên thông chưa kết thúc. Chuyển từng phần đến khi xong trước.",
             to.label_vi()
         ),
-        LifecycleError::NoResult { what, .. } => format!(
+        LifecycleError::NoResult { track, .. } => format!(
             "{} chưa có kết quả (số, ngày, người ký). Ghi kết quả trước khi trả cho công dân.",
-            track_or_case(what)
+            track_or_case(track)
         ),
-        LifecycleError::ResultNotNow { what, status, .. } => format!(
+        LifecycleError::ResultNotNow { track, status, .. } => format!(
             "{} đang «{}»: chỉ ghi kết quả khi đang xử lý hoặc đã xử lý xong.",
-            track_or_case(what),
+            track_or_case(track),
             status.label_vi()
         ),
         LifecycleError::ResultDate {
@@ -278,6 +275,10 @@ pub fn lifecycle_vi(e: &LifecycleError, catalog: &Catalog) -> String {
 pub fn refusal_vi(e: &Refusal, catalog: &Catalog) -> String {
     match e {
         Refusal::NothingToSet => "Chưa nhập ô nào để sửa.".to_string(),
+        Refusal::AlreadyImported { before, .. } => format!(
+            "Tệp này đã được nhập lúc {} bởi {} ({} hồ sơ) nên không nhập lại. Muốn thêm hồ sơ, nhập tệp chỉ gồm các hồ sơ mới.",
+            before.at, before.officer, before.cases
+        ),
         Refusal::NothingToChange => {
             "Không có gì thay đổi: hồ sơ đã có đúng các giá trị này.".to_string()
         }
@@ -491,7 +492,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::Store(_) => {
             "Kho dữ liệu của máy gặp lỗi. Thử lại; nếu vẫn lỗi, báo quản trị.".to_string()
         }
-        NodeError::Document(_) => {
+        NodeError::Document(_) | NodeError::Automerge(_) => {
             "Tài liệu hồ sơ không đọc được. Thử tải lại (r); nếu vẫn lỗi, báo quản trị.".to_string()
         }
         NodeError::UnknownProcedure(_) => {
@@ -619,6 +620,19 @@ mod tests {
     }
 
     #[test]
+    fn a_correction_without_reason_is_a_vietnamese_sentence() {
+        let cat = Catalog::builtin().expect("catalog");
+        let m = node_error_vi(
+            &NodeError::CorrectionNeedsReason {
+                field: "requester_full_name".into(),
+            },
+            &cat,
+        );
+        assert!(m.contains("ghi lý do"), "{m}");
+        assert!(!m.contains("requester_full_name"), "{m}");
+    }
+
+    #[test]
     fn lifecycle_refusals_become_vietnamese_sentences() {
         use hoso_schemas::Status;
         let cat = Catalog::builtin().expect("catalog");
@@ -636,7 +650,7 @@ mod tests {
             (
                 LifecycleError::NoResult {
                     receipt_code: code(),
-                    what: "track `health_insurance_child`".into(),
+                    track: Some("health_insurance_child".into()),
                 },
                 "chưa có kết quả",
             ),

@@ -94,6 +94,16 @@ pub fn date_vi(d: &str) -> String {
     }
 }
 
+/// Who recorded an entry, as officers read it: the node's own entries (imports, genesis, sync
+/// bookkeeping) are "hệ thống", not the `system` id they are stored under.
+pub fn officer_vi(id: &str) -> String {
+    if id == hoso_node::node::SYSTEM_OFFICER {
+        "hệ thống".to_string()
+    } else {
+        id.to_string()
+    }
+}
+
 /// An RFC 3339 time as `DD/MM/YYYY HH:MM` in Vietnam time (Asia/Ho_Chi_Minh, UTC+7),
 /// whatever offset it was written with: every time in the console is in one zone.
 pub fn time_vi(t: &str) -> String {
@@ -262,6 +272,12 @@ mod wrap_tests {
         );
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
         assert_eq!(wrap("", 5), [""]);
+    }
+
+    #[test]
+    fn the_node_itself_is_named_in_vietnamese() {
+        assert_eq!(super::officer_vi("system"), "hệ thống");
+        assert_eq!(super::officer_vi("canbo01"), "canbo01");
     }
 }
 

@@ -26,7 +26,8 @@
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
 //! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`finding_text`]
 //! (verification findings as Vietnamese sentences), [`oversight`] (what the hub's and the
-//! auditor's screens ask of the node), [`print`] (the receipt and the one-stop forms).
+//! auditor's screens ask of the node), [`print`] (printing a case's forms through the printer
+//! the binary hands in).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 

@@ -455,7 +455,7 @@ fn verify_view(node: &Node, r: &Report) -> VerifyView {
         .collect();
     if r.findings.len() > MAX_FINDINGS_SHOWN {
         findings.push(format!(
-            "… và {} sai lệch khác (hoso audit verify --json liệt kê đủ).",
+            "… và {} sai lệch khác (báo quản trị xuất danh sách đầy đủ).",
             r.findings.len() - MAX_FINDINGS_SHOWN
         ));
     }

@@ -73,18 +73,16 @@ impl Form {
     /// refusal and apology print the case's own records.
     pub fn unavailable(self, v: &CaseView) -> Option<&'static str> {
         match self {
-            Form::Supplement if v.supplements.is_empty() => {
-                Some("chưa có yêu cầu bổ sung (b để lập)")
-            }
+            Form::Supplement if v.supplements.is_empty() => Some("chưa có yêu cầu bổ sung"),
             Form::Refusal => {
                 let refused = v.history.iter().any(|h| {
                     h.track.is_none()
                         && matches!(h.to, Status::RejectedAtIntake | Status::Stopped)
                         && h.note.as_deref().is_some_and(|n| !n.trim().is_empty())
                 });
-                (!refused).then_some("chưa từ chối hồ sơ (cần ghi lý do khi từ chối)")
+                (!refused).then_some("chưa từ chối, hoặc từ chối không ghi lý do")
             }
-            Form::Apology if v.apologies.is_empty() => Some("chưa có phiếu xin lỗi (Lãnh đạo lập)"),
+            Form::Apology if v.apologies.is_empty() => Some("chưa có phiếu xin lỗi"),
             _ => None,
         }
     }

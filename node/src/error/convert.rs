@@ -22,6 +22,6 @@ store_error!(
 
 impl From<automerge::AutomergeError> for NodeError {
     fn from(e: automerge::AutomergeError) -> Self {
-        NodeError::Document(e.to_string())
+        NodeError::Automerge(Box::new(e))
     }
 }

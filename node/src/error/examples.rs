@@ -157,6 +157,16 @@ pub fn ingest_errors() -> Vec<IngestError> {
 pub fn refusals() -> Vec<Refusal> {
     vec![
         Refusal::NothingToSet,
+        Refusal::AlreadyImported {
+            file: "cases.jsonl".into(),
+            before: Box::new(ImportedBefore {
+                blake3: "b1e780e4212b7e31".into(),
+                at: "01/12/2026 18:17".into(),
+                officer: "canbo01".into(),
+                cases: 2,
+                first_file: "cases.jsonl".into(),
+            }),
+        },
         Refusal::NothingToChange,
         Refusal::EmptyNote,
         Refusal::EmptyOfficerName,
@@ -255,11 +265,11 @@ pub fn lifecycle_errors() -> Vec<LifecycleError> {
         },
         LifecycleError::NoResult {
             receipt_code: code(),
-            what: "the case".into(),
+            track: None,
         },
         LifecycleError::ResultNotNow {
             receipt_code: code(),
-            what: "track `birth_registration`".into(),
+            track: Some("birth_registration".into()),
             status: Status::Received,
         },
         LifecycleError::ResultDate {
@@ -462,6 +472,7 @@ pub fn all() -> Vec<NodeError> {
         NodeError::PassphraseHash {
             cause: argon2::password_hash::Error::Password,
         },
+        NodeError::Automerge(Box::new(automerge::AutomergeError::InvalidIndex(2))),
     ];
     for s in ["12345", "0201900000x1"] {
         if let Err(e) = CitizenId::parse(s) {
@@ -483,7 +494,7 @@ pub fn all() -> Vec<NodeError> {
 
 /// How many variants [`NodeError`] has.
 #[cfg(test)]
-const VARIANTS: usize = 40;
+const VARIANTS: usize = 41;
 
 /// The variant's position; no wildcard, so a new variant must be counted here.
 #[cfg(test)]
@@ -528,7 +539,8 @@ fn variant(e: &NodeError) -> usize {
         NodeError::Ingest(_) => 36,
         NodeError::BadDocument { .. } => 37,
         NodeError::PassphraseHash { .. } => 38,
-        NodeError::CorrectionNeedsReason { .. } => 39,
+        NodeError::Automerge(_) => 39,
+        NodeError::CorrectionNeedsReason { .. } => 40,
     }
 }
 

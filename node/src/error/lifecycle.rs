@@ -43,23 +43,25 @@ pub enum LifecycleError {
     },
     /// `returned` without a recorded result.
     #[error(
-        "{what} of case {receipt_code} has no result yet: record it with `hoso case result` before handing it over"
+        "{} of case {receipt_code} has no result yet: record it with `hoso case result` before handing it over",
+        part(track)
     )]
     NoResult {
         /// The case.
         receipt_code: String,
-        /// "the case", or "track `x`".
-        what: String,
+        /// The track without a result; `None`: the case itself.
+        track: Option<String>,
     },
     /// A result recorded for a case or track that is not being decided.
     #[error(
-        "{what} of case {receipt_code} is {status}: a result is recorded while it is in_process or decided"
+        "{} of case {receipt_code} is {status}: a result is recorded while it is in_process or decided",
+        part(track)
     )]
     ResultNotNow {
         /// The case.
         receipt_code: String,
-        /// "the case", or "track `x`".
-        what: String,
+        /// The track the result was for; `None`: the case itself.
+        track: Option<String>,
         /// Its status.
         status: Status,
     },
@@ -148,4 +150,11 @@ pub enum LifecycleError {
         /// The current appointment date (dd/mm/yyyy).
         current: String,
     },
+}
+
+/// "the case" or "track `x`", for messages.
+fn part(track: &Option<String>) -> String {
+    track
+        .as_deref()
+        .map_or_else(|| "the case".to_string(), |t| format!("track `{t}`"))
 }

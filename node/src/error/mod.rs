@@ -26,7 +26,7 @@ pub use intake::IntakeError;
 pub use lifecycle::LifecycleError;
 pub use limit::{LimitExceeded, Limited};
 pub use peer::PeerError;
-pub use refusal::Refusal;
+pub use refusal::{ImportedBefore, Refusal};
 pub use text::ControlChar;
 
 /// Everything a node operation can fail with.
@@ -231,6 +231,9 @@ pub enum NodeError {
         #[source]
         source: Box<automerge::AutomergeError>,
     },
+    /// Automerge failed on a stored case document.
+    #[error("case document: {0}; run `hoso check` to find a damaged case")]
+    Automerge(#[source] Box<automerge::AutomergeError>),
     /// The passphrase hasher failed (no randomness, bad parameters).
     #[error("cannot hash the passphrase: {cause}; try again, and report it if it persists")]
     PassphraseHash {
@@ -298,6 +301,7 @@ impl NodeError {
             | NodeError::Integrity(_)
             | NodeError::Store(_)
             | NodeError::Document(_)
+            | NodeError::Automerge(_)
             | NodeError::Encode(_)
             | NodeError::PassphraseHash { .. } => false,
         }

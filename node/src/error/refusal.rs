@@ -6,6 +6,17 @@ use hoso_schemas::Status;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Refusal {
+    /// `import` of bytes imported before (the same blake3): nothing is imported again.
+    #[error(
+        "{file}: these bytes were already imported on {} by {} as {} case(s) (from {}, blake3 {}…); nothing was imported again: to add cases, import a file that holds only the new ones",
+        before.at, before.officer, before.cases, before.first_file, before.blake3
+    )]
+    AlreadyImported {
+        /// The file given now.
+        file: String,
+        /// The earlier import of the same bytes.
+        before: Box<ImportedBefore>,
+    },
     /// `case set` with no pairs.
     #[error("nothing to set: pass NAME=VALUE pairs")]
     NothingToSet,
@@ -82,4 +93,19 @@ pub enum Refusal {
         /// The importing officer.
         importer: String,
     },
+}
+
+/// The earlier import of a file's bytes (see [`Refusal::AlreadyImported`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedBefore {
+    /// The first 16 hex digits of the bytes' blake3.
+    pub blake3: String,
+    /// When it was imported (dd/mm/yyyy HH:MM, Vietnam time).
+    pub at: String,
+    /// Who imported it.
+    pub officer: String,
+    /// How many cases that import received.
+    pub cases: usize,
+    /// The file name it was imported under.
+    pub first_file: String,
 }

@@ -26,7 +26,7 @@ use crate::case::{
     CaseSummary, CaseView, DeclaredCitizen, ExtractRef, Verification, VerificationState,
 };
 use crate::deadline;
-use crate::error::{IntakeError, NodeError, Result};
+use crate::error::{EncodeError, IntakeError, NodeError, Result};
 use crate::ids::CaseId;
 use crate::registry::{self, RegistryImportReport};
 use crate::store::tables::{CASES, META};
@@ -180,7 +180,8 @@ impl Node {
             imported_at: now.to_rfc3339(),
             import_no,
         };
-        let bytes = serde_json::to_vec(&extract).map_err(|e| NodeError::Document(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec(&extract).map_err(EncodeError::json("the registry extract"))?;
         ctx.tx()
             .open_table(META)?
             .insert(META_EXTRACT, bytes.as_slice())?;

@@ -11,7 +11,6 @@ use crate::error::{LifecycleError, Limited, Refusal, Result};
 use crate::write::AuthenticatedOfficer;
 use crate::{deadline, limits, text};
 
-use super::tracks::what;
 use super::*;
 
 /// What `hoso case result` records.
@@ -109,7 +108,7 @@ impl Node {
             if !open(&status) && !also.iter().any(open) {
                 return Err(LifecycleError::ResultNotNow {
                     receipt_code: before.receipt_code.clone(),
-                    what: what(track),
+                    track: track.map(str::to_string),
                     status,
                 }
                 .into());

@@ -19,11 +19,6 @@ fn handed_off(status: Status) -> bool {
     !matches!(status, Status::Submitted | Status::Received)
 }
 
-/// "the case" or "track `x`", for messages.
-pub(crate) fn what(track: Option<&str>) -> String {
-    track.map_or_else(|| "the case".to_string(), |t| format!("track `{t}`"))
-}
-
 /// At receipt: tracks that wait for no other are handed off with the case, and get their due
 /// date counted from the receipt.
 pub(crate) fn init_tracks(
@@ -88,7 +83,7 @@ pub(crate) fn before_track_move(
     if to == Status::Returned && tv.is_some_and(|t| t.result.is_none()) {
         return Err(LifecycleError::NoResult {
             receipt_code: before.receipt_code.clone(),
-            what: what(Some(track)),
+            track: Some(track.to_string()),
         }
         .into());
     }
@@ -235,7 +230,7 @@ pub(crate) fn check_case_move(
             if before.result_record.is_none() {
                 return Err(LifecycleError::NoResult {
                     receipt_code: code(),
-                    what: what(None),
+                    track: None,
                 }
                 .into());
             }
@@ -244,7 +239,7 @@ pub(crate) fn check_case_move(
         }) {
             return Err(LifecycleError::NoResult {
                 receipt_code: code(),
-                what: what(Some(t)),
+                track: Some(t.clone()),
             }
             .into());
         }

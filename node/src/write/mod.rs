@@ -39,7 +39,7 @@ use redb::{ReadableTable, WriteTransaction};
 use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseView};
-use crate::error::{Limited, NodeError, Refusal, Result};
+use crate::error::{EncodeError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
 use crate::node::{Node, Writer};
@@ -325,7 +325,7 @@ impl<'n> WriteCtx<'n> {
         let now = chrono::Utc::now().timestamp_millis();
         let change = doc
             .commit(action.as_str(), now)
-            .ok_or_else(|| NodeError::Document("empty creation change".into()))?;
+            .ok_or(Refusal::NothingToChange)?;
         let bytes = doc.save();
         limits::check(Limited::DocBytes, bytes.len(), limits::MAX_DOC_BYTES)?;
         self.tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
@@ -425,7 +425,7 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
     use crate::case::CaseSummary;
     use crate::store::tables::{CASES, INDEX, REVIEW};
     let new = view.summary();
-    let bytes = serde_json::to_vec(&new).map_err(|e| NodeError::Document(e.to_string()))?;
+    let bytes = serde_json::to_vec(&new).map_err(EncodeError::json("a case summary"))?;
     let old = {
         let mut cases = tx.open_table(CASES)?;
         let old = cases

@@ -32,25 +32,21 @@ pub fn build() -> Chain {
     let t = commune("06112");
     let n = &t.node;
     let mut cases = Vec::new();
-    let c1 = receive(&n, "judicial_record", "020190012345");
-    let c2 = receive(&n, "judicial_record", "020088001111");
-    n.add_note(
-        &login(&n, "canbo01"),
-        &c1.receipt_code,
-        "Đã nhận đủ giấy tờ",
-    )
-    .expect("note");
+    let c1 = receive(n, "judicial_record", "020190012345");
+    let c2 = receive(n, "judicial_record", "020088001111");
+    n.add_note(&login(n, "canbo01"), &c1.receipt_code, "Đã nhận đủ giấy tờ")
+        .expect("note");
     n.transition(
-        &login(&n, "canbo01"),
+        &login(n, "canbo01"),
         &c1.receipt_code,
         Status::InProcess,
         None,
         None,
     )
     .expect("transition");
-    n.add_note(&login(&n, "lanhdao01"), &c2.receipt_code, "Cần bổ sung")
+    n.add_note(&login(n, "lanhdao01"), &c2.receipt_code, "Cần bổ sung")
         .expect("note 2");
-    let c3 = receive(&n, "judicial_record", "020075000777");
+    let c3 = receive(n, "judicial_record", "020075000777");
     cases.push(n.case(&c1.receipt_code).expect("c1"));
     cases.push(n.case(&c2.receipt_code).expect("c2"));
     cases.push(c3);

@@ -21,7 +21,7 @@ fn fixture_bundle() -> &'static [u8] {
         sync_round(c.node(), &h);
         c.node()
             .transition(
-                &login(&c.node(), "canbo01"),
+                &login(c.node(), "canbo01"),
                 &c.cases[2].receipt_code,
                 hoso_schemas::Status::InProcess,
                 None,

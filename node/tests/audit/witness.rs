@@ -55,7 +55,7 @@ fn cosign_anchor_and_both_sides_verify() {
     // The next entry cites the anchor.
     let v = n
         .transition(
-            &login(&n, "canbo01"),
+            &login(n, "canbo01"),
             &c.cases[1].receipt_code,
             Status::InProcess,
             None,
@@ -244,7 +244,7 @@ fn t27_witness_size_never_rolls_back() {
     let (hub, _hd) = hub();
     let n = c.node();
     let early = n.checkpoint_request(0).expect("req");
-    n.add_note(&login(&n, "canbo01"), &c.cases[0].receipt_code, "thêm")
+    n.add_note(&login(n, "canbo01"), &c.cases[0].receipt_code, "thêm")
         .expect("note");
     let later = n.checkpoint_request(0).expect("req");
     let size_later = n.chain_head().next_seq;

@@ -49,16 +49,16 @@ fn receive_a_birth_case_filled_from_the_registry() {
 fn workflow_and_roles_are_enforced() {
     let t = commune("06112");
     let n = &t.node;
-    let v = receive(&n, "judicial_record", "020075000777");
+    let v = receive(n, "judicial_record", "020075000777");
     let code = v.receipt_code.clone();
     // received -> decided skips in_process.
     let err = n
-        .transition(&login(&n, "canbo01"), &code, Status::Decided, None, None)
+        .transition(&login(n, "canbo01"), &code, Status::Decided, None, None)
         .expect_err("must fail");
     assert!(matches!(err, NodeError::Workflow(_)), "{err}");
     assert!(err.to_string().contains("in_process"), "{err}");
     n.transition(
-        &login(&n, "canbo01"),
+        &login(n, "canbo01"),
         &code,
         Status::InProcess,
         None,
@@ -68,7 +68,7 @@ fn workflow_and_roles_are_enforced() {
     // An auditor may not write at all.
     let err = n
         .transition(
-            &login(&n, "thanhtra01"),
+            &login(n, "thanhtra01"),
             &code,
             Status::SupplementRequested,
             None,
@@ -78,12 +78,12 @@ fn workflow_and_roles_are_enforced() {
     assert!(matches!(err, NodeError::NotPermitted { .. }), "{err}");
     // Stopping needs a supervisor.
     let err = n
-        .transition(&login(&n, "canbo01"), &code, Status::Stopped, None, None)
+        .transition(&login(n, "canbo01"), &code, Status::Stopped, None, None)
         .expect_err("must fail");
     assert!(matches!(err, NodeError::Workflow(_)), "{err}");
     assert!(err.to_string().contains("supervisor"), "{err}");
     let v = n
-        .transition(&login(&n, "lanhdao01"), &code, Status::Stopped, None, None)
+        .transition(&login(n, "lanhdao01"), &code, Status::Stopped, None, None)
         .expect("supervisor stops");
     assert_eq!(v.status, Status::Stopped);
     assert_eq!(v.history.len(), 3);
@@ -98,19 +98,19 @@ fn bad_input_gets_typed_errors() {
     // Malformed citizen ids.
     let mut c = new_case(n, "judicial_record", "12345");
     assert!(matches!(
-        n.create_case(&login(&n, "canbo01"), c.clone()),
+        n.create_case(&login(n, "canbo01"), c.clone()),
         Err(NodeError::CitizenId(_))
     ));
     c.citizen_id = "020190012346".into();
     assert!(matches!(
-        n.create_case(&login(&n, "canbo01"), c.clone()),
+        n.create_case(&login(n, "canbo01"), c.clone()),
         Err(NodeError::UnknownCitizen(_))
     ));
     // Unknown procedure.
     c.procedure = "passport".into();
     c.citizen_id = "020190012345".into();
     let err = n
-        .create_case(&login(&n, "canbo01"), c)
+        .create_case(&login(n, "canbo01"), c)
         .expect_err("must fail");
     assert!(matches!(err, NodeError::UnknownProcedure(_)), "{err}");
     assert!(
@@ -121,7 +121,7 @@ fn bad_input_gets_typed_errors() {
     let mut c = new_case(n, "birth_registration", "020190012345");
     c.fields.retain(|(k, _)| k != "child_full_name");
     let err = n
-        .create_case(&login(&n, "canbo01"), c)
+        .create_case(&login(n, "canbo01"), c)
         .expect_err("must fail");
     match &err {
         NodeError::MissingFields { fields, .. } => {
@@ -134,13 +134,13 @@ fn bad_input_gets_typed_errors() {
     c.fields
         .push(("child_date_of_birth".into(), "2026-13-45".into()));
     assert!(matches!(
-        n.create_case(&login(&n, "canbo01"), c),
+        n.create_case(&login(n, "canbo01"), c),
         Err(NodeError::Field(_))
     ));
     let mut c = new_case(n, "birth_registration", "020190012345");
     c.fields.push(("favourite_colour".into(), "xanh".into()));
     assert!(matches!(
-        n.create_case(&login(&n, "canbo01"), c),
+        n.create_case(&login(n, "canbo01"), c),
         Err(NodeError::UnknownField { .. })
     ));
     // Registry fields cannot be typed over.
@@ -148,7 +148,7 @@ fn bad_input_gets_typed_errors() {
     c.fields
         .push(("mother_full_name".into(), "Người Khác".into()));
     assert!(matches!(
-        n.create_case(&login(&n, "canbo01"), c),
+        n.create_case(&login(n, "canbo01"), c),
         Err(NodeError::RegistryField { .. })
     ));
     // No officer, unknown officer, unknown case.
@@ -204,7 +204,7 @@ fn search_is_accent_insensitive_and_folds_d() {
     let t = commune("06112");
     let n = &t.node;
     for citizen in ["020190012345", "020088001111", "020075000777"] {
-        receive(&n, "judicial_record", citizen);
+        receive(n, "judicial_record", citizen);
     }
     let find = |q: &str| -> Vec<String> {
         n.list(&CaseQuery {
@@ -233,12 +233,12 @@ fn search_is_accent_insensitive_and_folds_d() {
 fn supplement_pause_moves_the_due_date_and_notes_append() {
     let t = commune("06112");
     let n = &t.node;
-    let v = receive(&n, "judicial_record", "020190012345");
+    let v = receive(n, "judicial_record", "020190012345");
     let id = v.id.to_string();
-    n.transition(&login(&n, "canbo01"), &id, Status::InProcess, None, None)
+    n.transition(&login(n, "canbo01"), &id, Status::InProcess, None, None)
         .expect("in process");
     n.transition(
-        &login(&n, "canbo01"),
+        &login(n, "canbo01"),
         &id,
         Status::SupplementRequested,
         None,
@@ -246,7 +246,7 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
     )
     .expect("supplement");
     let back = n
-        .transition(&login(&n, "canbo01"), &id, Status::InProcess, None, None)
+        .transition(&login(n, "canbo01"), &id, Status::InProcess, None, None)
         .expect("resume");
     // Paused and resumed the same day: no working day lost, the due date stays. The clock is the
     // real one: if midnight in Vietnam fell between the two, the due date moves by the working
@@ -268,16 +268,16 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
         assert_eq!(back.due_date, moved.to_string());
     }
     let noted = n
-        .add_note(&login(&n, "canbo01"), &id, "Công dân đã bổ sung ảnh 4x6")
+        .add_note(&login(n, "canbo01"), &id, "Công dân đã bổ sung ảnh 4x6")
         .expect("note");
     assert_eq!(noted.notes.len(), 1);
     assert!(matches!(
-        n.add_note(&login(&n, "canbo01"), &id, "   "),
+        n.add_note(&login(n, "canbo01"), &id, "   "),
         Err(NodeError::Refused(hoso_node::error::Refusal::EmptyNote))
     ));
     let set = n
         .set_fields(
-            &login(&n, "canbo01"),
+            &login(n, "canbo01"),
             &id,
             &[("requester_place_of_birth".into(), "Xã Bình Gia".into())],
         )
@@ -297,12 +297,12 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
 fn bundles_move_one_track_at_a_time() {
     let t = commune("06112");
     let n = &t.node;
-    let v = receive(&n, "bundle_birth", "020190012345");
+    let v = receive(n, "bundle_birth", "020190012345");
     assert_eq!(v.tracks.len(), 3, "{:?}", v.tracks);
     let track = v.tracks.keys().next().expect("track").clone();
     let moved = n
         .transition(
-            &login(&n, "canbo01"),
+            &login(n, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             Some(&track),
@@ -317,7 +317,7 @@ fn bundles_move_one_track_at_a_time() {
     );
     let err = n
         .transition(
-            &login(&n, "canbo01"),
+            &login(n, "canbo01"),
             &v.receipt_code,
             Status::InProcess,
             Some("passport"),

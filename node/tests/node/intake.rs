@@ -71,7 +71,7 @@ fn actions(node: &Node, case: &hoso_node::CaseId) -> Vec<(Action, serde_json::Va
 fn a_permanent_residence_fee_is_paid_at_the_channels_amount() {
     let t = commune("06112");
     let n = &t.node;
-    let officer = login(&n, "canbo01");
+    let officer = login(n, "canbo01");
     let v = n
         .create_case(&officer, residence_case("020088001111", "Trực tuyến"))
         .expect("receive");
@@ -275,7 +275,7 @@ fn other_commune_and_unverified_citizens_are_received_and_rechecked() {
     let t = commune("06112");
     let n = &t.node;
     let lead = Author::Officer(login(n, "lanhdao01"));
-    let officer = login(&n, "canbo01");
+    let officer = login(n, "canbo01");
     let r = n
         .import_registry_extract(
             "extract-1.jsonl",
@@ -525,7 +525,7 @@ fn people_the_case_names_by_id_are_read_from_the_registry_not_typed() {
     let t = commune("06112");
     let n = &t.node;
     let lead = Author::Officer(login(n, "lanhdao01"));
-    let officer = login(&n, "canbo01");
+    let officer = login(n, "canbo01");
     // The registry records the death (from the death notice).
     let deceased = r#"{"citizen_id":"020050000123","full_name":"Hoàng Văn Pảo","date_of_birth":"1950-01-20","sex":"male","commune_code":"06112","address":"Khối 2, Xã Bình Gia, tỉnh Lạng Sơn","date_of_death":"2026-11-28"}"#;
     n.import_registry("deaths.jsonl", format!("{deceased}\n").as_bytes(), &lead)

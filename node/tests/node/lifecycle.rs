@@ -42,7 +42,7 @@ fn lifecycle(e: NodeError) -> LifecycleError {
 fn a_birth_bundle_moves_track_by_track_and_returns_only_when_every_track_ended() {
     let t = commune("06112");
     let n = &t.node;
-    let v = receive(&n, "bundle_birth", "020190012345");
+    let v = receive(n, "bundle_birth", "020190012345");
     let code = v.receipt_code.clone();
     let birth = &v.tracks["birth_registration"];
     let received = chrono::DateTime::parse_from_rfc3339(&v.received_at).expect("time");
@@ -233,7 +233,7 @@ fn a_birth_bundle_moves_track_by_track_and_returns_only_when_every_track_ended()
 fn returned_needs_a_result_and_the_result_is_checked() {
     let t = commune("06112");
     let n = &t.node;
-    let v = receive(&n, "judicial_record", "020075000777");
+    let v = receive(n, "judicial_record", "020075000777");
     let code = v.receipt_code.clone();
     let e = n
         .record_result(
@@ -300,7 +300,7 @@ fn returned_needs_a_result_and_the_result_is_checked() {
 fn one_supplement_request_then_a_supervisor_with_a_reason() {
     let t = commune("06112");
     let n = &t.node;
-    let v = receive(&n, "judicial_record", "020075000777");
+    let v = receive(n, "judicial_record", "020075000777");
     let code = v.receipt_code.clone();
     go(n, "canbo01", &code, Status::InProcess, None);
     let today = hoso_node::deadline::now().date_naive();
@@ -403,7 +403,7 @@ fn one_supplement_request_then_a_supervisor_with_a_reason() {
 fn an_apology_is_a_supervisors_before_the_appointment_passes() {
     let t = commune("06112");
     let n = &t.node;
-    let v = receive(&n, "judicial_record", "020075000777");
+    let v = receive(n, "judicial_record", "020075000777");
     let code = v.receipt_code.clone();
     let due = hoso_node::deadline::parse_date(&v.due_date).expect("due");
     let input = |d| ApologyInput {

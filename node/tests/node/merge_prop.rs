@@ -29,13 +29,13 @@ fn apply(node: &Node, id: &CaseId, ops: &[Op]) {
         // Refused operations (workflow, role) are part of the input space: they must change nothing.
         let _ = match op {
             Op::Set(i) => node.set_fields(
-                &login(&node, "lanhdao01"),
+                &login(node, "lanhdao01"),
                 &id.to_string(),
                 &[("requester_place_of_birth".into(), PLACES[*i].into())],
             ),
-            Op::Note => node.add_note(&login(&node, "canbo01"), &id.to_string(), "Ghi chú"),
+            Op::Note => node.add_note(&login(node, "canbo01"), &id.to_string(), "Ghi chú"),
             Op::Transition(i) => node.transition(
-                &login(&node, "lanhdao01"),
+                &login(node, "lanhdao01"),
                 &id.to_string(),
                 Status::ALL[*i],
                 None,

@@ -13,7 +13,7 @@ async fn hub_with_three_communes_keeps_each_in_its_scope() {
     let (engine, addr) = serve(&hub.node).await;
     let mut own = Vec::new();
     for c in &communes {
-        peer_with_hub(&hub, &c, addr);
+        peer_with_hub(&hub, c, addr);
         own.push(new_case(&c.node));
     }
     for c in &communes {

@@ -134,7 +134,7 @@ async fn the_hub_sends_no_details_of_another_communes_case() {
     let b = node(Some("06113"));
     let (engine, addr) = serve(&hub.node).await;
     for c in [&a, &b] {
-        peer_with_hub(&hub, &c, addr);
+        peer_with_hub(&hub, c, addr);
     }
     let bc = new_case(&b.node);
     let ac = new_case(&a.node);

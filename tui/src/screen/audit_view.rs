@@ -100,11 +100,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ]),
             Line::from(vec![
                 Span::styled("Đầu chuỗi: ", t.dim()),
-                Span::raw(format::fit(&s.head, usize::from(head.width.saturating_sub(11)))),
+                Span::raw(format::fit(
+                    &s.head,
+                    usize::from(head.width.saturating_sub(11)),
+                )),
             ]),
             Line::from(vec![Span::styled("Kiểm tra: ", t.dim()), verdict]),
             Line::from(Span::styled(
-                "Kiểm tra toàn bộ chuỗi: báo quản trị chạy lệnh kiểm tra nhật ký. Lịch sử từng hồ sơ: mở hồ sơ, thẻ Lịch sử.",
+                "Kiểm tra toàn chuỗi: báo quản trị. Lịch sử hồ sơ: mở hồ sơ, thẻ Lịch sử.",
                 t.dim(),
             )),
         ]),

@@ -216,7 +216,7 @@ pub fn on_exported(app: &mut App, r: Result<(PathBuf, u64, usize), String>) {
     let (text, error) = match r {
         Ok((path, bytes, n)) => (
             format!(
-                "Đã ghi gói bằng chứng {} ({}, {n} mục thuộc phạm vi). Kiểm tra ở máy khác: hoso audit verify --bundle <tệp>.",
+                "Đã ghi gói bằng chứng {} ({}, {n} mục thuộc phạm vi). Máy khác kiểm tra được gói này mà không cần kho dữ liệu của máy này.",
                 path.display(),
                 format::bytes(bytes)
             ),

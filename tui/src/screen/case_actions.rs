@@ -78,7 +78,7 @@ pub fn money(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(ch);
@@ -122,9 +122,11 @@ pub fn blocked(app: &App, v: &CaseView, item: Item) -> Option<String> {
         Item::Transition | Item::Note | Item::Print => None,
         Item::Supplement => {
             let p = app.catalog.get(&v.procedure)?;
-            if !p
-                .next_statuses(v.status, o.role)
-                .contains(&Status::SupplementRequested)
+            let open_track = v.tracks.values().any(|t| !t.status.ends_processing());
+            if !open_track
+                && !p
+                    .next_statuses(v.status, o.role)
+                    .contains(&Status::SupplementRequested)
             {
                 let anyone = p
                     .workflow
@@ -136,7 +138,9 @@ pub fn blocked(app: &App, v: &CaseView, item: Item) -> Option<String> {
                     format!("Không yêu cầu bổ sung khi hồ sơ «{}»", v.status.label_vi())
                 });
             }
-            (!v.supplements.is_empty() && o.role != Role::Supervisor)
+            // One request for the whole case; a bundle's tracks have their own (the node says).
+            let asked = v.supplements.iter().any(|s| s.track.is_none());
+            (asked && !open_track && o.role != Role::Supervisor)
                 .then(|| "Đã yêu cầu bổ sung một lần: lần hai cần Lãnh đạo".into())
         }
         Item::Result => {
@@ -223,7 +227,40 @@ pub fn run(app: &mut App, item: Item) -> Vec<crate::effect::Effect> {
         Item::Apology => open_apology(app, &v),
         Item::Print => app.detail.popup = Some(Popup::Print { selected: 0 }),
     }
+    // A form left unsaved on this case (even across a quit) comes back as it was typed.
+    let id = v.id.to_string();
+    if let Some(Popup::Form(f)) = &mut app.detail.popup
+        && let Some(d) = app.draft.forms.get(&id)
+    {
+        f.restore(d);
+    }
     vec![]
+}
+
+/// Folds the open form into the officer's draft (called after every key; the draft is written
+/// when it changed). A form typed into is kept; one back to what it opened with is not.
+pub fn fold_draft(app: &mut App) {
+    if app.screen != crate::app::Screen::Detail {
+        return;
+    }
+    let Some(id) = app.detail.case.as_ref().map(|c| c.view.id.to_string()) else {
+        return;
+    };
+    if let Some(Popup::Form(f)) = &app.detail.popup {
+        if f.changed() {
+            app.draft.forms.insert(id, f.draft());
+        } else {
+            app.draft.forms.remove(&id);
+        }
+    }
+}
+
+/// The form over the shown case was saved or dropped: its draft goes.
+pub fn drop_draft(app: &mut App) -> Vec<Effect> {
+    if let Some(id) = app.detail.case.as_ref().map(|c| c.view.id.to_string()) {
+        app.draft.forms.remove(&id);
+    }
+    app.flush_draft()
 }
 
 fn open_edit(app: &mut App, v: &CaseView) {
@@ -350,8 +387,8 @@ fn open_supplement(app: &mut App, v: &CaseView) {
         .and_then(|p| p.deadline.supplement_due(&app.calendar, app.today))
         .map(dmy)
         .unwrap_or_default();
-    let second = !v.supplements.is_empty();
-    let rows = vec![
+    let second = v.supplements.iter().any(|s| s.track.is_none());
+    let mut rows = vec![
         Row::text(
             "Giấy tờ còn thiếu",
             "",
@@ -376,6 +413,7 @@ fn open_supplement(app: &mut App, v: &CaseView) {
             },
         ),
     ];
+    rows.extend(target_row(app, v));
     app.detail.popup = Some(Popup::Form(CaseForm::new(
         FormKind::Supplement,
         "Yêu cầu bổ sung hồ sơ",
@@ -384,9 +422,37 @@ fn open_supplement(app: &mut App, v: &CaseView) {
     )));
 }
 
+/// For a bundle: a last row choosing the whole case or one open track (the node checks that
+/// the track has its own deadline).
+fn target_row(app: &App, v: &CaseView) -> Option<Row> {
+    if v.tracks.is_empty() {
+        return None;
+    }
+    let mut targets = vec![(String::new(), "Cả hồ sơ".to_string())];
+    for (code, tr) in &v.tracks {
+        if !tr.status.ends_processing() {
+            let name = app
+                .catalog
+                .get(code)
+                .map_or(code.clone(), |p| p.short_name.clone());
+            targets.push((code.clone(), format!("Phần {name}")));
+        }
+    }
+    Some(Row::choice(
+        "Áp dụng cho",
+        targets,
+        "←→ chọn: cả hồ sơ hoặc một phần có thời hạn riêng",
+    ))
+}
+
+/// The track chosen in the form's target row (after `fixed` rows), if any.
+fn target(f: &CaseForm, fixed: usize) -> Option<String> {
+    Some(f.value(fixed)).filter(|t| !t.is_empty())
+}
+
 fn open_apology(app: &mut App, v: &CaseView) {
     let current = format::date_vi(v.appointment_date());
-    let rows = vec![
+    let mut rows = vec![
         Row::text(
             "Lý do trễ hạn",
             "",
@@ -398,6 +464,7 @@ fn open_apology(app: &mut App, v: &CaseView) {
             &format!("dd/mm/yyyy, sau ngày hẹn hiện tại {current}"),
         ),
     ];
+    rows.extend(target_row(app, v));
     app.detail.popup = Some(Popup::Form(CaseForm::new(
         FormKind::Apology,
         "Xin lỗi và hẹn lại ngày trả kết quả",
@@ -504,6 +571,7 @@ pub fn submit(app: &App, f: &CaseForm) -> Result<Effect, String> {
             Effect::RecordApology {
                 officer,
                 reference,
+                track: target(f, 2),
                 input: ApologyInput {
                     reason: f.value(0),
                     new_date,
@@ -524,6 +592,7 @@ pub fn submit(app: &App, f: &CaseForm) -> Result<Effect, String> {
             Effect::RequestSupplement {
                 officer,
                 reference,
+                track: target(f, 3),
                 input: SupplementInput {
                     items,
                     reason: (!reason.is_empty()).then_some(reason),
@@ -667,8 +736,15 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
     if !v.supplements.is_empty() {
         out.push(head("Yêu cầu bổ sung"));
         for (i, s) in v.supplements.iter().enumerate() {
+            let part = s.track.as_deref().map_or(String::new(), |t| {
+                let name = app
+                    .catalog
+                    .get(t)
+                    .map_or(t.to_string(), |p| p.short_name.clone());
+                format!("[Phần {name}] ")
+            });
             let mut line = format!(
-                "Lần {}: {} ({}): {}; hạn bổ sung {}",
+                "{part}Lần {}: {} ({}): {}; hạn bổ sung {}",
                 i + 1,
                 format::time_vi(&s.at),
                 s.officer,
@@ -680,7 +756,7 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
             }
             wrap(&mut out, line, t.text());
         }
-        if v.supplements.len() > 1 {
+        if v.supplements.iter().filter(|s| s.track.is_none()).count() > 1 {
             wrap(
                 &mut out,
                 "Yêu cầu bổ sung quá một lần: tính là trễ hạn.".into(),
@@ -698,10 +774,17 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
     if !v.apologies.is_empty() {
         out.push(head("Xin lỗi, hẹn lại ngày trả"));
         for a in &v.apologies {
+            let part = a.track.as_deref().map_or(String::new(), |t| {
+                let name = app
+                    .catalog
+                    .get(t)
+                    .map_or(t.to_string(), |p| p.short_name.clone());
+                format!("[Phần {name}] ")
+            });
             wrap(
                 &mut out,
                 format!(
-                    "{} ({}): hẹn lại {} thay {}; lý do: {}",
+                    "{part}{} ({}): hẹn lại {} thay {}; lý do: {}",
                     format::time_vi(&a.at),
                     a.officer,
                     format::date_vi(&a.new_date),

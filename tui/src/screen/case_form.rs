@@ -142,6 +142,49 @@ impl CaseForm {
             .any(|(a, b)| &a != b)
     }
 
+    /// The draft key of this form (`edit:<field>`, `result`, …).
+    pub fn draft_kind(&self) -> String {
+        match &self.kind {
+            FormKind::Edit { field, .. } => format!("edit:{field}"),
+            FormKind::Result => "result".into(),
+            FormKind::Payment => "payment".into(),
+            FormKind::Supplement => "supplement".into(),
+            FormKind::Apology => "apology".into(),
+        }
+    }
+
+    /// What is typed, for the draft.
+    pub fn draft(&self) -> crate::draft::FormDraft {
+        crate::draft::FormDraft {
+            kind: self.draft_kind(),
+            values: self
+                .rows
+                .iter()
+                .map(|r| {
+                    if r.choices.is_empty() {
+                        r.input.value().to_string()
+                    } else {
+                        r.value()
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Puts a draft's values back (only a draft of this same form).
+    pub fn restore(&mut self, d: &crate::draft::FormDraft) {
+        if d.kind != self.draft_kind() {
+            return;
+        }
+        for (r, v) in self.rows.iter_mut().zip(&d.values) {
+            if r.choices.is_empty() {
+                r.input.set(v);
+            } else if let Some(i) = r.choices.iter().position(|c| &c.0 == v) {
+                r.choice = i;
+            }
+        }
+    }
+
     /// The value of row `i`.
     pub fn value(&self, i: usize) -> String {
         self.rows.get(i).map(Row::value).unwrap_or_default()

@@ -147,14 +147,17 @@ pub fn on_case(app: &mut App, r: Result<Box<CaseDetail>, String>) {
 pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect> {
     app.detail.busy = false;
     let note = std::mem::take(&mut app.detail.saving_note);
-    if let Some(mut form) = app.detail.pending_form.take()
-        && let Err(e) = &r
-    {
-        // Refused: the form opens again as it was typed, with the reason.
-        form.error = Some(e.clone());
-        app.detail.popup = Some(Popup::Form(form));
-        app.toast(format!("Không lưu được: {e}"), true);
-        return vec![];
+    let mut saved_form = vec![];
+    if let Some(mut form) = app.detail.pending_form.take() {
+        if let Err(e) = &r {
+            // Refused: the form opens again as it was typed, with the reason.
+            form.error = Some(e.clone());
+            app.detail.popup = Some(Popup::Form(form));
+            app.toast(format!("Không lưu được: {e}"), true);
+            return vec![];
+        }
+        // Saved: its draft goes.
+        saved_form = crate::screen::case_actions::drop_draft(app);
     }
     app.mark_list_dirty();
     match r {
@@ -173,7 +176,8 @@ pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect
                 format!("Đã lưu. {}: {}.", v.receipt_code, v.status.label_vi()),
                 false,
             );
-            let mut out = reload(app);
+            let mut out = saved_form;
+            out.extend(reload(app));
             out.push(app.load_counts());
             out
         }
@@ -327,13 +331,19 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
                 v.push(key_help("e", "sửa ô", true));
                 v.push(key_help("t / F3", "chuyển trạng thái", true));
                 v.push(key_help("m / F4", "thêm ghi chú", false));
-                v.push(key_help("b", "yêu cầu bổ sung", false));
-                v.push(key_help("k", "ghi kết quả", false));
-                v.push(key_help("f", "ghi nhận lệ phí", false));
-                v.push(key_help("x", "xin lỗi, hẹn lại (Lãnh đạo)", false));
+                // One line for the four records, so the help still fits 80×24.
+                v.push(key_help(
+                    "b k f x",
+                    "bổ sung · kết quả · lệ phí · xin lỗi (Lãnh đạo)",
+                    false,
+                ));
             }
             v.push(key_help("p", "in giấy tờ", true));
-            v.push(key_help("Tab", "Hồ sơ / Lịch sử / Ghi chú", true));
+            v.push(key_help(
+                "Tab",
+                "Hồ sơ / Lịch sử / Ghi chú / Tiến trình",
+                true,
+            ));
             v.push(key_help("↑↓ PgUp PgDn", "chọn ô (thẻ Hồ sơ) / cuộn", false));
             v.push(key_help("r", "tải lại", false));
             v.push(key_help("Esc q", "về danh sách", true));
@@ -391,10 +401,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Up => d.scroll = d.scroll.saturating_sub(1),
         KeyCode::PageDown => d.scroll = d.scroll.saturating_add(10),
         KeyCode::PageUp => d.scroll = d.scroll.saturating_sub(10),
-        KeyCode::Char('a') | KeyCode::F(2) => {
-            if app.detail.case.is_some() {
-                app.detail.popup = Some(Popup::Menu { selected: 0 });
-            }
+        KeyCode::Char('a') | KeyCode::F(2) if d.case.is_some() => {
+            d.popup = Some(Popup::Menu { selected: 0 });
         }
         KeyCode::Char('e') | KeyCode::Enter if d.tab == 0 => {
             return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Edit);
@@ -549,7 +557,12 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             use crate::screen::case_form::FormKey;
             match form.on_key(&key) {
                 FormKey::Stay => d.popup = Some(Popup::Form(form)),
-                FormKey::Leave => {}
+                FormKey::Leave => {
+                    // Left on purpose (nothing typed, or the officer said drop it).
+                    if let Some(c) = &app.detail.case {
+                        app.draft.forms.remove(&c.view.id.to_string());
+                    }
+                }
                 FormKey::Submit => match crate::screen::case_actions::submit(app, &form) {
                     Ok(effect) => {
                         form.error = None;
@@ -680,7 +693,14 @@ fn who_set(v: &CaseView, value: Status, track: Option<&str>) -> String {
         .iter()
         .rev()
         .find(|h| h.to == value && h.track.as_deref() == track)
-        .map(|h| format!("{}, điểm {}, {}", h.officer, h.node, format::time_vi(&h.at)))
+        .map(|h| {
+            format!(
+                "{}, điểm {}, {}",
+                format::officer_vi(&h.officer),
+                h.node,
+                format::time_vi(&h.at)
+            )
+        })
         .unwrap_or_else(|| "không rõ".into())
 }
 
@@ -840,7 +860,10 @@ fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> 
             Span::styled(format!("{}  ", format::time_vi(&h.at)), t.dim()),
             Span::raw(format!("{track}{from}")),
             Span::styled(h.to.label_vi().to_string(), t.title()),
-            Span::styled(format!("  {} (máy {})", h.officer, h.node), t.dim()),
+            Span::styled(
+                format!("  {} (máy {})", format::officer_vi(&h.officer), h.node),
+                t.dim(),
+            ),
         ]));
         if let Some(n) = &h.note {
             out.push(Line::raw(format!("      \"{n}\"")));
@@ -880,7 +903,12 @@ fn notes_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
     let mut out = vec![];
     for n in &c.view.notes {
         out.push(Line::from(Span::styled(
-            format!("{}  {} @ {}", format::time_vi(&n.at), n.officer, n.node),
+            format!(
+                "{}  {} @ {}",
+                format::time_vi(&n.at),
+                format::officer_vi(&n.officer),
+                n.node
+            ),
             t.dim(),
         )));
         out.push(Line::raw(format!("  {}", n.text)));

@@ -285,10 +285,11 @@ pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String
         }
     };
     let Some(procedure) = app.catalog.get(&p.procedure) else {
-        s.error = Some(format!(
-            "thủ tục `{}` không còn trong danh mục",
-            p.procedure
-        ));
+        tracing::warn!(procedure = %p.procedure, "prefilled procedure not in the catalog");
+        s.error = Some(
+            "Thủ tục này không còn trong danh mục của máy. Chọn thủ tục khác hoặc báo quản trị."
+                .to_string(),
+        );
         return;
     };
     s.fields = procedure

@@ -337,7 +337,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     );
     let sel = rows.get(s.selected.min(rows.len().saturating_sub(1)));
     let text = match sel {
-        None => "Chưa có xã nào: thêm điểm xã bằng hoso peer add, rồi đồng bộ.".to_string(),
+        None => "Chưa có xã nào: báo quản trị thêm điểm xã vào danh sách đồng bộ, rồi đồng bộ."
+            .to_string(),
         Some(r) => explain(r),
     };
     frame.render_widget(

@@ -192,7 +192,7 @@ fn supplement_then_result_from_the_console() {
     h.node
         .transition(
             &h.node
-                .authenticate("canbo01", "mat-khau-thu")
+                .authenticate("canbo01", super::common::PASS)
                 .expect("login"),
             &v.receipt_code,
             Status::InProcess,
@@ -205,6 +205,7 @@ fn supplement_then_result_from_the_console() {
     // b: the supplement request lists the missing items at once.
     h.key(KeyCode::Char('b'));
     snap("supplement_form_80x24", &h, 80, 24);
+    snap("supplement_form_120x40", &h, 120, 40);
     h.type_str("Bản sao giấy khai sinh; Ảnh 4x6");
     h.key(KeyCode::F(2));
     // This procedure sets no supplement limit: the node refuses, the form keeps what was typed.
@@ -237,7 +238,7 @@ fn supplement_then_result_from_the_console() {
     h.node
         .transition(
             &h.node
-                .authenticate("canbo01", "mat-khau-thu")
+                .authenticate("canbo01", super::common::PASS)
                 .expect("login"),
             &v.receipt_code,
             Status::InProcess,
@@ -289,6 +290,7 @@ fn a_fee_payment_then_the_entry_is_greyed_with_the_date() {
     assert_eq!(f.value(0), fee.in_person.to_string());
     h.app.toast = None;
     snap("payment_form_80x24", &h, 80, 24);
+    snap("payment_form_120x40", &h, 120, 40);
     h.key(KeyCode::F(2));
     assert!(h.app.detail.popup.is_none(), "{:?}", h.app.toast);
     let after = h.node.case(&v.receipt_code).expect("read");
@@ -397,6 +399,7 @@ fn the_supervisor_records_an_apology_with_a_new_date() {
     assert!(matches!(h.app.detail.popup, Some(Popup::Form(_))));
     h.app.toast = None;
     snap("apology_form_80x24", &h, 80, 24);
+    snap("apology_form_120x40", &h, 120, 40);
     h.type_str("Chờ kết quả xác minh của Sở Tư pháp");
     h.key(KeyCode::Tab);
     let due = hoso_schemas::parse_date(&v.due_date).expect("due");
@@ -407,4 +410,243 @@ fn the_supervisor_records_an_apology_with_a_new_date() {
     let after = h.node.case(&v.receipt_code).expect("read");
     assert_eq!(after.apologies.len(), 1);
     assert_eq!(after.appointment_date(), new.to_string());
+}
+
+/// A printer for opening the print menu only: the forms themselves are made by the binary's
+/// printer (typst), which the end-to-end test drives; this one refuses.
+#[derive(Debug)]
+struct NoForms;
+
+impl hoso_tui::print::Printer for NoForms {
+    fn print(
+        &self,
+        _node: &hoso_node::Node,
+        _officer: &str,
+        _reference: &str,
+        _form: hoso_tui::print::Form,
+    ) -> Result<hoso_tui::print::Printed, String> {
+        Err("không có mẫu giấy tờ trong bài kiểm thử này".into())
+    }
+}
+
+#[test]
+fn the_print_menu_greys_forms_the_case_has_no_record_for_80x24_and_120x40() {
+    let mut h = Harness::new();
+    case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.app.printer = Some(std::sync::Arc::new(NoForms));
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('p'));
+    assert!(matches!(h.app.detail.popup, Some(Popup::Print { .. })));
+    snap("print_menu_80x24", &h, 80, 24);
+    snap("print_menu_120x40", &h, 120, 40);
+    // A form without its record says why and stays in the menu.
+    h.key(KeyCode::Char('2'));
+    assert!(matches!(h.app.detail.popup, Some(Popup::Print { .. })));
+    assert!(
+        h.app
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.text.contains("chưa có yêu cầu bổ sung")),
+        "{:?}",
+        h.app.toast
+    );
+    // A printer's refusal is a Vietnamese sentence.
+    h.key(KeyCode::Char('1'));
+    assert!(
+        h.app
+            .toast
+            .as_ref()
+            .is_some_and(|t| t.error && t.text.starts_with("Không in được: ")),
+        "{:?}",
+        h.app.toast
+    );
+}
+
+#[test]
+fn an_unverified_citizen_is_flagged_in_the_header_and_the_lifecycle_tab_80x24_and_120x40() {
+    let mut h = Harness::new();
+    let p = h
+        .node
+        .catalog()
+        .procedure("judicial_record")
+        .expect("p")
+        .clone();
+    h.node
+        .create_case_declared(
+            &h.node
+                .authenticate("canbo01", super::common::PASS)
+                .expect("login"),
+            hoso_node::NewCase {
+                procedure: "judicial_record".into(),
+                citizen_id: "020099000999".into(),
+                fields: {
+                    let mut f = super::common::citizen_fields(&p);
+                    f.push((
+                        "requester_address".into(),
+                        "Thôn Nà Pàn, Xã Bình Gia, tỉnh Lạng Sơn".into(),
+                    ));
+                    f
+                },
+                received_at: Some(super::common::at("2026-11-20T09:00:00+07:00")),
+            },
+            &hoso_node::node::DeclaredInput {
+                full_name: "Lục Văn Khải".into(),
+                date_of_birth: "02/03/1999".into(),
+                sex: "Nam".into(),
+                commune_code: "06112".into(),
+            },
+        )
+        .expect("received unverified");
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("CHƯA XÁC MINH"), "{screen}");
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("không có trong bản trích"), "{screen}");
+    snap("unverified_lifecycle_80x24", &h, 80, 24);
+    snap("unverified_lifecycle_120x40", &h, 120, 40);
+}
+
+#[test]
+fn the_detail_help_lists_every_key_at_80x24() {
+    let mut h = Harness::new();
+    case_at(
+        &h.node,
+        "judicial_record",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('?'));
+    let screen = h.screen(80, 24);
+    for k in ["a / F2", "b k f x", "q / Ctrl+C"] {
+        assert!(screen.contains(k), "`{k}` missing:\n{screen}");
+    }
+    snap("help_detail_80x24", &h, 80, 24);
+}
+
+#[test]
+fn a_half_typed_correction_survives_quitting_and_goes_once_saved() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "birth_registration",
+        "020190012345",
+        "2026-11-20T09:00:00+07:00",
+    );
+    h.login("canbo01");
+    open_on_field(&mut h, "father_full_name");
+    h.key(KeyCode::Char('e'));
+    clear_input(&mut h);
+    h.type_str("Đặng Văn Đức Anh");
+    h.key(KeyCode::Tab);
+    h.type_str("Giấy tờ mới");
+    let file = h.app.draft_file().expect("draft file");
+    let on_disk = hoso_tui::draft::load(&file);
+    let d = on_disk
+        .forms
+        .get(&v.id.to_string())
+        .expect("the form is in the draft");
+    assert_eq!(d.kind, "edit:father_full_name");
+    assert_eq!(d.values, ["Đặng Văn Đức Anh", "Giấy tờ mới"]);
+    // Quit abruptly; a new console, the same officer, the same field: the form comes back.
+    h.ctrl('c');
+    h.app = super::common::app_for(&h.node);
+    h.login("canbo01");
+    open_on_field(&mut h, "father_full_name");
+    h.key(KeyCode::Char('e'));
+    let Some(Popup::Form(f)) = &h.app.detail.popup else {
+        panic!("the form");
+    };
+    assert_eq!(f.value(0), "Đặng Văn Đức Anh");
+    assert_eq!(f.value(1), "Giấy tờ mới");
+    assert!(f.changed(), "Esc on it asks");
+    // Saved: the draft goes.
+    h.key(KeyCode::F(2));
+    assert!(h.app.detail.popup.is_none(), "{:?}", h.app.toast);
+    assert!(
+        hoso_tui::draft::load(&file).forms.is_empty(),
+        "the saved form's draft is gone"
+    );
+    assert_eq!(
+        h.node
+            .case(&v.receipt_code)
+            .expect("read")
+            .fields
+            .get("father_full_name")
+            .map(String::as_str),
+        Some("Đặng Văn Đức Anh")
+    );
+}
+
+#[test]
+fn a_supplement_request_for_one_bundle_track() {
+    let mut h = Harness::new();
+    let v = case_at(
+        &h.node,
+        "bundle_birth",
+        "020190012345",
+        "2026-11-25T09:00:00+07:00",
+    );
+    h.node
+        .transition(
+            &h.node
+                .authenticate("canbo01", super::common::PASS)
+                .expect("login"),
+            &v.receipt_code,
+            Status::InProcess,
+            Some("birth_registration"),
+            None,
+        )
+        .expect("birth track in process");
+    h.login("canbo01");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('b'));
+    let Some(Popup::Form(_)) = &h.app.detail.popup else {
+        panic!("the supplement form: {:?}", h.app.toast);
+    };
+    h.type_str("Giấy chứng sinh bản chính");
+    h.key(KeyCode::Tab);
+    let by = hoso_node::deadline::now().date_naive() + chrono::Days::new(10);
+    h.type_str(&by.format("%d/%m/%Y").to_string());
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Right); // Cả hồ sơ → Phần Khai sinh
+    let Some(Popup::Form(f)) = &h.app.detail.popup else {
+        panic!("the form");
+    };
+    assert_eq!(f.value(3), "birth_registration");
+    h.app.toast = None;
+    snap("track_supplement_form_120x40", &h, 120, 40);
+    h.key(KeyCode::F(2));
+    assert!(h.app.detail.popup.is_none(), "{:?}", h.app.detail.popup);
+    let after = h.node.case(&v.receipt_code).expect("read");
+    assert_eq!(
+        after.tracks["birth_registration"].status,
+        Status::SupplementRequested
+    );
+    assert_eq!(
+        after.supplements[0].track.as_deref(),
+        Some("birth_registration")
+    );
+    assert_eq!(
+        after.status,
+        Status::Received,
+        "the bundle itself does not move"
+    );
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("[Phần Khai sinh] Lần 1"), "{screen}");
 }
