@@ -17,7 +17,7 @@ use hoso_node::audit::source::DbSource;
 use hoso_node::audit::verify::{Policy, verify};
 use hoso_node::store::tables::{AUDIT, AUDIT_PAYLOADS};
 use hoso_node::{Author, CaseId, InitOptions, NewCase, Node, NodeKey, NodeRole};
-use hoso_schemas::{FieldType, Role};
+use hoso_schemas::{FieldDef, FieldType, Role};
 
 use crate::workload::{PASSPHRASE, REGISTRY};
 
@@ -139,15 +139,13 @@ fn chain_rate(n: u64) -> anyhow::Result<serde_json::Value> {
     }))
 }
 
-fn example(ty: FieldType, options: &[String], citizen: &str, commune: &str) -> String {
-    match ty {
-        FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".into(),
-        FieldType::Date => "2026-11-20".into(),
+/// A valid value of field `f` for a case of `citizen` in `commune`: the catalog's example,
+/// with this node's citizen and commune for the fields that name one.
+fn example(f: &FieldDef, citizen: &str, commune: &str) -> String {
+    match f.ty {
         FieldType::CitizenId => citizen.into(),
-        FieldType::Enum => options.first().cloned().unwrap_or_default(),
         FieldType::CommuneCode => commune.into(),
-        FieldType::Number => "1".into(),
-        FieldType::Bool => "true".into(),
+        _ => f.example(),
     }
 }
 
@@ -175,7 +173,7 @@ fn good_cases(node: &Node, max: usize) -> anyhow::Result<Vec<NewCase>> {
                     .fields
                     .iter()
                     .filter(|f| f.required && f.source.is_none())
-                    .map(|f| (f.name.clone(), example(f.ty, &f.options, cid, commune)))
+                    .map(|f| (f.name.clone(), example(f, cid, commune)))
                     .collect(),
                 received_at: None,
             };

@@ -7,10 +7,9 @@
 use std::collections::BTreeSet;
 use std::io::BufRead;
 
-use chrono::NaiveDate;
-use hoso_schemas::{CitizenId, RegistrySource, Sex};
+use hoso_schemas::RegistrySource;
 use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::{NodeError, Result};
 use crate::store::tables::{REGISTRY, REGISTRY_NAMES};
@@ -18,134 +17,33 @@ use crate::store::tables::{REGISTRY, REGISTRY_NAMES};
 /// Longest accepted registry line (see [`crate::limits`]).
 pub const MAX_LINE: usize = crate::limits::MAX_REGISTRY_LINE_BYTES;
 
-/// One citizen record of the population registry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Citizen {
-    /// Personal id number (12 digits).
-    pub citizen_id: String,
-    /// Full name (NFC).
-    pub full_name: String,
-    /// Date of birth, YYYY-MM-DD.
-    pub date_of_birth: String,
-    /// male or female.
-    pub sex: Sex,
-    /// Ethnicity.
-    #[serde(default)]
-    pub ethnicity: Option<String>,
-    /// Nationality.
-    #[serde(default)]
-    pub nationality: Option<String>,
-    /// Hometown (quê quán).
-    #[serde(default)]
-    pub hometown: Option<String>,
-    /// Commune of permanent residence (5-digit code).
-    pub commune_code: String,
-    /// Residence address.
-    #[serde(default)]
-    pub address: Option<String>,
-    /// Household book id.
-    #[serde(default)]
-    pub household_id: Option<String>,
-    /// single, married, widowed or divorced.
-    #[serde(default)]
-    pub marital_status: Option<String>,
-    /// Father's citizen id.
-    #[serde(default)]
-    pub father_id: Option<String>,
-    /// Mother's citizen id.
-    #[serde(default)]
-    pub mother_id: Option<String>,
-    /// Spouse's citizen id.
-    #[serde(default)]
-    pub spouse_id: Option<String>,
-    /// Date of death, if recorded.
-    #[serde(default)]
-    pub date_of_death: Option<String>,
-}
+/// One citizen record of the population registry (defined in `hoso_schemas::records`, the
+/// format the fixtures write).
+pub use hoso_schemas::records::Citizen;
 
-impl Citizen {
-    /// The value of a registry attribute (`full_name`, `address`, …).
-    pub fn attr(&self, attr: &str) -> Option<String> {
-        let v = match attr {
-            "citizen_id" => Some(self.citizen_id.clone()),
-            "full_name" => Some(self.full_name.clone()),
-            "date_of_birth" => Some(self.date_of_birth.clone()),
-            "sex" => Some(self.sex.label_vi().to_string()),
-            "ethnicity" => self.ethnicity.clone(),
-            "nationality" => self.nationality.clone(),
-            "hometown" => self.hometown.clone(),
-            "commune_code" => Some(self.commune_code.clone()),
-            "address" => self.address.clone(),
-            "household_id" => self.household_id.clone(),
-            "marital_status" => self.marital_status.clone(),
-            "date_of_death" => self.date_of_death.clone(),
-            _ => None,
-        };
-        v.filter(|s| !s.is_empty())
-    }
-
-    /// The citizen id of a relation (`spouse`, `father`, `mother`).
-    pub fn relation(&self, rel: &str) -> Option<&str> {
-        match rel {
-            "spouse" => self.spouse_id.as_deref(),
-            "father" => self.father_id.as_deref(),
-            "mother" => self.mother_id.as_deref(),
-            _ => None,
+/// Refuses control characters in every text attribute of a registry record and a name over
+/// [`MAX_NAME_BYTES`](crate::limits::MAX_NAME_BYTES).
+pub fn check_citizen_text(citizen: &Citizen) -> Result<()> {
+    let texts = [
+        ("full_name", Some(&citizen.full_name)),
+        ("ethnicity", citizen.ethnicity.as_ref()),
+        ("nationality", citizen.nationality.as_ref()),
+        ("hometown", citizen.hometown.as_ref()),
+        ("address", citizen.address.as_ref()),
+        ("household_id", citizen.household_id.as_ref()),
+        ("marital_status", citizen.marital_status.as_ref()),
+        ("date_of_death", citizen.date_of_death.as_ref()),
+    ];
+    for (what, v) in texts {
+        if let Some(v) = v {
+            crate::text::check(what, v)?;
         }
     }
-
-    /// Refuses control characters in every text attribute and a name over
-    /// [`MAX_NAME_BYTES`](crate::limits::MAX_NAME_BYTES).
-    pub fn check_text(&self) -> Result<()> {
-        let texts = [
-            ("full_name", Some(&self.full_name)),
-            ("ethnicity", self.ethnicity.as_ref()),
-            ("nationality", self.nationality.as_ref()),
-            ("hometown", self.hometown.as_ref()),
-            ("address", self.address.as_ref()),
-            ("household_id", self.household_id.as_ref()),
-            ("marital_status", self.marital_status.as_ref()),
-            ("date_of_death", self.date_of_death.as_ref()),
-        ];
-        for (what, v) in texts {
-            if let Some(v) = v {
-                crate::text::check(what, v)?;
-            }
-        }
-        crate::limits::check(
-            crate::error::Limited::Name,
-            self.full_name.len(),
-            crate::limits::MAX_NAME_BYTES,
-        )
-    }
-
-    /// Checks the record: id shape, id digits against date of birth and sex, name, commune.
-    pub fn validate(&self) -> std::result::Result<(), String> {
-        let id = CitizenId::parse(&self.citizen_id).map_err(|e| e.to_string())?;
-        let dob = NaiveDate::parse_from_str(&self.date_of_birth, "%Y-%m-%d")
-            .map_err(|_| format!("date_of_birth `{}` is not YYYY-MM-DD", self.date_of_birth))?;
-        id.check_birth(dob, Some(self.sex))
-            .map_err(|e| e.to_string())?;
-        if self.full_name.trim().is_empty() {
-            return Err("full_name is empty".into());
-        }
-        if self.commune_code.len() != 5 || !self.commune_code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!(
-                "commune_code `{}` must be 5 digits",
-                self.commune_code
-            ));
-        }
-        for (rel, v) in [
-            ("father_id", &self.father_id),
-            ("mother_id", &self.mother_id),
-            ("spouse_id", &self.spouse_id),
-        ] {
-            if let Some(v) = v {
-                CitizenId::parse(v).map_err(|e| format!("{rel}: {e}"))?;
-            }
-        }
-        Ok(())
-    }
+    crate::limits::check(
+        crate::error::Limited::Name,
+        citizen.full_name.len(),
+        crate::limits::MAX_NAME_BYTES,
+    )
 }
 
 /// A record as stored: parsed, plus its exact bytes and digest.
@@ -213,7 +111,7 @@ pub fn parse_file(name: &str, mut reader: impl BufRead) -> Result<ParsedFile> {
         let citizen: Citizen =
             serde_json::from_str(&line).map_err(|e| err(format!("not a registry record: {e}")))?;
         citizen.validate().map_err(err)?;
-        citizen.check_text().map_err(|e| err(e.to_string()))?;
+        check_citizen_text(&citizen).map_err(|e| err(e.to_string()))?;
         if !seen.insert(citizen.citizen_id.clone()) {
             return Err(err(format!(
                 "citizen id {} appears twice in the file",

@@ -18,7 +18,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hoso_node::{InitOptions, Node, NodeRole};
-use hoso_schemas::{FieldType, Role};
+use hoso_schemas::Role;
 use hoso_tui::app::{App, AppOptions, Screen};
 use hoso_tui::effect::{Effect, execute};
 use hoso_tui::event::Event;
@@ -96,18 +96,6 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn example(ty: FieldType, options: &[String]) -> String {
-    match ty {
-        FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".into(),
-        FieldType::Date => "2026-11-20".into(),
-        FieldType::CitizenId => "020075000777".into(),
-        FieldType::Enum => options.first().cloned().unwrap_or_default(),
-        FieldType::CommuneCode => "06112".into(),
-        FieldType::Number => "1".into(),
-        FieldType::Bool => "true".into(),
-    }
-}
-
 fn prepare(dir: &Path, cases: usize) {
     if dir.join("node.toml").exists() {
         let node = Node::open(dir).expect("open");
@@ -168,7 +156,7 @@ fn prepare(dir: &Path, cases: usize) {
             p.fields
                 .iter()
                 .filter(|f| f.required && f.source.is_none())
-                .map(|f| (f.name.clone(), example(f.ty, &f.options).into()))
+                .map(|f| (f.name.clone(), f.example().into()))
                 .collect()
         })
         .collect();

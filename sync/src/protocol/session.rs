@@ -1,7 +1,8 @@
 //! The per-connection state machine: it is fed decoded messages and asked to produce the next
 //! ones; the driver (`net.rs`) moves them over a QUIC stream. It does no network I/O and knows
 //! no iroh type, but it is not free of I/O: it holds the [`Node`] and works on its redb store
-//! synchronously, on the caller's thread. It reads the change feed and the audit chains to build
+//! synchronously, on the caller's thread (the driver runs each step on the blocking pool,
+//! `blocking.rs`). It reads the change feed and the audit chains to build
 //! batches, and it writes: each received `Docs` batch is ingested (`Node::ingest_batch`) and the
 //! checkpoint advanced in one durable transaction before the `Ack`; acknowledged heads, received
 //! audit chains, quarantine retries and witness cosignatures are committed the same way.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use hoso_node::{CaseView, NewCase, Node};
-use hoso_schemas::{FieldType, Procedure};
+use hoso_schemas::Procedure;
 use hoso_testkit::fixtures;
 use hoso_testkit::node::{Spec, login};
 use hoso_tui::app::{App, AppOptions};
@@ -125,23 +125,11 @@ impl Harness {
     }
 }
 
-pub fn example(ty: FieldType, options: &[String]) -> String {
-    match ty {
-        FieldType::Text => "Bệnh viện Đa khoa tỉnh Lạng Sơn".into(),
-        FieldType::Date => "2026-11-20".into(),
-        FieldType::CitizenId => "020075000777".into(),
-        FieldType::Enum => options.first().cloned().unwrap_or_default(),
-        FieldType::CommuneCode => "06112".into(),
-        FieldType::Number => "1".into(),
-        FieldType::Bool => "true".into(),
-    }
-}
-
 pub fn citizen_fields(p: &Procedure) -> Vec<(String, String)> {
     p.fields
         .iter()
         .filter(|f| f.required && f.source.is_none())
-        .map(|f| (f.name.clone(), example(f.ty, &f.options)))
+        .map(|f| (f.name.clone(), f.example()))
         .collect()
 }
 
