@@ -26,11 +26,13 @@
 //!
 //! Modules: [`proc`] (children, rusage wrapper, cleanup), [`hoso`] (the CLI driver and the one
 //! login step), [`setup`] (nodes built with real commands), [`workload`] (generated cases),
-//! [`env`] (load and same-run baselines), [`stats`], and one module per bench.
+//! [`env`] (load and same-run baselines), [`stats`], [`progress`] (a bar per long phase on a
+//! terminal, a line otherwise), and one module per bench.
 
 mod audit;
 mod loopback;
 mod node;
+mod progress;
 
 #[cfg(feature = "process")]
 mod env;

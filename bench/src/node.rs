@@ -14,6 +14,7 @@ use hoso_schemas::{Role, Status};
 use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
+use crate::progress::Phase;
 use crate::workload::{PASSPHRASE, REGISTRY};
 
 /// `hoso-bench node`.
@@ -116,7 +117,7 @@ fn adult_ids() -> Vec<String> {
         .collect()
 }
 
-fn baseline_commits(dir: &std::path::Path, n: usize) -> anyhow::Result<Latency> {
+fn baseline_commits(dir: &std::path::Path, n: usize, phase: &Phase) -> anyhow::Result<Latency> {
     const T: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("t");
     let db = redb::Database::create(dir.join("baseline.redb"))?;
     let value = vec![7u8; 1024];
@@ -127,6 +128,7 @@ fn baseline_commits(dir: &std::path::Path, n: usize) -> anyhow::Result<Latency> 
         tx.open_table(T)?.insert(i, value.as_slice())?;
         tx.commit()?;
         samples.push(t.elapsed());
+        phase.inc(1);
     }
     Ok(Latency::of(samples))
 }
@@ -159,10 +161,17 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
     let adults = adult_ids();
     let fields = citizen_fields(&node, "judicial_record")?;
 
-    eprintln!("baseline: {creates} durable redb commits of 1 KB");
-    let baseline = baseline_commits(tmp.path(), creates)?;
+    let phase = Phase::start(
+        &format!("baseline: {creates} durable redb commits of 1 KB"),
+        creates as u64,
+    );
+    let baseline = baseline_commits(tmp.path(), creates, &phase)?;
+    drop(phase);
 
-    eprintln!("case new: {creates} durable creates through the node API");
+    let phase = Phase::start(
+        &format!("case new: {creates} durable creates through the node API"),
+        creates as u64,
+    );
     let mut samples = Vec::with_capacity(creates);
     for i in 0..creates {
         let new = NewCase {
@@ -174,7 +183,9 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
         let t = Instant::now();
         node.create_case(&canbo, new)?;
         samples.push(t.elapsed());
+        phase.inc(1);
     }
+    drop(phase);
     let case_new = Latency::of(samples);
 
     // Four more changes on 1,000 cases: full history of five changes each.
@@ -186,7 +197,10 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
         .into_iter()
         .map(|s| s.id.to_string())
         .collect();
-    eprintln!("editing {} cases four times each", edited.len());
+    let phase = Phase::start(
+        &format!("editing {} cases four times each", edited.len()),
+        edited.len() as u64,
+    );
     for id in &edited {
         node.set_fields(
             &canbo,
@@ -196,7 +210,9 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
         node.transition(&canbo, id, Status::InProcess, None, None)?;
         node.add_note(&canbo, id, "Đã kiểm tra dữ liệu dân cư")?;
         node.transition(&lead, id, Status::Decided, None, None)?;
+        phase.inc(1);
     }
+    drop(phase);
     let doc_bytes_5 = {
         let rtx = node.db().begin_read()?;
         let docs = rtx.open_table(hoso_node::store::tables::DOCS)?;
@@ -229,13 +245,15 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
         });
         writeln!(lines, "{rec}")?;
     }
-    eprintln!("bulk import: importing");
+    let phase = Phase::start("bulk import: importing", bulk as u64);
     let t = Instant::now();
-    let report = node.import_cases(
+    let report = node.import_cases_with(
         "bench.jsonl",
         lines.as_slice(),
         &Author::Officer(canbo.clone()),
+        &phase,
     )?;
+    drop(phase);
     let bulk_s = t.elapsed().as_secs_f64();
 
     let mut search = Vec::new();
