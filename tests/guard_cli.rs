@@ -247,7 +247,7 @@ fn officer_add_needs_an_authenticated_supervisor() {
         .stderr_has("hoso login");
     add(&h)
         .code(2)
-        .stderr_has("may not create officer accounts");
+        .stderr_has("may not manage officer accounts");
     add(&h.as_officer("lanhdao01")).code(0);
     // `--passphrase-stdin` set the new officer's passphrase.
     h.as_officer("canbo09")

@@ -78,7 +78,7 @@ impl Permission {
         match self {
             Permission::ChangeCases => "change cases",
             Permission::ImportCases => "import cases",
-            Permission::AdminOfficers => "create officer accounts",
+            Permission::AdminOfficers => "manage officer accounts",
             Permission::ImportRegistry => "import the population registry",
             Permission::AdminPeers => "add or remove sync peers",
             Permission::RepairStore => "rebuild the store's summaries and indexes",
