@@ -67,7 +67,7 @@ fn verify(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
             "backup of {} ({}) taken {}: {} cases, chain of {} entries, store check {}",
             v.info.name,
             short(&v.info.node_id),
-            v.info.taken_at,
+            taken_vn(&v.info.taken_at),
             v.cases,
             v.chain_length,
             if v.check.ok {
@@ -90,5 +90,29 @@ fn verify(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
             v.info.chain_length
         ))
         .into())
+    }
+}
+
+/// A backup's RFC 3339 time as the CLI shows times: dd/mm/yyyy HH:MM, Vietnam time (the text as
+/// stored when it does not parse).
+pub(crate) fn taken_vn(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&hoso_node::deadline::vn_offset())
+                .format("%d/%m/%Y %H:%M (Vietnam time)")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_backup_time_is_shown_in_vietnam_time() {
+        assert_eq!(
+            super::taken_vn("2026-12-01T11:56:03.12+00:00"),
+            "01/12/2026 18:56 (Vietnam time)"
+        );
+        assert_eq!(super::taken_vn("yesterday"), "yesterday");
     }
 }

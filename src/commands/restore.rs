@@ -75,7 +75,7 @@ pub fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
                 "restored {} ({}) from the backup taken {}: {} cases, chain of {} entries",
                 info.name,
                 super::backup::short(&info.node_id),
-                info.taken_at,
+                super::backup::taken_vn(&info.taken_at),
                 info.cases,
                 info.chain_length
             );
