@@ -41,6 +41,7 @@ use redb::{ReadableDatabase, TableDefinition};
 use serde::Serialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::progress::Phase;
 use crate::workload::{PASSPHRASE, REGISTRY};
 
 /// `hoso-bench sync-loopback`.
@@ -194,6 +195,7 @@ fn build_cases(commune: &Node, n: usize, edits_per_case: usize) -> anyhow::Resul
     let setup_entries = commune.chain_head().next_seq;
     let t = Instant::now();
     let mut lines = Vec::new();
+    let phase = Phase::start(&format!("importing {n} cases"), n as u64);
     for start in (0..n).step_by(IMPORT_CHUNK) {
         lines.clear();
         for i in start..(start + IMPORT_CHUNK).min(n) {
@@ -207,18 +209,26 @@ fn build_cases(commune: &Node, n: usize, edits_per_case: usize) -> anyhow::Resul
                 &Author::Officer(canbo.clone()),
             )
             .with_context(|| format!("importing cases {start}.."))?;
+        phase.inc(((start + IMPORT_CHUNK).min(n) - start) as u64);
     }
+    drop(phase);
     let import_s = t.elapsed().as_secs_f64();
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         ids.push(commune.case(&receipt_code(i))?.id);
     }
     let t = Instant::now();
+    let phase = Phase::start(
+        &format!("editing each case {edits_per_case} times (audited)"),
+        (n * edits_per_case) as u64,
+    );
     for e in 0..edits_per_case {
         for (i, id) in ids.iter().enumerate() {
             commune.set_fields(&canbo, &id.to_string(), &[follow_up(i, e)])?;
+            phase.inc(1);
         }
     }
+    drop(phase);
     let edits_s = t.elapsed().as_secs_f64();
     Ok(Built {
         ids,

@@ -32,6 +32,11 @@ impl Phase {
         Phase { bar: Some(bar) }
     }
 
+    /// True when a bar is drawn (a log then gets no per-step lines of its own).
+    pub fn drawing(&self) -> bool {
+        self.bar.is_some()
+    }
+
     /// `n` more steps done.
     pub fn inc(&self, n: u64) {
         if let Some(b) = &self.bar {
@@ -67,9 +72,9 @@ mod tests {
 
     #[test]
     fn a_bar_only_on_a_terminal() {
-        assert!(Phase::start_on("case new", 10, false).bar.is_none());
+        assert!(!Phase::start_on("case new", 10, false).drawing());
         let p = Phase::start_on("case new", 10, true);
-        assert!(p.bar.is_some());
+        assert!(p.drawing());
         p.inc(3);
         assert_eq!(p.bar.as_ref().map(|b| b.position()), Some(3));
     }

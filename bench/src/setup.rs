@@ -154,6 +154,10 @@ pub fn communes(
     let next = AtomicUsize::new(0);
     let out: Mutex<Vec<Option<Commune>>> = Mutex::new((0..specs.len()).map(|_| None).collect());
     let err: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let phase = crate::progress::Phase::start(
+        &format!("setting up {} communes", specs.len()),
+        specs.len() as u64,
+    );
     std::thread::scope(|s| {
         for _ in 0..jobs.max(1) {
             s.spawn(|| {
@@ -167,7 +171,10 @@ pub fn communes(
                             if let Ok(mut o) = out.lock() {
                                 o[i] = Some(c);
                             }
-                            if (i + 1).is_multiple_of(10) || i + 1 == specs.len() {
+                            phase.inc(1);
+                            if !phase.drawing()
+                                && ((i + 1).is_multiple_of(10) || i + 1 == specs.len())
+                            {
                                 eprintln!("  communes set up: {}/{}", i + 1, specs.len());
                             }
                         }
