@@ -46,7 +46,8 @@
 //! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go),
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
-//! lost one's place), [`doctor`] (what `hoso doctor` reads).
+//! lost one's place), [`roster_carry`] (the officer accounts a rebuild carries over),
+//! [`doctor`] (what `hoso doctor` reads).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -77,6 +78,7 @@ pub mod rebuild;
 pub mod registry;
 pub mod replica;
 pub mod restore;
+pub mod roster_carry;
 pub mod session;
 pub mod store;
 pub mod sync_status;

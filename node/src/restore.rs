@@ -95,6 +95,8 @@ pub struct RestoreReport {
     pub receipt_days_moved: u32,
     /// Cases held now.
     pub cases: u64,
+    /// Officer accounts of the replaced nodes created again here (a rebuild from the hub).
+    pub officers_carried: Vec<crate::roster_carry::CarriedOfficer>,
 }
 
 /// True when `tx`'s store is being restored.
@@ -227,7 +229,27 @@ impl Node {
         };
         let me = self.id();
         let unit = self.config().unit_code.clone();
+        // A rebuild from the hub carries the old nodes' officer accounts: read the roster and
+        // hash one-time passphrases before the write (argon2 is slow on purpose).
+        let (roster, hashed) = if state.from == "hub" {
+            let mut olds = self.predecessors_of(&me)?;
+            olds.reverse();
+            let roster = crate::roster_carry::roster_of(self.db(), &olds)?;
+            let mut hashed = std::collections::BTreeMap::new();
+            for (id, acc) in &roster {
+                if !acc.disabled && self.officer(id).is_err() {
+                    let p = crate::node::one_time_passphrase();
+                    let h = crate::officer::hash_passphrase(&p)?;
+                    hashed.insert(id.clone(), (p, h));
+                }
+            }
+            (roster, hashed)
+        } else {
+            Default::default()
+        };
         let mut ctx = self.begin_write(&Author::Node, Permission::Maintain)?;
+        let officers_carried =
+            crate::roster_carry::carry(&mut ctx, &roster, &hashed, chrono::Utc::now())?;
         // The highest incarnation this chain ever declared.
         let mut highest = self.config().incarnation;
         let chain_from_hub;
@@ -313,6 +335,7 @@ impl Node {
                 incarnation,
                 receipt_days_moved: moved,
                 cases: crate::store::count_cases(self.db())?,
+                officers_carried,
             });
         }
         let actor = actor_for(&me, incarnation);
@@ -341,6 +364,7 @@ impl Node {
             incarnation,
             receipt_days_moved: moved,
             cases: crate::store::count_cases(self.db())?,
+            officers_carried,
         })
     }
 }

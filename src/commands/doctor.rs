@@ -1,7 +1,9 @@
 //! `hoso doctor` (issue 12): checks a node the way an operator would, read-only — the key
 //! file's mode, the store (`hoso check`), a restore left unfinished, each peer reachable over
 //! iroh (the handshake proves its key), the own chain cosigned recently, free disk space, and
-//! this node's clock against the hub's newest cosignature. Exit 1 when a check fails.
+//! this node's clock against each reachable peer's (asked over the clock probe,
+//! `hoso_sync::clock`: within 60 s is fine, beyond an hour fails) and against the hub's newest
+//! cosignature. Exit 1 when a check fails.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -17,6 +19,10 @@ use crate::output;
 const COSIGN_STALE: Duration = Duration::from_secs(24 * 3600);
 /// A hub cosignature this far ahead of this node's clock means the clock is behind.
 const CLOCK_TOLERANCE_SECS: i64 = 300;
+/// A peer's clock this close to this node's is fine.
+const PEER_CLOCK_OK_SECS: u64 = 60;
+/// Beyond this a clock off from a peer's fails the check (deadlines and cosignatures move).
+const PEER_CLOCK_WARN_SECS: u64 = 3600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -180,12 +186,57 @@ fn peers(node: &Node, out: &mut Vec<Check>) {
                         ),
                     ));
                     conn.close(0u32.into(), b"doctor");
+                    out.push(peer_clock(p, hoso_sync::clock::probe_clock(&ep, p).await));
                 }
                 Err(e) => out.push(check("peer", Level::Fail, e.to_string())),
             }
         }
         ep.close().await;
     });
+}
+
+/// This node's clock against `p`'s, as the clock probe read it.
+fn peer_clock(
+    p: &hoso_node::Peer,
+    reading: Result<hoso_sync::clock::ClockReading, hoso_sync::SyncError>,
+) -> Check {
+    match reading {
+        Ok(r) => {
+            let off = r.offset_ms.unsigned_abs() / 1000;
+            let way = if r.offset_ms > 0 {
+                "behind"
+            } else {
+                "ahead of"
+            };
+            let level = if off <= PEER_CLOCK_OK_SECS {
+                Level::Ok
+            } else if off <= PEER_CLOCK_WARN_SECS {
+                Level::Warn
+            } else {
+                Level::Fail
+            };
+            let fix = if level == Level::Ok {
+                String::new()
+            } else {
+                ": set the time (timedatectl set-ntp true, or timedatectl set-time)".into()
+            };
+            check(
+                "clock",
+                level,
+                format!(
+                    "{} s {way} {}'s clock (measured within ±{} ms){fix}",
+                    off,
+                    p.name,
+                    r.rtt_ms.div_ceil(2)
+                ),
+            )
+        }
+        Err(e) => check(
+            "clock",
+            Level::Warn,
+            format!("could not read {}'s clock: {e}", p.name),
+        ),
+    }
 }
 
 fn cosign(node: &Node, out: &mut Vec<Check>) {

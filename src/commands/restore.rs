@@ -159,6 +159,34 @@ pub fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
             report.receipt_days_moved,
             report.cases
         );
+        if !report.officers_carried.is_empty() {
+            println!(
+                "officer accounts of the old node, created again here (hand each officer their one-time passphrase; they must set their own with `hoso officer passwd` first):"
+            );
+            for o in &report.officers_carried {
+                match (&o.one_time_passphrase, o.disabled) {
+                    (_, true) => println!(
+                        "  {} ({}, {}): disabled, as on the old node",
+                        o.id,
+                        o.name,
+                        o.role.as_str()
+                    ),
+                    (Some(p), false) => println!(
+                        "  {} ({}, {}): one-time passphrase {p}",
+                        o.id,
+                        o.name,
+                        o.role.as_str()
+                    ),
+                    (None, false) => println!(
+                        "  {} ({}, {}): no passphrase: run `hoso officer reset {}`",
+                        o.id,
+                        o.name,
+                        o.role.as_str(),
+                        o.id
+                    ),
+                }
+            }
+        }
         println!("the node may write again: start `hoso serve` (or the console)");
     }
     Ok(ExitCode::SUCCESS)

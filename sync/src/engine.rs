@@ -184,7 +184,13 @@ impl Engine {
             active: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             max_sessions,
         };
-        let router = Router::builder(ep.clone()).accept(ALPN, handler).spawn();
+        let router = Router::builder(ep.clone())
+            .accept(ALPN, handler)
+            .accept(
+                crate::clock::CLOCK_ALPN,
+                crate::clock::ClockHandler::new(node.clone()),
+            )
+            .spawn();
         let peers = Peers::load(node.dir())?;
         node.publish_sync_status(|s| {
             s.running = true;

@@ -22,11 +22,14 @@ fn doctor_names_what_an_operator_must_fix() {
             .map(|c| c["level"].as_str().unwrap_or("").to_string())
             .collect()
     };
-    for name in ["store", "key", "check", "peer", "cosigned", "disk", "clock"] {
+    for name in ["store", "key", "check", "peer", "cosigned", "disk"] {
         assert_eq!(level(&v, name), vec!["ok"], "{name}: {v}");
     }
+    // The clock twice: asked of the hub over the clock probe, and against its cosignature.
+    assert_eq!(level(&v, "clock"), vec!["ok", "ok"], "{v}");
     let text = commune.ok(&["doctor"]).stdout;
     assert!(text.contains("reachable at 127.0.0.1:"), "{text}");
+    assert!(text.contains("'s clock (measured within ±"), "{text}");
     serving.stop();
 
     // A key others may read and a hub that does not answer.
@@ -38,6 +41,34 @@ fn doctor_names_what_an_operator_must_fix() {
     assert_eq!(level(&v, "key"), vec!["fail"], "{v}");
     assert_eq!(level(&v, "peer"), vec!["fail"], "{v}");
     assert_eq!(level(&v, "check"), vec!["ok"], "{v}");
+}
+
+/// A hub whose clock is two hours ahead (the commune's is behind): the clock probe measures it,
+/// the check fails and says how to fix it.
+#[test]
+fn doctor_measures_a_clock_behind_the_hubs() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let Pair { hub, commune } = pair(tmp.path());
+    let serving = Serve::start_with_clock(&hub, "+2h");
+    let r = commune.run(&["--json", "doctor"]).code(1);
+    let v = r.json();
+    let clock: Vec<&serde_json::Value> = v["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .filter(|c| c["check"] == "clock" && c["level"] == "fail")
+        .collect();
+    assert_eq!(clock.len(), 1, "{v}");
+    let detail = clock[0]["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("behind"), "{detail}");
+    assert!(detail.contains("timedatectl"), "{detail}");
+    let secs: u64 = detail
+        .split(' ')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no seconds in {detail}"));
+    assert!((7180..=7220).contains(&secs), "{detail}");
+    serving.stop();
 }
 
 /// The shipped systemd unit runs `hoso serve` as its own user on its data dir, restarts on

@@ -16,6 +16,11 @@ fn rebuild_a_commune_from_its_hub_with_a_new_key() {
     let a = new_case(&commune);
     commune.ok(&["case", "note", &a, "Trước sự cố"]);
     commune.ok(&["sync", "--once"]);
+    // The supervisor stops the auditor's account before the laptop is lost.
+    commune
+        .as_officer("lanhdao01")
+        .ok(&["officer", "disable", "thanhtra01"]);
+    commune.ok(&["sync", "--once"]);
     let held_at_hub = receipts(&hub);
     // The data dir is destroyed.
     std::fs::remove_dir_all(&commune.dir).expect("destroy");
@@ -84,6 +89,56 @@ fn rebuild_a_commune_from_its_hub_with_a_new_key() {
         out["restore"]["incarnation"], 0,
         "a new key needs no new incarnation: {out}"
     );
+    // The old node's officers are back: active ones with a one-time passphrase each, the
+    // disabled one disabled.
+    let carried = out["restore"]["officers_carried"]
+        .as_array()
+        .expect("officers_carried")
+        .clone();
+    let by_id = |id: &str| {
+        carried
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not carried: {carried:?}"))
+            .clone()
+    };
+    assert_eq!(by_id("lanhdao01")["role"], "supervisor");
+    assert_eq!(by_id("thanhtra01")["disabled"], true);
+    assert!(by_id("thanhtra01")["one_time_passphrase"].is_null());
+    let one_time = by_id("canbo01")["one_time_passphrase"]
+        .as_str()
+        .expect("a one-time passphrase for canbo01")
+        .to_string();
+    assert!(
+        !carried.iter().any(|o| o["id"] == "admin01"),
+        "the new node's own officer is not carried: {carried:?}"
+    );
+    let list = new.ok(&["--json", "officer", "list"]).json();
+    let listed = |id: &str| {
+        list.as_array()
+            .expect("array")
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not listed: {list}"))
+            .clone()
+    };
+    assert!(listed("thanhtra01")["disabled_at"].is_string(), "{list}");
+    assert!(listed("canbo01")["disabled_at"].is_null(), "{list}");
+    let canbo = new
+        .as_officer("canbo01")
+        .with_auth(Auth::Passphrase(one_time.clone()));
+    canbo
+        .run(&["case", "note", &a, "Mật khẩu tạm"])
+        .code(2)
+        .stderr_has("one-time passphrase");
+    canbo
+        .with_auth(Auth::None)
+        .run_stdin(
+            &["officer", "passwd", "--passphrase-stdin"],
+            Some(&format!("{one_time}\nmat-khau-rieng-1\n")),
+        )
+        .code(0);
+    let canbo = canbo.with_auth(Auth::Passphrase("mat-khau-rieng-1".into()));
     let mine = receipts(&new);
     for code in held_at_hub
         .iter()
@@ -98,6 +153,7 @@ fn rebuild_a_commune_from_its_hub_with_a_new_key() {
     let c = new_case(&new);
     assert!(!held_at_hub.contains(&c), "receipt code {c} reused");
     new.ok(&["case", "note", &a, "Sau khi dựng lại"]);
+    canbo.ok(&["case", "note", &a, "Cán bộ cũ, máy mới"]);
     new.ok(&["sync", "--once"]);
     let codes = receipts(&hub);
     let mut unique = codes.clone();
@@ -108,6 +164,11 @@ fn rebuild_a_commune_from_its_hub_with_a_new_key() {
         hub.ok(&["case", "show", &a])
             .stdout
             .contains("Sau khi dựng lại")
+    );
+    assert!(
+        hub.ok(&["case", "show", &a])
+            .stdout
+            .contains("Cán bộ cũ, máy mới")
     );
     new.ok(&["audit", "verify"]);
     hub.ok(&["audit", "verify"]);

@@ -109,7 +109,29 @@ pub struct Serve {
 impl Serve {
     /// Starts `hoso serve` on `h`'s data dir and waits for its first line.
     pub fn start(h: &Hoso) -> Serve {
-        let mut child = Command::new(BIN)
+        Serve::spawn(Command::new(BIN), h)
+    }
+
+    /// Starts `hoso serve` with its clock moved by `offset` (libfaketime preloaded, e.g.
+    /// `+2h`; monotonic time is left alone, so timers behave). Debian's `faketime` package.
+    pub fn start_with_clock(h: &Hoso, offset: &str) -> Serve {
+        let lib = [
+            "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+            "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
+            "/usr/lib/faketime/libfaketimeMT.so.1",
+        ]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .expect("libfaketime is missing: apt-get install faketime (.ci/run installs it)");
+        let mut cmd = Command::new(BIN);
+        cmd.env("LD_PRELOAD", lib)
+            .env("FAKETIME", offset)
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        Serve::spawn(cmd, h)
+    }
+
+    fn spawn(mut cmd: Command, h: &Hoso) -> Serve {
+        let mut child = cmd
             .arg("--data-dir")
             .arg(&h.dir)
             .arg("serve")
