@@ -47,6 +47,14 @@
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
 //! lost one's place), [`doctor`] (what `hoso doctor` reads).
+//!
+//! Private storage: the redb tables (`store`), the index keys (`index`, one typed builder per
+//! key prefix) and the summary row codec (`summaries`) are private; other crates read through
+//! node methods: [`CaseIndex`] (`case_index`, the console's work-queue reads), `storage`
+//! ([`Node::audit_chain`], [`Node::audit_for_case`], [`Node::audit_source`],
+//! [`Node::audit_held`], [`Node::storage_breakdown`]), [`ScratchChain`] (`scratch_chain`, a bare
+//! audit chain for benchmarks), and, with the `tamper` feature only the test kit enables,
+//! `tamper` (writes behind the write path for tests).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -54,6 +62,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod case;
+mod case_index;
 pub mod chain;
 pub mod config;
 pub mod conflicts;
@@ -77,20 +86,32 @@ pub mod rebuild;
 pub mod registry;
 pub mod replica;
 pub mod restore;
+mod scratch_chain;
 pub mod session;
+mod storage;
 pub mod store;
+mod summaries;
 pub mod sync_status;
+#[cfg(feature = "tamper")]
+pub mod tamper;
 pub mod text;
 pub mod write;
 
 pub use case::{CaseSummary, CaseView, Evidence, HistoryEntry, Note};
+pub use case_index::{CaseIndex, IndexVersion};
 pub use config::{NodeConfig, NodeRole};
 pub use error::{NodeError, Result};
 pub use identity::NodeKey;
 pub use ids::{CaseId, NodeId};
+pub use index::{DueDate, StatusKey, date_bytes};
 pub use node::{CaseQuery, InitOptions, NewCase, Node, NodeStatus, Prefill};
 pub use officer::Officer;
 pub use peers::{Peer, Peers};
+pub use scratch_chain::ScratchChain;
 pub use session::{Session, SessionRecord};
+pub use storage::{AuditHeld, StorageBreakdown};
+pub use store::check::CheckReport;
+pub use store::error::{RECOVER, StoreError};
+pub use store::genesis::FirstOfficer;
 pub use sync_status::{PeerStatus, SyncCommand, SyncStatus};
 pub use write::{AuthMethod, AuthenticatedOfficer, Author, Permission, WriteCtx};
