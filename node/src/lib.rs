@@ -33,7 +33,7 @@
 //!
 //! Modules: [`node`] (the handle and its operations), [`write`](mod@write) (the one guarded write path:
 //! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`]
-//! (the document layout and views), [`store`] (redb tables), [`index`], [`feed`] (the change
+//! (the document layout and views), `store` (redb tables, private), `index` (private), [`feed`] (the change
 //! feed sync reads), [`registry`], [`audit`] (appending, verifying and exchanging the audit
 //! chain) over [`chain`] (its primitives: entries, Merkle range, checkpoints), [`deadline`],
 //! [`bulk`] (import/export), [`import_receipt`] (each imported file
@@ -73,7 +73,7 @@ pub mod feed;
 pub mod identity;
 pub mod ids;
 pub mod import_receipt;
-pub mod index;
+mod index;
 pub mod ingest;
 pub mod limits;
 pub mod node;
@@ -89,7 +89,7 @@ pub mod restore;
 mod scratch_chain;
 pub mod session;
 mod storage;
-pub mod store;
+mod store;
 mod summaries;
 pub mod sync_status;
 #[cfg(feature = "tamper")]
