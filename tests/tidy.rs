@@ -265,3 +265,37 @@ fn no_crate_outside_node_names_a_redb_table() {
         found.join(", ")
     );
 }
+
+/// `hoso_node::tamper` (writes behind the write path) is compiled only for tests: only
+/// `hoso-testkit` turns on the node's `tamper` feature, and every package takes the test kit as a
+/// dev-dependency only.
+#[test]
+fn the_tamper_feature_is_enabled_only_by_the_test_kit() {
+    let mut found = Vec::new();
+    for pkg in packages() {
+        let manifest = pkg.join("Cargo.toml");
+        let text = fs::read_to_string(&manifest).expect("read Cargo.toml");
+        let testkit = pkg == root().join("testkit");
+        let mut section = String::new();
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                section = line.to_string();
+                continue;
+            }
+            if !testkit && line.contains("\"tamper\"") {
+                found.push(format!("{}: turns on `tamper`", shown(&manifest)));
+            }
+            let takes_testkit = line.starts_with("hoso-testkit");
+            let allowed = ["[dev-dependencies]", "[workspace.dependencies]"];
+            if takes_testkit && !allowed.contains(&section.as_str()) {
+                found.push(format!("{}: hoso-testkit in {section}", shown(&manifest)));
+            }
+        }
+    }
+    let kit = fs::read_to_string(root().join("testkit/Cargo.toml")).expect("read");
+    assert!(
+        kit.contains("features = [\"tamper\"]"),
+        "the walk is broken"
+    );
+    assert!(found.is_empty(), "{}", found.join(", "));
+}

@@ -196,8 +196,7 @@ impl Node {
         } else {
             Prefix::Due
         };
-        let mut found = index::ids_under(&idx, prefix)?;
-        while let Some(id) = found.next() {
+        for id in index::ids_under(&idx, prefix)? {
             if out.len() >= limit {
                 break;
             }
