@@ -108,7 +108,7 @@ impl CaseIndex {
     }
 
     /// The stored summary of a case (`None` when there is none). A row that does not decode is
-    /// [`crate::store::error::StoreError::CorruptSummary`].
+    /// [`crate::StoreError::CorruptSummary`].
     pub fn summary(&self, id: &CaseId) -> Result<Option<CaseSummary>> {
         self.cases
             .get(&id.0)?
