@@ -214,7 +214,7 @@ fn node_table_names() -> BTreeSet<String> {
 
 /// Issue 14 item 1: storage is private to the node. No file of another crate (its sources,
 /// tests, benches) names a redb table, opens one or uses redb: they read through node methods
-/// (`CaseIndex`, `Node::audit_*`, `Node::storage_breakdown`), and tests that tamper with a store
+/// (`CaseIndex`, `Node::audit_*`, `Node::store_sizes`), and tests that tamper with a store
 /// do it through `hoso_node::tamper` (the `tamper` feature only `hoso-testkit` enables).
 #[test]
 fn no_crate_outside_node_names_a_redb_table() {

@@ -285,7 +285,7 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
     let list_ms = t.elapsed().as_secs_f64() * 1000.0;
 
     let (store_bytes, summary_bytes, audit_bytes, audit_entries) = {
-        let b = node.storage_breakdown()?;
+        let b = node.store_sizes()?;
         (
             b.file_bytes,
             b.summary_and_index_bytes,

@@ -52,7 +52,7 @@
 //! key prefix) and the summary row codec (`summaries`) are private; other crates read through
 //! node methods: [`CaseIndex`] (`case_index`, the console's work-queue reads), `storage`
 //! ([`Node::audit_chain`], [`Node::audit_for_case`], [`Node::audit_source`],
-//! [`Node::audit_held`], [`Node::storage_breakdown`]), [`ScratchChain`] (`scratch_chain`, a bare
+//! [`Node::audit_held`], [`Node::store_sizes`]), [`ScratchChain`] (`scratch_chain`, a bare
 //! audit chain for benchmarks), and, with the `tamper` feature only the test kit enables,
 //! `tamper` (writes behind the write path for tests).
 
@@ -109,7 +109,7 @@ pub use officer::Officer;
 pub use peers::{Peer, Peers};
 pub use scratch_chain::ScratchChain;
 pub use session::{Session, SessionRecord};
-pub use storage::{AuditHeld, StorageBreakdown};
+pub use storage::{AuditHeld, StoreSizes};
 pub use store::check::CheckReport;
 pub use store::error::{RECOVER, StoreError};
 pub use store::genesis::FirstOfficer;

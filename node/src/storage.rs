@@ -25,7 +25,7 @@ pub struct AuditHeld {
 
 /// Where a store's bytes go (for benchmarks): summaries and indexes, the audit chain.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct StorageBreakdown {
+pub struct StoreSizes {
     /// The store file's size.
     pub file_bytes: u64,
     /// Summary rows (value plus the 16-byte key) and index keys.
@@ -88,9 +88,9 @@ impl Node {
     }
 
     /// Where the store's bytes go (reads every summary, index key and audit record).
-    pub fn storage_breakdown(&self) -> Result<StorageBreakdown> {
+    pub fn store_sizes(&self) -> Result<StoreSizes> {
         let rtx = self.db().begin_read()?;
-        let mut out = StorageBreakdown::default();
+        let mut out = StoreSizes::default();
         for row in rtx.open_table(CASES)?.iter()? {
             out.summary_and_index_bytes += row?.1.value().len() as u64 + 16;
         }
