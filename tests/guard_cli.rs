@@ -85,38 +85,9 @@ fn the_session_acts_only_as_its_officer_and_logout_ends_it() {
 
 /// Rewrites the stored row of every open session of the node in `dir` (no hoso process runs).
 fn edit_session_rows(dir: &Path, edit: impl Fn(&mut hoso_node::SessionRecord)) {
-    use redb::{ReadableDatabase, ReadableTable};
-    let db = redb::Database::open(dir.join("store.redb")).expect("open store");
-    let rows: Vec<(String, Vec<u8>)> = {
-        let rtx = db.begin_read().expect("read");
-        let t = rtx
-            .open_table(hoso_node::session::SESSIONS)
-            .expect("sessions table");
-        t.iter()
-            .expect("iter")
-            .map(|r| {
-                let (k, v) = r.expect("row");
-                (k.value().to_string(), v.value().to_vec())
-            })
-            .collect()
-    };
-    assert!(!rows.is_empty(), "no session row to edit");
-    let tx = db.begin_write().expect("write");
-    {
-        let mut t = tx
-            .open_table(hoso_node::session::SESSIONS)
-            .expect("sessions table");
-        for (k, v) in rows {
-            let mut rec: hoso_node::SessionRecord = serde_json::from_slice(&v).expect("row json");
-            edit(&mut rec);
-            t.insert(
-                k.as_str(),
-                serde_json::to_vec(&rec).expect("json").as_slice(),
-            )
-            .expect("insert");
-        }
-    }
-    tx.commit().expect("commit");
+    let db = hoso_testkit::tamper::open_store(dir).expect("open store");
+    let edited = hoso_testkit::tamper::edit_sessions(&db, edit).expect("edit sessions");
+    assert!(edited > 0, "no session row to edit");
 }
 
 #[test]

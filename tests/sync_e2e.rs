@@ -324,36 +324,18 @@ fn kill_9_sync_process_mid_round_then_converge() {
 /// Appends a change no audit entry accounts for to the first case of the (stopped) node in
 /// `dir`, as a tampered store would hold, and puts the case at the head of its feed.
 fn plant_unaudited_change(dir: &Path) -> String {
-    use hoso_node::store::tables::{DOC_CHANGES, DOCS};
-    use redb::ReadableDatabase;
     let v: serde_json::Value =
         serde_json::from_str(&ok(dir, &["--json", "case", "list", "--limit", "1"])).expect("json");
     let first = &v.as_array().expect("array")[0];
     let id: hoso_node::CaseId = first["id"].as_str().expect("id").parse().expect("case id");
-    let db = redb::Database::open(dir.join("store.redb")).expect("open store");
+    let db = hoso_testkit::tamper::open_store(dir).expect("open store");
     let chunk = {
-        let tx = db.begin_read().expect("read");
-        let saved = tx
-            .open_table(DOCS)
-            .expect("docs")
-            .get(&id.0)
-            .expect("get")
-            .expect("doc")
-            .value()
-            .to_vec();
-        let chunks: Vec<Vec<u8>> = tx
-            .open_table(DOC_CHANGES)
-            .expect("changes")
-            .range((&id.0, 0)..=(&id.0, u32::MAX))
-            .expect("range")
-            .map(|r| r.expect("row").1.value().to_vec())
-            .collect();
-        let mut doc = hoso_node::case::CaseDoc::load(&saved, &chunks, [7; 16]).expect("load");
+        let mut doc = hoso_testkit::tamper::load_doc(&db, &id, [7; 16]).expect("load");
         doc.set_result("Đã cấp (giả mạo)").expect("edit");
         doc.commit("forged", 0).expect("a change");
         doc.save_incremental()
     };
-    hoso_testkit::tamper::plant_change(&db, &id, &chunk);
+    hoso_testkit::tamper::plant_change(&db, &id, &chunk).expect("plant change");
     first["receipt_code"].as_str().expect("code").to_string()
 }
 

@@ -186,3 +186,116 @@ fn every_library_names_each_of_its_modules_in_its_crate_docs() {
         missing.join(", ")
     );
 }
+
+/// Files outside `node/` that may use redb itself: benchmark baselines that time bare redb on
+/// their own scratch files (a 1 KB commit, a naive hub), never a node's store. They may still
+/// not name a node table (`tables::`, or a node table's name).
+const REDB_BASELINES: [&str; 3] = [
+    "bench/src/env.rs",
+    "bench/src/loopback.rs",
+    "bench/src/node.rs",
+];
+
+/// The names of the node's redb tables (`TableDefinition::new("…")` anywhere under `node/src`).
+fn node_table_names() -> BTreeSet<String> {
+    let mut files = BTreeSet::new();
+    rust_files(&root().join("node/src"), &mut files);
+    let mut names = BTreeSet::new();
+    for f in files {
+        let text = fs::read_to_string(&f).expect("read");
+        for part in text.split("TableDefinition::new(\"").skip(1) {
+            if let Some(end) = part.find('"') {
+                names.insert(part[..end].to_string());
+            }
+        }
+    }
+    names
+}
+
+/// Issue 14 item 1: storage is private to the node. No file of another crate (its sources,
+/// tests, benches) names a redb table, opens one or uses redb: they read through node methods
+/// (`CaseIndex`, `Node::audit_*`, `Node::store_sizes`), and tests that tamper with a store
+/// do it through `hoso_node::tamper` (the `tamper` feature only `hoso-testkit` enables).
+#[test]
+fn no_crate_outside_node_names_a_redb_table() {
+    let tables = node_table_names();
+    assert!(
+        tables.contains("cases-1") && tables.len() >= 20,
+        "the table walk is broken: {tables:?}"
+    );
+    let mut files = BTreeSet::new();
+    for pkg in packages() {
+        if pkg == root().join("node") {
+            continue;
+        }
+        for sub in ["src", "tests", "benches", "examples"] {
+            rust_files(&pkg.join(sub), &mut files);
+        }
+    }
+    assert!(
+        files.len() > 50,
+        "the walk is broken: {} files",
+        files.len()
+    );
+    let this = root().join("tests/tidy.rs");
+    let mut found = Vec::new();
+    for f in files.iter().filter(|f| **f != this) {
+        let text = fs::read_to_string(f).expect("read");
+        let rel = shown(f);
+        let baseline = REDB_BASELINES.iter().any(|b| rel.ends_with(b));
+        let mut forbidden = vec!["tables::"];
+        if !baseline {
+            forbidden.extend(["open_table", "redb::"]);
+        }
+        for word in forbidden {
+            if text.contains(word) {
+                found.push(format!("{rel}: `{word}`"));
+            }
+        }
+        for t in &tables {
+            if text.contains(&format!("\"{t}\"")) {
+                found.push(format!("{rel}: table \"{t}\""));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "storage is private to hoso-node: read through a node method instead (see \
+         ARCHITECTURE.md, storage): {}",
+        found.join(", ")
+    );
+}
+
+/// `hoso_node::tamper` (writes behind the write path) is compiled only for tests: only
+/// `hoso-testkit` turns on the node's `tamper` feature, and every package takes the test kit as a
+/// dev-dependency only.
+#[test]
+fn the_tamper_feature_is_enabled_only_by_the_test_kit() {
+    let mut found = Vec::new();
+    for pkg in packages() {
+        let manifest = pkg.join("Cargo.toml");
+        let text = fs::read_to_string(&manifest).expect("read Cargo.toml");
+        let testkit = pkg == root().join("testkit");
+        let mut section = String::new();
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                section = line.to_string();
+                continue;
+            }
+            if !testkit && line.contains("\"tamper\"") {
+                found.push(format!("{}: turns on `tamper`", shown(&manifest)));
+            }
+            let takes_testkit = line.starts_with("hoso-testkit");
+            let allowed = ["[dev-dependencies]", "[workspace.dependencies]"];
+            if takes_testkit && !allowed.contains(&section.as_str()) {
+                found.push(format!("{}: hoso-testkit in {section}", shown(&manifest)));
+            }
+        }
+    }
+    let kit = fs::read_to_string(root().join("testkit/Cargo.toml")).expect("read");
+    assert!(
+        kit.contains("features = [\"tamper\"]"),
+        "the walk is broken"
+    );
+    assert!(found.is_empty(), "{}", found.join(", "));
+}

@@ -13,10 +13,8 @@ use anyhow::Context;
 use clap::Args;
 use hoso_node::audit::bundle::verify_bundle;
 use hoso_node::audit::entry::{Action, Entry, EntryBody, payload_hash};
-use hoso_node::audit::source::DbSource;
 use hoso_node::audit::verify::{Policy, verify};
-use hoso_node::store::tables::{AUDIT, AUDIT_PAYLOADS};
-use hoso_node::{Author, CaseId, InitOptions, NewCase, Node, NodeKey, NodeRole};
+use hoso_node::{Author, CaseId, InitOptions, NewCase, Node, NodeKey, NodeRole, ScratchChain};
 use hoso_schemas::{FieldDef, FieldType, Role};
 
 use crate::workload::{PASSPHRASE, REGISTRY};
@@ -72,18 +70,16 @@ pub fn run(a: &AuditArgs) -> anyhow::Result<serde_json::Value> {
 
 fn chain_rate(n: u64) -> anyhow::Result<serde_json::Value> {
     let dir = scratch("chain")?;
-    let db = hoso_node::store::create(&dir.0.join("store.redb"))?;
-    let key = NodeKey::generate();
     let realm = [1u8; 16];
+    let store = ScratchChain::create(&dir.0.join("store.redb"), realm)?;
+    let key = NodeKey::generate();
     let t0 = Instant::now();
     let mut prev = [0u8; 32];
     let mut time = chrono::Utc::now().timestamp_millis() - 86_400_000;
     let mut seq = 0u64;
     while seq < n {
-        let tx = db.begin_write()?;
+        let mut batch = Vec::new();
         {
-            let mut audit = tx.open_table(AUDIT)?;
-            let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
             let end = (seq + 50_000).min(n);
             while seq < end {
                 let action = match seq {
@@ -114,17 +110,16 @@ fn chain_rate(n: u64) -> anyhow::Result<serde_json::Value> {
                     },
                     &key,
                 );
-                audit.insert((&key.id().0, seq), e.to_record().as_slice())?;
-                payloads.insert(&e.hash, payload.as_slice())?;
                 prev = e.hash;
+                batch.push((e, payload));
                 seq += 1;
             }
         }
-        tx.commit()?;
+        store.append(&batch)?;
     }
     let generate_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let report = verify(&DbSource { db: &db, realm }, &Policy::default())?;
+    let report = verify(&store.source(), &Policy::default())?;
     let verify_s = t1.elapsed().as_secs_f64();
     anyhow::ensure!(
         report.ok,

@@ -11,7 +11,6 @@ use anyhow::Context;
 use clap::Args;
 use hoso_node::{Author, CaseQuery, InitOptions, NewCase, Node, NodeRole};
 use hoso_schemas::{Role, Status};
-use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
 use crate::progress::Phase;
@@ -214,16 +213,10 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
     }
     drop(phase);
     let doc_bytes_5 = {
-        let rtx = node.db().begin_read()?;
-        let docs = rtx.open_table(hoso_node::store::tables::DOCS)?;
-        let chunks = rtx.open_table(hoso_node::store::tables::DOC_CHANGES)?;
-        let mut total = 0usize;
+        let mut total = 0u64;
         for id in &edited {
             let id: hoso_node::CaseId = id.parse()?;
-            total += docs.get(&id.0)?.map(|v| v.value().len()).unwrap_or(0);
-            for row in chunks.range((&id.0, 0)..=(&id.0, u32::MAX))? {
-                total += row?.1.value().len();
-            }
+            total += node.stored_doc_bytes(&id)?;
         }
         total as f64 / edited.len().max(1) as f64
     };
@@ -292,23 +285,13 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
     let list_ms = t.elapsed().as_secs_f64() * 1000.0;
 
     let (store_bytes, summary_bytes, audit_bytes, audit_entries) = {
-        let rtx = node.db().begin_read()?;
-        let mut summary = 0usize;
-        for row in rtx.open_table(hoso_node::store::tables::CASES)?.iter()? {
-            summary += row?.1.value().len() + 16;
-        }
-        let mut index = 0usize;
-        for row in rtx.open_table(hoso_node::store::tables::INDEX)?.iter()? {
-            index += row?.0.value().len();
-        }
-        let mut audit = 0usize;
-        let mut entries = 0usize;
-        for row in rtx.open_table(hoso_node::store::tables::AUDIT)?.iter()? {
-            audit += row?.1.value().len();
-            entries += 1;
-        }
-        let size = std::fs::metadata(dir.join(hoso_node::node::paths::STORE))?.len();
-        (size, summary + index, audit, entries)
+        let b = node.store_sizes()?;
+        (
+            b.file_bytes,
+            b.summary_and_index_bytes,
+            b.audit_bytes,
+            b.audit_entries,
+        )
     };
     let total_cases = creates + report.imported;
     drop(node);

@@ -56,7 +56,7 @@ pub const MAX_STORE: u64 = 1 << 40;
 pub const STORE_NAME: &str = "store.redb";
 
 /// Visits typed table definitions (see [`for_each_table`]).
-pub trait TableVisitor {
+pub(crate) trait TableVisitor {
     /// One table.
     fn visit<K: redb::Key + 'static, V: redb::Value + 'static>(
         &mut self,
@@ -65,7 +65,7 @@ pub trait TableVisitor {
 }
 
 /// Every table of a node's store, in one list: what a backup copies.
-pub fn for_each_table(v: &mut impl TableVisitor) -> Result<()> {
+pub(crate) fn for_each_table(v: &mut impl TableVisitor) -> Result<()> {
     v.visit(META)?;
     v.visit(DOCS)?;
     v.visit(DOC_CHANGES)?;

@@ -271,7 +271,7 @@ impl Node {
         let existing: Option<CaseSummary> = tx
             .open_table(CASES)?
             .get(&d.id.0)?
-            .and_then(|v| serde_json::from_slice(v.value()).ok());
+            .and_then(|v| crate::summaries::decode(&d.id, v.value()).ok());
         let (created, changed, mut doc, claims, merged_view) = match &existing {
             Some(s) => {
                 if !allow(&s.province, &s.commune) {

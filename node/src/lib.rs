@@ -33,7 +33,7 @@
 //!
 //! Modules: [`node`] (the handle and its operations), [`write`](mod@write) (the one guarded write path:
 //! [`WriteCtx`], [`Author`]), [`limits`] (every byte bound), [`text`] (text safety), [`case`]
-//! (the document layout and views), [`store`] (redb tables), [`index`], [`feed`] (the change
+//! (the document layout and views), `store` (redb tables, private), `index` (private), [`feed`] (the change
 //! feed sync reads), [`registry`], [`audit`] (appending, verifying and exchanging the audit
 //! chain) over [`chain`] (its primitives: entries, Merkle range, checkpoints), [`deadline`],
 //! [`bulk`] (import/export), [`import_receipt`] (each imported file
@@ -48,6 +48,14 @@
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
 //! lost one's place), [`roster_carry`] (the officer accounts a rebuild carries over),
 //! [`doctor`] (what `hoso doctor` reads).
+//!
+//! Private storage: the redb tables (`store`), the index keys (`index`, one typed builder per
+//! key prefix) and the summary row codec (`summaries`) are private; other crates read through
+//! node methods: [`CaseIndex`] (`case_index`, the console's work-queue reads), `storage`
+//! ([`Node::audit_chain`], [`Node::audit_for_case`], [`Node::audit_source`],
+//! [`Node::audit_held`], [`Node::store_sizes`]), [`ScratchChain`] (`scratch_chain`, a bare
+//! audit chain for benchmarks), and, with the `tamper` feature only the test kit enables,
+//! `tamper` (writes behind the write path for tests).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -55,6 +63,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod case;
+mod case_index;
 pub mod chain;
 pub mod config;
 pub mod conflicts;
@@ -65,7 +74,7 @@ pub mod feed;
 pub mod identity;
 pub mod ids;
 pub mod import_receipt;
-pub mod index;
+mod index;
 pub mod ingest;
 pub mod limits;
 pub mod node;
@@ -79,20 +88,32 @@ pub mod registry;
 pub mod replica;
 pub mod restore;
 pub mod roster_carry;
+mod scratch_chain;
 pub mod session;
-pub mod store;
+mod storage;
+mod store;
+mod summaries;
 pub mod sync_status;
+#[cfg(feature = "tamper")]
+pub mod tamper;
 pub mod text;
 pub mod write;
 
 pub use case::{CaseSummary, CaseView, Evidence, HistoryEntry, Note};
+pub use case_index::{CaseIndex, IndexVersion};
 pub use config::{NodeConfig, NodeRole};
 pub use error::{NodeError, Result};
 pub use identity::NodeKey;
 pub use ids::{CaseId, NodeId};
+pub use index::{DueDate, StatusKey, date_bytes};
 pub use node::{CaseQuery, InitOptions, NewCase, Node, NodeStatus, Prefill};
 pub use officer::Officer;
 pub use peers::{Peer, Peers};
+pub use scratch_chain::ScratchChain;
 pub use session::{Session, SessionRecord};
+pub use storage::{AuditHeld, StoreSizes};
+pub use store::check::CheckReport;
+pub use store::error::{RECOVER, StoreError};
+pub use store::genesis::FirstOfficer;
 pub use sync_status::{PeerStatus, SyncCommand, SyncStatus};
 pub use write::{AuthMethod, AuthenticatedOfficer, Author, Permission, WriteCtx};

@@ -244,8 +244,8 @@ impl Node {
         let cases = rtx.open_table(CASES)?;
         let mut out = Vec::new();
         for row in cases.iter()? {
-            let (_, v) = row?;
-            let Ok(mut s) = serde_json::from_slice::<CaseSummary>(v.value()) else {
+            let (k, v) = row?;
+            let Ok(mut s) = crate::summaries::decode(&CaseId(*k.value()), v.value()) else {
                 continue;
             };
             if s.commune != commune || s.status.ends_processing() {

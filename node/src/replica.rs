@@ -13,8 +13,8 @@
 use automerge::{AutoCommit, ChangeHash};
 use redb::{ReadableDatabase, ReadableTable};
 
-use crate::case::{CaseDoc, CaseSummary};
-use crate::error::{NodeError, Result};
+use crate::case::CaseDoc;
+use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::peers::Peer;
@@ -214,11 +214,7 @@ impl Node {
                 out.upto = seq;
                 continue;
             };
-            let summary: CaseSummary =
-                serde_json::from_slice(summary.value()).map_err(|e| NodeError::Corrupt {
-                    what: format!("summary of case {id}"),
-                    detail: e.to_string(),
-                })?;
+            let summary = crate::summaries::decode(&id, summary.value())?;
             if !may_hold(&summary.province, &summary.commune) {
                 out.scanned += 1;
                 out.upto = seq;
@@ -345,7 +341,7 @@ impl Node {
             }
             let in_scope = cases
                 .get(id)?
-                .and_then(|s| serde_json::from_slice::<CaseSummary>(s.value()).ok())
+                .and_then(|s| crate::summaries::decode(&CaseId(*id), s.value()).ok())
                 .is_some_and(|s| peer.may_hold(&s.province, &s.commune));
             if in_scope {
                 n += 1;

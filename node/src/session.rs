@@ -30,9 +30,10 @@ use crate::officer::{self, Officer};
 use crate::write::{AuthMethod, AuthenticatedOfficer};
 
 /// Key: blake3 hash (hex) of a session token. Value: [`SessionRecord`] (JSON).
-pub const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
+pub(crate) const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
 /// Key: an officer id as typed at a login. Value: [`Failures`] (JSON).
-pub const LOGIN_FAILURES: TableDefinition<&str, &[u8]> = TableDefinition::new("login-failures-1");
+pub(crate) const LOGIN_FAILURES: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("login-failures-1");
 
 /// How long a session lasts after `hoso login`.
 pub const SESSION_TTL_MS: i64 = 8 * 3600 * 1000;

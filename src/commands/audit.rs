@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use hoso_node::audit::StoredEntry;
 use hoso_node::audit::bundle::{MAX_BUNDLE, verify_bundle};
 use hoso_node::audit::replay::{Replay, ReplayPoint};
-use hoso_node::audit::source::{AuditSource, DbSource};
+use hoso_node::audit::source::AuditSource;
 use hoso_node::audit::verify::{Policy, Report};
-use hoso_node::audit::{self, StoredEntry};
 use hoso_node::{NodeId, ids::hex};
 use serde::Serialize;
 
@@ -92,7 +92,7 @@ fn log(
     let entries: Vec<StoredEntry> = match case {
         Some(c) => {
             let id = n.case(c)?.id;
-            audit::for_case(n.db(), &id)?
+            n.audit_for_case(&id)?
                 .into_iter()
                 .filter(|e| only.is_none_or(|o| e.entry.body.origin == o))
                 .take(limit)
@@ -101,20 +101,11 @@ fn log(
         None => {
             let origins = match only {
                 Some(o) => vec![o],
-                None => DbSource {
-                    db: n.db(),
-                    realm: n.realm(),
-                }
-                .origins()?,
+                None => n.audit_source().origins()?,
             };
             let mut out = Vec::new();
             for o in origins {
-                out.extend(audit::chain(
-                    n.db(),
-                    &o,
-                    0,
-                    limit.saturating_sub(out.len()),
-                )?);
+                out.extend(n.audit_chain(&o, 0, limit.saturating_sub(out.len()))?);
             }
             out
         }

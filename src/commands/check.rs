@@ -1,10 +1,10 @@
 //! `hoso check [--repair]`: the store verified offline against itself (see
-//! `hoso_node::store::check`). Exit 0 when consistent, 3 when something is wrong. `--repair`
+//! `hoso_node::CheckReport`). Exit 0 when consistent, 3 when something is wrong. `--repair`
 //! needs a supervisor (`--officer`, a session or the passphrase) and is an audit entry.
 
 use std::process::ExitCode;
 
-use hoso_node::store::check::CheckReport;
+use hoso_node::CheckReport;
 
 use super::{TamperingFound, open};
 use crate::cli::Cli;
@@ -71,7 +71,7 @@ pub fn print(r: &CheckReport) {
     if r.problems.iter().any(|p| p.kind == "damaged-document") {
         println!(
             "A damaged document cannot be rebuilt here: {}.",
-            hoso_node::store::error::RECOVER
+            hoso_node::RECOVER
         );
     } else {
         println!(

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use hoso_node::store::genesis::FirstOfficer;
+use hoso_node::FirstOfficer;
 use hoso_node::{InitOptions, Node, NodeRole};
 use hoso_schemas::Role;
 
@@ -323,7 +323,7 @@ pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
                 return Err(UsageError(format!(
                     "this node has no officer accounts, and `officer add` needs a supervisor to create one: the first officer is created by `hoso init --officer ID --officer-name NAME` (node {} has none; if its store was lost, {})",
                     node.dir().display(),
-                    hoso_node::store::error::RECOVER
+                    hoso_node::RECOVER
                 ))
                 .into());
             }

@@ -293,14 +293,7 @@ pub fn status_extra(node: &Node, brief: bool) -> anyhow::Result<serde_json::Valu
 /// held, checkpoints refused with evidence. `hoso-bench` reads them to tell when a hub holds
 /// every entry of its communes and whether it cosigned their checkpoints.
 fn audit_held(node: &Node) -> anyhow::Result<serde_json::Value> {
-    use hoso_node::store::tables::{AUDIT, AUDIT_COSIGS, AUDIT_EVIDENCE};
-    use redb::{ReadableDatabase, ReadableTableMetadata};
-    let rtx = node.db().begin_read()?;
-    Ok(serde_json::json!({
-        "entries": rtx.open_table(AUDIT)?.len()?,
-        "cosignatures": rtx.open_table(AUDIT_COSIGS)?.len()?,
-        "refused_checkpoints": rtx.open_table(AUDIT_EVIDENCE)?.len()?,
-    }))
+    Ok(serde_json::to_value(node.audit_held()?)?)
 }
 
 /// Prints the sync part of `hoso status` as text.

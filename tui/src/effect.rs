@@ -445,7 +445,8 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
 
 fn load_case(node: &Node, reference: &str) -> Result<Box<CaseDetail>, String> {
     let view = node.case(reference).map_err(vi(node))?;
-    let audit = hoso_node::audit::for_case(node.db(), &view.id)
+    let audit = node
+        .audit_for_case(&view.id)
         .map_err(vi(node))?
         .iter()
         .map(|e| AuditLine::from_stored(e, node.catalog()))
@@ -456,7 +457,7 @@ fn load_case(node: &Node, reference: &str) -> Result<Box<CaseDetail>, String> {
 fn load_audit(node: &Node) -> Result<AuditSummary, NodeError> {
     let head = node.chain_head();
     let from = head.next_seq.saturating_sub(AUDIT_RECENT as u64);
-    let entries = hoso_node::audit::chain(node.db(), &node.id(), from, AUDIT_RECENT)?;
+    let entries = node.audit_chain(&node.id(), from, AUDIT_RECENT)?;
     let mut problem = None;
     let mut prev: Option<[u8; 32]> = None;
     for e in &entries {

@@ -3,6 +3,7 @@
 //! wraps), never by matching on their English text. A variant this console does not know yet gets
 //! a general sentence (the English detail goes to the log only).
 
+use hoso_node::StoreError;
 use hoso_node::error::IntakeError;
 use hoso_node::error::LifecycleError;
 use hoso_node::error::{
@@ -10,7 +11,6 @@ use hoso_node::error::{
     Limited, PeerError, Refusal,
 };
 use hoso_node::ingest::quarantine::RefusalKind;
-use hoso_node::store::error::StoreError;
 use hoso_node::{NodeError, NodeRole};
 use hoso_schemas::{Catalog, CitizenIdError, Role, WorkflowError};
 

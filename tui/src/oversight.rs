@@ -364,10 +364,7 @@ impl AuditSource for Counting<'_> {
 }
 
 fn verify(node: &Node, progress: &VerifyProgress) -> hoso_node::Result<Report> {
-    let inner = DbSource {
-        db: node.db(),
-        realm: node.realm(),
-    };
+    let inner = node.audit_source();
     let mut total = 0;
     for o in inner.origins()? {
         total += node.chain_len(&o)?;
@@ -375,7 +372,7 @@ fn verify(node: &Node, progress: &VerifyProgress) -> hoso_node::Result<Report> {
     progress.entries_total.store(total, Ordering::Relaxed);
     progress
         .cases_total
-        .store(hoso_node::store::count_cases(node.db())?, Ordering::Relaxed);
+        .store(node.count_cases()?, Ordering::Relaxed);
     let src = Counting { inner, progress };
     hoso_node::audit::verify::verify(&src, &Policy::default())
 }

@@ -5,9 +5,10 @@
 //! citizen supplements. Ended cases (refused at intake,
 //! stopped, decided, returned) have their own tab, newest first. Every tab has a real total.
 //!
-//! Everything here is a read over the node's public secondary indexes (`hoso_node::index`): the
-//! status index key `S ‖ status ‖ due date ‖ id` already holds what ordering and counting need,
-//! so a tab is sorted and counted from keys alone and only the shown page of summaries is read.
+//! Everything here is a read over one snapshot of the node's case indexes
+//! ([`hoso_node::CaseIndex`]): a status key ([`StatusKey`]: status, due date, id) already holds
+//! what ordering and counting need, so a tab is sorted and counted from keys alone and only the
+//! shown page of summaries is read.
 //! A search narrows the keys to a candidate set first (see [`candidates`]): the full receipt
 //! code, the short code as the list shows it (`261130-0001`), its last digits, a citizen id, or a
 //! name without accents. Nothing here writes.
@@ -15,10 +16,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use hoso_node::store::tables::{CASES, FEED, INDEX, RECEIPTS};
-use hoso_node::{CaseId, CaseSummary, Node};
+use hoso_node::{
+    CaseId, CaseIndex, CaseSummary, IndexVersion, Node, NodeError, StatusKey, StoreError,
+};
 use hoso_schemas::{Clock, Status};
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -142,122 +143,50 @@ fn store_error(e: impl std::fmt::Display) -> String {
     "Không đọc được kho dữ liệu của máy. Thử tải lại (r); nếu vẫn lỗi, báo quản trị (chi tiết trong nhật ký).".to_string()
 }
 
-/// An index entry of the status index: enough to order and count without reading the case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Key {
-    status: Status,
-    due: [u8; 10],
-    id: CaseId,
-}
+/// An entry of the status index: enough to order and count without reading the case.
+type Key = StatusKey;
 
-impl Key {
-    /// 0 late, 1 running, 2 paused, 3 ended: the work-queue order.
-    fn group(&self, today: &[u8; 10]) -> u8 {
-        if self.status.ends_processing() {
-            3
-        } else if self.status.pauses_clock() {
-            2
-        } else if self.due < *today {
-            0
-        } else {
-            1
-        }
+/// 0 late, 1 running, 2 paused, 3 ended: the work-queue order.
+fn group(key: &Key, today: &[u8; 10]) -> u8 {
+    if key.status.ends_processing() {
+        3
+    } else if key.status.pauses_clock() {
+        2
+    } else if key.due < *today {
+        0
+    } else {
+        1
     }
 }
 
 fn date_key(d: NaiveDate) -> [u8; 10] {
-    let s = d.format("%Y-%m-%d").to_string();
-    let mut out = [b'9'; 10];
-    for (o, b) in out.iter_mut().zip(s.bytes()) {
-        *o = b;
-    }
-    out
-}
-
-fn parse_key(k: &[u8]) -> Option<Key> {
-    // `S` ‖ status code ‖ due (10) ‖ id (16)
-    if k.len() != 2 + 10 + 16 || k.first() != Some(&b'S') {
-        return None;
-    }
-    let status = Status::from_code(*k.get(1)?)?;
-    let mut due = [0u8; 10];
-    due.copy_from_slice(k.get(2..12)?);
-    let mut id = [0u8; 16];
-    id.copy_from_slice(k.get(12..28)?);
-    Some(Key {
-        status,
-        due,
-        id: CaseId(id),
-    })
-}
-
-type Idx = redb::ReadOnlyTable<&'static [u8], ()>;
-
-fn scan_status(idx: &Idx, statuses: &[Status]) -> Result<Vec<Key>, String> {
-    let mut out = Vec::new();
-    for st in statuses {
-        let prefix = [b'S', st.code()];
-        for row in idx.range(prefix.as_slice()..).map_err(store_error)? {
-            let (k, _) = row.map_err(store_error)?;
-            let k = k.value();
-            if !k.starts_with(&prefix) {
-                break;
-            }
-            if let Some(key) = parse_key(k) {
-                out.push(key);
-            }
-        }
-    }
-    Ok(out)
+    hoso_node::date_bytes(&d.format("%Y-%m-%d").to_string())
 }
 
 /// The status index of one store as of one change: (data dir, latest change-feed seq, index
 /// entries) → every status key. Every write moves the change feed, so a cached scan is reused
 /// only while nothing changed; a keystroke then filters keys in memory instead of re-reading.
-type KeyCache = Vec<(PathBuf, u64, u64, Arc<Vec<Key>>)>;
+type KeyCache = Vec<(PathBuf, IndexVersion, Arc<Vec<Key>>)>;
 static KEYS: Mutex<KeyCache> = Mutex::new(Vec::new());
 /// Stores whose keys are kept (tests open many).
 const CACHED_STORES: usize = 4;
 
-fn all_keys(node: &Node, rtx: &redb::ReadTransaction, idx: &Idx) -> Result<Arc<Vec<Key>>, String> {
-    let feed = rtx
-        .open_table(FEED)
-        .map_err(store_error)?
-        .last()
-        .map_err(store_error)?
-        .map_or(0, |(k, _)| k.value());
-    let entries = idx.len().map_err(store_error)?;
+fn all_keys(node: &Node, index: &CaseIndex) -> Result<Arc<Vec<Key>>, String> {
+    let version = index.version();
     let dir = node.dir().to_path_buf();
     let mut cache = KEYS
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some((_, _, _, keys)) = cache
-        .iter()
-        .find(|(d, f, n, _)| *d == dir && *f == feed && *n == entries)
-    {
+    if let Some((_, _, keys)) = cache.iter().find(|(d, v, _)| *d == dir && *v == version) {
         return Ok(Arc::clone(keys));
     }
-    let keys = Arc::new(scan_status(idx, &Status::ALL)?);
+    let keys = Arc::new(index.status_keys(&Status::ALL).map_err(store_error)?);
     cache.retain(|(d, ..)| *d != dir);
     if cache.len() >= CACHED_STORES {
         cache.remove(0);
     }
-    cache.push((dir, feed, entries, Arc::clone(&keys)));
+    cache.push((dir, version, Arc::clone(&keys)));
     Ok(keys)
-}
-
-fn scan_ids(idx: &Idx, prefix: &[u8]) -> Result<HashSet<CaseId>, String> {
-    Ok(hoso_node::index::scan_prefix(idx, prefix, usize::MAX)
-        .map_err(store_error)?
-        .into_iter()
-        .collect())
-}
-
-fn officer_prefix(officer: &str) -> Vec<u8> {
-    let mut p = vec![b'O'];
-    p.extend_from_slice(officer.as_bytes());
-    p.push(0);
-    p
 }
 
 /// The text looks like a receipt code or a number (digits, dots and dashes only).
@@ -274,44 +203,37 @@ pub fn is_code_like(text: &str) -> bool {
 /// otherwise a name, accents optional (`nguyen thi huong`, `ng th huong`).
 pub fn candidates(node: &Node, text: &str) -> Result<HashSet<CaseId>, String> {
     let text = text.trim();
-    let rtx = node.db().begin_read().map_err(store_error)?;
-    let idx = rtx.open_table(INDEX).map_err(store_error)?;
-    let receipts = rtx.open_table(RECEIPTS).map_err(store_error)?;
+    let index = node.case_index().map_err(store_error)?;
     let mut out = HashSet::new();
-    if let Some(v) = receipts.get(text).map_err(store_error)? {
-        out.insert(CaseId(*v.value()));
+    if let Some(id) = index.receipt(text).map_err(store_error)? {
+        out.insert(id);
         return Ok(out);
     }
     if !is_code_like(text) {
-        if let Some(found) = hoso_node::index::search_names(&idx, text).map_err(store_error)? {
+        if let Some(found) = index.search_names(text).map_err(store_error)? {
             out.extend(found.into_iter().map(|(id, _)| id));
         }
         return Ok(out);
     }
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     if digits.len() == 12 && !text.contains('-') {
-        let mut p = vec![b'C'];
-        p.extend_from_slice(digits.as_bytes());
-        p.push(0);
-        out.extend(scan_ids(&idx, &p)?);
+        out.extend(index.of_citizen(&digits).map_err(store_error)?);
     }
     if digits.len() >= 3 {
         // The end of a receipt code, as shown or typed: `261130-0001`, `1130-0001`, `0001`,
         // `2611300001`. Compared on digits alone so the dash is optional.
-        for row in receipts.iter().map_err(store_error)? {
-            let (code, id) = row.map_err(store_error)?;
-            let code = code.value();
-            let code_digits = code.bytes().filter(u8::is_ascii_digit);
-            let tail: Vec<u8> = code_digits.collect();
-            if tail.ends_with(digits.as_bytes()) {
+        let matching = index
+            .receipts_where(|code| {
+                let tail: Vec<u8> = code.bytes().filter(u8::is_ascii_digit).collect();
                 // Only the parts after the unit code count: `20` must not match every code.
-                let short = crate::format::short_receipt(code);
-                let short_digits: Vec<u8> = short.bytes().filter(u8::is_ascii_digit).collect();
-                if short_digits.ends_with(digits.as_bytes()) {
-                    out.insert(CaseId(*id.value()));
+                tail.ends_with(digits.as_bytes()) && {
+                    let short = crate::format::short_receipt(code);
+                    let short_digits: Vec<u8> = short.bytes().filter(u8::is_ascii_digit).collect();
+                    short_digits.ends_with(digits.as_bytes())
                 }
-            }
-        }
+            })
+            .map_err(store_error)?;
+        out.extend(matching);
     }
     Ok(out)
 }
@@ -319,7 +241,7 @@ pub fn candidates(node: &Node, text: &str) -> Result<HashSet<CaseId>, String> {
 fn keep(key: &Key, tab: Tab, today: &[u8; 10], review: &HashSet<CaseId>) -> bool {
     match tab {
         Tab::Open => !key.status.ends_processing() || review.contains(&key.id),
-        Tab::Overdue => key.group(today) == 0,
+        Tab::Overdue => group(key, today) == 0,
         Tab::Conflicts => review.contains(&key.id),
         _ => true,
     }
@@ -330,7 +252,7 @@ fn sort(keys: &mut [Key], tab: Tab, today: &[u8; 10], review: &HashSet<CaseId>) 
         keys.sort_by_key(|k| std::cmp::Reverse((k.due, k.id)));
     } else {
         // Cases in the review queue first: two offices disagree on them.
-        keys.sort_by_key(|k| (!review.contains(&k.id), k.group(today), k.due, k.id));
+        keys.sort_by_key(|k| (!review.contains(&k.id), group(k, today), k.due, k.id));
     }
 }
 
@@ -342,20 +264,19 @@ pub fn page(node: &Node, q: &QueueQuery) -> Result<QueuePage, String> {
         Some(text) => Some(candidates(node, text)?),
         None => None,
     };
-    let rtx = node.db().begin_read().map_err(store_error)?;
-    let idx = rtx.open_table(INDEX).map_err(store_error)?;
+    let index = node.case_index().map_err(store_error)?;
     let mine = match &q.mine {
-        Some(o) => Some(scan_ids(&idx, &officer_prefix(o))?),
+        Some(o) => Some(index.assigned_to(o).map_err(store_error)?),
         None => None,
     };
-    let review = scan_ids(&idx, b"X")?;
+    let review = index.in_review().map_err(store_error)?;
     let statuses = q.tab.statuses();
     let mut keys: Vec<Key> = if let Some(f) = &found
         && f.is_empty()
     {
         vec![]
     } else {
-        all_keys(node, &rtx, &idx)?
+        all_keys(node, &index)?
             .iter()
             .filter(|k| statuses.contains(&k.status))
             .copied()
@@ -368,22 +289,19 @@ pub fn page(node: &Node, q: &QueueQuery) -> Result<QueuePage, String> {
     });
     sort(&mut keys, q.tab, &today, &review);
     let total = keys.len();
-    let cases = rtx.open_table(CASES).map_err(store_error)?;
     let mut rows = Vec::new();
     for k in keys.iter().skip(q.offset).take(q.limit) {
-        let Some(v) = cases.get(&k.id.0).map_err(store_error)? else {
-            continue;
-        };
-        let Ok(mut s) = serde_json::from_slice::<CaseSummary>(v.value()) else {
-            continue;
+        let mut s = match index.summary(&k.id) {
+            Ok(Some(s)) => s,
+            // A summary that does not read is skipped (`hoso check` names it).
+            Ok(None) | Err(NodeError::Integrity(StoreError::CorruptSummary { .. })) => continue,
+            Err(e) => return Err(store_error(e)),
         };
         s.overdue = hoso_node::deadline::is_overdue(&s, q.today);
         let clock = clock_of(node, &s, q.today);
         rows.push(QueueRow { case: s, clock });
     }
-    drop(cases);
-    drop(idx);
-    drop(rtx);
+    drop(index);
     // "Paused since": the day of the pending supplement request, read from the case's history
     // for the paused rows of this page only.
     for r in rows
@@ -425,23 +343,22 @@ pub fn clock_of(node: &Node, s: &CaseSummary, today: NaiveDate) -> Clock {
 /// Cases per tab, from one pass over the status index (keys only).
 pub fn counts(node: &Node, mine: Option<&str>, today: NaiveDate) -> Result<Counts, String> {
     let today = date_key(today);
-    let rtx = node.db().begin_read().map_err(store_error)?;
-    let idx = rtx.open_table(INDEX).map_err(store_error)?;
+    let index = node.case_index().map_err(store_error)?;
     let mine = match mine {
-        Some(o) => Some(scan_ids(&idx, &officer_prefix(o))?),
+        Some(o) => Some(index.assigned_to(o).map_err(store_error)?),
         None => None,
     };
-    let conflicts = scan_ids(&idx, b"X")?;
+    let conflicts = index.in_review().map_err(store_error)?;
     let mut tabs: HashMap<Tab, usize> = HashMap::new();
     let mut per_status: BTreeMap<Status, usize> = BTreeMap::new();
-    for k in all_keys(node, &rtx, &idx)?.iter() {
+    for k in all_keys(node, &index)?.iter() {
         if mine.as_ref().is_some_and(|m| !m.contains(&k.id)) {
             continue;
         }
         *per_status.entry(k.status).or_default() += 1;
         *tabs.entry(Tab::All).or_default() += 1;
         let in_review = conflicts.contains(&k.id);
-        match k.group(&today) {
+        match group(k, &today) {
             0 => *tabs.entry(Tab::Overdue).or_default() += 1,
             2 => *tabs.entry(Tab::Paused).or_default() += 1,
             3 => *tabs.entry(Tab::Ended).or_default() += 1,
@@ -485,12 +402,12 @@ mod tests {
                 id: CaseId::default(),
             }
         };
-        assert_eq!(k(Status::InProcess, "2026-11-26").group(&today), 0);
-        assert_eq!(k(Status::InProcess, "2026-11-27").group(&today), 1);
+        assert_eq!(group(&k(Status::InProcess, "2026-11-26"), &today), 0);
+        assert_eq!(group(&k(Status::InProcess, "2026-11-27"), &today), 1);
         assert_eq!(
-            k(Status::SupplementRequested, "2026-11-01").group(&today),
+            group(&k(Status::SupplementRequested, "2026-11-01"), &today),
             2
         );
-        assert_eq!(k(Status::Returned, "2026-11-01").group(&today), 3);
+        assert_eq!(group(&k(Status::Returned, "2026-11-01"), &today), 3);
     }
 }

@@ -8,7 +8,6 @@ use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
 use crate::audit::entry::{Entry, payload_hash};
-use crate::case::CaseSummary;
 use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
@@ -128,7 +127,7 @@ impl Node {
             let scoped = e.body.case_id == CaseId::NONE
                 || cases
                     .get(&e.body.case_id.0)?
-                    .and_then(|s| serde_json::from_slice::<CaseSummary>(s.value()).ok())
+                    .and_then(|s| crate::summaries::decode(&e.body.case_id, s.value()).ok())
                     .is_some_and(|s| may_hold(&s.province, &s.commune));
             let payload = if scoped {
                 p.get(&e.hash)?.map(|g| g.value().to_vec())

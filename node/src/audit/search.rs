@@ -15,7 +15,6 @@ use crate::audit::StoredEntry;
 use crate::audit::bundle::ExportSummary;
 use crate::audit::entry::{Action, DecodeError, Entry, EntryBody};
 use crate::audit::source::{AuditSource, DbSource};
-use crate::case::CaseSummary;
 use crate::config::NodeRole;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
@@ -154,7 +153,7 @@ impl CaseInfo<'_> {
         let v = self
             .cases
             .get(&id.0)?
-            .and_then(|g| serde_json::from_slice::<CaseSummary>(g.value()).ok())
+            .and_then(|g| crate::summaries::decode(id, g.value()).ok())
             .map(|s| (s.receipt_code, s.commune));
         self.seen.insert(*id, v.clone());
         Ok(v)

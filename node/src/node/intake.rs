@@ -22,9 +22,7 @@ use redb::{ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::entry::Action;
-use crate::case::{
-    CaseSummary, CaseView, DeclaredCitizen, ExtractRef, Verification, VerificationState,
-};
+use crate::case::{CaseView, DeclaredCitizen, ExtractRef, Verification, VerificationState};
 use crate::deadline;
 use crate::error::{EncodeError, IntakeError, NodeError, Result};
 use crate::ids::CaseId;
@@ -229,9 +227,9 @@ impl Node {
             let cases = ctx.tx().open_table(CASES)?;
             let mut ids = Vec::new();
             for row in cases.iter()? {
-                let (_, v) = row?;
+                let (k, v) = row?;
                 // A summary written before this field existed has no flag: not unverified.
-                if let Ok(s) = serde_json::from_slice::<CaseSummary>(v.value())
+                if let Ok(s) = crate::summaries::decode(&CaseId(*k.value()), v.value())
                     && s.unverified
                 {
                     ids.push(s.id);

@@ -386,8 +386,8 @@ impl Node {
     pub fn calendar(&self) -> &HolidayCalendar {
         &self.inner.calendar
     }
-    /// The store, for read transactions (sync, audit, console).
-    pub fn db(&self) -> &Database {
+    /// The store (this crate only: other crates read through node methods).
+    pub(crate) fn db(&self) -> &Database {
         &self.inner.db
     }
     /// This node's Automerge actor id.

@@ -7,7 +7,7 @@ use crate::case::{CaseDoc, CaseSummary, CaseView};
 use crate::deadline;
 use crate::error::{NodeError, Result};
 use crate::ids::CaseId;
-use crate::index;
+use crate::index::{self, Prefix};
 use crate::store::error::StoreError;
 use crate::store::tables::*;
 
@@ -110,12 +110,7 @@ impl Node {
             match cases.get(&id.0)? {
                 None => Ok(None),
                 Some(v) => {
-                    let mut s: CaseSummary = serde_json::from_slice(v.value()).map_err(|e| {
-                        StoreError::CorruptSummary {
-                            case: *id,
-                            detail: e.to_string(),
-                        }
-                    })?;
+                    let mut s = crate::summaries::decode(id, v.value())?;
                     s.overdue = deadline::is_overdue(&s, today);
                     Ok(Some(s))
                 }
@@ -138,10 +133,7 @@ impl Node {
             let ids: Vec<CaseId> = if let Some(v) = rtx.open_table(RECEIPTS)?.get(text)? {
                 vec![CaseId(*v.value())]
             } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
-                let mut p = vec![b'C'];
-                p.extend_from_slice(text.as_bytes());
-                p.push(0);
-                index::scan_prefix(&idx, &p, usize::MAX)?
+                index::scan_prefix(&idx, Prefix::Citizen(text), usize::MAX)?
             } else {
                 index::search_names(&idx, text)?
                     .unwrap_or_default()
@@ -195,30 +187,20 @@ impl Node {
             }
             return Ok(out);
         }
-        let prefix: Vec<u8> = if q.conflicts {
-            vec![b'X']
+        let prefix = if q.conflicts {
+            Prefix::Review
         } else if let Some(st) = q.status {
-            vec![b'S', st.code()]
+            Prefix::Status(st)
         } else if let Some(p) = &q.procedure {
-            let mut k = vec![b'P'];
-            k.extend_from_slice(p.as_bytes());
-            k.push(0);
-            k
+            Prefix::Procedure(p)
         } else {
-            vec![b'D']
+            Prefix::Due
         };
-        for row in idx.range(prefix.as_slice()..)? {
-            let (k, _) = row?;
-            let k = k.value();
-            if !k.starts_with(&prefix) || out.len() >= limit {
+        for id in index::ids_under(&idx, prefix)? {
+            if out.len() >= limit {
                 break;
             }
-            let Some(tail) = k.get(k.len().saturating_sub(16)..) else {
-                continue;
-            };
-            let mut id = [0u8; 16];
-            id.copy_from_slice(tail);
-            if let Some(s) = load(&CaseId(id))?
+            if let Some(s) = load(&id?)?
                 && keep(&s)
             {
                 if skip > 0 {
@@ -237,16 +219,7 @@ impl Node {
         let idx = rtx.open_table(INDEX)?;
         let mut out = BTreeMap::new();
         for st in Status::ALL {
-            let prefix = [b'S', st.code()];
-            let mut n = 0u64;
-            for row in idx.range(prefix.as_slice()..)? {
-                let (k, _) = row?;
-                if !k.value().starts_with(&prefix) {
-                    break;
-                }
-                n += 1;
-            }
-            out.insert(st, n);
+            out.insert(st, index::count_prefix(&idx, Prefix::Status(st))?);
         }
         Ok(out)
     }
@@ -257,7 +230,7 @@ impl Node {
         let by_status = self.counts_by_status()?;
         let rtx = self.inner.db.begin_read()?;
         let idx = rtx.open_table(INDEX)?;
-        let conflicts = index::scan_prefix(&idx, b"X", usize::MAX)?.len() as u64;
+        let conflicts = index::scan_prefix(&idx, Prefix::Review, usize::MAX)?.len() as u64;
         let head = self.chain_head();
         let feed_seq = rtx
             .open_table(FEED)?

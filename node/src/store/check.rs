@@ -14,7 +14,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use serde::Serialize;
 
 use crate::case::CaseSummary;
-use crate::error::{EncodeError, NodeError, Result};
+use crate::error::{NodeError, Result};
 use crate::ids::CaseId;
 use crate::index;
 use crate::node::Node;
@@ -309,7 +309,7 @@ impl Node {
             cases.retain(|_, _| false)?;
             idx.retain(|_, _| false)?;
             for s in &rebuilt {
-                let bytes = serde_json::to_vec(s).map_err(EncodeError::json("a case summary"))?;
+                let bytes = crate::summaries::encode(s)?;
                 cases.insert(&s.id.0, bytes.as_slice())?;
                 for k in index::keys(s) {
                     idx.insert(k.as_slice(), ())?;

@@ -39,7 +39,7 @@ use redb::{ReadableTable, WriteTransaction};
 use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseView};
-use crate::error::{AccountError, EncodeError, Limited, NodeError, Refusal, Result};
+use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
 use crate::node::{Node, Writer};
@@ -442,25 +442,17 @@ fn check_doc_bounds(doc: &mut CaseDoc, stored_before: usize, grown: Growth) -> R
 
 /// Writes the summary row, indexes and change feed of a case whose document changed (step 6).
 pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()> {
-    use crate::case::CaseSummary;
     use crate::store::tables::{CASES, INDEX, REVIEW};
     let new = view.summary();
-    let bytes = serde_json::to_vec(&new).map_err(EncodeError::json("a case summary"))?;
+    let bytes = crate::summaries::encode(&new)?;
     let old = {
         let mut cases = tx.open_table(CASES)?;
         let old = cases
             .insert(&view.id.0, bytes.as_slice())?
             .map(|g| g.value().to_vec());
         // A row that does not decode would leave its index rows behind: fail closed.
-        old.map(|b| {
-            serde_json::from_slice::<CaseSummary>(&b).map_err(|e| {
-                crate::store::error::StoreError::CorruptSummary {
-                    case: view.id,
-                    detail: e.to_string(),
-                }
-            })
-        })
-        .transpose()?
+        old.map(|b| crate::summaries::decode(&view.id, &b))
+            .transpose()?
     };
     {
         let mut idx = tx.open_table(INDEX)?;

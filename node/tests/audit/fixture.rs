@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use hoso_node::audit::entry::{Action, Entry, EntryBody, payload_hash};
 use hoso_node::audit::source::DbSource;
 use hoso_node::audit::verify::{Finding, Policy, Report};
-use hoso_node::store::tables::*;
+use hoso_node::tamper::tables::*;
 use hoso_node::{CaseView, Node, NodeId, NodeKey};
 use hoso_schemas::Status;
 use redb::{Database, ReadableDatabase};
@@ -149,7 +149,7 @@ impl Closed {
         tx.open_table(META)
             .expect("meta")
             .insert(
-                hoso_node::store::META_CHAIN_HEAD,
+                hoso_node::tamper::META_CHAIN_HEAD,
                 serde_json::to_vec(&head).expect("json").as_slice(),
             )
             .expect("insert");

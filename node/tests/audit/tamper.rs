@@ -2,7 +2,7 @@
 
 use hoso_node::audit::entry::{Action, Entry};
 use hoso_node::audit::verify::{Finding, Notice};
-use hoso_node::store::tables::*;
+use hoso_node::tamper::tables::*;
 use hoso_node::{CaseId, NodeKey};
 use hoso_testkit::node::TestNode;
 use redb::ReadableTable;

@@ -4,7 +4,7 @@ use hoso_node::Node;
 use hoso_node::audit::checkpoint::SignedCheckpoint;
 use hoso_node::audit::verify::Finding;
 use hoso_node::audit::witness::WitnessReply;
-use hoso_node::store::tables::*;
+use hoso_node::tamper::tables::*;
 use hoso_schemas::Status;
 use hoso_testkit::node::{Spec, login};
 use redb::{ReadableDatabase, ReadableTable};
@@ -51,7 +51,7 @@ fn cosign_anchor_and_both_sides_verify() {
         )
         .expect("transition");
     let _ = v;
-    let last = hoso_node::audit::chain(n.db(), &n.id(), size, 10).expect("chain");
+    let last = n.audit_chain(&n.id(), size, 10).expect("chain");
     assert_eq!(last[0].entry.body.anchor_size, size);
     // A second round from the anchor: only the new entry travels.
     let req = n.checkpoint_request(size).expect("req");

@@ -39,7 +39,7 @@ fn receive_a_birth_case_filled_from_the_registry() {
         next_receipt_code(&v.receipt_code, &v2.receipt_code)
     );
     // The audit chain grew by one entry per action.
-    let entries = hoso_node::audit::for_case(t.node.db(), &v.id).expect("entries");
+    let entries = t.node.audit_for_case(&v.id).expect("entries");
     assert_eq!(entries.len(), 1);
     assert!(entries[0].entry.signature_ok());
     assert_eq!(entries[0].entry.body.changes.len(), 1);
@@ -288,7 +288,7 @@ fn supplement_pause_moves_the_due_date_and_notes_append() {
             .map(String::as_str),
         Some("Xã Bình Gia")
     );
-    let entries = hoso_node::audit::for_case(n.db(), &v.id).expect("entries");
+    let entries = n.audit_for_case(&v.id).expect("entries");
     assert_eq!(entries.len(), 6, "create, 3 transitions, note, set");
     assert!(n.check_indexes().expect("check").is_empty());
 }

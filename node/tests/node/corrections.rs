@@ -43,12 +43,7 @@ fn a_registry_field_is_corrected_with_a_reason_and_keeps_its_evidence() {
         )
         .expect_err("bad date");
     assert!(matches!(e, NodeError::Field(_)), "{e}");
-    assert_eq!(
-        hoso_node::audit::for_case(n.db(), &v.id)
-            .expect("log")
-            .len(),
-        1
-    );
+    assert_eq!(n.audit_for_case(&v.id).expect("log").len(), 1);
 
     // With a reason: the value changes, the evidence stays, the registry value is kept.
     let after = n
@@ -94,7 +89,8 @@ fn a_registry_field_is_corrected_with_a_reason_and_keeps_its_evidence() {
         .expect_err("same");
     assert!(e.is_bad_input(), "{e}");
 
-    let log: Vec<(Action, serde_json::Value)> = hoso_node::audit::for_case(n.db(), &v.id)
+    let log: Vec<(Action, serde_json::Value)> = n
+        .audit_for_case(&v.id)
         .expect("log")
         .into_iter()
         .map(|e| {

@@ -53,7 +53,7 @@ fn payment(amount: u64, method: PaymentMethod, reference: &str) -> NewPayment {
 }
 
 fn actions(node: &Node, case: &hoso_node::CaseId) -> Vec<(Action, serde_json::Value)> {
-    hoso_node::audit::for_case(node.db(), case)
+    node.audit_for_case(case)
         .expect("entries")
         .into_iter()
         .map(|e| {

@@ -214,7 +214,7 @@ fn a_birth_bundle_moves_track_by_track_and_returns_only_when_every_track_ended()
     assert!(matches!(lifecycle(e), LifecycleError::BundleEnded { .. }));
     assert!(n.track_list(None, false).expect("list").is_empty());
     // Every step is one audit entry; results have their own action.
-    let entries = hoso_node::audit::for_case(n.db(), &v.id).expect("entries");
+    let entries = n.audit_for_case(&v.id).expect("entries");
     let results = entries
         .iter()
         .filter(|e| e.entry.body.action == Action::CaseResult)
@@ -383,7 +383,7 @@ fn one_supplement_request_then_a_supervisor_with_a_reason() {
         Some("Cơ quan công an yêu cầu thêm")
     );
     assert!(v.overdue, "a second request counts the case as late");
-    let entries = hoso_node::audit::for_case(n.db(), &v.id).expect("entries");
+    let entries = n.audit_for_case(&v.id).expect("entries");
     assert_eq!(
         entries
             .iter()

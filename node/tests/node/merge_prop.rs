@@ -50,7 +50,7 @@ fn index_rows(node: &Node, id: &CaseId) -> (String, Vec<Vec<u8>>) {
     let s = v.summary();
     (
         serde_json::to_string(&v).expect("json"),
-        hoso_node::index::keys(&s).into_iter().collect(),
+        hoso_node::tamper::index_keys(&s).into_iter().collect(),
     )
 }
 

@@ -22,15 +22,11 @@ async fn chains_arrive_verified_tampering_refused_equivocation_detected() {
         hub.node.chain_len(&hub.node.id()).expect("len")
     );
     assert!(s.audit_sent >= len && s.audit_received > 0, "{s:?}");
-    for e in hoso_node::audit::chain(hub.node.db(), &cid, 0, 1000).expect("chain") {
+    for e in hub.node.audit_chain(&cid, 0, 1000).expect("chain") {
         assert!(e.entry.signature_ok());
     }
     // The case's entries are indexed at the hub too.
-    assert!(
-        !hoso_node::audit::for_case(hub.node.db(), &c.id)
-            .expect("for case")
-            .is_empty()
-    );
+    assert!(!hub.node.audit_for_case(&c.id).expect("for case").is_empty());
 
     // A tampered entry (one byte of the officer changed) is refused by a node that lacks it.
     let fresh = node(None);
@@ -105,21 +101,15 @@ async fn round_with_hub_cosigns_commune_checkpoint() {
         .node
         .add_note(&login(&commune.node, "canbo01"), &c.receipt_code, "hai")
         .expect("note");
-    let next = hoso_node::audit::chain(commune.node.db(), &cid, size, 10).expect("chain");
+    let next = commune.node.audit_chain(&cid, size, 10).expect("chain");
     assert_eq!(next.len(), 1);
     assert_eq!(next[0].entry.body.anchor_size, size);
     let s = one_round(&commune.node).await;
     assert_eq!((s.checkpoints_sent, s.cosignatures_stored), (1, 1), "{s:?}");
     assert_eq!(commune.node.chain_head().anchor_size, size + 1);
 
-    let r = hoso_node::audit::verify::verify(
-        &hoso_node::audit::source::DbSource {
-            db: hub.node.db(),
-            realm: hub.node.realm(),
-        },
-        &Default::default(),
-    )
-    .expect("verify hub");
+    let r = hoso_node::audit::verify::verify(&hub.node.audit_source(), &Default::default())
+        .expect("verify hub");
     assert!(r.ok, "{:#?}", r.findings);
     let chain = r
         .chains

@@ -83,34 +83,13 @@ pub async fn round(node: &Node) -> hoso_sync::RoundStats {
 /// a tampered store or a patched binary would, and puts the case at the head of the feed so
 /// sync sends it.
 pub fn plant_change(node: &Node, id: &hoso_node::CaseId, chunk: &[u8]) {
-    hoso_testkit::tamper::plant_change(node.db(), id, chunk);
+    hoso_testkit::tamper::plant_change(hoso_testkit::tamper::db(node), id, chunk)
+        .expect("plant change");
 }
 
 /// Stores a whole case document in `node`'s store behind every check (scope, audit).
 pub fn plant_doc(node: &Node, bytes: &[u8]) -> hoso_node::CaseId {
-    use hoso_node::store::tables::{CASES, DOCS, RECEIPTS};
-    let am = automerge::AutoCommit::load(bytes).expect("doc");
-    let view = hoso_node::case::CaseDoc::from_automerge(am)
-        .view()
-        .expect("view");
-    let id = view.id;
-    let tx = node.db().begin_write().expect("write");
-    tx.open_table(DOCS)
-        .expect("docs")
-        .insert(&id.0, bytes)
-        .expect("insert");
-    let summary = serde_json::to_vec(&view.summary()).expect("json");
-    tx.open_table(CASES)
-        .expect("cases")
-        .insert(&id.0, summary.as_slice())
-        .expect("insert");
-    tx.open_table(RECEIPTS)
-        .expect("receipts")
-        .insert(view.receipt_code.as_str(), &id.0)
-        .expect("insert");
-    hoso_testkit::tamper::bump_feed(&tx, &id);
-    tx.commit().expect("commit");
-    id
+    hoso_testkit::tamper::plant_doc(hoso_testkit::tamper::db(node), bytes).expect("plant doc")
 }
 
 /// A change to case `id` of `node` made with Automerge `actor` and written by nobody's audit

@@ -162,7 +162,7 @@ async fn the_hub_sends_no_details_of_another_communes_case() {
         hub.node.chain_len(&hub_id).expect("len"),
         "the hub's chain arrives whole"
     );
-    let at_a = hoso_node::audit::chain(a.node.db(), &hub_id, 0, 10_000).expect("chain");
+    let at_a = a.node.audit_chain(&hub_id, 0, 10_000).expect("chain");
     let about_b: Vec<_> = at_a
         .iter()
         .filter(|e| e.entry.body.case_id == bc.id)
