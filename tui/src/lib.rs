@@ -21,7 +21,8 @@
 //!
 //! Modules: [`terminal`] (terminal setup and the loop), [`event`], [`app`] (the state and its
 //! update function), [`effect`] (what the console asks of the node), [`screen`] (one module per
-//! screen or overlay), [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display
+//! screen or overlay; a screen changes only its own state, reads the [`context`] and returns
+//! [`action`]s the app applies), [`keys`] (a key binding as the help and hint bar show it), [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display
 //! helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
 //! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`print`] (printing a
@@ -32,8 +33,10 @@
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod action;
 pub mod app;
 pub mod audit_text;
+pub mod context;
 pub mod draft;
 pub mod effect;
 pub mod errors;
@@ -41,6 +44,7 @@ pub mod event;
 pub mod finding_text;
 pub mod format;
 pub mod input;
+pub mod keys;
 pub mod oversight;
 pub mod print;
 pub mod queue;
