@@ -100,7 +100,7 @@ pub enum Discard {
 #[derive(Debug)]
 pub enum AppAction {
     /// Ask the node (run on the blocking pool; its answer comes back as an event).
-    Effect(Effect),
+    Effect(Box<Effect>),
     /// Show a toast.
     Toast {
         /// The text.
@@ -148,7 +148,7 @@ pub enum AppAction {
 
 impl From<Effect> for AppAction {
     fn from(e: Effect) -> Self {
-        AppAction::Effect(e)
+        AppAction::Effect(Box::new(e))
     }
 }
 

@@ -448,7 +448,7 @@ impl App {
         let mut out = Vec::new();
         for action in actions {
             match action {
-                AppAction::Effect(e) => out.push(e),
+                AppAction::Effect(e) => out.push(*e),
                 AppAction::Toast { text, error } => self.toast(text, error),
                 AppAction::Run(cmd) => out.extend(self.run(cmd)),
                 AppAction::Go(screen) => self.screen = screen,

@@ -25,7 +25,8 @@
 //! [`action`]s the app applies), [`keys`] (a key binding as the help and hint bar show it), [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display
 //! helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
-//! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`print`] (printing a
+//! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`audit_line`] (one audit entry as
+//! the audit screens show it), [`print`] (printing a
 //! case's forms through the printer the binary hands in), [`oversight`] (what the hub's and the
 //! auditor's screens ask of the node: the province dashboard, the search over every audit chain,
 //! a full verification with progress, evidence bundles), [`finding_text`] (verification findings
@@ -35,6 +36,7 @@
 
 pub mod action;
 pub mod app;
+pub mod audit_line;
 pub mod audit_text;
 pub mod context;
 pub mod draft;

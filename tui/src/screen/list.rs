@@ -243,7 +243,7 @@ pub fn keys(l: &ListState, ctx: &Context) -> Vec<KeyHelp> {
             key_help("Enter", "xong", true),
             key_help("Esc", "xoá", true),
         ];
-        if search_is_narrowed(&l) {
+        if search_is_narrowed(l) {
             v.insert(1, key_help("Tab", "tìm trong tất cả", true));
         }
         return v;
@@ -258,7 +258,7 @@ pub fn keys(l: &ListState, ctx: &Context) -> Vec<KeyHelp> {
         key_help("o", "chỉ hồ sơ quá hạn", false),
         key_help("e", "hồ sơ đã kết thúc", false),
     ];
-    if search_is_narrowed(&l) {
+    if search_is_narrowed(l) {
         v.insert(1, key_help("a", "tìm trong tất cả", true));
     }
     if ctx.can_write() {
@@ -283,7 +283,7 @@ pub fn on_key(l: &mut ListState, ctx: &Context, key: KeyEvent) -> Vec<AppAction>
                 l.search.clear();
                 restart(l, ctx)
             }
-            KeyCode::Tab if search_is_narrowed(&l) => search_everything(l, ctx),
+            KeyCode::Tab if search_is_narrowed(l) => search_everything(l, ctx),
             KeyCode::Up => move_to(l, ctx, sel.saturating_sub(1)),
             KeyCode::Down => move_to(l, ctx, sel + 1),
             _ => {
@@ -311,7 +311,7 @@ pub fn on_key(l: &mut ListState, ctx: &Context, key: KeyEvent) -> Vec<AppAction>
             l.search.clear();
             restart(l, ctx)
         }
-        KeyCode::Char('a') if search_is_narrowed(&l) => search_everything(l, ctx),
+        KeyCode::Char('a') if search_is_narrowed(l) => search_everything(l, ctx),
         KeyCode::Right | KeyCode::Char('l') | KeyCode::Tab => cycle_filter(l, ctx, true),
         KeyCode::Left | KeyCode::Char('h') | KeyCode::BackTab => cycle_filter(l, ctx, false),
         KeyCode::Char('o') => toggle_tab(l, ctx, Tab::Overdue),

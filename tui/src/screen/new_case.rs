@@ -408,20 +408,23 @@ fn submit(s: &mut NewCaseState, ctx: &Context) -> Vec<AppAction> {
     };
     s.busy = true;
     s.error = None;
-    vec![AppAction::Effect(Effect::Create {
-        officer,
-        new: NewCase {
-            procedure: p.procedure.clone(),
-            citizen_id: p.citizen_id.clone(),
-            fields: s
-                .fields
-                .iter()
-                .filter(|f| !f.from_registry && !f.input.value().trim().is_empty())
-                .map(|f| (f.def.name.clone(), f.input.value().trim().to_string()))
-                .collect(),
-            received_at: None,
-        },
-    })]
+    vec![
+        Effect::Create {
+            officer,
+            new: NewCase {
+                procedure: p.procedure.clone(),
+                citizen_id: p.citizen_id.clone(),
+                fields: s
+                    .fields
+                    .iter()
+                    .filter(|f| !f.from_registry && !f.input.value().trim().is_empty())
+                    .map(|f| (f.def.name.clone(), f.input.value().trim().to_string()))
+                    .collect(),
+                received_at: None,
+            },
+        }
+        .into(),
+    ]
 }
 
 /// Handles the node's answer to a submit.
