@@ -123,8 +123,6 @@ pub enum AppAction {
         /// Its name.
         name: String,
     },
-    /// Read the case list again.
-    ReloadList,
     /// Count the list tabs again.
     LoadCounts,
     /// Reload the list at the next tick.

@@ -461,7 +461,6 @@ impl App {
                     let a = province_cases::open(&mut self.province_cases, &self.ctx, code, name);
                     out.extend(self.apply(a));
                 }
-                AppAction::ReloadList => out.extend(self.reload_list()),
                 AppAction::LoadCounts => out.push(self.load_counts()),
                 AppAction::MarkListDirty => self.mark_list_dirty(),
                 AppAction::FlushDraft => out.extend(self.flush_draft()),
