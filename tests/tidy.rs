@@ -565,9 +565,14 @@ fn no_module_imports_one_that_imports_it_back() {
 
 #[test]
 fn the_import_graph_sees_use_trees_super_paths_and_cycles() {
-    let code = code_only(
-        "use crate::{a, b::{c, d as e}, has_as};\nuse super::f::G;\n// use crate::z;\nlet s = \"crate::y::Y\";\nfn x() { crate::h::i(); child::j(); }\nmod tests { use super::*; }\n",
-    );
+    let code = code_only(concat!(
+        "use crate::{a, b::{c, d as e}, has_as};\n",
+        "use super::f::G;\n",
+        "// use crate::z;\n",
+        "let s = \"crate::y::Y\";\n",
+        "fn x() { crate::h::i(); child::j(); }\n",
+        "mod tests { use super::*; }\n",
+    ));
     let paths: Vec<String> = named_paths(&code)
         .into_iter()
         .map(|(inline, p)| format!("{}|{}", inline.join("::"), p.join("::")))
@@ -600,8 +605,10 @@ fn the_import_graph_sees_use_trees_super_paths_and_cycles() {
     assert_eq!(on_cycles(&graph).len(), 3);
 }
 
+/// Prints the modules on import cycles of each crate:
+/// `cargo test --test tidy tangles -- --ignored --nocapture`.
 #[test]
-#[ignore = "prints the modules on import cycles of each crate: cargo test --test tidy tangles -- --ignored --nocapture"]
+#[ignore = "a report, not a check"]
 fn tangles() {
     for pkg in packages() {
         for root in crate_roots(&pkg.join("src")) {
