@@ -612,7 +612,8 @@ fn the_import_graph_sees_use_trees_super_paths_and_cycles() {
 fn tangles() {
     for pkg in packages() {
         for root in crate_roots(&pkg.join("src")) {
-            let tangled = on_cycles(&import_graph(&root));
+            let graph = import_graph(&root);
+            let tangled = on_cycles(&graph);
             println!(
                 "{} ({}): {}",
                 shown(&root),
@@ -623,6 +624,16 @@ fn tangles() {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            // The shortest cycles first: two modules importing each other.
+            let mutual: Vec<String> = graph
+                .iter()
+                .flat_map(|(a, to)| to.iter().map(move |b| (a, b)))
+                .filter(|(a, b)| a < b && graph.get(*b).is_some_and(|t| t.contains(*a)))
+                .map(|(a, b)| format!("{} ↔ {}", a.join("::"), b.join("::")))
+                .collect();
+            if !mutual.is_empty() {
+                println!("  each other: {}", mutual.join(", "));
+            }
         }
     }
 }
