@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use clap::{Arg, Command, CommandFactory, FromArgMatches};
 
 use crate::cli::Cli;
-use crate::commands::UsageError;
+use crate::exit::UsageError;
 
 /// Commands that read `--officer` (they write as an officer, or name one).
 const READS_OFFICER: &[&str] = &[

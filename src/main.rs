@@ -8,6 +8,8 @@
 mod auth;
 mod cli;
 mod commands;
+mod data_dir;
+mod exit;
 mod help;
 mod out_file;
 mod output;

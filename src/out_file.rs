@@ -13,7 +13,7 @@ use std::io::Write;
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 
-use crate::commands::UsageError;
+use crate::exit::UsageError;
 
 /// Why a target was refused (exit code 2: the caller's input).
 fn refuse(msg: String) -> anyhow::Error {

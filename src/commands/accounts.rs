@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use anyhow::Context;
 use hoso_node::{Node, NodeError, Officer};
 
-use super::UsageError;
 use crate::cli::{Cli, OfficerCmd};
+use crate::exit::UsageError;
 use crate::output;
 
 /// The account's state word for `officer list`.

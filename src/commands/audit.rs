@@ -14,14 +14,10 @@ use hoso_node::audit::verify::{Policy, Report};
 use hoso_node::{NodeId, ids::hex};
 use serde::Serialize;
 
-use super::{UsageError, open};
 use crate::cli::{AuditCmd, Cli};
+use crate::data_dir::open;
+use crate::exit::{TamperingFound, UsageError};
 use crate::output;
-
-/// `audit verify` found tampering (exit code 3).
-#[derive(Debug, thiserror::Error)]
-#[error("tampering found: {0}")]
-pub struct TamperingFound(pub String);
 
 /// Runs one `hoso audit` command.
 pub fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {

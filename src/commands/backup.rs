@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{UsageError, data_dir, open};
 use crate::cli::{BackupArgs, BackupCmd, Cli};
+use crate::data_dir::{data_dir, open};
+use crate::exit::UsageError;
 use crate::{out_file, output};
 
 /// The first 16 characters of a node id as recorded in a backup (read from the file: never
@@ -80,7 +81,7 @@ fn verify(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     if ok {
         Ok(ExitCode::SUCCESS)
     } else {
-        Err(super::TamperingFound(format!(
+        Err(crate::exit::TamperingFound(format!(
             "backup {} does not check: {} problem(s) in its store, {} of {} cases, {} of {} chain entries",
             file.display(),
             v.check.problem_count,

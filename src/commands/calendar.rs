@@ -7,8 +7,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Weekday};
 use hoso_schemas::{DayKind, vn_offset};
 use serde::Serialize;
 
-use super::{UsageError, reference};
 use crate::cli::{CalendarCmd, Cli};
+use crate::data_dir::reference;
+use crate::exit::UsageError;
 use crate::output;
 
 /// "Thứ Hai" … "Chủ nhật".

@@ -8,9 +8,10 @@ use anyhow::Context;
 use hoso_node::{CaseQuery, CaseSummary, CaseView, NewCase, Node};
 use hoso_schemas::{Clock, Status};
 
-use super::{UsageError, open};
 use crate::auth;
 use crate::cli::{CaseCmd, Cli};
+use crate::data_dir::open;
+use crate::exit::UsageError;
 use crate::output;
 
 /// Splits `NAME=VALUE`.

@@ -4,8 +4,9 @@ use std::process::ExitCode;
 
 use hoso_schemas::{Catalog, Procedure};
 
-use super::{UsageError, reference};
 use crate::cli::{Cli, ProceduresCmd};
+use crate::data_dir::reference;
+use crate::exit::UsageError;
 use crate::output;
 
 /// Runs a procedures command. Needs no node: the data dir's catalog override when there is

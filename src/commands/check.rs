@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use hoso_node::CheckReport;
 
-use super::{TamperingFound, open};
 use crate::cli::Cli;
+use crate::data_dir::open;
+use crate::exit::TamperingFound;
 use crate::output;
 
 /// The one-line summary of a report that found problems.

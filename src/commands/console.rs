@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use hoso_node::Node;
 
-use super::{UsageError, open};
 use crate::cli::{Cli, Command, TuiArgs};
+use crate::data_dir::open;
+use crate::exit::UsageError;
 
 /// True when stdin and stdout are a terminal (the console needs one).
 pub fn interactive() -> bool {

@@ -11,8 +11,8 @@ use std::time::Duration;
 use hoso_node::{Node, NodeRole, Peers};
 use serde::Serialize;
 
-use super::open;
 use crate::cli::Cli;
+use crate::data_dir::open;
 use crate::output;
 
 /// A chain not cosigned for this long, with entries past the cosigned size, is a warning.

@@ -8,9 +8,9 @@ use hoso_node::node::{DeclaredInput, NewPayment, RecheckReport};
 use hoso_node::{CaseView, Node};
 use hoso_schemas::{CHANNEL_FIELD, Channel, PORTAL_CODE_FIELD, PaymentMethod, format_dong};
 
-use super::UsageError;
 use crate::auth;
 use crate::cli::{Cli, DeclaredArgs};
+use crate::exit::UsageError;
 use crate::output;
 
 /// The fields `--channel` and `--portal-code` stand for.

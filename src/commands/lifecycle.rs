@@ -9,9 +9,9 @@ use hoso_node::node::{ApologyInput, ResultInput, SupplementInput, TrackDue};
 use hoso_node::{CaseView, Node};
 use hoso_schemas::{Status, parse_date};
 
-use super::UsageError;
 use crate::auth;
 use crate::cli::{CaseCmd, Cli};
+use crate::exit::UsageError;
 use crate::output;
 
 fn date_arg(flag: &str, value: &str) -> anyhow::Result<chrono::NaiveDate> {

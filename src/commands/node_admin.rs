@@ -7,9 +7,10 @@ use hoso_node::FirstOfficer;
 use hoso_node::{InitOptions, Node, NodeRole};
 use hoso_schemas::Role;
 
-use super::{UsageError, data_dir, open};
 use crate::cli::{Cli, DemoArgs, InitArgs, OfficerCmd};
 use crate::commands::console;
+use crate::data_dir::{data_dir, open};
+use crate::exit::UsageError;
 use crate::{output, sample};
 
 fn init_node(cli: &Cli, args: &InitArgs) -> anyhow::Result<Node> {

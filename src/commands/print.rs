@@ -16,8 +16,8 @@ use hoso_forms::{
 use hoso_node::{CaseView, Node};
 use hoso_schemas::{Channel, PORTAL_CODE_FIELD, Procedure, Status, commune, parse_date};
 
-use super::UsageError;
 use crate::cli::{Cli, PrintArgs};
+use crate::exit::UsageError;
 use crate::output;
 
 /// The forms dir inside a data dir: template overrides and `forms.toml`.

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 
-use super::open;
 use crate::cli::{Cli, RegistryCmd};
+use crate::data_dir::open;
 use crate::output;
 
 /// Runs a registry command.
@@ -23,7 +23,7 @@ pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
                 .as_deref()
                 .map(|d| {
                     hoso_schemas::parse_date(d).ok_or_else(|| {
-                        super::UsageError(format!("--extract-date `{d}` is not dd/mm/yyyy"))
+                        crate::exit::UsageError(format!("--extract-date `{d}` is not dd/mm/yyyy"))
                     })
                 })
                 .transpose()?;

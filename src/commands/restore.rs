@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use hoso_node::{Node, NodeRole, Peers};
 
-use super::{UsageError, data_dir};
 use crate::cli::{Cli, NodeCmd};
+use crate::data_dir::data_dir;
+use crate::exit::UsageError;
 use crate::output;
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -203,7 +204,7 @@ fn parse_id(s: &str) -> anyhow::Result<hoso_node::NodeId> {
 
 /// `hoso node retire OLD --successor NEW` (hub).
 fn retire(cli: &Cli, old: &str, successor: &str) -> anyhow::Result<ExitCode> {
-    let node = super::open(cli)?;
+    let node = crate::data_dir::open(cli)?;
     let old = parse_id(old)?;
     let new = parse_id(successor)?;
     let peers = Peers::load(node.dir())?;

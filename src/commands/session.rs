@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use hoso_node::NodeError;
 
-use super::open;
 use crate::auth;
 use crate::cli::{Cli, LoginArgs};
+use crate::data_dir::open;
 use crate::output;
 
 /// `hoso login [ID] [--passphrase-stdin]`.
@@ -26,7 +26,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> anyhow::Result<ExitCode> {
         rpassword::prompt_password(format!("Passphrase of officer {id}: "))
             .context("reading the passphrase from the terminal")?
     } else {
-        return Err(super::UsageError(
+        return Err(crate::exit::UsageError(
             "stdin is not a terminal: pass --passphrase-stdin and write the passphrase on stdin"
                 .into(),
         )

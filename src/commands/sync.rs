@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use hoso_node::{Node, NodeId, NodeRole, Peer, Peers};
 use serde::Serialize;
 
-use super::{UsageError, open};
 use crate::cli::{Cli, PeerCmd, ServeArgs, SyncArgs};
+use crate::data_dir::open;
+use crate::exit::UsageError;
 use crate::output;
 
 fn node_id(s: &str) -> anyhow::Result<NodeId> {

@@ -10,7 +10,8 @@
 //!   the passphrases;
 //! - [`cli`]: the `hoso` end-to-end runner — run the real binary with a data dir and an
 //!   authenticated officer, assert the exit code, read stdout as text or JSON;
-//! - [`tamper`]: writes behind the write path, as a tampered store would hold them.
+//! - [`tamper`]: writes behind the write path, as a tampered store would hold them;
+//! - [`tmux`]: the console driven in a tmux server of its own (keys in, screen text out).
 //!
 //! A dev-dependency only (`publish = false`); nothing in it runs outside tests.
 
@@ -20,3 +21,4 @@ pub mod cli;
 pub mod fixtures;
 pub mod node;
 pub mod tamper;
+pub mod tmux;

@@ -6,125 +6,11 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
 use hoso_testkit::cli::{Hoso, sh_quote};
+use hoso_testkit::tmux::Tmux;
 
 use crate::sample_node;
-
-const WAIT: Duration = Duration::from_secs(30);
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str, cmd: &str) -> Tmux {
-        Tmux::start_sized(name, cmd, 100, 30)
-    }
-
-    fn start_sized(name: &str, cmd: &str, w: u16, h: u16) -> Tmux {
-        let ok = Command::new("tmux").arg("-V").output();
-        assert!(
-            ok.as_ref().is_ok_and(|o| o.status.success()),
-            "tmux is not installed: the console end-to-end test needs it (apt-get install tmux)"
-        );
-        let t = Tmux {
-            socket: format!("hoso-e2e-{}-{name}", std::process::id()),
-        };
-        t.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            &w.to_string(),
-            "-y",
-            &h.to_string(),
-            "-s",
-            "e2e",
-            cmd,
-        ]);
-        t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        // Our own server (`-L`), even when the tests run inside someone's tmux session.
-        let out = Command::new("tmux")
-            .env_remove("TMUX")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn text(&self, s: &str) {
-        self.run(&["send-keys", "-t", "e2e", "-l", s]);
-    }
-
-    fn pane(&self, format: &str) -> String {
-        self.run(&["display-message", "-p", "-t", "e2e", format])
-            .trim()
-            .to_string()
-    }
-
-    /// Polls the screen until `want` shows.
-    fn wait_for(&self, want: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(want) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < WAIT,
-                "`{want}` did not show within {WAIT:?}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_until(&self, what: &str, f: impl Fn(&Tmux) -> bool) {
-        let start = Instant::now();
-        while !f(self) {
-            assert!(
-                start.elapsed() < WAIT,
-                "{what} did not happen within {WAIT:?}; the screen:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .env_remove("TMUX")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
 
 /// The console in a shell that writes its exit status to `status` (tmux may leave the pane's
 /// process unreaped, so `#{pane_dead_status}` is not reliable).
@@ -229,9 +115,8 @@ fn console_login_new_case_transition_search() {
             })
             .map(str::to_string)
     };
-    t.wait_until("the new case's row in the search results", |t| {
-        let s = t.screen();
-        s.contains("khớp trong") && row_of(&s).is_some_and(|r| r.contains("Đang xử lý"))
+    t.wait_until("the new case's row in the search results", |s| {
+        s.contains("khớp trong") && row_of(s).is_some_and(|r| r.contains("Đang xử lý"))
     });
     let row = row_of(&t.screen()).unwrap_or_default();
     assert!(row.contains("Nông Hữu Hùng"), "{row}");
@@ -335,9 +220,7 @@ fn console_work_queue_short_code_search_and_a_draft_at_80x24() {
     t.keys(&["Escape"]);
     t.wait_for("Rời biểu mẫu?");
     t.keys(&["j"]); // any other key: stay
-    t.wait_until("the question closes", |t| {
-        !t.screen().contains("Rời biểu mẫu?")
-    });
+    t.wait_until("the question closes", |s| !s.contains("Rời biểu mẫu?"));
     t.keys(&["C-c"]);
     assert_eq!(exit_status(&t, &status), "0");
     drop(t);
@@ -539,8 +422,8 @@ fn console_officer_day_receive_print_correct_supplement_decide_result_return_at_
     t.keys(&["Tab"]);
     t.text("125/2026");
     t.keys(&["F2"]);
-    t.wait_until("the result form closes", |t| {
-        !t.screen().contains("Ghi kết quả giải quyết")
+    t.wait_until("the result form closes", |s| {
+        !s.contains("Ghi kết quả giải quyết")
     });
     t.keys(&["t"]);
     let s = t.wait_for("Chuyển trạng thái");

@@ -7,107 +7,15 @@
 //! tmux is required (CI installs it, see .ci/run).
 
 use std::path::Path;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hoso_testkit::cli::{Hoso, sh_quote};
+use hoso_testkit::tmux::Tmux;
 
 use crate::BIN;
 use crate::sync_e2e::{free_port, lead, node_id, ok as hoso, serve, stop};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str, cmd: &str) -> Tmux {
-        let ok = Command::new("tmux").arg("-V").output();
-        assert!(
-            ok.as_ref().is_ok_and(|o| o.status.success()),
-            "tmux is not installed: the console end-to-end test needs it (apt-get install tmux)"
-        );
-        let t = Tmux {
-            socket: format!("hoso-e2e-{}-{name}", std::process::id()),
-        };
-        t.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            "80",
-            "-y",
-            "24",
-            "-s",
-            "e2e",
-            cmd,
-        ]);
-        t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .env_remove("TMUX")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn text(&self, s: &str) {
-        self.run(&["send-keys", "-t", "e2e", "-l", s]);
-    }
-
-    fn wait_until(&self, what: &str, f: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if f(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < WAIT,
-                "{what} did not show within {WAIT:?}; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn wait_for(&self, want: &str) -> String {
-        self.wait_until(want, |s| s.contains(want))
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .env_remove("TMUX")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
 
 fn console_cmd(dir: &Path) -> String {
     let script = format!(
@@ -208,7 +116,7 @@ fn two_communes_sync_then_the_hub_dashboard_and_the_auditor_filter() {
     stop(server);
 
     // The hub's console, in a new process: the contacts come from the store.
-    let t = Tmux::start("hub", &console_cmd(&hub));
+    let t = Tmux::start_sized("hub", &console_cmd(&hub), 80, 24).waiting(WAIT);
     login(&t, "lanhdao01");
     let s = t.wait_until("both communes on the dashboard", |s| {
         s.contains("│06112 ") && s.contains("│06115 ")
@@ -227,7 +135,7 @@ fn two_communes_sync_then_the_hub_dashboard_and_the_auditor_filter() {
     drop(t);
 
     // The auditor: every chain the hub holds, then one officer's actions.
-    let t = Tmux::start("audit", &console_cmd(&hub));
+    let t = Tmux::start_sized("audit", &console_cmd(&hub), 80, 24).waiting(WAIT);
     login(&t, "thanhtra01");
     t.wait_for("│06112 ");
     t.keys(&["4"]);

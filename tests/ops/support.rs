@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hoso_testkit::cli::Hoso;
 
@@ -245,99 +245,7 @@ pub fn audit_actions(h: &Hoso, node: Option<&str>) -> Vec<(String, serde_json::V
         .collect()
 }
 
-/// A tmux server of its own running one command, for driving the console.
-pub struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// Starts `cmd` in a 100×30 pane.
-    pub fn start(name: &str, cmd: &str) -> Tmux {
-        let ok = Command::new("tmux").arg("-V").output();
-        assert!(
-            ok.as_ref().is_ok_and(|o| o.status.success()),
-            "tmux is not installed: the console end-to-end test needs it (apt-get install tmux)"
-        );
-        let t = Tmux {
-            socket: format!("hoso-ops-{}-{name}", std::process::id()),
-        };
-        t.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            "-s",
-            "e2e",
-            cmd,
-        ]);
-        t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
-        t
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .env_remove("TMUX")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("run tmux");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// The screen's text.
-    pub fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
-    }
-
-    /// Sends keys (tmux key names).
-    pub fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    /// Types text literally.
-    pub fn text(&self, s: &str) {
-        self.run(&["send-keys", "-t", "e2e", "-l", s]);
-    }
-
-    /// Polls the screen until `want` shows; returns it.
-    pub fn wait_for(&self, want: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(want) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "`{want}` did not show within 30 s; the screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .env_remove("TMUX")
-            .arg("-L")
-            .arg(&self.socket)
-            .arg("kill-server")
-            .output();
-    }
-}
+pub use hoso_testkit::tmux::Tmux;
 
 /// The console on `dir` as a tmux command line (no colour, a stated terminal).
 pub fn console_cmd(dir: &Path) -> String {

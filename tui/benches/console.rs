@@ -342,7 +342,7 @@ fn measure(dir: &Path) {
         d.rows.len()
     );
     let t = Instant::now();
-    let effects = hoso_tui::screen::auditor::search(&mut app, 0);
+    let effects = vec![hoso_tui::screen::auditor::search(&mut app.auditor, 0)];
     run(&mut app, &node, effects);
     println!(
         "auditor: same filter again  {:.1} ms (warm)",

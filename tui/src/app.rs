@@ -2,118 +2,32 @@
 //!
 //! [`App::handle_event`] mutates state and returns [`Effect`]s; it never calls the node, so the
 //! whole console can be driven in tests without a terminal. Rendering is in [`crate::ui`].
+//!
+//! The app owns every screen's state and the read-only [`Context`] they share. It hands each
+//! screen its own state and `&Context`; the screen returns [`AppAction`]s, which
+//! [`App::apply`] carries out in order (switching screens, toasts, the session, effects).
+
+use std::cell::Cell;
+use std::ops::{Deref, DerefMut};
 
 use chrono::NaiveDate;
-use hoso_node::{AuthenticatedOfficer, CaseId, Node, SyncCommand, SyncStatus};
-use hoso_schemas::{Catalog, HolidayCalendar};
+use hoso_node::{CaseId, Node, SyncCommand};
 use ratatui::crossterm::event::{
     Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent,
 };
 
+use crate::action::AppAction;
+pub use crate::action::{Command, Discard, Screen};
+pub use crate::context::Context;
 use crate::draft::{Draft, NewCaseDraft};
 use crate::effect::{Effect, Outcome};
 use crate::event::Event;
+pub use crate::keys::{KeyHelp, key_help};
 use crate::screen::{
-    audit_view, auditor, detail, list, login, new_case, palette, province, province_cases,
-    sync_panel,
+    audit_view, auditor, case_actions, detail, list, login, new_case, palette, province,
+    province_cases, sync_panel,
 };
 use crate::theme::Theme;
-
-/// The screens.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Screen {
-    /// Officer id and passphrase.
-    Login,
-    /// The case list (home).
-    List,
-    /// Receiving a new case.
-    NewCase,
-    /// One case.
-    Detail,
-    /// Peers and links.
-    Sync,
-    /// The audit chain.
-    Audit,
-    /// The hub's province dashboard by commune.
-    Province,
-    /// One commune's cases, from the dashboard.
-    ProvinceCases,
-    /// The auditor's view of every chain held.
-    Auditor,
-}
-
-/// Commands reachable from keys and from the palette.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Command {
-    /// Go to the case list.
-    GoList,
-    /// Start receiving a case.
-    NewCase,
-    /// Go to the sync panel.
-    GoSync,
-    /// Go to the audit view.
-    GoAudit,
-    /// Ask the sync engine for a round now.
-    SyncNow,
-    /// Cut or restore the link.
-    ToggleLink,
-    /// Show the help overlay.
-    Help,
-    /// Reload what is shown.
-    Refresh,
-    /// Back to the login screen.
-    Logout,
-    /// Leave the console.
-    Quit,
-}
-
-impl Command {
-    /// Every command, in palette order.
-    pub const ALL: [Command; 10] = [
-        Command::GoList,
-        Command::NewCase,
-        Command::GoSync,
-        Command::SyncNow,
-        Command::ToggleLink,
-        Command::GoAudit,
-        Command::Refresh,
-        Command::Help,
-        Command::Logout,
-        Command::Quit,
-    ];
-
-    /// The Vietnamese name and its key.
-    pub fn label(self) -> (&'static str, &'static str) {
-        match self {
-            Command::GoList => ("Danh sách hồ sơ", "1"),
-            Command::NewCase => ("Tiếp nhận hồ sơ mới", "n / 2"),
-            Command::GoSync => ("Đồng bộ: trạng thái các điểm", "3"),
-            Command::SyncNow => ("Đồng bộ ngay", "s"),
-            Command::ToggleLink => ("Cắt / khôi phục kết nối", "c (màn Đồng bộ)"),
-            Command::GoAudit => ("Nhật ký kiểm toán", "4"),
-            Command::Refresh => ("Tải lại", "r"),
-            Command::Help => ("Trợ giúp phím", "? / F1"),
-            Command::Logout => ("Đăng xuất", ""),
-            Command::Quit => ("Thoát", "q / Ctrl+C"),
-        }
-    }
-}
-
-/// One key binding, for the help overlay and the hint bar.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct KeyHelp {
-    /// The keys, as shown.
-    pub keys: &'static str,
-    /// What they do.
-    pub what: &'static str,
-    /// Shown in the hint bar too.
-    pub bar: bool,
-}
-
-/// Shorthand for a [`KeyHelp`].
-pub const fn key_help(keys: &'static str, what: &'static str, bar: bool) -> KeyHelp {
-    KeyHelp { keys, what, bar }
-}
 
 /// A short message in a corner that goes away by itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,39 +59,14 @@ pub struct AppOptions {
     pub printer: Option<crate::print::SharedPrinter>,
 }
 
-/// What an `Esc` on typed text would leave: the console asks first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Discard {
-    /// The new-case form with values typed.
-    NewCase,
-    /// The note box with text.
-    Note,
-}
-
 /// Ticks (4 Hz) between checks that the logged-in account is still enabled.
 pub const ACCOUNT_CHECK_TICKS: u32 = 8;
 
 /// The whole console state.
 #[derive(Debug)]
 pub struct App {
-    /// Styles.
-    pub theme: Theme,
-    /// The procedure catalog.
-    pub catalog: Catalog,
-    /// The holiday calendar (due-soon marks).
-    pub calendar: HolidayCalendar,
-    /// Today, for deadline marks.
-    pub today: NaiveDate,
-    /// Node display name.
-    pub node_name: String,
-    /// Node short id.
-    pub node_short: String,
-    /// Shown on the login screen.
-    pub login_hint: Option<String>,
-    /// Mouse capture is on.
-    pub mouse: bool,
-    /// The logged-in officer, as the node authenticated them (the write path needs it).
-    pub officer: Option<AuthenticatedOfficer>,
+    /// What every screen reads (the app's fields of it are reachable as `app.field` too).
+    pub ctx: Context,
     /// The current screen.
     pub screen: Screen,
     /// Login form.
@@ -188,14 +77,10 @@ pub struct App {
     pub new_case: new_case::NewCaseState,
     /// Case detail.
     pub detail: detail::DetailState,
-    /// The sync engine's last status.
-    pub sync: SyncStatus,
     /// Sync panel.
     pub sync_panel: sync_panel::SyncPanelState,
     /// Audit view.
     pub audit: audit_view::AuditState,
-    /// This node is a provincial hub: it opens on the dashboard and receives no cases.
-    pub hub: bool,
     /// The hub's dashboard.
     pub province: province::ProvinceState,
     /// The hub's drill-down into one commune.
@@ -214,19 +99,29 @@ pub struct App {
     pub account_ticks: u32,
     /// Asking whether to leave typed text (it stays as a draft unless the officer says drop it).
     pub confirm_discard: Option<Discard>,
-    /// Where drafts are kept.
-    pub drafts_dir: std::path::PathBuf,
     /// The officer's draft as typed now.
     pub draft: Draft,
     draft_saved: Draft,
-    /// Makes the printed forms, when the console was given one.
-    pub printer: Option<crate::print::SharedPrinter>,
     /// The loop should end.
     pub quit: bool,
     /// Something changed since the last frame.
     pub redraw: bool,
-    generation: u64,
     list_dirty: bool,
+}
+
+/// The context's fields and methods (`app.officer`, `app.today`, `app.officer_id()`) read as
+/// the app's own.
+impl Deref for App {
+    type Target = Context;
+    fn deref(&self) -> &Context {
+        &self.ctx
+    }
+}
+
+impl DerefMut for App {
+    fn deref_mut(&mut self) -> &mut Context {
+        &mut self.ctx
+    }
 }
 
 /// How long a toast stays, in ticks.
@@ -240,27 +135,33 @@ impl App {
             login.officer.set(o);
             login.focus = 1;
         }
+        let today: NaiveDate = opts
+            .today
+            .unwrap_or_else(|| hoso_node::deadline::now().date_naive());
         App {
-            theme: opts.theme.unwrap_or_default(),
-            catalog: node.catalog().clone(),
-            calendar: node.calendar().clone(),
-            today: opts
-                .today
-                .unwrap_or_else(|| hoso_node::deadline::now().date_naive()),
-            node_name: node.config().name.clone(),
-            node_short: node.id().short(),
-            login_hint: opts.login_hint,
-            mouse: opts.mouse,
-            officer: None,
+            ctx: Context {
+                theme: opts.theme.unwrap_or_default(),
+                catalog: node.catalog().clone(),
+                calendar: node.calendar().clone(),
+                today,
+                node_name: node.config().name.clone(),
+                node_short: node.id().short(),
+                login_hint: opts.login_hint,
+                mouse: opts.mouse,
+                officer: None,
+                sync: node.sync_status().borrow().clone(),
+                hub: node.config().role == hoso_node::NodeRole::Hub,
+                drafts_dir: opts.drafts_dir.unwrap_or_else(|| node.dir().join("drafts")),
+                printer: opts.printer,
+                generation: Cell::new(0),
+            },
             screen: Screen::Login,
             login,
             list: list::ListState::default(),
             new_case: new_case::NewCaseState::default(),
             detail: detail::DetailState::default(),
-            sync: node.sync_status().borrow().clone(),
             sync_panel: sync_panel::SyncPanelState::default(),
             audit: audit_view::AuditState::default(),
-            hub: node.config().role == hoso_node::NodeRole::Hub,
             province: province::ProvinceState::default(),
             province_cases: province_cases::ProvinceCasesState::default(),
             auditor: auditor::AuditorState::default(),
@@ -270,36 +171,12 @@ impl App {
             confirm_quit: false,
             account_ticks: 0,
             confirm_discard: None,
-            drafts_dir: opts.drafts_dir.unwrap_or_else(|| node.dir().join("drafts")),
             draft: Draft::default(),
             draft_saved: Draft::default(),
-            printer: opts.printer,
             quit: false,
             redraw: true,
-            generation: 0,
             list_dirty: false,
         }
-    }
-
-    /// A fresh request number (answers to older ones are dropped).
-    pub fn next_generation(&mut self) -> u64 {
-        self.generation += 1;
-        self.generation
-    }
-
-    /// The logged-in officer's id (empty before login).
-    pub fn officer_id(&self) -> String {
-        self.officer
-            .as_ref()
-            .map(|o| o.id().to_string())
-            .unwrap_or_default()
-    }
-
-    /// The officer may change cases.
-    pub fn can_write(&self) -> bool {
-        self.officer
-            .as_ref()
-            .is_some_and(|o| o.officer().can_write())
     }
 
     /// Shows a toast.
@@ -354,7 +231,7 @@ impl App {
             Event::CaseChanged(id) => self.on_changed(Some(id)),
             Event::ManyChanged => self.on_changed(None),
             Event::Sync(s) => {
-                self.sync = s;
+                self.ctx.sync = s;
                 self.redraw = true;
                 vec![]
             }
@@ -372,7 +249,7 @@ impl App {
     fn on_tick(&mut self) -> Vec<Effect> {
         let mut out = Vec::new();
         // Every 2 s: a supervisor may have disabled this account (issue 12).
-        if let Some(o) = &self.officer {
+        if let Some(o) = &self.ctx.officer {
             self.account_ticks += 1;
             if self.account_ticks >= ACCOUNT_CHECK_TICKS {
                 self.account_ticks = 0;
@@ -391,10 +268,10 @@ impl App {
                 self.redraw = true;
             }
         }
-        if self.list_dirty && self.officer.is_some() {
+        if self.list_dirty && self.ctx.officer.is_some() {
             self.list_dirty = false;
             self.redraw = true;
-            out.extend(list::reload(self));
+            out.extend(self.reload_list());
             out.push(self.load_counts());
             return out;
         }
@@ -402,7 +279,7 @@ impl App {
     }
 
     fn on_changed(&mut self, id: Option<CaseId>) -> Vec<Effect> {
-        if self.officer.is_none() {
+        if self.ctx.officer.is_none() {
             return vec![];
         }
         self.list_dirty = true;
@@ -426,15 +303,18 @@ impl App {
             }
             Screen::List if self.list.searching => {
                 self.list.search.insert_str(text);
-                list::reload(self)
+                self.reload_list()
             }
-            Screen::NewCase => new_case::on_paste(self, text),
+            Screen::NewCase => {
+                let a = new_case::on_paste(&mut self.new_case, text);
+                self.apply(a)
+            }
             Screen::Detail => {
-                detail::on_paste(self, text);
+                detail::on_paste(&mut self.detail, text);
                 vec![]
             }
             Screen::Auditor => {
-                auditor::on_paste(self, text);
+                auditor::on_paste(&mut self.auditor, text);
                 vec![]
             }
             _ => vec![],
@@ -444,7 +324,8 @@ impl App {
     fn on_mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
         if self.screen == Screen::List && self.palette.is_none() && !self.help {
             self.redraw = true;
-            return list::on_mouse(self, m);
+            let a = list::on_mouse(&mut self.list, &self.ctx, m);
+            return self.apply(a);
         }
         vec![]
     }
@@ -455,8 +336,9 @@ impl App {
             self.quit = true;
             return vec![];
         }
-        if self.palette.is_some() {
-            return palette::on_key(self, key);
+        if let Some(p) = self.palette.as_mut() {
+            let a = palette::on_key(p, key);
+            return self.apply(a);
         }
         if self.help {
             if matches!(
@@ -495,7 +377,8 @@ impl App {
             return vec![];
         }
         if self.screen == Screen::Login {
-            return login::on_key(self, key);
+            let a = login::on_key(&mut self.login, key);
+            return self.apply(a);
         }
         if ctrl && key.code == KeyCode::Char('p') {
             self.palette = Some(palette::PaletteState::default());
@@ -529,7 +412,7 @@ impl App {
                     // `/` searches from anywhere: back to the list with the search field open.
                     self.screen = Screen::List;
                     self.list.searching = true;
-                    let mut out = list::reload(self);
+                    let mut out = self.reload_list();
                     out.push(self.load_counts());
                     return out;
                 }
@@ -545,17 +428,71 @@ impl App {
                 _ => {}
             }
         }
-        match self.screen {
-            Screen::Login => login::on_key(self, key),
-            Screen::List => list::on_key(self, key),
-            Screen::NewCase => new_case::on_key(self, key),
-            Screen::Detail => detail::on_key(self, key),
-            Screen::Sync => sync_panel::on_key(self, key),
-            Screen::Audit => audit_view::on_key(self, key),
-            Screen::Province => province::on_key(self, key),
-            Screen::ProvinceCases => province_cases::on_key(self, key),
-            Screen::Auditor => auditor::on_key(self, key),
+        let ctx = &self.ctx;
+        let actions = match self.screen {
+            Screen::Login => login::on_key(&mut self.login, key),
+            Screen::List => list::on_key(&mut self.list, ctx, key),
+            Screen::NewCase => new_case::on_key(&mut self.new_case, ctx, key),
+            Screen::Detail => detail::on_key(&mut self.detail, ctx, &mut self.draft, key),
+            Screen::Sync => sync_panel::on_key(&mut self.sync_panel, ctx, key),
+            Screen::Audit => audit_view::on_key(&mut self.audit, key),
+            Screen::Province => province::on_key(&mut self.province, ctx, key),
+            Screen::ProvinceCases => province_cases::on_key(&mut self.province_cases, key),
+            Screen::Auditor => auditor::on_key(&mut self.auditor, key),
+        };
+        self.apply(actions)
+    }
+
+    /// Carries out what a screen asked, in order; returns what the node should do.
+    pub fn apply(&mut self, actions: Vec<AppAction>) -> Vec<Effect> {
+        let mut out = Vec::new();
+        for action in actions {
+            match action {
+                AppAction::Effect(e) => out.push(*e),
+                AppAction::Toast { text, error } => self.toast(text, error),
+                AppAction::Run(cmd) => out.extend(self.run(cmd)),
+                AppAction::Go(screen) => self.screen = screen,
+                AppAction::Quit => self.request_quit(),
+                AppAction::OpenCase(reference) => {
+                    let a = detail::open(&mut self.detail, reference);
+                    out.extend(self.apply(a));
+                }
+                AppAction::OpenCommune { code, name } => {
+                    let a = province_cases::open(&mut self.province_cases, &self.ctx, code, name);
+                    out.extend(self.apply(a));
+                }
+                AppAction::LoadCounts => out.push(self.load_counts()),
+                AppAction::MarkListDirty => self.mark_list_dirty(),
+                AppAction::FlushDraft => out.extend(self.flush_draft()),
+                AppAction::ConfirmDiscard(which) => self.confirm_discard = Some(which),
+                AppAction::Print { reference, form } => {
+                    let a = case_actions::print(&self.ctx, reference, form);
+                    out.extend(self.apply(a));
+                }
+                AppAction::SignIn(officer) => {
+                    self.ctx.officer = Some(*officer);
+                    self.screen = Screen::List;
+                    out.extend(self.reload_list());
+                    out.push(self.load_counts());
+                    if let Some(file) = self.ctx.draft_file() {
+                        out.push(Effect::LoadDraft { file });
+                    }
+                }
+                AppAction::ClosePalette => self.palette = None,
+            }
         }
+        out
+    }
+
+    /// Reads the page of the list holding the selected row again.
+    fn reload_list(&mut self) -> Vec<Effect> {
+        let a = list::reload(&mut self.list, &self.ctx);
+        self.apply(a)
+    }
+
+    fn open_province(&mut self) -> Vec<Effect> {
+        let a = province::open(&mut self.province, &self.ctx);
+        self.apply(a)
     }
 
     fn screen_uses_digits(&self) -> bool {
@@ -564,7 +501,7 @@ impl App {
 
     /// `q` at top level: quit, asking first when changes have not reached any peer.
     pub fn request_quit(&mut self) {
-        if self.sync.running && self.sync.pending() > 0 {
+        if self.ctx.sync.running && self.ctx.sync.pending() > 0 {
             self.confirm_quit = true;
         } else {
             self.quit = true;
@@ -575,22 +512,22 @@ impl App {
     pub fn run(&mut self, cmd: Command) -> Vec<Effect> {
         self.redraw = true;
         match cmd {
-            Command::GoList if self.hub => province::open(self),
+            Command::GoList if self.ctx.hub => self.open_province(),
             Command::GoList => {
                 self.screen = Screen::List;
-                let mut out = list::reload(self);
+                let mut out = self.reload_list();
                 out.push(self.load_counts());
                 out
             }
             Command::NewCase => {
-                if self.hub {
+                if self.ctx.hub {
                     self.toast(
                         "Trung tâm tỉnh không tiếp nhận hồ sơ: hồ sơ được tiếp nhận tại xã và đồng bộ lên đây.",
                         true,
                     );
                     return vec![];
                 }
-                if !self.can_write() {
+                if !self.ctx.can_write() {
                     self.toast("Vai trò của bạn chỉ được xem, không tiếp nhận hồ sơ.", true);
                     return vec![];
                 }
@@ -602,7 +539,10 @@ impl App {
                 }
                 self.new_case = new_case::NewCaseState::default();
                 match self.draft.new_case.clone() {
-                    Some(d) => new_case::restore(self, d),
+                    Some(d) => {
+                        let a = new_case::restore(&mut self.new_case, &self.ctx, d);
+                        self.apply(a)
+                    }
                     None => vec![],
                 }
             }
@@ -610,9 +550,12 @@ impl App {
                 self.screen = Screen::Sync;
                 vec![]
             }
-            Command::GoAudit => auditor::open(self),
+            Command::GoAudit => {
+                let a = auditor::open(&mut self.auditor);
+                self.apply(a)
+            }
             Command::SyncNow => {
-                if self.sync.running {
+                if self.ctx.sync.running {
                     self.toast("Đã yêu cầu đồng bộ ngay.", false);
                 } else {
                     self.toast(
@@ -623,7 +566,7 @@ impl App {
                 vec![Effect::Sync(SyncCommand::SyncNow)]
             }
             Command::ToggleLink => {
-                let restore = self.sync.link_cut;
+                let restore = self.ctx.sync.link_cut;
                 self.toast(
                     if restore {
                         "Khôi phục kết nối…"
@@ -640,13 +583,19 @@ impl App {
             }
             Command::Refresh => match self.screen {
                 Screen::List => {
-                    let mut out = list::reload(self);
+                    let mut out = self.reload_list();
                     out.push(self.load_counts());
                     out
                 }
-                Screen::Detail => detail::reload(self),
+                Screen::Detail => {
+                    let a = detail::reload(&mut self.detail);
+                    self.apply(a)
+                }
                 Screen::Audit => vec![Effect::LoadAudit],
-                Screen::Province => province::reload(self),
+                Screen::Province => {
+                    let a = province::reload(&mut self.province, &self.ctx);
+                    self.apply(a)
+                }
                 _ => vec![],
             },
             Command::Logout => {
@@ -663,12 +612,13 @@ impl App {
     fn on_outcome(&mut self, o: Outcome) -> Vec<Effect> {
         match o {
             Outcome::LoggedIn(r) => {
-                let mut out = login::on_result(self, r);
+                let a = login::on_result(&mut self.login, r);
+                let mut out = self.apply(a);
                 out.extend(self.open_home());
                 out
             }
             Outcome::List { generation, rows } => {
-                list::on_rows(self, generation, rows);
+                list::on_rows(&mut self.list, generation, rows);
                 vec![]
             }
             Outcome::Counts(c) => {
@@ -676,15 +626,27 @@ impl App {
                 vec![]
             }
             Outcome::Case(r) => {
-                detail::on_case(self, r);
+                detail::on_case(&mut self.detail, r);
                 vec![]
             }
             Outcome::Prefill { generation, result } => {
-                new_case::on_prefill(self, generation, result);
+                new_case::on_prefill(
+                    &mut self.new_case,
+                    &self.ctx,
+                    &self.draft,
+                    generation,
+                    result,
+                );
                 vec![]
             }
-            Outcome::Created(r) => new_case::on_created(self, r),
-            Outcome::Updated(r) => detail::on_updated(self, r),
+            Outcome::Created(r) => {
+                let a = new_case::on_created(&mut self.new_case, &mut self.draft, r);
+                self.apply(a)
+            }
+            Outcome::Updated(r) => {
+                let a = detail::on_updated(&mut self.detail, &mut self.draft, r);
+                self.apply(a)
+            }
             Outcome::Draft(d) => {
                 if d.new_case.is_some() {
                     self.toast(
@@ -697,7 +659,7 @@ impl App {
                 vec![]
             }
             Outcome::Audit(r) => {
-                audit_view::on_audit(self, r);
+                audit_view::on_audit(&mut self.audit, r);
                 vec![]
             }
             Outcome::AccountEnded(msg) => {
@@ -708,21 +670,26 @@ impl App {
                 vec![]
             }
             Outcome::Printed(form, r) => {
-                crate::screen::case_actions::on_printed(self, form, r);
-                vec![]
+                let receipt =
+                    (self.screen == Screen::NewCase).then_some(&mut self.new_case.printed);
+                let a = case_actions::on_printed(&mut self.detail, receipt, form, r);
+                self.apply(a)
             }
             Outcome::Oversight(o) => {
                 use crate::oversight::OversightOutcome as O;
                 match o {
-                    O::Dashboard(r) => province::on_dashboard(self, r),
+                    O::Dashboard(r) => province::on_dashboard(&mut self.province, r),
                     O::CommuneCases { commune, result } => {
-                        province_cases::on_cases(self, commune, result)
+                        province_cases::on_cases(&mut self.province_cases, commune, result)
                     }
                     O::Audit { generation, result } => {
-                        auditor::on_results(self, generation, result)
+                        auditor::on_results(&mut self.auditor, generation, result)
                     }
-                    O::Verified(r) => auditor::on_verified(self, r),
-                    O::Exported(r) => auditor::on_exported(self, r),
+                    O::Verified(r) => auditor::on_verified(&mut self.auditor, r),
+                    O::Exported(r) => {
+                        let a = auditor::on_exported(&mut self.auditor, r);
+                        return self.apply(a);
+                    }
                 }
                 vec![]
             }
@@ -732,7 +699,7 @@ impl App {
     /// Back to the login screen with nothing of the session left: the next officer sees none
     /// of the previous one's search, filters, open case, form or audit view.
     pub fn logout(&mut self) {
-        self.officer = None;
+        self.ctx.officer = None;
         self.login = login::LoginState::default();
         self.list = list::ListState::default();
         self.new_case = new_case::NewCaseState::default();
@@ -755,7 +722,7 @@ impl App {
         self.draft_saved = Draft::default();
         self.list_dirty = false;
         // Answers to requests of the old session are dropped.
-        self.generation += 1;
+        self.ctx.next_generation();
         self.screen = Screen::Login;
     }
 
@@ -792,15 +759,9 @@ impl App {
         vec![]
     }
 
-    /// The draft file of the logged-in officer.
-    pub fn draft_file(&self) -> Option<std::path::PathBuf> {
-        let o = self.officer.as_ref()?;
-        Some(crate::draft::path(&self.drafts_dir, &o.id))
-    }
-
     /// Folds what is typed now into the draft; returns the write when it changed.
     fn refresh_draft(&mut self) -> Option<Effect> {
-        let file = self.draft_file()?;
+        let file = self.ctx.draft_file()?;
         let nc = &self.new_case;
         if self.screen == Screen::NewCase
             && matches!(nc.step, new_case::Step::Citizen | new_case::Step::Form)
@@ -828,7 +789,9 @@ impl App {
             }
             self.draft.new_case = (!d.is_empty()).then_some(d);
         }
-        crate::screen::case_actions::fold_draft(self);
+        if self.screen == Screen::Detail {
+            case_actions::fold_draft(&self.detail, &mut self.draft);
+        }
         if self.screen == Screen::Detail
             && let Some(detail::Popup::Note(note)) = &self.detail.popup
             && let Some(c) = &self.detail.case
@@ -857,7 +820,7 @@ impl App {
 
     /// Writes the draft now if it changed (after a save or a discard).
     pub fn flush_draft(&mut self) -> Vec<Effect> {
-        match self.draft_file() {
+        match self.ctx.draft_file() {
             Some(f) => self.save_draft_if_changed(f).into_iter().collect(),
             None => vec![],
         }
@@ -866,15 +829,15 @@ impl App {
     /// Counts the list tabs again ("my cases" applied when on).
     pub fn load_counts(&self) -> Effect {
         Effect::LoadCounts {
-            mine: self.list.mine.then(|| self.officer_id()),
-            today: self.today,
+            mine: self.list.mine.then(|| self.ctx.officer_id()),
+            today: self.ctx.today,
         }
     }
 
     /// After login a hub opens on its province dashboard (a commune stays on the work queue).
     fn open_home(&mut self) -> Vec<Effect> {
-        if self.hub && self.officer.is_some() {
-            province::open(self)
+        if self.ctx.hub && self.ctx.officer.is_some() {
+            self.open_province()
         } else {
             vec![]
         }

@@ -4,11 +4,11 @@
 //! runs each one with [`execute`] on tokio's blocking pool (node writes fsync) and feeds the
 //! [`Outcome`] back as [`crate::event::Event::Done`]. Tests call [`execute`] directly.
 
+pub use crate::audit_line::AuditLine;
 use crate::draft::Draft;
+pub use crate::format::local_time;
 use crate::queue::{Counts, QueuePage, QueueQuery};
 
-use chrono::TimeZone;
-use hoso_node::audit::StoredEntry;
 use hoso_node::{AuthenticatedOfficer, CaseView, NewCase, Node, NodeError, Prefill, SyncCommand};
 use hoso_schemas::Status;
 
@@ -169,54 +169,6 @@ pub enum Effect {
     },
     /// A request of the hub's or the auditor's screens (see [`crate::oversight`]).
     Oversight(crate::oversight::OversightEffect),
-}
-
-/// One audit entry as shown.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AuditLine {
-    /// Origin node, short id.
-    pub node: String,
-    /// Seq in that chain.
-    pub seq: u64,
-    /// Vietnam time, `DD/MM/YYYY HH:MM`.
-    pub time: String,
-    /// Officer.
-    pub officer: String,
-    /// What was done, a short Vietnamese phrase ("Chuyển trạng thái").
-    pub action: String,
-    /// The whole entry as a Vietnamese sentence (see [`crate::audit_text`]).
-    pub sentence: String,
-    /// Signature checks out.
-    pub signature_ok: bool,
-}
-
-impl AuditLine {
-    /// From a stored entry; field and procedure names come from `catalog`.
-    pub fn from_stored(e: &StoredEntry, catalog: &hoso_schemas::Catalog) -> AuditLine {
-        let action = e.entry.body.action;
-        AuditLine {
-            node: e.entry.body.origin.short(),
-            seq: e.entry.body.seq,
-            time: local_time(e.entry.body.time_ms),
-            officer: crate::format::officer_vi(&e.entry.body.officer),
-            action: crate::audit_text::action_vi(action).to_string(),
-            sentence: crate::audit_text::sentence(
-                catalog,
-                action,
-                e.payload.as_deref().unwrap_or_default(),
-            ),
-            signature_ok: e.entry.signature_ok(),
-        }
-    }
-}
-
-/// Unix ms as Vietnam time (Asia/Ho_Chi_Minh), `DD/MM/YYYY HH:MM`.
-pub fn local_time(ms: i64) -> String {
-    hoso_node::deadline::vn_offset()
-        .timestamp_millis_opt(ms)
-        .single()
-        .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
-        .unwrap_or_default()
 }
 
 /// A case as the detail screen shows it.

@@ -333,3 +333,13 @@ pub fn applicant_lines(
         )],
     }
 }
+
+/// Unix ms as Vietnam time (Asia/Ho_Chi_Minh), `DD/MM/YYYY HH:MM`.
+pub fn local_time(ms: i64) -> String {
+    use chrono::TimeZone;
+    hoso_node::deadline::vn_offset()
+        .timestamp_millis_opt(ms)
+        .single()
+        .map(|t| t.format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_default()
+}

@@ -21,19 +21,24 @@
 //!
 //! Modules: [`terminal`] (terminal setup and the loop), [`event`], [`app`] (the state and its
 //! update function), [`effect`] (what the console asks of the node), [`screen`] (one module per
-//! screen or overlay), [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display
-//! helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
+//! screen or overlay; a screen changes only its own state, reads the [`context`] and returns
+//! [`action`]s the app applies), [`keys`] (a key binding as the help and hint bar show it),
+//! [`ui`] (the frame around every screen), [`theme`], [`format`](mod@format) (display helpers), [`input`] (a single-line text field), [`queue`] (what a list tab holds),
 //! [`draft`] (typed text kept until saved), [`errors`] (every node error as a Vietnamese
-//! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`print`] (printing a
-//! case's forms through the printer the binary hands in), [`oversight`] (what the hub's and the
+//! sentence), [`audit_text`] (audit entries as Vietnamese sentences), [`audit_line`] (one
+//! audit entry as the audit screens show it), [`print`](mod@print) (printing a case's forms
+//! through the printer the binary hands in), [`oversight`] (what the hub's and the
 //! auditor's screens ask of the node: the province dashboard, the search over every audit chain,
 //! a full verification with progress, evidence bundles), [`finding_text`] (verification findings
 //! as Vietnamese sentences).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
+pub mod action;
 pub mod app;
+pub mod audit_line;
 pub mod audit_text;
+pub mod context;
 pub mod draft;
 pub mod effect;
 pub mod errors;
@@ -41,6 +46,7 @@ pub mod event;
 pub mod finding_text;
 pub mod format;
 pub mod input;
+pub mod keys;
 pub mod oversight;
 pub mod print;
 pub mod queue;

@@ -14,7 +14,7 @@ use hoso_node::audit::verify::{Policy, Report};
 use hoso_node::province::ProvinceDashboard;
 use hoso_node::{CaseId, CaseSummary, Node, NodeId};
 
-use crate::effect::AuditLine;
+use crate::audit_line::AuditLine;
 
 /// Entries per page of the auditor's list.
 pub const AUDIT_PAGE: usize = 200;

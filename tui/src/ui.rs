@@ -7,46 +7,18 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::{App, KeyHelp, Screen};
+use crate::action::{Discard, Screen};
+use crate::app::App;
+use crate::keys::{KeyHelp, key_help};
 use crate::screen::{
     audit_view, auditor, detail, help, list, login, new_case, palette, province, province_cases,
-    sync_panel,
+    screen_keys, screen_title, sync_panel,
 };
 
 /// Smallest supported terminal.
 pub const MIN_WIDTH: u16 = 80;
 /// Smallest supported terminal.
 pub const MIN_HEIGHT: u16 = 24;
-
-/// The Vietnamese name of a screen.
-pub fn screen_title(s: Screen) -> &'static str {
-    match s {
-        Screen::Login => "Đăng nhập",
-        Screen::List => "Danh sách hồ sơ",
-        Screen::NewCase => "Tiếp nhận hồ sơ",
-        Screen::Detail => "Chi tiết hồ sơ",
-        Screen::Sync => "Đồng bộ",
-        Screen::Audit => "Kiểm toán",
-        Screen::Province => "Các xã",
-        Screen::ProvinceCases => "Hồ sơ của xã",
-        Screen::Auditor => "Kiểm toán",
-    }
-}
-
-/// The keys of the current screen (help overlay and hint bar).
-pub fn screen_keys(app: &App) -> Vec<KeyHelp> {
-    match app.screen {
-        Screen::Login => login::keys(),
-        Screen::List => list::keys(app),
-        Screen::NewCase => new_case::keys(app),
-        Screen::Detail => detail::keys(app),
-        Screen::Sync => sync_panel::keys(app),
-        Screen::Audit => audit_view::keys(app),
-        Screen::Province => province::keys(app),
-        Screen::ProvinceCases => province_cases::keys(app),
-        Screen::Auditor => auditor::keys(app),
-    }
-}
 
 /// Draws the whole console.
 pub fn render(app: &App, frame: &mut Frame<'_>) {
@@ -67,16 +39,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
     ])
     .areas(area);
     render_top(app, frame, top);
+    let ctx = &app.ctx;
     match app.screen {
-        Screen::Login => login::render(app, frame, body),
-        Screen::List => list::render(app, frame, body),
-        Screen::NewCase => new_case::render(app, frame, body),
-        Screen::Detail => detail::render(app, frame, body),
-        Screen::Sync => sync_panel::render(app, frame, body),
-        Screen::Audit => audit_view::render(app, frame, body),
-        Screen::Province => province::render(app, frame, body),
-        Screen::ProvinceCases => province_cases::render(app, frame, body),
-        Screen::Auditor => auditor::render(app, frame, body),
+        Screen::Login => login::render(&app.login, ctx, frame, body),
+        Screen::List => list::render(&app.list, ctx, frame, body),
+        Screen::NewCase => new_case::render(&app.new_case, ctx, frame, body),
+        Screen::Detail => detail::render(&app.detail, ctx, frame, body),
+        Screen::Sync => sync_panel::render(&app.sync_panel, ctx, frame, body),
+        Screen::Audit => audit_view::render(&app.audit, ctx, frame, body),
+        Screen::Province => province::render(&app.province, ctx, frame, body),
+        Screen::ProvinceCases => province_cases::render(&app.province_cases, ctx, frame, body),
+        Screen::Auditor => auditor::render(&app.auditor, ctx, frame, body),
     }
     render_status(app, frame, status);
     render_hints(app, frame, hints);
@@ -93,9 +66,9 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         };
         frame.render_widget(Clear, r);
         let style = if t.error {
-            app.theme.error()
+            app.ctx.theme.error()
         } else {
-            app.theme.ok()
+            app.ctx.theme.ok()
         };
         frame.render_widget(
             Paragraph::new(Span::styled(t.text.clone(), style))
@@ -110,19 +83,19 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         frame.render_widget(
             Paragraph::new(format!(
                 "Còn {} hồ sơ chưa gửi tới điểm khác (vẫn được lưu tại máy). Thoát? y / Enter: thoát · phím khác: ở lại",
-                app.sync.pending()
+                app.ctx.sync.pending()
             ))
             .wrap(Wrap { trim: true })
-            .block(Block::bordered().border_style(app.theme.warn())),
+            .block(Block::bordered().border_style(app.ctx.theme.warn())),
             r,
         );
     }
     if let Some(which) = app.confirm_discard {
         let text = match which {
-            crate::app::Discard::NewCase => {
+            Discard::NewCase => {
                 "Rời biểu mẫu? Những gì đã nhập vẫn được giữ làm bản nháp và hiện lại khi mở lại. Enter / y: rời (giữ nháp) · x: bỏ bản nháp · phím khác: ở lại nhập tiếp"
             }
-            crate::app::Discard::Note => {
+            Discard::Note => {
                 "Đóng ô ghi chú chưa lưu? Ghi chú vẫn được giữ làm bản nháp. Enter / y: đóng (giữ nháp) · x: bỏ ghi chú · phím khác: viết tiếp"
             }
         };
@@ -131,26 +104,27 @@ pub fn render(app: &App, frame: &mut Frame<'_>) {
         frame.render_widget(
             Paragraph::new(text)
                 .wrap(Wrap { trim: true })
-                .block(Block::bordered().border_style(app.theme.warn())),
+                .block(Block::bordered().border_style(app.ctx.theme.warn())),
             r,
         );
     }
-    if app.palette.is_some() {
-        palette::render(app, frame, body);
+    if let Some(p) = &app.palette {
+        palette::render(p, ctx, frame, body);
     }
     if app.help {
-        help::render(app, frame, body);
+        let keys = screen_keys(app);
+        help::render(ctx, &keys, screen_title(app.screen), frame, body);
     }
 }
 
 fn render_top(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
+    let t = app.ctx.theme;
     let mut spans = vec![
         Span::styled(" hoso ", t.selected()),
-        Span::styled(format!(" {} ", app.node_name), t.title()),
+        Span::styled(format!(" {} ", app.ctx.node_name), t.title()),
     ];
-    if app.officer.is_some() {
-        let tabs = if app.hub {
+    if app.ctx.officer.is_some() {
+        let tabs = if app.ctx.hub {
             // A hub receives no cases: its first tab is the province by commune.
             vec![
                 (Screen::Province, "1 Các xã"),
@@ -192,8 +166,8 @@ struct Piece {
 }
 
 fn render_status(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let s = &app.sync;
+    let t = app.ctx.theme;
+    let s = &app.ctx.sync;
     let conn = if !s.running {
         Span::styled("[CHỈ MÁY NÀY]", t.dim())
     } else if s.link_cut {
@@ -219,7 +193,7 @@ fn render_status(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ),
         },
     ];
-    if app.officer.is_some() {
+    if app.ctx.officer.is_some() {
         let overdue = app.list.counts.of(crate::queue::Tab::Overdue);
         pieces.push(Piece {
             drop: 1,
@@ -243,7 +217,7 @@ fn render_status(app: &App, frame: &mut Frame<'_>, area: Rect) {
             ),
         });
     }
-    match &app.officer {
+    match &app.ctx.officer {
         Some(o) => {
             pieces.push(Piece {
                 drop: 2,
@@ -294,34 +268,34 @@ fn render_status(app: &App, frame: &mut Frame<'_>, area: Rect) {
 }
 
 fn render_hints(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
+    let t = app.ctx.theme;
     let mut keys: Vec<KeyHelp> = if app.confirm_discard.is_some() {
         vec![
-            crate::app::key_help("Enter y", "rời, giữ nháp", true),
-            crate::app::key_help("x", "bỏ nháp", true),
-            crate::app::key_help("phím khác", "ở lại", true),
+            key_help("Enter y", "rời, giữ nháp", true),
+            key_help("x", "bỏ nháp", true),
+            key_help("phím khác", "ở lại", true),
         ]
     } else if app.help {
-        vec![crate::app::key_help("Esc", "đóng trợ giúp", true)]
+        vec![key_help("Esc", "đóng trợ giúp", true)]
     } else if app.palette.is_some() {
         vec![
-            crate::app::key_help("gõ", "lọc", true),
-            crate::app::key_help("Enter", "chạy", true),
-            crate::app::key_help("Esc", "đóng", true),
+            key_help("gõ", "lọc", true),
+            key_help("Enter", "chạy", true),
+            key_help("Esc", "đóng", true),
         ]
     } else {
         let mut keys: Vec<KeyHelp> = screen_keys(app).into_iter().filter(|k| k.bar).collect();
         // `/ tìm` is on every screen where letters are keys, first so it is never cut.
         let popup = app.screen == Screen::Detail && app.detail.popup.is_some();
         if !app.typing() && !popup && !keys.iter().any(|k| k.keys == "/") {
-            keys.insert(0, crate::app::key_help("/", "tìm", true));
+            keys.insert(0, key_help("/", "tìm", true));
         }
         keys
     };
     // In a text field `?` is a letter: the help key there is F1.
     let help_key = if app.typing() { "F1" } else { "?" };
-    let help_hint = (!app.help && app.palette.is_none())
-        .then(|| crate::app::key_help(help_key, "trợ giúp", true));
+    let help_hint =
+        (!app.help && app.palette.is_none()).then(|| key_help(help_key, "trợ giúp", true));
     let mut spans = vec![];
     let mut used = 0;
     // The help key always shows: the others fit in what is left.

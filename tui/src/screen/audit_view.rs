@@ -7,9 +7,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
-use crate::app::{App, Command, KeyHelp, key_help};
+use crate::action::{AppAction, Command};
+use crate::context::Context;
 use crate::effect::{AuditSummary, Effect};
 use crate::format;
+use crate::keys::{KeyHelp, key_help};
 
 /// The view's state.
 #[derive(Clone, Debug, Default)]
@@ -25,7 +27,7 @@ pub struct AuditState {
 }
 
 /// Keys of the view.
-pub fn keys(_app: &App) -> Vec<KeyHelp> {
+pub fn keys() -> Vec<KeyHelp> {
     vec![
         key_help("↑↓", "chọn mục", true),
         key_help("r", "đọc và kiểm tra lại", true),
@@ -35,42 +37,39 @@ pub fn keys(_app: &App) -> Vec<KeyHelp> {
 }
 
 /// Handles the node's answer.
-pub fn on_audit(app: &mut App, r: Result<Box<AuditSummary>, String>) {
-    app.audit.loading = false;
+pub fn on_audit(a: &mut AuditState, r: Result<Box<AuditSummary>, String>) {
+    a.loading = false;
     match r {
         Ok(s) => {
-            app.audit.error = None;
-            app.audit.summary = Some(*s);
+            a.error = None;
+            a.summary = Some(*s);
         }
-        Err(e) => app.audit.error = Some(e),
+        Err(e) => a.error = Some(e),
     }
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let n = app.audit.summary.as_ref().map_or(0, |s| s.recent.len());
+pub fn on_key(a: &mut AuditState, key: KeyEvent) -> Vec<AppAction> {
+    let n = a.summary.as_ref().map_or(0, |s| s.recent.len());
     match key.code {
-        KeyCode::Up | KeyCode::Char('k') => {
-            app.audit.selected = app.audit.selected.saturating_sub(1)
-        }
+        KeyCode::Up | KeyCode::Char('k') => a.selected = a.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
-            app.audit.selected = (app.audit.selected + 1).min(n.saturating_sub(1));
+            a.selected = (a.selected + 1).min(n.saturating_sub(1));
         }
         KeyCode::Char('r') => {
-            app.audit.loading = true;
-            return vec![Effect::LoadAudit];
+            a.loading = true;
+            return vec![Effect::LoadAudit.into()];
         }
-        KeyCode::Esc => return app.run(Command::GoList),
-        KeyCode::Char('q') => app.request_quit(),
+        KeyCode::Esc => return vec![AppAction::Run(Command::GoList)],
+        KeyCode::Char('q') => return vec![AppAction::Quit],
         _ => {}
     }
     vec![]
 }
 
 /// Draws the view.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let a = &app.audit;
+pub fn render(a: &AuditState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let [head, table, detail] = Layout::vertical([
         Constraint::Length(4),
         Constraint::Min(4),

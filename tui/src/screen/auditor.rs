@@ -17,10 +17,12 @@ use ratatui::widgets::{Block, Clear, Paragraph, Row, Table, TableState, Wrap};
 use hoso_node::audit::entry::Action;
 use hoso_node::audit::search::ExportScope;
 
-use crate::app::{App, KeyHelp, Screen, key_help};
+use crate::action::{AppAction, Command, Screen, toast};
+use crate::context::Context;
 use crate::effect::Effect;
 use crate::format;
 use crate::input::Input;
+use crate::keys::{KeyHelp, key_help};
 use crate::oversight::{
     AuditResults, FilterText, OversightEffect, VerifyProgress, VerifyView, parse_day,
 };
@@ -135,30 +137,28 @@ fn action_label(i: Option<usize>) -> &'static str {
 }
 
 /// Runs the search typed, from `offset`.
-pub fn search(app: &mut App, offset: usize) -> Vec<Effect> {
-    let a = &mut app.auditor;
+pub fn search(a: &mut AuditorState, offset: usize) -> Effect {
     a.generation += 1;
     a.loading = true;
     a.applied = a.typed();
-    vec![Effect::Oversight(OversightEffect::AuditSearch {
+    Effect::Oversight(OversightEffect::AuditSearch {
         generation: a.generation,
         filter: a.applied.clone(),
         offset,
-    })]
+    })
 }
 
 /// Opens the screen (reads the first page when nothing is shown yet).
-pub fn open(app: &mut App) -> Vec<Effect> {
-    app.screen = Screen::Auditor;
-    if app.auditor.results.is_none() && !app.auditor.loading {
-        return search(app, 0);
+pub fn open(a: &mut AuditorState) -> Vec<AppAction> {
+    let mut out = vec![AppAction::Go(Screen::Auditor)];
+    if a.results.is_none() && !a.loading {
+        out.push(search(a, 0).into());
     }
-    vec![]
+    out
 }
 
 /// Keys of the screen.
-pub fn keys(app: &App) -> Vec<KeyHelp> {
-    let a = &app.auditor;
+pub fn keys(a: &AuditorState) -> Vec<KeyHelp> {
     if a.focus.is_some() {
         return vec![
             key_help("Tab", "ô kế", true),
@@ -189,8 +189,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
 }
 
 /// Handles a search page.
-pub fn on_results(app: &mut App, generation: u64, r: Result<Box<AuditResults>, String>) {
-    let a = &mut app.auditor;
+pub fn on_results(a: &mut AuditorState, generation: u64, r: Result<Box<AuditResults>, String>) {
     if generation != a.generation {
         return;
     }
@@ -206,13 +205,16 @@ pub fn on_results(app: &mut App, generation: u64, r: Result<Box<AuditResults>, S
 }
 
 /// Handles a finished verification.
-pub fn on_verified(app: &mut App, r: Result<Box<VerifyView>, String>) {
-    app.auditor.report = Some(r.map(|b| *b));
-    app.auditor.findings_scroll = 0;
+pub fn on_verified(a: &mut AuditorState, r: Result<Box<VerifyView>, String>) {
+    a.report = Some(r.map(|b| *b));
+    a.findings_scroll = 0;
 }
 
 /// Handles a written bundle.
-pub fn on_exported(app: &mut App, r: Result<(PathBuf, u64, usize), String>) {
+pub fn on_exported(
+    a: &mut AuditorState,
+    r: Result<(PathBuf, u64, usize), String>,
+) -> Vec<AppAction> {
     let (text, error) = match r {
         Ok((path, bytes, n)) => (
             format!(
@@ -224,19 +226,18 @@ pub fn on_exported(app: &mut App, r: Result<(PathBuf, u64, usize), String>) {
         ),
         Err(e) => (e, true),
     };
-    app.toast(text.clone(), error);
-    app.auditor.exported = Some((text, error));
+    a.exported = Some((text.clone(), error));
+    vec![toast(text, error)]
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if let Some(f) = app.auditor.focus {
-        return on_filter_key(app, f, key);
+pub fn on_key(a: &mut AuditorState, key: KeyEvent) -> Vec<AppAction> {
+    if let Some(f) = a.focus {
+        return on_filter_key(a, f, key);
     }
-    match app.auditor.popup {
-        Some(Popup::Export) => return on_export_key(app, key),
+    match a.popup {
+        Some(Popup::Export) => return on_export_key(a, key),
         Some(Popup::Verify) => {
-            let a = &mut app.auditor;
             match key.code {
                 KeyCode::Up | KeyCode::Char('k') => {
                     a.findings_scroll = a.findings_scroll.saturating_sub(1)
@@ -249,8 +250,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         None => {}
     }
-    let n = app.auditor.results.as_ref().map_or(0, |r| r.rows.len());
-    let a = &mut app.auditor;
+    let n = a.results.as_ref().map_or(0, |r| r.rows.len());
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => a.selected = a.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
@@ -266,7 +266,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 && r.offset + r.rows.len() < r.total
             {
                 let next = r.offset + r.rows.len();
-                return page(app, next);
+                return page(a, next);
             }
         }
         KeyCode::Left => {
@@ -274,7 +274,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 && r.offset > 0
             {
                 let prev = r.offset.saturating_sub(crate::oversight::AUDIT_PAGE);
-                return page(app, prev);
+                return page(a, prev);
             }
         }
         KeyCode::Char('c') => {
@@ -282,11 +282,11 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 i.clear();
             }
             a.action = None;
-            return search(app, 0);
+            return vec![search(a, 0).into()];
         }
         KeyCode::Char('r') => {
             let offset = a.results.as_ref().map_or(0, |r| r.offset);
-            return page(app, offset);
+            return page(a, offset);
         }
         KeyCode::Char('v') => {
             a.popup = Some(Popup::Verify);
@@ -296,36 +296,37 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let p = Arc::new(VerifyProgress::default());
             a.progress = Some(p.clone());
             a.report = None;
-            return vec![Effect::Oversight(OversightEffect::Verify { progress: p })];
+            return vec![Effect::Oversight(OversightEffect::Verify { progress: p }).into()];
         }
         KeyCode::Char('x') => a.popup = Some(Popup::Export),
-        KeyCode::Esc => return app.run(crate::app::Command::GoList),
-        KeyCode::Char('q') => app.request_quit(),
+        KeyCode::Esc => return vec![AppAction::Run(Command::GoList)],
+        KeyCode::Char('q') => return vec![AppAction::Quit],
         _ => {}
     }
     vec![]
 }
 
 /// The page from `offset` of the filter already applied.
-fn page(app: &mut App, offset: usize) -> Vec<Effect> {
-    let a = &mut app.auditor;
+fn page(a: &mut AuditorState, offset: usize) -> Vec<AppAction> {
     a.generation += 1;
     a.loading = true;
-    vec![Effect::Oversight(OversightEffect::AuditSearch {
-        generation: a.generation,
-        filter: a.applied.clone(),
-        offset,
-    })]
+    vec![
+        Effect::Oversight(OversightEffect::AuditSearch {
+            generation: a.generation,
+            filter: a.applied.clone(),
+            offset,
+        })
+        .into(),
+    ]
 }
 
-fn on_filter_key(app: &mut App, f: usize, key: KeyEvent) -> Vec<Effect> {
-    let a = &mut app.auditor;
+fn on_filter_key(a: &mut AuditorState, f: usize, key: KeyEvent) -> Vec<AppAction> {
     let back = key.modifiers.contains(KeyModifiers::SHIFT);
     match key.code {
         KeyCode::Esc => a.focus = None,
         KeyCode::Enter => {
             a.focus = None;
-            return search(app, 0);
+            return vec![search(a, 0).into()];
         }
         KeyCode::Tab | KeyCode::Down if !back => a.focus = Some((f + 1) % FIELDS.len()),
         KeyCode::BackTab | KeyCode::Up | KeyCode::Tab => {
@@ -351,16 +352,15 @@ fn on_filter_key(app: &mut App, f: usize, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Pastes into the focused filter field.
-pub fn on_paste(app: &mut App, text: &str) {
-    if let Some(f) = app.auditor.focus
+pub fn on_paste(a: &mut AuditorState, text: &str) {
+    if let Some(f) = a.focus
         && f != ACTION
     {
-        app.auditor.inputs[f].insert_str(text.trim());
+        a.inputs[f].insert_str(text.trim());
     }
 }
 
-fn on_export_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let a = &mut app.auditor;
+fn on_export_key(a: &mut AuditorState, key: KeyEvent) -> Vec<AppAction> {
     let scope = match key.code {
         KeyCode::Esc => {
             a.popup = None;
@@ -376,11 +376,10 @@ fn on_export_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Some(receipt_code) => ExportScope::Case { receipt_code },
                 None => {
                     a.popup = None;
-                    app.toast(
+                    return vec![toast(
                         "Mục đang chọn không thuộc hồ sơ nào: chọn một mục của hồ sơ.",
                         true,
-                    );
-                    return vec![];
+                    )];
                 }
             }
         }
@@ -394,11 +393,10 @@ fn on_export_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 },
                 _ => {
                     a.popup = None;
-                    app.toast(
+                    return vec![toast(
                         "Chưa có khoảng thời gian: điền Từ ngày và Đến ngày trong bộ lọc (/), nhấn Enter, rồi xuất.",
                         true,
-                    );
-                    return vec![];
+                    )];
                 }
             }
         }
@@ -406,17 +404,19 @@ fn on_export_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         _ => return vec![],
     };
     a.popup = None;
-    app.toast("Đang ghi gói bằng chứng…", false);
-    vec![Effect::Oversight(OversightEffect::Export {
-        scope,
-        dir: app.auditor.export_dir.clone(),
-    })]
+    vec![
+        toast("Đang ghi gói bằng chứng…", false),
+        Effect::Oversight(OversightEffect::Export {
+            scope,
+            dir: a.export_dir.clone(),
+        })
+        .into(),
+    ]
 }
 
 /// Draws the screen.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let a = &app.auditor;
+pub fn render(a: &AuditorState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let [filters, status, table, detail] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
@@ -424,7 +424,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Constraint::Length(3),
     ])
     .areas(area);
-    render_filters(app, frame, filters);
+    render_filters(a, ctx, frame, filters);
 
     let mut line = vec![];
     match (&a.error, &a.results) {
@@ -561,15 +561,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         );
     }
     match a.popup {
-        Some(Popup::Verify) => render_verify(app, frame, area),
-        Some(Popup::Export) => render_export(app, frame, area),
+        Some(Popup::Verify) => render_verify(a, ctx, frame, area),
+        Some(Popup::Export) => render_export(a, ctx, frame, area),
         None => {}
     }
 }
 
-fn render_filters(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let a = &app.auditor;
+fn render_filters(a: &AuditorState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let [l1, l2] = Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(area);
     let label = |i: usize| {
         let style = if a.focus == Some(i) {
@@ -626,9 +625,8 @@ fn render_filters(app: &App, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn render_verify(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let a = &app.auditor;
+fn render_verify(a: &AuditorState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let r = area;
     frame.render_widget(Clear, r);
     let block = Block::bordered()
@@ -684,9 +682,8 @@ fn render_verify(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
 
-fn render_export(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let a = &app.auditor;
+fn render_export(a: &AuditorState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let r = area.centered(
         Constraint::Length(area.width.saturating_sub(4).min(76)),
         Constraint::Length(9),

@@ -13,12 +13,16 @@ use hoso_node::node::{ApologyInput, NewPayment, ResultInput, SupplementInput};
 use hoso_schemas::{Channel, PaymentMethod, Role, Status};
 use ratatui::text::{Line, Span};
 
-use crate::app::App;
+use crate::action::{AppAction, error, toast};
+use crate::context::Context;
+use crate::draft::Draft;
 use crate::effect::{CaseDetail, Effect};
 use crate::format;
+use crate::input::Input;
 use crate::print::{Form, Printed};
 use crate::screen::case_form::{CaseForm, FormKind, Row};
-use crate::screen::detail::Popup;
+use crate::screen::detail_state::{DetailState, Popup};
+use crate::screen::transitions;
 
 /// One entry of the action menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,12 +96,12 @@ fn result_open(s: Status) -> bool {
 }
 
 /// Why the logged-in officer may not take `item` on `v` now, if so.
-pub fn blocked(app: &App, v: &CaseView, item: Item) -> Option<String> {
-    let Some(o) = &app.officer else {
+pub fn blocked(d: &DetailState, ctx: &Context, v: &CaseView, item: Item) -> Option<String> {
+    let Some(o) = &ctx.officer else {
         return Some("Chưa đăng nhập".into());
     };
     if item == Item::Print {
-        return app
+        return ctx
             .printer
             .is_none()
             .then(|| "Máy này chưa cài chức năng in".to_string());
@@ -114,14 +118,14 @@ pub fn blocked(app: &App, v: &CaseView, item: Item) -> Option<String> {
                     v.status.label_vi()
                 ));
             }
-            if selected_field(app, v).is_none() {
+            if selected_field(d, ctx, v).is_none() {
                 return Some("Chọn một ô ở thẻ Hồ sơ (↑↓)".into());
             }
             None
         }
         Item::Transition | Item::Note | Item::Print => None,
         Item::Supplement => {
-            let p = app.catalog.get(&v.procedure)?;
+            let p = ctx.catalog.get(&v.procedure)?;
             let open_track = v.tracks.values().any(|t| !t.status.ends_processing());
             if !open_track
                 && !p
@@ -156,11 +160,11 @@ pub fn blocked(app: &App, v: &CaseView, item: Item) -> Option<String> {
             }
             let current = hoso_schemas::parse_date(v.appointment_date());
             current
-                .is_some_and(|d| app.today > d)
+                .is_some_and(|d| ctx.today > d)
                 .then(|| "Đã quá ngày hẹn: xin lỗi phải lập trước ngày hẹn".into())
         }
         Item::Payment => {
-            let p = app.catalog.get(&v.procedure)?;
+            let p = ctx.catalog.get(&v.procedure)?;
             if p.fee.as_ref().is_none_or(|f| f.is_free()) {
                 return Some("Thủ tục này không thu lệ phí".into());
             }
@@ -173,8 +177,8 @@ pub fn blocked(app: &App, v: &CaseView, item: Item) -> Option<String> {
 }
 
 /// The fields of the case's procedure in the order the Hồ sơ tab shows them.
-pub fn field_order(app: &App, v: &CaseView) -> Vec<String> {
-    let Some(p) = app.catalog.get(&v.procedure) else {
+pub fn field_order(ctx: &Context, v: &CaseView) -> Vec<String> {
+    let Some(p) = ctx.catalog.get(&v.procedure) else {
         return vec![];
     };
     p.sections()
@@ -189,85 +193,85 @@ pub fn field_order(app: &App, v: &CaseView) -> Vec<String> {
 }
 
 /// The field under the cursor on the Hồ sơ tab.
-pub fn selected_field(app: &App, v: &CaseView) -> Option<String> {
-    field_order(app, v).get(app.detail.field).cloned()
+pub fn selected_field(d: &DetailState, ctx: &Context, v: &CaseView) -> Option<String> {
+    field_order(ctx, v).get(d.field).cloned()
 }
 
 /// Runs a menu item (or its key): opens its form, or says why not.
-pub fn run(app: &mut App, item: Item) -> Vec<crate::effect::Effect> {
-    let Some(c) = app.detail.case.as_ref() else {
+pub fn run(d: &mut DetailState, ctx: &Context, draft: &Draft, item: Item) -> Vec<AppAction> {
+    let Some(c) = d.case.as_ref() else {
         return vec![];
     };
     let v = c.view.clone();
-    if let Some(why) = blocked(app, &v, item) {
-        app.toast(format!("{why}."), true);
-        return vec![];
+    if let Some(why) = blocked(d, ctx, &v, item) {
+        return vec![error(format!("{why}."))];
     }
     match item {
-        Item::Edit => open_edit(app, &v),
-        Item::Transition => {
-            return crate::screen::detail::on_key(
-                app,
-                ratatui::crossterm::event::KeyEvent::from(
-                    ratatui::crossterm::event::KeyCode::Char('t'),
-                ),
-            );
-        }
-        Item::Note => {
-            return crate::screen::detail::on_key(
-                app,
-                ratatui::crossterm::event::KeyEvent::from(
-                    ratatui::crossterm::event::KeyCode::Char('m'),
-                ),
-            );
-        }
-        Item::Supplement => open_supplement(app, &v),
-        Item::Result => open_result(app, &v),
-        Item::Payment => open_payment(app, &v),
-        Item::Apology => open_apology(app, &v),
-        Item::Print => app.detail.popup = Some(Popup::Print { selected: 0 }),
+        Item::Edit => open_edit(d, ctx, &v),
+        // As their keys (`t`, `m`) on the detail screen.
+        Item::Transition => return transitions::open(d, ctx),
+        Item::Note => return open_note(d, ctx, draft),
+        Item::Supplement => open_supplement(d, ctx, &v),
+        Item::Result => open_result(d, ctx, &v),
+        Item::Payment => open_payment(d, ctx, &v),
+        Item::Apology => open_apology(d, ctx, &v),
+        Item::Print => d.popup = Some(Popup::Print { selected: 0 }),
     }
     // A form left unsaved on this case (even across a quit) comes back as it was typed.
     let id = v.id.to_string();
-    if let Some(Popup::Form(f)) = &mut app.detail.popup
-        && let Some(d) = app.draft.forms.get(&id)
+    if let Some(Popup::Form(f)) = &mut d.popup
+        && let Some(saved) = draft.forms.get(&id)
     {
-        f.restore(d);
+        f.restore(saved);
+    }
+    vec![]
+}
+
+/// Opens the note box over the shown case (`m`); an unsaved note of the case comes back as it
+/// was left.
+pub fn open_note(d: &mut DetailState, ctx: &Context, draft: &Draft) -> Vec<AppAction> {
+    if !ctx.can_write() {
+        return vec![toast("Vai trò của bạn chỉ được xem hồ sơ.", true)];
+    }
+    if let Some(c) = &d.case {
+        let mut note = Input::new();
+        if let Some(text) = draft.notes.get(&c.view.id.to_string()) {
+            note.set(text);
+        }
+        d.popup = Some(Popup::Note(note));
     }
     vec![]
 }
 
 /// Folds the open form into the officer's draft (called after every key; the draft is written
 /// when it changed). A form typed into is kept; one back to what it opened with is not.
-pub fn fold_draft(app: &mut App) {
-    if app.screen != crate::app::Screen::Detail {
-        return;
-    }
-    let Some(id) = app.detail.case.as_ref().map(|c| c.view.id.to_string()) else {
+/// The app calls it only while the detail screen is shown.
+pub fn fold_draft(d: &DetailState, draft: &mut Draft) {
+    let Some(id) = d.case.as_ref().map(|c| c.view.id.to_string()) else {
         return;
     };
-    if let Some(Popup::Form(f)) = &app.detail.popup {
+    if let Some(Popup::Form(f)) = &d.popup {
         if f.changed() {
-            app.draft.forms.insert(id, f.draft());
+            draft.forms.insert(id, f.draft());
         } else {
-            app.draft.forms.remove(&id);
+            draft.forms.remove(&id);
         }
     }
 }
 
 /// The form over the shown case was saved or dropped: its draft goes.
-pub fn drop_draft(app: &mut App) -> Vec<Effect> {
-    if let Some(id) = app.detail.case.as_ref().map(|c| c.view.id.to_string()) {
-        app.draft.forms.remove(&id);
+pub fn drop_draft(d: &DetailState, draft: &mut Draft) -> Vec<AppAction> {
+    if let Some(id) = d.case.as_ref().map(|c| c.view.id.to_string()) {
+        draft.forms.remove(&id);
     }
-    app.flush_draft()
+    vec![AppAction::FlushDraft]
 }
 
-fn open_edit(app: &mut App, v: &CaseView) {
-    let Some(name) = selected_field(app, v) else {
+fn open_edit(d: &mut DetailState, ctx: &Context, v: &CaseView) {
+    let Some(name) = selected_field(d, ctx, v) else {
         return;
     };
-    let Some(def) = app.catalog.get(&v.procedure).and_then(|p| p.field(&name)) else {
+    let Some(def) = ctx.catalog.get(&v.procedure).and_then(|p| p.field(&name)) else {
         return;
     };
     let current = v
@@ -293,7 +297,7 @@ fn open_edit(app: &mut App, v: &CaseView) {
             "bắt buộc, vd. công dân xuất trình giấy tờ mới",
         ));
     }
-    app.detail.popup = Some(Popup::Form(CaseForm::new(
+    d.popup = Some(Popup::Form(CaseForm::new(
         FormKind::Edit {
             field: name,
             registry,
@@ -304,14 +308,14 @@ fn open_edit(app: &mut App, v: &CaseView) {
     )));
 }
 
-fn open_result(app: &mut App, v: &CaseView) {
+fn open_result(d: &mut DetailState, ctx: &Context, v: &CaseView) {
     let mut targets: Vec<(String, String)> = vec![];
     if result_open(v.status) {
         targets.push((String::new(), "Cả hồ sơ".into()));
     }
     for (code, tr) in &v.tracks {
         if result_open(tr.status) && tr.result.is_none() {
-            let name = app
+            let name = ctx
                 .catalog
                 .get(code)
                 .map_or(code.clone(), |p| p.short_name.clone());
@@ -322,12 +326,12 @@ fn open_result(app: &mut App, v: &CaseView) {
         .iter()
         .map(|d| (d.as_str().to_string(), d.label_vi().to_string()))
         .collect();
-    let signer = app
+    let signer = ctx
         .officer
         .as_ref()
         .map(|o| o.officer().name.clone())
         .unwrap_or_default();
-    let kind = app
+    let kind = ctx
         .catalog
         .get(&v.procedure)
         .map(|p| p.short_name.clone())
@@ -341,18 +345,18 @@ fn open_result(app: &mut App, v: &CaseView) {
     rows.extend([
         Row::text("Loại giấy tờ", &kind, "vd. Trích lục khai sinh"),
         Row::text("Số", "", "số của giấy tờ đã ký, vd. 125/2026"),
-        Row::text("Ngày ký", &dmy(app.today), "dd/mm/yyyy"),
+        Row::text("Ngày ký", &dmy(ctx.today), "dd/mm/yyyy"),
         Row::text("Người ký", &signer, "họ và tên"),
         Row::choice("Trả qua", delivery, "←→ chọn"),
     ]);
     let mut f = CaseForm::new(FormKind::Result, "Ghi kết quả giải quyết", vec![], rows);
     f.focus = 1;
-    app.detail.popup = Some(Popup::Form(f));
+    d.popup = Some(Popup::Form(f));
 }
 
-fn open_payment(app: &mut App, v: &CaseView) {
+fn open_payment(d: &mut DetailState, ctx: &Context, v: &CaseView) {
     let channel = Channel::of_fields(|k| v.fields.get(k).map(String::as_str));
-    let due = app
+    let due = ctx
         .catalog
         .get(&v.procedure)
         .and_then(|p| p.fee.as_ref())
@@ -372,7 +376,7 @@ fn open_payment(app: &mut App, v: &CaseView) {
         Row::text("Mã giao dịch", "", "bắt buộc khi chuyển khoản, trực tuyến"),
         Row::text("Miễn, giảm", "", "lý do khi nộp ít hơn hoặc miễn"),
     ];
-    app.detail.popup = Some(Popup::Form(CaseForm::new(
+    d.popup = Some(Popup::Form(CaseForm::new(
         FormKind::Payment,
         "Ghi nhận nộp lệ phí",
         vec![],
@@ -380,11 +384,11 @@ fn open_payment(app: &mut App, v: &CaseView) {
     )));
 }
 
-fn open_supplement(app: &mut App, v: &CaseView) {
-    let deadline = app
+fn open_supplement(d: &mut DetailState, ctx: &Context, v: &CaseView) {
+    let deadline = ctx
         .catalog
         .get(&v.procedure)
-        .and_then(|p| p.deadline.supplement_due(&app.calendar, app.today))
+        .and_then(|p| p.deadline.supplement_due(&ctx.calendar, ctx.today))
         .map(dmy)
         .unwrap_or_default();
     let second = v.supplements.iter().any(|s| s.track.is_none());
@@ -413,8 +417,8 @@ fn open_supplement(app: &mut App, v: &CaseView) {
             },
         ),
     ];
-    rows.extend(target_row(app, v));
-    app.detail.popup = Some(Popup::Form(CaseForm::new(
+    rows.extend(target_row(ctx, v));
+    d.popup = Some(Popup::Form(CaseForm::new(
         FormKind::Supplement,
         "Yêu cầu bổ sung hồ sơ",
         vec!["Thời hạn giải quyết tạm dừng từ hôm nay đến khi công dân bổ sung.".into()],
@@ -424,14 +428,14 @@ fn open_supplement(app: &mut App, v: &CaseView) {
 
 /// For a bundle: a last row choosing the whole case or one open track (the node checks that
 /// the track has its own deadline).
-fn target_row(app: &App, v: &CaseView) -> Option<Row> {
+fn target_row(ctx: &Context, v: &CaseView) -> Option<Row> {
     if v.tracks.is_empty() {
         return None;
     }
     let mut targets = vec![(String::new(), "Cả hồ sơ".to_string())];
     for (code, tr) in &v.tracks {
         if !tr.status.ends_processing() {
-            let name = app
+            let name = ctx
                 .catalog
                 .get(code)
                 .map_or(code.clone(), |p| p.short_name.clone());
@@ -450,7 +454,7 @@ fn target(f: &CaseForm, fixed: usize) -> Option<String> {
     Some(f.value(fixed)).filter(|t| !t.is_empty())
 }
 
-fn open_apology(app: &mut App, v: &CaseView) {
+fn open_apology(d: &mut DetailState, ctx: &Context, v: &CaseView) {
     let current = format::date_vi(v.appointment_date());
     let mut rows = vec![
         Row::text(
@@ -464,8 +468,8 @@ fn open_apology(app: &mut App, v: &CaseView) {
             &format!("dd/mm/yyyy, sau ngày hẹn hiện tại {current}"),
         ),
     ];
-    rows.extend(target_row(app, v));
-    app.detail.popup = Some(Popup::Form(CaseForm::new(
+    rows.extend(target_row(ctx, v));
+    d.popup = Some(Popup::Form(CaseForm::new(
         FormKind::Apology,
         "Xin lỗi và hẹn lại ngày trả kết quả",
         vec![format!("Ngày hẹn hiện tại: {current}.")],
@@ -484,10 +488,9 @@ fn date_row(f: &CaseForm, i: usize, what: &str) -> Result<Option<NaiveDate>, Str
 }
 
 /// The effect that saves `f`, or why it cannot be saved as typed (shown in the form).
-pub fn submit(app: &App, f: &CaseForm) -> Result<Effect, String> {
-    let officer = app.officer.clone().ok_or("Chưa đăng nhập.")?;
-    let reference = app
-        .detail
+pub fn submit(d: &DetailState, ctx: &Context, f: &CaseForm) -> Result<Effect, String> {
+    let officer = ctx.officer.clone().ok_or("Chưa đăng nhập.")?;
+    let reference = d
         .case
         .as_ref()
         .map(|c| c.view.id.to_string())
@@ -499,11 +502,10 @@ pub fn submit(app: &App, f: &CaseForm) -> Result<Effect, String> {
             if *registry && reason.is_empty() {
                 return Err("Ô lấy từ CSDL dân cư: cần ghi lý do sửa.".into());
             }
-            if let Some(def) = app
-                .detail
+            if let Some(def) = d
                 .case
                 .as_ref()
-                .and_then(|c| app.catalog.get(&c.view.procedure))
+                .and_then(|c| ctx.catalog.get(&c.view.procedure))
                 .and_then(|p| p.field(field))
                 && def.validate(&value).is_err()
             {
@@ -604,42 +606,57 @@ pub fn submit(app: &App, f: &CaseForm) -> Result<Effect, String> {
 }
 
 /// Starts printing `form` of the shown case (or of `reference`).
-pub fn print(app: &mut App, reference: String, form: Form) -> Vec<Effect> {
-    let Some(printer) = app.printer.clone() else {
-        app.toast("Máy này chưa cài chức năng in.", true);
-        return vec![];
+pub fn print(ctx: &Context, reference: String, form: Form) -> Vec<AppAction> {
+    let Some(printer) = ctx.printer.clone() else {
+        return vec![error("Máy này chưa cài chức năng in.")];
     };
-    app.toast(format!("Đang tạo {}…", form.title_vi()), false);
-    vec![Effect::Print {
-        printer,
-        officer: app.officer_id(),
-        reference,
-        form,
-    }]
+    vec![
+        toast(format!("Đang tạo {}…", form.title_vi()), false),
+        Effect::Print {
+            printer,
+            officer: ctx.officer_id(),
+            reference,
+            form,
+        }
+        .into(),
+    ]
 }
 
 /// Handles a print's answer: the path stays on screen until the next print.
-pub fn on_printed(app: &mut App, form: Form, r: Result<Printed, String>) {
+/// `receipt` is the new-case flow's line when the new-case screen is shown (its receipt was
+/// printed from there); otherwise the detail screen's Tiến trình tab shows it.
+pub fn on_printed(
+    d: &mut DetailState,
+    receipt: Option<&mut Option<String>>,
+    form: Form,
+    r: Result<Printed, String>,
+) -> Vec<AppAction> {
     match r {
         Ok(p) => {
             let msg = crate::print::done_vi(form, &p);
-            app.toast(msg.clone(), p.send_error.is_some());
-            if app.screen == crate::app::Screen::NewCase {
-                app.new_case.printed = Some(msg);
+            let shown = toast(msg.clone(), p.send_error.is_some());
+            if let Some(receipt) = receipt {
+                *receipt = Some(msg);
             } else {
                 // The Tiến trình tab keeps the file path on screen.
-                app.detail.printed = Some(msg);
-                app.detail.tab = 3;
-                app.detail.scroll = 0;
+                d.printed = Some(msg);
+                d.tab = 3;
+                d.scroll = 0;
             }
+            vec![shown]
         }
-        Err(e) => app.toast(format!("Không in được: {e}"), true),
+        Err(e) => vec![error(format!("Không in được: {e}"))],
     }
 }
 
 /// The "Tiến trình" tab: tracks, result, fee, verification, supplements, apologies, corrections.
-pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
-    let t = app.theme;
+pub fn lifecycle_lines(
+    d: &DetailState,
+    ctx: &Context,
+    c: &CaseDetail,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let t = ctx.theme;
     let v = &c.view;
     let mut out = vec![];
     let head = |s: &str| Line::from(Span::styled(format!("── {s}"), t.header()));
@@ -648,13 +665,13 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
             out.push(Line::from(Span::styled(format!("  {l}"), style)));
         }
     };
-    if let Some(msg) = &app.detail.printed {
+    if let Some(msg) = &d.printed {
         wrap(&mut out, msg.clone(), t.ok());
     }
     if !v.tracks.is_empty() {
         out.push(head("Liên thông: từng thủ tục, cơ quan, hạn riêng"));
-        for r in hoso_node::node::track_rows(&app.catalog, &app.calendar, v, app.today) {
-            let name = app
+        for r in hoso_node::node::track_rows(&ctx.catalog, &ctx.calendar, v, ctx.today) {
+            let name = ctx
                 .catalog
                 .get(&r.track)
                 .map_or(r.track.clone(), |p| p.short_name.clone());
@@ -678,7 +695,7 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
         Some(r) => wrap(&mut out, r.line_vi(), t.ok()),
         None => wrap(&mut out, "Chưa ghi kết quả (k để ghi).".into(), t.dim()),
     }
-    if let Some(fee) = app.catalog.get(&v.procedure).and_then(|p| p.fee.as_ref())
+    if let Some(fee) = ctx.catalog.get(&v.procedure).and_then(|p| p.fee.as_ref())
         && !fee.is_free()
     {
         out.push(head("Lệ phí"));
@@ -737,7 +754,7 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
         out.push(head("Yêu cầu bổ sung"));
         for (i, s) in v.supplements.iter().enumerate() {
             let part = s.track.as_deref().map_or(String::new(), |t| {
-                let name = app
+                let name = ctx
                     .catalog
                     .get(t)
                     .map_or(t.to_string(), |p| p.short_name.clone());
@@ -775,7 +792,7 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
         out.push(head("Xin lỗi, hẹn lại ngày trả"));
         for a in &v.apologies {
             let part = a.track.as_deref().map_or(String::new(), |t| {
-                let name = app
+                let name = ctx
                     .catalog
                     .get(t)
                     .map_or(t.to_string(), |p| p.short_name.clone());
@@ -797,7 +814,7 @@ pub fn lifecycle_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'sta
     }
     if !v.corrections.is_empty() {
         out.push(head("Đính chính dữ liệu lấy từ CSDL dân cư"));
-        let p = app.catalog.get(&v.procedure);
+        let p = ctx.catalog.get(&v.procedure);
         for x in &v.corrections {
             let def = p.and_then(|p| p.field(&x.field));
             let label = def.map_or(x.field.clone(), |f| f.label_vi.clone());

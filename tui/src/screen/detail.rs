@@ -10,123 +10,46 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::app::{App, Command, KeyHelp, Screen, key_help};
+use crate::action::{AppAction, Command, Discard, Screen, error, news, toast};
+use crate::context::Context;
+use crate::draft::Draft;
 use crate::effect::{CaseDetail, Effect};
 use crate::format;
 use crate::input::Input;
+use crate::keys::{KeyHelp, key_help};
+use crate::screen::case_actions::{self, Item};
+use crate::screen::transitions::{self, concurrent};
 
-/// The tabs of the detail screen.
-pub const TABS: [&str; 4] = ["Hồ sơ", "Lịch sử", "Ghi chú", "Tiến trình"];
-
-/// One workflow action offered.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Action {
-    /// Target status.
-    pub to: Status,
-    /// Bundle track, if the action moves one track.
-    pub track: Option<String>,
-    /// Why this officer may not take it (shown greyed with the reason), if so.
-    pub blocked: Option<String>,
-}
-
-/// A popup over the detail screen.
-#[derive(Clone, Debug)]
-pub enum Popup {
-    /// Choose an action.
-    Actions {
-        /// The actions.
-        options: Vec<Action>,
-        /// Selected one.
-        selected: usize,
-    },
-    /// Confirm an action, with an optional note.
-    Confirm {
-        /// The action.
-        action: Action,
-        /// The note.
-        note: Input,
-    },
-    /// Write a note.
-    Note(Input),
-    /// Every action on the case, greyed with the reason where not allowed.
-    Menu {
-        /// Selected entry.
-        selected: usize,
-    },
-    /// A form: correct a field, a result, a payment, a supplement request.
-    Form(crate::screen::case_form::CaseForm),
-    /// Choose a form to print.
-    Print {
-        /// Selected form.
-        selected: usize,
-    },
-}
-
-/// The detail screen's state.
-#[derive(Clone, Debug, Default)]
-pub struct DetailState {
-    /// The case being read or shown.
-    pub reference: Option<String>,
-    /// The case.
-    pub case: Option<CaseDetail>,
-    /// Reading.
-    pub loading: bool,
-    /// The last error.
-    pub error: Option<String>,
-    /// Index into [`TABS`].
-    pub tab: usize,
-    /// Vertical scroll of the body.
-    pub scroll: u16,
-    /// The open popup.
-    pub popup: Option<Popup>,
-    /// Waiting for a write.
-    pub busy: bool,
-    /// The write awaited is a note (its draft goes once it is saved).
-    pub saving_note: bool,
-    /// The field under the cursor on the Hồ sơ tab (index into the catalog's field order).
-    pub field: usize,
-    /// The form being saved: it opens again with the node's answer if the save is refused.
-    pub pending_form: Option<crate::screen::case_form::CaseForm>,
-    /// The last print's message (file path, printer).
-    pub printed: Option<String>,
-}
-
-impl DetailState {
-    /// A text field has the keyboard.
-    pub fn typing(&self) -> bool {
-        matches!(
-            self.popup,
-            Some(Popup::Confirm { .. } | Popup::Note(_) | Popup::Form(_))
-        )
-    }
-}
+pub use crate::screen::detail_state::{Action, DetailState, Popup, TABS};
+pub use crate::screen::transitions::{actions, menu};
 
 /// Opens a case (by id or receipt code).
-pub fn open(app: &mut App, reference: String) -> Vec<Effect> {
-    app.screen = Screen::Detail;
-    let same = app.detail.reference.as_deref() == Some(reference.as_str());
+pub fn open(d: &mut DetailState, reference: String) -> Vec<AppAction> {
+    let same = d.reference.as_deref() == Some(reference.as_str());
     if !same {
-        app.detail = DetailState::default();
+        *d = DetailState::default();
     }
-    app.detail.reference = Some(reference.clone());
-    app.detail.loading = true;
-    vec![Effect::LoadCase { reference }]
+    d.reference = Some(reference.clone());
+    d.loading = true;
+    vec![
+        AppAction::Go(Screen::Detail),
+        Effect::LoadCase { reference }.into(),
+    ]
 }
 
 /// Reads the shown case again.
-pub fn reload(app: &mut App) -> Vec<Effect> {
-    match app.detail.reference.clone() {
+pub fn reload(d: &mut DetailState) -> Vec<AppAction> {
+    match d.reference.clone() {
         Some(r) => {
-            app.detail.loading = true;
-            vec![Effect::LoadCase { reference: r }]
+            d.loading = true;
+            vec![Effect::LoadCase { reference: r }.into()]
         }
         None => vec![],
     }
 }
 
 /// Handles a read.
-pub fn on_case(app: &mut App, r: Result<Box<CaseDetail>, String>) {
-    let d = &mut app.detail;
+pub fn on_case(d: &mut DetailState, r: Result<Box<CaseDetail>, String>) {
     d.loading = false;
     match r {
         Ok(c) => {
@@ -144,142 +67,55 @@ pub fn on_case(app: &mut App, r: Result<Box<CaseDetail>, String>) {
 }
 
 /// Handles a write's answer.
-pub fn on_updated(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect> {
-    app.detail.busy = false;
-    let note = std::mem::take(&mut app.detail.saving_note);
+pub fn on_updated(
+    d: &mut DetailState,
+    draft: &mut Draft,
+    r: Result<Box<CaseView>, String>,
+) -> Vec<AppAction> {
+    d.busy = false;
+    let note = std::mem::take(&mut d.saving_note);
     let mut saved_form = vec![];
-    if let Some(mut form) = app.detail.pending_form.take() {
+    if let Some(mut form) = d.pending_form.take() {
         if let Err(e) = &r {
             // Refused: the form opens again as it was typed, with the reason.
             form.error = Some(e.clone());
-            app.detail.popup = Some(Popup::Form(form));
-            app.toast(format!("Không lưu được: {e}"), true);
-            return vec![];
+            d.popup = Some(Popup::Form(form));
+            return vec![error(format!("Không lưu được: {e}"))];
         }
         // Saved: its draft goes.
-        saved_form = crate::screen::case_actions::drop_draft(app);
+        saved_form = case_actions::drop_draft(d, draft);
     }
-    app.mark_list_dirty();
+    let mut out = vec![AppAction::MarkListDirty];
     match r {
         Ok(v) if note => {
-            app.draft.notes.remove(&v.id.to_string());
-            app.toast(
-                format!("Đã lưu ghi chú vào hồ sơ {}.", v.receipt_code),
-                false,
-            );
-            let mut out = app.flush_draft();
-            out.extend(reload(app));
-            out
+            draft.notes.remove(&v.id.to_string());
+            out.push(news(format!(
+                "Đã lưu ghi chú vào hồ sơ {}.",
+                v.receipt_code
+            )));
+            out.push(AppAction::FlushDraft);
+            out.extend(reload(d));
         }
         Ok(v) => {
-            app.toast(
-                format!("Đã lưu. {}: {}.", v.receipt_code, v.status.label_vi()),
-                false,
-            );
-            let mut out = saved_form;
-            out.extend(reload(app));
-            out.push(app.load_counts());
-            out
+            out.push(news(format!(
+                "Đã lưu. {}: {}.",
+                v.receipt_code,
+                v.status.label_vi()
+            )));
+            out.extend(saved_form);
+            out.extend(reload(d));
+            out.push(AppAction::LoadCounts);
         }
         Err(e) => {
-            app.toast(format!("Không lưu được: {e}"), true);
+            out.push(error(format!("Không lưu được: {e}")));
             if note
-                && let Some(c) = &app.detail.case
-                && let Some(text) = app.draft.notes.get(&c.view.id.to_string())
+                && let Some(c) = &d.case
+                && let Some(text) = draft.notes.get(&c.view.id.to_string())
             {
                 // Nothing typed is lost: the note box opens again with the text.
                 let mut input = Input::new();
                 input.set(text);
-                app.detail.popup = Some(Popup::Note(input));
-            }
-            vec![]
-        }
-    }
-}
-
-/// The actions the logged-in officer may take on `v`: transitions from the current status
-/// (and, in a conflict, from each concurrent value), per track for a bundle.
-pub fn actions(app: &App, v: &CaseView) -> Vec<Action> {
-    let Some(officer) = &app.officer else {
-        return vec![];
-    };
-    if !officer.can_write() {
-        return vec![];
-    }
-    let mut out: Vec<Action> = vec![];
-    if let Some(p) = app.catalog.get(&v.procedure) {
-        for from in concurrent(v.status, &v.conflicting_status) {
-            for to in p.next_statuses(from, officer.role) {
-                let a = Action {
-                    to,
-                    track: None,
-                    blocked: None,
-                };
-                if !out.contains(&a) {
-                    out.push(a);
-                }
-            }
-        }
-    }
-    for (code, tr) in &v.tracks {
-        if let Some(p) = app.catalog.get(code) {
-            for from in concurrent(tr.status, &tr.conflicting) {
-                for to in p.next_statuses(from, officer.role) {
-                    let a = Action {
-                        to,
-                        track: Some(code.clone()),
-                        blocked: None,
-                    };
-                    if !out.contains(&a) {
-                        out.push(a);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The transition menu: the actions the officer may take, then the ones the workflow has from
-/// here that need another role, greyed with the reason ("Chỉ Lãnh đạo được chuyển").
-pub fn menu(app: &App, v: &CaseView) -> Vec<Action> {
-    let mut out = actions(app, v);
-    let Some(officer) = &app.officer else {
-        return out;
-    };
-    let mut add_blocked = |p: &hoso_schemas::Procedure, from: Status, track: Option<&String>| {
-        for t in p.workflow.transitions_from(from) {
-            if t.roles.contains(&officer.role) {
-                continue;
-            }
-            if out
-                .iter()
-                .any(|a| a.to == t.to && a.track.as_ref() == track)
-            {
-                continue;
-            }
-            let who = t
-                .roles
-                .iter()
-                .map(|r| r.label_vi())
-                .collect::<Vec<_>>()
-                .join(" hoặc ");
-            out.push(Action {
-                to: t.to,
-                track: track.cloned(),
-                blocked: Some(format!("Chỉ {who} được chuyển")),
-            });
-        }
-    };
-    if let Some(p) = app.catalog.get(&v.procedure) {
-        for from in concurrent(v.status, &v.conflicting_status) {
-            add_blocked(p, from, None);
-        }
-    }
-    for (code, tr) in &v.tracks {
-        if let Some(p) = app.catalog.get(code) {
-            for from in concurrent(tr.status, &tr.conflicting) {
-                add_blocked(p, from, Some(code));
+                d.popup = Some(Popup::Note(input));
             }
         }
     }
@@ -299,8 +135,8 @@ fn paused_since(v: &CaseView) -> Option<chrono::NaiveDate> {
 }
 
 /// Keys of the detail screen.
-pub fn keys(app: &App) -> Vec<KeyHelp> {
-    match &app.detail.popup {
+pub fn keys(d: &DetailState, ctx: &Context) -> Vec<KeyHelp> {
+    match &d.popup {
         Some(Popup::Actions { .. }) => vec![
             key_help("1-9 / ↑↓ Enter", "chọn thao tác", true),
             key_help("Esc", "đóng", true),
@@ -327,7 +163,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
         None => {
             let mut v = vec![];
             v.push(key_help("a / F2", "mọi thao tác", true));
-            if app.can_write() {
+            if ctx.can_write() {
                 v.push(key_help("e", "sửa ô", true));
                 v.push(key_help("t / F3", "chuyển trạng thái", true));
                 v.push(key_help("m / F4", "thêm ghi chú", false));
@@ -353,8 +189,8 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
 }
 
 /// Pasted text goes to the open note.
-pub fn on_paste(app: &mut App, text: &str) {
-    match &mut app.detail.popup {
+pub fn on_paste(d: &mut DetailState, text: &str) {
+    match &mut d.popup {
         Some(Popup::Confirm { note, .. }) | Some(Popup::Note(note)) => note.insert_str(text),
         Some(Popup::Form(f)) => f.paste(text),
         _ => {}
@@ -362,16 +198,17 @@ pub fn on_paste(app: &mut App, text: &str) {
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    if app.detail.popup.is_some() {
-        return on_key_popup(app, key);
+pub fn on_key(
+    d: &mut DetailState,
+    ctx: &Context,
+    draft: &mut Draft,
+    key: KeyEvent,
+) -> Vec<AppAction> {
+    if d.popup.is_some() {
+        return on_key_popup(d, ctx, draft, key);
     }
-    let d = &mut app.detail;
     match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => {
-            app.screen = Screen::List;
-            return vec![];
-        }
+        KeyCode::Esc | KeyCode::Char('q') => return vec![AppAction::Go(Screen::List)],
         KeyCode::Tab | KeyCode::Right | KeyCode::Char('l') => {
             d.tab = (d.tab + 1) % TABS.len();
             d.scroll = 0;
@@ -382,18 +219,18 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         }
         // On the Hồ sơ tab the arrows move the field cursor (the body follows it).
         KeyCode::Down if d.tab == 0 => {
-            let n = app.detail.case.as_ref().map_or(0, |c| {
-                crate::screen::case_actions::field_order(app, &c.view).len()
-            });
-            let d = &mut app.detail;
+            let n = d
+                .case
+                .as_ref()
+                .map_or(0, |c| case_actions::field_order(ctx, &c.view).len());
             d.field = (d.field + 1).min(n.saturating_sub(1));
         }
         KeyCode::Up if d.tab == 0 => d.field = d.field.saturating_sub(1),
         KeyCode::PageDown if d.tab == 0 => {
-            let n = app.detail.case.as_ref().map_or(0, |c| {
-                crate::screen::case_actions::field_order(app, &c.view).len()
-            });
-            let d = &mut app.detail;
+            let n = d
+                .case
+                .as_ref()
+                .map_or(0, |c| case_actions::field_order(ctx, &c.view).len());
             d.field = (d.field + 10).min(n.saturating_sub(1));
         }
         KeyCode::PageUp if d.tab == 0 => d.field = d.field.saturating_sub(10),
@@ -405,101 +242,45 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             d.popup = Some(Popup::Menu { selected: 0 });
         }
         KeyCode::Char('e') | KeyCode::Enter if d.tab == 0 => {
-            return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Edit);
+            return case_actions::run(d, ctx, draft, Item::Edit);
         }
         KeyCode::Char('e') => {
-            app.detail.tab = 0;
-            return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Edit);
+            d.tab = 0;
+            return case_actions::run(d, ctx, draft, Item::Edit);
         }
-        KeyCode::Char('b') => {
-            return crate::screen::case_actions::run(
-                app,
-                crate::screen::case_actions::Item::Supplement,
-            );
-        }
-        KeyCode::Char('k') => {
-            return crate::screen::case_actions::run(
-                app,
-                crate::screen::case_actions::Item::Result,
-            );
-        }
-        KeyCode::Char('f') => {
-            return crate::screen::case_actions::run(
-                app,
-                crate::screen::case_actions::Item::Payment,
-            );
-        }
-        KeyCode::Char('p') => {
-            return crate::screen::case_actions::run(app, crate::screen::case_actions::Item::Print);
-        }
-        KeyCode::Char('x') => {
-            return crate::screen::case_actions::run(
-                app,
-                crate::screen::case_actions::Item::Apology,
-            );
-        }
+        KeyCode::Char('b') => return case_actions::run(d, ctx, draft, Item::Supplement),
+        KeyCode::Char('k') => return case_actions::run(d, ctx, draft, Item::Result),
+        KeyCode::Char('f') => return case_actions::run(d, ctx, draft, Item::Payment),
+        KeyCode::Char('p') => return case_actions::run(d, ctx, draft, Item::Print),
+        KeyCode::Char('x') => return case_actions::run(d, ctx, draft, Item::Apology),
         KeyCode::Home => d.scroll = 0,
-        KeyCode::Char('r') => return app.run(Command::Refresh),
-        KeyCode::Char('t') | KeyCode::F(3) => {
-            if !app.can_write() {
-                app.toast("Vai trò của bạn chỉ được xem hồ sơ.", true);
-                return vec![];
-            }
-            let Some(c) = &app.detail.case else {
-                return vec![];
-            };
-            let options = menu(app, &c.view);
-            if options.is_empty() {
-                app.toast(
-                    format!(
-                        "Không có thao tác nào cho vai trò {} ở trạng thái này.",
-                        app.officer.as_ref().map_or("", |o| o.role.label_vi())
-                    ),
-                    false,
-                );
-                return vec![];
-            }
-            app.detail.popup = Some(Popup::Actions {
-                options,
-                selected: 0,
-            });
-        }
-        KeyCode::Char('m') | KeyCode::F(4) => {
-            if !app.can_write() {
-                app.toast("Vai trò của bạn chỉ được xem hồ sơ.", true);
-                return vec![];
-            }
-            if let Some(c) = &app.detail.case {
-                // An unsaved note of this case comes back as it was left.
-                let mut note = Input::new();
-                if let Some(text) = app.draft.notes.get(&c.view.id.to_string()) {
-                    note.set(text);
-                }
-                app.detail.popup = Some(Popup::Note(note));
-            }
-        }
+        KeyCode::Char('r') => return vec![AppAction::Run(Command::Refresh)],
+        KeyCode::Char('t') | KeyCode::F(3) => return transitions::open(d, ctx),
+        KeyCode::Char('m') | KeyCode::F(4) => return case_actions::open_note(d, ctx, draft),
         _ => {}
     }
     vec![]
 }
 
-fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let Some(officer) = app.officer.clone() else {
+fn on_key_popup(
+    d: &mut DetailState,
+    ctx: &Context,
+    draft: &mut Draft,
+    key: KeyEvent,
+) -> Vec<AppAction> {
+    let Some(officer) = ctx.officer.clone() else {
         return vec![];
     };
-    let reference = app
-        .detail
+    let reference = d
         .case
         .as_ref()
         .map(|c| c.view.id.to_string())
         .unwrap_or_default();
-    let d = &mut app.detail;
     let Some(popup) = d.popup.take() else {
         return vec![];
     };
     match popup {
         Popup::Menu { mut selected } => {
-            use crate::screen::case_actions::{Item, run};
             let pick = match key.code {
                 KeyCode::Esc | KeyCode::Char('q') => return vec![],
                 KeyCode::Up => {
@@ -515,7 +296,7 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 _ => None,
             };
             match pick {
-                Some(item) => return run(app, item),
+                Some(item) => return case_actions::run(d, ctx, draft, item),
                 None => d.popup = Some(Popup::Menu { selected }),
             }
         }
@@ -541,17 +322,12 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 d.popup = Some(Popup::Print { selected });
                 return vec![];
             };
-            let why = app
-                .detail
-                .case
-                .as_ref()
-                .and_then(|c| form.unavailable(&c.view));
+            let why = d.case.as_ref().and_then(|c| form.unavailable(&c.view));
             if let Some(why) = why {
-                app.detail.popup = Some(Popup::Print { selected });
-                app.toast(format!("Chưa in được: {why}."), true);
-                return vec![];
+                d.popup = Some(Popup::Print { selected });
+                return vec![error(format!("Chưa in được: {why}."))];
             }
-            return crate::screen::case_actions::print(app, reference, form);
+            return case_actions::print(ctx, reference, form);
         }
         Popup::Form(mut form) => {
             use crate::screen::case_form::FormKey;
@@ -559,20 +335,20 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 FormKey::Stay => d.popup = Some(Popup::Form(form)),
                 FormKey::Leave => {
                     // Left on purpose (nothing typed, or the officer said drop it).
-                    if let Some(c) = &app.detail.case {
-                        app.draft.forms.remove(&c.view.id.to_string());
+                    if let Some(c) = &d.case {
+                        draft.forms.remove(&c.view.id.to_string());
                     }
                 }
-                FormKey::Submit => match crate::screen::case_actions::submit(app, &form) {
+                FormKey::Submit => match case_actions::submit(d, ctx, &form) {
                     Ok(effect) => {
                         form.error = None;
-                        app.detail.busy = true;
-                        app.detail.pending_form = Some(form);
-                        return vec![effect];
+                        d.busy = true;
+                        d.pending_form = Some(form);
+                        return vec![effect.into()];
                     }
                     Err(e) => {
                         form.error = Some(e);
-                        app.detail.popup = Some(Popup::Form(form));
+                        d.popup = Some(Popup::Form(form));
                     }
                 },
             }
@@ -602,10 +378,10 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 Some(a) if a.blocked.is_some() => {
                     let why = a.blocked.clone().unwrap_or_default();
                     d.popup = Some(Popup::Actions { options, selected });
-                    app.toast(
+                    return vec![toast(
                         format!("{why}: bạn không thực hiện được thao tác này."),
                         true,
-                    );
+                    )];
                 }
                 Some(a) => {
                     d.popup = Some(Popup::Confirm {
@@ -621,13 +397,16 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter => {
                 d.busy = true;
                 let text = note.value().trim().to_string();
-                return vec![Effect::Transition {
-                    officer,
-                    reference,
-                    to: action.to,
-                    track: action.track,
-                    note: (!text.is_empty()).then_some(text),
-                }];
+                return vec![
+                    Effect::Transition {
+                        officer,
+                        reference,
+                        to: action.to,
+                        track: action.track,
+                        note: (!text.is_empty()).then_some(text),
+                    }
+                    .into(),
+                ];
             }
             _ => {
                 note.handle_key(&key);
@@ -637,7 +416,7 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Popup::Note(mut note) => match key.code {
             KeyCode::Esc if !note.value().trim().is_empty() => {
                 d.popup = Some(Popup::Note(note));
-                app.confirm_discard = Some(crate::app::Discard::Note);
+                return vec![AppAction::ConfirmDiscard(Discard::Note)];
             }
             KeyCode::Esc => {}
             KeyCode::Enter => {
@@ -648,11 +427,14 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
                 d.busy = true;
                 d.saving_note = true;
-                return vec![Effect::AddNote {
-                    officer,
-                    reference,
-                    text,
-                }];
+                return vec![
+                    Effect::AddNote {
+                        officer,
+                        reference,
+                        text,
+                    }
+                    .into(),
+                ];
             }
             _ => {
                 note.handle_key(&key);
@@ -663,28 +445,17 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
-fn action_label(app: &App, a: &Action) -> String {
+fn action_label(ctx: &Context, a: &Action) -> String {
     match &a.track {
         None => a.to.label_vi().to_string(),
         Some(t) => {
-            let name = app
+            let name = ctx
                 .catalog
                 .get(t)
                 .map_or(t.as_str(), |p| p.short_name.as_str());
             format!("[{name}] {}", a.to.label_vi())
         }
     }
-}
-
-/// A status and its concurrent values, in workflow order. Which value the document reports as
-/// current is arbitrary (it depends on actor ids), so none is shown first.
-fn concurrent(current: Status, others: &[Status]) -> Vec<Status> {
-    let mut all: Vec<Status> = std::iter::once(current)
-        .chain(others.iter().copied())
-        .collect();
-    all.sort();
-    all.dedup();
-    all
 }
 
 /// Who set `value` and when, from the case history (newest such entry).
@@ -704,8 +475,8 @@ fn who_set(v: &CaseView, value: Status, track: Option<&str>) -> String {
         .unwrap_or_else(|| "không rõ".into())
 }
 
-fn conflict_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
-    let t = app.theme;
+fn conflict_lines(ctx: &Context, v: &CaseView) -> Vec<Line<'static>> {
+    let t = ctx.theme;
     let mut out = vec![];
     let mut add = |track: Option<&str>, current: Status, others: &[Status]| {
         let head = match track {
@@ -731,7 +502,7 @@ fn conflict_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
     }
     if !out.is_empty() {
         out.push(Line::from(Span::styled(
-            if app.can_write() {
+            if ctx.can_write() {
                 "  Nhấn t để chọn trạng thái đúng: thao tác đó giải quyết xung đột."
             } else {
                 "  Cán bộ hoặc lãnh đạo cần chọn trạng thái đúng để giải quyết."
@@ -743,17 +514,22 @@ fn conflict_lines(app: &App, v: &CaseView) -> Vec<Line<'static>> {
 }
 
 /// The Hồ sơ tab's lines, and the line of the field under the cursor.
-fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> (Vec<Line<'static>>, Option<usize>) {
-    let t = app.theme;
+fn fields_lines(
+    d: &DetailState,
+    ctx: &Context,
+    c: &CaseDetail,
+    width: usize,
+) -> (Vec<Line<'static>>, Option<usize>) {
+    let t = ctx.theme;
     let v = &c.view;
     let mut out = vec![];
-    let Some(p) = app.catalog.get(&v.procedure) else {
+    let Some(p) = ctx.catalog.get(&v.procedure) else {
         for (k, val) in &v.fields {
             out.push(Line::raw(format!("{k}: {val}")));
         }
         return (out, None);
     };
-    let selected = crate::screen::case_actions::selected_field(app, v);
+    let selected = case_actions::selected_field(d, ctx, v);
     let mut selected_line = None;
     let from_reg = v.evidence.len();
     let provided = v
@@ -832,8 +608,8 @@ fn fields_lines(app: &App, c: &CaseDetail, width: usize) -> (Vec<Line<'static>>,
     (out, selected_line)
 }
 
-fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
-    let t = app.theme;
+fn history_lines(ctx: &Context, c: &CaseDetail, width: usize) -> Vec<Line<'static>> {
+    let t = ctx.theme;
     let v = &c.view;
     let mut out = vec![Line::from(Span::styled(
         "── Diễn biến trạng thái",
@@ -849,7 +625,7 @@ fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> 
             .track
             .as_ref()
             .map(|code| {
-                let name = app
+                let name = ctx
                     .catalog
                     .get(code)
                     .map_or(code.as_str(), |p| p.short_name.as_str());
@@ -892,8 +668,8 @@ fn history_lines(app: &App, c: &CaseDetail, width: usize) -> Vec<Line<'static>> 
     out
 }
 
-fn notes_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
-    let t = app.theme;
+fn notes_lines(ctx: &Context, c: &CaseDetail) -> Vec<Line<'static>> {
+    let t = ctx.theme;
     if c.view.notes.is_empty() {
         return vec![Line::from(Span::styled(
             "Chưa có ghi chú. Nhấn m để thêm.",
@@ -917,9 +693,8 @@ fn notes_lines(app: &App, c: &CaseDetail) -> Vec<Line<'static>> {
 }
 
 /// Draws the detail screen.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let d = &app.detail;
+pub fn render(d: &DetailState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let Some(c) = &d.case else {
         let msg = match (&d.error, d.loading) {
             (Some(e), _) => Span::styled(e.clone(), t.error()),
@@ -930,7 +705,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         return;
     };
     let v = &c.view;
-    let banner = conflict_lines(app, v);
+    let banner = conflict_lines(ctx, v);
     let head_h = if v.tracks.is_empty() && v.result.is_none() {
         4
     } else {
@@ -943,11 +718,11 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Constraint::Min(3),
     ])
     .areas(area);
-    let procedure = app
+    let procedure = ctx
         .catalog
         .get(&v.procedure)
         .map_or(v.procedure.clone(), |p| p.name_vi.clone());
-    let due = format::due_mark(&app.calendar, app.today, &v.due_date, v.status, v.overdue);
+    let due = format::due_mark(&ctx.calendar, ctx.today, &v.due_date, v.status, v.overdue);
     let mut due_spans = vec![Span::styled(
         format!("Hạn {}", format::date_vi(&v.due_date)),
         match due {
@@ -981,14 +756,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     ];
     line3.extend(due_spans);
     let clock = hoso_schemas::Clock::of(
-        &app.calendar,
+        &ctx.calendar,
         v.status,
-        hoso_node::deadline::parse_date(&v.due_date).unwrap_or(app.today),
+        hoso_node::deadline::parse_date(&v.due_date).unwrap_or(ctx.today),
         v.ended_on()
             .as_deref()
             .and_then(hoso_node::deadline::parse_date),
         paused_since(v),
-        app.today,
+        ctx.today,
     );
     line3.push(Span::styled(format!(" · {}", clock.label_vi()), t.dim()));
 
@@ -1011,7 +786,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let procedure = if unicode_width::UnicodeWidthStr::width(procedure.as_str()) <= room {
         procedure
     } else {
-        let short = app
+        let short = ctx
             .catalog
             .get(&v.procedure)
             .map_or(procedure.clone(), |p| p.short_name.clone());
@@ -1023,7 +798,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         Span::raw(procedure),
     ])];
     // "Người nộp: … · Người chết: …": without the ids when that is too wide, then cut.
-    let people = format::applicant_lines(&app.catalog, v);
+    let people = format::applicant_lines(&ctx.catalog, v);
     let join = |with_ids: bool| -> String {
         people
             .iter()
@@ -1051,7 +826,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             .tracks
             .iter()
             .map(|(code, tr)| {
-                let name = app
+                let name = ctx
                     .catalog
                     .get(code)
                     .map_or(code.as_str(), |p| p.short_name.as_str());
@@ -1089,17 +864,14 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let (lines, scroll) = match d.tab {
         0 => {
             // The body follows the field cursor: it stays in the middle third when it can.
-            let (lines, at) = fields_lines(app, c, inner_w);
+            let (lines, at) = fields_lines(d, ctx, c, inner_w);
             let h = usize::from(body.height.saturating_sub(2));
             let scroll = at.map_or(0, |at| if at + 2 > h { at + 2 - h + h / 3 } else { 0 });
             (lines, u16::try_from(scroll).unwrap_or(0))
         }
-        1 => (history_lines(app, c, usize::from(body.width)), d.scroll),
-        2 => (notes_lines(app, c), d.scroll),
-        _ => (
-            crate::screen::case_actions::lifecycle_lines(app, c, inner_w),
-            d.scroll,
-        ),
+        1 => (history_lines(ctx, c, usize::from(body.width)), d.scroll),
+        2 => (notes_lines(ctx, c), d.scroll),
+        _ => (case_actions::lifecycle_lines(d, ctx, c, inner_w), d.scroll),
     };
     frame.render_widget(
         Paragraph::new(lines)
@@ -1109,17 +881,17 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         body,
     );
     if let Some(p) = &d.popup {
-        render_popup(app, frame, area, p);
+        render_popup(d, ctx, frame, area, p);
     }
 }
 
-fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
-    let t = app.theme;
+fn render_popup(d: &DetailState, ctx: &Context, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
+    let t = ctx.theme;
     match p {
         Popup::Form(f) => f.render(t, frame, area),
         Popup::Menu { selected } => {
             use crate::screen::case_actions::{Item, blocked};
-            let Some(c) = &app.detail.case else {
+            let Some(c) = &d.case else {
                 return;
             };
             let lines: Vec<Line<'_>> = Item::ALL
@@ -1127,7 +899,7 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
                 .enumerate()
                 .map(|(i, item)| {
                     let (key, label) = item.label();
-                    let why = blocked(app, &c.view, *item);
+                    let why = blocked(d, ctx, &c.view, *item);
                     let style = if i == *selected {
                         t.selected()
                     } else if why.is_some() {
@@ -1142,10 +914,10 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
                     Line::from(spans)
                 })
                 .collect();
-            popup_list(app, frame, area, " Thao tác với hồ sơ ", lines);
+            popup_list(ctx, frame, area, " Thao tác với hồ sơ ", lines);
         }
         Popup::Print { selected } => {
-            let Some(c) = &app.detail.case else {
+            let Some(c) = &d.case else {
                 return;
             };
             let lines: Vec<Line<'_>> = crate::print::Form::ALL
@@ -1170,7 +942,7 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
                     Line::from(spans)
                 })
                 .collect();
-            popup_list(app, frame, area, " In giấy tờ (PDF) ", lines);
+            popup_list(ctx, frame, area, " In giấy tờ (PDF) ", lines);
         }
         Popup::Actions { options, selected } => {
             let h = u16::try_from(options.len()).unwrap_or(9).min(12) + 2;
@@ -1183,7 +955,7 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
                 .iter()
                 .enumerate()
                 .map(|(i, a)| {
-                    let text = format!(" {}  {}", i + 1, action_label(app, a));
+                    let text = format!(" {}  {}", i + 1, action_label(ctx, a));
                     let style = if i == *selected {
                         t.selected()
                     } else if a.blocked.is_some() {
@@ -1219,8 +991,7 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
             let inner = block.inner(bx);
             frame.render_widget(block, bx);
             let [q, _, l, f, h] = Layout::vertical([Constraint::Length(1); 5]).areas(inner);
-            let code = app
-                .detail
+            let code = d
                 .case
                 .as_ref()
                 .map(|c| c.view.receipt_code.clone())
@@ -1228,7 +999,7 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
             frame.render_widget(
                 Paragraph::new(Line::from(vec![
                     Span::raw(format!("Chuyển {code} sang ")),
-                    Span::styled(action_label(app, action), t.title()),
+                    Span::styled(action_label(ctx, action), t.title()),
                     Span::raw("?"),
                 ])),
                 q,
@@ -1265,8 +1036,8 @@ fn render_popup(app: &App, frame: &mut Frame<'_>, area: Rect, p: &Popup) {
 }
 
 /// A titled list popup centred over `area`; long lines wrap.
-fn popup_list(app: &App, frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'_>>) {
-    let t = app.theme;
+fn popup_list(ctx: &Context, frame: &mut Frame<'_>, area: Rect, title: &str, lines: Vec<Line<'_>>) {
+    let t = ctx.theme;
     let w = area.width.min(76);
     let inner_w = usize::from(w.saturating_sub(2)).max(1);
     let rows: usize = lines

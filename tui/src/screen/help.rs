@@ -6,8 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::{App, KeyHelp, key_help};
-use crate::ui;
+use crate::context::Context;
+use crate::keys::{KeyHelp, key_help};
 
 /// Keys that work on every screen (outside text fields where noted).
 pub fn global_keys() -> Vec<KeyHelp> {
@@ -29,10 +29,10 @@ pub fn global_keys() -> Vec<KeyHelp> {
     ]
 }
 
-/// Draws the overlay.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let screen = ui::screen_keys(app);
+/// Draws the overlay: `screen` is the current screen's keys, `title` its name (see
+/// [`super::screen_keys`] and [`super::screen_title`]).
+pub fn render(ctx: &Context, screen: &[KeyHelp], title: &str, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let global = global_keys();
     let kw = screen
         .iter()
@@ -41,7 +41,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .max()
         .unwrap_or(8);
     let mut lines = vec![Line::from(Span::styled(
-        format!("Màn hình: {}", ui::screen_title(app.screen)),
+        format!("Màn hình: {title}"),
         t.header(),
     ))];
     let row = |k: &KeyHelp| {

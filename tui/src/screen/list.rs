@@ -14,12 +14,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell as TCell, Paragraph, Row, Table, TableState, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::{App, Command, KeyHelp, key_help};
+use crate::action::{AppAction, Command};
+use crate::context::Context;
 use crate::effect::Effect;
 use crate::format;
 use crate::input::Input;
+use crate::keys::{KeyHelp, key_help};
 use crate::queue::{Counts, QueuePage, QueueQuery, QueueRow, Tab};
-use crate::screen::detail;
 
 /// Rows read per page.
 pub const PAGE: usize = 100;
@@ -110,36 +111,35 @@ impl ListState {
     }
 }
 
-fn load(app: &mut App, offset: usize) -> Vec<Effect> {
-    let generation = app.next_generation();
-    let l = &mut app.list;
+fn load(l: &mut ListState, ctx: &Context, offset: usize) -> Vec<AppAction> {
+    let generation = ctx.next_generation();
     l.generation = generation;
     l.requested_offset = offset;
     l.loading = true;
-    let officer = app.officer_id();
-    let today = app.today;
-    let l = &mut app.list;
-    vec![Effect::LoadList {
-        generation,
-        query: l.query(offset, &officer, today),
-    }]
+    let officer = ctx.officer_id();
+    vec![
+        Effect::LoadList {
+            generation,
+            query: l.query(offset, &officer, ctx.today),
+        }
+        .into(),
+    ]
 }
 
 /// Reads the page holding the selected row again (after a filter, search or remote change).
-pub fn reload(app: &mut App) -> Vec<Effect> {
-    let offset = app.list.offset;
-    load(app, offset)
+pub fn reload(l: &mut ListState, ctx: &Context) -> Vec<AppAction> {
+    let offset = l.offset;
+    load(l, ctx, offset)
 }
 
-fn restart(app: &mut App) -> Vec<Effect> {
-    app.list.selected = 0;
-    app.list.offset = 0;
-    load(app, 0)
+fn restart(l: &mut ListState, ctx: &Context) -> Vec<AppAction> {
+    l.selected = 0;
+    l.offset = 0;
+    load(l, ctx, 0)
 }
 
 /// Handles a page from the node.
-pub fn on_rows(app: &mut App, generation: u64, page: Result<QueuePage, String>) {
-    let l = &mut app.list;
+pub fn on_rows(l: &mut ListState, generation: u64, page: Result<QueuePage, String>) {
     if generation != l.generation {
         return; // an older query; a newer one is on its way
     }
@@ -162,8 +162,7 @@ pub fn on_rows(app: &mut App, generation: u64, page: Result<QueuePage, String>) 
     }
 }
 
-fn move_to(app: &mut App, target: usize) -> Vec<Effect> {
-    let l = &mut app.list;
+fn move_to(l: &mut ListState, ctx: &Context, target: usize) -> Vec<AppAction> {
     let end = l.offset + l.rows.len();
     let full = l.rows.len() >= PAGE;
     let target = match l.total() {
@@ -174,7 +173,7 @@ fn move_to(app: &mut App, target: usize) -> Vec<Effect> {
     l.selected = target;
     if target < l.offset || (target >= end && full) {
         let offset = target.saturating_sub(PAGE / 4);
-        return load(app, offset);
+        return load(l, ctx, offset);
     }
     if target >= end {
         l.selected = end.saturating_sub(1);
@@ -182,45 +181,51 @@ fn move_to(app: &mut App, target: usize) -> Vec<Effect> {
     vec![]
 }
 
-fn cycle_filter(app: &mut App, forward: bool) -> Vec<Effect> {
+fn cycle_filter(l: &mut ListState, ctx: &Context, forward: bool) -> Vec<AppAction> {
     let n = Tab::all().len();
-    app.list.filter = if forward {
-        (app.list.filter + 1) % n
+    l.filter = if forward {
+        (l.filter + 1) % n
     } else {
-        (app.list.filter + n - 1) % n
+        (l.filter + n - 1) % n
     };
-    restart(app)
+    restart(l, ctx)
 }
 
-fn toggle_tab(app: &mut App, tab: Tab) -> Vec<Effect> {
-    if app.list.current_filter() == tab {
-        app.list.set_tab(Tab::Open);
+fn toggle_tab(l: &mut ListState, ctx: &Context, tab: Tab) -> Vec<AppAction> {
+    if l.current_filter() == tab {
+        l.set_tab(Tab::Open);
     } else {
-        app.list.set_tab(tab);
+        l.set_tab(tab);
     }
-    restart(app)
+    restart(l, ctx)
 }
 
 /// "My cases" on or off (the counts follow).
-fn toggle_mine(app: &mut App) -> Vec<Effect> {
-    app.list.mine = !app.list.mine;
-    let mut out = restart(app);
-    out.push(Effect::LoadCounts {
-        mine: app.list.mine.then(|| app.officer_id()),
-        today: app.today,
-    });
+fn toggle_mine(l: &mut ListState, ctx: &Context) -> Vec<AppAction> {
+    l.mine = !l.mine;
+    let mut out = restart(l, ctx);
+    out.push(
+        Effect::LoadCounts {
+            mine: l.mine.then(|| ctx.officer_id()),
+            today: ctx.today,
+        }
+        .into(),
+    );
     out
 }
 
 /// A search narrowed inside a tab other than "all": widen it to every case.
-fn search_everything(app: &mut App) -> Vec<Effect> {
-    app.list.set_tab(Tab::All);
-    app.list.mine = false;
-    let mut out = restart(app);
-    out.push(Effect::LoadCounts {
-        mine: None,
-        today: app.today,
-    });
+fn search_everything(l: &mut ListState, ctx: &Context) -> Vec<AppAction> {
+    l.set_tab(Tab::All);
+    l.mine = false;
+    let mut out = restart(l, ctx);
+    out.push(
+        Effect::LoadCounts {
+            mine: None,
+            today: ctx.today,
+        }
+        .into(),
+    );
     out
 }
 
@@ -230,15 +235,15 @@ pub fn search_is_narrowed(l: &ListState) -> bool {
 }
 
 /// Keys of the list.
-pub fn keys(app: &App) -> Vec<KeyHelp> {
-    if app.list.searching {
+pub fn keys(l: &ListState, ctx: &Context) -> Vec<KeyHelp> {
+    if l.searching {
         let mut v = vec![
             key_help("gõ", "tên, CCCD, mã hồ sơ", true),
             key_help("↑↓", "chọn", true),
             key_help("Enter", "xong", true),
             key_help("Esc", "xoá", true),
         ];
-        if search_is_narrowed(&app.list) {
+        if search_is_narrowed(l) {
             v.insert(1, key_help("Tab", "tìm trong tất cả", true));
         }
         return v;
@@ -253,10 +258,10 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
         key_help("o", "chỉ hồ sơ quá hạn", false),
         key_help("e", "hồ sơ đã kết thúc", false),
     ];
-    if search_is_narrowed(&app.list) {
+    if search_is_narrowed(l) {
         v.insert(1, key_help("a", "tìm trong tất cả", true));
     }
-    if app.can_write() {
+    if ctx.can_write() {
         v.push(key_help("n", "hồ sơ mới", true));
     }
     v.push(key_help("r", "tải lại", false));
@@ -265,25 +270,25 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let sel = app.list.selected;
-    if app.list.searching {
+pub fn on_key(l: &mut ListState, ctx: &Context, key: KeyEvent) -> Vec<AppAction> {
+    let sel = l.selected;
+    if l.searching {
         return match key.code {
             KeyCode::Enter => {
-                app.list.searching = false;
+                l.searching = false;
                 vec![]
             }
             KeyCode::Esc => {
-                app.list.searching = false;
-                app.list.search.clear();
-                restart(app)
+                l.searching = false;
+                l.search.clear();
+                restart(l, ctx)
             }
-            KeyCode::Tab if search_is_narrowed(&app.list) => search_everything(app),
-            KeyCode::Up => move_to(app, sel.saturating_sub(1)),
-            KeyCode::Down => move_to(app, sel + 1),
+            KeyCode::Tab if search_is_narrowed(l) => search_everything(l, ctx),
+            KeyCode::Up => move_to(l, ctx, sel.saturating_sub(1)),
+            KeyCode::Down => move_to(l, ctx, sel + 1),
             _ => {
-                if app.list.search.handle_key(&key) {
-                    restart(app)
+                if l.search.handle_key(&key) {
+                    restart(l, ctx)
                 } else {
                     vec![]
                 }
@@ -291,55 +296,52 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         };
     }
     match key.code {
-        KeyCode::Up | KeyCode::Char('k') => move_to(app, sel.saturating_sub(1)),
-        KeyCode::Down | KeyCode::Char('j') => move_to(app, sel + 1),
-        KeyCode::PageUp => move_to(app, sel.saturating_sub(20)),
-        KeyCode::PageDown => move_to(app, sel + 20),
-        KeyCode::Home | KeyCode::Char('g') => move_to(app, 0),
-        KeyCode::End | KeyCode::Char('G') => move_to(app, usize::MAX / 2),
-        KeyCode::Enter => open_selected(app),
+        KeyCode::Up | KeyCode::Char('k') => move_to(l, ctx, sel.saturating_sub(1)),
+        KeyCode::Down | KeyCode::Char('j') => move_to(l, ctx, sel + 1),
+        KeyCode::PageUp => move_to(l, ctx, sel.saturating_sub(20)),
+        KeyCode::PageDown => move_to(l, ctx, sel + 20),
+        KeyCode::Home | KeyCode::Char('g') => move_to(l, ctx, 0),
+        KeyCode::End | KeyCode::Char('G') => move_to(l, ctx, usize::MAX / 2),
+        KeyCode::Enter => open_selected(l),
         KeyCode::Char('/') => {
-            app.list.searching = true;
+            l.searching = true;
             vec![]
         }
-        KeyCode::Esc if !app.list.search.value().is_empty() => {
-            app.list.search.clear();
-            restart(app)
+        KeyCode::Esc if !l.search.value().is_empty() => {
+            l.search.clear();
+            restart(l, ctx)
         }
-        KeyCode::Char('a') if search_is_narrowed(&app.list) => search_everything(app),
-        KeyCode::Right | KeyCode::Char('l') | KeyCode::Tab => cycle_filter(app, true),
-        KeyCode::Left | KeyCode::Char('h') | KeyCode::BackTab => cycle_filter(app, false),
-        KeyCode::Char('o') => toggle_tab(app, Tab::Overdue),
-        KeyCode::Char('e') => toggle_tab(app, Tab::Ended),
-        KeyCode::Char('m') => toggle_mine(app),
-        KeyCode::Char('n') => app.run(Command::NewCase),
-        KeyCode::Char('r') => app.run(Command::Refresh),
-        KeyCode::Char('q') => {
-            app.request_quit();
-            vec![]
-        }
+        KeyCode::Char('a') if search_is_narrowed(l) => search_everything(l, ctx),
+        KeyCode::Right | KeyCode::Char('l') | KeyCode::Tab => cycle_filter(l, ctx, true),
+        KeyCode::Left | KeyCode::Char('h') | KeyCode::BackTab => cycle_filter(l, ctx, false),
+        KeyCode::Char('o') => toggle_tab(l, ctx, Tab::Overdue),
+        KeyCode::Char('e') => toggle_tab(l, ctx, Tab::Ended),
+        KeyCode::Char('m') => toggle_mine(l, ctx),
+        KeyCode::Char('n') => vec![AppAction::Run(Command::NewCase)],
+        KeyCode::Char('r') => vec![AppAction::Run(Command::Refresh)],
+        KeyCode::Char('q') => vec![AppAction::Quit],
         _ => vec![],
     }
 }
 
-fn open_selected(app: &mut App) -> Vec<Effect> {
-    match app.list.selected_row() {
+fn open_selected(l: &ListState) -> Vec<AppAction> {
+    match l.selected_row() {
         Some(row) => {
             let reference = row.id.to_string();
-            detail::open(app, reference)
+            vec![AppAction::OpenCase(reference)]
         }
         None => vec![],
     }
 }
 
 /// Wheel scrolls, a click selects, a second click on the selected row opens it.
-pub fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
-    let sel = app.list.selected;
+pub fn on_mouse(l: &mut ListState, ctx: &Context, m: MouseEvent) -> Vec<AppAction> {
+    let sel = l.selected;
     match m.kind {
-        MouseEventKind::ScrollDown => move_to(app, sel + 3),
-        MouseEventKind::ScrollUp => move_to(app, sel.saturating_sub(3)),
+        MouseEventKind::ScrollDown => move_to(l, ctx, sel + 3),
+        MouseEventKind::ScrollUp => move_to(l, ctx, sel.saturating_sub(3)),
         MouseEventKind::Down(MouseButton::Left) => {
-            let (area, first) = app.list.table_area.get();
+            let (area, first) = l.table_area.get();
             // Rows start below the border and the header line.
             let top = area.y + 2;
             if m.column < area.x
@@ -349,22 +351,22 @@ pub fn on_mouse(app: &mut App, m: MouseEvent) -> Vec<Effect> {
             {
                 return vec![];
             }
-            let idx = app.list.offset + first + usize::from(m.row - top);
+            let idx = l.offset + first + usize::from(m.row - top);
             if idx == sel {
-                return open_selected(app);
+                return open_selected(l);
             }
-            move_to(app, idx)
+            move_to(l, ctx, idx)
         }
         _ => vec![],
     }
 }
 
-fn filter_bar(app: &App, width: u16) -> Line<'static> {
-    let t = app.theme;
+fn filter_bar(l: &ListState, ctx: &Context, width: u16) -> Line<'static> {
+    let t = ctx.theme;
     let filters = Tab::all();
     let label = |i: usize, f: Tab| -> String {
-        let body = format!("{} {}", f.label(), app.list.counts.of(f));
-        if i == app.list.filter {
+        let body = format!("{} {}", f.label(), l.counts.of(f));
+        if i == l.filter {
             format!("[{body}]")
         } else {
             format!(" {body} ")
@@ -377,7 +379,7 @@ fn filter_bar(app: &App, width: u16) -> Line<'static> {
         .collect();
     let mut spans = vec![];
     let mut used = 0;
-    if app.list.mine {
+    if l.mine {
         let m = "Của tôi ·";
         spans.push(Span::styled(m, t.selected()));
         used += m.width();
@@ -385,8 +387,8 @@ fn filter_bar(app: &App, width: u16) -> Line<'static> {
     // Start far enough right that the selected tab fits.
     let width = usize::from(width).saturating_sub(used);
     let mut start = 0;
-    while start < app.list.filter {
-        let w: usize = labels[start..=app.list.filter]
+    while start < l.filter {
+        let w: usize = labels[start..=l.filter]
             .iter()
             .map(|l| l.width())
             .sum::<usize>()
@@ -400,22 +402,21 @@ fn filter_bar(app: &App, width: u16) -> Line<'static> {
         spans.push(Span::styled("‹", t.dim()));
     }
     let mut used = usize::from(start > 0);
-    for (i, l) in labels.iter().enumerate().skip(start) {
-        if used + l.width() > width.saturating_sub(1) {
+    for (i, label) in labels.iter().enumerate().skip(start) {
+        if used + label.width() > width.saturating_sub(1) {
             spans.push(Span::styled("›", t.dim()));
             break;
         }
-        used += l.width();
-        let style = if i == app.list.filter {
+        used += label.width();
+        let style = if i == l.filter {
             t.selected()
-        } else if matches!(filters[i], Tab::Overdue | Tab::Conflicts)
-            && app.list.counts.of(filters[i]) > 0
+        } else if matches!(filters[i], Tab::Overdue | Tab::Conflicts) && l.counts.of(filters[i]) > 0
         {
             t.warn()
         } else {
             t.text()
         };
-        spans.push(Span::styled(l.clone(), style));
+        spans.push(Span::styled(label.clone(), style));
     }
     Line::from(spans)
 }
@@ -452,8 +453,8 @@ pub fn clock_cell(c: &Clock, wide: bool) -> String {
     }
 }
 
-fn clock_style(app: &App, c: &Clock) -> ratatui::style::Style {
-    let t = app.theme;
+fn clock_style(ctx: &Context, c: &Clock) -> ratatui::style::Style {
+    let t = ctx.theme;
     match c {
         Clock::Late { .. } => t.overdue(),
         Clock::Left { working_days } if *working_days <= 2 => t.due_soon(),
@@ -463,16 +464,15 @@ fn clock_style(app: &App, c: &Clock) -> ratatui::style::Style {
 }
 
 /// Draws the list.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let l = &app.list;
+pub fn render(l: &ListState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let [filters, search, table] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(3),
     ])
     .areas(area);
-    frame.render_widget(Paragraph::new(filter_bar(app, filters.width)), filters);
+    frame.render_widget(Paragraph::new(filter_bar(l, ctx, filters.width)), filters);
 
     let narrowed = search_is_narrowed(l);
     let info_w: u16 = if narrowed { 32 } else { 24 };
@@ -574,7 +574,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .map(|r| {
             // At 80 columns the full names of the two bundles cut to the same prefix: the
             // catalog's short names ("LT khai sinh", "LT khai tử") stay distinct.
-            let procedure = app
+            let procedure = ctx
                 .catalog
                 .get(&r.procedure)
                 .map_or(r.procedure.as_str(), |p| {
@@ -608,7 +608,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
             }
             cells.push(TCell::from(Span::styled(
                 clock_cell(&r.clock, wide),
-                clock_style(app, &r.clock),
+                clock_style(ctx, &r.clock),
             )));
             if wide {
                 cells.push(TCell::from(r.assigned_officer.clone().unwrap_or_default()));

@@ -7,10 +7,11 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-use crate::app::{App, KeyHelp, Screen, key_help};
+use crate::action::{AppAction, news};
+use crate::context::Context;
 use crate::effect::Effect;
 use crate::input::Input;
-use crate::screen::list;
+use crate::keys::{KeyHelp, key_help};
 
 /// The login form.
 #[derive(Clone, Debug)]
@@ -60,8 +61,7 @@ pub fn keys() -> Vec<KeyHelp> {
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let s = &mut app.login;
+pub fn on_key(s: &mut LoginState, key: KeyEvent) -> Vec<AppAction> {
     match key.code {
         KeyCode::Tab | KeyCode::BackTab | KeyCode::Down | KeyCode::Up => {
             s.focus = 1 - s.focus.min(1);
@@ -79,10 +79,13 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             } else if !s.busy {
                 s.busy = true;
                 s.error = None;
-                return vec![Effect::Login {
-                    officer: s.officer.value().trim().to_string(),
-                    passphrase: s.passphrase.value().to_string(),
-                }];
+                return vec![
+                    Effect::Login {
+                        officer: s.officer.value().trim().to_string(),
+                        passphrase: s.passphrase.value().to_string(),
+                    }
+                    .into(),
+                ];
             }
         }
         _ => {
@@ -93,37 +96,34 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Handles the node's answer.
-pub fn on_result(app: &mut App, r: Result<AuthenticatedOfficer, String>) -> Vec<Effect> {
-    app.login.busy = false;
+/// On success the session starts ([`AppAction::SignIn`]: the list, its counts and the officer's
+/// draft are read).
+pub fn on_result(s: &mut LoginState, r: Result<AuthenticatedOfficer, String>) -> Vec<AppAction> {
+    s.busy = false;
     match r {
         Ok(o) => {
-            app.login.passphrase.clear();
-            app.toast(
-                format!("Xin chào {} ({}).", o.officer().name, o.role().label_vi()),
-                false,
-            );
-            app.officer = Some(o);
-            app.screen = Screen::List;
-            let mut out = list::reload(app);
-            out.push(app.load_counts());
-            if let Some(file) = app.draft_file() {
-                out.push(Effect::LoadDraft { file });
-            }
-            out
+            s.passphrase.clear();
+            vec![
+                news(format!(
+                    "Xin chào {} ({}).",
+                    o.officer().name,
+                    o.role().label_vi()
+                )),
+                AppAction::SignIn(Box::new(o)),
+            ]
         }
         Err(e) => {
-            app.login.passphrase.clear();
-            app.login.focus = 1;
-            app.login.error = Some(format!("Không đăng nhập được: {e}"));
+            s.passphrase.clear();
+            s.focus = 1;
+            s.error = Some(format!("Không đăng nhập được: {e}"));
             vec![]
         }
     }
 }
 
 /// Draws the login box in the middle of `area`.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let s = &app.login;
+pub fn render(s: &LoginState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let bx = area.centered(
         Constraint::Length(area.width.min(64)),
         Constraint::Length(14),
@@ -148,7 +148,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     .areas(inner);
     frame.render_widget(
         Paragraph::new(vec![
-            Line::from(Span::styled(app.node_name.clone(), t.title())),
+            Line::from(Span::styled(ctx.node_name.clone(), t.title())),
             Line::from(Span::styled(
                 "Hồ sơ hành chính một cửa, làm việc cả khi mất mạng",
                 t.dim(),
@@ -180,7 +180,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     if let Some(e) = &s.error {
         lines.push(Line::from(Span::styled(e.clone(), t.error())));
     }
-    if let Some(h) = &app.login_hint {
+    if let Some(h) = &ctx.login_hint {
         lines.push(Line::from(Span::styled(h.clone(), t.dim())));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), msg);

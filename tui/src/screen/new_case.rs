@@ -11,12 +11,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use crate::app::{App, KeyHelp, Screen, key_help};
-use crate::draft::NewCaseDraft;
+use crate::action::{AppAction, Command, Discard, Screen, news};
+use crate::context::Context;
+use crate::draft::{Draft, NewCaseDraft};
 use crate::effect::Effect;
 use crate::format;
 use crate::input::Input;
-use crate::screen::detail;
+use crate::keys::{KeyHelp, key_help};
 
 /// The steps of the flow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -99,9 +100,9 @@ impl NewCaseState {
 
 /// Procedures matching `filter` (accent-insensitive, every word a prefix of a word of the
 /// name or the code).
-pub fn matching<'a>(app: &'a App, filter: &str) -> Vec<&'a Procedure> {
+pub fn matching<'a>(ctx: &'a Context, filter: &str) -> Vec<&'a Procedure> {
     let want = hoso_schemas::tokens(filter);
-    app.catalog
+    ctx.catalog
         .iter()
         .filter(|p| {
             let have = hoso_schemas::tokens(&format!("{} {}", p.name_vi, p.code.replace('_', " ")));
@@ -112,8 +113,8 @@ pub fn matching<'a>(app: &'a App, filter: &str) -> Vec<&'a Procedure> {
 }
 
 /// Keys of the flow.
-pub fn keys(app: &App) -> Vec<KeyHelp> {
-    match app.new_case.step {
+pub fn keys(s: &NewCaseState) -> Vec<KeyHelp> {
+    match s.step {
         Step::Procedure => vec![
             key_help("gõ", "lọc thủ tục (không dấu được)", true),
             key_help("↑↓", "chọn", true),
@@ -141,8 +142,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
 }
 
 /// Pasted text goes to the focused field.
-pub fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
-    let s = &mut app.new_case;
+pub fn on_paste(s: &mut NewCaseState, text: &str) -> Vec<AppAction> {
     match s.step {
         Step::Procedure => {
             s.filter.insert_str(text);
@@ -177,30 +177,26 @@ fn validate(f: &mut FormField, tried: bool) {
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    match app.new_case.step {
-        Step::Procedure => on_key_procedure(app, key),
-        Step::Citizen => on_key_citizen(app, key),
-        Step::Form => on_key_form(app, key),
-        Step::Receipt => on_key_receipt(app, key),
+pub fn on_key(s: &mut NewCaseState, ctx: &Context, key: KeyEvent) -> Vec<AppAction> {
+    match s.step {
+        Step::Procedure => on_key_procedure(s, ctx, key),
+        Step::Citizen => on_key_citizen(s, ctx, key),
+        Step::Form => on_key_form(s, ctx, key),
+        Step::Receipt => on_key_receipt(s, key),
     }
 }
 
-fn on_key_procedure(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let n = matching(app, app.new_case.filter.value()).len();
-    let s = &mut app.new_case;
+fn on_key_procedure(s: &mut NewCaseState, ctx: &Context, key: KeyEvent) -> Vec<AppAction> {
+    let n = matching(ctx, s.filter.value()).len();
     match key.code {
-        KeyCode::Esc => {
-            app.screen = Screen::List;
-        }
+        KeyCode::Esc => return vec![AppAction::Go(Screen::List)],
         KeyCode::Up => s.selected = s.selected.saturating_sub(1),
         KeyCode::Down => s.selected = (s.selected + 1).min(n.saturating_sub(1)),
         KeyCode::Enter => {
-            let code = matching(app, app.new_case.filter.value())
-                .get(app.new_case.selected)
+            let code = matching(ctx, s.filter.value())
+                .get(s.selected)
                 .map(|p| p.code.clone());
             if let Some(code) = code {
-                let s = &mut app.new_case;
                 s.procedure = Some(code);
                 s.step = Step::Citizen;
                 s.error = None;
@@ -215,16 +211,15 @@ fn on_key_procedure(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
-fn on_key_citizen(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn on_key_citizen(s: &mut NewCaseState, ctx: &Context, key: KeyEvent) -> Vec<AppAction> {
     match key.code {
         KeyCode::Esc => {
-            app.new_case.step = Step::Procedure;
-            app.new_case.error = None;
+            s.step = Step::Procedure;
+            s.error = None;
         }
         KeyCode::Enter => {
-            let generation = app.next_generation();
-            let officer = app.officer_id();
-            let s = &mut app.new_case;
+            let generation = ctx.next_generation();
+            let officer = ctx.officer_id();
             let citizen = s.citizen.value().trim().to_string();
             if citizen.is_empty() {
                 s.error = Some("Nhập số định danh cá nhân (12 chữ số) của công dân.".into());
@@ -233,19 +228,22 @@ fn on_key_citizen(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             s.busy = true;
             s.error = None;
             s.generation = generation;
-            return vec![Effect::Prefill {
-                generation,
-                officer,
-                new: NewCase {
-                    procedure: s.procedure.clone().unwrap_or_default(),
-                    citizen_id: citizen,
-                    ..NewCase::default()
-                },
-            }];
+            return vec![
+                Effect::Prefill {
+                    generation,
+                    officer,
+                    new: NewCase {
+                        procedure: s.procedure.clone().unwrap_or_default(),
+                        citizen_id: citizen,
+                        ..NewCase::default()
+                    },
+                }
+                .into(),
+            ];
         }
         _ => {
-            if app.new_case.citizen.handle_key(&key) {
-                app.new_case.error = None;
+            if s.citizen.handle_key(&key) {
+                s.error = None;
             }
         }
     }
@@ -254,25 +252,33 @@ fn on_key_citizen(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 
 /// Opens the form again from a draft: the procedure and citizen id as typed, and (once the
 /// registry answers) the values typed into the form.
-pub fn restore(app: &mut App, d: NewCaseDraft) -> Vec<Effect> {
-    let s = &mut app.new_case;
+pub fn restore(s: &mut NewCaseState, ctx: &Context, d: NewCaseDraft) -> Vec<AppAction> {
     s.procedure = Some(d.procedure.clone());
     s.citizen.set(&d.citizen_id);
     s.step = Step::Citizen;
-    app.toast(
+    let mut out = vec![news(
         "Đã mở lại bản nháp chưa tiếp nhận: những gì đã nhập vẫn còn.",
-        false,
-    );
+    )];
     if d.citizen_id.trim().is_empty() {
-        return vec![];
+        return out;
     }
     // As if Enter were pressed on the citizen id: the form comes back prefilled.
-    on_key_citizen(app, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE))
+    out.extend(on_key_citizen(
+        s,
+        ctx,
+        KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+    ));
+    out
 }
 
 /// Handles the prefilled form.
-pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String>) {
-    let s = &mut app.new_case;
+pub fn on_prefill(
+    s: &mut NewCaseState,
+    ctx: &Context,
+    draft: &Draft,
+    generation: u64,
+    r: Result<Box<Prefill>, String>,
+) {
     if generation != s.generation {
         return;
     }
@@ -284,7 +290,7 @@ pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String
             return;
         }
     };
-    let Some(procedure) = app.catalog.get(&p.procedure) else {
+    let Some(procedure) = ctx.catalog.get(&p.procedure) else {
         tracing::warn!(procedure = %p.procedure, "prefilled procedure not in the catalog");
         s.error = Some(
             "Thủ tục này không còn trong danh mục của máy. Chọn thủ tục khác hoặc báo quản trị."
@@ -311,7 +317,7 @@ pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String
         })
         .collect();
     // A draft of this form (same procedure and citizen) fills back what was typed.
-    if let Some(d) = &app.draft.new_case
+    if let Some(d) = &draft.new_case
         && d.procedure == p.procedure
         && d.citizen_id.trim() == p.citizen_id
     {
@@ -330,9 +336,8 @@ pub fn on_prefill(app: &mut App, generation: u64, r: Result<Box<Prefill>, String
     s.focus = s.editable().first().copied().unwrap_or(0);
 }
 
-fn on_key_form(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn on_key_form(s: &mut NewCaseState, ctx: &Context, key: KeyEvent) -> Vec<AppAction> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    let s = &mut app.new_case;
     let editable = s.editable();
     let pos = editable.iter().position(|i| *i == s.focus);
     let next = |d: isize| -> Option<usize> {
@@ -346,7 +351,7 @@ fn on_key_form(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 .iter()
                 .any(|f| !f.from_registry && !f.input.value().trim().is_empty());
             if typed {
-                app.confirm_discard = Some(crate::app::Discard::NewCase);
+                return vec![AppAction::ConfirmDiscard(Discard::NewCase)];
             } else {
                 s.step = Step::Citizen;
                 s.error = None;
@@ -362,11 +367,11 @@ fn on_key_form(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 s.focus = n;
             }
         }
-        KeyCode::F(2) => return submit(app),
-        KeyCode::Char('s') if ctrl => return submit(app),
+        KeyCode::F(2) => return submit(s, ctx),
+        KeyCode::Char('s') if ctrl => return submit(s, ctx),
         KeyCode::Enter => match next(1) {
             Some(n) => s.focus = n,
-            None => return submit(app),
+            None => return submit(s, ctx),
         },
         _ => {
             let tried = s.tried;
@@ -381,11 +386,10 @@ fn on_key_form(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     vec![]
 }
 
-fn submit(app: &mut App) -> Vec<Effect> {
-    let Some(officer) = app.officer.clone() else {
+fn submit(s: &mut NewCaseState, ctx: &Context) -> Vec<AppAction> {
+    let Some(officer) = ctx.officer.clone() else {
         return vec![];
     };
-    let s = &mut app.new_case;
     if s.busy {
         return vec![];
     }
@@ -404,92 +408,97 @@ fn submit(app: &mut App) -> Vec<Effect> {
     };
     s.busy = true;
     s.error = None;
-    vec![Effect::Create {
-        officer,
-        new: NewCase {
-            procedure: p.procedure.clone(),
-            citizen_id: p.citizen_id.clone(),
-            fields: s
-                .fields
-                .iter()
-                .filter(|f| !f.from_registry && !f.input.value().trim().is_empty())
-                .map(|f| (f.def.name.clone(), f.input.value().trim().to_string()))
-                .collect(),
-            received_at: None,
-        },
-    }]
+    vec![
+        Effect::Create {
+            officer,
+            new: NewCase {
+                procedure: p.procedure.clone(),
+                citizen_id: p.citizen_id.clone(),
+                fields: s
+                    .fields
+                    .iter()
+                    .filter(|f| !f.from_registry && !f.input.value().trim().is_empty())
+                    .map(|f| (f.def.name.clone(), f.input.value().trim().to_string()))
+                    .collect(),
+                received_at: None,
+            },
+        }
+        .into(),
+    ]
 }
 
 /// Handles the node's answer to a submit.
-pub fn on_created(app: &mut App, r: Result<Box<CaseView>, String>) -> Vec<Effect> {
-    app.new_case.busy = false;
+pub fn on_created(
+    s: &mut NewCaseState,
+    draft: &mut Draft,
+    r: Result<Box<CaseView>, String>,
+) -> Vec<AppAction> {
+    s.busy = false;
     match r {
         Ok(v) => {
-            app.toast(format!("Đã tiếp nhận hồ sơ {}.", v.receipt_code), false);
-            app.new_case.receipt = Some(*v);
-            app.new_case.step = Step::Receipt;
-            app.mark_list_dirty();
+            let toast = news(format!("Đã tiếp nhận hồ sơ {}.", v.receipt_code));
+            s.receipt = Some(*v);
+            s.step = Step::Receipt;
             // Received: the draft has done its job.
-            app.draft.new_case = None;
-            let mut out = app.flush_draft();
-            out.push(app.load_counts());
-            out
+            draft.new_case = None;
+            vec![
+                toast,
+                AppAction::MarkListDirty,
+                AppAction::FlushDraft,
+                AppAction::LoadCounts,
+            ]
         }
         Err(e) => {
-            app.new_case.error = Some(format!("Không tiếp nhận được: {e}"));
+            s.error = Some(format!("Không tiếp nhận được: {e}"));
             vec![]
         }
     }
 }
 
-fn on_key_receipt(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+fn on_key_receipt(s: &mut NewCaseState, key: KeyEvent) -> Vec<AppAction> {
     match key.code {
-        KeyCode::Enter => match &app.new_case.receipt {
-            Some(v) => {
-                let id = v.id.to_string();
-                detail::open(app, id)
-            }
+        KeyCode::Enter => match &s.receipt {
+            Some(v) => vec![AppAction::OpenCase(v.id.to_string())],
             None => vec![],
         },
         KeyCode::Char('n') => {
-            app.new_case = NewCaseState::default();
+            *s = NewCaseState::default();
             vec![]
         }
-        KeyCode::Char('p') | KeyCode::F(9) => match &app.new_case.receipt {
-            Some(v) => {
-                let id = v.id.to_string();
-                crate::screen::case_actions::print(app, id, crate::print::Form::Receipt)
-            }
+        KeyCode::Char('p') | KeyCode::F(9) => match &s.receipt {
+            Some(v) => vec![AppAction::Print {
+                reference: v.id.to_string(),
+                form: crate::print::Form::Receipt,
+            }],
             None => vec![],
         },
-        KeyCode::Esc | KeyCode::Char('q') => app.run(crate::app::Command::GoList),
+        KeyCode::Esc | KeyCode::Char('q') => vec![AppAction::Run(Command::GoList)],
         _ => vec![],
     }
 }
 
 /// Draws the flow.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    match app.new_case.step {
-        Step::Procedure => render_procedure(app, frame, area),
-        Step::Citizen => render_citizen(app, frame, area),
-        Step::Form => render_form(app, frame, area),
-        Step::Receipt => render_receipt(app, frame, area),
+pub fn render(s: &NewCaseState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    match s.step {
+        Step::Procedure => render_procedure(s, ctx, frame, area),
+        Step::Citizen => render_citizen(s, ctx, frame, area),
+        Step::Form => render_form(s, ctx, frame, area),
+        Step::Receipt => render_receipt(s, ctx, frame, area),
     }
 }
 
-fn title(app: &App, step: &str) -> Block<'static> {
+fn title(ctx: &Context, step: &str) -> Block<'static> {
     Block::bordered()
         .title(Span::styled(
             format!(" Tiếp nhận hồ sơ · {step} "),
-            app.theme.title(),
+            ctx.theme.title(),
         ))
-        .border_style(app.theme.title())
+        .border_style(ctx.theme.title())
 }
 
-fn render_procedure(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let s = &app.new_case;
-    let block = title(app, "1/3 Chọn thủ tục");
+fn render_procedure(s: &NewCaseState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
+    let block = title(ctx, "1/3 Chọn thủ tục");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [l, f, _, list] = Layout::vertical([
@@ -507,7 +516,7 @@ fn render_procedure(app: &App, frame: &mut Frame<'_>, area: Rect) {
         l,
     );
     s.filter.render(frame, f, t.selected(), true);
-    let procs = matching(app, s.filter.value());
+    let procs = matching(ctx, s.filter.value());
     let items: Vec<ListItem<'_>> = procs
         .iter()
         .map(|p| {
@@ -548,19 +557,17 @@ fn render_procedure(app: &App, frame: &mut Frame<'_>, area: Rect) {
     );
 }
 
-fn procedure_name(app: &App) -> String {
-    app.new_case
-        .procedure
+fn procedure_name(s: &NewCaseState, ctx: &Context) -> String {
+    s.procedure
         .as_deref()
-        .and_then(|c| app.catalog.get(c))
+        .and_then(|c| ctx.catalog.get(c))
         .map(|p| p.name_vi.clone())
         .unwrap_or_default()
 }
 
-fn render_citizen(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let s = &app.new_case;
-    let block = title(app, "2/3 Công dân");
+fn render_citizen(s: &NewCaseState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
+    let block = title(ctx, "2/3 Công dân");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let [p, _, l, f, _, msg] = Layout::vertical([
@@ -575,7 +582,7 @@ fn render_citizen(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled("Thủ tục: ", t.dim()),
-            Span::styled(procedure_name(app), t.title()),
+            Span::styled(procedure_name(s, ctx), t.title()),
         ])),
         p,
     );
@@ -602,10 +609,9 @@ fn render_citizen(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), msg);
 }
 
-fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let s = &app.new_case;
-    let block = title(app, "3/3 Tờ khai");
+fn render_form(s: &NewCaseState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
+    let block = title(ctx, "3/3 Tờ khai");
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let Some(p) = &s.prefill else {
@@ -626,7 +632,7 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(
         Paragraph::new(vec![
             Line::from(vec![
-                Span::styled(format::fit(&procedure_name(app), 40), t.title()),
+                Span::styled(format::fit(&procedure_name(s, ctx), 40), t.title()),
                 Span::raw(" · "),
                 Span::raw(p.applicant_name.clone()),
                 Span::styled(format!(" ({})", p.citizen_id), t.dim()),
@@ -747,15 +753,15 @@ fn render_form(app: &App, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(foot_lines).wrap(Wrap { trim: true }), foot);
 }
 
-fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let Some(v) = &app.new_case.receipt else {
+fn render_receipt(s: &NewCaseState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
+    let Some(v) = &s.receipt else {
         return;
     };
-    let block = title(app, "Giấy tiếp nhận");
+    let block = title(ctx, "Giấy tiếp nhận");
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let procedure = app.catalog.get(&v.procedure);
+    let procedure = ctx.catalog.get(&v.procedure);
     let mut lines = vec![
         Line::from(Span::styled("ĐÃ TIẾP NHẬN HỒ SƠ", t.ok())),
         Line::raw(""),
@@ -768,7 +774,7 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
             Span::raw(procedure.map_or(v.procedure.clone(), |p| p.name_vi.clone())),
         ]),
     ];
-    for (label, text) in format::applicant_lines(&app.catalog, v) {
+    for (label, text) in format::applicant_lines(&ctx.catalog, v) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:<16}", format!("{label}:")), t.dim()),
             Span::raw(text),
@@ -795,7 +801,7 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
             t.header(),
         )));
         for (code, tr) in &v.tracks {
-            let name = app
+            let name = ctx
                 .catalog
                 .get(code)
                 .map_or(code.as_str(), |p| p.name_vi.as_str());
@@ -803,7 +809,7 @@ fn render_receipt(app: &App, frame: &mut Frame<'_>, area: Rect) {
         }
     }
     lines.push(Line::raw(""));
-    match &app.new_case.printed {
+    match &s.printed {
         Some(msg) => lines.push(Line::from(Span::styled(msg.clone(), t.ok()))),
         None => lines.push(Line::from(Span::styled(
             "Nhấn p để in giấy tiếp nhận và hẹn trả kết quả (Mẫu 01), hoặc đọc mã hồ sơ và ngày hẹn cho công dân.",

@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
-use crate::app::{App, Command};
-use crate::effect::Effect;
+use crate::action::{AppAction, Command};
+use crate::context::Context;
 use crate::input::Input;
 
 /// The palette's state.
@@ -33,21 +33,17 @@ pub fn matching(filter: &str) -> Vec<Command> {
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let Some(p) = app.palette.as_mut() else {
-        return vec![];
-    };
+pub fn on_key(p: &mut PaletteState, key: KeyEvent) -> Vec<AppAction> {
     let found = matching(p.input.value());
     match key.code {
-        KeyCode::Esc => app.palette = None,
+        KeyCode::Esc => return vec![AppAction::ClosePalette],
         KeyCode::Up => p.selected = p.selected.saturating_sub(1),
         KeyCode::Down => p.selected = (p.selected + 1).min(found.len().saturating_sub(1)),
         KeyCode::Enter => {
             let cmd = found.get(p.selected).copied();
-            app.palette = None;
-            if let Some(cmd) = cmd {
-                return app.run(cmd);
-            }
+            let mut out = vec![AppAction::ClosePalette];
+            out.extend(cmd.map(AppAction::Run));
+            return out;
         }
         _ => {
             if p.input.handle_key(&key) {
@@ -59,11 +55,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 }
 
 /// Draws the palette.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let Some(p) = &app.palette else {
-        return;
-    };
+pub fn render(p: &PaletteState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let found = matching(p.input.value());
     let h = u16::try_from(found.len()).unwrap_or(10) + 4;
     let bx = area.centered(

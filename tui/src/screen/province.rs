@@ -11,8 +11,10 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, TableState, Wrap};
 
 use hoso_node::province::{CommuneRow, ProvinceDashboard};
 
-use crate::app::{App, KeyHelp, Screen, key_help};
+use crate::action::{AppAction, Command, Screen};
+use crate::context::Context;
 use crate::effect::Effect;
+use crate::keys::{KeyHelp, key_help};
 use crate::oversight::OversightEffect;
 
 /// How the communes are ordered.
@@ -95,21 +97,20 @@ impl ProvinceState {
 }
 
 /// Reads the dashboard again.
-pub fn reload(app: &mut App) -> Vec<Effect> {
-    app.province.loading = true;
-    vec![Effect::Oversight(OversightEffect::Dashboard {
-        today: app.today,
-    })]
+pub fn reload(s: &mut ProvinceState, ctx: &Context) -> Vec<AppAction> {
+    s.loading = true;
+    vec![Effect::Oversight(OversightEffect::Dashboard { today: ctx.today }).into()]
 }
 
 /// Opens the dashboard.
-pub fn open(app: &mut App) -> Vec<Effect> {
-    app.screen = Screen::Province;
-    reload(app)
+pub fn open(s: &mut ProvinceState, ctx: &Context) -> Vec<AppAction> {
+    let mut out = vec![AppAction::Go(Screen::Province)];
+    out.extend(reload(s, ctx));
+    out
 }
 
 /// Keys of the screen.
-pub fn keys(_app: &App) -> Vec<KeyHelp> {
+pub fn keys() -> Vec<KeyHelp> {
     vec![
         key_help("↑↓", "chọn xã", true),
         key_help("Enter", "hồ sơ của xã", true),
@@ -122,23 +123,22 @@ pub fn keys(_app: &App) -> Vec<KeyHelp> {
 }
 
 /// Handles the node's answer.
-pub fn on_dashboard(app: &mut App, r: Result<Box<ProvinceDashboard>, String>) {
-    app.province.loading = false;
+pub fn on_dashboard(s: &mut ProvinceState, r: Result<Box<ProvinceDashboard>, String>) {
+    s.loading = false;
     match r {
         Ok(d) => {
-            app.province.error = None;
+            s.error = None;
             let n = d.rows.len();
-            app.province.dashboard = Some(*d);
-            app.province.selected = app.province.selected.min(n.saturating_sub(1));
+            s.dashboard = Some(*d);
+            s.selected = s.selected.min(n.saturating_sub(1));
         }
-        Err(e) => app.province.error = Some(e),
+        Err(e) => s.error = Some(e),
     }
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let n = app.province.dashboard.as_ref().map_or(0, |d| d.rows.len());
-    let s = &mut app.province;
+pub fn on_key(s: &mut ProvinceState, ctx: &Context, key: KeyEvent) -> Vec<AppAction> {
+    let n = s.dashboard.as_ref().map_or(0, |d| d.rows.len());
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => s.selected = s.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
@@ -150,19 +150,19 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             s.sort = s.sort.next();
             s.selected = 0;
         }
-        KeyCode::Char('r') => return reload(app),
+        KeyCode::Char('r') => return reload(s, ctx),
         // Receiving is the communes' work: say so rather than ignore the key.
-        KeyCode::Char('n') => return app.run(crate::app::Command::NewCase),
+        KeyCode::Char('n') => return vec![AppAction::Run(Command::NewCase)],
         KeyCode::Enter => {
             let picked = s
                 .sorted()
                 .get(s.selected)
                 .map(|r| (r.commune.clone(), r.name.clone()));
             if let Some((code, name)) = picked {
-                return crate::screen::province_cases::open(app, code, name);
+                return vec![AppAction::OpenCommune { code, name }];
             }
         }
-        KeyCode::Char('q') => app.request_quit(),
+        KeyCode::Char('q') => return vec![AppAction::Quit],
         _ => {}
     }
     vec![]
@@ -178,15 +178,14 @@ fn when(ms: i64, wide: bool) -> String {
     }
 }
 
-fn online(app: &App, r: &CommuneRow) -> bool {
+fn online(ctx: &Context, r: &CommuneRow) -> bool {
     r.node
-        .is_some_and(|id| app.sync.peers.iter().any(|p| p.node_id == id && p.online))
+        .is_some_and(|id| ctx.sync.peers.iter().any(|p| p.node_id == id && p.online))
 }
 
 /// Draws the screen.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let s = &app.province;
+pub fn render(s: &ProvinceState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let [head, table, foot] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(4),
@@ -242,7 +241,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     let body: Vec<Row<'_>> = rows
         .iter()
         .map(|r| {
-            let contact = match (&r.contact, online(app, r)) {
+            let contact = match (&r.contact, online(ctx, r)) {
                 (_, true) => Span::styled("đang kết nối", t.ok()),
                 (Some(c), false) => Span::raw(when(c.at_ms, wide)),
                 (None, false) if r.node.is_some() => Span::styled("chưa lần nào", t.warn()),

@@ -9,9 +9,11 @@ use ratatui::widgets::{Block, Paragraph, Row, Table, TableState};
 
 use hoso_node::CaseSummary;
 
-use crate::app::{App, KeyHelp, Screen, key_help};
+use crate::action::{AppAction, Screen};
+use crate::context::Context;
 use crate::effect::Effect;
 use crate::format;
+use crate::keys::{KeyHelp, key_help};
 use crate::oversight::OversightEffect;
 
 /// The screen's state.
@@ -34,22 +36,30 @@ pub struct ProvinceCasesState {
 }
 
 /// Opens the commune's cases.
-pub fn open(app: &mut App, commune: String, name: String) -> Vec<Effect> {
-    app.screen = Screen::ProvinceCases;
-    app.province_cases = ProvinceCasesState {
+pub fn open(
+    s: &mut ProvinceCasesState,
+    ctx: &Context,
+    commune: String,
+    name: String,
+) -> Vec<AppAction> {
+    *s = ProvinceCasesState {
         commune: commune.clone(),
         name,
         loading: true,
         ..Default::default()
     };
-    vec![Effect::Oversight(OversightEffect::CommuneCases {
-        commune,
-        today: app.today,
-    })]
+    vec![
+        AppAction::Go(Screen::ProvinceCases),
+        Effect::Oversight(OversightEffect::CommuneCases {
+            commune,
+            today: ctx.today,
+        })
+        .into(),
+    ]
 }
 
 /// Keys of the screen.
-pub fn keys(_app: &App) -> Vec<KeyHelp> {
+pub fn keys() -> Vec<KeyHelp> {
     vec![
         key_help("↑↓", "chọn hồ sơ", true),
         key_help("Enter", "mở hồ sơ", true),
@@ -59,8 +69,11 @@ pub fn keys(_app: &App) -> Vec<KeyHelp> {
 }
 
 /// Handles the node's answer.
-pub fn on_cases(app: &mut App, commune: String, r: Result<(Vec<CaseSummary>, usize), String>) {
-    let s = &mut app.province_cases;
+pub fn on_cases(
+    s: &mut ProvinceCasesState,
+    commune: String,
+    r: Result<(Vec<CaseSummary>, usize), String>,
+) {
     if s.commune != commune {
         return; // an answer for a commune left since
     }
@@ -77,8 +90,7 @@ pub fn on_cases(app: &mut App, commune: String, r: Result<(Vec<CaseSummary>, usi
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let s = &mut app.province_cases;
+pub fn on_key(s: &mut ProvinceCasesState, key: KeyEvent) -> Vec<AppAction> {
     let n = s.rows.len();
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => s.selected = s.selected.saturating_sub(1),
@@ -90,22 +102,19 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         KeyCode::Enter => {
             if let Some(c) = s.rows.get(s.selected) {
                 let reference = c.receipt_code.clone();
-                return crate::screen::detail::open(app, reference);
+                return vec![AppAction::OpenCase(reference)];
             }
         }
-        KeyCode::Esc => {
-            app.screen = Screen::Province;
-        }
-        KeyCode::Char('q') => app.request_quit(),
+        KeyCode::Esc => return vec![AppAction::Go(Screen::Province)],
+        KeyCode::Char('q') => return vec![AppAction::Quit],
         _ => {}
     }
     vec![]
 }
 
 /// Draws the screen.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let s = &app.province_cases;
+pub fn render(s: &ProvinceCasesState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
     let [head, table] = Layout::vertical([Constraint::Length(1), Constraint::Min(4)]).areas(area);
     let overdue = s.rows.iter().filter(|c| c.overdue).count();
     let status = match (&s.error, s.loading) {
@@ -133,8 +142,8 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         .rows
         .iter()
         .map(|c| {
-            let mark = format::due_mark(&app.calendar, app.today, &c.due_date, c.status, c.overdue);
-            let proc_name = app
+            let mark = format::due_mark(&ctx.calendar, ctx.today, &c.due_date, c.status, c.overdue);
+            let proc_name = ctx
                 .catalog
                 .get(&c.procedure)
                 .map_or_else(|| c.procedure.clone(), |p| p.short_name.clone());

@@ -8,9 +8,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState, Wrap};
 
-use crate::app::{App, Command, KeyHelp, key_help};
-use crate::effect::Effect;
+use crate::action::{AppAction, Command};
+use crate::context::Context;
 use crate::format;
+use crate::keys::{KeyHelp, key_help};
 
 /// The panel's state.
 #[derive(Clone, Debug, Default)]
@@ -20,7 +21,7 @@ pub struct SyncPanelState {
 }
 
 /// Keys of the panel.
-pub fn keys(_app: &App) -> Vec<KeyHelp> {
+pub fn keys() -> Vec<KeyHelp> {
     vec![
         key_help("s / F5", "đồng bộ ngay", true),
         key_help("c", "cắt / khôi phục kết nối", true),
@@ -31,26 +32,25 @@ pub fn keys(_app: &App) -> Vec<KeyHelp> {
 }
 
 /// Handles a key.
-pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let n = app.sync.peers.len();
-    let s = &mut app.sync_panel;
+pub fn on_key(s: &mut SyncPanelState, ctx: &Context, key: KeyEvent) -> Vec<AppAction> {
+    let n = ctx.sync.peers.len();
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => s.selected = s.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
             s.selected = (s.selected + 1).min(n.saturating_sub(1));
         }
-        KeyCode::Char('c') => return app.run(Command::ToggleLink),
-        KeyCode::Esc => return app.run(Command::GoList),
-        KeyCode::Char('q') => app.request_quit(),
+        KeyCode::Char('c') => return vec![AppAction::Run(Command::ToggleLink)],
+        KeyCode::Esc => return vec![AppAction::Run(Command::GoList)],
+        KeyCode::Char('q') => return vec![AppAction::Quit],
         _ => {}
     }
     vec![]
 }
 
 /// Draws the panel.
-pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
-    let t = app.theme;
-    let s = &app.sync;
+pub fn render(panel: &SyncPanelState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
+    let t = ctx.theme;
+    let s = &ctx.sync;
     let [head, table, foot] = Layout::vertical([
         Constraint::Length(3),
         Constraint::Min(4),
@@ -79,7 +79,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
                     if s.pending() > 0 { t.warn() } else { t.ok() },
                 ),
                 Span::styled(
-                    format!(" · điểm này: {} ({})", app.node_name, app.node_short),
+                    format!(" · điểm này: {} ({})", ctx.node_name, ctx.node_short),
                     t.dim(),
                 ),
             ]),
@@ -135,7 +135,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
     }
     let mut st = TableState::default();
     if !s.peers.is_empty() {
-        st.select(Some(app.sync_panel.selected.min(s.peers.len() - 1)));
+        st.select(Some(panel.selected.min(s.peers.len() - 1)));
     }
     frame.render_stateful_widget(
         Table::new(rows, widths)
@@ -149,7 +149,7 @@ pub fn render(app: &App, frame: &mut Frame<'_>, area: Rect) {
         table,
         &mut st,
     );
-    let selected = s.peers.get(app.sync_panel.selected);
+    let selected = s.peers.get(panel.selected);
     let selected_error = selected.and_then(|p| p.last_error.clone());
     let mut lines = vec![];
     if let Some(p) = selected
