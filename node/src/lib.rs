@@ -46,7 +46,8 @@
 //! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go),
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
-//! lost one's place), [`doctor`] (what `hoso doctor` reads).
+//! lost one's place), [`doctor`] (what `hoso doctor` reads), [`catalog_bundle`] (the
+//! province's catalog as a signed, versioned bundle the hub publishes and communes apply).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -54,6 +55,7 @@ pub mod audit;
 pub mod backup;
 pub mod bulk;
 pub mod case;
+pub mod catalog_bundle;
 pub mod chain;
 pub mod config;
 pub mod conflicts;
