@@ -616,6 +616,27 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
     }
 }
 
+/// A refused catalog bundle or catalog version (issue 12), for officers.
+fn catalog_bundle_vi(e: &hoso_node::catalog_bundle::CatalogBundleError) -> String {
+    use hoso_node::catalog_bundle::CatalogBundleError as E;
+    match e {
+        E::NotNewer { held, offered } => format!(
+            "Danh mục phiên bản {offered} không mới hơn phiên bản {held} đang dùng nên không áp dụng."
+        ),
+        E::NotFromHub { .. } => {
+            "Danh mục thủ tục không đến từ máy chủ tỉnh của xã nên bị từ chối.".to_string()
+        }
+        E::NotHub => "Chỉ máy chủ tỉnh mới ban hành danh mục thủ tục.".to_string(),
+        E::ReasonRequired => {
+            "Cần ghi lý do khi chuyển hồ sơ sang danh mục khác.".to_string()
+        }
+        E::UnknownVersion { version } => format!(
+            "Máy chưa có danh mục phiên bản {version}. Đồng bộ với máy chủ tỉnh rồi thử lại."
+        ),
+        _ => "Gói danh mục thủ tục không hợp lệ (hỏng, sai chữ ký hoặc sai nội dung) nên không áp dụng. Báo quản trị.".to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -798,26 +819,5 @@ mod tests {
             .filter_map(|e| not_vietnamese(&node_error_vi(e, &cat), e))
             .collect();
         assert!(bad.is_empty(), "{}", bad.join("\n"));
-    }
-}
-
-/// A refused catalog bundle or catalog version (issue 12), for officers.
-fn catalog_bundle_vi(e: &hoso_node::catalog_bundle::CatalogBundleError) -> String {
-    use hoso_node::catalog_bundle::CatalogBundleError as E;
-    match e {
-        E::NotNewer { held, offered } => format!(
-            "Danh mục phiên bản {offered} không mới hơn phiên bản {held} đang dùng nên không áp dụng."
-        ),
-        E::NotFromHub { .. } => {
-            "Danh mục thủ tục không đến từ máy chủ tỉnh của xã nên bị từ chối.".to_string()
-        }
-        E::NotHub => "Chỉ máy chủ tỉnh mới ban hành danh mục thủ tục.".to_string(),
-        E::ReasonRequired => {
-            "Cần ghi lý do khi chuyển hồ sơ sang danh mục khác.".to_string()
-        }
-        E::UnknownVersion { version } => format!(
-            "Máy chưa có danh mục phiên bản {version}. Đồng bộ với máy chủ tỉnh rồi thử lại."
-        ),
-        _ => "Gói danh mục thủ tục không hợp lệ (hỏng, sai chữ ký hoặc sai nội dung) nên không áp dụng. Báo quản trị.".to_string(),
     }
 }

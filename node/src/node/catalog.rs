@@ -93,7 +93,7 @@ impl Node {
             return Ok(current);
         }
         if version == 0 {
-            return Ok(rules::intern(super::load_local_rules(self.dir())?));
+            return Ok(self.local_rules());
         }
         let bytes = self
             .catalog_bundle(version)?

@@ -183,6 +183,8 @@ struct Inner {
     config: NodeConfig,
     /// The catalog version in force (swapped when a newer one is applied).
     rules: RwLock<&'static Rules>,
+    /// The node's own catalog (version 0), as loaded at open.
+    local: &'static Rules,
     actor: [u8; 16],
     realm: [u8; 16],
     writer: Mutex<Writer>,
@@ -237,7 +239,7 @@ pub mod paths {
 
 /// The node's local rules (catalog version 0): the `catalog/` dir or the built-in catalog,
 /// `holidays.toml` or the built-in calendar.
-pub(crate) fn load_local_rules(dir: &Path) -> Result<Rules> {
+fn load_local_rules(dir: &Path) -> Result<Rules> {
     let catalog_dir = dir.join(paths::CATALOG_DIR);
     let catalog = if catalog_dir.is_dir() {
         Catalog::load_dir(&catalog_dir)
@@ -337,6 +339,7 @@ impl Node {
                 key,
                 config,
                 rules: RwLock::new(local),
+                local,
                 actor,
                 realm,
                 writer: Mutex::new(Writer { head }),
@@ -349,6 +352,11 @@ impl Node {
         // The newest catalog version held (a hub's bundle) is in force over the local one.
         node.refresh_rules()?;
         Ok(node)
+    }
+
+    /// The node's own catalog (version 0), as loaded at open.
+    pub(crate) fn local_rules(&self) -> &'static Rules {
+        self.inner.local
     }
 
     /// The cached compact range of the own chain (see `Inner::own_range`).
