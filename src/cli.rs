@@ -109,6 +109,24 @@ pub enum Command {
     NodeOps(NodeCmd),
     /// Check the node as an operator would: key, store, peers, cosigned chain, disk, clock.
     Doctor,
+    /// The province's catalog versions: `publish --dir DIR` at the hub, `show` anywhere.
+    #[command(subcommand)]
+    Catalog(CatalogCmd),
+}
+
+/// `hoso catalog …` (issue 12: one catalog for the province).
+#[derive(Debug, Subcommand)]
+pub enum CatalogCmd {
+    /// Hub, supervisor: publish DIR (`catalog/*.toml`, optional `holidays.toml`,
+    /// `forms/*.typ`, `forms/forms.toml`) as the next catalog version, signed by the hub;
+    /// communes take it at their next sync.
+    Publish {
+        /// The directory holding the catalog, calendar and form templates.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// The catalog version in force and every version held.
+    Show,
 }
 
 /// `hoso backup`.
@@ -451,6 +469,15 @@ pub enum CaseCmd {
     RecomputeDue {
         /// Case id or receipt code.
         case: String,
+    },
+    /// Move a received case to the catalog version in force (supervisor; audited): its
+    /// deadlines, fee and workflow follow that version from then on.
+    Recatalog {
+        /// Case id or receipt code.
+        case: String,
+        /// Why (kept in the audit entry).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
     },
     /// Move one track of an integrated bundle through its own procedure's workflow; the first
     /// move out of `received` hands it off to its agency and starts its own due date.

@@ -6,6 +6,7 @@ mod backup;
 mod calendar;
 mod cases;
 mod catalog;
+mod catalog_updates;
 mod check;
 mod console;
 mod console_print;
@@ -54,5 +55,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => backup::run(&cli, args),
         Command::NodeOps(cmd) => restore::run(&cli, cmd),
         Command::Doctor => doctor::run(&cli),
+        Command::Catalog(cmd) => catalog_updates::run(&cli, cmd),
     }
 }

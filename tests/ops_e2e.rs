@@ -1,10 +1,12 @@
 //! End-to-end tests of running a node over time (issue 12), with real processes: officer
 //! accounts (disable, passwd, reset) refused by the CLI and the console and travelling to the
-//! hub; backup of a serving node and restore elsewhere; `doctor`.
+//! hub; backup of a serving node and restore elsewhere; `doctor`; a catalog version published at
+//! the hub and taken by a commune.
 
 mod ops {
     pub mod accounts;
     pub mod backup;
+    pub mod catalog;
     pub mod doctor;
     pub mod rebuild;
     pub mod restore;

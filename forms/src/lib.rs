@@ -143,6 +143,28 @@ impl Forms {
         Ok(forms)
     }
 
+    /// These forms with overrides given as `(file name, text)` pairs, as a published catalog
+    /// bundle carries them (issue 12): a `*.typ` file replaces (or adds) the template of that
+    /// name, [`SETTINGS_FILE`] sets paper sizes (checked as [`Forms::load`] checks it); other
+    /// names are ignored. `origin` names where they came from.
+    pub fn with_overrides(
+        mut self,
+        files: &[(String, String)],
+        origin: &str,
+    ) -> Result<Forms, FormError> {
+        for (name, text) in files {
+            if name == SETTINGS_FILE {
+                for (kind, paper) in settings::parse(&format!("{origin}: {name}"), text)? {
+                    self.papers.insert(kind, paper);
+                }
+            } else if name.ends_with(".typ") {
+                self.templates
+                    .insert(name.clone(), (text.clone(), format!("{origin}: {name}")));
+            }
+        }
+        Ok(self)
+    }
+
     /// The paper size a form prints on.
     pub fn paper(&self, kind: FormKind) -> Paper {
         self.papers

@@ -47,7 +47,8 @@
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
 //! lost one's place), [`roster_carry`] (the officer accounts a rebuild carries over),
-//! [`doctor`] (what `hoso doctor` reads).
+//! [`doctor`] (what `hoso doctor` reads), [`catalog_bundle`] (the province's catalog as a
+//! signed, versioned bundle the hub publishes and communes apply).
 //!
 //! Private storage: the redb tables (`store`), the index keys (`index`, one typed builder per
 //! key prefix) and the summary row codec (`summaries`) are private; other crates read through
@@ -64,6 +65,7 @@ pub mod backup;
 pub mod bulk;
 pub mod case;
 mod case_index;
+pub mod catalog_bundle;
 pub mod chain;
 pub mod config;
 pub mod conflicts;

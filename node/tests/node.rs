@@ -4,6 +4,7 @@
 
 mod node {
     pub mod cases;
+    pub mod catalog;
     pub mod corrections;
     pub mod durability;
     pub mod intake;

@@ -55,7 +55,9 @@ fn fields_from_file(path: &Path) -> anyhow::Result<Vec<(String, String)>> {
 }
 
 fn print_case(node: &Node, v: &CaseView) {
-    let procedure = node.catalog().get(&v.procedure);
+    // The case's own catalog version: the rules it was received under.
+    let rules = node.case_rules(v);
+    let procedure = rules.catalog.get(&v.procedure);
     let name = procedure.map(|p| p.name_vi.as_str()).unwrap_or("");
     output::safe_println!("{}  {}", v.receipt_code, name);
     output::safe_println!("  id            {}", v.id);
@@ -95,8 +97,12 @@ fn print_case(node: &Node, v: &CaseView) {
     ) {
         output::safe_println!("  clock         {}", c.label_vi());
     }
+    output::safe_println!("  catalog       version {}", rules.version);
     if let Some(p) = procedure {
         output::safe_println!("  limit         {}", p.deadline.label_vi());
+        if let Some(f) = &p.fee {
+            output::safe_println!("  fee           {}", f.label_vi());
+        }
         for t in &p.track_specs {
             let from = match &t.after {
                 Some(a) => format!("from the hand-off after {a}"),
@@ -396,6 +402,9 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
             exemption,
         } => return super::intake::pay(cli, &node, case, *amount, method, reference, exemption),
         CaseCmd::RecomputeDue { case } => return super::intake::recompute_due(cli, &node, case),
+        CaseCmd::Recatalog { case, reason } => {
+            return super::catalog_updates::recatalog(cli, &node, case, reason);
+        }
         CaseCmd::List {
             status,
             procedure,

@@ -43,15 +43,15 @@ pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode>
         .form
         .parse()
         .map_err(|e: hoso_forms::UnknownForm| usage(e.to_string()))?;
-    let mut forms = Forms::load(&node.dir().join(FORMS_DIR)).map_err(|e| usage(e.to_string()))?;
+    let view = node.case(&args.case)?;
+    let (rules, mut forms) = case_forms(node, &view)?;
     if let Some(p) = &args.paper {
         let paper: Paper = p
             .parse()
             .map_err(|e: hoso_forms::UnknownPaper| usage(e.to_string()))?;
         forms.set_paper(kind, paper);
     }
-    let view = node.case(&args.case)?;
-    let procedure = node.catalog().procedure(&view.procedure)?;
+    let procedure = rules.catalog.procedure(&view.procedure)?;
     let today = match &args.date {
         Some(d) => date_arg("--date", d)?,
         None => hoso_node::deadline::now().date_naive(),
@@ -86,6 +86,32 @@ pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode>
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The case's own catalog version (its fee, deadlines and, for a version published by the
+/// hub, the form templates it carried over the data dir's `forms/`) and the forms to print it
+/// with (issue 12).
+fn case_forms(
+    node: &Node,
+    view: &CaseView,
+) -> anyhow::Result<(&'static hoso_node::node::Rules, Forms)> {
+    let rules = node.case_rules(view);
+    let mut forms = Forms::load(&node.dir().join(FORMS_DIR)).map_err(|e| usage(e.to_string()))?;
+    if !rules.forms.is_empty() {
+        let files: Vec<(String, String)> = rules
+            .forms
+            .iter()
+            .filter_map(|f| {
+                f.path
+                    .strip_prefix("forms/")
+                    .map(|n| (n.to_string(), f.text.clone()))
+            })
+            .collect();
+        forms = forms
+            .with_overrides(&files, &format!("catalog version {}", rules.version))
+            .map_err(|e| usage(e.to_string()))?;
+    }
+    Ok((rules, forms))
 }
 
 /// The officer's full name, or the login when the account is unknown here.
@@ -457,9 +483,9 @@ pub fn form_pdf(
     kind: FormKind,
     signer: &str,
 ) -> anyhow::Result<(CaseView, Vec<u8>)> {
-    let forms = Forms::load(&node.dir().join(FORMS_DIR)).map_err(|e| usage(e.to_string()))?;
     let view = node.case(reference)?;
-    let procedure = node.catalog().procedure(&view.procedure)?;
+    let (rules, forms) = case_forms(node, &view)?;
+    let procedure = rules.catalog.procedure(&view.procedure)?;
     let today = hoso_node::deadline::now().date_naive();
     let case = form_case(node, &view, procedure)?;
     let args = PrintArgs {

@@ -230,6 +230,21 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    for r in &rounds {
+        if let Some(s) = &r.stats {
+            if let Some(v) = s.catalog_applied
+                && !cli.json
+            {
+                println!("{}: catalog version {v} applied", r.name);
+            }
+            if s.catalog_refused > 0 {
+                eprintln!(
+                    "error: {}: a catalog bundle was refused (see the log); the catalog in force did not change",
+                    r.name
+                );
+            }
+        }
+    }
     for (r, s) in &refused {
         if s.refused_by_peer > 0 {
             eprintln!(

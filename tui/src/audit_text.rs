@@ -72,6 +72,9 @@ pub fn action_vi(a: Action) -> &'static str {
         Action::OfficerPasswd => "Đổi mật khẩu",
         Action::OfficerReset => "Cấp mật khẩu tạm",
         Action::NodeRetire => "Ngừng nhận máy cũ",
+        Action::CatalogPublish => "Ban hành danh mục thủ tục",
+        Action::CatalogApply => "Nhận danh mục thủ tục của tỉnh",
+        Action::CaseRecatalog => "Chuyển hồ sơ sang danh mục mới",
         Action::PeerAdd => "Thêm máy đồng bộ",
         Action::PeerRemove => "Gỡ máy đồng bộ",
         Action::StoreRepair => "Dựng lại chỉ mục",
@@ -266,6 +269,25 @@ pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
         }
         Action::NodeRetire => {
             "Ngừng nhận dữ liệu từ một máy cũ của xã (máy đã được thay).".to_string()
+        }
+        Action::CatalogPublish | Action::CatalogApply => {
+            let v = p.get("version").and_then(Value::as_u64).unwrap_or(0);
+            if action == Action::CatalogPublish {
+                format!(
+                    "Ban hành danh mục thủ tục, lịch nghỉ và mẫu biểu phiên bản {v} cho các xã."
+                )
+            } else {
+                format!("Nhận và áp dụng danh mục thủ tục phiên bản {v} do tỉnh ban hành.")
+            }
+        }
+        Action::CaseRecatalog => {
+            let from = p.get("from").and_then(Value::as_u64).unwrap_or(0);
+            let to = p.get("to").and_then(Value::as_u64).unwrap_or(0);
+            let why = p.get("reason").and_then(Value::as_str).unwrap_or("");
+            format!(
+                "Chuyển hồ sơ từ danh mục phiên bản {from} sang phiên bản {to}; lý do: {}.",
+                crate::format::fit(why, 80)
+            )
         }
         Action::PeerAdd | Action::PeerRemove => {
             let name = p.get("name").and_then(Value::as_str).unwrap_or("");

@@ -587,6 +587,7 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
         NodeError::Restore(_) => {
             "Việc khôi phục máy không tiếp tục được. Báo quản trị (chi tiết trong nhật ký).".to_string()
         }
+        NodeError::CatalogBundle(e) => catalog_bundle_vi(e),
         NodeError::Config(c) => config_vi(c),
         NodeError::Peer(p) => peer_vi(p),
         NodeError::Audit(a) => audit_vi(a),
@@ -612,6 +613,27 @@ pub fn node_error_vi(e: &NodeError, catalog: &Catalog) -> String {
             tracing::warn!(error = %other, "node error without a Vietnamese message");
             GENERAL.to_string()
         }
+    }
+}
+
+/// A refused catalog bundle or catalog version (issue 12), for officers.
+fn catalog_bundle_vi(e: &hoso_node::catalog_bundle::CatalogBundleError) -> String {
+    use hoso_node::catalog_bundle::CatalogBundleError as E;
+    match e {
+        E::NotNewer { held, offered } => format!(
+            "Danh mục phiên bản {offered} không mới hơn phiên bản {held} đang dùng nên không áp dụng."
+        ),
+        E::NotFromHub { .. } => {
+            "Danh mục thủ tục không đến từ máy chủ tỉnh của xã nên bị từ chối.".to_string()
+        }
+        E::NotHub => "Chỉ máy chủ tỉnh mới ban hành danh mục thủ tục.".to_string(),
+        E::ReasonRequired => {
+            "Cần ghi lý do khi chuyển hồ sơ sang danh mục khác.".to_string()
+        }
+        E::UnknownVersion { version } => format!(
+            "Máy chưa có danh mục phiên bản {version}. Đồng bộ với máy chủ tỉnh rồi thử lại."
+        ),
+        _ => "Gói danh mục thủ tục không hợp lệ (hỏng, sai chữ ký hoặc sai nội dung) nên không áp dụng. Báo quản trị.".to_string(),
     }
 }
 

@@ -12,6 +12,7 @@
 //! records:  { <record ref>: { digest, verified_by, at } }     (the registry records used)
 //! history:  [ { at, officer, node, from, to, track, note } ]   (append-only)
 //! notes:    [ { at, officer, node, text } ]                    (append-only)
+//! catalog_version      (the catalog version the case is checked against; absent: 0)
 //! corrections: [ … ]   (hand corrections of registry fields: see [`crate::case::correction`])
 //! ```
 //!
@@ -331,6 +332,14 @@ impl CaseDoc {
         Ok(())
     }
 
+    /// Records the catalog version the case is checked against (`catalog_version`, a decimal
+    /// string like every value).
+    pub fn set_catalog_version(&mut self, version: u64) -> Result<()> {
+        self.doc
+            .put(ROOT, "catalog_version", version.to_string().as_str())?;
+        Ok(())
+    }
+
     /// Sets the result text.
     pub fn set_result(&mut self, text: &str) -> Result<()> {
         self.doc.put(ROOT, "result", text)?;
@@ -555,6 +564,7 @@ impl CaseDoc {
             apologies: Vec::new(),
             stop_proposed: false,
             corrections: crate::case::correction::read(&root),
+            catalog_version: scalar_str(root.get("catalog_version")).and_then(|s| s.parse().ok()),
         };
         crate::case::lifecycle::read_into(&root, &mut view);
         Ok(view)

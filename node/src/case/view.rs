@@ -121,6 +121,11 @@ pub struct CaseView {
     /// Hand corrections of registry-filled fields, oldest first (the evidence stays).
     #[serde(default)]
     pub corrections: Vec<crate::case::FieldCorrection>,
+    /// The catalog version the case was received under, or moved to by a supervisor (none:
+    /// the receiving node's local catalog, version 0). Its deadlines, fee and workflow are
+    /// checked against that version (issue 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog_version: Option<u64>,
 }
 
 impl CaseView {

@@ -93,6 +93,12 @@ pub enum Action {
     OfficerReset = 72,
     /// A node id was retired at the hub after its commune was rebuilt with a new key (issue 12).
     NodeRetire = 73,
+    /// A hub published a new catalog version (catalog, calendar, form templates; issue 12).
+    CatalogPublish = 74,
+    /// A commune applied a catalog version its hub published (issue 12).
+    CatalogApply = 75,
+    /// A supervisor moved a received case to the catalog version in force, with a reason.
+    CaseRecatalog = 76,
     /// A peer was added to (or updated in) the peers file, by a supervisor.
     PeerAdd = 60,
     /// A peer was removed from the peers file, by a supervisor.
@@ -106,7 +112,7 @@ pub enum Action {
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 30] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -130,6 +136,9 @@ impl Action {
         Action::OfficerPasswd,
         Action::OfficerReset,
         Action::NodeRetire,
+        Action::CatalogPublish,
+        Action::CatalogApply,
+        Action::CaseRecatalog,
         Action::PeerAdd,
         Action::PeerRemove,
         Action::StoreRepair,
@@ -169,6 +178,9 @@ impl Action {
             Action::OfficerPasswd => "officer_passwd",
             Action::OfficerReset => "officer_reset",
             Action::NodeRetire => "node_retire",
+            Action::CatalogPublish => "catalog_publish",
+            Action::CatalogApply => "catalog_apply",
+            Action::CaseRecatalog => "case_recatalog",
             Action::PeerAdd => "peer_add",
             Action::PeerRemove => "peer_remove",
             Action::StoreRepair => "store_repair",

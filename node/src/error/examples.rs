@@ -497,7 +497,49 @@ pub fn all() -> Vec<NodeError> {
     out.extend(account_errors().into_iter().map(NodeError::Account));
     out.extend(backup_errors().into_iter().map(NodeError::Backup));
     out.extend(restore_errors().into_iter().map(NodeError::Restore));
+    out.extend(
+        catalog_bundle_errors()
+            .into_iter()
+            .map(NodeError::CatalogBundle),
+    );
     out
+}
+
+/// Every variant of [`crate::catalog_bundle::CatalogBundleError`].
+pub fn catalog_bundle_errors() -> Vec<crate::catalog_bundle::CatalogBundleError> {
+    use crate::catalog_bundle::CatalogBundleError as E;
+    vec![
+        E::Malformed {
+            what: "it ends inside a file".into(),
+        },
+        E::TooLarge {
+            what: "the bundle",
+            size: 5 << 20,
+            limit: 4 << 20,
+        },
+        E::BadPath {
+            path: "../node.key".into(),
+        },
+        E::BadHash,
+        E::BadSignature {
+            publisher: "f499b447d0d4e551".into(),
+        },
+        E::WrongRealm,
+        E::NotNewer {
+            held: 3,
+            offered: 2,
+        },
+        E::NotFromHub {
+            peer: "Xã Bình Gia".into(),
+        },
+        E::NotHub,
+        E::Invalid(CatalogError::NoFiles {
+            dir: "catalog".into(),
+        }),
+        E::NoCatalog,
+        E::ReasonRequired,
+        E::UnknownVersion { version: 4 },
+    ]
 }
 
 /// Every variant of [`AccountError`].
@@ -552,7 +594,7 @@ pub fn restore_errors() -> Vec<crate::restore::RestoreError> {
 
 /// How many variants [`NodeError`] has.
 #[cfg(test)]
-const VARIANTS: usize = 44;
+const VARIANTS: usize = 45;
 
 /// The variant's position; no wildcard, so a new variant must be counted here.
 #[cfg(test)]
@@ -602,6 +644,7 @@ fn variant(e: &NodeError) -> usize {
         NodeError::Account(_) => 41,
         NodeError::Backup(_) => 42,
         NodeError::Restore(_) => 43,
+        NodeError::CatalogBundle(_) => 44,
     }
 }
 

@@ -221,6 +221,9 @@ pub enum NodeError {
     /// A restore that cannot go on, or a write waiting for one (issue 12).
     #[error(transparent)]
     Restore(#[from] crate::restore::RestoreError),
+    /// A catalog bundle refused, or a catalog version not held (issue 12).
+    #[error(transparent)]
+    CatalogBundle(crate::catalog_bundle::CatalogBundleError),
     /// `node.toml`, the catalog or the holiday calendar is not valid.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -308,7 +311,8 @@ impl NodeError {
             | NodeError::BadDocument { .. }
             | NodeError::Account(_)
             | NodeError::Backup(_)
-            | NodeError::Restore(_) => true,
+            | NodeError::Restore(_)
+            | NodeError::CatalogBundle(_) => true,
             NodeError::Audit(a) => a.is_bad_input(),
             NodeError::Io { .. }
             | NodeError::StoreLocked { .. }

@@ -67,7 +67,7 @@ impl Node {
             limits::MAX_NOTE_BYTES,
             Limited::Note,
         )?;
-        let catalog = self.inner.catalog.clone();
+        let catalog = self.catalog().clone();
         self.edit_case(by, reference, Action::Apology, |doc, before, off, _p| {
             if off.role != Role::Supervisor {
                 return Err(LifecycleError::ApologyNeedsSupervisor.into());

@@ -24,7 +24,7 @@ impl Node {
         officer_id: &str,
         new: &NewCase,
     ) -> Result<(Prefill, &Procedure, registry::Record)> {
-        let procedure = self.inner.catalog.procedure(&new.procedure)?;
+        let procedure = self.catalog().procedure(&new.procedure)?;
         let cid = CitizenId::parse(&new.citizen_id)?;
         let subject = registry::get(&self.inner.db, cid.as_str())?
             .ok_or_else(|| NodeError::UnknownCitizen(cid.as_str().to_string()))?;
@@ -110,6 +110,8 @@ impl Node {
     /// Receives a case: validates, fills from the registry, assigns the receipt code and due
     /// date, and stores it durably with its audit entry, through the write path.
     pub fn create_case(&self, by: &AuthenticatedOfficer, new: NewCase) -> Result<CaseView> {
+        // A catalog version stored by another process (sync, publish) is taken first.
+        self.refresh_rules()?;
         let mut ctx = self.begin_write(&Author::from(by), Permission::ChangeCases)?;
         let (pre, procedure, _) = self.prefill(by.id(), &new)?;
         if !pre.missing_fields.is_empty() {
@@ -152,7 +154,7 @@ impl Node {
             }
             None => next_receipt_code(ctx.tx(), &cfg.unit_code, received)?,
         };
-        let due = procedure.deadline.due_date(&self.inner.calendar, received);
+        let due = procedure.deadline.due_date(self.calendar(), received);
         let status = imported
             .as_ref()
             .map(|i| i.status)
@@ -193,8 +195,11 @@ impl Node {
         };
         let mut doc = CaseDoc::new(self.inner.actor);
         doc.init(&init)?;
+        // The catalog version the case is received and checked under, from now on.
+        let catalog_version = self.catalog_version();
+        doc.set_catalog_version(catalog_version)?;
         super::intake::write_intake(&mut doc, &pre, &officer_id, &init.received_at)?;
-        super::tracks::init_tracks(&mut doc, procedure, &self.inner.calendar, received)?;
+        super::tracks::init_tracks(&mut doc, procedure, self.calendar(), received)?;
         let payload = serde_json::json!({
             "citizen_commune": pre.commune,
             "unverified": pre.declared.as_ref().map(|d| &d.extract),
@@ -204,6 +209,7 @@ impl Node {
             "fields": pre.fields.keys().collect::<Vec<_>>(),
             "registry_records": pre.evidence.values().map(|e| (e.record_ref.clone(), e.digest.clone())).collect::<BTreeMap<_, _>>(),
             "status": status,
+            "catalog_version": catalog_version,
         });
         ctx.store_new_case(id, &init.receipt_code, doc, action, &payload)
     }

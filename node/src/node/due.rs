@@ -36,14 +36,14 @@ pub struct DueRecompute {
 impl Node {
     /// The due date `view` would have on the node's current calendar.
     pub fn due_on_current_calendar(&self, view: &CaseView) -> Result<chrono::NaiveDate> {
-        let procedure = self.inner.catalog.procedure(&view.procedure)?;
+        let procedure = self.catalog().procedure(&view.procedure)?;
         let received = chrono::DateTime::parse_from_rfc3339(&view.received_at).map_err(|e| {
             NodeError::Corrupt {
                 what: format!("receipt time of case {}", view.receipt_code),
                 detail: e.to_string(),
             }
         })?;
-        let cal = &self.inner.calendar;
+        let cal = self.calendar();
         let mut due = procedure.deadline.due_date(cal, received);
         let mut paused: Option<chrono::NaiveDate> = None;
         for h in view.history.iter().filter(|h| h.track.is_none()) {
@@ -66,8 +66,8 @@ impl Node {
         &self,
         view: &CaseView,
     ) -> Result<Vec<(String, chrono::NaiveDate)>> {
-        let procedure = self.inner.catalog.procedure(&view.procedure)?;
-        let cal = &self.inner.calendar;
+        let procedure = self.catalog().procedure(&view.procedure)?;
+        let cal = self.calendar();
         let mut out = Vec::new();
         for spec in &procedure.track_specs {
             let Some(t) = view.tracks.get(&spec.procedure) else {

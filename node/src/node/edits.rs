@@ -110,8 +110,8 @@ impl Node {
         track: Option<&str>,
         note: Option<&str>,
     ) -> Result<CaseView> {
-        let calendar = self.inner.calendar.clone();
-        let catalog = self.inner.catalog.clone();
+        let calendar = self.calendar().clone();
+        let catalog = self.catalog().clone();
         let node_short = self.id().short();
         let note = match note
             .map(|n| hoso_schemas::nfc(n.trim()))

@@ -300,7 +300,7 @@ impl Node {
         new: &NewCase,
         declared: &DeclaredInput,
     ) -> Result<(Prefill, &Procedure)> {
-        let procedure = self.inner.catalog.procedure(&new.procedure)?;
+        let procedure = self.catalog().procedure(&new.procedure)?;
         let cid = CitizenId::parse(&new.citizen_id)?;
         if registry::get(&self.inner.db, cid.as_str())?.is_some() {
             return Err(IntakeError::CitizenInExtract {

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use chrono::{DateTime, FixedOffset};
 use hoso_schemas::{Catalog, HolidayCalendar, Status};
@@ -26,6 +26,7 @@ use crate::sync_status::{SyncCommand, SyncStatus};
 mod accounts;
 mod apology;
 mod cases;
+mod catalog;
 mod corrections;
 mod due;
 mod edits;
@@ -35,12 +36,14 @@ mod payments;
 mod read;
 mod registry;
 mod results;
+mod rules;
 mod supplement;
 mod tracks;
 
 pub use accounts::one_time_passphrase;
 pub use apology::ApologyInput;
 pub(crate) use cases::check_field_input;
+pub use catalog::{CatalogVersion, META_CATALOG};
 pub use due::DueRecompute;
 pub(crate) use edits::bump_feed;
 pub use intake::{
@@ -48,6 +51,7 @@ pub use intake::{
 };
 pub use payments::NewPayment;
 pub use results::ResultInput;
+pub use rules::Rules;
 pub use supplement::SupplementInput;
 pub use tracks::{TrackDue, track_clock, track_rows};
 
@@ -177,8 +181,10 @@ struct Inner {
     db: Database,
     key: NodeKey,
     config: NodeConfig,
-    catalog: Catalog,
-    calendar: HolidayCalendar,
+    /// The catalog version in force (swapped when a newer one is applied).
+    rules: RwLock<&'static Rules>,
+    /// The node's own catalog (version 0), as loaded at open.
+    local: &'static Rules,
     actor: [u8; 16],
     realm: [u8; 16],
     writer: Mutex<Writer>,
@@ -229,6 +235,26 @@ pub mod paths {
     pub const CATALOG_DIR: &str = "catalog";
     /// Optional holiday calendar override.
     pub const HOLIDAYS: &str = "holidays.toml";
+}
+
+/// The node's local rules (catalog version 0): the `catalog/` dir or the built-in catalog,
+/// `holidays.toml` or the built-in calendar.
+fn load_local_rules(dir: &Path) -> Result<Rules> {
+    let catalog_dir = dir.join(paths::CATALOG_DIR);
+    let catalog = if catalog_dir.is_dir() {
+        Catalog::load_dir(&catalog_dir)
+    } else {
+        Catalog::builtin()
+    }
+    .map_err(ConfigError::Catalog)?;
+    let holidays = dir.join(paths::HOLIDAYS);
+    let calendar = if holidays.exists() {
+        HolidayCalendar::load(&holidays)
+    } else {
+        HolidayCalendar::builtin()
+    }
+    .map_err(ConfigError::Holidays)?;
+    Ok(Rules::local(catalog, calendar))
 }
 
 fn now_ms() -> i64 {
@@ -296,37 +322,24 @@ impl Node {
             return Err(StoreError::KeyMissing { path: key_path }.into());
         }
         let key = NodeKey::read(&key_path)?;
-        let catalog_dir = dir.join(paths::CATALOG_DIR);
-        let catalog = if catalog_dir.is_dir() {
-            Catalog::load_dir(&catalog_dir)
-        } else {
-            Catalog::builtin()
-        }
-        .map_err(ConfigError::Catalog)?;
-        let holidays = dir.join(paths::HOLIDAYS);
-        let calendar = if holidays.exists() {
-            HolidayCalendar::load(&holidays)
-        } else {
-            HolidayCalendar::builtin()
-        }
-        .map_err(ConfigError::Holidays)?;
         let store_path = dir.join(paths::STORE);
         let (db, _) = store::open(&store_path)?;
         store::check_binding(&db, &store_path, &key.id())?;
         let head = ChainHead::load(&db)?;
+        let local = rules::intern(load_local_rules(dir)?);
         let actor = actor_for(&key.id(), config.incarnation);
         let realm = config.realm_bytes()?;
         let (changed, _) = tokio::sync::broadcast::channel(1024);
         let (sync_status, _) = tokio::sync::watch::channel(SyncStatus::default());
         let (sync_commands, _) = tokio::sync::broadcast::channel(16);
-        Ok(Node {
+        let node = Node {
             inner: Arc::new(Inner {
                 dir: dir.to_path_buf(),
                 db,
                 key,
                 config,
-                catalog,
-                calendar,
+                rules: RwLock::new(local),
+                local,
                 actor,
                 realm,
                 writer: Mutex::new(Writer { head }),
@@ -335,7 +348,15 @@ impl Node {
                 sync_commands,
                 own_range: Mutex::new(None),
             }),
-        })
+        };
+        // The newest catalog version held (a hub's bundle) is in force over the local one.
+        node.refresh_rules()?;
+        Ok(node)
+    }
+
+    /// The node's own catalog (version 0), as loaded at open.
+    pub(crate) fn local_rules(&self) -> &'static Rules {
+        self.inner.local
     }
 
     /// The cached compact range of the own chain (see `Inner::own_range`).
@@ -378,13 +399,14 @@ impl Node {
     pub fn dir(&self) -> &Path {
         &self.inner.dir
     }
-    /// The procedure catalog.
+    /// The procedure catalog in force (see [`Node::rules`]; a case is checked against its
+    /// own version, [`Node::case_rules`]).
     pub fn catalog(&self) -> &Catalog {
-        &self.inner.catalog
+        &self.rules().catalog
     }
-    /// The holiday calendar.
+    /// The holiday calendar in force.
     pub fn calendar(&self) -> &HolidayCalendar {
-        &self.inner.calendar
+        &self.rules().calendar
     }
     /// The store (this crate only: other crates read through node methods).
     pub(crate) fn db(&self) -> &Database {

@@ -103,8 +103,8 @@ impl Node {
                 Limited::Note,
             )?),
         };
-        let calendar = self.inner.calendar.clone();
-        let catalog = self.inner.catalog.clone();
+        let calendar = self.calendar().clone();
+        let catalog = self.catalog().clone();
         let node_short = self.id().short();
         self.edit_case(
             by,

@@ -371,7 +371,7 @@ impl Node {
         let today = crate::deadline::now().date_naive();
         let want = agency.map(hoso_schemas::fold);
         let mut out = Vec::new();
-        for p in self.inner.catalog.iter().filter(|p| p.is_bundle()) {
+        for p in self.catalog().iter().filter(|p| p.is_bundle()) {
             let rows = self.list(&CaseQuery {
                 procedure: Some(p.code.clone()),
                 limit: usize::MAX,
@@ -379,7 +379,7 @@ impl Node {
             })?;
             for s in rows.iter().filter(|s| !s.status.ends_processing()) {
                 let v = self.case(&s.id.to_string())?;
-                for r in track_rows(&self.inner.catalog, &self.inner.calendar, &v, today) {
+                for r in track_rows(self.catalog(), self.calendar(), &v, today) {
                     let keep = !r.status.ends_processing()
                         && want
                             .as_ref()

@@ -71,6 +71,9 @@ pub enum Permission {
     /// Change one's own account (`officer passwd`): every role, including an account holding
     /// a one-time passphrase (issue 12).
     OwnAccount,
+    /// Publish the province's catalog, or move a case to another catalog version
+    /// (supervisors; issue 12).
+    AdminCatalog,
 }
 
 impl Permission {
@@ -85,6 +88,9 @@ impl Permission {
             Permission::Ingest => "store changes received by sync",
             Permission::Maintain => "maintain the node's records",
             Permission::OwnAccount => "change their own passphrase",
+            Permission::AdminCatalog => {
+                "publish the catalog or move a case to another catalog version"
+            }
         }
     }
 
@@ -96,7 +102,8 @@ impl Permission {
             Permission::AdminOfficers
             | Permission::ImportRegistry
             | Permission::AdminPeers
-            | Permission::RepairStore => role == Role::Supervisor,
+            | Permission::RepairStore
+            | Permission::AdminCatalog => role == Role::Supervisor,
             Permission::Ingest | Permission::Maintain => false,
             Permission::OwnAccount => true,
         }
@@ -105,7 +112,10 @@ impl Permission {
     fn allows_node(self) -> bool {
         !matches!(
             self,
-            Permission::ChangeCases | Permission::AdminPeers | Permission::OwnAccount
+            Permission::ChangeCases
+                | Permission::AdminPeers
+                | Permission::OwnAccount
+                | Permission::AdminCatalog
         )
     }
 
@@ -308,7 +318,12 @@ impl<'n> WriteCtx<'n> {
             stored_bytes,
         } = self.load_case(&id)?;
         let before = doc.view()?;
-        let procedure = self.node.catalog().procedure(&before.procedure)?;
+        // The case's own catalog version: a case keeps the rules it was received under.
+        let procedure = self
+            .node
+            .case_rules(&before)
+            .catalog
+            .procedure(&before.procedure)?;
         let heads_before: Vec<[u8; 32]> = doc.heads().iter().map(|h| h.0).collect();
         let payload = f(&mut doc, &before, procedure, self)?;
         let now = chrono::Utc::now().timestamp_millis();

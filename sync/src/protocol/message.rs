@@ -143,12 +143,41 @@ pub enum Message {
         /// The answer.
         reply: WitnessMsg,
     },
+    /// Catalog updates (issue 12): the hub offers its newest catalog version, a commune that
+    /// is behind asks for it, the hub sends the signed bundle. See [`super::catalog`].
+    Catalog {
+        /// Which step.
+        step: CatalogMsg,
+    },
     /// A fatal error; the sender closes after this.
     Error {
         /// For the operator.
         reason: String,
     },
 }
+
+/// One step of a catalog update (message tag [`CATALOG_TAG`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CatalogMsg {
+    /// Hub to commune: the newest catalog version the hub holds.
+    Offer {
+        /// The version.
+        version: u64,
+    },
+    /// Commune to hub: the answer to an offer: the version wanted, or 0 for none.
+    Want {
+        /// The version, or 0.
+        version: u64,
+    },
+    /// Hub to commune: the signed bundle asked for (empty when the hub no longer holds it).
+    Bundle {
+        /// The bundle's bytes, at most `hoso_node::catalog_bundle::MAX_BUNDLE_BYTES`.
+        bytes: Vec<u8>,
+    },
+}
+
+/// Tag 10 carries catalog updates ([`Message::Catalog`]).
+pub const CATALOG_TAG: u8 = 10;
 
 /// Tags 8 and 9 carry the witness cosigning of audit checkpoints (issue 5):
 /// [`Message::Checkpoint`] and [`Message::Witness`]. See `session::witness_hook`.
@@ -192,6 +221,9 @@ pub enum DecodeError {
     /// A witness reply kind other than cosigned (0), conflict (1) or refused (2).
     #[error("unknown witness reply kind {0}")]
     UnknownWitnessReply(u8),
+    /// A catalog step kind other than offer (0), want (1) or bundle (2).
+    #[error("unknown catalog step {0}")]
+    UnknownCatalogStep(u8),
 }
 
 struct Reader<'a> {
@@ -296,6 +328,7 @@ impl Message {
             Message::Error { .. } => "error",
             Message::Checkpoint { .. } => "checkpoint",
             Message::Witness { .. } => "witness",
+            Message::Catalog { .. } => "catalog",
         }
     }
 
@@ -400,6 +433,23 @@ impl Message {
                         o.push(2);
                         put_bytes(&mut o, truncate_utf8(reason, MAX_REASON).as_bytes());
                         o.push(u8::from(*evidence));
+                    }
+                }
+            }
+            Message::Catalog { step } => {
+                o.push(CATALOG_TAG);
+                match step {
+                    CatalogMsg::Offer { version } => {
+                        o.push(0);
+                        o.extend_from_slice(&version.to_be_bytes());
+                    }
+                    CatalogMsg::Want { version } => {
+                        o.push(1);
+                        o.extend_from_slice(&version.to_be_bytes());
+                    }
+                    CatalogMsg::Bundle { bytes } => {
+                        o.push(2);
+                        put_bytes(&mut o, bytes);
                     }
                 }
             }
@@ -518,6 +568,23 @@ impl Message {
                     other => return Err(DecodeError::UnknownWitnessReply(other)),
                 },
             },
+            CATALOG_TAG => Message::Catalog {
+                step: match r.u8("catalog step kind")? {
+                    0 => CatalogMsg::Offer {
+                        version: r.u64("version")?,
+                    },
+                    1 => CatalogMsg::Want {
+                        version: r.u64("version")?,
+                    },
+                    2 => CatalogMsg::Bundle {
+                        bytes: r.bytes(
+                            hoso_node::catalog_bundle::MAX_BUNDLE_BYTES,
+                            "catalog bundle",
+                        )?,
+                    },
+                    other => return Err(DecodeError::UnknownCatalogStep(other)),
+                },
+            },
             t => return Err(DecodeError::UnknownType(t)),
         };
         if !r.b.is_empty() {
@@ -572,6 +639,17 @@ mod tests {
                 ],
             },
             Message::Idle { upto: 3 },
+            Message::Catalog {
+                step: CatalogMsg::Offer { version: 4 },
+            },
+            Message::Catalog {
+                step: CatalogMsg::Want { version: 0 },
+            },
+            Message::Catalog {
+                step: CatalogMsg::Bundle {
+                    bytes: b"HOSOCAT1".to_vec(),
+                },
+            },
             Message::Done,
             Message::Error {
                 reason: "nope".into(),

@@ -96,6 +96,10 @@ pub struct RoundStats {
     pub too_large: u64,
     /// Cases quarantined earlier and merged in this session once their audit entries came.
     pub released: u64,
+    /// The catalog version applied from the hub in this session (commune side).
+    pub catalog_applied: Option<u64>,
+    /// Catalog bundles refused here (bad signature, not newer, not from the hub…).
+    pub catalog_refused: u64,
 }
 
 struct InFlight {
@@ -144,6 +148,8 @@ pub struct Session {
     replayed_cosigs: Vec<(String, String)>,
     /// Chains of the nodes either side took the place of (`hoso_node::rebuild`).
     predecessors: Vec<NodeId>,
+    /// The catalog exchange (issue 12).
+    catalog: super::catalog::CatalogState,
 }
 
 impl Session {
@@ -176,6 +182,7 @@ impl Session {
             peer_juris: None,
             replayed_cosigs: Vec::new(),
             predecessors,
+            catalog: Default::default(),
         }
     }
 
@@ -381,6 +388,13 @@ impl Session {
                 Ok(vec![Message::Witness { reply }])
             }
             Message::Witness { reply } => self.on_witness(reply),
+            Message::Catalog { step } => {
+                let mut out =
+                    self.catalog
+                        .on_step(&self.node, &self.peer, step, &mut self.stats)?;
+                out.extend(self.pump()?);
+                Ok(out)
+            }
         }
     }
 
@@ -705,6 +719,10 @@ impl Session {
             }
         }
         out.extend(docs_out);
+        // Hub side: the newest catalog version, before `Idle` (a one-shot round waits for it).
+        if let Some(m) = self.catalog.offer(&self.node, &self.peer)? {
+            out.push(m);
+        }
         // After the own chain's entries, so the hub holds them when the request arrives; before
         // `Idle`, so a hub that initiated a one-shot round answers it before its `Done`.
         if let Some(m) = self.checkpoint_due()? {
@@ -720,6 +738,7 @@ impl Session {
             && self.inflight.is_empty()
             && self.peer_idle
             && self.checkpoint_outstanding.is_none()
+            && !self.catalog.pending()
             && !self.done_sent
         {
             self.done_sent = true;
