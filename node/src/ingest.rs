@@ -18,7 +18,9 @@
 //! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
+mod prepare;
 pub mod quarantine;
+mod received;
 mod trust;
 
 use std::collections::HashMap;
@@ -27,7 +29,7 @@ use automerge::{AutoCommit, ChangeHash};
 use redb::{ReadableTable, WriteTransaction};
 use serde::Serialize;
 
-use crate::case::{CaseDoc, CaseSummary};
+use crate::case::CaseSummary;
 use crate::conflicts::ReviewRecord;
 use crate::error::{EncodeError, IngestError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
@@ -37,6 +39,7 @@ use crate::store::tables::{
     CASES, DOC_CHANGES, DOCS, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
 };
 use crate::write::{Author, Permission};
+use prepare::Prepared;
 use quarantine::RefusalKind;
 
 /// Most heads a case may claim in one message (Automerge heads of one case are a handful).
@@ -146,12 +149,15 @@ impl Node {
             Some(p) => Author::Peer(*p),
             None => Author::Node,
         };
+        // Whole documents of cases new here are decoded before the writer lock.
+        let mut prepared = self.prepare_docs(docs)?;
         let ctx = self.begin_write(&author, Permission::Ingest)?;
         let report = (|tx: &WriteTransaction| -> Result<IngestReport> {
             let mut report = IngestReport::default();
             let mut roles = HashMap::new();
-            for d in docs {
-                let item = match self.ingest_one(tx, peer, d, allow, &mut roles) {
+            for (d, pre) in docs.iter().zip(prepared.iter_mut()) {
+                let pre = std::mem::replace(pre, Prepared::Later);
+                let item = match self.ingest_one(tx, peer, d, pre, allow, &mut roles) {
                     Ok(Ok(i)) => {
                         quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
                         i
@@ -259,6 +265,7 @@ impl Node {
         tx: &WriteTransaction,
         peer: Option<&NodeId>,
         d: &IncomingDoc,
+        pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
         roles: &mut HashMap<(NodeId, String), Option<hoso_schemas::Role>>,
     ) -> Result<std::result::Result<Ingested, Refusal>> {
@@ -331,8 +338,12 @@ impl Node {
                         ),
                     );
                 }
-                let am = match AutoCommit::load(&d.bytes) {
-                    Ok(am) => am,
+                let decoded = match pre {
+                    Prepared::Done(r) => r,
+                    Prepared::Later => prepare::decode(d),
+                };
+                let dec = match decoded {
+                    Ok(dec) => *dec,
                     Err(e) => {
                         return refuse(
                             RefusalKind::Invalid,
@@ -340,15 +351,15 @@ impl Node {
                         );
                     }
                 };
-                let mut doc = CaseDoc::from_automerge(am);
-                let view = doc.view()?;
+                let mut doc = dec.doc;
+                let view = dec.view?;
                 if view.id != d.id {
                     return refuse(
                         RefusalKind::Invalid,
                         format!("remote document claims id {} instead of {}", view.id, d.id),
                     );
                 }
-                let (p, c) = (doc.all_strings("province")?, doc.all_strings("commune")?);
+                let (p, c) = dec.juris?;
                 if p.len() != 1 || c.len() != 1 {
                     return refuse(
                         RefusalKind::Invalid,
@@ -368,8 +379,17 @@ impl Node {
                     Ok(c) => c,
                     Err(why) => return refuse(RefusalKind::Unaccounted, why),
                 };
-                let saved = doc.save();
-                tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
+                // The bytes loaded strictly (checksums, change hashes, heads): when they are
+                // one document chunk they are what `save()` would write, so they are stored as
+                // they came instead of being encoded again (`received.rs`).
+                if received::is_single_document(&d.bytes)
+                    && doc.automerge().get_missing_deps(&[]).is_empty()
+                {
+                    tx.open_table(DOCS)?.insert(&d.id.0, d.bytes.as_slice())?;
+                } else {
+                    let saved = doc.save();
+                    tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
+                }
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
                 self.store_summary(tx, &view)?;
@@ -377,9 +397,16 @@ impl Node {
             }
         };
         let am = doc.automerge();
-        if let Some(peer) = peer {
-            self.note_peer_heads(tx, peer, d, created, am)?;
-        }
+        // The heads the sender holds, worked out once (a whole document of a known case is
+        // loaded for them).
+        let heads = match peer {
+            Some(peer) => {
+                let heads = self.sender_heads(d, created, am);
+                self.note_peer_heads(tx, peer, &d.id, &heads, am)?;
+                heads
+            }
+            None => Vec::new(),
+        };
         let from = peer.unwrap_or(&LOCAL);
         let conflict = if let Some(view) = &merged_view {
             let filed = self.file_review_in(tx, view, from)?;
@@ -392,12 +419,6 @@ impl Node {
             }
         } else {
             false
-        };
-        let heads = if let Some(peer) = peer {
-            let _ = peer;
-            self.sender_heads(d, created, am)
-        } else {
-            Vec::new()
         };
         Ok(Ok(Ingested::Stored {
             id: d.id,
@@ -437,35 +458,31 @@ impl Node {
         &self,
         tx: &WriteTransaction,
         peer: &NodeId,
-        d: &IncomingDoc,
-        created: bool,
+        id: &CaseId,
+        sender_heads: &[[u8; 32]],
         am: &mut AutoCommit,
     ) -> Result<()> {
-        let sender_heads = self.sender_heads(d, created, am);
         if sender_heads.is_empty() {
             return Ok(());
         }
         let local = raw_heads(am);
         let mut t = tx.open_table(PEER_HEADS)?;
         let old = t
-            .get((&peer.0, &d.id.0))?
+            .get((&peer.0, &id.0))?
             .map(|g| decode_peer_heads(g.value()).1)
             .unwrap_or_default();
-        let known = union(&sender_heads, &old);
+        let known = union(sender_heads, &old);
         let (seq, known) = if covered(&local, &known) {
             let seq = tx
                 .open_table(FEED_BY_DOC)?
-                .get(&d.id.0)?
+                .get(&id.0)?
                 .map(|v| v.value())
                 .unwrap_or(0);
             (seq, local)
         } else {
             (0, known)
         };
-        t.insert(
-            (&peer.0, &d.id.0),
-            encode_peer_heads(seq, &known).as_slice(),
-        )?;
+        t.insert((&peer.0, &id.0), encode_peer_heads(seq, &known).as_slice())?;
         Ok(())
     }
 
