@@ -25,7 +25,7 @@ mod trust;
 
 use std::collections::HashMap;
 
-use automerge::{AutoCommit, ChangeHash};
+use automerge::AutoCommit;
 use redb::{ReadableTable, WriteTransaction};
 use serde::Serialize;
 
@@ -34,7 +34,9 @@ use crate::conflicts::ReviewRecord;
 use crate::error::{EncodeError, IngestError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
-use crate::replica::{covered, decode_peer_heads, encode_peer_heads, raw_heads, sorted, union};
+use crate::replica::{
+    covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, sorted, union,
+};
 use crate::store::tables::{
     CASES, DOC_CHANGES, DOCS, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
 };
@@ -431,23 +433,22 @@ impl Node {
 
     /// The heads the sender holds (and we now hold too), or none when it claims heads we lack.
     fn sender_heads(&self, d: &IncomingDoc, created: bool, am: &mut AutoCommit) -> Vec<[u8; 32]> {
+        if created {
+            // A new case is the sender's whole document as it came: its heads are ours.
+            return raw_heads(am);
+        }
         let sender_heads = if d.full {
-            // A whole document: its own heads are the sender's.
-            let loaded = AutoCommit::load(&d.bytes).ok();
-            match (created, loaded) {
-                (true, _) => raw_heads(am),
-                (false, Some(mut l)) => raw_heads(&mut l),
-                (false, None) => Vec::new(),
+            // A whole document of a case held here: its own heads are the sender's.
+            match AutoCommit::load(&d.bytes) {
+                Ok(mut l) => raw_heads(&mut l),
+                Err(_) => Vec::new(),
             }
         } else {
             sorted(d.heads.clone())
         };
         // Heads the sender claims but did not send are not recorded: the next change to this
         // case then travels whole, which is always correct.
-        if sender_heads
-            .iter()
-            .all(|h| am.get_change_by_hash(&ChangeHash(*h)).is_some())
-        {
+        if holds_all(am, &sender_heads) {
             sender_heads
         } else {
             Vec::new()
