@@ -18,25 +18,30 @@
 //! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
+mod prepare;
 pub mod quarantine;
+mod received;
 mod trust;
 
 use std::collections::HashMap;
 
-use automerge::{AutoCommit, ChangeHash};
+use automerge::AutoCommit;
 use redb::{ReadableTable, WriteTransaction};
 use serde::Serialize;
 
-use crate::case::{CaseDoc, CaseSummary};
+use crate::case::CaseSummary;
 use crate::conflicts::ReviewRecord;
 use crate::error::{EncodeError, IngestError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
-use crate::replica::{covered, decode_peer_heads, encode_peer_heads, raw_heads, sorted, union};
+use crate::replica::{
+    covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, sorted, union,
+};
 use crate::store::tables::{
     CASES, DOC_CHANGES, DOCS, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
 };
 use crate::write::{Author, Permission};
+use prepare::Prepared;
 use quarantine::RefusalKind;
 
 /// Most heads a case may claim in one message (Automerge heads of one case are a handful).
@@ -146,12 +151,15 @@ impl Node {
             Some(p) => Author::Peer(*p),
             None => Author::Node,
         };
+        // Whole documents of cases new here are decoded before the writer lock.
+        let mut prepared = self.prepare_docs(docs)?;
         let ctx = self.begin_write(&author, Permission::Ingest)?;
         let report = (|tx: &WriteTransaction| -> Result<IngestReport> {
             let mut report = IngestReport::default();
             let mut roles = HashMap::new();
-            for d in docs {
-                let item = match self.ingest_one(tx, peer, d, allow, &mut roles) {
+            for (d, pre) in docs.iter().zip(prepared.iter_mut()) {
+                let pre = std::mem::replace(pre, Prepared::Later);
+                let item = match self.ingest_one(tx, peer, d, pre, allow, &mut roles) {
                     Ok(Ok(i)) => {
                         quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
                         i
@@ -259,6 +267,7 @@ impl Node {
         tx: &WriteTransaction,
         peer: Option<&NodeId>,
         d: &IncomingDoc,
+        pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
         roles: &mut HashMap<(NodeId, String), Option<hoso_schemas::Role>>,
     ) -> Result<std::result::Result<Ingested, Refusal>> {
@@ -331,8 +340,12 @@ impl Node {
                         ),
                     );
                 }
-                let am = match AutoCommit::load(&d.bytes) {
-                    Ok(am) => am,
+                let decoded = match pre {
+                    Prepared::Done(r) => r,
+                    Prepared::Later => prepare::decode(d),
+                };
+                let dec = match decoded {
+                    Ok(dec) => *dec,
                     Err(e) => {
                         return refuse(
                             RefusalKind::Invalid,
@@ -340,15 +353,15 @@ impl Node {
                         );
                     }
                 };
-                let mut doc = CaseDoc::from_automerge(am);
-                let view = doc.view()?;
+                let mut doc = dec.doc;
+                let view = dec.view?;
                 if view.id != d.id {
                     return refuse(
                         RefusalKind::Invalid,
                         format!("remote document claims id {} instead of {}", view.id, d.id),
                     );
                 }
-                let (p, c) = (doc.all_strings("province")?, doc.all_strings("commune")?);
+                let (p, c) = dec.juris?;
                 if p.len() != 1 || c.len() != 1 {
                     return refuse(
                         RefusalKind::Invalid,
@@ -368,8 +381,17 @@ impl Node {
                     Ok(c) => c,
                     Err(why) => return refuse(RefusalKind::Unaccounted, why),
                 };
-                let saved = doc.save();
-                tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
+                // The bytes loaded strictly (checksums, change hashes, heads): when they are
+                // one document chunk they are what `save()` would write, so they are stored as
+                // they came instead of being encoded again (`received.rs`).
+                if received::is_single_document(&d.bytes)
+                    && doc.automerge().get_missing_deps(&[]).is_empty()
+                {
+                    tx.open_table(DOCS)?.insert(&d.id.0, d.bytes.as_slice())?;
+                } else {
+                    let saved = doc.save();
+                    tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
+                }
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
                 self.store_summary(tx, &view)?;
@@ -377,9 +399,16 @@ impl Node {
             }
         };
         let am = doc.automerge();
-        if let Some(peer) = peer {
-            self.note_peer_heads(tx, peer, d, created, am)?;
-        }
+        // The heads the sender holds, worked out once (a whole document of a known case is
+        // loaded for them).
+        let heads = match peer {
+            Some(peer) => {
+                let heads = self.sender_heads(d, created, am);
+                self.note_peer_heads(tx, peer, &d.id, &heads, am)?;
+                heads
+            }
+            None => Vec::new(),
+        };
         let from = peer.unwrap_or(&LOCAL);
         let conflict = if let Some(view) = &merged_view {
             let filed = self.file_review_in(tx, view, from)?;
@@ -393,12 +422,6 @@ impl Node {
         } else {
             false
         };
-        let heads = if let Some(peer) = peer {
-            let _ = peer;
-            self.sender_heads(d, created, am)
-        } else {
-            Vec::new()
-        };
         Ok(Ok(Ingested::Stored {
             id: d.id,
             created,
@@ -410,23 +433,22 @@ impl Node {
 
     /// The heads the sender holds (and we now hold too), or none when it claims heads we lack.
     fn sender_heads(&self, d: &IncomingDoc, created: bool, am: &mut AutoCommit) -> Vec<[u8; 32]> {
+        if created {
+            // A new case is the sender's whole document as it came: its heads are ours.
+            return raw_heads(am);
+        }
         let sender_heads = if d.full {
-            // A whole document: its own heads are the sender's.
-            let loaded = AutoCommit::load(&d.bytes).ok();
-            match (created, loaded) {
-                (true, _) => raw_heads(am),
-                (false, Some(mut l)) => raw_heads(&mut l),
-                (false, None) => Vec::new(),
+            // A whole document of a case held here: its own heads are the sender's.
+            match AutoCommit::load(&d.bytes) {
+                Ok(mut l) => raw_heads(&mut l),
+                Err(_) => Vec::new(),
             }
         } else {
             sorted(d.heads.clone())
         };
         // Heads the sender claims but did not send are not recorded: the next change to this
         // case then travels whole, which is always correct.
-        if sender_heads
-            .iter()
-            .all(|h| am.get_change_by_hash(&ChangeHash(*h)).is_some())
-        {
+        if holds_all(am, &sender_heads) {
             sender_heads
         } else {
             Vec::new()
@@ -437,35 +459,31 @@ impl Node {
         &self,
         tx: &WriteTransaction,
         peer: &NodeId,
-        d: &IncomingDoc,
-        created: bool,
+        id: &CaseId,
+        sender_heads: &[[u8; 32]],
         am: &mut AutoCommit,
     ) -> Result<()> {
-        let sender_heads = self.sender_heads(d, created, am);
         if sender_heads.is_empty() {
             return Ok(());
         }
         let local = raw_heads(am);
         let mut t = tx.open_table(PEER_HEADS)?;
         let old = t
-            .get((&peer.0, &d.id.0))?
+            .get((&peer.0, &id.0))?
             .map(|g| decode_peer_heads(g.value()).1)
             .unwrap_or_default();
-        let known = union(&sender_heads, &old);
+        let known = union(sender_heads, &old);
         let (seq, known) = if covered(&local, &known) {
             let seq = tx
                 .open_table(FEED_BY_DOC)?
-                .get(&d.id.0)?
+                .get(&id.0)?
                 .map(|v| v.value())
                 .unwrap_or(0);
             (seq, local)
         } else {
             (0, known)
         };
-        t.insert(
-            (&peer.0, &d.id.0),
-            encode_peer_heads(seq, &known).as_slice(),
-        )?;
+        t.insert((&peer.0, &id.0), encode_peer_heads(seq, &known).as_slice())?;
         Ok(())
     }
 

@@ -148,6 +148,17 @@ pub(crate) fn sorted(mut h: Vec<[u8; 32]>) -> Vec<[u8; 32]> {
     h
 }
 
+/// True when `am` has applied every change of `heads`. With no change queued for missing
+/// dependencies, `get_missing_deps(heads)` lists exactly the heads not applied, from the change
+/// graph; otherwise each change is looked up (which rebuilds it: slower, and rare).
+pub(crate) fn holds_all(am: &mut AutoCommit, heads: &[[u8; 32]]) -> bool {
+    let hashes: Vec<ChangeHash> = heads.iter().map(|h| ChangeHash(*h)).collect();
+    if am.get_missing_deps(&[]).is_empty() {
+        return am.get_missing_deps(&hashes).is_empty();
+    }
+    hashes.iter().all(|h| am.get_change_by_hash(h).is_some())
+}
+
 pub(crate) fn raw_heads(doc: &mut AutoCommit) -> Vec<[u8; 32]> {
     sorted(doc.get_heads().iter().map(|h| h.0).collect())
 }
@@ -240,7 +251,7 @@ impl Node {
                     let ph: Vec<ChangeHash> = ph
                         .into_iter()
                         .map(ChangeHash)
-                        .filter(|h| am.get_change_by_hash(h).is_some())
+                        .filter(|h| holds_all(am, &[h.0]))
                         .collect();
                     let item = if !ph.is_empty() {
                         OutgoingDoc {

@@ -8,10 +8,13 @@ use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
 use crate::audit::entry::{Entry, payload_hash};
+use crate::case::CaseSummary;
 use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_FORKS, AUDIT_PAYLOADS, CASES};
+
+mod precheck;
 
 /// Most entries one batch may carry.
 pub const MAX_BATCH: usize = 4096;
@@ -145,27 +148,24 @@ impl Node {
     }
 
     /// Verifies and stores entries of `origin`'s chain received from a peer, in one
-    /// transaction. Stops at the first bad entry and says why.
+    /// transaction. Stops at the first bad entry and says why. What needs only the entry
+    /// (decoding, chain, realm, signature, payload hash) is checked before the writer lock
+    /// (`replica/precheck.rs`); the transaction checks duplicates, forks and the hash link.
     pub fn ingest_chain(&self, origin: &NodeId, entries: &[RawRecord]) -> Result<ChainIngest> {
         if entries.len() > MAX_BATCH {
             return Err(AuditError::BatchTooLarge { max: MAX_BATCH }.into());
         }
         let own = self.id();
-        let realm = self.realm();
+        let pre = precheck::precheck(origin, self.realm(), entries);
         self.with_write(|tx, head| {
             let mut out = ChainIngest::default();
             let mut audit = tx.open_table(AUDIT)?;
             let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
             let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
             let mut forks = tx.open_table(AUDIT_FORKS)?;
-            for (rec, payload) in entries {
-                let e = match Entry::from_record(rec) {
-                    Ok(e) => e,
-                    Err(err) => {
-                        out.refused = Some(format!("undecodable entry: {err}"));
-                        break;
-                    }
-                };
+            // The hash of the entry held at the seq before, once this batch has passed it.
+            let mut last: Option<(u64, [u8; 32])> = None;
+            for (e, (rec, payload)) in pre.passed.iter().zip(entries) {
                 let seq = e.body.seq;
                 let refuse = |why: &str| {
                     Some(format!(
@@ -173,29 +173,11 @@ impl Node {
                         e.body.origin.short()
                     ))
                 };
-                if e.body.origin != *origin {
-                    out.refused = refuse("it belongs to another chain");
-                    break;
-                }
-                if e.body.realm != realm {
-                    out.refused = refuse("it is from another deployment (realm)");
-                    break;
-                }
-                if !e.signature_ok() {
-                    out.refused = refuse("bad signature");
-                    break;
-                }
-                if let Some(p) = payload
-                    && (payload_hash(p) != e.body.payload_hash
-                        || p.len() != e.body.payload_len as usize)
-                {
-                    out.refused = refuse("payload does not match its hash");
-                    break;
-                }
                 let existing = audit.get((&origin.0, seq))?.map(|v| v.value().to_vec());
                 if let Some(existing) = existing {
                     if existing == *rec {
                         out.duplicates += 1;
+                        last = Some((seq, e.hash));
                     } else {
                         let kept = Entry::from_record(&existing)
                             .map(|k| k.hash)
@@ -208,6 +190,7 @@ impl Node {
                             );
                         }
                         out.forks += 1;
+                        last = None;
                     }
                     continue;
                 }
@@ -218,13 +201,13 @@ impl Node {
                     out.refused = refuse("entries of this node's own chain it never wrote");
                     break;
                 }
-                let expected_prev = if seq == 0 {
-                    Some([0u8; 32])
-                } else {
-                    audit
+                let expected_prev = match last {
+                    _ if seq == 0 => Some([0u8; 32]),
+                    Some((s, h)) if s + 1 == seq => Some(h),
+                    _ => audit
                         .get((&origin.0, seq - 1))?
                         .and_then(|v| Entry::from_record(v.value()).ok())
-                        .map(|p| p.hash)
+                        .map(|p| p.hash),
                 };
                 match expected_prev {
                     None => {
@@ -245,9 +228,14 @@ impl Node {
                     by_case.insert(case_key(&e.body.case_id, &origin.0, seq).as_slice(), ())?;
                 }
                 if restoring {
-                    crate::restore::adopt_own_entry(tx, head, &e)?;
+                    crate::restore::adopt_own_entry(tx, head, e)?;
                 }
+                last = Some((seq, e.hash));
                 out.stored += 1;
+            }
+            // Every entry before the first that failed on its own was handled above.
+            if out.refused.is_none() {
+                out.refused = pre.refused.clone();
             }
             Ok(out)
         })

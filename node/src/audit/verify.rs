@@ -169,7 +169,7 @@ fn decode_window(window: Vec<Raw>, origin: &NodeId) -> std::result::Result<Vec<D
 
 /// Maps `f` over `items` on `threads` scoped threads, in order. A worker that panics fails the
 /// whole map (with the panic's message) instead of leaving its share out of the result.
-fn par_map<T: Sync, R: Send>(
+pub(crate) fn par_map<T: Sync, R: Send>(
     items: &[T],
     threads: usize,
     f: impl Fn(&T) -> R + Sync,
