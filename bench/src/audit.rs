@@ -15,7 +15,6 @@ use hoso_node::audit::bundle::verify_bundle;
 use hoso_node::audit::entry::{Action, Entry, EntryBody, payload_hash};
 use hoso_node::audit::source::DbSource;
 use hoso_node::audit::verify::{Policy, verify};
-use hoso_node::store::tables::{AUDIT, AUDIT_PAYLOADS};
 use hoso_node::{Author, CaseId, InitOptions, NewCase, Node, NodeKey, NodeRole};
 use hoso_schemas::{FieldDef, FieldType, Role};
 
@@ -82,8 +81,7 @@ fn chain_rate(n: u64) -> anyhow::Result<serde_json::Value> {
     while seq < n {
         let tx = db.begin_write()?;
         {
-            let mut audit = tx.open_table(AUDIT)?;
-            let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
+            let mut audit = hoso_node::audit::stored::read_in(&tx)?;
             let end = (seq + 50_000).min(n);
             while seq < end {
                 let action = match seq {
@@ -114,8 +112,7 @@ fn chain_rate(n: u64) -> anyhow::Result<serde_json::Value> {
                     },
                     &key,
                 );
-                audit.insert((&key.id().0, seq), e.to_record().as_slice())?;
-                payloads.insert(&e.hash, payload.as_slice())?;
+                audit.insert(&e, Some(&payload))?;
                 prev = e.hash;
                 seq += 1;
             }

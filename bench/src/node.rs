@@ -304,7 +304,7 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
         let mut audit = 0usize;
         let mut entries = 0usize;
         for row in rtx.open_table(hoso_node::store::tables::AUDIT)?.iter()? {
-            audit += row?.1.value().len();
+            audit += row?.1.value().0.len();
             entries += 1;
         }
         let size = std::fs::metadata(dir.join(hoso_node::node::paths::STORE))?.len();

@@ -4,6 +4,7 @@
 
 mod node {
     pub mod cases;
+    pub mod compact_audit;
     pub mod corrections;
     pub mod durability;
     pub mod intake;

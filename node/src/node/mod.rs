@@ -35,6 +35,7 @@ mod payments;
 mod read;
 mod registry;
 mod results;
+mod storage;
 mod supplement;
 mod tracks;
 
