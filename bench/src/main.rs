@@ -26,10 +26,11 @@
 //!
 //! Modules: [`proc`] (children, rusage wrapper, cleanup), [`hoso`] (the CLI driver and the one
 //! login step), [`setup`] (nodes built with real commands), [`workload`] (generated cases),
-//! [`env`] (load and same-run baselines), [`stats`], [`progress`] (a bar per long phase on a
+//! [`env`] (load and same-run baselines), [`stats`], [`disk`] (a store's growth per case, by table), [`progress`] (a bar per long phase on a
 //! terminal, a line otherwise), and one module per bench.
 
 mod audit;
+mod disk;
 mod loopback;
 mod node;
 mod progress;

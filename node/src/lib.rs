@@ -105,6 +105,7 @@ pub use case::{CaseSummary, CaseView, Evidence, HistoryEntry, Note};
 pub use case_index::{CaseIndex, IndexVersion};
 pub use config::{NodeConfig, NodeRole};
 pub use error::{NodeError, Result};
+pub use store::usage::{StorageBreakdown, TableUsage};
 pub use identity::NodeKey;
 pub use ids::{CaseId, NodeId};
 pub use index::{DueDate, StatusKey, date_bytes};

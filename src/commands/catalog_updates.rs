@@ -12,7 +12,7 @@ use crate::output;
 
 /// Runs a catalog command.
 pub fn run(cli: &Cli, cmd: &CatalogCmd) -> anyhow::Result<ExitCode> {
-    let node = super::open(cli)?;
+    let node = crate::data_dir::open(cli)?;
     match cmd {
         CatalogCmd::Publish { dir } => publish(cli, &node, dir),
         CatalogCmd::Show => show(cli, &node),
