@@ -85,8 +85,9 @@ fn build(h: &Hoso, dir: &Path, args: &ProvinceArgs) -> anyhow::Result<Ready> {
     let hubn = setup::hub(h, dir, "hub", &format!("127.0.0.1:{port}"))?;
     let per = args.cases / args.communes.max(1);
     eprintln!(
-        "generating: {} communes × {per} cases, imported with `hoso import` (2 at a time)",
-        args.communes
+        "generating: {} communes × {per} cases, imported with `hoso import` ({} at a time)",
+        args.communes,
+        args.jobs.max(1)
     );
     let specs: Vec<CommuneSpec> = (0..args.communes)
         .map(|i| CommuneSpec {
