@@ -57,6 +57,9 @@ pub struct LoopbackArgs {
     /// Skip the naive baseline.
     #[arg(long)]
     pub no_baseline: bool,
+    /// Send raw frames in the `--once` rounds (the bytes before frame compression).
+    #[arg(long)]
+    pub raw_frames: bool,
 }
 
 const FAMILY: &[&str] = &[
@@ -319,7 +322,12 @@ pub fn run(a: &LoopbackArgs) -> anyhow::Result<serde_json::Value> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(run_async(a.cases, a.edits_per_case, !a.no_baseline))
+    rt.block_on(run_async(
+        a.cases,
+        a.edits_per_case,
+        !a.no_baseline,
+        a.raw_frames,
+    ))
 }
 
 /// Builds the workload and runs both protocols. Returns the report as JSON.
@@ -327,6 +335,7 @@ async fn run_async(
     n: usize,
     edits_per_case: usize,
     with_baseline: bool,
+    raw_frames: bool,
 ) -> anyhow::Result<serde_json::Value> {
     let tmp = tempfile::tempdir()?;
     let commune = init(&tmp.path().join("commune"), Some("06112"))?;
@@ -381,6 +390,7 @@ async fn run_async(
     let ep = net::bind_endpoint(&commune, ([127, 0, 0, 1], 0).into(), false).await?;
     let once = || DriveOptions {
         once: true,
+        raw_frames,
         ..DriveOptions::default()
     };
     reset_peak_rss();
@@ -520,6 +530,8 @@ async fn run_async(
         "hub_conflicts_after": hub_status.conflicts,
         "initial_s": ours.initial_s,
         "initial_bytes": ours.initial_bytes,
+        "initial_bytes_per_case": ours.initial_bytes as f64 / n.max(1) as f64,
+        "frames": if raw_frames { "raw" } else { "zstd above 256 B when negotiated" },
         "noop_ms": ours.noop_ms,
         "noop_bytes": ours.noop_bytes,
         "incremental_ms": ours.incremental_ms,

@@ -19,7 +19,7 @@ use crate::blocking::{AbortOnDrop, store_work};
 use crate::error::SyncError;
 pub use crate::link::Link;
 use crate::net::{self, DriveOptions, Observer, SyncHandler};
-use crate::protocol::{ALPN, RoundStats, Session};
+use crate::protocol::{ALPN, ALPN_V2, RoundStats, Session};
 
 /// How the engine runs.
 #[derive(Clone, Debug, Default)]
@@ -184,7 +184,11 @@ impl Engine {
             active: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             max_sessions,
         };
-        let router = Router::builder(ep.clone()).accept(ALPN, handler).spawn();
+        // hoso/sync/2 first: the accepting side's order picks it when the dialler offers it.
+        let router = Router::builder(ep.clone())
+            .accept(ALPN_V2, handler.clone())
+            .accept(ALPN, handler)
+            .spawn();
         let peers = Peers::load(node.dir())?;
         node.publish_sync_status(|s| {
             s.running = true;

@@ -8,9 +8,18 @@ pub mod message;
 pub mod restore;
 pub mod session;
 
-pub use frame::{FRAME_VERSION, FrameError, MAX_FRAME};
+pub use frame::{FRAME_VERSION, FRAME_ZSTD, FrameError, MAX_FRAME};
 pub use message::{DecodeError, Jurisdiction, Message, WitnessMsg};
 pub use session::{RoundStats, Session};
 
-/// The ALPN of the sync protocol.
+/// The ALPN of the sync protocol with raw frames only (what every node speaks).
 pub const ALPN: &[u8] = b"hoso/sync/1";
+/// The same messages, with frames that may be zstd-compressed (see [`frame`]). A node offers
+/// both when it dials and prefers this one when it accepts, so two nodes that know it compress
+/// and a node that knows only [`ALPN`] still talks raw with a newer one.
+pub const ALPN_V2: &[u8] = b"hoso/sync/2";
+
+/// Whether a connection's negotiated ALPN allows compressed frames.
+pub fn alpn_compresses(alpn: &[u8]) -> bool {
+    alpn == ALPN_V2
+}
