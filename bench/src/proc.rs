@@ -403,6 +403,11 @@ impl Proc {
         }
     }
 
+    /// Its whole stderr log so far.
+    pub fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
+    }
+
     /// The last lines of its stderr log.
     pub fn stderr_tail(&self) -> String {
         let s = std::fs::read_to_string(&self.stderr_log).unwrap_or_default();

@@ -282,6 +282,11 @@ async fn refresh_pending(node: &Node, peer: &Peer) {
     }
 }
 
+/// Longest wait between two dials of a lost peer (plus the 10 s a dial may take): a link back
+/// from a cut is found within seconds, not the half minute a 30 s cap cost; a busy hub still
+/// spreads its communes with [`busy_backoff`].
+pub const MAX_BACKOFF: Duration = Duration::from_secs(4);
+
 async fn dial_loop(
     node: Node,
     ep: Endpoint,
@@ -347,7 +352,7 @@ async fn dial_loop(
             _ = wake.notified() => {}
             _ = cancel.cancelled() => return,
         }
-        backoff = (backoff * 2).min(Duration::from_secs(30));
+        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
 

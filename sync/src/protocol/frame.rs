@@ -202,16 +202,24 @@ mod tests {
 
     #[test]
     fn compressed_frames_round_trip_and_small_ones_stay_raw() {
-        let big: Vec<u8> = (0..10_000u32).flat_map(|i| (i % 97).to_be_bytes()).collect();
+        let big: Vec<u8> = (0..10_000u32)
+            .flat_map(|i| (i % 97).to_be_bytes())
+            .collect();
         let f = encode_frame_with(&big, true).expect("frame");
         assert_eq!(f[0], FRAME_ZSTD);
         assert!(f.len() < big.len() / 4, "{} of {}", f.len(), big.len());
         assert_eq!(read_back(&f), Ok(big.clone()));
         // Not asked to: raw.
-        assert_eq!(encode_frame_with(&big, false).expect("raw")[0], FRAME_VERSION);
+        assert_eq!(
+            encode_frame_with(&big, false).expect("raw")[0],
+            FRAME_VERSION
+        );
         // Small: raw even when asked.
         let small = vec![7u8; COMPRESS_MIN - 1];
-        assert_eq!(encode_frame_with(&small, true).expect("raw")[0], FRAME_VERSION);
+        assert_eq!(
+            encode_frame_with(&small, true).expect("raw")[0],
+            FRAME_VERSION
+        );
         // Incompressible: raw.
         let noise: Vec<u8> = (0..4096u32)
             .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
@@ -239,7 +247,10 @@ mod tests {
         lie[HEADER_LEN..HEADER_LEN + 4].copy_from_slice(&200_000u32.to_be_bytes());
         assert!(matches!(
             read_back(&lie),
-            Err(FrameError::BadCompression { declared: 200_000, .. })
+            Err(FrameError::BadCompression {
+                declared: 200_000,
+                ..
+            })
         ));
         // Over the frame limit: refused before decompressing.
         let mut lie = f.clone();
