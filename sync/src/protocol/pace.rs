@@ -16,8 +16,10 @@ use std::time::{Duration, Instant};
 pub const PACE_MIN: usize = 8 << 10;
 /// The first batch's budget.
 pub const PACE_START: usize = 64 << 10;
-/// Transfer time a batch aims at.
-pub const PACE_TARGET: Duration = Duration::from_secs(1);
+/// Transfer time a batch aims at: long enough that a batch compresses about as well as a big
+/// one (zstd finds the repeats between cases within a frame), short enough that a cut costs
+/// at most this much of the link.
+pub const PACE_TARGET: Duration = Duration::from_secs(3);
 
 /// The batch budget of one session.
 #[derive(Clone, Debug)]
@@ -82,14 +84,15 @@ mod tests {
         p.acked(p.budget(), t0, t0 + Duration::from_millis(20));
         p.acked(p.budget(), t0, t0 + Duration::from_millis(30));
         assert_eq!(p.budget(), max);
-        // 32 KB/s: the budget drops to about one second of it.
+        // 32 KiB/s: the budget drops to PACE_TARGET of it.
+        let per_target = (32 << 10) * PACE_TARGET.as_secs() as usize;
         let mut slow = Pacer::new(max);
         slow.acked(PACE_START, t0, t0 + Duration::from_secs(2));
-        assert_eq!(slow.budget(), PACE_START / 2);
-        assert_eq!(slow.audit_budget(), PACE_START / 2);
+        assert_eq!(slow.budget(), per_target);
+        assert_eq!(slow.audit_budget(), per_target);
         // Pipelined acks are timed from the previous ack, not from the (earlier) send.
-        slow.acked(PACE_START / 2, t0, t0 + Duration::from_secs(3));
-        assert_eq!(slow.budget(), PACE_START / 2);
+        slow.acked(64 << 10, t0, t0 + Duration::from_secs(4));
+        assert_eq!(slow.budget(), per_target);
         // Never below the floor, never above a small maximum.
         slow.acked(1, t0, t0 + Duration::from_secs(60));
         assert_eq!(slow.budget(), PACE_MIN);
