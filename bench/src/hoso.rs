@@ -125,6 +125,23 @@ impl Hoso {
         Proc::spawn(&spec, &self.logs)
     }
 
+    /// [`Hoso::spawn`] with extra environment (e.g. a `RUST_LOG` filter).
+    pub fn spawn_env(
+        &self,
+        node: &NodeDir,
+        what: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Proc> {
+        let mut spec = self.spec(node, what, args, true);
+        spec.netns = node.netns.clone();
+        for (k, v) in env {
+            spec.env.retain(|(key, _)| key != k);
+            spec.env.push(((*k).to_string(), (*v).to_string()));
+        }
+        Proc::spawn(&spec, &self.logs)
+    }
+
     /// Runs a command to completion; a non-zero exit is an error with its stderr.
     pub fn run_spec(&self, spec: &Spec, timeout: Duration) -> anyhow::Result<Exit> {
         let mut p = Proc::spawn(spec, &self.logs)?;

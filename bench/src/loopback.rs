@@ -61,6 +61,9 @@ pub struct LoopbackArgs {
     /// sides (no no-op, incremental, live or baseline phases).
     #[arg(long)]
     pub disk_only: bool,
+    /// Send raw frames in the `--once` rounds (the bytes before frame compression).
+    #[arg(long)]
+    pub raw_frames: bool,
 }
 
 const FAMILY: &[&str] = &[
@@ -332,6 +335,7 @@ pub fn run(a: &LoopbackArgs) -> anyhow::Result<serde_json::Value> {
         a.edits_per_case,
         !a.no_baseline,
         a.disk_only,
+        a.raw_frames,
     ))
 }
 
@@ -341,6 +345,7 @@ async fn run_async(
     edits_per_case: usize,
     with_baseline: bool,
     disk_only: bool,
+    raw_frames: bool,
 ) -> anyhow::Result<serde_json::Value> {
     let tmp = tempfile::tempdir()?;
     let commune = init(&tmp.path().join("commune"), Some("06112"))?;
@@ -398,6 +403,7 @@ async fn run_async(
     let ep = net::bind_endpoint(&commune, ([127, 0, 0, 1], 0).into(), false).await?;
     let once = || DriveOptions {
         once: true,
+        raw_frames,
         ..DriveOptions::default()
     };
     reset_peak_rss();
@@ -559,6 +565,8 @@ async fn run_async(
         "hub_conflicts_after": hub_status.conflicts,
         "initial_s": ours.initial_s,
         "initial_bytes": ours.initial_bytes,
+        "initial_bytes_per_case": ours.initial_bytes as f64 / n.max(1) as f64,
+        "frames": if raw_frames { "raw" } else { "zstd above 256 B when negotiated" },
         "noop_ms": ours.noop_ms,
         "noop_bytes": ours.noop_bytes,
         "incremental_ms": ours.incremental_ms,

@@ -207,9 +207,14 @@ impl Proc {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let out = child.stdout.take().context("child stdout")?;
         let sink = lines.clone();
+        // Stdout lines are also kept in `<name>.stdout` (with `--keep`, to read a run after).
+        let mut copy = File::create(log_path(log_dir, &spec.name, "stdout")).ok();
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(out).lines() {
                 let Ok(line) = line else { break };
+                if let Some(f) = copy.as_mut() {
+                    let _ = writeln!(f, "{line}");
+                }
                 if let Ok(mut v) = sink.lock() {
                     v.push((Instant::now(), line));
                 }
@@ -401,6 +406,11 @@ impl Proc {
             }
             std::thread::sleep(Duration::from_millis(2));
         }
+    }
+
+    /// Its whole stderr log so far.
+    pub fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
     }
 
     /// The last lines of its stderr log.

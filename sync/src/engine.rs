@@ -19,7 +19,7 @@ use crate::blocking::{AbortOnDrop, store_work};
 use crate::error::SyncError;
 pub use crate::link::Link;
 use crate::net::{self, DriveOptions, Observer, SyncHandler};
-use crate::protocol::{ALPN, RoundStats, Session};
+use crate::protocol::{ALPN, ALPN_V2, RoundStats, Session};
 
 /// How the engine runs.
 #[derive(Clone, Debug, Default)]
@@ -184,7 +184,9 @@ impl Engine {
             active: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             max_sessions,
         };
+        // hoso/sync/2 first: the accepting side's order picks it when the dialler offers it.
         let router = Router::builder(ep.clone())
+            .accept(ALPN_V2, handler.clone())
             .accept(ALPN, handler)
             .accept(
                 crate::clock::CLOCK_ALPN,
@@ -284,6 +286,11 @@ async fn refresh_pending(node: &Node, peer: &Peer) {
     }
 }
 
+/// Longest wait between two dials of a lost peer (plus the 10 s a dial may take): a link back
+/// from a cut is found within seconds, not the half minute a 30 s cap cost; a busy hub still
+/// spreads its communes with [`busy_backoff`].
+pub const MAX_BACKOFF: Duration = Duration::from_secs(4);
+
 async fn dial_loop(
     node: Node,
     ep: Endpoint,
@@ -349,7 +356,7 @@ async fn dial_loop(
             _ = wake.notified() => {}
             _ = cancel.cancelled() => return,
         }
-        backoff = (backoff * 2).min(Duration::from_secs(30));
+        backoff = (backoff * 2).min(MAX_BACKOFF);
     }
 }
 

@@ -20,8 +20,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::blocking::{AbortOnDrop, session_step};
 use crate::error::SyncError;
-use crate::protocol::frame::{HEADER_LEN, encode_frame, parse_header};
-use crate::protocol::{ALPN, Message, RoundStats, Session};
+use crate::protocol::frame::{self, HEADER_LEN, encode_frame_with, parse_any_header};
+use crate::protocol::{ALPN, ALPN_V2, Message, RoundStats, Session, alpn_compresses};
 
 /// QUIC close code: the node id is not in the peers file.
 pub const CLOSE_NOT_ALLOWED: u32 = 403;
@@ -59,11 +59,13 @@ pub async fn bind_endpoint(
         .map_err(|e| SyncError::Net(format!("cannot listen on {bind}: {e}; is another node using that port? Set `listen` in node.toml")))
 }
 
-/// QUIC keep-alive: a ping every second on an otherwise quiet connection.
-pub const KEEP_ALIVE: Duration = Duration::from_secs(1);
+/// QUIC keep-alive: a ping every half second on an otherwise quiet connection (a side's idle
+/// clock restarts when it sends one, so this is added to [`IDLE_TIMEOUT`] at worst: measured
+/// over a cut veth link, the dialling side noticed after 4.9–5.2 s with a 1 s ping and 4 s).
+pub const KEEP_ALIVE: Duration = Duration::from_millis(500);
 /// QUIC idle timeout: a peer silent this long is gone (a dead hub is noticed within it, where
 /// iroh's default took about 30 s).
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(4);
+pub const IDLE_TIMEOUT: Duration = Duration::from_millis(3500);
 
 /// iroh's transport config with [`KEEP_ALIVE`] and [`IDLE_TIMEOUT`] for the connection and
 /// for each of its paths.
@@ -91,13 +93,21 @@ pub fn peer_addr(peer: &Peer) -> Result<EndpointAddr, SyncError> {
     Ok(a)
 }
 
-/// Connects to a peer.
+/// Connects to a peer, offering [`ALPN_V2`] (compressed frames) and [`ALPN`] (raw frames,
+/// what an older node speaks); the peer picks.
 pub async fn connect(ep: &Endpoint, peer: &Peer) -> Result<Connection, SyncError> {
     let addr = peer_addr(peer)?;
-    tokio::time::timeout(Duration::from_secs(10), ep.connect(addr, ALPN))
-        .await
-        .map_err(|_| SyncError::Net(format!("connecting to {} timed out", peer.name)))?
-        .map_err(|e| SyncError::Net(format!("cannot reach {}: {e}", peer.name)))
+    let opts = iroh::endpoint::ConnectOptions::new().with_additional_alpns(vec![ALPN.to_vec()]);
+    let reach = |e: String| SyncError::Net(format!("cannot reach {}: {e}", peer.name));
+    tokio::time::timeout(Duration::from_secs(10), async {
+        ep.connect_with_opts(addr, ALPN_V2, opts)
+            .await
+            .map_err(|e| reach(e.to_string()))?
+            .await
+            .map_err(|e| reach(e.to_string()))
+    })
+    .await
+    .map_err(|_| SyncError::Net(format!("connecting to {} timed out", peer.name)))?
 }
 
 /// Knobs of one driven session.
@@ -118,6 +128,8 @@ pub struct DriveOptions {
     /// Held entries a hub verifies per read transaction when it cosigns (default
     /// [`crate::protocol::session::WITNESS_STEP`]; tests lower it).
     pub witness_step: Option<usize>,
+    /// Send raw frames even when the connection negotiated compressed ones (benches compare).
+    pub raw_frames: bool,
 }
 
 /// What a driven session reports.
@@ -149,7 +161,8 @@ async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
             }
             _ => SyncError::net(e),
         })?;
-    let len = parse_header(&hdr)?;
+    let header = parse_any_header(&hdr)?;
+    let len = header.len;
     let mut buf = vec![0u8; len];
     r.read_exact(&mut buf).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::UnexpectedEof => {
@@ -158,7 +171,8 @@ async fn read_frame<R: tokio::io::AsyncRead + Unpin>(
         _ => SyncError::net(e),
     })?;
     bytes_in.fetch_add((HEADER_LEN + len) as u64, Ordering::Relaxed);
-    Ok(Some(Message::decode(&buf)?))
+    let payload = frame::payload(header, buf)?;
+    Ok(Some(Message::decode(&payload)?))
 }
 
 /// Runs a session over `conn` until a one-shot round ends, the peer goes away, `cancel`
@@ -186,6 +200,7 @@ pub async fn drive(
             _ = cancel.cancelled() => return Ok(DriveReport::default()),
         }
     };
+    let compress = alpn_compresses(conn.alpn()) && !opts.raw_frames;
     let bytes_out = Arc::new(AtomicU64::new(0));
     let bytes_in = Arc::new(AtomicU64::new(0));
     let (wtx, mut wrx) = mpsc::unbounded_channel::<Vec<u8>>();
@@ -231,7 +246,7 @@ pub async fn drive(
     let mut slot = Some(session);
     let send_all = |msgs: Vec<Message>| -> Result<(), SyncError> {
         for m in msgs {
-            let f = encode_frame(&m.encode())?;
+            let f = encode_frame_with(&m.encode(), compress)?;
             let _ = wtx.send(f);
         }
         Ok(())
@@ -313,7 +328,7 @@ pub async fn drive(
             Err(SyncError::Net(format!(
                 "{} stopped answering (nothing heard for {} s, timed out): the link or the node is down; retrying",
                 peer.name,
-                IDLE_TIMEOUT.as_secs()
+                IDLE_TIMEOUT.as_secs_f64()
             )))
         }
         r => r,
@@ -326,11 +341,12 @@ pub async fn drive(
             | SyncError::ScopeMismatch(_)),
         ) => {
             tracing::warn!(peer = %peer.name, error = %e, "closing a connection after bad input");
-            if let Ok(f) = encode_frame(
+            if let Ok(f) = encode_frame_with(
                 &Message::Error {
                     reason: e.to_string(),
                 }
                 .encode(),
+                false,
             ) {
                 let _ = wtx.send(f);
             }

@@ -7,6 +7,7 @@ mod sync {
     pub mod conflicts;
     pub mod converge;
     pub mod fanin;
+    pub mod frames;
     pub mod limits;
     pub mod resume;
     pub mod scope;

@@ -16,6 +16,7 @@
 //! and every batch is acknowledged.
 
 use std::collections::{BTreeMap, VecDeque};
+use std::time::Instant;
 
 use hoso_node::audit::checkpoint::{Cosignature, SignedCheckpoint};
 use hoso_node::audit::witness::WitnessReply;
@@ -26,6 +27,7 @@ use hoso_node::{CaseId, Node, NodeError, NodeId, NodeRole, Peer};
 use serde::Serialize;
 
 use super::message::{AuditRecord, DocMsg, Jurisdiction, Message, PROTOCOL, WitnessMsg};
+use super::pace::Pacer;
 use crate::error::SyncError;
 
 /// Feed entries read per `Docs` batch.
@@ -100,11 +102,18 @@ pub struct RoundStats {
     pub catalog_applied: Option<u64>,
     /// Catalog bundles refused here (bad signature, not newer, not from the hub…).
     pub catalog_refused: u64,
+    /// Cases received that this node already held entirely (sent again: a batch whose ack a
+    /// cut lost, or a case that reached this node by another path). Logged at info under the
+    /// `hoso_sync::resent` target.
+    pub already_held: u64,
 }
 
 struct InFlight {
     upto: u64,
     seqs: BTreeMap<CaseId, u64>,
+    /// Document bytes in it and when it was sent (for the [`Pacer`]).
+    bytes: usize,
+    sent: Instant,
 }
 
 /// One side of one sync connection.
@@ -142,6 +151,8 @@ pub struct Session {
     pub audit_bytes: usize,
     /// Hub side: held entries verified per step when cosigning ([`WITNESS_STEP`]).
     pub witness_step: usize,
+    /// Sizes batches to the link (at most [`BATCH_BYTES`]).
+    pacer: Pacer,
     /// What the peer declared in its hello.
     peer_juris: Option<Jurisdiction>,
     /// While restoring: cosignatures the hub replayed, waiting for their entries.
@@ -179,6 +190,7 @@ impl Session {
             part_bytes: PART_BYTES,
             audit_bytes: AUDIT_BYTES,
             witness_step: WITNESS_STEP,
+            pacer: Pacer::new(BATCH_BYTES),
             peer_juris: None,
             replayed_cosigs: Vec::new(),
             predecessors,
@@ -347,6 +359,7 @@ impl Session {
                         self.stats.refusal_reason = Some(reason);
                     }
                 }
+                self.pacer.acked(batch.bytes, batch.sent, Instant::now());
                 for id in batch.seqs.keys() {
                     self.in_flight_heads.remove(id);
                 }
@@ -497,6 +510,7 @@ impl Session {
         };
         let mut acked = Vec::new();
         let mut refused = 0u32;
+        let mut already_held = 0u64;
         let mut first_reason = String::new();
         for (item, d) in report.items.into_iter().zip(&incoming) {
             match item {
@@ -513,6 +527,8 @@ impl Session {
                         } else {
                             self.stats.changes_received += 1;
                         }
+                    } else {
+                        already_held += 1;
                     }
                     if conflict {
                         self.stats.conflicts += 1;
@@ -528,6 +544,10 @@ impl Session {
                     }
                 }
             }
+        }
+        if already_held > 0 {
+            self.stats.already_held += already_held;
+            tracing::info!(target: "hoso_sync::resent", peer = %self.peer.name, upto, already_held, "received cases already held here");
         }
         Ok(vec![Message::Ack {
             upto,
@@ -629,7 +649,7 @@ impl Session {
                     &may_hold,
                     self.cursor,
                     self.batch_entries,
-                    BATCH_BYTES,
+                    self.pacer.budget(),
                     self.part_bytes,
                     &assume,
                 )?
@@ -683,8 +703,14 @@ impl Session {
             for (i, group) in groups.into_iter().enumerate() {
                 let upto = if i + 1 == n { batch.upto } else { before };
                 let seqs = group.iter().map(|(d, seq)| (d.id, *seq)).collect();
+                let bytes = group.iter().map(|(d, _)| d.bytes.len()).sum();
                 let docs = group.into_iter().map(|(d, _)| d).collect();
-                self.inflight.push_back(InFlight { upto, seqs });
+                self.inflight.push_back(InFlight {
+                    upto,
+                    seqs,
+                    bytes,
+                    sent: Instant::now(),
+                });
                 docs_out.push(Message::Docs { upto, docs });
             }
         }
@@ -698,7 +724,7 @@ impl Session {
                     &o,
                     from_cursor(&self.audit_cursor, &o, from),
                     AUDIT_BATCH,
-                    self.audit_bytes,
+                    self.audit_bytes.min(self.pacer.audit_budget()),
                     &may_hold,
                 )?;
                 if recs.is_empty() {
