@@ -6,13 +6,15 @@
 //! text) live below the node in [`crate::chain`] and are re-exported here as [`entry`],
 //! [`merkle`], [`checkpoint`] and [`note`]. The node features: verification in [`verify`] over
 //! an [`source::AuditSource`], evidence bundles in [`bundle`], the witness flow in
-//! [`witness`], peers' chains in [`replica`], replay in [`replay`].
+//! [`witness`], peers' chains in [`replica`], replay in [`replay`], cosignatures relayed to a
+//! second hub in [`relay`].
 
 pub use crate::chain::{checkpoint, entry, merkle, note};
 
 pub mod bundle;
 #[cfg(feature = "bench-unaudited")]
 pub mod cost;
+pub mod relay;
 pub mod replay;
 pub mod replica;
 pub mod search;

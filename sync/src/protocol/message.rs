@@ -138,7 +138,9 @@ pub enum Message {
         /// The commune-signed checkpoint note.
         note: String,
     },
-    /// Hub to commune: the answer to a `Checkpoint`.
+    /// Hub to commune: the answer to a `Checkpoint`. Also, `Cosigned` only, to a hub that asked
+    /// nothing: a cosignature relayed with the entries that cite it (two hubs, issue 13), or
+    /// replayed to a restored node.
     Witness {
         /// The answer.
         reply: WitnessMsg,

@@ -96,6 +96,10 @@ pub struct RoundStats {
     pub too_large: u64,
     /// Cases quarantined earlier and merged in this session once their audit entries came.
     pub released: u64,
+    /// Cosignatures relayed to a hub with the entries that cite them (two hubs, issue 13).
+    pub cosigs_relayed: u64,
+    /// Cosignatures a peer relayed that were stored here (hub side).
+    pub cosigs_relayed_stored: u64,
 }
 
 struct InFlight {
@@ -144,12 +148,20 @@ pub struct Session {
     replayed_cosigs: Vec<(String, String)>,
     /// Chains of the nodes either side took the place of (`hoso_node::rebuild`).
     predecessors: Vec<NodeId>,
+    /// Between two hubs: the chains of the communes in this node's peers file, forwarded so
+    /// that either hub can verify and cosign what a commune sent only to the other.
+    relayed: Vec<NodeId>,
+    /// Hub side: the hubs of this node's peers file, whose cosignatures a peer may relay.
+    hub_witnesses: Vec<NodeId>,
+    /// Cosignatures already relayed to the peer in this session (origin, size, witness).
+    cosigs_relayed: std::collections::BTreeSet<(NodeId, u64, NodeId)>,
 }
 
 impl Session {
     /// A session with `peer`. `once`: end after one round (the initiator sends `Done`).
     pub fn new(node: Node, peer: Peer, initiator: bool, once: bool) -> Session {
         let predecessors = super::restore::predecessors(&node, &peer.node_id);
+        let (relayed, hub_witnesses) = province_peers(&node, &peer);
         Session {
             node,
             peer,
@@ -176,6 +188,9 @@ impl Session {
             peer_juris: None,
             replayed_cosigs: Vec::new(),
             predecessors,
+            relayed,
+            hub_witnesses,
+            cosigs_relayed: std::collections::BTreeSet::new(),
         }
     }
 
@@ -230,8 +245,78 @@ impl Session {
     /// the place of.
     fn chain_origins(&self) -> Vec<NodeId> {
         let mut o = vec![self.node.id(), self.peer.node_id];
-        o.extend(self.predecessors.iter().copied());
+        for id in self.predecessors.iter().chain(&self.relayed) {
+            if !o.contains(id) {
+                o.push(*id);
+            }
+        }
         o
+    }
+
+    /// True when the cosignatures of `origin`'s chain go to the peer with its entries: to a
+    /// hub, for this node's own chain or a commune's chain forwarded between hubs.
+    fn relays_cosigs(&self, origin: &NodeId) -> bool {
+        self.peer.role == NodeRole::Hub
+            && *origin != self.peer.node_id
+            && (*origin == self.node.id() || self.relayed.contains(origin))
+    }
+
+    /// `Witness` messages carrying the cosignatures that entries `from..to` of `origin` may
+    /// cite, not yet relayed in this session.
+    fn relay_cosigs(
+        &mut self,
+        origin: &NodeId,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<Message>, SyncError> {
+        let mut out = Vec::new();
+        for (note, cs) in self
+            .node
+            .cosignatures_to_relay(origin, from, to, &self.peer.node_id)?
+        {
+            let size = SignedCheckpoint::parse_note(&note)
+                .map(|sc| sc.checkpoint.size)
+                .unwrap_or(0);
+            if self.cosigs_relayed.insert((*origin, size, cs.witness)) {
+                self.stats.cosigs_relayed += 1;
+                out.push(Message::Witness {
+                    reply: WitnessMsg::Cosigned {
+                        note,
+                        cosignature: cs.line(),
+                    },
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Hub side: a cosignature the peer relayed (not the answer to a checkpoint request):
+    /// stored when it verifies over entries held here, else logged and dropped.
+    fn on_relayed_cosig(&mut self, reply: WitnessMsg) -> Result<Vec<Message>, SyncError> {
+        let WitnessMsg::Cosigned { note, cosignature } = reply else {
+            return Err(SyncError::Protocol(
+                "witness reply without a checkpoint request".into(),
+            ));
+        };
+        let stored = Cosignature::parse_line(&cosignature)
+            .map_err(|e| NodeError::from(AuditError::CosignRefused(CosignRefusal::Malformed(e))))
+            .and_then(|cs| {
+                // Only a hub this node peers with is a witness whose word it keeps.
+                if !self.hub_witnesses.contains(&cs.witness) {
+                    tracing::warn!(peer = %self.peer.name, witness = %cs.witness, "a relayed cosignature by a node that is not a hub in the peers file was dropped");
+                    return Ok(false);
+                }
+                self.node.store_foreign_cosignature(&note, &cs).map(|()| true)
+            });
+        match stored {
+            Ok(true) => self.stats.cosigs_relayed_stored += 1,
+            Ok(false) => {}
+            Err(NodeError::Audit(AuditError::CosignRefused(why))) => {
+                tracing::warn!(peer = %self.peer.name, %why, "a relayed cosignature was not stored");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(vec![])
     }
 
     /// The first message.
@@ -390,6 +475,9 @@ impl Session {
             && super::restore::take_replayed(&self.node, &mut self.replayed_cosigs, &reply)?
         {
             return Ok(vec![]);
+        }
+        if self.checkpoint_outstanding.is_none() && self.node.config().role == NodeRole::Hub {
+            return self.on_relayed_cosig(reply);
         }
         if self.checkpoint_outstanding.take().is_none() {
             return Err(SyncError::Protocol(
@@ -678,6 +766,7 @@ impl Session {
             let Some(from) = self.audit_cursor.get(&o).copied() else {
                 continue;
             };
+            let start = from;
             loop {
                 let may_hold = |p: &str, c: &str| self.peer_may_hold(p, c);
                 let recs = self.node.chain_records_bounded(
@@ -702,6 +791,11 @@ impl Session {
                         .map(|(record, payload)| AuditRecord { record, payload })
                         .collect(),
                 });
+            }
+            let end = from_cursor(&self.audit_cursor, &o, start);
+            if end > start && self.relays_cosigs(&o) {
+                // After the entries, so the peer holds what each cosignature covers.
+                out.extend(self.relay_cosigs(&o, start, end)?);
             }
         }
         out.extend(docs_out);
@@ -786,4 +880,34 @@ pub fn witness_hook(
         WitnessReply::Conflict { latest } => WitnessMsg::Conflict { latest },
         WitnessReply::Refused { reason, evidence } => WitnessMsg::Refused { reason, evidence },
     })
+}
+
+/// At a hub: the communes of its peers file when `peer` is a hub too (their chains are forwarded
+/// to it), and the hubs of its peers file (witnesses whose relayed cosignatures it keeps). Empty
+/// at a commune, or when the peers file does not read.
+fn province_peers(node: &Node, peer: &Peer) -> (Vec<NodeId>, Vec<NodeId>) {
+    if node.config().role != NodeRole::Hub {
+        return (Vec::new(), Vec::new());
+    }
+    let peers = match hoso_node::Peers::load(node.dir()) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the peers file: no commune chain forwarded");
+            return (Vec::new(), Vec::new());
+        }
+    };
+    let of = |role: NodeRole| -> Vec<NodeId> {
+        peers
+            .peer
+            .iter()
+            .filter(|p| p.role == role)
+            .map(|p| p.node_id)
+            .collect()
+    };
+    let communes = if peer.role == NodeRole::Hub {
+        of(NodeRole::Commune)
+    } else {
+        Vec::new()
+    };
+    (communes, of(NodeRole::Hub))
 }
