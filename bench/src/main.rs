@@ -3,7 +3,7 @@
 //! `hoso` binary.
 //!
 //! Two kinds:
-//! - **in process** ([`node`], [`audit`], [`loopback`]): link the node and sync crates and time
+//! - **in process** ([`node`], [`audit`], [`loopback`], [`history`]): link the node and sync crates and time
 //!   their APIs against a baseline run in the same process (a bare redb commit, a naive
 //!   per-case Automerge sync). Every case they create goes through the node's guarded write
 //!   path (`create_case`, `import_cases`, `set_fields`) with its audit entries;
@@ -18,6 +18,7 @@
 //! target/release/hoso-bench node --cases 100000 --creates 2000
 //! target/release/hoso-bench sync-loopback --cases 10000
 //! target/release/hoso-bench audit
+//! target/release/hoso-bench history --changes 1000,10000
 //! target/release/hoso-bench hub --communes 100 --cases-per-commune 1000
 //! target/release/hoso-bench sync --cases 100000
 //! sudo target/release/hoso-bench link            # network namespaces: root only
@@ -30,6 +31,7 @@
 //! terminal, a line otherwise), and one module per bench.
 
 mod audit;
+mod history;
 mod loopback;
 mod node;
 mod progress;
@@ -83,6 +85,9 @@ enum Command {
     /// In process: durable `case new` latency against a bare redb commit, bulk import,
     /// search, open time, bytes per case.
     Node(node::NodeArgs),
+    /// In process: one case with a long history (`--changes 1000,10000`): a note written and
+    /// the case opened with the document cache and without it.
+    History(history::HistoryArgs),
     /// In process: a commune and a hub on loopback (initial, no-op, 1 % edited, live push) and
     /// a naive per-case Automerge sync baseline in the same run; every case carries its audit
     /// entries.
@@ -180,6 +185,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Node(a) => node::run(a),
         Command::SyncLoopback(a) => loopback::run(a),
+        Command::History(a) => history::run(a),
         Command::Audit(a) => audit::run(a),
         #[cfg(feature = "process")]
         Command::Hub(a) => hub::run(a),

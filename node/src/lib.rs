@@ -46,7 +46,8 @@
 //! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go),
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
-//! lost one's place), [`doctor`] (what `hoso doctor` reads).
+//! lost one's place), [`doctor`] (what `hoso doctor` reads); [`doc_cache`] keeps loaded case
+//! documents of a long-running node, checked against the store on each use.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -58,6 +59,7 @@ pub mod chain;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;
+pub mod doc_cache;
 pub mod doctor;
 pub mod error;
 pub mod feed;

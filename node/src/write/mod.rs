@@ -125,6 +125,8 @@ pub struct WriteCtx<'n> {
     /// The author's account as stored now (officers only).
     officer: Option<Officer>,
     changed: Vec<CaseId>,
+    /// Documents written in this transaction, for the document cache once it commits.
+    written: Vec<(CaseId, Option<u64>, Loaded)>,
 }
 
 /// A case document loaded for writing, with what its stored form costs.
@@ -192,6 +194,7 @@ impl Node {
             author: author.clone(),
             officer,
             changed: Vec::new(),
+            written: Vec::new(),
         })
     }
 
@@ -265,8 +268,17 @@ impl<'n> WriteCtx<'n> {
         Ok(())
     }
 
-    /// Loads a stored case document inside the transaction.
+    /// Loads a stored case document inside the transaction: from the node's document cache
+    /// when it holds the stored version (`doc_cache.rs`), else from the tables.
     pub(crate) fn load_case(&self, id: &CaseId) -> Result<Loaded> {
+        let stamp = crate::doc_cache::stamp_in(&self.tx, id)?;
+        if let Some(c) = self.node.doc_cache().take(id, stamp) {
+            return Ok(Loaded {
+                doc: c.doc,
+                chunks: c.chunks,
+                stored_bytes: c.stored_bytes,
+            });
+        }
         let docs = self.tx.open_table(DOCS)?;
         let changes = self.tx.open_table(DOC_CHANGES)?;
         let saved = docs
@@ -319,6 +331,21 @@ impl<'n> WriteCtx<'n> {
         check_doc_bounds(&mut doc, stored_bytes, grown)?;
         let view = doc.view()?;
         store_summary(&self.tx, &view)?;
+        let (chunks, stored_bytes) = match grown {
+            Growth::Total(n) => (0, n),
+            Growth::Added(0) => (chunks, stored_bytes),
+            Growth::Added(n) => (chunks + 1, stored_bytes + n),
+        };
+        let stamp = crate::doc_cache::stamp_in(&self.tx, &id)?;
+        self.written.push((
+            id,
+            stamp,
+            Loaded {
+                doc,
+                chunks,
+                stored_bytes,
+            },
+        ));
         self.audit(
             action,
             id,
@@ -376,11 +403,26 @@ impl<'n> WriteCtx<'n> {
             tx,
             head,
             changed,
+            written,
             ..
         } = self;
         tx.commit()?;
         writer.head = head;
         drop(writer);
+        if !written.is_empty() {
+            let mut cache = node.doc_cache();
+            for (id, stamp, l) in written {
+                cache.put(
+                    id,
+                    stamp,
+                    crate::doc_cache::Cached {
+                        doc: l.doc,
+                        chunks: l.chunks,
+                        stored_bytes: l.stored_bytes,
+                    },
+                );
+            }
+        }
         for id in changed {
             let _ = node.subscribe_sender().send(id);
         }
