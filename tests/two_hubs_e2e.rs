@@ -39,6 +39,28 @@ fn wait_for(within: Duration, what: &str, mut f: impl FnMut() -> bool) -> Durati
     t.elapsed()
 }
 
+/// The commune's own chain as its `audit verify --json` reports it.
+fn own_chain(dir: &Path, id: &str) -> serde_json::Value {
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(dir, &["--json", "audit", "verify"])).expect("json");
+    v["chains"]
+        .as_array()
+        .expect("chains")
+        .iter()
+        .find(|ch| ch["origin"].as_str() == Some(id))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// True when `dir`'s own chain is cosigned up to its head by `witnesses` hubs or more.
+fn cosigned(dir: &Path, id: &str, witnesses: usize) -> bool {
+    let c = own_chain(dir, id);
+    c["cosigned_size"] == c["length"]
+        && c["witnesses"]
+            .as_array()
+            .is_some_and(|w| w.len() >= witnesses)
+}
+
 fn kill_9(mut c: Child) {
     c.kill().expect("kill -9");
     let _ = c.wait();
@@ -95,6 +117,9 @@ fn two_hubs_one_killed_the_commune_syncs_through_the_other_and_it_catches_up() {
     wait_for(within, "both hubs hold the commune's case", || {
         !shown(&a, &code).is_empty() && !shown(&b, &code).is_empty()
     });
+    wait_for(within, "both hubs cosign the commune's chain", || {
+        cosigned(&c, &ic, 2)
+    });
 
     // Hub B dies; the commune writes; the write reaches hub A with nobody touching anything.
     kill_9(hb);
@@ -112,12 +137,21 @@ fn two_hubs_one_killed_the_commune_syncs_through_the_other_and_it_catches_up() {
         "two hubs: from the kill of hub B to the commune's new note at hub A: {} ms (debug build, CLI polling)",
         killed.elapsed().as_millis()
     );
+    // Hub A alone cosigns the note's entry; the next entry cites that cosignature, which hub B
+    // must learn from hub A to verify the chain.
+    wait_for(within, "hub A cosigns the note", || cosigned(&c, &ic, 1));
+    Hoso::new(BIN, &c)
+        .as_officer("canbo01")
+        .ok(&["case", "note", &code, "Ghi chú thứ hai"]);
+    wait_for(within, "the second note reaches hub A", || {
+        shown(&a, &code).contains("Ghi chú thứ hai")
+    });
 
     // The commune goes quiet; hub B comes back and catches up from hub A alone.
     stop(hc);
     let hb = serve(&b);
     wait_for(within, "hub B catches up from hub A", || {
-        shown(&b, &code).contains("hub B ngừng")
+        shown(&b, &code).contains("Ghi chú thứ hai")
     });
     stop(hb);
     stop(ha);
@@ -125,33 +159,18 @@ fn two_hubs_one_killed_the_commune_syncs_through_the_other_and_it_catches_up() {
         ok(dir, &["check"]);
         ok(dir, &["audit", "verify"]);
     }
-    // Each hub holds the commune's chain whole and a cosignature covering it.
-    let va: serde_json::Value =
-        serde_json::from_str(&ok(&c, &["--json", "audit", "verify"])).expect("json");
-    let own = va["chains"]
-        .as_array()
-        .expect("chains")
-        .iter()
-        .find(|ch| ch["origin"].as_str() == Some(ic.as_str()))
-        .expect("own chain")
-        .clone();
-    assert!(
-        own["cosigned_size"].as_u64().unwrap_or(0) > 0,
-        "the commune's chain was never cosigned: {own}"
-    );
+    // Each hub holds the commune's chain whole, and the cosignatures of both hubs.
+    let own = own_chain(&c, &ic);
     for hub in [&a, &b] {
-        let v: serde_json::Value =
-            serde_json::from_str(&ok(hub, &["--json", "audit", "verify"])).expect("json");
-        let held = v["chains"]
-            .as_array()
-            .expect("chains")
-            .iter()
-            .find(|ch| ch["origin"].as_str() == Some(ic.as_str()))
-            .expect("the commune's chain at the hub")
-            .clone();
+        let held = own_chain(hub, &ic);
         assert_eq!(
             held["length"], own["length"],
             "a hub lacks some of the commune's chain"
+        );
+        assert_eq!(
+            held["witnesses"].as_array().map(Vec::len),
+            Some(2),
+            "a hub lacks a cosignature: {held}"
         );
     }
 }

@@ -7,7 +7,7 @@
 //!   their APIs against a baseline run in the same process (a bare redb commit, a naive
 //!   per-case Automerge sync). Every case they create goes through the node's guarded write
 //!   path (`create_case`, `import_cases`, `set_fields`) with its audit entries;
-//! - **process** ([`hub`], [`sync`], [`link`], [`province`]): build nodes with ordinary `hoso`
+//! - **process** ([`hub`], [`sync`], [`link`], [`province`], [`two_hubs`]): build nodes with ordinary `hoso`
 //!   commands (init with its first officer, registry import, import of generated cases, peer
 //!   add), run `hoso serve` / `hoso sync` as separate processes, and read the results from what
 //!   `hoso` itself reports (`status --json`, `sync --once --json`) and from each child's rusage:
@@ -23,6 +23,7 @@
 //! target/release/hoso-bench sync --cases 100000
 //! sudo target/release/hoso-bench link            # network namespaces: root only
 //! target/release/hoso-bench province --cases 1000000
+//! target/release/hoso-bench two-hubs
 //! ```
 //!
 //! Modules: [`proc`] (children, rusage wrapper, cleanup), [`hoso`] (the CLI driver and the one
@@ -58,6 +59,8 @@ mod setup;
 mod stats;
 #[cfg(feature = "process")]
 mod sync;
+#[cfg(feature = "process")]
+mod two_hubs;
 mod workload;
 
 #[cfg(feature = "process")]
@@ -108,6 +111,10 @@ enum Command {
     #[cfg(feature = "process")]
     /// A hub holding 1M cases: start, a commune's no-op and edit rounds, search, console.
     Province(province::ProvinceArgs),
+    #[cfg(feature = "process")]
+    /// Two hubs for one province: kill -9 one, the commune keeps syncing through the other,
+    /// the killed one catches up from the other.
+    TwoHubs(two_hubs::TwoHubsArgs),
     #[cfg(feature = "process")]
     /// (internal) Runs a program and writes its rusage to a file.
     #[command(name = "__measure", hide = true)]
@@ -195,6 +202,8 @@ fn main() -> ExitCode {
         Command::Link(a) => link::run(a),
         #[cfg(feature = "process")]
         Command::Province(a) => province::run(a),
+        #[cfg(feature = "process")]
+        Command::TwoHubs(a) => two_hubs::run(a),
         #[cfg(feature = "process")]
         Command::Relay(a) => relay::run(a).map(|()| serde_json::Value::Null),
         #[cfg(feature = "process")]
