@@ -15,8 +15,9 @@ pub const MAX_ENTRIES: usize = 4096;
 pub const MAX_PAYLOAD: usize = hoso_node::audit::witness::MAX_PAYLOAD;
 /// Longest province or commune code in a hello.
 pub const MAX_CODE: usize = 16;
-/// Most chains listed in a hello.
-pub const MAX_CHAINS: usize = 64;
+/// Most chains listed in a hello: between two hubs, one per commune of the province and the
+/// nodes they replaced (a peers file holds at most `hoso_node::peers::MAX_PEERS`), 40 bytes each.
+pub const MAX_CHAINS: usize = 2 * hoso_node::peers::MAX_PEERS;
 /// Longest error reason.
 pub const MAX_REASON: usize = 1024;
 /// Longest checkpoint note carried.

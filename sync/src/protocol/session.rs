@@ -882,8 +882,8 @@ pub fn witness_hook(
     })
 }
 
-/// At a hub: the communes of its peers file when `peer` is a hub too (their chains are forwarded
-/// to it), and the hubs of its peers file (witnesses whose relayed cosignatures it keeps). Empty
+/// At a hub: the communes of its peers file and their predecessors when `peer` is a hub too
+/// (their chains are forwarded to it), and the hubs of its peers file (witnesses whose relayed cosignatures it keeps). Empty
 /// at a commune, or when the peers file does not read.
 fn province_peers(node: &Node, peer: &Peer) -> (Vec<NodeId>, Vec<NodeId>) {
     if node.config().role != NodeRole::Hub {
@@ -904,10 +904,17 @@ fn province_peers(node: &Node, peer: &Peer) -> (Vec<NodeId>, Vec<NodeId>) {
             .map(|p| p.node_id)
             .collect()
     };
-    let communes = if peer.role == NodeRole::Hub {
-        of(NodeRole::Commune)
-    } else {
-        Vec::new()
-    };
+    let mut communes = Vec::new();
+    if peer.role == NodeRole::Hub {
+        // With the nodes each commune took the place of (`hoso node retire` on both hubs).
+        for c in of(NodeRole::Commune) {
+            let before = node.predecessors_of(&c).unwrap_or_default();
+            for id in std::iter::once(c).chain(before) {
+                if !communes.contains(&id) {
+                    communes.push(id);
+                }
+            }
+        }
+    }
     (communes, of(NodeRole::Hub))
 }
