@@ -11,4 +11,5 @@ mod sync {
     pub mod resume;
     pub mod scope;
     pub mod trust;
+    pub mod two_hubs;
 }
