@@ -5,6 +5,7 @@
 mod node {
     pub mod cases;
     pub mod corrections;
+    pub mod doc_cache;
     pub mod durability;
     pub mod intake;
     pub mod lifecycle;
