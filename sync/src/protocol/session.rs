@@ -15,7 +15,7 @@
 //! feed is sent"; in a one-shot round the initiator ends with `Done` once both sides are idle
 //! and every batch is acknowledged.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use hoso_node::audit::checkpoint::{Cosignature, SignedCheckpoint};
 use hoso_node::audit::witness::WitnessReply;
@@ -154,7 +154,11 @@ pub struct Session {
     /// Hub side: the hubs of this node's peers file, whose cosignatures a peer may relay.
     hub_witnesses: Vec<NodeId>,
     /// Cosignatures already relayed to the peer in this session (origin, size, witness).
-    cosigs_relayed: std::collections::BTreeSet<(NodeId, u64, NodeId)>,
+    cosigs_relayed: BTreeSet<(NodeId, u64, NodeId)>,
+    /// Anchors cited by entries sent to the peer whose cosignature this node did not hold yet
+    /// (a hub forwarding entries that arrived a moment before their cosignature): looked up
+    /// again on every step until found.
+    anchors_wanted: BTreeMap<NodeId, BTreeSet<u64>>,
 }
 
 impl Session {
@@ -190,7 +194,8 @@ impl Session {
             predecessors,
             relayed,
             hub_witnesses,
-            cosigs_relayed: std::collections::BTreeSet::new(),
+            cosigs_relayed: BTreeSet::new(),
+            anchors_wanted: BTreeMap::new(),
         }
     }
 
@@ -261,22 +266,26 @@ impl Session {
             && (*origin == self.node.id() || self.relayed.contains(origin))
     }
 
-    /// `Witness` messages carrying the cosignatures that entries `from..to` of `origin` may
-    /// cite, not yet relayed in this session.
+    /// `Witness` messages carrying the cosignatures of `origin`'s chain in `range` (the anchors
+    /// cited by entries just sent) and at the sizes still wanted, not yet relayed in this
+    /// session; cited sizes this node holds no cosignature for yet stay in `anchors_wanted` and
+    /// are looked up again on later steps.
     fn relay_cosigs(
         &mut self,
         origin: &NodeId,
-        from: u64,
-        to: u64,
+        range: Option<(u64, u64)>,
+        cited: BTreeSet<u64>,
     ) -> Result<Vec<Message>, SyncError> {
-        let mut out = Vec::new();
-        for (note, cs) in self
+        let mut extra = self.anchors_wanted.remove(origin).unwrap_or_default();
+        extra.extend(cited);
+        if range.is_none() && extra.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = self
             .node
-            .cosignatures_to_relay(origin, from, to, &self.peer.node_id)?
-        {
-            let size = SignedCheckpoint::parse_note(&note)
-                .map(|sc| sc.checkpoint.size)
-                .unwrap_or(0);
+            .cosignatures_at(origin, range, &extra, &self.peer.node_id)?;
+        let mut out = Vec::new();
+        for (size, note, cs) in found.cosignatures {
             if self.cosigs_relayed.insert((*origin, size, cs.witness)) {
                 self.stats.cosigs_relayed += 1;
                 out.push(Message::Witness {
@@ -286,6 +295,16 @@ impl Session {
                     },
                 });
             }
+        }
+        if !found.missing.is_empty() {
+            self.anchors_wanted.insert(
+                *origin,
+                found
+                    .missing
+                    .into_iter()
+                    .take(hoso_node::audit::relay::MAX_ANCHORS)
+                    .collect(),
+            );
         }
         Ok(out)
     }
@@ -766,7 +785,9 @@ impl Session {
             let Some(from) = self.audit_cursor.get(&o).copied() else {
                 continue;
             };
-            let start = from;
+            let mut cited: Option<(u64, u64)> = None;
+            let mut ends = BTreeSet::new();
+            let relays = self.relays_cosigs(&o);
             loop {
                 let may_hold = |p: &str, c: &str| self.peer_may_hold(p, c);
                 let recs = self.node.chain_records_bounded(
@@ -778,6 +799,10 @@ impl Session {
                 )?;
                 if recs.is_empty() {
                     break;
+                }
+                if relays && let Some(((lo, hi), e)) = hoso_node::audit::relay::cited_range(&recs) {
+                    cited = Some(cited.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                    ends.extend(e);
                 }
                 let n = recs.len() as u64;
                 self.stats.audit_sent += n;
@@ -792,10 +817,10 @@ impl Session {
                         .collect(),
                 });
             }
-            let end = from_cursor(&self.audit_cursor, &o, start);
-            if end > start && self.relays_cosigs(&o) {
-                // After the entries, so the peer holds what each cosignature covers.
-                out.extend(self.relay_cosigs(&o, start, end)?);
+            if relays {
+                // After the entries, so the peer holds what each cosignature covers; with the
+                // anchors still wanted from earlier steps.
+                out.extend(self.relay_cosigs(&o, cited, ends)?);
             }
         }
         out.extend(docs_out);
