@@ -10,7 +10,10 @@
 //! ingest, a repair) is a miss and the document is loaded from the store again.
 //!
 //! The guarded write path takes a document out of the cache and puts it back only after its
-//! transaction committed (an aborted write leaves nothing behind); reads borrow it. Least
+//! transaction committed (an aborted write leaves nothing behind); reads borrow it. The
+//! document's view (`CaseDoc::view`, which reads the whole document: notes and history grow
+//! with it) is kept beside it, so a write does not read the whole case before changing it and
+//! opening a cached case reads nothing. Least
 //! recently used entries go first past [`MAX_DOCS`] documents or [`MAX_STORED_BYTES`] of stored
 //! document bytes.
 
@@ -37,6 +40,8 @@ pub(crate) struct Cached {
     pub(crate) chunks: u32,
     /// Stored bytes (snapshot plus chunks).
     pub(crate) stored_bytes: usize,
+    /// The document's view (`CaseDoc::view`, a pure function of the document), once computed.
+    pub(crate) view: Option<crate::case::CaseView>,
 }
 
 struct Entry {
@@ -173,6 +178,7 @@ mod tests {
             doc: CaseDoc::new([1; 16]),
             chunks: 0,
             stored_bytes: bytes,
+            view: None,
         }
     }
 

@@ -98,7 +98,15 @@ impl Node {
         let rtx = self.inner.db.begin_read()?;
         let stamp = crate::doc_cache::stamp(&rtx.open_table(FEED_BY_DOC)?, &id)?;
         if let Some(c) = self.doc_cache().get(&id, stamp) {
-            return Ok(self.finish_view(c.doc.view()?));
+            let view = match &c.view {
+                Some(v) => v.clone(),
+                None => {
+                    let v = c.doc.view()?;
+                    c.view = Some(v.clone());
+                    v
+                }
+            };
+            return Ok(self.finish_view(view));
         }
         let docs = rtx.open_table(DOCS)?;
         let changes = rtx.open_table(DOC_CHANGES)?;
@@ -116,6 +124,7 @@ impl Node {
                 doc,
                 chunks,
                 stored_bytes,
+                view: Some(view.clone()),
             },
         );
         Ok(self.finish_view(view))

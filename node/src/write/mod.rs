@@ -134,6 +134,8 @@ pub(crate) struct Loaded {
     pub(crate) doc: CaseDoc,
     pub(crate) chunks: u32,
     pub(crate) stored_bytes: usize,
+    /// The document's view, when the cache held it (reading a long history costs).
+    pub(crate) view: Option<CaseView>,
 }
 
 impl Node {
@@ -277,6 +279,7 @@ impl<'n> WriteCtx<'n> {
                 doc: c.doc,
                 chunks: c.chunks,
                 stored_bytes: c.stored_bytes,
+                view: c.view,
             });
         }
         let docs = self.tx.open_table(DOCS)?;
@@ -304,6 +307,7 @@ impl<'n> WriteCtx<'n> {
             doc,
             chunks: n,
             stored_bytes,
+            view: None,
         })
     }
 
@@ -318,8 +322,12 @@ impl<'n> WriteCtx<'n> {
             mut doc,
             chunks,
             stored_bytes,
+            view,
         } = self.load_case(&id)?;
-        let before = doc.view()?;
+        let before = match view {
+            Some(v) => v,
+            None => doc.view()?,
+        };
         let procedure = self.node.catalog().procedure(&before.procedure)?;
         let heads_before: Vec<[u8; 32]> = doc.heads().iter().map(|h| h.0).collect();
         let payload = f(&mut doc, &before, procedure, self)?;
@@ -344,6 +352,7 @@ impl<'n> WriteCtx<'n> {
                 doc,
                 chunks,
                 stored_bytes,
+                view: Some(view.clone()),
             },
         ));
         self.audit(
@@ -419,6 +428,7 @@ impl<'n> WriteCtx<'n> {
                         doc: l.doc,
                         chunks: l.chunks,
                         stored_bytes: l.stored_bytes,
+                        view: l.view,
                     },
                 );
             }
