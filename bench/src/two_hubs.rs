@@ -44,6 +44,10 @@ struct TwoHubs {
     initial_both_hubs_s: f64,
     kill_to_first_write_at_surviving_hub_ms: f64,
     write_to_surviving_hub: Latency,
+    /// The `hoso case note` process alone (start, authenticate, durable write, exit): the rest
+    /// of `write_to_surviving_hub` is the commune's `serve` noticing a write made by another
+    /// process (its 500 ms pump tick), the push, and the poll.
+    note_process: Latency,
     killed_hub_restart_to_caught_up_s: f64,
     audit_verify_ok: Vec<(String, bool)>,
 }
@@ -137,10 +141,12 @@ pub fn run(args: &TwoHubsArgs) -> anyhow::Result<serde_json::Value> {
     let killed = Instant::now();
     let mut first = None;
     let mut samples = Vec::new();
+    let mut note_walls = Vec::new();
     for i in 0..args.notes.max(1) {
         let before = notes(&a.node);
         let t = Instant::now();
-        h.note(&c.node, &case, &format!("Ghi chú {i} khi hub B ngừng"))?;
+        let e = h.note(&c.node, &case, &format!("Ghi chú {i} khi hub B ngừng"))?;
+        note_walls.push(e.wall);
         wait("the note reaches hub A", timeout, || {
             Ok(notes(&a.node) > before)
         })?;
@@ -175,6 +181,7 @@ pub fn run(args: &TwoHubsArgs) -> anyhow::Result<serde_json::Value> {
         initial_both_hubs_s,
         kill_to_first_write_at_surviving_hub_ms: first.unwrap_or_default().as_secs_f64() * 1e3,
         write_to_surviving_hub: Latency::of(samples),
+        note_process: Latency::of(note_walls),
         killed_hub_restart_to_caught_up_s: caught_up.as_secs_f64(),
         audit_verify_ok,
     };
