@@ -13,5 +13,6 @@ mod e2e {
     pub mod store;
 }
 mod sync_e2e;
+mod two_hubs_e2e;
 
 hoso_testkit::hoso_bin!();

@@ -3,11 +3,11 @@
 //! `hoso` binary.
 //!
 //! Two kinds:
-//! - **in process** ([`node`], [`audit`], [`loopback`]): link the node and sync crates and time
+//! - **in process** ([`node`], [`audit`], [`loopback`], [`history`]): link the node and sync crates and time
 //!   their APIs against a baseline run in the same process (a bare redb commit, a naive
 //!   per-case Automerge sync). Every case they create goes through the node's guarded write
 //!   path (`create_case`, `import_cases`, `set_fields`) with its audit entries;
-//! - **process** ([`hub`], [`sync`], [`link`], [`province`]): build nodes with ordinary `hoso`
+//! - **process** ([`hub`], [`sync`], [`link`], [`province`], [`two_hubs`]): build nodes with ordinary `hoso`
 //!   commands (init with its first officer, registry import, import of generated cases, peer
 //!   add), run `hoso serve` / `hoso sync` as separate processes, and read the results from what
 //!   `hoso` itself reports (`status --json`, `sync --once --json`) and from each child's rusage:
@@ -18,10 +18,12 @@
 //! target/release/hoso-bench node --cases 100000 --creates 2000
 //! target/release/hoso-bench sync-loopback --cases 10000
 //! target/release/hoso-bench audit
+//! target/release/hoso-bench history --changes 1000,10000
 //! target/release/hoso-bench hub --communes 100 --cases-per-commune 1000
 //! target/release/hoso-bench sync --cases 100000
 //! sudo target/release/hoso-bench link            # network namespaces: root only
 //! target/release/hoso-bench province --cases 1000000
+//! target/release/hoso-bench two-hubs
 //! ```
 //!
 //! Modules: [`proc`] (children, rusage wrapper, cleanup), [`hoso`] (the CLI driver and the one
@@ -33,6 +35,7 @@
 
 mod audit;
 mod disk;
+mod history;
 mod loopback;
 mod node;
 mod progress;
@@ -63,6 +66,8 @@ mod setup;
 mod stats;
 #[cfg(feature = "process")]
 mod sync;
+#[cfg(feature = "process")]
+mod two_hubs;
 mod workload;
 
 #[cfg(feature = "process")]
@@ -90,6 +95,9 @@ enum Command {
     /// In process: durable `case new` latency against a bare redb commit, bulk import,
     /// search, open time, bytes per case.
     Node(node::NodeArgs),
+    /// In process: one case with a long history (`--changes 1000,10000`): a note written and
+    /// the case opened with the document cache and without it.
+    History(history::HistoryArgs),
     /// In process: a commune and a hub on loopback (initial, no-op, 1 % edited, live push) and
     /// a naive per-case Automerge sync baseline in the same run; every case carries its audit
     /// entries.
@@ -110,6 +118,10 @@ enum Command {
     #[cfg(feature = "process")]
     /// A hub holding 1M cases: start, a commune's no-op and edit rounds, search, console.
     Province(province::ProvinceArgs),
+    #[cfg(feature = "process")]
+    /// Two hubs for one province: kill -9 one, the commune keeps syncing through the other,
+    /// the killed one catches up from the other.
+    TwoHubs(two_hubs::TwoHubsArgs),
     #[cfg(feature = "process")]
     /// (internal) Runs a program and writes its rusage to a file.
     #[command(name = "__measure", hide = true)]
@@ -187,6 +199,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Node(a) => node::run(a),
         Command::SyncLoopback(a) => loopback::run(a),
+        Command::History(a) => history::run(a),
         Command::Audit(a) => audit::run(a),
         #[cfg(feature = "process")]
         Command::Hub(a) => hub::run(a),
@@ -196,6 +209,8 @@ fn main() -> ExitCode {
         Command::Link(a) => link::run(a),
         #[cfg(feature = "process")]
         Command::Province(a) => province::run(a),
+        #[cfg(feature = "process")]
+        Command::TwoHubs(a) => two_hubs::run(a),
         #[cfg(feature = "process")]
         Command::Relay(a) => relay::run(a).map(|()| serde_json::Value::Null),
         #[cfg(feature = "process")]

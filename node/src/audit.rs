@@ -6,7 +6,8 @@
 //! text) live below the node in [`crate::chain`] and are re-exported here as [`entry`],
 //! [`merkle`], [`checkpoint`] and [`note`]. The node features: verification in [`verify`] over
 //! an [`source::AuditSource`], evidence bundles in [`bundle`], the witness flow in
-//! [`witness`], peers' chains in [`replica`], replay in [`replay`]; every read and write of the stored records goes through
+//! [`witness`], peers' chains in [`replica`], replay in [`replay`], cosignatures relayed to a
+//! second hub in [`relay`]; every read and write of the stored records goes through
 //! [`stored`] (the compact row and its dictionary).
 
 pub use crate::chain::{checkpoint, entry, merkle, note};
@@ -14,6 +15,7 @@ pub use crate::chain::{checkpoint, entry, merkle, note};
 pub mod bundle;
 #[cfg(feature = "bench-unaudited")]
 pub mod cost;
+pub mod relay;
 pub mod replay;
 pub mod replica;
 pub mod search;

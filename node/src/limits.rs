@@ -14,9 +14,17 @@ pub const MAX_FIELD_BYTES: usize = 4 * 1024;
 pub const MAX_NAME_BYTES: usize = 256;
 /// One case document as stored (its saved form plus its pending change chunks). Well under the
 /// sync frame limit, so one case always fits in one frame.
+#[cfg(not(feature = "bench-long-history"))]
 pub const MAX_DOC_BYTES: usize = 1024 * 1024;
 /// Changes in one case document's history.
+#[cfg(not(feature = "bench-long-history"))]
 pub const MAX_DOC_CHANGES: usize = 2_000;
+/// Raised for `hoso-bench history` built with the `bench-long-history` feature (benchmarks only).
+#[cfg(feature = "bench-long-history")]
+pub const MAX_DOC_BYTES: usize = 8 * 1024 * 1024;
+/// Raised for `hoso-bench history` built with the `bench-long-history` feature (benchmarks only).
+#[cfg(feature = "bench-long-history")]
+pub const MAX_DOC_CHANGES: usize = 100_000;
 /// One line of a case import file (`hoso import`), read with a bounded reader.
 pub const MAX_IMPORT_LINE_BYTES: usize = 256 * 1024;
 /// One line of a registry import file (`hoso registry import`), read with a bounded reader.

@@ -7,6 +7,7 @@ mod node {
     pub mod catalog;
     pub mod compact_audit;
     pub mod corrections;
+    pub mod doc_cache;
     pub mod durability;
     pub mod intake;
     pub mod lifecycle;

@@ -12,4 +12,5 @@ mod sync {
     pub mod resume;
     pub mod scope;
     pub mod trust;
+    pub mod two_hubs;
 }

@@ -195,6 +195,8 @@ struct Inner {
     /// The own chain's compact range and head hash as last computed (`own_checkpoint`
     /// extends it with the entries appended since, instead of rehashing the whole chain).
     own_range: Mutex<Option<(crate::audit::merkle::CompactRange, [u8; 32])>>,
+    /// Loaded case documents, checked against the store on each use (`doc_cache.rs`).
+    docs: Mutex<crate::doc_cache::DocCache>,
 }
 
 /// The past of a case brought in by bulk import.
@@ -348,6 +350,7 @@ impl Node {
                 sync_status,
                 sync_commands,
                 own_range: Mutex::new(None),
+                docs: Mutex::new(crate::doc_cache::DocCache::default()),
             }),
         };
         // The newest catalog version held (a hub's bundle) is in force over the local one.
@@ -358,6 +361,27 @@ impl Node {
     /// The node's own catalog (version 0), as loaded at open.
     pub(crate) fn local_rules(&self) -> &'static Rules {
         self.inner.local
+    }
+
+    /// The cache of loaded case documents (see `doc_cache.rs`).
+    pub(crate) fn doc_cache(&self) -> MutexGuard<'_, crate::doc_cache::DocCache> {
+        self.inner.docs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Turns the document cache off (every write and read loads the case from the store) or
+    /// back on: benchmarks compare the two in one process.
+    pub fn set_doc_cache(&self, on: bool) {
+        let mut c = self.doc_cache();
+        c.disabled = !on;
+        if !on {
+            c.clear();
+        }
+    }
+
+    /// Uses of the document cache so far: (answered from it, loaded from the store).
+    pub fn doc_cache_stats(&self) -> (u64, u64) {
+        let c = self.doc_cache();
+        (c.hits, c.misses)
     }
 
     /// The cached compact range of the own chain (see `Inner::own_range`).

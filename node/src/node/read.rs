@@ -95,8 +95,39 @@ impl Node {
     /// One case, by id or receipt code.
     pub fn case(&self, reference: &str) -> Result<CaseView> {
         let id = self.resolve(reference)?;
-        let doc = self.case_doc(&id)?;
-        Ok(self.finish_view(doc.view()?))
+        let rtx = self.inner.db.begin_read()?;
+        let stamp = crate::doc_cache::stamp(&rtx.open_table(FEED_BY_DOC)?, &id)?;
+        if let Some(c) = self.doc_cache().get(&id, stamp) {
+            let view = match &c.view {
+                Some(v) => v.clone(),
+                None => {
+                    let v = c.doc.view()?;
+                    c.view = Some(v.clone());
+                    v
+                }
+            };
+            return Ok(self.finish_view(view));
+        }
+        let docs = rtx.open_table(DOCS)?;
+        let changes = rtx.open_table(DOC_CHANGES)?;
+        let (doc, chunks) = self.load_doc_from_tables(&docs, &changes, &id)?;
+        let view = doc.view()?;
+        let stored_bytes = docs.get(&id.0)?.map_or(0, |v| v.value().len())
+            + changes
+                .range((&id.0, 0)..=(&id.0, u32::MAX))?
+                .filter_map(|r| r.ok().map(|(_, v)| v.value().len()))
+                .sum::<usize>();
+        self.doc_cache().put(
+            id,
+            stamp,
+            crate::doc_cache::Cached {
+                doc,
+                chunks,
+                stored_bytes,
+                view: Some(view.clone()),
+            },
+        );
+        Ok(self.finish_view(view))
     }
 
     /// Cases matching a query, soonest due first.

@@ -135,6 +135,8 @@ pub struct WriteCtx<'n> {
     /// The author's account as stored now (officers only).
     officer: Option<Officer>,
     changed: Vec<CaseId>,
+    /// Documents written in this transaction, for the document cache once it commits.
+    written: Vec<(CaseId, Option<u64>, Loaded)>,
 }
 
 /// A case document loaded for writing, with what its stored form costs.
@@ -142,6 +144,8 @@ pub(crate) struct Loaded {
     pub(crate) doc: CaseDoc,
     pub(crate) chunks: u32,
     pub(crate) stored_bytes: usize,
+    /// The document's view, when the cache held it (reading a long history costs).
+    pub(crate) view: Option<CaseView>,
 }
 
 impl Node {
@@ -202,6 +206,7 @@ impl Node {
             author: author.clone(),
             officer,
             changed: Vec::new(),
+            written: Vec::new(),
         })
     }
 
@@ -275,8 +280,18 @@ impl<'n> WriteCtx<'n> {
         Ok(())
     }
 
-    /// Loads a stored case document inside the transaction.
+    /// Loads a stored case document inside the transaction: from the node's document cache
+    /// when it holds the stored version (`doc_cache.rs`), else from the tables.
     pub(crate) fn load_case(&self, id: &CaseId) -> Result<Loaded> {
+        let stamp = crate::doc_cache::stamp_in(&self.tx, id)?;
+        if let Some(c) = self.node.doc_cache().take(id, stamp) {
+            return Ok(Loaded {
+                doc: c.doc,
+                chunks: c.chunks,
+                stored_bytes: c.stored_bytes,
+                view: c.view,
+            });
+        }
         let docs = self.tx.open_table(DOCS)?;
         let changes = self.tx.open_table(DOC_CHANGES)?;
         let saved = docs
@@ -302,6 +317,7 @@ impl<'n> WriteCtx<'n> {
             doc,
             chunks: n,
             stored_bytes,
+            view: None,
         })
     }
 
@@ -316,8 +332,12 @@ impl<'n> WriteCtx<'n> {
             mut doc,
             chunks,
             stored_bytes,
+            view,
         } = self.load_case(&id)?;
-        let before = doc.view()?;
+        let before = match view {
+            Some(v) => v,
+            None => doc.view()?,
+        };
         // The case's own catalog version: a case keeps the rules it was received under.
         let procedure = self
             .node
@@ -334,6 +354,22 @@ impl<'n> WriteCtx<'n> {
         check_doc_bounds(&mut doc, stored_bytes, grown)?;
         let view = doc.view()?;
         store_summary(&self.tx, &view)?;
+        let (chunks, stored_bytes) = match grown {
+            Growth::Total(n) => (0, n),
+            Growth::Added(0) => (chunks, stored_bytes),
+            Growth::Added(n) => (chunks + 1, stored_bytes + n),
+        };
+        let stamp = crate::doc_cache::stamp_in(&self.tx, &id)?;
+        self.written.push((
+            id,
+            stamp,
+            Loaded {
+                doc,
+                chunks,
+                stored_bytes,
+                view: Some(view.clone()),
+            },
+        ));
         self.audit(
             action,
             id,
@@ -391,11 +427,27 @@ impl<'n> WriteCtx<'n> {
             tx,
             head,
             changed,
+            written,
             ..
         } = self;
         tx.commit()?;
         writer.head = head;
         drop(writer);
+        if !written.is_empty() {
+            let mut cache = node.doc_cache();
+            for (id, stamp, l) in written {
+                cache.put(
+                    id,
+                    stamp,
+                    crate::doc_cache::Cached {
+                        doc: l.doc,
+                        chunks: l.chunks,
+                        stored_bytes: l.stored_bytes,
+                        view: l.view,
+                    },
+                );
+            }
+        }
         for id in changed {
             let _ = node.subscribe_sender().send(id);
         }

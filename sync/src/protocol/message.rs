@@ -15,8 +15,9 @@ pub const MAX_ENTRIES: usize = 4096;
 pub const MAX_PAYLOAD: usize = hoso_node::audit::witness::MAX_PAYLOAD;
 /// Longest province or commune code in a hello.
 pub const MAX_CODE: usize = 16;
-/// Most chains listed in a hello.
-pub const MAX_CHAINS: usize = 64;
+/// Most chains listed in a hello: between two hubs, one per commune of the province and the
+/// nodes they replaced (a peers file holds at most `hoso_node::peers::MAX_PEERS`), 40 bytes each.
+pub const MAX_CHAINS: usize = 2 * hoso_node::peers::MAX_PEERS;
 /// Longest error reason.
 pub const MAX_REASON: usize = 1024;
 /// Longest checkpoint note carried.
@@ -138,7 +139,9 @@ pub enum Message {
         /// The commune-signed checkpoint note.
         note: String,
     },
-    /// Hub to commune: the answer to a `Checkpoint`.
+    /// Hub to commune: the answer to a `Checkpoint`. Also, `Cosigned` only, to a hub that asked
+    /// nothing: a cosignature relayed with the entries that cite it (two hubs, issue 13), or
+    /// replayed to a restored node.
     Witness {
         /// The answer.
         reply: WitnessMsg,

@@ -15,7 +15,7 @@
 //! feed is sent"; in a one-shot round the initiator ends with `Done` once both sides are idle
 //! and every batch is acknowledged.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
 
 use hoso_node::audit::checkpoint::{Cosignature, SignedCheckpoint};
@@ -106,6 +106,10 @@ pub struct RoundStats {
     /// cut lost, or a case that reached this node by another path). Logged at info under the
     /// `hoso_sync::resent` target.
     pub already_held: u64,
+    /// Cosignatures relayed to a hub with the entries that cite them (two hubs, issue 13).
+    pub cosigs_relayed: u64,
+    /// Cosignatures a peer relayed that were stored here (hub side).
+    pub cosigs_relayed_stored: u64,
 }
 
 struct InFlight {
@@ -161,12 +165,24 @@ pub struct Session {
     predecessors: Vec<NodeId>,
     /// The catalog exchange (issue 12).
     catalog: super::catalog::CatalogState,
+    /// Between two hubs: the chains of the communes in this node's peers file, forwarded so
+    /// that either hub can verify and cosign what a commune sent only to the other.
+    relayed: Vec<NodeId>,
+    /// Hub side: the hubs of this node's peers file, whose cosignatures a peer may relay.
+    hub_witnesses: Vec<NodeId>,
+    /// Cosignatures already relayed to the peer in this session (origin, size, witness).
+    cosigs_relayed: BTreeSet<(NodeId, u64, NodeId)>,
+    /// Anchors cited by entries sent to the peer whose cosignature this node did not hold yet
+    /// (a hub forwarding entries that arrived a moment before their cosignature): looked up
+    /// again on every step until found.
+    anchors_wanted: BTreeMap<NodeId, BTreeSet<u64>>,
 }
 
 impl Session {
     /// A session with `peer`. `once`: end after one round (the initiator sends `Done`).
     pub fn new(node: Node, peer: Peer, initiator: bool, once: bool) -> Session {
         let predecessors = super::restore::predecessors(&node, &peer.node_id);
+        let (relayed, hub_witnesses) = province_peers(&node, &peer);
         Session {
             node,
             peer,
@@ -195,6 +211,10 @@ impl Session {
             replayed_cosigs: Vec::new(),
             predecessors,
             catalog: Default::default(),
+            relayed,
+            hub_witnesses,
+            cosigs_relayed: BTreeSet::new(),
+            anchors_wanted: BTreeMap::new(),
         }
     }
 
@@ -249,8 +269,92 @@ impl Session {
     /// the place of.
     fn chain_origins(&self) -> Vec<NodeId> {
         let mut o = vec![self.node.id(), self.peer.node_id];
-        o.extend(self.predecessors.iter().copied());
+        for id in self.predecessors.iter().chain(&self.relayed) {
+            if !o.contains(id) {
+                o.push(*id);
+            }
+        }
         o
+    }
+
+    /// True when the cosignatures of `origin`'s chain go to the peer with its entries: to a
+    /// hub, for this node's own chain or a commune's chain forwarded between hubs.
+    fn relays_cosigs(&self, origin: &NodeId) -> bool {
+        self.peer.role == NodeRole::Hub
+            && *origin != self.peer.node_id
+            && (*origin == self.node.id() || self.relayed.contains(origin))
+    }
+
+    /// `Witness` messages carrying the cosignatures of `origin`'s chain in `range` (the anchors
+    /// cited by entries just sent) and at the sizes still wanted, not yet relayed in this
+    /// session; cited sizes this node holds no cosignature for yet stay in `anchors_wanted` and
+    /// are looked up again on later steps.
+    fn relay_cosigs(
+        &mut self,
+        origin: &NodeId,
+        range: Option<(u64, u64)>,
+        cited: BTreeSet<u64>,
+    ) -> Result<Vec<Message>, SyncError> {
+        let mut extra = self.anchors_wanted.remove(origin).unwrap_or_default();
+        extra.extend(cited);
+        if range.is_none() && extra.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = self
+            .node
+            .cosignatures_at(origin, range, &extra, &self.peer.node_id)?;
+        let mut out = Vec::new();
+        for (size, note, cs) in found.cosignatures {
+            if self.cosigs_relayed.insert((*origin, size, cs.witness)) {
+                self.stats.cosigs_relayed += 1;
+                out.push(Message::Witness {
+                    reply: WitnessMsg::Cosigned {
+                        note,
+                        cosignature: cs.line(),
+                    },
+                });
+            }
+        }
+        if !found.missing.is_empty() {
+            self.anchors_wanted.insert(
+                *origin,
+                found
+                    .missing
+                    .into_iter()
+                    .take(hoso_node::audit::relay::MAX_ANCHORS)
+                    .collect(),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Hub side: a cosignature the peer relayed (not the answer to a checkpoint request):
+    /// stored when it verifies over entries held here, else logged and dropped.
+    fn on_relayed_cosig(&mut self, reply: WitnessMsg) -> Result<Vec<Message>, SyncError> {
+        let WitnessMsg::Cosigned { note, cosignature } = reply else {
+            return Err(SyncError::Protocol(
+                "witness reply without a checkpoint request".into(),
+            ));
+        };
+        let stored = Cosignature::parse_line(&cosignature)
+            .map_err(|e| NodeError::from(AuditError::CosignRefused(CosignRefusal::Malformed(e))))
+            .and_then(|cs| {
+                // Only a hub this node peers with is a witness whose word it keeps.
+                if !self.hub_witnesses.contains(&cs.witness) {
+                    tracing::warn!(peer = %self.peer.name, witness = %cs.witness, "a relayed cosignature by a node that is not a hub in the peers file was dropped");
+                    return Ok(false);
+                }
+                self.node.store_foreign_cosignature(&note, &cs).map(|()| true)
+            });
+        match stored {
+            Ok(true) => self.stats.cosigs_relayed_stored += 1,
+            Ok(false) => {}
+            Err(NodeError::Audit(AuditError::CosignRefused(why))) => {
+                tracing::warn!(peer = %self.peer.name, %why, "a relayed cosignature was not stored");
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(vec![])
     }
 
     /// The first message.
@@ -417,6 +521,9 @@ impl Session {
             && super::restore::take_replayed(&self.node, &mut self.replayed_cosigs, &reply)?
         {
             return Ok(vec![]);
+        }
+        if self.checkpoint_outstanding.is_none() && self.node.config().role == NodeRole::Hub {
+            return self.on_relayed_cosig(reply);
         }
         if self.checkpoint_outstanding.take().is_none() {
             return Err(SyncError::Protocol(
@@ -718,6 +825,9 @@ impl Session {
             let Some(from) = self.audit_cursor.get(&o).copied() else {
                 continue;
             };
+            let mut cited: Option<(u64, u64)> = None;
+            let mut ends = BTreeSet::new();
+            let relays = self.relays_cosigs(&o);
             loop {
                 let may_hold = |p: &str, c: &str| self.peer_may_hold(p, c);
                 let recs = self.node.chain_records_bounded(
@@ -729,6 +839,10 @@ impl Session {
                 )?;
                 if recs.is_empty() {
                     break;
+                }
+                if relays && let Some(((lo, hi), e)) = hoso_node::audit::relay::cited_range(&recs) {
+                    cited = Some(cited.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                    ends.extend(e);
                 }
                 let n = recs.len() as u64;
                 self.stats.audit_sent += n;
@@ -742,6 +856,11 @@ impl Session {
                         .map(|(record, payload)| AuditRecord { record, payload })
                         .collect(),
                 });
+            }
+            if relays {
+                // After the entries, so the peer holds what each cosignature covers; with the
+                // anchors still wanted from earlier steps.
+                out.extend(self.relay_cosigs(&o, cited, ends)?);
             }
         }
         out.extend(docs_out);
@@ -831,4 +950,41 @@ pub fn witness_hook(
         WitnessReply::Conflict { latest } => WitnessMsg::Conflict { latest },
         WitnessReply::Refused { reason, evidence } => WitnessMsg::Refused { reason, evidence },
     })
+}
+
+/// At a hub: the communes of its peers file and their predecessors when `peer` is a hub too
+/// (their chains are forwarded to it), and the hubs of its peers file (witnesses whose relayed cosignatures it keeps). Empty
+/// at a commune, or when the peers file does not read.
+fn province_peers(node: &Node, peer: &Peer) -> (Vec<NodeId>, Vec<NodeId>) {
+    if node.config().role != NodeRole::Hub {
+        return (Vec::new(), Vec::new());
+    }
+    let peers = match hoso_node::Peers::load(node.dir()) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the peers file: no commune chain forwarded");
+            return (Vec::new(), Vec::new());
+        }
+    };
+    let of = |role: NodeRole| -> Vec<NodeId> {
+        peers
+            .peer
+            .iter()
+            .filter(|p| p.role == role)
+            .map(|p| p.node_id)
+            .collect()
+    };
+    let mut communes = Vec::new();
+    if peer.role == NodeRole::Hub {
+        // With the nodes each commune took the place of (`hoso node retire` on both hubs).
+        for c in of(NodeRole::Commune) {
+            let before = node.predecessors_of(&c).unwrap_or_default();
+            for id in std::iter::once(c).chain(before) {
+                if !communes.contains(&id) {
+                    communes.push(id);
+                }
+            }
+        }
+    }
+    (communes, of(NodeRole::Hub))
 }
