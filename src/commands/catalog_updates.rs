@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use hoso_node::Node;
 use hoso_node::catalog_bundle::CatalogBundle;
 
-use super::UsageError;
 use crate::cli::{CatalogCmd, Cli};
+use crate::exit::UsageError;
 use crate::output;
 
 /// Runs a catalog command.
 pub fn run(cli: &Cli, cmd: &CatalogCmd) -> anyhow::Result<ExitCode> {
-    let node = super::open(cli)?;
+    let node = crate::data_dir::open(cli)?;
     match cmd {
         CatalogCmd::Publish { dir } => publish(cli, &node, dir),
         CatalogCmd::Show => show(cli, &node),
