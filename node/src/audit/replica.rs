@@ -7,8 +7,7 @@
 use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
-use crate::audit::entry::{Entry, payload_hash};
-use crate::case::CaseSummary;
+use crate::audit::entry::Entry;
 use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
