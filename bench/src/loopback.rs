@@ -57,6 +57,10 @@ pub struct LoopbackArgs {
     /// Skip the naive baseline.
     #[arg(long)]
     pub no_baseline: bool,
+    /// Stop after the initial round: build, sync once, and report the disk per case at both
+    /// sides (no no-op, incremental, live or baseline phases).
+    #[arg(long)]
+    pub disk_only: bool,
 }
 
 const FAMILY: &[&str] = &[
@@ -185,6 +189,7 @@ struct Built {
     edits_s: f64,
     setup_entries: u64,
     case_entries: u64,
+    import_disk: serde_json::Value,
 }
 
 /// Imports `n` cases as [`OFFICER`] and edits each `edits_per_case` times, all through the
@@ -193,6 +198,7 @@ fn build_cases(commune: &Node, n: usize, edits_per_case: usize) -> anyhow::Resul
     let canbo = commune.authenticate(OFFICER, PASSPHRASE)?;
     let mothers = mothers()?;
     let setup_entries = commune.chain_head().next_seq;
+    let empty = crate::disk::before(commune)?;
     let t = Instant::now();
     let mut lines = Vec::new();
     let phase = Phase::start(&format!("importing {n} cases"), n as u64);
@@ -213,6 +219,7 @@ fn build_cases(commune: &Node, n: usize, edits_per_case: usize) -> anyhow::Resul
     }
     drop(phase);
     let import_s = t.elapsed().as_secs_f64();
+    let import_disk = crate::disk::per_case(commune, &empty, n)?;
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
         ids.push(commune.case(&receipt_code(i))?.id);
@@ -236,6 +243,7 @@ fn build_cases(commune: &Node, n: usize, edits_per_case: usize) -> anyhow::Resul
         edits_s,
         setup_entries,
         case_entries: commune.chain_head().next_seq - setup_entries,
+        import_disk,
     })
 }
 
@@ -319,7 +327,12 @@ pub fn run(a: &LoopbackArgs) -> anyhow::Result<serde_json::Value> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(run_async(a.cases, a.edits_per_case, !a.no_baseline))
+    rt.block_on(run_async(
+        a.cases,
+        a.edits_per_case,
+        !a.no_baseline,
+        a.disk_only,
+    ))
 }
 
 /// Builds the workload and runs both protocols. Returns the report as JSON.
@@ -327,6 +340,7 @@ async fn run_async(
     n: usize,
     edits_per_case: usize,
     with_baseline: bool,
+    disk_only: bool,
 ) -> anyhow::Result<serde_json::Value> {
     let tmp = tempfile::tempdir()?;
     let commune = init(&tmp.path().join("commune"), Some("06112"))?;
@@ -342,9 +356,12 @@ async fn run_async(
     commune.import_registry("registry.jsonl", REGISTRY.as_bytes(), &Author::Node)?;
     let canbo = commune.authenticate(OFFICER, PASSPHRASE)?;
 
+    let commune_empty = crate::disk::before(&commune)?;
+    let hub_empty = crate::disk::before(&hub)?;
     let t = Instant::now();
     let built = build_cases(&commune, n, edits_per_case)?;
     let build_s = t.elapsed().as_secs_f64();
+    let commune_disk = crate::disk::per_case(&commune, &commune_empty, n)?;
     let ids = built.ids.clone();
     let sample = &ids[..ids.len().min(200)];
     let mut json_total = 0usize;
@@ -400,6 +417,28 @@ async fn run_async(
         initial_stats.refusal_reason
     );
     eprintln!("bench sync-loopback: initial done");
+    let hub_disk = crate::disk::per_case(&hub, &hub_empty, n)?;
+    let disk = serde_json::json!({
+        "note": "bytes per case added to each store (file growth, and each table's pages: stored keys and values, redb overhead, page slack), cases of 1 + edits_per_case changes and as many audit entries",
+        "commune_after_import_and_edits": commune_disk,
+        "commune_import_only": built.import_disk,
+        "hub_after_initial_sync": hub_disk,
+    });
+    if disk_only {
+        hub_engine.shutdown().await;
+        return Ok(serde_json::json!({
+            "bench": "sync-loopback --disk-only",
+            "cases": n,
+            "changes_per_case": 1 + edits_per_case,
+            "audit_entries_per_case": entries_per_case,
+            "case_doc_bytes_avg": doc_avg,
+            "build_import_s": built.import_s,
+            "build_edits_s": built.edits_s,
+            "initial_s": ours.initial_s,
+            "initial_bytes": ours.initial_bytes,
+            "disk_bytes_per_case": disk,
+        }));
+    }
 
     let mut noop = Vec::new();
     for _ in 0..5 {
@@ -531,6 +570,7 @@ async fn run_async(
         "incremental_round": incremental_stats,
         "baseline": baseline,
         "baseline_over_ours": ratios,
+        "disk_bytes_per_case": disk,
     }))
 }
 

@@ -26,10 +26,13 @@
 //!
 //! Modules: [`proc`] (children, rusage wrapper, cleanup), [`hoso`] (the CLI driver and the one
 //! login step), [`setup`] (nodes built with real commands), [`workload`] (generated cases),
-//! [`env`] (load and same-run baselines), [`stats`], [`progress`] (a bar per long phase on a
+//! [`env`] (load and same-run baselines), [`hubview`] (a hub's open, console frames and search, in process),
+//! [`inproc`] (a commune's writes and live engine inside the bench process), [`stats`] (and
+//! the human table), [`disk`] (a store's growth per case, by table), [`progress`] (a bar per long phase on a
 //! terminal, a line otherwise), and one module per bench.
 
 mod audit;
+mod disk;
 mod loopback;
 mod node;
 mod progress;
@@ -40,6 +43,10 @@ mod env;
 mod hoso;
 #[cfg(feature = "process")]
 mod hub;
+#[cfg(feature = "process")]
+mod hubview;
+#[cfg(feature = "process")]
+mod inproc;
 #[cfg(feature = "process")]
 mod link;
 #[cfg(feature = "process")]

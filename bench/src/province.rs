@@ -11,8 +11,10 @@
 //! Measured: hub start (`hoso serve` spawned → its "serving" line; median of 3), `hoso status`
 //! at the hub, commune 0's no-op round (median of 5, time and bytes), 100 edited cases (one
 //! note each) in one round, search at the hub (`hoso case list --search`, as processes, with
-//! `hoso id` as the floor), and the console's first frame on the hub's store (the tui crate's
-//! console bench in its `--measure` mode).
+//! `hoso id` as the floor), then in this process on the hub's store ([`crate::hubview`]):
+//! `Node::open`, the console's first frames drawn into a `TestBackend`, and the console's search
+//! (`hoso_tui::queue::page`, and the last keystroke typed into the list's search box). A human
+//! table with each figure against its target goes to stderr; the JSON to stdout.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -22,10 +24,11 @@ use clap::Args;
 use serde_json::json;
 
 use crate::hoso::{Hoso, LONG, NodeDir, OFFICER, SHORT};
-use crate::proc::{Proc, Spec, check_stop};
+use crate::proc::check_stop;
 use crate::setup::{self, CommuneSpec};
 use crate::stats::{median, r3};
-use crate::{env, hub, workload};
+use crate::stats::{row, table};
+use crate::{env, hub, hubview, workload};
 
 /// `hoso-bench province` options.
 #[derive(Args, Debug)]
@@ -48,10 +51,6 @@ pub struct ProvinceArgs {
     /// Cases edited before the incremental round.
     #[arg(long, default_value_t = 100)]
     pub edits: usize,
-    /// The tui console bench binary (default: newest target/release/deps/console-*; build it
-    /// with `cargo bench -p hoso-tui --bench console --no-run`).
-    #[arg(long, value_name = "PATH")]
-    pub console_bench: Option<PathBuf>,
     #[command(flatten)]
     pub common: crate::Common,
 }
@@ -86,8 +85,9 @@ fn build(h: &Hoso, dir: &Path, args: &ProvinceArgs) -> anyhow::Result<Ready> {
     let hubn = setup::hub(h, dir, "hub", &format!("127.0.0.1:{port}"))?;
     let per = args.cases / args.communes.max(1);
     eprintln!(
-        "generating: {} communes × {per} cases, imported with `hoso import` (2 at a time)",
-        args.communes
+        "generating: {} communes × {per} cases, imported with `hoso import` ({} at a time)",
+        args.communes,
+        args.jobs.max(1)
     );
     let specs: Vec<CommuneSpec> = (0..args.communes)
         .map(|i| CommuneSpec {
@@ -183,27 +183,6 @@ fn setup_id(h: &Hoso, dir: &Path) -> anyhow::Result<String> {
         .as_str()
         .map(str::to_string)
         .context("`hoso id` printed no node_id")
-}
-
-fn console_bench(args: &ProvinceArgs) -> anyhow::Result<PathBuf> {
-    if let Some(p) = &args.console_bench {
-        return Ok(p.clone());
-    }
-    let deps = target_dir()?.join("release").join("deps");
-    let mut found: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&deps)
-        .with_context(|| format!("reading {}", deps.display()))?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            n.starts_with("console-") && p.extension().is_none()
-        })
-        .filter_map(|p| Some((p.metadata().ok()?.modified().ok()?, p)))
-        .collect();
-    found.sort();
-    found.pop().map(|(_, p)| p).context(
-        "no console bench binary: run `cargo bench -p hoso-tui --bench console --no-run` or pass --console-bench",
-    )
 }
 
 /// Runs the province bench and returns its JSON report.
@@ -336,35 +315,98 @@ pub fn run(args: &ProvinceArgs) -> anyhow::Result<serde_json::Value> {
         );
     }
 
-    // Console first frame on the hub's store.
-    let console = match console_bench(args) {
-        Ok(exe) => {
-            let mut p = Proc::spawn(
-                &Spec {
-                    name: "console-measure".into(),
-                    program: exe,
-                    args: vec![
-                        "--measure".into(),
-                        "--dir".into(),
-                        hubn.dir.clone().into_os_string(),
-                    ],
-                    env: vec![],
-                    netns: None,
-                    stdin: None,
-                },
-                &h.logs,
-            )?;
-            let (at, _) = p.wait_line("the first frame", Duration::from_secs(300), |l| {
-                l == "first-frame"
-            })?;
-            let first = at.duration_since(p.started()).as_secs_f64() * 1000.0;
-            let exit = p.wait(Duration::from_secs(600))?;
-            json!({"first_frame_ms": r3(first), "peak_rss_mib": exit.usage.map(|u| r3(u.rss_mib())),
-                   "report": exit.stdout.lines().filter(|l| *l != "first-frame").map(str::trim).collect::<Vec<_>>()})
-        }
-        Err(e) => json!({"error": format!("{e:#}")}),
-    };
+    // In this process, on the hub's store: open, the console's frames and its search.
+    let short_tail: String = receipt
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let view = hubview::measure(
+        &hubn.dir,
+        &[
+            ("name", "nguyen thi".to_string()),
+            ("name_rare", "nong thi nguyet".to_string()),
+            ("citizen_id", citizen.clone()),
+            ("receipt_code", receipt.clone()),
+            ("receipt_last_digits", short_tail),
+        ],
+    )?;
     cond.load_at_end = env::loadavg();
+    let start_med = median(&mut start_ms.clone());
+    let open_med = median(&mut view.open_ms.clone());
+    let noop_ms_med = median(&mut noop_ms.clone());
+    let noop_b_med = median(&mut noop_bytes.clone());
+    let per_case = hub_status.store_bytes as f64 / hub_status.cases.max(1) as f64;
+    let rows = vec![
+        row(
+            "hub start: `hoso serve` → serving",
+            format!("{start_med:.0} ms"),
+            "≤ 1 s",
+            Some(start_med <= 1000.0),
+        ),
+        row(
+            "hub start: Node::open",
+            format!("{open_med:.1} ms"),
+            "≤ 1 s",
+            Some(open_med <= 1000.0),
+        ),
+        row(
+            "commune no-op",
+            format!("{noop_ms_med:.2} ms, {noop_b_med:.0} B"),
+            "≤ 5 ms, ≤ 1 KiB",
+            Some(noop_ms_med <= 5.0 && noop_b_med <= 1024.0),
+        ),
+        row(
+            &format!("{} edited cases", ids.len()),
+            format!(
+                "{:.0} ms, {:.1} KB",
+                edited.ms,
+                edited.bytes as f64 / 1000.0
+            ),
+            "≤ 0.3 s",
+            Some(edited.ms <= 300.0 && edited.error.is_none()),
+        ),
+        row(
+            "search (worst kind, median)",
+            format!("{:.1} ms", view.search_worst_ms),
+            "≤ 50 ms",
+            Some(view.search_worst_ms <= 50.0),
+        ),
+        row(
+            "console first frame (login screen)",
+            format!("{:.0} ms", view.first_frame_ms),
+            "≤ 300 ms",
+            Some(view.first_frame_ms <= 300.0),
+        ),
+        row(
+            "console case list after login",
+            format!("{:.0} ms", view.list_frame_ms),
+            "≤ 300 ms",
+            Some(view.list_frame_ms <= 300.0),
+        ),
+        row(
+            "hub disk",
+            format!(
+                "{:.2} GB, {per_case:.0} B/case",
+                hub_status.store_bytes as f64 / 1e9
+            ),
+            "",
+            None,
+        ),
+    ];
+    eprint!(
+        "{}",
+        table(
+            &format!(
+                "hoso-bench province: a hub holding {} cases (load {})",
+                hub_status.cases, cond.load_at_end
+            ),
+            &rows
+        )
+    );
     Ok(json!({
         "bench": "province",
         "cases": hub_status.cases,
@@ -372,14 +414,15 @@ pub fn run(args: &ProvinceArgs) -> anyhow::Result<serde_json::Value> {
         "generation": {"communes": ready.communes, "build_s": ready.build_s, "import_s": ready.import_s, "sync_s": ready.sync_s,
                        "how": "each commune: hoso import of generated cases (1 audit entry each), then hoso sync --once into the hub"},
         "hub_audit_entries": hub_status.audit_entries,
+        "hub_store_bytes": hub_status.store_bytes,
         "hub_store_bytes_per_case": r3(hub_status.store_bytes as f64 / hub_status.cases.max(1) as f64),
         "hub_start_ms": {"median": r3(median(&mut start_ms.clone())), "samples": start_ms.iter().map(|x| r3(*x)).collect::<Vec<_>>()},
         "hub_status_process_ms_median": r3(median(&mut status_ms)),
         "commune_noop": {"ms_median": r3(median(&mut noop_ms)), "bytes_median": median(&mut noop_bytes)},
         "edited": {"cases": ids.len(), "s": r3(edited.ms / 1000.0), "bytes": edited.bytes, "audit_sent": edited.audit_sent, "error": edited.error},
         "hub_peak_rss_mib_during_rounds": r3(hub_usage.rss_mib()),
-        "search": searches,
-        "console": console,
+        "search_cli": searches,
+        "hub_view": view.json,
         "dir": dir,
         "conditions": cond,
     }))

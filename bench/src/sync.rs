@@ -5,14 +5,22 @@
 //! the hub:
 //! - initial: `hoso sync --once` at the commune, into the empty hub;
 //! - no-op: the same again with nothing changed (median of `--noop` rounds);
-//! - edited: `--edits` cases get one note each (`hoso case note`: one change and one audit entry
-//!   each), then one round;
-//! - live push: `hoso serve` at the commune as well; a note written with `hoso case note` until
-//!   `hoso case show` at the hub has it (median of `--live`). The CLI write is another process
-//!   than the commune's engine, which notices it on its 500 ms pump tick: that is in the figure.
+//! - edited: `--edits` cases get one note each (one audited durable write and one audit entry
+//!   each, through the node's guarded write path in this process, as `hoso case note` writes),
+//!   then one `sync --once` round;
+//! - live push: the commune's sync engine runs in this process, connected to the hub process;
+//!   a note written through the node is timed until the hub's ack of that version is recorded
+//!   at the commune (median of `--live`).
+//!
+//! Each case carries its audit entry: an imported case is one Automerge change and one
+//! `CaseImport` entry on the commune's chain (the report says so); an edited case adds a change
+//! and an entry.
 //!
 //! Round times are what `sync --once` reports (connect included, process start excluded); the
-//! process wall times are reported beside them. Peak RSS per process comes from rusage.
+//! process wall times are reported beside them. Peak RSS: the hub's `VmHWM` from
+//! /proc/PID/status while it runs; each commune process's from rusage (`ru_maxrss`, the same
+//! counter at exit) and the bench process's own `VmHWM` for the live phase. A human table with
+//! each figure against its target goes to stderr; the JSON to stdout.
 
 use std::time::{Duration, Instant};
 
@@ -21,10 +29,10 @@ use clap::Args;
 use serde_json::json;
 
 use crate::hoso::{Hoso, LONG, Round};
-use crate::proc::{Usage, check_stop};
+use crate::proc::Usage;
 use crate::setup::{self, CommuneSpec};
-use crate::stats::{median, r3};
-use crate::{env, hub, workload};
+use crate::stats::{median, r3, row, table};
+use crate::{env, hub, inproc, workload};
 
 /// `hoso-bench sync` options.
 #[derive(Args, Debug)]
@@ -135,53 +143,32 @@ pub fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
         }
     }
 
-    // Edited cases.
+    // Edited cases: one note each, written in this process through the node's guarded write
+    // path (one audited durable write and one audit entry each; no `hoso` process holds the
+    // commune's store between rounds).
     let ids = h.case_ids(&c.node, args.edits.max(args.live))?;
     if ids.len() < args.edits.max(args.live) {
         bail!("the commune lists {} cases, fewer than needed", ids.len());
     }
-    eprintln!("editing {} cases with `hoso case note`", args.edits);
-    let mut note_ms = Vec::new();
-    for (k, id) in ids.iter().take(args.edits).enumerate() {
-        check_stop()?;
-        let exit = h.note(&c.node, id, &format!("Đã gọi điện hẹn công dân (đo {k})"))?;
-        note_ms.push(exit.wall.as_secs_f64() * 1000.0);
-    }
+    eprintln!("editing {} cases (one note each)", args.edits);
+    let mut note_ms = inproc::notes(
+        &c.node.dir,
+        &ids[..args.edits],
+        "Đã gọi điện hẹn công dân (đo)",
+    )?;
     let (edited, exit) = h.sync_once(&c.node, LONG)?;
     if let Some(u) = exit.usage {
         commune_procs.push(("sync edited", u));
     }
     let edited_wall = exit.wall.as_secs_f64();
 
-    // Live push.
+    // Live push: the commune's engine in this process, connected to the hub process; a note
+    // written through the node, timed until the hub's ack of that version is recorded.
     eprintln!("live push");
-    let mut commune_serve = h.spawn(&c.node, "serve", &["serve", "--listen", "127.0.0.1:0"])?;
-    commune_serve.wait_line("the hub online", Duration::from_secs(60), |l| {
-        l.contains(" online")
-    })?;
-    let (mut live_ms, mut poll_ms) = (vec![], vec![]);
-    for (k, id) in ids.iter().take(args.live).enumerate() {
-        let before = h.note_count(&hubn.node, id)?;
-        h.note(&c.node, id, &format!("Đẩy trực tiếp {k}"))?;
-        let written = Instant::now();
-        loop {
-            check_stop()?;
-            let tp = Instant::now();
-            let n = h.note_count(&hubn.node, id)?;
-            poll_ms.push(tp.elapsed().as_secs_f64() * 1000.0);
-            if n > before {
-                live_ms.push(written.elapsed().as_secs_f64() * 1000.0);
-                break;
-            }
-            if written.elapsed() > Duration::from_secs(60) {
-                bail!("a live note did not reach the hub within 60 s");
-            }
-        }
-    }
-    let cs = commune_serve.stop(Duration::from_secs(20))?;
-    if let Some(u) = cs.usage {
-        commune_procs.push(("serve (live push)", u));
-    }
+    let live = inproc::live_push(&c.node.dir, &hubn.id, &ids, args.live)?;
+    let mut live_ms = live.push_ms.clone();
+    // The hub's own peak, read from /proc while it runs (VmHWM of the `hoso serve` process).
+    let hub_hwm = hub_proc.sample_usage();
     let hub_final = h.status(&hubn.node)?;
     let hub_exit = hub_proc.stop(Duration::from_secs(60))?;
     let hub_usage = hub_exit.usage.context("no rusage from the hub")?;
@@ -192,8 +179,88 @@ pub fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
         .iter()
         .filter(|(w, _)| *w != "import")
         .map(|(_, u)| u.rss_mib())
-        .fold(0.0, f64::max);
+        .fold(live.peak_rss_mib, f64::max);
+    let hub_peak = hub_hwm.map_or(hub_usage.rss_mib(), |u| {
+        u.rss_mib().max(hub_usage.rss_mib())
+    });
     let per_case = |bytes: u64, cases: u64| r3(bytes as f64 / cases.max(1) as f64);
+    let noop_ms_med = r3(median(&mut noop_ms));
+    let noop_bytes_med = median(&mut noop_bytes);
+    let live_med = r3(median(&mut live_ms));
+    let kb = |b: u64| format!("{:.1} KB", b as f64 / 1000.0);
+    let rows = vec![
+        row(
+            "initial sync",
+            format!(
+                "{:.2} s, {:.1} MB",
+                initial.ms / 1000.0,
+                initial.bytes as f64 / 1e6
+            ),
+            "≤ 8 s",
+            Some(initial.ms <= 8000.0 && initial.error.is_none()),
+        ),
+        row(
+            "no-op resync",
+            format!("{noop_ms_med:.2} ms, {noop_bytes_med:.0} B"),
+            "≤ 2 ms, ≤ 512 B",
+            Some(noop_ms_med <= 2.0 && noop_bytes_med <= 512.0),
+        ),
+        row(
+            &format!("{} edited cases", args.edits),
+            format!("{:.1} ms, {}", edited.ms, kb(edited.bytes)),
+            "≤ 150 ms, ≤ 1 MB",
+            Some(edited.ms <= 150.0 && edited.bytes <= 1_000_000 && edited.error.is_none()),
+        ),
+        row(
+            "live push (median)",
+            format!("{live_med:.1} ms"),
+            "≤ 50 ms",
+            Some(live_med <= 50.0),
+        ),
+        row(
+            "hub_peak_rss_mib",
+            format!("{hub_peak:.0} MiB"),
+            "≤ 300 MiB",
+            Some(hub_peak <= 300.0),
+        ),
+        row(
+            "commune_peak_rss_mib",
+            format!("{commune_peak:.0} MiB"),
+            "≤ 200 MiB",
+            Some(commune_peak <= 200.0),
+        ),
+        row(
+            "bulk import (hoso import)",
+            format!(
+                "{:.1} s, {:.0} cases/s",
+                c.import_s,
+                c.status.cases as f64 / c.import_s.max(1e-9)
+            ),
+            "",
+            None,
+        ),
+        row(
+            "hub disk per case",
+            format!(
+                "{:.0} B",
+                hub_final.store_bytes as f64 / hub_final.cases.max(1) as f64
+            ),
+            "≤ 3,500 B (target 2)",
+            None,
+        ),
+    ];
+    eprint!(
+        "{}",
+        table(
+            &format!(
+                "hoso-bench sync: {} cases, {} audit entry per case, hub and commune in separate processes (load {})",
+                c.status.cases,
+                workload::ENTRIES_PER_IMPORTED_CASE,
+                cond.load_at_end
+            ),
+            &rows
+        )
+    );
     Ok(json!({
         "bench": "sync (separate processes)",
         "cases": c.status.cases,
@@ -206,22 +273,25 @@ pub fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
         "initial": round_json(&initial, initial_wall, c.status.cases),
         "noop": {
             "rounds": args.noop,
-            "ms_median": r3(median(&mut noop_ms)),
-            "bytes_median": median(&mut noop_bytes),
+            "ms_median": noop_ms_med,
+            "bytes_median": noop_bytes_med,
             "process_ms_median": r3(median(&mut noop_wall)),
         },
         "edited": {
             "cases": args.edits,
             "round": round_json(&edited, edited_wall, args.edits as u64),
-            "cli_note_ms_median": r3(median(&mut note_ms)),
+            "note_write_ms_median": r3(median(&mut note_ms)),
         },
         "live_push_ms": {
-            "median": r3(median(&mut live_ms.clone())),
-            "samples": live_ms.iter().map(|x| r3(*x)).collect::<Vec<_>>(),
-            "hub_poll_ms_median": r3(median(&mut poll_ms)),
-            "note": "CLI write in its own process; the commune's engine picks it up on its 500 ms pump tick; detected by polling `hoso case show` at the hub",
+            "median": r3(median(&mut live_ms)),
+            "samples": live.push_ms.iter().map(|x| r3(*x)).collect::<Vec<_>>(),
+            "engine_connect_ms": r3(live.connect_ms),
+            "commune_engine_peak_rss_mib": r3(live.peak_rss_mib),
+            "note": "the commune's engine runs in the bench process against the hub process; a note written through the node, timed until the hub's ack of that version is recorded at the commune",
         },
-        "hub_peak_rss_mib": r3(hub_usage.rss_mib()),
+        "hub_peak_rss_mib": r3(hub_peak),
+        "hub_peak_rss_how": "VmHWM of the `hoso serve` process from /proc/PID/status before it stops (and its rusage ru_maxrss, the larger)",
+        "commune_peak_rss_how": "largest of the commune's `hoso sync --once` processes (ru_maxrss = their VmHWM at exit) and the bench process's VmHWM (reset with clear_refs) while its engine ran the live phase; the import is reported apart",
         "hub_cpu_s": r3(hub_usage.cpu_s()),
         "commune_peak_rss_mib": r3(commune_peak),
         "commune_processes": commune_procs.iter().map(|(w, u)| json!({"what": w, "peak_rss_mib": r3(u.rss_mib()), "cpu_s": r3(u.cpu_s())})).collect::<Vec<_>>(),

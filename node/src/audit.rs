@@ -6,7 +6,8 @@
 //! text) live below the node in [`crate::chain`] and are re-exported here as [`entry`],
 //! [`merkle`], [`checkpoint`] and [`note`]. The node features: verification in [`verify`] over
 //! an [`source::AuditSource`], evidence bundles in [`bundle`], the witness flow in
-//! [`witness`], peers' chains in [`replica`], replay in [`replay`].
+//! [`witness`], peers' chains in [`replica`], replay in [`replay`]; every read and write of the stored records goes through
+//! [`stored`] (the compact row and its dictionary).
 
 pub use crate::chain::{checkpoint, entry, merkle, note};
 
@@ -17,6 +18,7 @@ pub mod replay;
 pub mod replica;
 pub mod search;
 pub mod source;
+pub mod stored;
 pub mod verify;
 pub mod witness;
 pub mod witness_held;
@@ -27,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AuditError, EncodeError, NodeError, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, NodeId};
-use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_PAYLOADS, META};
+use crate::store::tables::{AUDIT_BY_CASE, META};
 use entry::{Action, Entry, EntryBody};
 
 /// The head of this node's own chain, kept in the writer and in `meta`.
@@ -147,10 +149,7 @@ pub fn append(
     };
     let e = Entry::sign(body, key);
     let origin = key.id().0;
-    tx.open_table(AUDIT)?
-        .insert((&origin, e.body.seq), e.to_record().as_slice())?;
-    tx.open_table(AUDIT_PAYLOADS)?
-        .insert(&e.hash, new.payload)?;
+    stored::insert(tx, &e, Some(new.payload))?;
     if e.body.case_id != CaseId::NONE {
         tx.open_table(AUDIT_BY_CASE)?.insert(
             case_key(&e.body.case_id, &origin, e.body.seq).as_slice(),
@@ -202,19 +201,19 @@ pub fn chain(
     limit: usize,
 ) -> Result<Vec<StoredEntry>> {
     let rtx = db.begin_read()?;
-    let t = rtx.open_table(AUDIT)?;
-    let p = rtx.open_table(AUDIT_PAYLOADS)?;
+    let t = stored::read(&rtx)?;
     let mut out = Vec::new();
-    for row in t.range((&origin.0, from_seq)..=(&origin.0, u64::MAX))? {
+    t.each(&origin.0, from_seq, u64::MAX, |seq, x| {
         if out.len() >= limit {
-            break;
+            return Ok(false);
         }
-        let (k, v) = row?;
-        let (_, seq) = k.value();
-        let entry = decode(&origin.0, seq, v.value())?;
-        let payload = p.get(&entry.hash)?.map(|g| g.value().to_vec());
-        out.push(StoredEntry { entry, payload });
-    }
+        let entry = decode(&origin.0, seq, &x.record)?;
+        out.push(StoredEntry {
+            entry,
+            payload: x.payload,
+        });
+        Ok(true)
+    })?;
     Ok(out)
 }
 
@@ -222,8 +221,7 @@ pub fn chain(
 pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> {
     let rtx = db.begin_read()?;
     let idx = rtx.open_table(AUDIT_BY_CASE)?;
-    let t = rtx.open_table(AUDIT)?;
-    let p = rtx.open_table(AUDIT_PAYLOADS)?;
+    let t = stored::read(&rtx)?;
     let mut out = Vec::new();
     for row in idx.range(case.0.as_slice()..)? {
         let (k, _) = row?;
@@ -236,10 +234,12 @@ pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> 
         let mut seq = [0u8; 8];
         seq.copy_from_slice(&k[48..56]);
         let seq = u64::from_be_bytes(seq);
-        if let Some(v) = t.get((&origin, seq))? {
-            let entry = decode(&origin, seq, v.value())?;
-            let payload = p.get(&entry.hash)?.map(|g| g.value().to_vec());
-            out.push(StoredEntry { entry, payload });
+        if let Some(x) = t.get(&origin, seq)? {
+            let entry = decode(&origin, seq, &x.record)?;
+            out.push(StoredEntry {
+                entry,
+                payload: x.payload,
+            });
         }
     }
     out.sort_by_key(|e| (e.entry.body.time_ms, e.entry.body.seq));

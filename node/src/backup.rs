@@ -78,7 +78,8 @@ pub(crate) fn for_each_table(v: &mut impl TableVisitor) -> Result<()> {
     v.visit(REGISTRY)?;
     v.visit(REGISTRY_NAMES)?;
     v.visit(AUDIT)?;
-    v.visit(AUDIT_PAYLOADS)?;
+    v.visit(AUDIT_ORIGINS)?;
+    v.visit(AUDIT_ANCHORS)?;
     v.visit(AUDIT_BY_CASE)?;
     v.visit(REVIEW)?;
     v.visit(AUDIT_FORKS)?;

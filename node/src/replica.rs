@@ -18,7 +18,9 @@ use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::peers::Peer;
-use crate::store::tables::{CASES, DOC_CHANGES, DOCS, FEED, PEER_HEADS, SYNC_CHECKPOINTS};
+use crate::store::tables::{
+    CASES, DOC_CHANGES, DOCS, FEED, FEED_BY_DOC, PEER_HEADS, SYNC_CHECKPOINTS,
+};
 
 pub use crate::ingest::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
 
@@ -359,6 +361,21 @@ impl Node {
             }
         }
         Ok(n)
+    }
+
+    /// Whether `peer` has acknowledged case `id` as it stands here now: the local feed seq it
+    /// acknowledged for the case has reached the case's latest one. Two point reads (benches
+    /// time a live push to the hub's ack with it; tools may show it).
+    pub fn peer_acked_current(&self, peer: &NodeId, id: &CaseId) -> Result<bool> {
+        let rtx = self.db().begin_read()?;
+        let Some(seq) = rtx.open_table(FEED_BY_DOC)?.get(&id.0)?.map(|v| v.value()) else {
+            return Ok(false);
+        };
+        let known = rtx
+            .open_table(PEER_HEADS)?
+            .get((&peer.0, &id.0))?
+            .map(|g| decode_peer_heads(g.value()).0);
+        Ok(known.is_some_and(|k| k >= seq))
     }
 
     /// Moves the peer's checkpoint forward to `seq` (never back).

@@ -26,7 +26,7 @@ use crate::backup::BackupInfo;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, actor_for};
 use crate::node::{Node, paths};
-use crate::store::tables::{AUDIT, AUDIT_PAYLOADS, META, PEER_HEADS, RECEIPTS, SYNC_CHECKPOINTS};
+use crate::store::tables::{META, PEER_HEADS, RECEIPTS, SYNC_CHECKPOINTS};
 use crate::write::{Author, Permission};
 
 /// Meta key: JSON [`RestoreState`] while a restore is not finished.
@@ -254,21 +254,23 @@ impl Node {
         let mut highest = self.config().incarnation;
         let chain_from_hub;
         {
-            let audit = ctx.tx().open_table(AUDIT)?;
-            let payloads = ctx.tx().open_table(AUDIT_PAYLOADS)?;
+            let audit = crate::audit::stored::read_in(ctx.tx())?;
             let mut n = 0u64;
-            for row in audit.range((&me.0, 0)..=(&me.0, u64::MAX))? {
-                let (_, v) = row?;
+            audit.each_or_raw(&me.0, 0, u64::MAX, |_, x| {
                 n += 1;
-                let Ok(e) = Entry::from_record(v.value()) else {
-                    continue;
+                let Ok(x) = x else {
+                    return Ok(true);
+                };
+                let Ok(e) = Entry::from_record(&x.record) else {
+                    return Ok(true);
                 };
                 if e.body.action != Action::ActorBind {
-                    continue;
+                    return Ok(true);
                 }
-                let inc = payloads
-                    .get(&e.hash)?
-                    .and_then(|p| serde_json::from_slice::<serde_json::Value>(p.value()).ok())
+                let inc = x
+                    .payload
+                    .as_deref()
+                    .and_then(|p| serde_json::from_slice::<serde_json::Value>(p).ok())
                     .and_then(|p| p.get("incarnation").and_then(|i| i.as_u64()));
                 // A purged payload: recognise the actor instead.
                 let inc = inc
@@ -277,7 +279,8 @@ impl Node {
                 if let Some(i) = inc {
                     highest = highest.max(i);
                 }
-            }
+                Ok(true)
+            })?;
             chain_from_hub = n;
         }
         // A node rebuilt from its hub has a new key, hence new actors: no new incarnation.

@@ -26,7 +26,7 @@ use crate::audit::entry::{Action, Entry};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::officer::{self, Officer};
-use crate::store::tables::{AUDIT, AUDIT_PAYLOADS, OFFICERS};
+use crate::store::tables::OFFICERS;
 use crate::write::WriteCtx;
 
 /// An account as the old nodes' chains leave it.
@@ -75,22 +75,19 @@ pub(crate) fn roster_of(
     olds: &[NodeId],
 ) -> Result<BTreeMap<String, RosterAccount>> {
     let rtx = db.begin_read()?;
-    let audit = rtx.open_table(AUDIT)?;
-    let payloads = rtx.open_table(AUDIT_PAYLOADS)?;
+    let audit = crate::audit::stored::read(&rtx)?;
     let mut roster: BTreeMap<String, RosterAccount> = BTreeMap::new();
     for old in olds {
-        for row in audit.range((&old.0, 0)..=(&old.0, u64::MAX))? {
-            let (_, v) = row?;
-            let Ok(e) = Entry::from_record(v.value()) else {
-                continue;
+        audit.each(&old.0, 0, u64::MAX, |_, x| {
+            let Ok(e) = Entry::from_record(&x.record) else {
+                return Ok(true);
             };
             if !matches!(e.body.action, Action::OfficerAdd | Action::OfficerDisable) {
-                continue;
+                return Ok(true);
             }
-            let Some(p) = payloads.get(&e.hash)? else {
-                continue;
+            let Some(p) = x.payload.as_deref() else {
+                return Ok(true);
             };
-            let p = p.value();
             match e.body.action {
                 Action::OfficerAdd => {
                     if let Ok(a) = serde_json::from_slice::<Added>(p)
@@ -115,7 +112,8 @@ pub(crate) fn roster_of(
                     }
                 }
             }
-        }
+            Ok(true)
+        })?;
     }
     Ok(roster)
 }

@@ -11,7 +11,6 @@ use redb::Database;
 use crate::audit::source::DbSource;
 use crate::chain::entry::Entry;
 use crate::error::Result;
-use crate::store::tables::{AUDIT, AUDIT_PAYLOADS};
 
 /// A store holding nothing but generated audit chains.
 pub struct ScratchChain {
@@ -33,11 +32,9 @@ impl ScratchChain {
     pub fn append(&self, entries: &[(Entry, Vec<u8>)]) -> Result<()> {
         let tx = self.db.begin_write()?;
         {
-            let mut audit = tx.open_table(AUDIT)?;
-            let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
+            let mut audit = crate::audit::stored::read_in(&tx)?;
             for (e, payload) in entries {
-                audit.insert((&e.body.origin.0, e.body.seq), e.to_record().as_slice())?;
-                payloads.insert(&e.hash, payload.as_slice())?;
+                audit.insert(e, Some(payload.as_slice()))?;
             }
         }
         tx.commit()?;

@@ -98,7 +98,7 @@ impl Node {
             out.summary_and_index_bytes += row?.0.value().len() as u64;
         }
         for row in rtx.open_table(AUDIT)?.iter()? {
-            out.audit_bytes += row?.1.value().len() as u64;
+            out.audit_bytes += row?.1.value().0.len() as u64;
             out.audit_entries += 1;
         }
         let store = self.dir().join(crate::node::paths::STORE);

@@ -1,12 +1,14 @@
 //! The redb store: creating and opening it (never recreating a missing one), its format and
 //! migrations ([`migrations`]), the binding of a store to its node key, table creation,
-//! metadata keys and small read helpers. Integrity errors are [`error::StoreError`].
+//! metadata keys and small read helpers. Integrity errors are [`error::StoreError`]; where the
+//! bytes go, per table, is [`usage`].
 
 pub mod check;
 pub mod error;
 pub mod genesis;
 pub mod migrations;
 pub mod tables;
+pub mod usage;
 
 use std::path::Path;
 
@@ -74,7 +76,8 @@ fn create_tables(tx: &redb::WriteTransaction) -> Result<()> {
     tx.open_table(REGISTRY)?;
     tx.open_table(REGISTRY_NAMES)?;
     tx.open_table(AUDIT)?;
-    tx.open_table(AUDIT_PAYLOADS)?;
+    tx.open_table(AUDIT_ORIGINS)?;
+    tx.open_table(AUDIT_ANCHORS)?;
     tx.open_table(AUDIT_BY_CASE)?;
     tx.open_table(REVIEW)?;
     tx.open_table(AUDIT_FORKS)?;
@@ -206,7 +209,7 @@ pub fn check_binding(db: &Database, path: &Path, key: &NodeId) -> Result<()> {
         None => return Err(head_bad("no chain head".into()).into()),
         Some(v) => serde_json::from_slice(v.value()).map_err(|e| head_bad(e.to_string()))?,
     };
-    let audit = rtx.open_table(AUDIT)?;
+    let audit = crate::audit::stored::read(&rtx)?;
     let Some(last) = head.next_seq.checked_sub(1) else {
         return Err(StoreError::NoGenesis {
             path: path.to_path_buf(),
@@ -214,14 +217,15 @@ pub fn check_binding(db: &Database, path: &Path, key: &NodeId) -> Result<()> {
         .into());
     };
     let rec = audit
-        .get((&origin.0, last))?
+        .get(&origin.0, last)
+        .map_err(|e| head_bad(format!("entry #{last} does not decode: {e}")))?
         .ok_or_else(|| head_bad(format!("the head names entry #{last}, which is not stored")))?;
-    let entry = crate::audit::entry::Entry::from_record(rec.value())
+    let entry = crate::audit::entry::Entry::from_record(&rec.record)
         .map_err(|e| head_bad(format!("entry #{last} does not decode: {e}")))?;
     if crate::ids::hex(&entry.hash) != head.prev {
         return Err(head_bad(format!("entry #{last} does not hash to the stored head")).into());
     }
-    if audit.get((&origin.0, head.next_seq))?.is_some() {
+    if audit.contains(&origin.0, head.next_seq)? {
         return Err(head_bad(format!(
             "the chain goes on past the head (entry #{} is stored)",
             head.next_seq

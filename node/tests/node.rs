@@ -5,6 +5,7 @@
 mod node {
     pub mod cases;
     pub mod catalog;
+    pub mod compact_audit;
     pub mod corrections;
     pub mod durability;
     pub mod intake;

@@ -186,20 +186,22 @@ pub fn export_with_info(
     }
     w.record(T_INFO, &[&serde_json::to_vec(&info).unwrap_or_default()])?;
     let rtx = db.begin_read()?;
-    let audit = rtx.open_table(AUDIT)?;
-    let payloads = rtx.open_table(AUDIT_PAYLOADS)?;
+    let audit = crate::audit::stored::read(&rtx)?;
     for o in &origins {
         sum.chains += 1;
-        for row in audit.range((&o.0, 0)..=(&o.0, u64::MAX))? {
-            let (k, v) = row?;
-            let rec = v.value();
-            w.record(T_ENTRY, &[&o.0, &k.value().1.to_be_bytes(), rec])?;
+        audit.each_or_raw(&o.0, 0, u64::MAX, |seq, x| {
+            let (rec, payload) = match &x {
+                Ok(x) => (x.record.as_slice(), x.payload.as_deref()),
+                Err(raw) => (*raw, None),
+            };
+            w.record(T_ENTRY, &[&o.0, &seq.to_be_bytes(), rec])?;
             sum.entries += 1;
-            let h = crate::audit::witness::record_hash(rec);
-            if let Some(p) = payloads.get(&h)? {
-                w.record(T_PAYLOAD, &[&h, p.value()])?;
+            if let Some(p) = payload {
+                let h = crate::audit::witness::record_hash(rec);
+                w.record(T_PAYLOAD, &[&h, p])?;
             }
-        }
+            Ok(true)
+        })?;
     }
     for f in src.forks()? {
         w.record(T_FORK, &[&f.origin.0, &f.seq.to_be_bytes(), &f.record])?;

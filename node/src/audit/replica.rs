@@ -11,7 +11,7 @@ use crate::audit::entry::Entry;
 use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
-use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_FORKS, AUDIT_PAYLOADS, CASES};
+use crate::store::tables::{AUDIT_BY_CASE, AUDIT_FORKS, CASES};
 
 mod precheck;
 
@@ -59,13 +59,7 @@ impl Node {
     /// The seq the next entry of `origin`'s chain held here would have (its length).
     pub fn chain_len(&self, origin: &NodeId) -> Result<u64> {
         let rtx = self.db().begin_read()?;
-        let t = rtx.open_table(AUDIT)?;
-        let last = t
-            .range((&origin.0, 0)..=(&origin.0, u64::MAX))?
-            .next_back()
-            .transpose()?
-            .map(|(k, _)| k.value().1 + 1);
-        Ok(last.unwrap_or(0))
+        crate::audit::stored::read(&rtx)?.chain_len(&origin.0)
     }
 
     /// Records of `origin`'s chain from `from_seq` (at most `limit`), with payloads, to send.
@@ -76,24 +70,15 @@ impl Node {
         limit: usize,
     ) -> Result<Vec<RawRecord>> {
         let rtx = self.db().begin_read()?;
-        let t = rtx.open_table(AUDIT)?;
-        let p = rtx.open_table(AUDIT_PAYLOADS)?;
+        let t = crate::audit::stored::read(&rtx)?;
         let mut out = Vec::new();
-        for row in t.range((&origin.0, from_seq)..=(&origin.0, u64::MAX))? {
+        t.each(&origin.0, from_seq, u64::MAX, |_, x| {
             if out.len() >= limit {
-                break;
+                return Ok(false);
             }
-            let (_, v) = row?;
-            let rec = v.value().to_vec();
-            let hash = Entry::from_record(&rec)
-                .map_err(|e| NodeError::Corrupt {
-                    what: "audit entry".into(),
-                    detail: e.to_string(),
-                })?
-                .hash;
-            let payload = p.get(&hash)?.map(|g| g.value().to_vec());
-            out.push((rec, payload));
-        }
+            out.push((x.record, x.payload));
+            Ok(true)
+        })?;
         Ok(out)
     }
 
@@ -111,17 +96,15 @@ impl Node {
         may_hold: &dyn Fn(&str, &str) -> bool,
     ) -> Result<Vec<RawRecord>> {
         let rtx = self.db().begin_read()?;
-        let t = rtx.open_table(AUDIT)?;
-        let p = rtx.open_table(AUDIT_PAYLOADS)?;
+        let t = crate::audit::stored::read(&rtx)?;
         let cases = rtx.open_table(CASES)?;
         let mut out = Vec::new();
         let mut bytes = 0usize;
-        for row in t.range((&origin.0, from_seq)..=(&origin.0, u64::MAX))? {
+        t.each(&origin.0, from_seq, u64::MAX, |_, x| {
             if out.len() >= max_entries {
-                break;
+                return Ok(false);
             }
-            let (_, v) = row?;
-            let rec = v.value().to_vec();
+            let rec = x.record;
             let e = Entry::from_record(&rec).map_err(|e| NodeError::Corrupt {
                 what: "audit entry".into(),
                 detail: e.to_string(),
@@ -131,18 +114,15 @@ impl Node {
                     .get(&e.body.case_id.0)?
                     .and_then(|s| crate::summaries::decode(&e.body.case_id, s.value()).ok())
                     .is_some_and(|s| may_hold(&s.province, &s.commune));
-            let payload = if scoped {
-                p.get(&e.hash)?.map(|g| g.value().to_vec())
-            } else {
-                None
-            };
+            let payload = if scoped { x.payload } else { None };
             let len = rec.len() + payload.as_ref().map_or(0, Vec::len);
             if !out.is_empty() && bytes + len > max_bytes {
-                break;
+                return Ok(false);
             }
             bytes += len;
             out.push((rec, payload));
-        }
+            Ok(true)
+        })?;
         Ok(out)
     }
 
@@ -158,8 +138,7 @@ impl Node {
         let pre = precheck::precheck(origin, self.realm(), entries);
         self.with_write(|tx, head| {
             let mut out = ChainIngest::default();
-            let mut audit = tx.open_table(AUDIT)?;
-            let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
+            let mut audit = crate::audit::stored::read_in(tx)?;
             let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
             let mut forks = tx.open_table(AUDIT_FORKS)?;
             // The hash of the entry held at the seq before, once this batch has passed it.
@@ -172,7 +151,7 @@ impl Node {
                         e.body.origin.short()
                     ))
                 };
-                let existing = audit.get((&origin.0, seq))?.map(|v| v.value().to_vec());
+                let existing = audit.get(&origin.0, seq)?.map(|v| v.record);
                 if let Some(existing) = existing {
                     if existing == *rec {
                         out.duplicates += 1;
@@ -204,8 +183,8 @@ impl Node {
                     _ if seq == 0 => Some([0u8; 32]),
                     Some((s, h)) if s + 1 == seq => Some(h),
                     _ => audit
-                        .get((&origin.0, seq - 1))?
-                        .and_then(|v| Entry::from_record(v.value()).ok())
+                        .get(&origin.0, seq - 1)?
+                        .and_then(|v| Entry::from_record(&v.record).ok())
                         .map(|p| p.hash),
                 };
                 match expected_prev {
@@ -219,10 +198,7 @@ impl Node {
                     }
                     Some(_) => {}
                 }
-                audit.insert((&origin.0, seq), rec.as_slice())?;
-                if let Some(p) = payload {
-                    payloads.insert(&e.hash, p.as_slice())?;
-                }
+                audit.insert(e, payload.as_deref())?;
                 if e.body.case_id != CaseId::NONE {
                     by_case.insert(case_key(&e.body.case_id, &origin.0, seq).as_slice(), ())?;
                 }
@@ -244,14 +220,14 @@ impl Node {
     pub fn equivocations(&self) -> Result<Vec<Equivocation>> {
         let rtx = self.db().begin_read()?;
         let forks = rtx.open_table(AUDIT_FORKS)?;
-        let audit = rtx.open_table(AUDIT)?;
+        let audit = crate::audit::stored::read(&rtx)?;
         let mut out = Vec::new();
         for row in forks.iter()? {
             let (k, _) = row?;
             let (origin, seq, other) = k.value();
             let kept = audit
-                .get((origin, seq))?
-                .and_then(|v| Entry::from_record(v.value()).ok())
+                .get(origin, seq)?
+                .and_then(|v| Entry::from_record(&v.record).ok())
                 .map(|e| crate::ids::hex(&e.hash))
                 .unwrap_or_default();
             out.push(Equivocation {

@@ -20,7 +20,7 @@ use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
 use crate::peers::Peers;
-use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_PAYLOADS, CASES};
+use crate::store::tables::{AUDIT_BY_CASE, CASES};
 
 /// Most entries one page returns.
 pub const MAX_PAGE: usize = 1_000;
@@ -188,8 +188,7 @@ impl Node {
         };
         let origins = src.origins()?;
         let rtx = self.db().begin_read()?;
-        let audit = rtx.open_table(AUDIT)?;
-        let payloads = rtx.open_table(AUDIT_PAYLOADS)?;
+        let audit = crate::audit::stored::read(&rtx)?;
         let cases = rtx.open_table(CASES)?;
         let mut info = CaseInfo {
             cases: &cases,
@@ -233,29 +232,29 @@ impl Node {
                 let mut seq = [0u8; 8];
                 seq.copy_from_slice(&k[48..56]);
                 let seq = u64::from_be_bytes(seq);
-                if let Some(v) = audit.get((&origin, seq))? {
-                    let b = body_of(v.value()).map_err(|e| corrupt(&NodeId(origin), seq, e))?;
+                if let Some(v) = audit.get(&origin, seq)? {
+                    let b = body_of(&v.record).map_err(|e| corrupt(&NodeId(origin), seq, e))?;
                     consider(&b, &mut info)?;
                 }
             }
         } else {
             for o in &origins {
-                for row in audit.range((&o.0, 0)..=(&o.0, u64::MAX))? {
-                    let (k, v) = row?;
-                    let b = body_of(v.value()).map_err(|e| corrupt(o, k.value().1, e))?;
+                audit.each(&o.0, 0, u64::MAX, |seq, x| {
+                    let b = body_of(&x.record).map_err(|e| corrupt(o, seq, e))?;
                     consider(&b, &mut info)?;
-                }
+                    Ok(true)
+                })?;
             }
         }
         found.sort_unstable_by_key(|x| std::cmp::Reverse(*x));
         let total = found.len();
         let mut hits = Vec::new();
         for (_, origin, seq) in found.into_iter().skip(offset).take(limit.min(MAX_PAGE)) {
-            let Some(v) = audit.get((&origin.0, seq))? else {
+            let Some(v) = audit.get(&origin.0, seq)? else {
                 continue;
             };
-            let entry = Entry::from_record(v.value()).map_err(|e| corrupt(&origin, seq, e))?;
-            let payload = payloads.get(&entry.hash)?.map(|g| g.value().to_vec());
+            let entry = Entry::from_record(&v.record).map_err(|e| corrupt(&origin, seq, e))?;
+            let payload = v.payload;
             let case = info.get(&entry.body.case_id)?;
             hits.push(AuditHit {
                 node_commune: names.commune(&origin).map(str::to_string),

@@ -92,15 +92,14 @@ impl AuditSource for DbSource<'_> {
     }
     fn records(&self, origin: &NodeId, f: &mut RecordVisitor<'_>) -> Result<()> {
         let rtx = self.db.begin_read()?;
-        let t = rtx.open_table(AUDIT)?;
-        let p = rtx.open_table(AUDIT_PAYLOADS)?;
-        for row in t.range((&origin.0, 0)..=(&origin.0, u64::MAX))? {
-            let (k, v) = row?;
-            let rec = v.value();
-            let payload = p.get(&crate::audit::witness::record_hash(rec))?;
-            f(k.value().1, rec, payload.as_ref().map(|g| g.value()));
-        }
-        Ok(())
+        let t = crate::audit::stored::read(&rtx)?;
+        t.each_or_raw(&origin.0, 0, u64::MAX, |seq, x| {
+            match x {
+                Ok(x) => f(seq, &x.record, x.payload.as_deref()),
+                Err(raw) => f(seq, raw, None),
+            }
+            Ok(true)
+        })
     }
     fn forks(&self) -> Result<Vec<ForkRecord>> {
         let rtx = self.db.begin_read()?;

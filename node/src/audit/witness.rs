@@ -98,13 +98,13 @@ impl Node {
             _ => (CompactRange::new(), [0u8; 32]),
         };
         let rtx = redb::ReadableDatabase::begin_read(self.db())?;
-        let t = rtx.open_table(AUDIT)?;
+        let t = crate::audit::stored::read(&rtx)?;
         let me = self.id().0;
-        for row in t.range((&me, range.size())..(&me, size))? {
-            let (_, v) = row?;
-            head = record_hash(v.value());
+        t.each(&me, range.size(), size, |_, x| {
+            head = record_hash(&x.record);
             range.push(&head);
-        }
+            Ok(true)
+        })?;
         if range.size() != size {
             *cache = None;
             return Err(NodeError::Corrupt {
@@ -223,12 +223,12 @@ impl Node {
                     req.entries.len()
                 )));
             }
-            let mut audit = tx.open_table(AUDIT)?;
+            let audit = crate::audit::stored::read_in(tx)?;
             let (mut prev, mut prev_time) = if req.old_size == 0 {
                 ([0u8; 32], i64::MIN)
             } else {
-                match audit.get((&origin.0, req.old_size - 1))? {
-                    Some(v) => match Entry::from_record(v.value()) {
+                match audit.get(&origin.0, req.old_size - 1)? {
+                    Some(v) => match Entry::from_record(&v.record) {
                         Ok(e) => (e.hash, e.body.time_ms),
                         Err(e) => {
                             return Err(NodeError::Corrupt {
@@ -266,7 +266,7 @@ impl Node {
                         Some(&sent.record),
                     );
                 }
-                if let Some(held) = audit.get((&origin.0, seq))?.map(|v| v.value().to_vec())
+                if let Some(held) = audit.get(&origin.0, seq)?.map(|v| v.record)
                     && held != sent.record
                 {
                     tx.open_table(AUDIT_FORKS)?
@@ -310,16 +310,16 @@ impl Node {
                     None,
                 );
             }
-            let mut payloads = tx.open_table(AUDIT_PAYLOADS)?;
-            let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
+            drop(audit);
             for (e, sent) in &accepted {
-                audit.insert((&origin.0, e.body.seq), sent.record.as_slice())?;
-                if let Some(p) = &sent.payload
-                    && p.len() <= MAX_PAYLOAD
-                    && payload_hash(p) == e.body.payload_hash
-                {
-                    payloads.insert(&e.hash, p.as_slice())?;
-                }
+                let payload = sent
+                    .payload
+                    .as_deref()
+                    .filter(|p| p.len() <= MAX_PAYLOAD && payload_hash(p) == e.body.payload_hash);
+                crate::audit::stored::insert(tx, e, payload)?;
+            }
+            let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
+            for (e, _) in &accepted {
                 if e.body.case_id != CaseId::NONE {
                     by_case.insert(
                         crate::audit::case_key(&e.body.case_id, &origin.0, e.body.seq).as_slice(),

@@ -158,10 +158,10 @@ impl Node {
             ([0u8; 32], i64::MIN)
         } else {
             let rtx = self.db().begin_read()?;
-            let audit = rtx.open_table(AUDIT)?;
-            match audit.get((&origin.0, from - 1))? {
+            let audit = crate::audit::stored::read(&rtx)?;
+            match audit.get(&origin.0, from - 1)? {
                 Some(v) => {
-                    let e = Entry::from_record(v.value()).map_err(|e| corrupt(from - 1, &e))?;
+                    let e = Entry::from_record(&v.record).map_err(|e| corrupt(from - 1, &e))?;
                     (e.hash, e.body.time_ms)
                 }
                 None => {
@@ -176,35 +176,39 @@ impl Node {
         while seq < to {
             let end = to.min(seq.saturating_add(step as u64));
             let rtx = self.db().begin_read()?;
-            let audit = rtx.open_table(AUDIT)?;
-            for row in audit.range((&origin.0, seq)..(&origin.0, end))? {
-                let (k, v) = row?;
-                let (_, at) = k.value();
+            let audit = crate::audit::stored::read(&rtx)?;
+            let mut evidence = None;
+            audit.each(&origin.0, seq, end, |at, v| {
                 if at != seq {
-                    break;
+                    return Ok(false);
                 }
-                let e = Entry::from_record(v.value()).map_err(|e| corrupt(seq, &e))?;
+                let e = Entry::from_record(&v.record).map_err(|e| corrupt(seq, &e))?;
                 if e.body.origin != *origin
                     || e.body.realm != self.realm()
                     || e.body.seq != seq
                     || e.body.epoch != 0
                 {
-                    return Ok(Held::Evidence(format!(
-                        "entry #{seq}: wrong origin, realm, seq or epoch"
-                    )));
+                    evidence = Some(format!("entry #{seq}: wrong origin, realm, seq or epoch"));
+                    return Ok(false);
                 }
                 if e.body.prev != prev {
-                    return Ok(Held::Evidence(format!(
+                    evidence = Some(format!(
                         "entry #{seq}: does not link to the entry before it"
-                    )));
+                    ));
+                    return Ok(false);
                 }
                 if e.body.time_ms < prev_time && e.body.action != Action::ClockJump {
-                    return Ok(Held::Evidence(format!("entry #{seq}: clock rollback")));
+                    evidence = Some(format!("entry #{seq}: clock rollback"));
+                    return Ok(false);
                 }
                 prev = e.hash;
                 prev_time = e.body.time_ms;
                 range.push(&e.hash);
                 seq += 1;
+                Ok(true)
+            })?;
+            if let Some(why) = evidence {
+                return Ok(Held::Evidence(why));
             }
             if seq < end {
                 return Ok(Held::Missing(format!(

@@ -20,7 +20,7 @@ use crate::case::CaseView;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId, actor_for, hex};
 use crate::node::Node;
-use crate::store::tables::{AUDIT, AUDIT_BY_CASE, AUDIT_PAYLOADS};
+use crate::store::tables::AUDIT_BY_CASE;
 
 /// Incarnations of a node whose actors are recognised (a node re-incarnates after a restore).
 const MAX_INCARNATIONS: u32 = 64;
@@ -39,8 +39,7 @@ pub(super) struct Claim {
 /// Every change hash listed by an entry of `case` held here, with its entry.
 fn claims(tx: &WriteTransaction, case: &CaseId) -> Result<HashMap<[u8; 32], Claim>> {
     let idx = tx.open_table(AUDIT_BY_CASE)?;
-    let audit = tx.open_table(AUDIT)?;
-    let payloads = tx.open_table(AUDIT_PAYLOADS)?;
+    let audit = crate::audit::stored::read_in(tx)?;
     let mut out = HashMap::new();
     for row in idx.range(case.0.as_slice()..)? {
         let (k, _) = row?;
@@ -53,10 +52,10 @@ fn claims(tx: &WriteTransaction, case: &CaseId) -> Result<HashMap<[u8; 32], Clai
         let mut seq = [0u8; 8];
         seq.copy_from_slice(&k[48..56]);
         let seq = u64::from_be_bytes(seq);
-        let Some(rec) = audit.get((&origin, seq))? else {
+        let Some(rec) = audit.get(&origin, seq)? else {
             continue;
         };
-        let e = Entry::from_record(rec.value()).map_err(|e| NodeError::Corrupt {
+        let e = Entry::from_record(&rec.record).map_err(|e| NodeError::Corrupt {
             what: format!("audit entry {} #{seq}", NodeId(origin).short()),
             detail: e.to_string(),
         })?;
@@ -64,7 +63,7 @@ fn claims(tx: &WriteTransaction, case: &CaseId) -> Result<HashMap<[u8; 32], Clai
             continue;
         }
         let payload = if e.body.action == Action::Transition {
-            payloads.get(&e.hash)?.map(|g| g.value().to_vec())
+            rec.payload
         } else {
             None
         };
@@ -143,31 +142,35 @@ pub(super) fn check(
 
 /// The role an officer was given in `origin`'s chain (its OfficerAdd entry), if held here.
 fn officer_role(tx: &WriteTransaction, origin: &NodeId, officer: &str) -> Result<Option<Role>> {
-    let audit = tx.open_table(AUDIT)?;
-    let payloads = tx.open_table(AUDIT_PAYLOADS)?;
-    for row in audit.range((&origin.0, 0)..=(&origin.0, u64::MAX))? {
-        let (_, v) = row?;
-        let Ok(e) = Entry::from_record(v.value()) else {
-            continue;
+    #[derive(serde::Deserialize)]
+    struct Added {
+        officer: String,
+        role: Role,
+    }
+    let audit = crate::audit::stored::read_in(tx)?;
+    let mut found = None;
+    audit.each_or_raw(&origin.0, 0, u64::MAX, |_, x| {
+        let Ok(x) = x else {
+            return Ok(true);
+        };
+        let Ok(e) = Entry::from_record(&x.record) else {
+            return Ok(true);
         };
         if e.body.action != Action::OfficerAdd {
-            continue;
+            return Ok(true);
         }
-        let Some(p) = payloads.get(&e.hash)? else {
-            continue;
+        let Some(p) = x.payload else {
+            return Ok(true);
         };
-        #[derive(serde::Deserialize)]
-        struct Added {
-            officer: String,
-            role: Role,
-        }
-        if let Ok(a) = serde_json::from_slice::<Added>(p.value())
+        if let Ok(a) = serde_json::from_slice::<Added>(&p)
             && a.officer == officer
         {
-            return Ok(Some(a.role));
+            found = Some(a.role);
+            return Ok(false);
         }
-    }
-    Ok(None)
+        Ok(true)
+    })?;
+    Ok(found)
 }
 
 #[derive(serde::Deserialize)]

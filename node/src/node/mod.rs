@@ -37,6 +37,7 @@ mod read;
 mod registry;
 mod results;
 mod rules;
+mod storage;
 mod supplement;
 mod tracks;
 

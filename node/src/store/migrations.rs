@@ -11,21 +11,29 @@
 //! | format | made by | step |
 //! |---|---|---|
 //! | 1 | hoso before issue 9 | — |
-//! | 2 | this build | records the node the store belongs to (`meta/origin`), derived from the chain; the session and login-failure tables are created empty |
+//! | 2 | hoso of issue 9–12 | records the node the store belongs to (`meta/origin`), derived from the chain; the session and login-failure tables are created empty |
+//! | 3 | this build | audit records move from `audit-1` (`body ‖ signature`) and `audit-payloads-1` into compact rows with their payloads in `audit-2`, with the per-origin dictionary `audit-origins-1` and `audit-anchors-1` (issue 13: disk per case); both old tables are deleted |
 
 use std::path::Path;
 
-use redb::{ReadableTable, WriteTransaction};
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
 use crate::audit::ChainHead;
 use crate::audit::entry::Entry;
-use crate::error::Result;
+use crate::error::{NodeError, Result};
 use crate::ids::{NodeId, hex};
 use crate::store::error::StoreError;
-use crate::store::tables::{AUDIT, META};
+use crate::store::tables::META;
 
 /// The format this build writes.
-pub const CURRENT: u32 = 2;
+pub const CURRENT: u32 = 3;
+
+/// Format 1–2 audit records: key (origin, seq), value `body ‖ signature`.
+pub(crate) const AUDIT_V1: TableDefinition<(&[u8; 32], u64), &[u8]> =
+    TableDefinition::new("audit-1");
+/// Format 1–2 audit payloads: key entry hash, value the payload.
+pub(crate) const AUDIT_PAYLOADS_V1: TableDefinition<&[u8; 32], &[u8]> =
+    TableDefinition::new("audit-payloads-1");
 /// Prefix of the format value.
 pub const FORMAT_PREFIX: &str = "hoso-store-";
 /// Meta key: the 32-byte id of the node whose chain this store holds (format 2 on).
@@ -52,10 +60,16 @@ struct Step {
     run: fn(&WriteTransaction) -> Result<()>,
 }
 
-const STEPS: &[Step] = &[Step {
-    to: 2,
-    run: record_origin,
-}];
+const STEPS: &[Step] = &[
+    Step {
+        to: 2,
+        run: record_origin,
+    },
+    Step {
+        to: 3,
+        run: compact_audit,
+    },
+];
 
 /// Runs every step from `from` up to [`CURRENT`] inside `tx` and writes the new format.
 /// Returns the formats stepped through (empty when already current).
@@ -89,14 +103,37 @@ fn record_origin(tx: &WriteTransaction) -> Result<()> {
     Ok(())
 }
 
+/// Format 2 → 3: every audit record and its payload into one compact row (see
+/// [`crate::chain::compact`]); the old tables are deleted. A record that does not decode is
+/// refused as corruption: nothing is dropped silently.
+fn compact_audit(tx: &WriteTransaction) -> Result<()> {
+    {
+        let old = tx.open_table(AUDIT_V1)?;
+        let payloads = tx.open_table(AUDIT_PAYLOADS_V1)?;
+        for row in old.iter()? {
+            let (k, v) = row?;
+            let (origin, seq) = k.value();
+            let e = Entry::from_record(v.value()).map_err(|e| NodeError::Corrupt {
+                what: format!("audit entry {} #{seq}", NodeId(*origin).short()),
+                detail: e.to_string(),
+            })?;
+            let payload = payloads.get(&e.hash)?.map(|p| p.value().to_vec());
+            crate::audit::stored::insert(tx, &e, payload.as_deref())?;
+        }
+    }
+    tx.delete_table(AUDIT_V1)?;
+    tx.delete_table(AUDIT_PAYLOADS_V1)?;
+    Ok(())
+}
+
 /// The origin whose chain ends at the stored chain head, found by skipping from origin to
-/// origin (a hub holds many chains).
+/// origin (a hub holds many chains). Reads the format 1–2 table (it runs in step 2).
 pub(crate) fn own_origin(tx: &WriteTransaction) -> Result<Option<NodeId>> {
     let head = ChainHead::load_in(tx)?;
     let Some(last) = head.next_seq.checked_sub(1) else {
         return Ok(None);
     };
-    let audit = tx.open_table(AUDIT)?;
+    let audit = tx.open_table(AUDIT_V1)?;
     let mut next: Option<[u8; 32]> = Some([0; 32]);
     while let Some(from) = next {
         let Some(row) = audit.range((&from, 0)..)?.next() else {
@@ -111,7 +148,7 @@ pub(crate) fn own_origin(tx: &WriteTransaction) -> Result<Option<NodeId>> {
         }
         next = succ(&o);
     }
-    Err(crate::error::NodeError::Corrupt {
+    Err(NodeError::Corrupt {
         what: "audit chain head".into(),
         detail: format!(
             "no chain in the store ends at the head (entry #{last}, hash {})",

@@ -26,11 +26,18 @@ pub const OFFICERS: TableDefinition<&str, &[u8]> = TableDefinition::new("officer
 pub const REGISTRY: TableDefinition<&str, &[u8]> = TableDefinition::new("registry-1");
 /// Key: folded name token ‖ 0 ‖ citizen id. Value: nothing.
 pub const REGISTRY_NAMES: TableDefinition<&[u8], ()> = TableDefinition::new("registry-names-1");
-/// Key: (origin node key, seq). Value: audit record `body ‖ signature`. Own and replicated chains.
-pub const AUDIT: TableDefinition<(&[u8; 32], u64), &[u8]> = TableDefinition::new("audit-1");
-/// Key: entry hash. Value: the entry's detail payload (JSON), purgeable.
-pub const AUDIT_PAYLOADS: TableDefinition<&[u8; 32], &[u8]> =
-    TableDefinition::new("audit-payloads-1");
+/// Key: (origin node key, seq). Value: the compact form of the audit record with its detail
+/// payload (`chain::compact`), read and written only through `audit::stored`. Own and replicated
+/// chains. (Format 2 kept `body ‖ signature` in `audit-1` and payloads in `audit-payloads-1`.)
+pub const AUDIT: TableDefinition<(&[u8; 32], u64), CompactRecord> = TableDefinition::new("audit-2");
+/// Key: origin node key. Value: `realm(16) ‖ actors (16·n)`: what that origin's compact audit
+/// records leave out.
+pub const AUDIT_ORIGINS: TableDefinition<&[u8; 32], &[u8]> =
+    TableDefinition::new("audit-origins-1");
+/// Key: (origin, anchor size). Value: the cosignature hashes (32·n) that origin's entries
+/// anchor to at that size; compact records name one by its index.
+pub const AUDIT_ANCHORS: TableDefinition<(&[u8; 32], u64), &[u8]> =
+    TableDefinition::new("audit-anchors-1");
 /// Key: case id ‖ origin ‖ seq (56 bytes). Value: nothing. Entries per case.
 pub const AUDIT_BY_CASE: TableDefinition<&[u8], ()> = TableDefinition::new("audit-by-case-1");
 /// Key: case id. Value: review-queue record (JSON) of a semantic conflict.
@@ -70,3 +77,45 @@ pub const AUDIT_EVIDENCE: TableDefinition<(&[u8; 32], &[u8; 32]), &[u8]> =
 /// (see `ingest/quarantine.rs` for the layout). Bounded by `quarantine::MAX_ROWS`.
 pub const QUARANTINE: TableDefinition<(&[u8; 32], &[u8; 16]), &[u8]> =
     TableDefinition::new("quarantine-1");
+
+/// The value type of [`AUDIT`]: a compact audit row, which only `audit::stored` can turn into a
+/// record (so no reader mistakes it for `body ‖ signature`).
+#[derive(Debug)]
+pub struct CompactRecord;
+
+/// A compact audit row's bytes (see `chain::compact`).
+#[derive(Clone, Copy, Debug)]
+pub struct CompactRow<'a>(pub &'a [u8]);
+
+impl redb::Value for CompactRecord {
+    type SelfType<'a>
+        = CompactRow<'a>
+    where
+        Self: 'a;
+    type AsBytes<'a>
+        = &'a [u8]
+    where
+        Self: 'a;
+
+    fn fixed_width() -> Option<usize> {
+        None
+    }
+
+    fn from_bytes<'a>(data: &'a [u8]) -> CompactRow<'a>
+    where
+        Self: 'a,
+    {
+        CompactRow(data)
+    }
+
+    fn as_bytes<'a, 'b: 'a>(value: &'a CompactRow<'b>) -> &'a [u8]
+    where
+        Self: 'b,
+    {
+        value.0
+    }
+
+    fn type_name() -> redb::TypeName {
+        redb::TypeName::new("hoso::CompactRecord")
+    }
+}

@@ -92,12 +92,12 @@ impl Closed {
     pub fn record(&self, seq: u64) -> Vec<u8> {
         let db = self.db();
         let rtx = db.begin_read().expect("read");
-        let t = rtx.open_table(AUDIT).expect("audit");
-        t.get((&self.id.0, seq))
+        hoso_node::audit::stored::read(&rtx)
+            .expect("audit")
+            .get(&self.id.0, seq)
             .expect("get")
             .expect("entry present")
-            .value()
-            .to_vec()
+            .record
     }
     pub fn entry(&self, seq: u64) -> Entry {
         Entry::from_record(&self.record(seq)).expect("decodes")
@@ -105,18 +105,25 @@ impl Closed {
     pub fn put(&self, origin: &NodeId, seq: u64, rec: &[u8]) {
         let db = self.db();
         let tx = db.begin_write().expect("write");
-        tx.open_table(AUDIT)
-            .expect("audit")
-            .insert((&origin.0, seq), rec)
-            .expect("insert");
+        {
+            let mut audit = hoso_node::audit::stored::read_in(&tx).expect("audit");
+            let payload = audit
+                .get(&origin.0, seq)
+                .ok()
+                .flatten()
+                .and_then(|x| x.payload);
+            audit
+                .insert_record(&origin.0, seq, rec, payload.as_deref())
+                .expect("insert");
+        }
         tx.commit().expect("commit");
     }
     pub fn delete(&self, seq: u64) {
         let db = self.db();
         let tx = db.begin_write().expect("write");
-        tx.open_table(AUDIT)
+        hoso_node::audit::stored::read_in(&tx)
             .expect("audit")
-            .remove((&self.id.0, seq))
+            .remove(&self.id.0, seq)
             .expect("remove");
         tx.commit().expect("commit");
     }
@@ -158,10 +165,15 @@ impl Closed {
     fn store_signed(&self, e: &Entry) {
         let db = self.db();
         let tx = db.begin_write().expect("write");
-        tx.open_table(AUDIT)
-            .expect("audit")
-            .insert((&self.id.0, e.body.seq), e.to_record().as_slice())
-            .expect("insert");
+        {
+            let mut audit = hoso_node::audit::stored::read_in(&tx).expect("audit");
+            let payload = audit
+                .get(&self.id.0, e.body.seq)
+                .ok()
+                .flatten()
+                .and_then(|x| x.payload);
+            audit.insert(e, payload.as_deref()).expect("insert");
+        }
         tx.commit().expect("commit");
     }
     /// Appends a validly signed, correctly linked entry built by `f` from the last one.
@@ -177,13 +189,9 @@ impl Closed {
         b.payload_len = 2;
         f(&mut b);
         let e = Entry::sign(b, &self.key);
-        self.store_signed(&e);
         let db = self.db();
         let tx = db.begin_write().expect("write");
-        tx.open_table(AUDIT_PAYLOADS)
-            .expect("payloads")
-            .insert(&e.hash, b"{}".as_slice())
-            .expect("insert");
+        hoso_node::audit::stored::insert(&tx, &e, Some(b"{}".as_slice())).expect("insert");
         tx.commit().expect("commit");
         e.body.seq
     }

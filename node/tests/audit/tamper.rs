@@ -466,9 +466,19 @@ fn t30_payloads() {
         let db = c.db();
         let tx = db.begin_write().expect("w");
         {
-            let mut p = tx.open_table(AUDIT_PAYLOADS).expect("p");
-            p.remove(&e3.hash).expect("rm");
-            p.insert(&e6.hash, b"{\"procedure\":\"forged\"}".as_slice())
+            // The payload of entry 3 purged, the one of entry 6 replaced.
+            let mut audit = hoso_node::audit::stored::read_in(&tx).expect("audit");
+            audit.remove(&c.id.0, 3).expect("rm");
+            audit
+                .insert_record(&c.id.0, 3, &e3.to_record(), None)
+                .expect("purged");
+            audit
+                .insert_record(
+                    &c.id.0,
+                    6,
+                    &e6.to_record(),
+                    Some(b"{\"procedure\":\"forged\"}".as_slice()),
+                )
                 .expect("ins");
         }
         tx.commit().expect("commit");

@@ -1,0 +1,355 @@
+//! Audit records in the store: every read and write of the [`AUDIT`] table goes through here.
+//!
+//! A row holds the compact form of a record and, in the same row, its detail payload
+//! ([`crate::chain::compact`]); the origin's realm and actors ([`AUDIT_ORIGINS`]) and the
+//! cosignature hashes its entries anchor to ([`AUDIT_ANCHORS`]) are kept once. Reads rebuild the
+//! exact signed bytes; a row that does not rebuild is a [`NodeError::Corrupt`] naming the entry.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use redb::{ReadableTable, WriteTransaction};
+
+use crate::chain::compact::{self, Dictionary, DictionaryAdditions, Expanded};
+use crate::chain::entry::{DecodeError, Entry};
+use crate::error::{NodeError, Result};
+use crate::ids::NodeId;
+use crate::store::tables::{AUDIT, AUDIT_ANCHORS, AUDIT_ORIGINS, CompactRow};
+
+/// One origin's dictionary, read from the store (cosignature lists on demand, cached).
+struct StoreDictionary<'t, A> {
+    origin: [u8; 32],
+    realm: Option<[u8; 16]>,
+    actors: Vec<[u8; 16]>,
+    anchors: &'t A,
+    cosigs: RefCell<HashMap<u64, Vec<[u8; 32]>>>,
+    failed: RefCell<Option<NodeError>>,
+}
+
+fn parse_origin_row(v: &[u8]) -> Option<([u8; 16], Vec<[u8; 16]>)> {
+    let realm: [u8; 16] = v.get(..16)?.try_into().ok()?;
+    let rest = &v[16..];
+    if !rest.len().is_multiple_of(16) {
+        return None;
+    }
+    let actors = rest
+        .chunks_exact(16)
+        .map(|c| {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(c);
+            a
+        })
+        .collect();
+    Some((realm, actors))
+}
+
+impl<'t, A> StoreDictionary<'t, A>
+where
+    A: ReadableTable<(&'static [u8; 32], u64), &'static [u8]>,
+{
+    fn load(
+        origins: &impl ReadableTable<&'static [u8; 32], &'static [u8]>,
+        anchors: &'t A,
+        origin: &[u8; 32],
+    ) -> Result<Self> {
+        let (realm, actors) = match origins.get(origin)? {
+            None => (None, Vec::new()),
+            Some(v) => {
+                let (r, a) = parse_origin_row(v.value()).ok_or_else(|| NodeError::Corrupt {
+                    what: format!("audit dictionary of {}", NodeId(*origin).short()),
+                    detail: "the row is not a realm and a list of actors".into(),
+                })?;
+                (Some(r), a)
+            }
+        };
+        Ok(StoreDictionary {
+            origin: *origin,
+            realm,
+            actors,
+            anchors,
+            cosigs: RefCell::new(HashMap::new()),
+            failed: RefCell::new(None),
+        })
+    }
+
+    fn fetch_cosigs(&self, size: u64) -> Result<Vec<[u8; 32]>> {
+        let Some(v) = self.anchors.get((&self.origin, size))? else {
+            return Ok(Vec::new());
+        };
+        let v = v.value();
+        if !v.len().is_multiple_of(32) {
+            return Err(NodeError::Corrupt {
+                what: format!("audit anchors of {}", NodeId(self.origin).short()),
+                detail: format!("the row at size {size} is not a list of hashes"),
+            });
+        }
+        Ok(v.chunks_exact(32)
+            .map(|c| {
+                let mut h = [0u8; 32];
+                h.copy_from_slice(c);
+                h
+            })
+            .collect())
+    }
+
+    /// The store error a decode stopped on, if any (else the decode error as corruption).
+    fn error(&self, seq: u64, e: DecodeError) -> NodeError {
+        self.failed
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| corrupt(&self.origin, seq, e))
+    }
+}
+
+impl<A> Dictionary for StoreDictionary<'_, A>
+where
+    A: ReadableTable<(&'static [u8; 32], u64), &'static [u8]>,
+{
+    fn realm(&self) -> Option<[u8; 16]> {
+        self.realm
+    }
+    fn actors(&self) -> &[[u8; 16]] {
+        &self.actors
+    }
+    fn cosigs(&self, size: u64) -> std::result::Result<Vec<[u8; 32]>, DecodeError> {
+        if let Some(c) = self.cosigs.borrow().get(&size) {
+            return Ok(c.clone());
+        }
+        match self.fetch_cosigs(size) {
+            Ok(c) => {
+                self.cosigs.borrow_mut().insert(size, c.clone());
+                Ok(c)
+            }
+            Err(e) => {
+                *self.failed.borrow_mut() = Some(e);
+                Err(DecodeError::Truncated("the anchor dictionary"))
+            }
+        }
+    }
+}
+
+fn corrupt(origin: &[u8; 32], seq: u64, e: DecodeError) -> NodeError {
+    NodeError::Corrupt {
+        what: format!("audit entry {} #{seq}", NodeId(*origin).short()),
+        detail: e.to_string(),
+    }
+}
+
+/// Reads records out of the audit tables of one transaction (read or write).
+pub struct Records<T, O, A> {
+    audit: T,
+    origins: O,
+    anchors: A,
+}
+
+/// [`Records`] over a read transaction.
+pub type ReadRecords = Records<
+    redb::ReadOnlyTable<(&'static [u8; 32], u64), crate::store::tables::CompactRecord>,
+    redb::ReadOnlyTable<&'static [u8; 32], &'static [u8]>,
+    redb::ReadOnlyTable<(&'static [u8; 32], u64), &'static [u8]>,
+>;
+
+/// Opens the audit tables of a read transaction.
+pub fn read(rtx: &redb::ReadTransaction) -> Result<ReadRecords> {
+    Ok(Records {
+        audit: rtx.open_table(AUDIT)?,
+        origins: rtx.open_table(AUDIT_ORIGINS)?,
+        anchors: rtx.open_table(AUDIT_ANCHORS)?,
+    })
+}
+
+/// [`Records`] over a write transaction: reads, and the inserts of [`WriteRecords::insert`].
+pub type WriteRecords<'tx> = Records<
+    redb::Table<'tx, (&'static [u8; 32], u64), crate::store::tables::CompactRecord>,
+    redb::Table<'tx, &'static [u8; 32], &'static [u8]>,
+    redb::Table<'tx, (&'static [u8; 32], u64), &'static [u8]>,
+>;
+
+/// Opens the audit tables of a write transaction (one handle at a time per transaction).
+pub fn read_in(tx: &WriteTransaction) -> Result<WriteRecords<'_>> {
+    Ok(Records {
+        audit: tx.open_table(AUDIT)?,
+        origins: tx.open_table(AUDIT_ORIGINS)?,
+        anchors: tx.open_table(AUDIT_ANCHORS)?,
+    })
+}
+
+impl<T, O, A> Records<T, O, A>
+where
+    T: ReadableTable<(&'static [u8; 32], u64), crate::store::tables::CompactRecord>,
+    O: ReadableTable<&'static [u8; 32], &'static [u8]>,
+    A: ReadableTable<(&'static [u8; 32], u64), &'static [u8]>,
+{
+    /// The record at (`origin`, `seq`), rebuilt, with its payload when held.
+    pub fn get(&self, origin: &[u8; 32], seq: u64) -> Result<Option<Expanded>> {
+        let Some(row) = self.audit.get((origin, seq))? else {
+            return Ok(None);
+        };
+        let dict = StoreDictionary::load(&self.origins, &self.anchors, origin)?;
+        compact::expand(origin, seq, row.value().0, &dict)
+            .map(Some)
+            .map_err(|e| dict.error(seq, e))
+    }
+
+    /// Visits `origin`'s records with seq in `from..to`, in order, rebuilt; `f` returns false to
+    /// stop.
+    pub fn each(
+        &self,
+        origin: &[u8; 32],
+        from: u64,
+        to: u64,
+        mut f: impl FnMut(u64, Expanded) -> Result<bool>,
+    ) -> Result<()> {
+        if from >= to {
+            return Ok(());
+        }
+        let dict = StoreDictionary::load(&self.origins, &self.anchors, origin)?;
+        for row in self.audit.range((origin, from)..(origin, to))? {
+            let (k, v) = row?;
+            let seq = k.value().1;
+            let x =
+                compact::expand(origin, seq, v.value().0, &dict).map_err(|e| dict.error(seq, e))?;
+            if !f(seq, x)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Like [`Records::each`], but a row that does not rebuild is passed as its stored bytes
+    /// (`Err`) instead of ending the walk: verification reports it as the entry at that seq.
+    pub fn each_or_raw(
+        &self,
+        origin: &[u8; 32],
+        from: u64,
+        to: u64,
+        mut f: impl FnMut(u64, std::result::Result<Expanded, &[u8]>) -> Result<bool>,
+    ) -> Result<()> {
+        if from >= to {
+            return Ok(());
+        }
+        let dict = StoreDictionary::load(&self.origins, &self.anchors, origin)?;
+        for row in self.audit.range((origin, from)..(origin, to))? {
+            let (k, v) = row?;
+            let seq = k.value().1;
+            let bytes = v.value().0;
+            let go = match compact::expand(origin, seq, bytes, &dict) {
+                Ok(x) => f(seq, Ok(x))?,
+                Err(e) => {
+                    if let Some(err) = dict.failed.borrow_mut().take() {
+                        return Err(err);
+                    }
+                    let _ = e;
+                    f(seq, Err(bytes))?
+                }
+            };
+            if !go {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The length of `origin`'s chain as held (the seq after its last record).
+    pub fn chain_len(&self, origin: &[u8; 32]) -> Result<u64> {
+        Ok(self
+            .audit
+            .range((origin, 0)..=(origin, u64::MAX))?
+            .next_back()
+            .transpose()?
+            .map(|(k, _)| k.value().1 + 1)
+            .unwrap_or(0))
+    }
+
+    /// True when a record is held at (`origin`, `seq`).
+    pub fn contains(&self, origin: &[u8; 32], seq: u64) -> Result<bool> {
+        Ok(self.audit.get((origin, seq))?.is_some())
+    }
+}
+
+impl WriteRecords<'_> {
+    /// Stores `e` with its payload (when held) at (origin, seq), in compact form, adding what
+    /// the origin's dictionary lacks. Replaces a row already there; the same record stored again
+    /// without its payload keeps the payload held.
+    pub fn insert(&mut self, e: &Entry, payload: Option<&[u8]>) -> Result<()> {
+        let origin = e.body.origin.0;
+        let seq = e.body.seq;
+        if payload.is_none()
+            && let Ok(Some(held)) = self.get(&origin, seq)
+            && held.payload.is_some()
+            && held.record == e.to_record()
+        {
+            return Ok(());
+        }
+        let (row, add) = {
+            let dict = StoreDictionary::load(&self.origins, &self.anchors, &origin)?;
+            compact::compact(e, payload, &dict).map_err(|err| dict.error(seq, err))?
+        };
+        self.add_to_dictionary(&origin, &add)?;
+        self.audit.insert((&origin, seq), CompactRow(&row))?;
+        Ok(())
+    }
+
+    /// Stores `record` (`body ‖ signature`, as given) and its payload at (`origin`, `seq`): in
+    /// compact form when it is a canonical entry of that position, else raw, byte for byte (a
+    /// damaged chain under test), so that a later verification reports exactly what is held.
+    pub fn insert_record(
+        &mut self,
+        origin: &[u8; 32],
+        seq: u64,
+        record: &[u8],
+        payload: Option<&[u8]>,
+    ) -> Result<()> {
+        if let Ok(e) = Entry::from_record(record)
+            && e.body.origin.0 == *origin
+            && e.body.seq == seq
+        {
+            return self.insert(&e, payload);
+        }
+        self.audit
+            .insert((origin, seq), CompactRow(&compact::raw(record, payload)))?;
+        Ok(())
+    }
+
+    /// Removes the record at (`origin`, `seq`), returning whether one was held.
+    pub fn remove(&mut self, origin: &[u8; 32], seq: u64) -> Result<bool> {
+        Ok(self.audit.remove((origin, seq))?.is_some())
+    }
+
+    fn add_to_dictionary(&mut self, origin: &[u8; 32], add: &DictionaryAdditions) -> Result<()> {
+        if add.realm.is_some() || add.actor.is_some() {
+            let mut row = self
+                .origins
+                .get(origin)?
+                .map(|v| v.value().to_vec())
+                .unwrap_or_default();
+            if let Some(r) = add.realm {
+                if row.len() < 16 {
+                    row = r.to_vec();
+                } else {
+                    row[..16].copy_from_slice(&r);
+                }
+            }
+            if let Some(a) = add.actor {
+                row.extend_from_slice(&a);
+            }
+            self.origins.insert(origin, row.as_slice())?;
+        }
+        if let Some((size, cosig)) = add.cosig {
+            let mut row = self
+                .anchors
+                .get((origin, size))?
+                .map(|v| v.value().to_vec())
+                .unwrap_or_default();
+            row.extend_from_slice(&cosig);
+            self.anchors.insert((origin, size), row.as_slice())?;
+        }
+        Ok(())
+    }
+}
+
+/// Stores one entry inside `tx` (see [`WriteRecords::insert`]); for several, open
+/// [`read_in`] once and insert through it.
+pub fn insert(tx: &WriteTransaction, e: &Entry, payload: Option<&[u8]>) -> Result<()> {
+    read_in(tx)?.insert(e, payload)
+}
