@@ -6,8 +6,8 @@ use std::process::ExitCode;
 use hoso_node::Node;
 use hoso_node::catalog_bundle::CatalogBundle;
 
-use super::UsageError;
 use crate::cli::{CatalogCmd, Cli};
+use crate::exit::UsageError;
 use crate::output;
 
 /// Runs a catalog command.

@@ -13,7 +13,6 @@
 use hoso_node::{Node, NodeError, NodeRole, Peer};
 
 use super::message::{CatalogMsg, Message};
-use super::session::RoundStats;
 use crate::error::SyncError;
 
 /// One session's catalog exchange.
@@ -50,13 +49,15 @@ impl CatalogState {
         }))
     }
 
-    /// Handles one catalog step from the peer; returns the replies.
+    /// Handles one catalog step from the peer; returns the replies. A version applied goes in
+    /// `applied`, a bundle refused counts in `refused` (the session's round statistics).
     pub fn on_step(
         &mut self,
         node: &Node,
         peer: &Peer,
         step: CatalogMsg,
-        stats: &mut RoundStats,
+        applied: &mut Option<u64>,
+        refused: &mut u64,
     ) -> Result<Vec<Message>, SyncError> {
         match step {
             CatalogMsg::Offer { version } => {
@@ -105,10 +106,10 @@ impl CatalogState {
                 match node.apply_catalog(peer, &bytes) {
                     Ok(v) => {
                         tracing::info!(peer = %peer.name, version = v, "catalog version applied");
-                        stats.catalog_applied = Some(v);
+                        *applied = Some(v);
                     }
                     Err(NodeError::CatalogBundle(why)) => {
-                        stats.catalog_refused += 1;
+                        *refused += 1;
                         tracing::warn!(peer = %peer.name, %why, "refused a catalog bundle");
                     }
                     Err(e) => return Err(e.into()),

@@ -506,9 +506,13 @@ impl Session {
             }
             Message::Witness { reply } => self.on_witness(reply),
             Message::Catalog { step } => {
-                let mut out =
-                    self.catalog
-                        .on_step(&self.node, &self.peer, step, &mut self.stats)?;
+                let mut out = self.catalog.on_step(
+                    &self.node,
+                    &self.peer,
+                    step,
+                    &mut self.stats.catalog_applied,
+                    &mut self.stats.catalog_refused,
+                )?;
                 out.extend(self.pump()?);
                 Ok(out)
             }
