@@ -70,6 +70,8 @@ fn a_fee_published_at_the_hub_reaches_the_communes_next_receipt() {
     assert!(out.contains("catalog version 1 applied"), "{out}");
     let shown = commune.ok(&["--json", "catalog", "show"]).json();
     assert_eq!(shown["in_force"], 1, "{shown}");
+    let listed = commune.ok(&["procedures", "list"]).stdout;
+    assert!(listed.contains("250.000 đồng"), "{listed}");
     // A second round has nothing new to apply.
     let out = commune.ok(&["sync", "--once"]).stdout;
     assert!(!out.contains("applied"), "{out}");
