@@ -245,7 +245,8 @@ fn print_list(cli: &Cli, node: &Node, rows: &[CaseSummary]) -> anyhow::Result<()
             let mut j = serde_json::to_value(s)?;
             if let (Some(obj), Some(v)) = (j.as_object_mut(), v) {
                 let today = hoso_node::deadline::now().date_naive();
-                let tracks = hoso_node::node::track_rows(node.catalog(), node.calendar(), v, today);
+                let rules = node.case_rules(v);
+                let tracks = hoso_node::node::track_rows(&rules.catalog, &rules.calendar, v, today);
                 if !tracks.is_empty() {
                     obj.insert("tracks".into(), serde_json::to_value(tracks)?);
                 }

@@ -9,10 +9,21 @@ use crate::data_dir::reference;
 use crate::exit::UsageError;
 use crate::output;
 
-/// Runs a procedures command. Needs no node: the data dir's catalog override when there is
-/// one, else the built-in catalog.
+/// Runs a procedures command. Needs no node: on a node, the catalog version in force (a
+/// version published by the hub once one is applied, issue 12); without one, the data dir's
+/// catalog override when there is one, else the built-in catalog.
 pub fn run(cli: &Cli, cmd: &ProceduresCmd) -> anyhow::Result<ExitCode> {
-    let catalog = reference(cli)?.catalog;
+    // A node that cannot be opened now (held by another process) falls back to the files.
+    let in_force = super::data_dir(cli)
+        .join(hoso_node::node::paths::CONFIG)
+        .is_file()
+        .then(|| super::open(cli).ok())
+        .flatten()
+        .map(|n| n.catalog().clone());
+    let catalog = match in_force {
+        Some(c) => c,
+        None => reference(cli)?.catalog,
+    };
     match cmd {
         ProceduresCmd::List => {
             let list: Vec<_> = catalog.iter().collect();

@@ -43,7 +43,8 @@ pub fn short(node: &Node, code: &str) -> String {
 /// One line per track: name, agency, status, due date and clock, result.
 pub fn track_lines(node: &Node, v: &CaseView) -> Vec<String> {
     let today = hoso_node::deadline::now().date_naive();
-    hoso_node::node::track_rows(node.catalog(), node.calendar(), v, today)
+    let rules = node.case_rules(v);
+    hoso_node::node::track_rows(&rules.catalog, &rules.calendar, v, today)
         .into_iter()
         .map(|r| {
             let due = match (&r.due_date, &r.clock) {
@@ -83,7 +84,8 @@ pub fn track_lines(node: &Node, v: &CaseView) -> Vec<String> {
 /// A compact line of the tracks for the list: "Khai sinh xong · Thường trú còn 2 ngày làm việc".
 pub fn tracks_cell(node: &Node, v: &CaseView) -> String {
     let today = hoso_node::deadline::now().date_naive();
-    hoso_node::node::track_rows(node.catalog(), node.calendar(), v, today)
+    let rules = node.case_rules(v);
+    hoso_node::node::track_rows(&rules.catalog, &rules.calendar, v, today)
         .into_iter()
         .map(|r| {
             let state = if r.status.ends_processing() {
@@ -154,7 +156,8 @@ pub fn print_lifecycle(node: &Node, v: &CaseView) {
 /// Extra JSON of a case: each track's clock and the appointment date.
 pub fn json_extras(node: &Node, v: &CaseView, j: &mut serde_json::Value) -> anyhow::Result<()> {
     let today = hoso_node::deadline::now().date_naive();
-    let rows = hoso_node::node::track_rows(node.catalog(), node.calendar(), v, today);
+    let rules = node.case_rules(v);
+    let rows = hoso_node::node::track_rows(&rules.catalog, &rules.calendar, v, today);
     if let Some(obj) = j.as_object_mut() {
         obj.insert("appointment_date".into(), v.appointment_date().into());
         if let Some(tracks) = obj.get_mut("tracks").and_then(|t| t.as_object_mut()) {

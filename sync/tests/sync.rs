@@ -3,6 +3,7 @@
 mod sync {
     pub mod audit;
     pub mod bad_frames;
+    pub mod catalog;
     pub mod common;
     pub mod conflicts;
     pub mod converge;

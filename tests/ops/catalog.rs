@@ -70,6 +70,8 @@ fn a_fee_published_at_the_hub_reaches_the_communes_next_receipt() {
     assert!(out.contains("catalog version 1 applied"), "{out}");
     let shown = commune.ok(&["--json", "catalog", "show"]).json();
     assert_eq!(shown["in_force"], 1, "{shown}");
+    let listed = commune.ok(&["procedures", "list"]).stdout;
+    assert!(listed.contains("250.000 đồng"), "{listed}");
     // A second round has nothing new to apply.
     let out = commune.ok(&["sync", "--once"]).stdout;
     assert!(!out.contains("applied"), "{out}");
@@ -117,5 +119,33 @@ fn a_fee_published_at_the_hub_reaches_the_communes_next_receipt() {
         "{actions:?}"
     );
     commune.ok(&["audit", "verify"]);
+
+    // With the commune serving too, a newer version reaches it while both run: its `serve`
+    // applies it within the session (the hub offers in its next pump), no restart.
+    let commune_serving = Serve::start(&commune);
+    province_catalog(&dir, 300_000);
+    let out = hub
+        .as_officer("lanhdao01")
+        .ok(&["catalog", "publish", "--dir", &d])
+        .stdout;
+    assert!(out.contains("catalog version 2 published"), "{out}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let shown = commune.ok(&["--json", "catalog", "show"]).json();
+        if shown["in_force"] == 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the serving commune did not take version 2: {shown}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let newest = new_case(&commune);
+    let show = commune.ok(&["case", "show", &newest]).stdout;
+    assert!(show.contains("300.000 đồng"), "{show}");
+    let show = commune.ok(&["case", "show", &new]).stdout;
+    assert!(show.contains("250.000 đồng"), "{show}");
+    commune_serving.stop();
     serving.stop();
 }

@@ -67,8 +67,9 @@ impl Node {
             limits::MAX_NOTE_BYTES,
             Limited::Note,
         )?;
-        let catalog = self.catalog().clone();
         self.edit_case(by, reference, Action::Apology, |doc, before, off, _p| {
+            // The case's own catalog version (issue 12).
+            let catalog = &self.case_rules(before).catalog;
             if off.role != Role::Supervisor {
                 return Err(LifecycleError::ApologyNeedsSupervisor.into());
             }
@@ -81,7 +82,7 @@ impl Node {
                     before.status.ends_processing(),
                 ),
                 Some(t) => {
-                    let (status, _) = super::tracks::open_track(before, &catalog, t)?;
+                    let (status, _) = super::tracks::open_track(before, catalog, t)?;
                     // No own due date (a track imported from before hand-offs were recorded):
                     // there is no appointment of the track's to apologise for.
                     let current = before

@@ -110,8 +110,6 @@ impl Node {
         track: Option<&str>,
         note: Option<&str>,
     ) -> Result<CaseView> {
-        let calendar = self.calendar().clone();
-        let catalog = self.catalog().clone();
         let node_short = self.id().short();
         let note = match note
             .map(|n| hoso_schemas::nfc(n.trim()))
@@ -129,6 +127,9 @@ impl Node {
             }
         };
         self.edit_case(by, reference, Action::Transition, |doc, before, off, procedure| {
+            // The case's own catalog version (issue 12).
+            let rules = self.case_rules(before);
+            let (catalog, calendar) = (&rules.catalog, &rules.calendar);
             let (proc_for, current, conflicting) = match track {
                 None => (procedure, before.status, before.conflicting_status.clone()),
                 Some(t) => {
@@ -154,7 +155,7 @@ impl Node {
             super::payments::check_paid(before, current, to, track)?;
             let now = deadline::now();
             match track {
-                Some(t) => super::tracks::before_track_move(doc, before, procedure, &calendar, t, to, now)?,
+                Some(t) => super::tracks::before_track_move(doc, before, procedure, calendar, t, to, now)?,
                 None => super::tracks::check_case_move(before, to, off.role, note.as_deref())?,
             }
             if track.is_none() && current == Status::SupplementRequested && to != Status::SupplementRequested {
@@ -165,18 +166,18 @@ impl Node {
                     .find(|h| h.to == Status::SupplementRequested && h.track.is_none())
                     .and_then(|h| deadline::parse_date(&h.at));
                 if let (Some(p), Some(due)) = (paused_on, deadline::parse_date(&before.due_date)) {
-                    let new_due = deadline::extend_for_pause(&calendar, due, p, now.date_naive());
+                    let new_due = deadline::extend_for_pause(calendar, due, p, now.date_naive());
                     doc.set_due_date(&new_due.to_string())?;
                 }
                 if let Some(p) = paused_on {
-                    super::tracks::extend_tracks_for_pause(doc, before, &calendar, p, now.date_naive())?;
+                    super::tracks::extend_tracks_for_pause(doc, before, calendar, p, now.date_naive())?;
                 }
             }
             if let Some(t) = track
                 && current == Status::SupplementRequested
                 && to != Status::SupplementRequested
             {
-                super::tracks::resume_track(doc, before, &calendar, t, now.date_naive())?;
+                super::tracks::resume_track(doc, before, calendar, t, now.date_naive())?;
             }
             doc.set_status(to, track)?;
             doc.push_history(&HistoryEntry {

@@ -71,7 +71,9 @@ impl Node {
         let today = deadline::now().date_naive();
         v.overdue = deadline::is_overdue(&v.summary(), today);
         v.stop_proposed = v.stop_proposed_on(today);
-        if let Some(p) = self.catalog().get(&v.procedure) {
+        // The case's own catalog version (issue 12).
+        let rules = self.case_rules(&v);
+        if let Some(p) = rules.catalog.get(&v.procedure) {
             for (field, e) in v.evidence.iter_mut() {
                 if let Some(src) = p.field(field).and_then(|f| {
                     f.source.clone().or_else(|| {

@@ -103,14 +103,15 @@ impl Node {
                 Limited::Note,
             )?),
         };
-        let calendar = self.calendar().clone();
-        let catalog = self.catalog().clone();
         let node_short = self.id().short();
         self.edit_case(
             by,
             reference,
             Action::SupplementRequest,
             |doc, before, off, procedure| {
+                // The case's own catalog version (issue 12).
+                let rules = self.case_rules(before);
+                let (catalog, calendar) = (&rules.catalog, &rules.calendar);
                 let (from, limit_of, previous) = match track {
                     None => {
                         let from = before.status;
@@ -124,7 +125,7 @@ impl Node {
                         (from, procedure, before.supplement_requests())
                     }
                     Some(t) => {
-                        let (from, tp) = super::tracks::open_track(before, &catalog, t)?;
+                        let (from, tp) = super::tracks::open_track(before, catalog, t)?;
                         tp.check_transition(from, Status::SupplementRequested, off.role)?;
                         let previous = before
                             .history
@@ -151,8 +152,8 @@ impl Node {
                     Some(d) => d,
                     None => limit_of
                         .deadline
-                        .supplement_due(&calendar, today)
-                        .or_else(|| procedure.deadline.supplement_due(&calendar, today))
+                        .supplement_due(calendar, today)
+                        .or_else(|| procedure.deadline.supplement_due(calendar, today))
                         .ok_or_else(|| LifecycleError::NoSupplementLimit {
                             procedure: limit_of.code.clone(),
                         })?,

@@ -379,7 +379,8 @@ impl Node {
             })?;
             for s in rows.iter().filter(|s| !s.status.ends_processing()) {
                 let v = self.case(&s.id.to_string())?;
-                for r in track_rows(self.catalog(), self.calendar(), &v, today) {
+                let rules = self.case_rules(&v);
+                for r in track_rows(&rules.catalog, &rules.calendar, &v, today) {
                     let keep = !r.status.ends_processing()
                         && want
                             .as_ref()

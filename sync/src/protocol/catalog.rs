@@ -20,16 +20,16 @@ use crate::error::SyncError;
 pub struct CatalogState {
     /// Hub side: the newest version offered in this session.
     offered: u64,
-    /// Hub side: an offer not answered yet.
-    unanswered: bool,
-    /// Commune side: a bundle asked for and not received yet.
-    awaiting: bool,
+    /// Hub side: offers not answered yet (a newer version may be offered before the answer).
+    unanswered: u32,
+    /// Commune side: bundles asked for and not received yet.
+    awaiting: u32,
 }
 
 impl CatalogState {
     /// True while an exchange is under way (a one-shot round waits for it).
     pub fn pending(&self) -> bool {
-        self.unanswered || self.awaiting
+        self.unanswered > 0 || self.awaiting > 0
     }
 
     /// Hub side: an offer of the newest version held, when it is newer than what was offered
@@ -43,7 +43,7 @@ impl CatalogState {
             return Ok(None);
         }
         self.offered = newest;
-        self.unanswered = true;
+        self.unanswered = self.unanswered.saturating_add(1);
         Ok(Some(Message::Catalog {
             step: CatalogMsg::Offer { version: newest },
         }))
@@ -68,7 +68,7 @@ impl CatalogState {
                     tracing::warn!(peer = %peer.name, version, "a catalog offer from a peer that is not this node's hub; ignored");
                 }
                 let want = if from_hub && version > held {
-                    self.awaiting = true;
+                    self.awaiting = self.awaiting.saturating_add(1);
                     version
                 } else {
                     0
@@ -78,12 +78,12 @@ impl CatalogState {
                 }])
             }
             CatalogMsg::Want { version } => {
-                if !self.unanswered {
+                if self.unanswered == 0 {
                     return Err(SyncError::Protocol(
                         "catalog request without an offer".into(),
                     ));
                 }
-                self.unanswered = false;
+                self.unanswered -= 1;
                 if version == 0 {
                     return Ok(vec![]);
                 }
@@ -93,12 +93,12 @@ impl CatalogState {
                 }])
             }
             CatalogMsg::Bundle { bytes } => {
-                if !self.awaiting {
+                if self.awaiting == 0 {
                     return Err(SyncError::Protocol(
                         "catalog bundle that was not asked for".into(),
                     ));
                 }
-                self.awaiting = false;
+                self.awaiting -= 1;
                 if bytes.is_empty() {
                     tracing::warn!(peer = %peer.name, "the hub no longer holds the catalog version it offered");
                     return Ok(vec![]);
