@@ -14,10 +14,10 @@ use crate::output;
 /// catalog override when there is one, else the built-in catalog.
 pub fn run(cli: &Cli, cmd: &ProceduresCmd) -> anyhow::Result<ExitCode> {
     // A node that cannot be opened now (held by another process) falls back to the files.
-    let in_force = super::data_dir(cli)
+    let in_force = crate::data_dir::data_dir(cli)
         .join(hoso_node::node::paths::CONFIG)
         .is_file()
-        .then(|| super::open(cli).ok())
+        .then(|| crate::data_dir::open(cli).ok())
         .flatten()
         .map(|n| n.catalog().clone());
     let catalog = match in_force {

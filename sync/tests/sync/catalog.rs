@@ -89,7 +89,8 @@ fn offers_from_a_peer_that_is_not_the_hub_are_declined() {
             &c,
             &peer_entry(&other, None),
             CatalogMsg::Offer { version: 5 },
-            &mut stats,
+            &mut stats.catalog_applied,
+            &mut stats.catalog_refused,
         )
         .expect("declined");
     assert_eq!(
@@ -105,7 +106,8 @@ fn offers_from_a_peer_that_is_not_the_hub_are_declined() {
             &c,
             &peer_entry(&hub, None),
             CatalogMsg::Bundle { bytes: vec![1; 8] },
-            &mut stats,
+            &mut stats.catalog_applied,
+            &mut stats.catalog_refused,
         )
         .expect_err("unrequested");
     assert!(matches!(e, SyncError::Protocol(_)), "{e}");
@@ -115,7 +117,8 @@ fn offers_from_a_peer_that_is_not_the_hub_are_declined() {
             &c,
             &peer_entry(&hub, None),
             CatalogMsg::Offer { version: 1 },
-            &mut stats,
+            &mut stats.catalog_applied,
+            &mut stats.catalog_refused,
         )
         .expect("asked");
     assert_eq!(
@@ -131,7 +134,8 @@ fn offers_from_a_peer_that_is_not_the_hub_are_declined() {
         CatalogMsg::Bundle {
             bytes: b"HOSOCAT1 but not a bundle".to_vec(),
         },
-        &mut stats,
+        &mut stats.catalog_applied,
+        &mut stats.catalog_refused,
     )
     .expect("refused, not fatal");
     assert_eq!(stats.catalog_refused, 1);
