@@ -198,7 +198,7 @@ impl Node {
                     }
                     Some(_) => {}
                 }
-                audit.insert(&e, payload.as_deref())?;
+                audit.insert(e, payload.as_deref())?;
                 if e.body.case_id != CaseId::NONE {
                     by_case.insert(case_key(&e.body.case_id, &origin.0, seq).as_slice(), ())?;
                 }

@@ -97,7 +97,8 @@ fn a_published_version_is_applied_and_old_cases_keep_their_rules() {
         .expect("recatalog");
     assert_eq!(moved.catalog_version, Some(1));
     assert_eq!(fee_of(c.case_rules(&moved)), 250_000);
-    let actions: Vec<String> = c.audit_for_case(&moved.id)
+    let actions: Vec<String> = c
+        .audit_for_case(&moved.id)
         .expect("entries")
         .iter()
         .map(|e| e.entry.body.action.as_str().to_string())
