@@ -109,6 +109,20 @@ pub enum Command {
     NodeOps(NodeCmd),
     /// Check the node as an operator would: key, store, peers, cosigned chain, disk, clock.
     Doctor,
+    /// The store file: where its bytes go (`usage`), and giving its slack back (`compact`).
+    #[command(subcommand)]
+    Store(StoreCmd),
+}
+
+/// `hoso store …`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCmd {
+    /// Rewrite every table in key order and shrink the file to what it holds. Needs the store
+    /// to itself: stop `hoso serve` and the console first (refused while they run).
+    Compact,
+    /// Bytes per table: stored keys and values, redb's overhead, slack inside pages, and the
+    /// file's free pages.
+    Usage,
 }
 
 /// `hoso backup`.

@@ -17,6 +17,7 @@ mod print;
 mod registry;
 mod restore;
 mod session;
+mod store;
 mod sync;
 
 use std::path::PathBuf;
@@ -114,5 +115,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup(args) => backup::run(&cli, args),
         Command::NodeOps(cmd) => restore::run(&cli, cmd),
         Command::Doctor => doctor::run(&cli),
+        Command::Store(cmd) => store::run(&cli, cmd),
     }
 }
