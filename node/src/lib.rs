@@ -92,5 +92,7 @@ pub use node::{CaseQuery, InitOptions, NewCase, Node, NodeStatus, Prefill};
 pub use officer::Officer;
 pub use peers::{Peer, Peers};
 pub use session::{Session, SessionRecord};
+pub use store::repack::Compacted;
+pub use store::usage::{StorageBreakdown, TableUsage};
 pub use sync_status::{PeerStatus, SyncCommand, SyncStatus};
 pub use write::{AuthMethod, AuthenticatedOfficer, Author, Permission, WriteCtx};
