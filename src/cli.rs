@@ -112,6 +112,9 @@ pub enum Command {
     /// The province's catalog versions: `publish --dir DIR` at the hub, `show` anywhere.
     #[command(subcommand)]
     Catalog(CatalogCmd),
+    /// The store file: where its bytes go (`usage`), and giving its slack back (`compact`).
+    #[command(subcommand)]
+    Store(StoreCmd),
 }
 
 /// `hoso catalog …` (issue 12: one catalog for the province).
@@ -127,6 +130,17 @@ pub enum CatalogCmd {
     },
     /// The catalog version in force and every version held.
     Show,
+}
+
+/// `hoso store …`.
+#[derive(Debug, Subcommand)]
+pub enum StoreCmd {
+    /// Rewrite every table in key order and shrink the file to what it holds. Needs the store
+    /// to itself: stop `hoso serve` and the console first (refused while they run).
+    Compact,
+    /// Bytes per table: stored keys and values, redb's overhead, slack inside pages, and the
+    /// file's free pages.
+    Usage,
 }
 
 /// `hoso backup`.

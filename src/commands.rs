@@ -18,6 +18,7 @@ mod print;
 mod registry;
 mod restore;
 mod session;
+mod store;
 mod sync;
 
 use std::process::ExitCode;
@@ -56,5 +57,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::NodeOps(cmd) => restore::run(&cli, cmd),
         Command::Doctor => doctor::run(&cli),
         Command::Catalog(cmd) => catalog_updates::run(&cli, cmd),
+        Command::Store(cmd) => store::run(&cli, cmd),
     }
 }

@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use hoso_node::Node;
-use hoso_node::StorageBreakdown;
+use hoso_node::{Node, StorageBreakdown, TableUsage};
 use serde_json::json;
 
 use crate::stats::r3;
@@ -26,7 +25,7 @@ pub fn per_case(node: &Node, before: &Before, cases: usize) -> anyhow::Result<se
     let mut tables = BTreeMap::new();
     for t in &after.tables {
         let old = before.0.table(&t.table);
-        let get = |f: fn(&hoso_node::TableUsage) -> u64| old.map(f).unwrap_or(0);
+        let get = |f: fn(&TableUsage) -> u64| old.map(f).unwrap_or(0);
         let total = delta(t.total_bytes(), get(|u| u.total_bytes()));
         if total.abs() < 0.5 {
             continue;

@@ -432,7 +432,24 @@ async fn run_async(
     });
     if disk_only {
         hub_engine.shutdown().await;
+        ep.close().await;
+        drop((hub, commune, canbo, hub_peer, ep));
+        // `hoso store compact` at both sides (the stores closed), then the same figures.
+        let mut compacted = serde_json::Map::new();
+        for (side, empty) in [("hub", &hub_empty), ("commune", &commune_empty)] {
+            let dir = tmp.path().join(side);
+            let c = Node::compact_store(&dir).with_context(|| format!("compacting the {side}"))?;
+            let node = Node::open(&dir)?;
+            compacted.insert(
+                side.to_string(),
+                serde_json::json!({
+                    "compact": c,
+                    "bytes_per_case": crate::disk::per_case(&node, empty, n)?,
+                }),
+            );
+        }
         return Ok(serde_json::json!({
+            "after_store_compact": compacted,
             "bench": "sync-loopback --disk-only",
             "cases": n,
             "changes_per_case": 1 + edits_per_case,

@@ -76,6 +76,9 @@ struct NodeBench {
     doc_bytes_per_case_5_changes: f64,
     summary_and_index_bytes_per_case: f64,
     audit_bytes_per_entry: f64,
+    /// Per table: bytes per case of its pages (stored, redb overhead, slack), and the file's
+    /// free pages, from `Node::storage_breakdown`.
+    storage_per_case: serde_json::Value,
 }
 
 #[derive(Debug, Serialize)]
@@ -294,6 +297,27 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
         )
     };
     let total_cases = creates + report.imported;
+    let storage_per_case = {
+        let b = node.storage_breakdown()?;
+        let per = |x: u64| crate::stats::r3(x as f64 / total_cases.max(1) as f64);
+        let mut m = serde_json::Map::new();
+        for t in b.tables.iter().filter(|t| t.total_bytes() > 0) {
+            m.insert(
+                t.table.clone(),
+                serde_json::json!({
+                    "total": per(t.total_bytes()),
+                    "stored": per(t.stored_bytes),
+                    "redb_overhead": per(t.metadata_bytes),
+                    "page_slack": per(t.fragmented_bytes),
+                }),
+            );
+        }
+        serde_json::json!({
+            "file": per(b.file_bytes),
+            "free_pages_and_redb": per(b.untabled_bytes()),
+            "by_table": m,
+        })
+    };
     drop(node);
 
     eprintln!("open: reopening a store of {total_cases} cases");
@@ -321,6 +345,7 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
         doc_bytes_per_case_5_changes: doc_bytes_5,
         summary_and_index_bytes_per_case: summary_bytes as f64 / total_cases.max(1) as f64,
         audit_bytes_per_entry: audit_bytes as f64 / audit_entries.max(1) as f64,
+        storage_per_case,
     })
 }
 

@@ -119,6 +119,7 @@ pub use storage::{AuditHeld, StoreSizes};
 pub use store::check::CheckReport;
 pub use store::error::{RECOVER, StoreError};
 pub use store::genesis::FirstOfficer;
+pub use store::repack::Compacted;
 pub use store::usage::{StorageBreakdown, TableUsage};
 pub use sync_status::{PeerStatus, SyncCommand, SyncStatus};
 pub use write::{AuthMethod, AuthenticatedOfficer, Author, Permission, WriteCtx};

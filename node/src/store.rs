@@ -1,12 +1,13 @@
 //! The redb store: creating and opening it (never recreating a missing one), its format and
 //! migrations ([`migrations`]), the binding of a store to its node key, table creation,
 //! metadata keys and small read helpers. Integrity errors are [`error::StoreError`]; where the
-//! bytes go, per table, is [`usage`].
+//! bytes go, per table, is [`usage`]; offline compaction (`hoso store compact`) is [`repack`].
 
 pub mod check;
 pub mod error;
 pub mod genesis;
 pub mod migrations;
+pub mod repack;
 pub mod tables;
 pub mod usage;
 
@@ -43,7 +44,7 @@ fn builder() -> redb::Builder {
     builder
 }
 
-fn map_open_error(path: &Path, e: redb::DatabaseError) -> NodeError {
+pub(crate) fn map_open_error(path: &Path, e: redb::DatabaseError) -> NodeError {
     match e {
         redb::DatabaseError::DatabaseAlreadyOpen => NodeError::StoreLocked {
             path: path.to_path_buf(),

@@ -12,4 +12,5 @@ mod node {
     pub mod intake;
     pub mod lifecycle;
     pub mod merge_prop;
+    pub mod store_compact;
 }

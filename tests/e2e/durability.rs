@@ -331,9 +331,23 @@ fn a_full_disk_is_a_clean_error_and_loses_nothing() {
     assert_eq!(count(d), before, "a partial import landed");
     // A single write that needs room fails the same way: notes until the file must grow.
     let code_of_case = node.receive_judicial(&citizen);
-    let note = "Ghi chú dài. ".repeat(500);
+    // Letters in a pseudo-random order: a note the document's compression cannot shrink, so
+    // every note needs room of its own (compact audit rows leave too little growth per write
+    // for a repeated phrase to reach the limit).
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut note = || -> String {
+        (0..6500)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                char::from(b"abcdeghiklmnopqrstuvxy "[(seed % 23) as usize])
+            })
+            .collect()
+    };
     let mut refused = false;
     for _ in 0..40 {
+        let note = note();
         let (c, e) = full(&["case", "note", &code_of_case, &note]);
         match c {
             0 => {}

@@ -40,7 +40,7 @@
 //! | case_id | 16, unless `F_NO_CASE` |
 //! | actor | if `F_ACTOR_DICT`: varint index; if `F_ACTOR_INLINE`: 16 |
 //! | heads_before, changes | varint count + 32·n each |
-//! | payload | if `E_PAYLOAD_EXPLICIT`: payload_hash 32, varint length, then the payload as varint length + bytes; else if `F_PAYLOAD`: varint length + bytes; else payload_hash 32, varint length |
+//! | payload | if `E_DEFLATE` (with `F_PAYLOAD`): varint length, varint deflated length + raw DEFLATE bytes; if `E_PAYLOAD_EXPLICIT`: payload_hash 32, varint length, then the payload as varint length + bytes; else if `F_PAYLOAD`: varint length + bytes; else payload_hash 32, varint length |
 //! | signature | 64 |
 
 use crate::chain::entry::{
@@ -67,6 +67,9 @@ const F_PAYLOAD: u8 = 1 << 7;
 const E_EPOCH: u8 = 1;
 const E_RAW: u8 = 1 << 1;
 const E_PAYLOAD_EXPLICIT: u8 = 1 << 2;
+const E_DEFLATE: u8 = 1 << 3;
+/// Payloads shorter than this are stored as they are (deflate would not pay).
+const DEFLATE_FROM: usize = 96;
 
 /// What the store keeps once per origin (and per anchor size) for its compact records.
 pub trait Dictionary {
@@ -205,8 +208,18 @@ pub fn compact(
                 && u32::try_from(p.len()).ok() == Some(b.payload_len) =>
         {
             flags |= F_PAYLOAD;
-            put_varint(&mut out, p.len() as u64);
-            out.extend_from_slice(p);
+            match deflate(p) {
+                Some(z) => {
+                    ext |= E_DEFLATE;
+                    put_varint(&mut out, p.len() as u64);
+                    put_varint(&mut out, z.len() as u64);
+                    out.extend_from_slice(&z);
+                }
+                None => {
+                    put_varint(&mut out, p.len() as u64);
+                    out.extend_from_slice(p);
+                }
+            }
         }
         Some(p) => {
             ext |= E_PAYLOAD_EXPLICIT;
@@ -299,6 +312,44 @@ impl<'a> Cursor<'a> {
     }
 }
 
+/// The payload deflated, when that is shorter by more than its length prefix.
+fn deflate(p: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write as _;
+    if p.len() < DEFLATE_FROM {
+        return None;
+    }
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(p).ok()?;
+    let z = z.finish().ok()?;
+    (z.len() + 4 < p.len()).then_some(z)
+}
+
+fn inflated(c: &mut Cursor<'_>) -> Result<Vec<u8>, DecodeError> {
+    use std::io::Read as _;
+    let n = c.varint("payload length")?;
+    if n > MAX_PAYLOAD as u64 {
+        return Err(DecodeError::TooLarge("payload"));
+    }
+    let zn = c.varint("deflated payload length")?;
+    if zn >= n {
+        return Err(DecodeError::NonCanonical(
+            "a deflated payload that is not shorter",
+        ));
+    }
+    let z = c.take(zn as usize, "deflated payload")?;
+    let mut out = Vec::with_capacity(n as usize);
+    flate2::read::DeflateDecoder::new(z)
+        .take(n + 1)
+        .read_to_end(&mut out)
+        .map_err(|_| DecodeError::NonCanonical("a deflated payload that does not inflate"))?;
+    if out.len() as u64 != n {
+        return Err(DecodeError::NonCanonical(
+            "a deflated payload of the wrong length",
+        ));
+    }
+    Ok(out)
+}
+
 fn payload_bytes(c: &mut Cursor<'_>) -> Result<Vec<u8>, DecodeError> {
     let n = c.varint("payload length")?;
     if n > MAX_PAYLOAD as u64 {
@@ -340,7 +391,10 @@ pub fn expand(
         }
         return Ok(Expanded { record, payload });
     }
-    if ext & !(E_EPOCH | E_PAYLOAD_EXPLICIT) != 0 || (flags & F_EXT != 0 && ext == 0) {
+    if ext & !(E_EPOCH | E_PAYLOAD_EXPLICIT | E_DEFLATE) != 0
+        || (flags & F_EXT != 0 && ext == 0)
+        || (ext & E_DEFLATE != 0 && flags & F_PAYLOAD == 0)
+    {
         return Err(DecodeError::NonCanonical("unknown extension"));
     }
     let mut body = Vec::with_capacity(row.len() + 96);
@@ -430,7 +484,11 @@ pub fn expand(
         body.extend_from_slice(&n.to_be_bytes());
         Some(payload_bytes(&mut c)?)
     } else if flags & F_PAYLOAD != 0 {
-        let p = payload_bytes(&mut c)?;
+        let p = if ext & E_DEFLATE != 0 {
+            inflated(&mut c)?
+        } else {
+            payload_bytes(&mut c)?
+        };
         body.extend_from_slice(&payload_hash(&p));
         body.extend_from_slice(&(p.len() as u32).to_be_bytes());
         Some(p)
@@ -561,6 +619,29 @@ mod tests {
         let mut b = body(8, 0, true, 1, p);
         b.epoch = 3;
         round_trip(&Entry::sign(b, &key), Some(p), &mut dict);
+    }
+
+    #[test]
+    fn long_payloads_are_deflated_and_come_back_whole() {
+        let key = NodeKey::from_secret([9; 32]);
+        let mut dict = MemDictionary::default();
+        let p = format!(
+            "{{\"fields\":[{}],\"registry_records\":{{\"a\":\"{}\"}}}}",
+            (0..20)
+                .map(|i| format!("\"field_{i}\""))
+                .collect::<Vec<_>>()
+                .join(","),
+            "ab12".repeat(16)
+        );
+        let e = Entry::sign(body(1, 0, true, 1, p.as_bytes()), &key);
+        let (row, _) = compact(&e, Some(p.as_bytes()), &dict).expect("compacts");
+        assert!(
+            row.len() < e.to_record().len() - 64 + p.len() / 2,
+            "{}",
+            row.len()
+        );
+        let x = round_trip(&e, Some(p.as_bytes()), &mut dict);
+        assert_eq!(x.payload.as_deref(), Some(p.as_bytes()));
     }
 
     #[test]

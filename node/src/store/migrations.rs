@@ -110,6 +110,7 @@ fn compact_audit(tx: &WriteTransaction) -> Result<()> {
     {
         let old = tx.open_table(AUDIT_V1)?;
         let payloads = tx.open_table(AUDIT_PAYLOADS_V1)?;
+        let mut rows = crate::audit::stored::read_in(tx)?;
         for row in old.iter()? {
             let (k, v) = row?;
             let (origin, seq) = k.value();
@@ -118,7 +119,7 @@ fn compact_audit(tx: &WriteTransaction) -> Result<()> {
                 detail: e.to_string(),
             })?;
             let payload = payloads.get(&e.hash)?.map(|p| p.value().to_vec());
-            crate::audit::stored::insert(tx, &e, payload.as_deref())?;
+            rows.insert(&e, payload.as_deref())?;
         }
     }
     tx.delete_table(AUDIT_V1)?;
