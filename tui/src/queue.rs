@@ -295,7 +295,11 @@ pub fn candidates(node: &Node, text: &str) -> Result<HashSet<CaseId>, String> {
         p.push(0);
         out.extend(scan_ids(&idx, &p)?);
     }
-    if digits.len() >= 3 {
+    // A citizen id that names cases is taken as one: a 12-digit tail of a short receipt code
+    // (6 date digits and the day's sequence) would need a million receipts in one day, and the
+    // tail match below reads every receipt code.
+    let citizen_found = digits.len() == 12 && !text.contains('-') && !out.is_empty();
+    if digits.len() >= 3 && !citizen_found {
         // The end of a receipt code, as shown or typed: `261130-0001`, `1130-0001`, `0001`,
         // `2611300001`. Compared on digits alone so the dash is optional.
         for row in receipts.iter().map_err(store_error)? {
