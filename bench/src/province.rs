@@ -382,7 +382,7 @@ pub fn run(args: &ProvinceArgs) -> anyhow::Result<serde_json::Value> {
             Some(view.first_frame_ms <= 300.0),
         ),
         row(
-            "console case list after login",
+            "console home after login (hub dashboard)",
             format!("{:.0} ms", view.list_frame_ms),
             "≤ 300 ms",
             Some(view.list_frame_ms <= 300.0),
