@@ -188,6 +188,8 @@ struct Inner {
     /// The own chain's compact range and head hash as last computed (`own_checkpoint`
     /// extends it with the entries appended since, instead of rehashing the whole chain).
     own_range: Mutex<Option<(crate::audit::merkle::CompactRange, [u8; 32])>>,
+    /// Each case's jurisdiction, for walking the feed (`replica/scope_cache.rs`).
+    scopes: crate::replica::ScopeCache,
 }
 
 /// The past of a case brought in by bulk import.
@@ -209,6 +211,13 @@ pub struct ImportedPast<'a> {
 #[derive(Clone)]
 pub struct Node {
     inner: Arc<Inner>,
+}
+
+impl Node {
+    /// Each case's jurisdiction as remembered for walking the feed (`replica/scope_cache.rs`).
+    pub(crate) fn scopes(&self) -> &crate::replica::ScopeCache {
+        &self.inner.scopes
+    }
 }
 
 impl std::fmt::Debug for Node {
@@ -334,6 +343,7 @@ impl Node {
                 sync_status,
                 sync_commands,
                 own_range: Mutex::new(None),
+                scopes: crate::replica::ScopeCache::default(),
             }),
         })
     }
