@@ -77,7 +77,7 @@ mod tests {
             let bytes = d.save();
             assert!(is_single_document(&bytes), "{n} changes");
             let loaded = AutoCommit::load(&bytes).expect("load");
-            assert_eq!(loaded.get(ROOT, "k0").expect("get").is_some(), true);
+            assert!(loaded.get(ROOT, "k0").expect("get").is_some());
         }
     }
 
