@@ -103,6 +103,15 @@ pub struct StatusKey {
 }
 
 impl StatusKey {
+    /// The status key the index holds for a case with summary `s`.
+    pub fn of(s: &CaseSummary) -> StatusKey {
+        StatusKey {
+            status: s.status,
+            due: date_bytes(&s.due_date),
+            id: s.id,
+        }
+    }
+
     /// The index key bytes.
     fn encode(&self) -> Vec<u8> {
         with_due(Prefix::Status(self.status).bytes(), &self.due, &self.id)
@@ -126,14 +135,7 @@ impl StatusKey {
 pub fn keys(s: &CaseSummary) -> BTreeSet<Vec<u8>> {
     let due = date_bytes(&s.due_date);
     let mut out = BTreeSet::new();
-    out.insert(
-        StatusKey {
-            status: s.status,
-            due,
-            id: s.id,
-        }
-        .encode(),
-    );
+    out.insert(StatusKey::of(s).encode());
     out.insert(with_due(
         Prefix::Procedure(&s.procedure).bytes(),
         &due,

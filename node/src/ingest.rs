@@ -377,7 +377,7 @@ impl Node {
                         ),
                     );
                 }
-                let claims = match trust::check(tx, &d.id, doc.automerge(), &[])? {
+                let claims = match trust::check_changes(tx, &d.id, &dec.changes)? {
                     Ok(c) => c,
                     Err(why) => return refuse(RefusalKind::Unaccounted, why),
                 };

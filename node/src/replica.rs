@@ -10,6 +10,8 @@
 //!   without loading the document (this is what stops merged cases from echoing back), and a
 //!   changed case travels as `save_after(peer heads)`: exactly the changes the peer lacks.
 
+use std::collections::HashMap;
+
 use automerge::{AutoCommit, ChangeHash};
 use redb::{ReadableDatabase, ReadableTable};
 
@@ -23,6 +25,9 @@ use crate::store::tables::{
 };
 
 pub use crate::ingest::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
+
+mod scope_cache;
+pub(crate) use scope_cache::ScopeCache;
 
 /// One case to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +166,13 @@ pub(crate) fn holds_all(am: &mut AutoCommit, heads: &[[u8; 32]]) -> bool {
     hashes.iter().all(|h| am.get_change_by_hash(h).is_some())
 }
 
+/// The jurisdiction fields of a stored summary (the rest is skipped, not decoded).
+#[derive(serde::Deserialize)]
+struct Jurisdiction {
+    province: String,
+    commune: String,
+}
+
 pub(crate) fn raw_heads(doc: &mut AutoCommit) -> Vec<[u8; 32]> {
     sorted(doc.get_heads().iter().map(|h| h.0).collect())
 }
@@ -205,6 +217,9 @@ impl Node {
             ..Outgoing::default()
         };
         let mut bytes = 0usize;
+        let scopes = self.scopes();
+        // What `may_hold` said of each place in this call.
+        let mut verdicts: HashMap<u32, bool> = HashMap::new();
         for row in feed.range(after.saturating_add(1)..)? {
             if out.scanned >= limit || bytes >= max_bytes {
                 break;
@@ -212,6 +227,18 @@ impl Node {
             let (k, v) = row?;
             let seq = k.value();
             let id = CaseId(*v.value());
+            // A case outside the peer's scope is skipped on its remembered jurisdiction,
+            // without reading its summary (`replica/scope_cache.rs`).
+            let place = scopes.place_of(&id.0);
+            if let Some(ix) = place
+                && !*verdicts
+                    .entry(ix)
+                    .or_insert_with(|| scopes.judge(ix, may_hold))
+            {
+                out.scanned += 1;
+                out.upto = seq;
+                continue;
+            }
             let peer_has = known
                 .get((&peer.node_id.0, &id.0))?
                 .map(|g| decode_peer_heads(g.value()));
@@ -227,11 +254,21 @@ impl Node {
                 out.upto = seq;
                 continue;
             };
-            let summary = crate::summaries::decode(&id, summary.value())?;
-            if !may_hold(&summary.province, &summary.commune) {
-                out.scanned += 1;
-                out.upto = seq;
-                continue;
+            if place.is_none() {
+                let j: Jurisdiction =
+                    serde_json::from_slice(summary.value()).map_err(|e| crate::error::NodeError::Corrupt {
+                        what: format!("summary of case {id}"),
+                        detail: e.to_string(),
+                    })?;
+                let ix = scopes.learn(&id.0, &j.province, &j.commune);
+                if !*verdicts
+                    .entry(ix)
+                    .or_insert_with(|| may_hold(&j.province, &j.commune))
+                {
+                    out.scanned += 1;
+                    out.upto = seq;
+                    continue;
+                }
             }
             let has_chunks = changes
                 .range((&id.0, 0)..=(&id.0, u32::MAX))?

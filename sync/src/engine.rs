@@ -380,6 +380,11 @@ pub struct PeerRound {
 /// Attempts of a one-shot round with a busy peer before giving up.
 pub const BUSY_ATTEMPTS: u32 = 8;
 
+/// Attempts to connect in a one-shot round before giving up (a hub taking many communes at
+/// once may not finish every handshake in time; a hub that is down costs the waits between,
+/// about 4 s in all).
+pub const CONNECT_ATTEMPTS: u32 = 3;
+
 /// The wait before attempt `attempt + 1` after a busy answer: 0.5 s doubling up to 8 s, plus up
 /// to half of it again, spread by this node's id so communes turned away together do not all
 /// come back together.
@@ -436,24 +441,28 @@ pub async fn sync_once_observed(
                 once: true,
                 ..DriveOptions::default()
             };
-            let r = match observer_for {
-                None => round_with(node, &ep, &p, opts).await,
-                Some(f) => match net::connect(&ep, &p).await {
-                    Ok(conn) => {
-                        net::drive(
-                            node.clone(),
-                            p.clone(),
-                            conn,
-                            true,
-                            opts,
-                            CancellationToken::new(),
-                            Some(f(&p)),
-                        )
-                        .await
-                    }
-                    Err(e) => Err(e),
-                },
+            // Many communes dialling one hub at once can find it too slow to finish the
+            // handshake in time: a failed connect is tried again, spread like a busy answer.
+            let conn = match net::connect(&ep, &p).await {
+                Ok(conn) => conn,
+                Err(e) if attempts < CONNECT_ATTEMPTS => {
+                    let wait = busy_backoff(&node.id(), attempts);
+                    tracing::info!(peer = %p.name, attempts, ?wait, error = %e, "could not connect; trying again");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                Err(e) => break Err(e),
             };
+            let r = net::drive(
+                node.clone(),
+                p.clone(),
+                conn,
+                true,
+                opts,
+                CancellationToken::new(),
+                observer_for.map(|f| f(&p)),
+            )
+            .await;
             match r {
                 Err(SyncError::Busy(_)) if attempts < BUSY_ATTEMPTS => {
                     let wait = busy_backoff(&node.id(), attempts);

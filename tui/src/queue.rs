@@ -284,7 +284,7 @@ pub fn page(node: &Node, q: &QueueQuery) -> Result<QueuePage, String> {
     {
         // A narrow search: the candidates' own status keys (point reads), not a pass over
         // every case's key.
-        candidate_keys(&rtx, f)?
+        candidate_keys(&index, f)?
             .into_iter()
             .filter(|k| statuses.contains(&k.status))
             .collect()
@@ -340,21 +340,15 @@ pub fn page(node: &Node, q: &QueueQuery) -> Result<QueuePage, String> {
 const FEW_CANDIDATES: usize = 2_000;
 
 /// The status index keys of `ids`, derived from their summaries as the index derives them.
-fn candidate_keys(rtx: &redb::ReadTransaction, ids: &HashSet<CaseId>) -> Result<Vec<Key>, String> {
-    let cases = rtx.open_table(CASES).map_err(store_error)?;
+fn candidate_keys(index: &CaseIndex, ids: &HashSet<CaseId>) -> Result<Vec<Key>, String> {
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
-        let Some(v) = cases.get(&id.0).map_err(store_error)? else {
-            continue;
-        };
-        let Ok(s) = serde_json::from_slice::<CaseSummary>(v.value()) else {
-            continue;
-        };
-        out.extend(
-            hoso_node::index::keys(&s)
-                .iter()
-                .filter_map(|k| parse_key(k)),
-        );
+        match index.summary(id) {
+            Ok(Some(s)) => out.push(StatusKey::of(&s)),
+            // A summary that does not read is skipped (`hoso check` names it).
+            Ok(None) | Err(NodeError::Integrity(StoreError::CorruptSummary { .. })) => {}
+            Err(e) => return Err(store_error(e)),
+        }
     }
     Ok(out)
 }

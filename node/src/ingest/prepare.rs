@@ -23,6 +23,8 @@ const PARALLEL_FROM: usize = 16;
 /// error kept, so the transaction refuses it exactly as if it had read it itself).
 pub(super) struct Decoded {
     pub(super) doc: CaseDoc,
+    /// Every change of the document: hash and actor (`trust::changes_after`).
+    pub(super) changes: Vec<([u8; 32], Vec<u8>)>,
     pub(super) view: Result<CaseView>,
     pub(super) juris: Result<(Vec<String>, Vec<String>)>,
 }
@@ -38,12 +40,18 @@ pub(super) enum Prepared {
 /// Loads a whole document and reads its view and jurisdiction (the load error otherwise).
 pub(super) fn decode(d: &IncomingDoc) -> std::result::Result<Box<Decoded>, String> {
     let am = AutoCommit::load(&d.bytes).map_err(|e| e.to_string())?;
-    let doc = CaseDoc::from_automerge(am);
+    let mut doc = CaseDoc::from_automerge(am);
+    let changes = super::trust::changes_after(doc.automerge(), &[]);
     let view = doc.view();
     let juris = doc
         .all_strings("province")
         .and_then(|p| Ok((p, doc.all_strings("commune")?)));
-    Ok(Box::new(Decoded { doc, view, juris }))
+    Ok(Box::new(Decoded {
+        doc,
+        changes,
+        view,
+        juris,
+    }))
 }
 
 impl Node {

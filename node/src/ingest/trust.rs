@@ -96,17 +96,34 @@ pub(super) fn check(
     am: &mut automerge::AutoCommit,
     before: &[ChangeHash],
 ) -> Result<std::result::Result<Vec<Claim>, String>> {
-    let new: Vec<([u8; 32], Vec<u8>)> = am
-        .get_changes_meta(before)
+    let new = changes_after(am, before);
+    check_changes(tx, case, &new)
+}
+
+/// Each change of `am` after `before` (all of them when `before` is empty): its hash and actor.
+pub(super) fn changes_after(
+    am: &mut automerge::AutoCommit,
+    before: &[ChangeHash],
+) -> Vec<([u8; 32], Vec<u8>)> {
+    am.get_changes_meta(before)
         .into_iter()
         .map(|m| (m.hash.0, m.actor.to_bytes().to_vec()))
-        .collect();
+        .collect()
+}
+
+/// [`check`] of changes already listed by [`changes_after`] (a new case's, listed before the
+/// writer lock).
+pub(super) fn check_changes(
+    tx: &WriteTransaction,
+    case: &CaseId,
+    new: &[([u8; 32], Vec<u8>)],
+) -> Result<std::result::Result<Vec<Claim>, String>> {
     if new.is_empty() {
         return Ok(Ok(Vec::new()));
     }
     let claims = claims(tx, case)?;
     let mut used: Vec<Claim> = Vec::new();
-    for (hash, actor) in &new {
+    for (hash, actor) in new {
         let Some(c) = claims.get(hash) else {
             return Ok(Err(format!(
                 "change {} (actor {}) of case {case} is accounted by no audit entry held here",

@@ -197,6 +197,8 @@ struct Inner {
     own_range: Mutex<Option<(crate::audit::merkle::CompactRange, [u8; 32])>>,
     /// Loaded case documents, checked against the store on each use (`doc_cache.rs`).
     docs: Mutex<crate::doc_cache::DocCache>,
+    /// Each case's jurisdiction, for walking the feed (`replica/scope_cache.rs`).
+    scopes: crate::replica::ScopeCache,
 }
 
 /// The past of a case brought in by bulk import.
@@ -218,6 +220,13 @@ pub struct ImportedPast<'a> {
 #[derive(Clone)]
 pub struct Node {
     inner: Arc<Inner>,
+}
+
+impl Node {
+    /// Each case's jurisdiction as remembered for walking the feed (`replica/scope_cache.rs`).
+    pub(crate) fn scopes(&self) -> &crate::replica::ScopeCache {
+        &self.inner.scopes
+    }
 }
 
 impl std::fmt::Debug for Node {
@@ -351,6 +360,7 @@ impl Node {
                 sync_commands,
                 own_range: Mutex::new(None),
                 docs: Mutex::new(crate::doc_cache::DocCache::default()),
+                scopes: crate::replica::ScopeCache::default(),
             }),
         };
         // The newest catalog version held (a hub's bundle) is in force over the local one.
