@@ -239,6 +239,7 @@ pub async fn drive(
     if let Some(n) = opts.audit_bytes {
         session.audit_bytes = n.clamp(1, crate::protocol::session::AUDIT_BYTES);
     }
+    session.compressed_frames = compress;
     if let Some(n) = opts.witness_step {
         session.witness_step = n.max(1);
     }

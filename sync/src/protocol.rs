@@ -1,12 +1,14 @@
 //! The sync protocol `hoso/sync/1`, without network I/O or iroh types: [`frame`] (versioned,
 //! length-prefixed, bounded frames, compressed when negotiated), [`message`] (the message set
-//! and its strict decoder), [`pace`] (batch sizes fitted to the link's measured rate) and
+//! and its strict decoder), [`pace`] (batch sizes fitted to the link's measured rate),
+//! [`inflate`] (whole documents without Automerge's deflate on a slow compressed link) and
 //! [`session`] (the per-connection state machine, with the scope checks on both send and
 //! receive; it reads and commits to the node's store, see its docs) and [`catalog`] (catalog
 //! updates from the hub, issue 12).
 
 pub mod catalog;
 pub mod frame;
+pub mod inflate;
 pub mod message;
 pub mod pace;
 pub mod restore;

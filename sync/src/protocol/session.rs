@@ -26,6 +26,7 @@ use hoso_node::peers::own_scope_holds;
 use hoso_node::{CaseId, Node, NodeError, NodeId, NodeRole, Peer};
 use serde::Serialize;
 
+use super::inflate::{INFLATE_BELOW, undeflated};
 use super::message::{AuditRecord, DocMsg, Jurisdiction, Message, PROTOCOL, WitnessMsg};
 use super::pace::Pacer;
 use crate::error::SyncError;
@@ -157,6 +158,9 @@ pub struct Session {
     pub witness_step: usize,
     /// Sizes batches to the link (at most [`BATCH_BYTES`]).
     pacer: Pacer,
+    /// The driver compresses this session's frames (`hoso/sync/2`): on a slow link whole
+    /// documents then go without Automerge's deflate ([`super::inflate`]).
+    pub compressed_frames: bool,
     /// What the peer declared in its hello.
     peer_juris: Option<Jurisdiction>,
     /// While restoring: cosignatures the hub replayed, waiting for their entries.
@@ -207,6 +211,7 @@ impl Session {
             audit_bytes: AUDIT_BYTES,
             witness_step: WITNESS_STEP,
             pacer: Pacer::new(BATCH_BYTES),
+            compressed_frames: false,
             peer_juris: None,
             replayed_cosigs: Vec::new(),
             predecessors,
@@ -808,6 +813,15 @@ impl Session {
                         },
                         d.seq,
                     ));
+                }
+            }
+            if self.compressed_frames && self.pacer.budget() < INFLATE_BELOW {
+                for group in &mut groups {
+                    for (d, _) in group.iter_mut().filter(|(d, _)| d.full) {
+                        if let Some(b) = undeflated(&d.bytes) {
+                            d.bytes = b;
+                        }
+                    }
                 }
             }
             let n = groups.len();
