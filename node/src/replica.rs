@@ -255,11 +255,12 @@ impl Node {
                 continue;
             };
             if place.is_none() {
-                let j: Jurisdiction =
-                    serde_json::from_slice(summary.value()).map_err(|e| crate::error::NodeError::Corrupt {
+                let j: Jurisdiction = serde_json::from_slice(summary.value()).map_err(|e| {
+                    crate::error::NodeError::Corrupt {
                         what: format!("summary of case {id}"),
                         detail: e.to_string(),
-                    })?;
+                    }
+                })?;
                 let ix = scopes.learn(&id.0, &j.province, &j.commune);
                 if !*verdicts
                     .entry(ix)
