@@ -97,6 +97,8 @@ pub struct App {
     pub confirm_quit: bool,
     /// Ticks since the logged-in account was last checked (disabled accounts end at once).
     pub account_ticks: u32,
+    /// The catalog version the console's context holds.
+    pub catalog_version: u64,
     /// Asking whether to leave typed text (it stays as a draft unless the officer says drop it).
     pub confirm_discard: Option<Discard>,
     /// The officer's draft as typed now.
@@ -170,6 +172,7 @@ impl App {
             toast: None,
             confirm_quit: false,
             account_ticks: 0,
+            catalog_version: node.catalog_version(),
             confirm_discard: None,
             draft: Draft::default(),
             draft_saved: Draft::default(),
@@ -255,6 +258,10 @@ impl App {
                 self.account_ticks = 0;
                 out.push(Effect::CheckAccount {
                     officer: o.id().to_string(),
+                });
+                // As often: a catalog version applied by another process (issue 12).
+                out.push(Effect::CheckCatalog {
+                    shown: self.catalog_version,
                 });
             }
         }
@@ -660,6 +667,20 @@ impl App {
             }
             Outcome::Audit(r) => {
                 audit_view::on_audit(&mut self.audit, r);
+                vec![]
+            }
+            Outcome::Catalog(version, rules) => {
+                let (catalog, calendar) = *rules;
+                self.ctx.catalog = catalog;
+                self.ctx.calendar = calendar;
+                self.catalog_version = version;
+                self.toast(
+                    format!(
+                        "Đã áp dụng danh mục thủ tục phiên bản {version} do hub tỉnh ban hành."
+                    ),
+                    false,
+                );
+                self.redraw = true;
                 vec![]
             }
             Outcome::AccountEnded(msg) => {

@@ -18,6 +18,12 @@ pub const AUDIT_RECENT: usize = 200;
 /// A request to the node.
 #[derive(Clone, Debug)]
 pub enum Effect {
+    /// Take a newer catalog version if the node holds one (a hub's bundle applied by `serve`
+    /// or a sync in another process, issue 12): `Outcome::Catalog` when it differs from `shown`.
+    CheckCatalog {
+        /// The version the console shows.
+        shown: u64,
+    },
     /// Check that the logged-in account is still enabled (issue 12).
     CheckAccount {
         /// The officer.
@@ -228,6 +234,11 @@ pub enum Outcome {
     Draft(Box<Draft>),
     /// The logged-in account was disabled: end the session, with this sentence.
     AccountEnded(String),
+    /// A newer catalog version is in force: its version, catalog and calendar.
+    Catalog(
+        u64,
+        Box<(hoso_schemas::Catalog, hoso_schemas::HolidayCalendar)>,
+    ),
     /// A form was printed (or why not).
     Printed(crate::print::Form, Result<crate::print::Printed, String>),
     /// The answer to an [`Effect::Oversight`].
@@ -324,6 +335,13 @@ pub fn execute(node: &Node, effect: Effect) -> Option<Outcome> {
             return None;
         }
         Effect::LoadDraft { file } => Outcome::Draft(Box::new(crate::draft::load(&file))),
+        Effect::CheckCatalog { shown } => match node.refresh_rules() {
+            Ok(r) if r.version != shown => {
+                Outcome::Catalog(r.version, Box::new((r.catalog.clone(), r.calendar.clone())))
+            }
+            // The same version, or unreadable: the next write says what is wrong.
+            _ => return None,
+        },
         Effect::CheckAccount { officer } => match node.officer(&officer) {
             Ok(o) if o.is_disabled() => Outcome::AccountEnded(crate::errors::account_vi(
                 &hoso_node::error::AccountError::Disabled { officer },

@@ -1018,3 +1018,54 @@ fn slash_searches_from_any_screen_and_every_hint_bar_offers_it() {
     h.type_str("huong");
     assert_eq!(h.app.list.rows.len(), 1);
 }
+
+/// A catalog version the node takes while the console is open (a hub's bundle applied by
+/// `serve`'s sync, issue 12) reaches the console at its next account check: the screens use
+/// the new catalog and a toast says which version.
+#[test]
+fn a_catalog_version_applied_while_open_reaches_the_console() {
+    let mut h = Harness::new();
+    h.login("canbo01");
+    let fee = |c: &hoso_schemas::Catalog| {
+        c.procedure("judicial_record")
+            .expect("judicial")
+            .fee
+            .as_ref()
+            .expect("fee")
+            .in_person
+    };
+    assert_eq!(fee(&h.app.catalog), 200_000);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/catalog");
+    let mut files: Vec<hoso_node::catalog_bundle::BundleFile> = std::fs::read_dir(&dir)
+        .expect("catalog dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&p)
+                .expect("read")
+                .replace("in_person = 200000", "in_person = 250000");
+            hoso_node::catalog_bundle::BundleFile {
+                path: format!("catalog/{name}"),
+                text,
+            }
+        })
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let hub = hoso_testkit::node::hub();
+    let signed = hub
+        .publish_catalog(&login(&hub, "lanhdao01"), files)
+        .expect("publish");
+    // Another handle on the same store, as `serve` would be.
+    let other = hoso_node::Node::open(h.node.dir()).expect("open");
+    other
+        .apply_catalog(&hoso_testkit::node::peer_entry(&hub, None), &signed.bytes)
+        .expect("apply");
+    for _ in 0..hoso_tui::app::ACCOUNT_CHECK_TICKS {
+        h.send(Event::Tick);
+    }
+    assert_eq!(h.app.catalog_version, 1);
+    assert_eq!(fee(&h.app.catalog), 250_000);
+    let toast = h.app.toast.as_ref().expect("a toast");
+    assert!(toast.text.contains("phiên bản 1"), "{}", toast.text);
+}
