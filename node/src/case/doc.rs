@@ -145,6 +145,19 @@ fn corrupt(detail: impl Into<String>) -> NodeError {
     }
 }
 
+/// A saved document loaded and saved again without Automerge's per-column deflate (the same
+/// document, the same heads), for a link whose frames are compressed as a whole (sync's
+/// `protocol::inflate`): `None` when `saved` is over `max_in` bytes, does not load, or the
+/// result is over `max_out`.
+pub fn save_undeflated(saved: &[u8], max_in: usize, max_out: usize) -> Option<Vec<u8>> {
+    if saved.len() > max_in {
+        return None;
+    }
+    let mut doc = AutoCommit::load(saved).ok()?;
+    let out = doc.save_nocompress();
+    (!out.is_empty() && out.len() <= max_out).then_some(out)
+}
+
 impl CaseDoc {
     /// A new empty document written by `actor`.
     pub fn new(actor: [u8; 16]) -> Self {

@@ -3,7 +3,7 @@
 //! A saved Automerge document deflates each column over 256 bytes on its own, so the text of a
 //! case (names, places, notes, procedure wording) reaches the frame already compressed, and
 //! zstd cannot find what it shares with the other cases of the batch. Re-saved without
-//! deflate ([`automerge::AutoCommit::save_nocompress`], the same document), a batch of
+//! deflate (`automerge::AutoCommit::save_nocompress`, the same document), a batch of
 //! sample-shaped cases with their audit entries went from 1,456 to 863 frame bytes per case
 //! (`hoso-bench sync --cases 500`, debug build). Loading each document costs CPU, so the
 //! session does it only when the frames are compressed and its [`super::pace::Pacer`] says the
@@ -21,13 +21,9 @@ pub const MAX_SAVED: usize = 64 << 10;
 pub const MAX_UNDEFLATED: usize = 256 << 10;
 
 /// The document re-saved without column deflate, or `None` to send it as stored.
+/// (The re-save is the node's: this crate does not decode documents.)
 pub fn undeflated(saved: &[u8]) -> Option<Vec<u8>> {
-    if saved.len() > MAX_SAVED {
-        return None;
-    }
-    let mut doc = automerge::AutoCommit::load(saved).ok()?;
-    let out = doc.save_nocompress();
-    (!out.is_empty() && out.len() <= MAX_UNDEFLATED).then_some(out)
+    hoso_node::case::doc::save_undeflated(saved, MAX_SAVED, MAX_UNDEFLATED)
 }
 
 #[cfg(test)]
