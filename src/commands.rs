@@ -26,17 +26,17 @@ use hoso_node::Node;
 
 use crate::cli::{Cli, Command};
 
-pub use console::log_file as console_log_file;
+pub(crate) use console::log_file as console_log_file;
 
 /// Bad usage found after parsing (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub String);
 
-pub use audit::TamperingFound;
+pub(crate) use audit::TamperingFound;
 
 /// Where the node lives: `--data-dir`, `HOSO_DATA_DIR`, or the platform data dir.
-pub fn data_dir(cli: &Cli) -> PathBuf {
+pub(crate) fn data_dir(cli: &Cli) -> PathBuf {
     if let Some(d) = &cli.data_dir {
         return d.clone();
     }
@@ -50,7 +50,7 @@ pub fn data_dir(cli: &Cli) -> PathBuf {
 }
 
 /// Opens the node of the CLI's data dir.
-pub fn open(cli: &Cli) -> anyhow::Result<Node> {
+pub(crate) fn open(cli: &Cli) -> anyhow::Result<Node> {
     Ok(Node::open(&data_dir(cli))?)
 }
 
@@ -58,7 +58,7 @@ pub fn open(cli: &Cli) -> anyhow::Result<Node> {
 /// no node, or while another process holds it): `<data dir>/catalog/` and
 /// `<data dir>/holidays.toml` when present, else the built-in ones. A file that exists but does
 /// not load is an error, never a silent fallback.
-pub struct Reference {
+pub(crate) struct Reference {
     /// The procedure catalog.
     pub catalog: hoso_schemas::Catalog,
     /// The working-day calendar.
@@ -68,7 +68,7 @@ pub struct Reference {
 }
 
 /// Loads [`Reference`] data for the CLI's data dir.
-pub fn reference(cli: &Cli) -> anyhow::Result<Reference> {
+pub(crate) fn reference(cli: &Cli) -> anyhow::Result<Reference> {
     use hoso_node::node::paths;
     let dir = data_dir(cli);
     let catalog_dir = dir.join(paths::CATALOG_DIR);
@@ -88,7 +88,7 @@ pub fn reference(cli: &Cli) -> anyhow::Result<Reference> {
 }
 
 /// Runs one parsed command.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init(args) => node_admin::init(&cli, args),
         Command::Id => node_admin::id(&cli),

@@ -3,10 +3,10 @@
 //! hub; backup of a serving node and restore elsewhere; `doctor`.
 
 mod ops {
-    pub mod accounts;
-    pub mod backup;
-    pub mod doctor;
-    pub mod rebuild;
-    pub mod restore;
-    pub mod support;
+    pub(crate) mod accounts;
+    pub(crate) mod backup;
+    pub(crate) mod doctor;
+    pub(crate) mod rebuild;
+    pub(crate) mod restore;
+    pub(crate) mod support;
 }

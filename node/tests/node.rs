@@ -3,10 +3,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod node {
-    pub mod cases;
-    pub mod corrections;
-    pub mod durability;
-    pub mod intake;
-    pub mod lifecycle;
-    pub mod merge_prop;
+    pub(crate) mod cases;
+    pub(crate) mod corrections;
+    pub(crate) mod durability;
+    pub(crate) mod intake;
+    pub(crate) mod lifecycle;
+    pub(crate) mod merge_prop;
 }

@@ -21,10 +21,10 @@ use crate::output;
 /// `audit verify` found tampering (exit code 3).
 #[derive(Debug, thiserror::Error)]
 #[error("tampering found: {0}")]
-pub struct TamperingFound(pub String);
+pub(crate) struct TamperingFound(pub String);
 
 /// Runs one `hoso audit` command.
-pub fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         AuditCmd::Log { case, node, limit } => log(cli, case.as_deref(), node.as_deref(), *limit),
         AuditCmd::Verify {
@@ -194,7 +194,7 @@ fn print_report(r: &Report) {
                     " by {}",
                     c.witnesses
                         .iter()
-                        .map(|w| w.short())
+                        .map(hoso_node::NodeId::short)
                         .collect::<Vec<_>>()
                         .join(", ")
                 )

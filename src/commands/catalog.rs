@@ -10,7 +10,7 @@ use crate::output;
 
 /// Runs a procedures command. Needs no node: the data dir's catalog override when there is
 /// one, else the built-in catalog.
-pub fn run(cli: &Cli, cmd: &ProceduresCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &ProceduresCmd) -> anyhow::Result<ExitCode> {
     let catalog = reference(cli)?.catalog;
     match cmd {
         ProceduresCmd::List => {
@@ -25,7 +25,10 @@ pub fn run(cli: &Cli, cmd: &ProceduresCmd) -> anyhow::Result<ExitCode> {
                             p.code.clone(),
                             p.short_name.clone(),
                             days(p),
-                            p.fee.as_ref().map(|f| f.label_vi()).unwrap_or_default(),
+                            p.fee
+                                .as_ref()
+                                .map(hoso_schemas::Fee::label_vi)
+                                .unwrap_or_default(),
                             p.national_code.clone().unwrap_or_else(|| "–".into()),
                             if p.is_bundle() {
                                 format!("liên thông: {}", p.tracks.join(" + "))

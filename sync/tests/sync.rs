@@ -1,14 +1,14 @@
 //! Sync integration tests: real nodes (redb in temp dirs), real iroh endpoints on 127.0.0.1.
 
 mod sync {
-    pub mod audit;
-    pub mod bad_frames;
-    pub mod common;
-    pub mod conflicts;
-    pub mod converge;
-    pub mod fanin;
-    pub mod limits;
-    pub mod resume;
-    pub mod scope;
-    pub mod trust;
+    pub(crate) mod audit;
+    pub(crate) mod bad_frames;
+    pub(crate) mod common;
+    pub(crate) mod conflicts;
+    pub(crate) mod converge;
+    pub(crate) mod fanin;
+    pub(crate) mod limits;
+    pub(crate) mod resume;
+    pub(crate) mod scope;
+    pub(crate) mod trust;
 }

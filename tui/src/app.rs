@@ -461,11 +461,7 @@ impl App {
         if self.help {
             if matches!(
                 key.code,
-                KeyCode::Esc
-                    | KeyCode::F(1)
-                    | KeyCode::Char('?')
-                    | KeyCode::Char('q')
-                    | KeyCode::Enter
+                KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?' | 'q') | KeyCode::Enter
             ) {
                 self.help = false;
             }
@@ -473,19 +469,14 @@ impl App {
         }
         if self.confirm_quit {
             self.confirm_quit = false;
-            if matches!(
-                key.code,
-                KeyCode::Char('y') | KeyCode::Char('c') | KeyCode::Enter
-            ) {
+            if matches!(key.code, KeyCode::Char('y' | 'c') | KeyCode::Enter) {
                 self.quit = true;
             }
             return vec![];
         }
         if let Some(which) = self.confirm_discard.take() {
             return match key.code {
-                KeyCode::Char('y') | KeyCode::Char('c') | KeyCode::Enter => {
-                    self.leave_typed(which, true)
-                }
+                KeyCode::Char('y' | 'c') | KeyCode::Enter => self.leave_typed(which, true),
                 KeyCode::Char('x') => self.leave_typed(which, false),
                 _ => vec![], // stay and keep typing
             };
@@ -716,10 +707,10 @@ impl App {
                 match o {
                     O::Dashboard(r) => province::on_dashboard(self, r),
                     O::CommuneCases { commune, result } => {
-                        province_cases::on_cases(self, commune, result)
+                        province_cases::on_cases(self, commune, result);
                     }
                     O::Audit { generation, result } => {
-                        auditor::on_results(self, generation, result)
+                        auditor::on_results(self, generation, result);
                     }
                     O::Verified(r) => auditor::on_verified(self, r),
                     O::Exported(r) => auditor::on_exported(self, r),

@@ -210,7 +210,7 @@ impl AuditLine {
     }
 }
 
-/// Unix ms as Vietnam time (Asia/Ho_Chi_Minh), `DD/MM/YYYY HH:MM`.
+/// Unix ms as Vietnam time (`Asia/Ho_Chi_Minh`), `DD/MM/YYYY HH:MM`.
 pub fn local_time(ms: i64) -> String {
     hoso_node::deadline::vn_offset()
         .timestamp_millis_opt(ms)

@@ -98,7 +98,11 @@ impl AuditSource for DbSource<'_> {
             let (k, v) = row?;
             let rec = v.value();
             let payload = p.get(&crate::audit::witness::record_hash(rec))?;
-            f(k.value().1, rec, payload.as_ref().map(|g| g.value()));
+            f(
+                k.value().1,
+                rec,
+                payload.as_ref().map(redb::AccessGuard::value),
+            );
         }
         Ok(())
     }

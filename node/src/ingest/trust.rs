@@ -141,7 +141,7 @@ pub(super) fn check(
     Ok(Ok(used))
 }
 
-/// The role an officer was given in `origin`'s chain (its OfficerAdd entry), if held here.
+/// The role an officer was given in `origin`'s chain (its `OfficerAdd` entry), if held here.
 fn officer_role(tx: &WriteTransaction, origin: &NodeId, officer: &str) -> Result<Option<Role>> {
     let audit = tx.open_table(AUDIT)?;
     let payloads = tx.open_table(AUDIT_PAYLOADS)?;

@@ -72,7 +72,7 @@ impl Node {
         v.overdue = deadline::is_overdue(&v.summary(), today);
         v.stop_proposed = v.stop_proposed_on(today);
         if let Some(p) = self.inner.catalog.get(&v.procedure) {
-            for (field, e) in v.evidence.iter_mut() {
+            for (field, e) in &mut v.evidence {
                 if let Some(src) = p.field(field).and_then(|f| {
                     f.source.clone().or_else(|| {
                         f.lookup
@@ -85,7 +85,11 @@ impl Node {
             }
             v.missing_fields = p
                 .required_fields()
-                .filter(|f| v.fields.get(&f.name).is_none_or(|x| x.is_empty()))
+                .filter(|f| {
+                    v.fields
+                        .get(&f.name)
+                        .is_none_or(std::string::String::is_empty)
+                })
                 .map(|f| f.name.clone())
                 .collect();
         }

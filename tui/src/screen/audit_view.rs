@@ -51,7 +51,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let n = app.audit.summary.as_ref().map_or(0, |s| s.recent.len());
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => {
-            app.audit.selected = app.audit.selected.saturating_sub(1)
+            app.audit.selected = app.audit.selected.saturating_sub(1);
         }
         KeyCode::Down | KeyCode::Char('j') => {
             app.audit.selected = (app.audit.selected + 1).min(n.saturating_sub(1));

@@ -239,7 +239,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             let a = &mut app.auditor;
             match key.code {
                 KeyCode::Up | KeyCode::Char('k') => {
-                    a.findings_scroll = a.findings_scroll.saturating_sub(1)
+                    a.findings_scroll = a.findings_scroll.saturating_sub(1);
                 }
                 KeyCode::Down | KeyCode::Char('j') => a.findings_scroll += 1,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => a.popup = None,
@@ -254,7 +254,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => a.selected = a.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
-            a.selected = (a.selected + 1).min(n.saturating_sub(1))
+            a.selected = (a.selected + 1).min(n.saturating_sub(1));
         }
         KeyCode::PageUp => a.selected = a.selected.saturating_sub(10),
         KeyCode::PageDown => a.selected = (a.selected + 10).min(n.saturating_sub(1)),
@@ -329,7 +329,7 @@ fn on_filter_key(app: &mut App, f: usize, key: KeyEvent) -> Vec<Effect> {
         }
         KeyCode::Tab | KeyCode::Down if !back => a.focus = Some((f + 1) % FIELDS.len()),
         KeyCode::BackTab | KeyCode::Up | KeyCode::Tab => {
-            a.focus = Some((f + FIELDS.len() - 1) % FIELDS.len())
+            a.focus = Some((f + FIELDS.len() - 1) % FIELDS.len());
         }
         KeyCode::Left | KeyCode::Right if f == ACTION => {
             let n = Action::ALL.len();

@@ -161,7 +161,7 @@ pub fn blocked(app: &App, v: &CaseView, item: Item) -> Option<String> {
         }
         Item::Payment => {
             let p = app.catalog.get(&v.procedure)?;
-            if p.fee.as_ref().is_none_or(|f| f.is_free()) {
+            if p.fee.as_ref().is_none_or(hoso_schemas::Fee::is_free) {
                 return Some("Thủ tục này không thu lệ phí".into());
             }
             if let Some(first) = v.payments.first() {

@@ -314,7 +314,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
             key_help("Enter", "lưu ghi chú", true),
             key_help("Esc", "huỷ", true),
         ],
-        Some(Popup::Menu { .. }) | Some(Popup::Print { .. }) => vec![
+        Some(Popup::Menu { .. } | Popup::Print { .. }) => vec![
             key_help("↑↓ Enter / phím", "chọn", true),
             key_help("Esc", "đóng", true),
         ],
@@ -355,7 +355,7 @@ pub fn keys(app: &App) -> Vec<KeyHelp> {
 /// Pasted text goes to the open note.
 pub fn on_paste(app: &mut App, text: &str) {
     match &mut app.detail.popup {
-        Some(Popup::Confirm { note, .. }) | Some(Popup::Note(note)) => note.insert_str(text),
+        Some(Popup::Confirm { note, .. } | Popup::Note(note)) => note.insert_str(text),
         Some(Popup::Form(f)) => f.paste(text),
         _ => {}
     }
@@ -611,7 +611,7 @@ fn on_key_popup(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     d.popup = Some(Popup::Confirm {
                         action: a.clone(),
                         note: Input::new(),
-                    })
+                    });
                 }
                 None => d.popup = Some(Popup::Actions { options, selected }),
             }
