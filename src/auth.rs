@@ -20,7 +20,7 @@ use hoso_node::{AuthenticatedOfficer, Node, NodeError};
 use crate::cli::Cli;
 
 /// Environment variable with the acting officer's passphrase, for non-interactive use.
-pub const PASSPHRASE_ENV: &str = "HOSO_PASSPHRASE";
+pub(crate) const PASSPHRASE_ENV: &str = "HOSO_PASSPHRASE";
 
 /// The `--officer` given, if any.
 fn given(cli: &Cli) -> Option<&str> {
@@ -28,7 +28,7 @@ fn given(cli: &Cli) -> Option<&str> {
 }
 
 /// The authenticated officer for a write.
-pub fn acting(cli: &Cli, node: &Node) -> anyhow::Result<AuthenticatedOfficer> {
+pub(crate) fn acting(cli: &Cli, node: &Node) -> anyhow::Result<AuthenticatedOfficer> {
     let given = given(cli);
     if let Some(pass) = std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty()) {
         let id = given.ok_or(NodeError::NoOfficer)?;
@@ -51,7 +51,7 @@ pub fn acting(cli: &Cli, node: &Node) -> anyhow::Result<AuthenticatedOfficer> {
 }
 
 /// Reads one passphrase line from stdin (`--passphrase-stdin`).
-pub fn passphrase_from_stdin() -> anyhow::Result<String> {
+pub(crate) fn passphrase_from_stdin() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()

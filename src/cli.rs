@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 /// hoso: offline-first case records for commune public-service centers.
 #[derive(Debug, Parser)]
 #[command(name = "hoso", version, about, long_about = None, propagate_version = true)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// The node's data dir.
     #[arg(long, global = true, env = "HOSO_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -24,7 +24,7 @@ pub struct Cli {
 
 /// Top-level commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Create a node: data dir, key (mode 0600), settings and store.
     Init(InitArgs),
     /// Node id, role, scope and listen address.
@@ -146,7 +146,7 @@ pub enum StoreCmd {
 /// `hoso backup`.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
-pub struct BackupArgs {
+pub(crate) struct BackupArgs {
     /// The backup file to write (mode 0600: it holds the node key), outside the data dir.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -157,7 +157,7 @@ pub struct BackupArgs {
 
 /// `hoso backup verify`.
 #[derive(Debug, Subcommand)]
-pub enum BackupCmd {
+pub(crate) enum BackupCmd {
     /// Check a backup file: format, checksum, the store opens bound to its key, `hoso check`.
     Verify {
         /// The backup file.
@@ -167,7 +167,7 @@ pub enum BackupCmd {
 
 /// `hoso node …`.
 #[derive(Debug, Subcommand)]
-pub enum NodeCmd {
+pub(crate) enum NodeCmd {
     /// Restore this node into an empty data dir from a backup (`--from FILE`): a new chain
     /// incarnation, after asking the hub for everything the node did since the backup.
     Restore {
@@ -204,7 +204,7 @@ pub enum NodeCmd {
 
 /// `hoso init`.
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Display name of the node.
     #[arg(long)]
     pub name: Option<String>,
@@ -237,7 +237,7 @@ pub struct InitArgs {
 
 /// `hoso demo`.
 #[derive(Debug, Args)]
-pub struct DemoArgs {
+pub(crate) struct DemoArgs {
     /// Start from a fresh demo node even if one exists.
     #[arg(long)]
     pub reset: bool,
@@ -255,7 +255,7 @@ pub struct DemoArgs {
 
 /// `hoso tui`.
 #[derive(Debug, Args)]
-pub struct TuiArgs {
+pub(crate) struct TuiArgs {
     /// Capture the mouse (wheel and click on the list; the terminal's own text selection is off).
     #[arg(long)]
     pub mouse: bool,
@@ -263,7 +263,7 @@ pub struct TuiArgs {
 
 /// `hoso officer …`.
 #[derive(Debug, Subcommand)]
-pub enum OfficerCmd {
+pub(crate) enum OfficerCmd {
     /// Create an officer account.
     Add {
         /// Login id, e.g. canbo01.
@@ -304,8 +304,8 @@ pub enum OfficerCmd {
 
 /// `hoso login`.
 #[derive(Debug, Args)]
-pub struct LoginArgs {
-    /// The officer id (default: --officer / HOSO_OFFICER).
+pub(crate) struct LoginArgs {
+    /// The officer id (default: --officer / `HOSO_OFFICER`).
     pub id: Option<String>,
     /// Read the passphrase from stdin instead of the terminal (scripts).
     #[arg(long)]
@@ -314,7 +314,7 @@ pub struct LoginArgs {
 
 /// `hoso procedures …`.
 #[derive(Debug, Subcommand)]
-pub enum ProceduresCmd {
+pub(crate) enum ProceduresCmd {
     /// Every procedure in the catalog.
     List,
     /// One procedure: fields, sources, workflow.
@@ -326,7 +326,7 @@ pub enum ProceduresCmd {
 
 /// `hoso calendar …`.
 #[derive(Debug, Subcommand)]
-pub enum CalendarCmd {
+pub(crate) enum CalendarCmd {
     /// The days off and make-up working days of a year, from the data dir's holidays.toml
     /// (or the built-in calendar).
     Show {
@@ -348,7 +348,7 @@ pub enum CalendarCmd {
 
 /// `hoso registry …`.
 #[derive(Debug, Subcommand)]
-pub enum RegistryCmd {
+pub(crate) enum RegistryCmd {
     /// Import a population file (JSON lines; all or nothing).
     Import {
         /// The file.
@@ -382,7 +382,7 @@ pub enum RegistryCmd {
 
 /// `hoso case …`.
 #[derive(Debug, Subcommand)]
-pub enum CaseCmd {
+pub(crate) enum CaseCmd {
     /// Receive a case for a citizen; prints id, receipt code, due date.
     New {
         /// Procedure code (see `hoso procedures list`).
@@ -397,7 +397,7 @@ pub enum CaseCmd {
         /// Fields from a JSON object file.
         #[arg(long)]
         from_file: Option<PathBuf>,
-        /// How the dossier came in: in_person, online or post (default in person).
+        /// How the dossier came in: `in_person`, online or post (default in person).
         #[arg(long, value_name = "CHANNEL")]
         channel: Option<String>,
         /// The National Public Service Portal's own case code of the dossier.
@@ -498,7 +498,7 @@ pub enum CaseCmd {
     Track {
         /// Case id or receipt code.
         case: String,
-        /// The track (procedure code), e.g. permanent_residence.
+        /// The track (procedure code), e.g. `permanent_residence`.
         track: String,
         /// New status word.
         #[arg(long)]
@@ -583,7 +583,7 @@ pub enum CaseCmd {
 /// `hoso case new` for a citizen missing from the population extract (Decree 118/2025): the
 /// identity the citizen declares. Giving `--declared-name` receives the case unverified.
 #[derive(Debug, Args)]
-pub struct DeclaredArgs {
+pub(crate) struct DeclaredArgs {
     /// The citizen's full name, as declared.
     #[arg(long, value_name = "NAME", requires_all = ["declared_dob", "declared_sex", "declared_commune"])]
     pub declared_name: Option<String>,
@@ -600,7 +600,7 @@ pub struct DeclaredArgs {
 
 /// `hoso case print`.
 #[derive(Debug, Args)]
-pub struct PrintArgs {
+pub(crate) struct PrintArgs {
     /// Case id or receipt code.
     pub case: String,
     /// receipt, supplement, refusal, apology or tracking.
@@ -633,7 +633,7 @@ pub struct PrintArgs {
 
 /// `hoso peer …`.
 #[derive(Debug, Subcommand)]
-pub enum PeerCmd {
+pub(crate) enum PeerCmd {
     /// Add (or update) a peer.
     Add {
         /// The peer's node id (64 hex characters; `hoso id` on that node prints it).
@@ -662,7 +662,7 @@ pub enum PeerCmd {
 
 /// `hoso serve`.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     /// Listen address (default: `listen` in node.toml).
     #[arg(long, value_name = "IP:PORT")]
     pub listen: Option<String>,
@@ -673,7 +673,7 @@ pub struct ServeArgs {
 
 /// `hoso sync`.
 #[derive(Debug, Args)]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// Only this peer.
     #[arg(long, value_name = "NODE_ID")]
     pub peer: Option<String>,
@@ -687,7 +687,7 @@ pub struct SyncArgs {
 
 /// `hoso audit …`.
 #[derive(Debug, Subcommand)]
-pub enum AuditCmd {
+pub(crate) enum AuditCmd {
     /// Audit entries, oldest first: all chains held, or one case or one node.
     Log {
         /// Only entries naming this case (id or receipt code).

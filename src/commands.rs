@@ -25,12 +25,12 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 
-pub use console::log_file as console_log_file;
+pub(crate) use console::log_file as console_log_file;
 
 pub use crate::exit::{TamperingFound, UsageError};
 
 /// Runs one parsed command.
-pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init(args) => node_admin::init(&cli, args),
         Command::Id => node_admin::id(&cli),

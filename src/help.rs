@@ -58,7 +58,7 @@ const NO_JSON: &[&str] = &[
 const NO_DATA_DIR: &[&str] = &["completions", "man"];
 
 /// Whether the command at `path` (e.g. `case new`) reads the global flag `id`.
-pub fn applies(path: &str, id: &str) -> bool {
+pub(crate) fn applies(path: &str, id: &str) -> bool {
     match id {
         "officer" => READS_OFFICER.contains(&path),
         "json" => !NO_JSON.contains(&path),
@@ -163,7 +163,7 @@ fn shape(mut cmd: Command, path: &str, globals: &[Arg]) -> Command {
 }
 
 /// The `hoso` command: [`Cli`]'s definitions with per-command flags and examples.
-pub fn command() -> Command {
+pub(crate) fn command() -> Command {
     let root = Cli::command();
     let globals: Vec<Arg> = root
         .get_arguments()
@@ -177,14 +177,14 @@ pub fn command() -> Command {
 }
 
 /// Parses the process's arguments (exits with clap's message on bad usage, as `Cli::parse`).
-pub fn parse() -> Cli {
+pub(crate) fn parse() -> Cli {
     let mut cmd = command();
     let matches = cmd.get_matches_mut();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
 }
 
 /// `hoso man [COMMAND…]`: the roff man page of hoso or of one command, on stdout.
-pub fn man(path: &[String]) -> anyhow::Result<ExitCode> {
+pub(crate) fn man(path: &[String]) -> anyhow::Result<ExitCode> {
     let mut root = command();
     root.build();
     let mut cmd = &root;

@@ -22,7 +22,7 @@ fn refuse(msg: String) -> anyhow::Error {
 
 /// Checks `path` as an output target next to the node in `data_dir`; returns the target with
 /// its directory resolved (no links left in the directory part).
-pub fn check_target(path: &Path, data_dir: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn check_target(path: &Path, data_dir: &Path) -> anyhow::Result<PathBuf> {
     let name = path.file_name().ok_or_else(|| {
         refuse(format!(
             "{} is not a file name: give the file to write, e.g. --out export.jsonl",
@@ -80,7 +80,7 @@ pub fn check_target(path: &Path, data_dir: &Path) -> anyhow::Result<PathBuf> {
 
 /// Writes `path` with what `fill` writes, as described in the module docs. The file is created
 /// with mode 0600 (exports hold citizen data). Returns what `fill` returns.
-pub fn write<T>(
+pub(crate) fn write<T>(
     path: &Path,
     data_dir: &Path,
     fill: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,

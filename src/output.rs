@@ -13,14 +13,14 @@ macro_rules! safe_println {
 pub(crate) use safe_println;
 
 /// Prints `value` as pretty JSON on stdout.
-pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+pub(crate) fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(value)?;
     println!("{text}");
     Ok(())
 }
 
 /// Pads or cuts `s` to `width` characters (Vietnamese NFC letters are one cell each).
-pub fn cell(s: &str, width: usize) -> String {
+pub(crate) fn cell(s: &str, width: usize) -> String {
     let s = &*hoso_node::text::escape_line(s);
     let n = s.chars().count();
     if n > width {
@@ -33,7 +33,7 @@ pub fn cell(s: &str, width: usize) -> String {
 }
 
 /// Prints a table: a header row and rows, columns as wide as their widest cell (capped).
-pub fn table(header: &[&str], rows: &[Vec<String>]) {
+pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
@@ -50,7 +50,12 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) {
             .collect();
         println!("{}", s.join("  ").trim_end());
     };
-    line(header.iter().map(|s| s.to_string()).collect());
+    line(
+        header
+            .iter()
+            .map(std::string::ToString::to_string)
+            .collect(),
+    );
     for r in rows {
         line(r.clone());
     }

@@ -17,17 +17,17 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::cli::Cli;
 
 /// Whether to draw progress: text output (not `--json`) and stderr on a terminal.
-pub fn should_draw(json: bool, stderr_is_terminal: bool) -> bool {
+pub(crate) fn should_draw(json: bool, stderr_is_terminal: bool) -> bool {
     !json && stderr_is_terminal
 }
 
 /// [`should_draw`] for this process.
-pub fn draws(cli: &Cli) -> bool {
+pub(crate) fn draws(cli: &Cli) -> bool {
     should_draw(cli.json, std::io::stderr().is_terminal())
 }
 
 /// What a stage is called on its bar.
-pub fn label(stage: Stage) -> &'static str {
+pub(crate) fn label(stage: Stage) -> &'static str {
     match stage {
         Stage::ImportCheck => "checking",
         Stage::ImportWrite => "importing",
@@ -84,7 +84,7 @@ fn new_bar(draw: bool, prefix: &str, total: Option<u64>, msg: &str) -> ProgressB
 
 /// The bars of one node operation: one bar per stage, cleared when the next stage begins and
 /// when dropped (so the command's own output follows on a clean line).
-pub struct Bars {
+pub(crate) struct Bars {
     draw: bool,
     /// Known step counts the node does not know (the lines of an import file).
     hint: Option<(Stage, u64)>,
@@ -93,12 +93,12 @@ pub struct Bars {
 
 impl Bars {
     /// Bars drawn when [`draws`] says so.
-    pub fn new(cli: &Cli) -> Bars {
+    pub(crate) fn new(cli: &Cli) -> Bars {
         Bars::with(draws(cli))
     }
 
     /// Bars drawn when `draw`.
-    pub fn with(draw: bool) -> Bars {
+    pub(crate) fn with(draw: bool) -> Bars {
         Bars {
             draw,
             hint: None,
@@ -107,18 +107,18 @@ impl Bars {
     }
 
     /// Uses `total` as the step count of `stage` when the node reports none.
-    pub fn hint(mut self, stage: Stage, total: u64) -> Bars {
+    pub(crate) fn hint(mut self, stage: Stage, total: u64) -> Bars {
         self.hint = Some((stage, total));
         self
     }
 
     /// Whether these bars draw anything.
-    pub fn drawing(&self) -> bool {
+    pub(crate) fn drawing(&self) -> bool {
         self.draw
     }
 
     /// Clears the current bar.
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Some(b) = self.current.borrow_mut().take() {
             b.finish_and_clear();
         }
@@ -152,7 +152,7 @@ impl Drop for Bars {
 /// sent plus the feed entries still pending for that peer (an upper bound: entries outside the
 /// peer's scope are never sent, and the bar is cleared when the round ends), with what was
 /// received as its message.
-pub fn sync_observer(peer_name: &str) -> hoso_sync::net::Observer {
+pub(crate) fn sync_observer(peer_name: &str) -> hoso_sync::net::Observer {
     let bar = new_bar(true, &short_name(peer_name), None, "connecting");
     Arc::new(
         move |session: &hoso_sync::protocol::Session,

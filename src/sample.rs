@@ -6,13 +6,13 @@ use hoso_node::{Author, Node};
 use hoso_schemas::Role;
 
 /// The synthetic population registry.
-pub const REGISTRY: &str = include_str!("../fixtures/sample/registry.jsonl");
+pub(crate) const REGISTRY: &str = include_str!("../fixtures/sample/registry.jsonl");
 /// The sample cases (import format).
-pub const CASES: &str = include_str!("../fixtures/sample/cases.jsonl");
+pub(crate) const CASES: &str = include_str!("../fixtures/sample/cases.jsonl");
 /// The passphrase of every sample officer.
-pub const PASSPHRASE: &str = "hoso-demo";
+pub(crate) const PASSPHRASE: &str = "hoso-demo";
 /// Sample officers: id, name, role.
-pub const OFFICERS: &[(&str, &str, Role)] = &[
+pub(crate) const OFFICERS: &[(&str, &str, Role)] = &[
     ("canbo01", "Hoàng Thị Lan", Role::Officer),
     ("canbo02", "Nông Văn Đức", Role::Officer),
     ("lanhdao01", "Lương Văn Đạt", Role::Supervisor),
@@ -21,7 +21,7 @@ pub const OFFICERS: &[(&str, &str, Role)] = &[
 
 /// What loading the sample did.
 #[derive(Debug, serde::Serialize)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Officers created.
     pub officers: usize,
     /// Registry citizens.
@@ -31,7 +31,7 @@ pub struct Loaded {
 }
 
 /// Loads officers, registry and (on a commune) the sample cases into a fresh node.
-pub fn load(node: &Node) -> anyhow::Result<Loaded> {
+pub(crate) fn load(node: &Node) -> anyhow::Result<Loaded> {
     // The node creates its first account (the supervisor); the supervisor adds the others.
     let mut by = Author::Node;
     let supervisors_first = OFFICERS

@@ -2,15 +2,15 @@
 //! through the shared test kit (`hoso_testkit::cli`).
 
 mod e2e {
-    pub mod admin;
-    pub mod cli;
-    pub mod console;
-    pub mod durability;
-    pub mod errors;
-    pub mod guard;
-    pub mod help;
-    pub mod hub_console;
-    pub mod store;
+    pub(crate) mod admin;
+    pub(crate) mod cli;
+    pub(crate) mod console;
+    pub(crate) mod durability;
+    pub(crate) mod errors;
+    pub(crate) mod guard;
+    pub(crate) mod help;
+    pub(crate) mod hub_console;
+    pub(crate) mod store;
 }
 mod sync_e2e;
 mod two_hubs_e2e;

@@ -285,7 +285,9 @@ fn a_citizen_missing_from_the_extract_is_received_unverified_then_cleared() {
         ];
         args.extend_from_slice(&absence);
         args.extend_from_slice(extra);
-        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        args.iter()
+            .map(std::string::ToString::to_string)
+            .collect::<Vec<_>>()
     };
     let run = |h: &Hoso, args: Vec<String>| {
         let a: Vec<&str> = args.iter().map(String::as_str).collect();

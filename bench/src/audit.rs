@@ -21,7 +21,7 @@ use crate::workload::{PASSPHRASE, REGISTRY};
 
 /// `hoso-bench audit`.
 #[derive(Args, Debug)]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     /// Entries in the generated chain.
     #[arg(long, default_value_t = 1_000_000)]
     pub entries: u64,
@@ -50,18 +50,20 @@ fn scratch(name: &str) -> anyhow::Result<Scratch> {
 
 fn median(v: &mut [Duration]) -> f64 {
     v.sort();
-    v.get(v.len() / 2).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    v.get(v.len() / 2)
+        .map(std::time::Duration::as_secs_f64)
+        .unwrap_or(0.0)
 }
 
 /// Runs the audit benchmarks.
-pub fn run(a: &AuditArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(a: &AuditArgs) -> anyhow::Result<serde_json::Value> {
     crate::warn_if_debug("audit");
     let chain = chain_rate(a.entries.max(2))?;
     let cost = write_cost(a.writes.max(2))?;
     let hub = hub_export(a.cases)?;
     Ok(serde_json::json!({
         "bench": "audit",
-        "threads": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        "threads": std::thread::available_parallelism().map(std::num::NonZero::get).unwrap_or(1),
         "verify_chain": chain,
         "durable_write_cost": cost,
         "hub_export": hub,

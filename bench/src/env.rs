@@ -11,7 +11,7 @@ use crate::stats::median;
 
 /// Load and baselines.
 #[derive(Debug, Serialize)]
-pub struct Conditions {
+pub(crate) struct Conditions {
     /// `/proc/loadavg` (1, 5, 15 min) when the run started.
     pub load_at_start: String,
     /// The same when it ended.
@@ -28,19 +28,19 @@ pub struct Conditions {
 }
 
 /// The current `/proc/loadavg` head.
-pub fn loadavg() -> String {
+pub(crate) fn loadavg() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_default()
 }
 
 /// Measures the baselines (writes a scratch redb file in `scratch`).
-pub fn measure(scratch: &Path) -> anyhow::Result<Conditions> {
+pub(crate) fn measure(scratch: &Path) -> anyhow::Result<Conditions> {
     Ok(Conditions {
         load_at_start: loadavg(),
         load_at_end: String::new(),
         cpus: std::thread::available_parallelism()
-            .map(|n| n.get())
+            .map(std::num::NonZero::get)
             .unwrap_or(1),
         baseline_redb_commit_ms: crate::stats::r3(redb_commit_ms(scratch)?),
         baseline_udp_echo_us: crate::stats::r3(udp_echo_us()?),

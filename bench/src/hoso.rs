@@ -16,17 +16,17 @@ use serde_json::Value;
 use crate::proc::{Exit, Proc, Spec, describe};
 
 /// Timeout for short administrative commands (init, peer add, status…).
-pub const SHORT: Duration = Duration::from_secs(120);
+pub(crate) const SHORT: Duration = Duration::from_secs(120);
 /// Timeout for bulk commands (import of 100k cases, a sync round over a slow link).
-pub const LONG: Duration = Duration::from_secs(3600);
+pub(crate) const LONG: Duration = Duration::from_secs(3600);
 
 /// The passphrase of every officer the harness creates.
-pub const PASSPHRASE: &str = "bench-pass";
+pub(crate) const PASSPHRASE: &str = "bench-pass";
 /// The officer the harness writes as (the fixtures' desk officer).
-pub const OFFICER: &str = hoso_fixtures::cases::OFFICER;
+pub(crate) const OFFICER: &str = hoso_fixtures::cases::OFFICER;
 
 /// The `hoso` binary and where child logs go.
-pub struct Hoso {
+pub(crate) struct Hoso {
     /// Path of the `hoso` binary.
     pub bin: PathBuf,
     /// Child logs (stderr, rusage reports).
@@ -36,13 +36,13 @@ pub struct Hoso {
 
 /// An authenticated officer session: what write commands carry.
 #[derive(Clone, Debug, Default)]
-pub struct Session {
+pub(crate) struct Session {
     env: Vec<(String, String)>,
 }
 
 /// One node's data dir, and the network namespace its network commands run in.
 #[derive(Clone, Debug)]
-pub struct NodeDir {
+pub(crate) struct NodeDir {
     /// The data dir.
     pub dir: PathBuf,
     /// Network namespace for `serve`/`sync` (link bench), none on loopback.
@@ -55,7 +55,7 @@ pub struct NodeDir {
 
 impl NodeDir {
     /// A node in `dir`, labelled `label`.
-    pub fn new(dir: PathBuf, label: &str) -> NodeDir {
+    pub(crate) fn new(dir: PathBuf, label: &str) -> NodeDir {
         NodeDir {
             dir,
             netns: None,
@@ -67,7 +67,7 @@ impl NodeDir {
 
 /// What `hoso --json status` says, as far as the benches need it.
 #[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct Status {
+pub(crate) struct Status {
     /// Cases held.
     pub cases: u64,
     /// Size of the store file.
@@ -84,7 +84,7 @@ pub struct Status {
 
 impl Hoso {
     /// The binary at `bin`, logs in `logs` (created).
-    pub fn new(bin: PathBuf, logs: PathBuf) -> anyhow::Result<Hoso> {
+    pub(crate) fn new(bin: PathBuf, logs: PathBuf) -> anyhow::Result<Hoso> {
         if !bin.is_file() {
             bail!(
                 "no hoso binary at {}: build it with `cargo build --release -p hoso` or pass --hoso PATH",
@@ -100,7 +100,7 @@ impl Hoso {
     }
 
     /// The spec of `hoso --data-dir DIR args…` for `node` (`write`: with its session).
-    pub fn spec(&self, node: &NodeDir, what: &str, args: &[&str], write: bool) -> Spec {
+    pub(crate) fn spec(&self, node: &NodeDir, what: &str, args: &[&str], write: bool) -> Spec {
         let n = self.seq.fetch_add(1, Ordering::Relaxed);
         let mut a: Vec<OsString> = vec!["--data-dir".into(), node.dir.clone().into_os_string()];
         a.extend(args.iter().map(OsString::from));
@@ -119,7 +119,7 @@ impl Hoso {
     }
 
     /// Starts a long-running command (`serve`) in the node's namespace.
-    pub fn spawn(&self, node: &NodeDir, what: &str, args: &[&str]) -> anyhow::Result<Proc> {
+    pub(crate) fn spawn(&self, node: &NodeDir, what: &str, args: &[&str]) -> anyhow::Result<Proc> {
         let mut spec = self.spec(node, what, args, true);
         spec.netns = node.netns.clone();
         Proc::spawn(&spec, &self.logs)
@@ -143,7 +143,7 @@ impl Hoso {
     }
 
     /// Runs a command to completion; a non-zero exit is an error with its stderr.
-    pub fn run_spec(&self, spec: &Spec, timeout: Duration) -> anyhow::Result<Exit> {
+    pub(crate) fn run_spec(&self, spec: &Spec, timeout: Duration) -> anyhow::Result<Exit> {
         let mut p = Proc::spawn(spec, &self.logs)?;
         let exit = p.wait(timeout)?;
         if !exit.status.success() {
@@ -163,7 +163,7 @@ impl Hoso {
     }
 
     /// Runs `hoso args…` on `node` (with its session) to completion.
-    pub fn run(
+    pub(crate) fn run(
         &self,
         node: &NodeDir,
         what: &str,
@@ -174,7 +174,7 @@ impl Hoso {
     }
 
     /// Runs `hoso --json args…` and parses what it prints.
-    pub fn json(
+    pub(crate) fn json(
         &self,
         node: &NodeDir,
         what: &str,
@@ -191,7 +191,7 @@ impl Hoso {
 
     /// `hoso --officer ID init … --officer-name NAME --passphrase-stdin`: a node with its first
     /// officer (a supervisor, who may also receive and import cases); returns the node id.
-    pub fn init_with_officer(
+    pub(crate) fn init_with_officer(
         &self,
         node: &NodeDir,
         args: &[&str],
@@ -218,7 +218,7 @@ impl Hoso {
     /// Logs `officer` in on `node`: the one place that authenticates writes.
     /// `hoso login ID --passphrase-stdin` with [`PASSPHRASE`] opens the session the following
     /// write commands use; `HOSO_OFFICER` names the same officer (the CLI checks they agree).
-    pub fn login(&self, node: &mut NodeDir, officer: &str) -> anyhow::Result<()> {
+    pub(crate) fn login(&self, node: &mut NodeDir, officer: &str) -> anyhow::Result<()> {
         let mut spec = self.spec(
             node,
             "login",
@@ -234,20 +234,20 @@ impl Hoso {
     }
 
     /// `hoso registry import FILE`.
-    pub fn registry_import(&self, node: &NodeDir, file: &Path) -> anyhow::Result<()> {
+    pub(crate) fn registry_import(&self, node: &NodeDir, file: &Path) -> anyhow::Result<()> {
         let f = file.to_string_lossy();
         self.run(node, "registry-import", &["registry", "import", &f], SHORT)?;
         Ok(())
     }
 
     /// `hoso import FILE` (needs a session); returns the process figures.
-    pub fn import(&self, node: &NodeDir, file: &Path) -> anyhow::Result<Exit> {
+    pub(crate) fn import(&self, node: &NodeDir, file: &Path) -> anyhow::Result<Exit> {
         let f = file.to_string_lossy();
         self.run(node, "import", &["import", &f], LONG)
     }
 
     /// `hoso peer add ID --addr … --role … --scope …`.
-    pub fn peer_add(
+    pub(crate) fn peer_add(
         &self,
         node: &NodeDir,
         id: &str,
@@ -268,7 +268,7 @@ impl Hoso {
 
     /// `hoso --json status --brief` (without the per-peer pending counts, which scan the
     /// change feed once per peer: over a minute on a hub with 100 communes of 1,000 cases).
-    pub fn status(&self, node: &NodeDir) -> anyhow::Result<Status> {
+    pub(crate) fn status(&self, node: &NodeDir) -> anyhow::Result<Status> {
         let (v, _) = self.json(node, "status", &["status", "--brief"], SHORT)?;
         let n = |v: &Value| v.as_u64().unwrap_or(0);
         Ok(Status {
@@ -282,7 +282,7 @@ impl Hoso {
     }
 
     /// `hoso --json case list --limit N`: case ids, soonest due first.
-    pub fn case_ids(&self, node: &NodeDir, limit: usize) -> anyhow::Result<Vec<String>> {
+    pub(crate) fn case_ids(&self, node: &NodeDir, limit: usize) -> anyhow::Result<Vec<String>> {
         let l = limit.to_string();
         let (v, _) = self.json(node, "case-list", &["case", "list", "--limit", &l], SHORT)?;
         Ok(v.as_array()
@@ -295,12 +295,12 @@ impl Hoso {
     }
 
     /// `hoso case note CASE TEXT`: one audited officer action (one change, one entry).
-    pub fn note(&self, node: &NodeDir, case: &str, text: &str) -> anyhow::Result<Exit> {
+    pub(crate) fn note(&self, node: &NodeDir, case: &str, text: &str) -> anyhow::Result<Exit> {
         self.run(node, "note", &["case", "note", case, text], SHORT)
     }
 
     /// Number of notes on a case (`hoso --json case show`).
-    pub fn note_count(&self, node: &NodeDir, case: &str) -> anyhow::Result<usize> {
+    pub(crate) fn note_count(&self, node: &NodeDir, case: &str) -> anyhow::Result<usize> {
         let (v, _) = self.json(node, "show", &["case", "show", case], SHORT)?;
         Ok(v["notes"].as_array().map(Vec::len).unwrap_or(0))
     }
@@ -308,7 +308,7 @@ impl Hoso {
 
 /// One `hoso sync --once --json` round as reported.
 #[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct Round {
+pub(crate) struct Round {
     /// Round time as the commune measured it (connect included), ms.
     pub ms: f64,
     /// Application bytes out + in.
@@ -328,7 +328,7 @@ pub struct Round {
 }
 
 /// Parses the JSON of `hoso sync --once` (one element per peer; the first is taken).
-pub fn parse_round(v: &Value) -> Round {
+pub(crate) fn parse_round(v: &Value) -> Round {
     let r = &v[0];
     let s = &r["stats"];
     let n = |v: &Value| v.as_u64().unwrap_or(0);
@@ -353,7 +353,11 @@ pub fn parse_round(v: &Value) -> Round {
 impl Hoso {
     /// One `hoso --json sync --once` round on `node` (its namespace); a failed round (exit 1) is
     /// reported in [`Round::error`], not as an `Err`.
-    pub fn sync_once(&self, node: &NodeDir, timeout: Duration) -> anyhow::Result<(Round, Exit)> {
+    pub(crate) fn sync_once(
+        &self,
+        node: &NodeDir,
+        timeout: Duration,
+    ) -> anyhow::Result<(Round, Exit)> {
         let mut spec = self.spec(node, "sync", &["--json", "sync", "--once"], true);
         spec.netns = node.netns.clone();
         let mut p = Proc::spawn(&spec, &self.logs)?;

@@ -26,7 +26,7 @@ use crate::{env, workload};
 /// How each commune process syncs.
 #[derive(Clone, Copy, Debug, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum CommuneMode {
+pub(crate) enum CommuneMode {
     /// `hoso sync --once`: one round, then exit (failures are explicit).
     Once,
     /// `hoso serve`: stay connected, reconnect with backoff.
@@ -35,7 +35,7 @@ pub enum CommuneMode {
 
 /// `hoso-bench hub` options.
 #[derive(Args, Debug)]
-pub struct HubArgs {
+pub(crate) struct HubArgs {
     /// Commune processes.
     #[arg(long, default_value_t = 100)]
     pub communes: usize,
@@ -64,7 +64,7 @@ struct Running {
 }
 
 /// Runs the fan-in bench and returns its JSON report.
-pub fn run(args: &HubArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(args: &HubArgs) -> anyhow::Result<serde_json::Value> {
     let work = setup::WorkDir::new(
         args.common.work.as_deref(),
         "hoso-bench-hub-",
@@ -299,7 +299,7 @@ pub fn run(args: &HubArgs) -> anyhow::Result<serde_json::Value> {
 }
 
 /// Median wall time of `hoso --json id` on `node` (5 runs): the floor under CLI-timed figures.
-pub fn id_baseline(h: &Hoso, node: &NodeDir) -> anyhow::Result<f64> {
+pub(crate) fn id_baseline(h: &Hoso, node: &NodeDir) -> anyhow::Result<f64> {
     let mut v = Vec::new();
     for _ in 0..5 {
         let (_, exit) = h.json(node, "id", &["id"], crate::hoso::SHORT)?;

@@ -33,7 +33,7 @@ use crate::{env, workload};
 
 /// `hoso-bench link` options.
 #[derive(Args, Debug)]
-pub struct LinkArgs {
+pub(crate) struct LinkArgs {
     /// Cases at the commune.
     #[arg(long, default_value_t = 1000)]
     pub cases: usize,
@@ -188,7 +188,7 @@ fn transfer(
 }
 
 /// Runs the link bench and returns its JSON report.
-pub fn run(args: &LinkArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(args: &LinkArgs) -> anyhow::Result<serde_json::Value> {
     netns::preflight()?;
     netns::remove_stale();
     let work = setup::WorkDir::new(

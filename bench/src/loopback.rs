@@ -46,7 +46,7 @@ use crate::workload::{PASSPHRASE, REGISTRY};
 
 /// `hoso-bench sync-loopback`.
 #[derive(Args, Debug)]
-pub struct LoopbackArgs {
+pub(crate) struct LoopbackArgs {
     /// Cases at the commune.
     #[arg(long, default_value_t = 10_000)]
     pub cases: usize,
@@ -84,7 +84,7 @@ const OFFICER: &str = "canbo01";
 const IMPORT_CHUNK: usize = 1000;
 
 fn name(i: usize, salt: usize) -> String {
-    let k = i.wrapping_mul(2654435761).wrapping_add(salt * 97);
+    let k = i.wrapping_mul(2_654_435_761).wrapping_add(salt * 97);
     format!(
         "{} {} {}",
         FAMILY[k % FAMILY.len()],
@@ -304,7 +304,7 @@ fn link(a: &Node, b: &Node, addr: Option<SocketAddr>) -> anyhow::Result<hoso_nod
 
 /// One protocol's figures.
 #[derive(Debug, Default, Serialize)]
-pub struct Figures {
+pub(crate) struct Figures {
     /// Initial sync to an empty hub, seconds.
     pub initial_s: f64,
     /// Bytes both ways.
@@ -324,7 +324,7 @@ pub struct Figures {
 }
 
 /// Runs the loopback sync bench.
-pub fn run(a: &LoopbackArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(a: &LoopbackArgs) -> anyhow::Result<serde_json::Value> {
     crate::warn_if_debug("sync-loopback");
     anyhow::ensure!(a.cases > 0, "--cases must be at least 1");
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -679,7 +679,7 @@ impl NaiveHub {
         for st in self
             .states
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .values_mut()
         {
             *st = State::decode(&st.encode()).unwrap_or_default();
@@ -702,7 +702,10 @@ impl NaiveHub {
             }
             let doc = docs.entry(id).or_insert_with(|| self.load(&id));
             let mut state = {
-                let mut states = self.states.lock().unwrap_or_else(|p| p.into_inner());
+                let mut states = self
+                    .states
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 states.remove(&CaseId(id)).unwrap_or_default()
             };
             if !payload.is_empty() {
@@ -716,11 +719,11 @@ impl NaiveHub {
             let reply = doc
                 .sync()
                 .generate_sync_message(&mut state)
-                .map(|m| m.encode())
+                .map(automerge::sync::Message::encode)
                 .unwrap_or_default();
             self.states
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(CaseId(id), state);
             let _ = wtx.send(frame(&id, &reply));
         }
@@ -763,7 +766,7 @@ async fn naive_round(
             let m = doc
                 .sync()
                 .generate_sync_message(st)
-                .map(|m| m.encode())
+                .map(automerge::sync::Message::encode)
                 .unwrap_or_default();
             out.extend(frame(&id.0, &m));
             docs.insert(id.0, doc);

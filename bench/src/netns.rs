@@ -17,7 +17,7 @@ use anyhow::{Context, bail};
 const PREFIX: &str = "hosob-";
 
 /// The shaped link.
-pub struct Link {
+pub(crate) struct Link {
     /// Namespace of the hub.
     pub hub_ns: String,
     /// Namespace of the commune.
@@ -33,7 +33,7 @@ pub struct Link {
 
 /// How the link is shaped.
 #[derive(Clone, Copy, Debug)]
-pub struct Shape {
+pub(crate) struct Shape {
     /// tbf rate, kbit/s.
     pub rate_kbit: u32,
     /// Random loss per direction, percent.
@@ -69,7 +69,7 @@ fn run(program: &str, args: &[&str], stdin: Option<&str>) -> anyhow::Result<Stri
 }
 
 /// Fails with a clear message unless this process can create namespaces and shape links.
-pub fn preflight() -> anyhow::Result<()> {
+pub(crate) fn preflight() -> anyhow::Result<()> {
     if !nix::unistd::geteuid().is_root() {
         bail!("the link bench needs root (network namespaces, tc, nftables): run it with sudo");
     }
@@ -80,7 +80,7 @@ pub fn preflight() -> anyhow::Result<()> {
 }
 
 /// Deletes namespaces left by earlier runs whose process is gone.
-pub fn remove_stale() {
+pub(crate) fn remove_stale() {
     let Ok(list) = run("ip", &["netns", "list"], None) else {
         return;
     };
@@ -97,7 +97,7 @@ pub fn remove_stale() {
 
 impl Link {
     /// Creates both namespaces, the veth pair, addresses, tbf and the nftables rules.
-    pub fn create(shape: Shape) -> anyhow::Result<Link> {
+    pub(crate) fn create(shape: Shape) -> anyhow::Result<Link> {
         let pid = std::process::id();
         let mut link = Link {
             hub_ns: format!("{PREFIX}{pid}-h"),
@@ -174,7 +174,7 @@ impl Link {
     }
 
     /// Cuts the link (both directions drop everything) or restores it.
-    pub fn set_cut(&self, cut: bool) -> anyhow::Result<()> {
+    pub(crate) fn set_cut(&self, cut: bool) -> anyhow::Result<()> {
         for ns in [&self.hub_ns, &self.commune_ns] {
             if cut {
                 run(
@@ -215,7 +215,7 @@ impl Link {
     }
 
     /// Bytes that crossed the wire (both directions, as the commune's veth counts them).
-    pub fn wire_bytes(&self) -> anyhow::Result<u64> {
+    pub(crate) fn wire_bytes(&self) -> anyhow::Result<u64> {
         let out = run(
             "ip",
             &[

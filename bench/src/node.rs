@@ -18,7 +18,7 @@ use crate::workload::{PASSPHRASE, REGISTRY};
 
 /// `hoso-bench node`.
 #[derive(Args, Debug)]
-pub struct NodeArgs {
+pub(crate) struct NodeArgs {
     /// Cases in the store for the search/open/size figures.
     #[arg(long, default_value_t = 100_000)]
     pub cases: usize,
@@ -29,7 +29,7 @@ pub struct NodeArgs {
 
 /// Median, p99 and mean of a set of durations, in milliseconds.
 #[derive(Debug, Serialize)]
-pub struct Latency {
+pub(crate) struct Latency {
     /// Samples.
     pub n: usize,
     /// Median.
@@ -42,7 +42,7 @@ pub struct Latency {
 
 impl Latency {
     /// Summarises samples.
-    pub fn of(mut samples: Vec<Duration>) -> Latency {
+    pub(crate) fn of(mut samples: Vec<Duration>) -> Latency {
         samples.sort();
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let n = samples.len().max(1);
@@ -350,7 +350,7 @@ fn run_node(cases: usize, creates: usize) -> anyhow::Result<NodeBench> {
 }
 
 /// Runs the node benchmark.
-pub fn run(a: &NodeArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(a: &NodeArgs) -> anyhow::Result<serde_json::Value> {
     crate::warn_if_debug("node");
     let r = run_node(a.cases, a.creates).context("node benchmark")?;
     Ok(serde_json::to_value(r)?)

@@ -33,7 +33,7 @@ static STOP: OnceLock<Arc<AtomicBool>> = OnceLock::new();
 
 /// Makes SIGINT and SIGTERM set a flag that every wait checks, so Ctrl-C unwinds normally and
 /// the `Drop`s clean up (children, namespaces, temp dirs).
-pub fn install_stop_handler() -> anyhow::Result<()> {
+pub(crate) fn install_stop_handler() -> anyhow::Result<()> {
     let flag = STOP
         .get_or_init(|| Arc::new(AtomicBool::new(false)))
         .clone();
@@ -43,12 +43,12 @@ pub fn install_stop_handler() -> anyhow::Result<()> {
 }
 
 /// Whether Ctrl-C (or SIGTERM) was received.
-pub fn stop_requested() -> bool {
+pub(crate) fn stop_requested() -> bool {
     STOP.get().is_some_and(|f| f.load(Ordering::Relaxed))
 }
 
 /// Fails when Ctrl-C was received.
-pub fn check_stop() -> anyhow::Result<()> {
+pub(crate) fn check_stop() -> anyhow::Result<()> {
     if stop_requested() {
         bail!("interrupted: stopping children and cleaning up");
     }
@@ -56,7 +56,7 @@ pub fn check_stop() -> anyhow::Result<()> {
 }
 
 /// Sleeps in small steps, failing early on Ctrl-C.
-pub fn sleep(d: Duration) -> anyhow::Result<()> {
+pub(crate) fn sleep(d: Duration) -> anyhow::Result<()> {
     let end = Instant::now() + d;
     loop {
         check_stop()?;
@@ -71,7 +71,7 @@ pub fn sleep(d: Duration) -> anyhow::Result<()> {
 /// This binary's path, for the wrapper. A rebuild while a bench runs replaces the file, and
 /// Linux then reports the old path with " (deleted)" appended: the path itself (now the new
 /// build, which speaks the same `__measure`) is what to run.
-pub fn harness_exe() -> anyhow::Result<PathBuf> {
+pub(crate) fn harness_exe() -> anyhow::Result<PathBuf> {
     let me = std::env::current_exe().context("finding the harness binary")?;
     let s = me.to_string_lossy();
     Ok(match s.strip_suffix(" (deleted)") {
@@ -82,7 +82,7 @@ pub fn harness_exe() -> anyhow::Result<PathBuf> {
 
 /// Resource use of one finished child, from the wrapper.
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
-pub struct Usage {
+pub(crate) struct Usage {
     /// Peak resident set, KiB (`ru_maxrss`).
     pub max_rss_kib: u64,
     /// User CPU seconds.
@@ -93,18 +93,18 @@ pub struct Usage {
 
 impl Usage {
     /// Peak RSS in MiB.
-    pub fn rss_mib(&self) -> f64 {
+    pub(crate) fn rss_mib(&self) -> f64 {
         self.max_rss_kib as f64 / 1024.0
     }
     /// User + system CPU seconds.
-    pub fn cpu_s(&self) -> f64 {
+    pub(crate) fn cpu_s(&self) -> f64 {
         self.user_s + self.sys_s
     }
 }
 
 /// What to start.
 #[derive(Clone, Debug)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// A short name for logs and errors (unique per harness run).
     pub name: String,
     /// The program.
@@ -121,7 +121,7 @@ pub struct Spec {
 
 /// A finished child.
 #[derive(Debug)]
-pub struct Exit {
+pub(crate) struct Exit {
     /// Exit status (of the wrapper, which exits like its program).
     pub status: ExitStatus,
     /// From spawn to exit as seen by the harness.
@@ -135,7 +135,7 @@ pub struct Exit {
 }
 
 /// A running (or finished) child under the measuring wrapper.
-pub struct Proc {
+pub(crate) struct Proc {
     name: String,
     child: Child,
     pgid: Pid,
@@ -164,7 +164,7 @@ fn log_path(dir: &Path, name: &str, ext: &str) -> PathBuf {
 
 impl Proc {
     /// Starts `spec` under the wrapper; logs go to `log_dir`.
-    pub fn spawn(spec: &Spec, log_dir: &Path) -> anyhow::Result<Proc> {
+    pub(crate) fn spawn(spec: &Spec, log_dir: &Path) -> anyhow::Result<Proc> {
         check_stop()?;
         let me = harness_exe()?;
         let report = log_path(log_dir, &spec.name, "usage.json");
@@ -234,12 +234,12 @@ impl Proc {
     }
 
     /// When it was started.
-    pub fn started(&self) -> Instant {
+    pub(crate) fn started(&self) -> Instant {
         self.started
     }
 
     /// Whether it has exited (reaps it if so).
-    pub fn poll(&mut self) -> anyhow::Result<bool> {
+    pub(crate) fn poll(&mut self) -> anyhow::Result<bool> {
         if self.exited.is_some() {
             return Ok(true);
         }
@@ -251,7 +251,7 @@ impl Proc {
     }
 
     /// Waits for it to exit on its own, at most `timeout` (then kills it and fails).
-    pub fn wait(&mut self, timeout: Duration) -> anyhow::Result<Exit> {
+    pub(crate) fn wait(&mut self, timeout: Duration) -> anyhow::Result<Exit> {
         let end = Instant::now() + timeout;
         while !self.poll()? {
             if stop_requested() {
@@ -275,7 +275,7 @@ impl Proc {
     /// Peak RSS and CPU of the program under the wrapper, read from /proc while it runs
     /// (`VmHWM`, utime + stime): the figures when it must be killed and the wrapper cannot
     /// report.
-    pub fn sample_usage(&self) -> Option<Usage> {
+    pub(crate) fn sample_usage(&self) -> Option<Usage> {
         let w = self.pgid.as_raw();
         let kids = std::fs::read_to_string(format!("/proc/{w}/task/{w}/children")).ok()?;
         let pid: i32 = kids.split_whitespace().next()?.parse().ok()?;
@@ -304,7 +304,7 @@ impl Proc {
 
     /// Asks it to stop (SIGTERM to its group), waits up to `grace`, then kills it. If it had to
     /// be killed, the usage is what /proc showed just before.
-    pub fn stop(&mut self, grace: Duration) -> anyhow::Result<Exit> {
+    pub(crate) fn stop(&mut self, grace: Duration) -> anyhow::Result<Exit> {
         let sampled = self.sample_usage();
         if !self.poll()? {
             let _ = killpg(self.pgid, Signal::SIGTERM);
@@ -330,7 +330,7 @@ impl Proc {
     }
 
     /// Kills its whole process group now and reaps it.
-    pub fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if self.exited.is_none() {
             let _ = killpg(self.pgid, Signal::SIGKILL);
             if let Ok(st) = self.child.wait() {
@@ -359,7 +359,7 @@ impl Proc {
     }
 
     /// Everything printed on stdout so far.
-    pub fn stdout(&self) -> String {
+    pub(crate) fn stdout(&self) -> String {
         self.lines
             .lock()
             .map(|v| {
@@ -372,12 +372,12 @@ impl Proc {
     }
 
     /// Stdout lines with the instant each was read.
-    pub fn lines(&self) -> Vec<(Instant, String)> {
+    pub(crate) fn lines(&self) -> Vec<(Instant, String)> {
         self.lines.lock().map(|v| v.clone()).unwrap_or_default()
     }
 
     /// Waits for a stdout line matching `pred`, at most `timeout`; fails if the child exits first.
-    pub fn wait_line(
+    pub(crate) fn wait_line(
         &mut self,
         what: &str,
         timeout: Duration,
@@ -414,7 +414,7 @@ impl Proc {
     }
 
     /// The last lines of its stderr log.
-    pub fn stderr_tail(&self) -> String {
+    pub(crate) fn stderr_tail(&self) -> String {
         let s = std::fs::read_to_string(&self.stderr_log).unwrap_or_default();
         let lines: Vec<&str> = s.lines().collect();
         let tail = lines[lines.len().saturating_sub(3)..].join(" | ");
@@ -436,7 +436,7 @@ impl Drop for Proc {
 }
 
 /// Exit code of a finished child as text (code or signal).
-pub fn describe(status: &ExitStatus) -> String {
+pub(crate) fn describe(status: &ExitStatus) -> String {
     match (status.code(), status.signal()) {
         (Some(c), _) => format!("exit {c}"),
         (None, Some(s)) => format!("signal {s}"),
@@ -447,7 +447,11 @@ pub fn describe(status: &ExitStatus) -> String {
 /// The `__measure` wrapper: runs `program args…`, then writes its rusage to `report`, and exits
 /// like it. Ignores SIGINT/SIGTERM itself (the program, in the same process group, gets them),
 /// and kills the program if the harness dies.
-pub fn measure_main(report: &Path, program: &OsString, args: &[OsString]) -> anyhow::Result<i32> {
+pub(crate) fn measure_main(
+    report: &Path,
+    program: &OsString,
+    args: &[OsString],
+) -> anyhow::Result<i32> {
     use nix::sys::resource::{UsageWho, getrusage};
     let ignored = Arc::new(AtomicBool::new(false));
     signal_hook::flag::register(signal_hook::consts::SIGINT, ignored.clone())?;

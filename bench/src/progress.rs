@@ -7,13 +7,13 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// One phase of a bench: a bar on a terminal, a line otherwise.
-pub struct Phase {
+pub(crate) struct Phase {
     bar: Option<ProgressBar>,
 }
 
 impl Phase {
     /// Starts a phase of `len` steps named `label`.
-    pub fn start(label: &str, len: u64) -> Phase {
+    pub(crate) fn start(label: &str, len: u64) -> Phase {
         Phase::start_on(label, len, std::io::stderr().is_terminal())
     }
 
@@ -33,12 +33,12 @@ impl Phase {
     }
 
     /// True when a bar is drawn (a log then gets no per-step lines of its own).
-    pub fn drawing(&self) -> bool {
+    pub(crate) fn drawing(&self) -> bool {
         self.bar.is_some()
     }
 
     /// `n` more steps done.
-    pub fn inc(&self, n: u64) {
+    pub(crate) fn inc(&self, n: u64) {
         if let Some(b) = &self.bar {
             b.inc(n);
         }
@@ -76,6 +76,9 @@ mod tests {
         let p = Phase::start_on("case new", 10, true);
         assert!(p.drawing());
         p.inc(3);
-        assert_eq!(p.bar.as_ref().map(|b| b.position()), Some(3));
+        assert_eq!(
+            p.bar.as_ref().map(indicatif::ProgressBar::position),
+            Some(3)
+        );
     }
 }

@@ -32,7 +32,7 @@ use crate::{env, hub, hubview, workload};
 
 /// `hoso-bench province` options.
 #[derive(Args, Debug)]
-pub struct ProvinceArgs {
+pub(crate) struct ProvinceArgs {
     /// Cases at the hub.
     #[arg(long, default_value_t = 1_000_000)]
     pub cases: usize,
@@ -186,7 +186,7 @@ fn setup_id(h: &Hoso, dir: &Path) -> anyhow::Result<String> {
 }
 
 /// Runs the province bench and returns its JSON report.
-pub fn run(args: &ProvinceArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(args: &ProvinceArgs) -> anyhow::Result<serde_json::Value> {
     let dir = match &args.dir {
         Some(d) => d.clone(),
         None => target_dir()?.join(format!("bench-province-{}", args.cases)),

@@ -12,7 +12,7 @@ use clap::Args;
 
 /// `hoso-bench __relay` options.
 #[derive(Args, Debug)]
-pub struct RelayArgs {
+pub(crate) struct RelayArgs {
     /// Where clients send.
     #[arg(long)]
     pub listen: SocketAddr,
@@ -36,7 +36,7 @@ fn sender(rx: mpsc::Receiver<(Instant, Vec<u8>)>, send: impl Fn(&[u8]) -> std::i
 }
 
 /// Runs the relay (never returns on success).
-pub fn run(args: &RelayArgs) -> anyhow::Result<()> {
+pub(crate) fn run(args: &RelayArgs) -> anyhow::Result<()> {
     let front =
         Arc::new(UdpSocket::bind(args.listen).with_context(|| format!("binding {}", args.listen))?);
     let back = Arc::new(UdpSocket::bind(("127.0.0.1", 0))?);
@@ -54,7 +54,7 @@ pub fn run(args: &RelayArgs) -> anyhow::Result<()> {
         sender(rx_front, |d| match c.lock().ok().and_then(|g| *g) {
             Some(addr) => f.send_to(d, addr),
             None => Ok(0),
-        })
+        });
     });
 
     let b = back.clone();

@@ -12,15 +12,15 @@ use crate::proc::{Usage, check_stop};
 use crate::workload;
 
 /// The province every bench node is in.
-pub const PROVINCE: &str = "20";
+pub(crate) const PROVINCE: &str = "20";
 
 /// A free UDP port on `ip` (bound, read, released).
-pub fn free_port(ip: &str) -> anyhow::Result<u16> {
+pub(crate) fn free_port(ip: &str) -> anyhow::Result<u16> {
     Ok(UdpSocket::bind((ip, 0))?.local_addr()?.port())
 }
 
 /// A hub node.
-pub struct Hub {
+pub(crate) struct Hub {
     /// Its data dir.
     pub node: NodeDir,
     /// Its node id.
@@ -30,7 +30,7 @@ pub struct Hub {
 }
 
 /// `hoso init --role hub` in `root/hub`, listening on `listen`.
-pub fn hub(h: &Hoso, root: &Path, name: &str, listen: &str) -> anyhow::Result<Hub> {
+pub(crate) fn hub(h: &Hoso, root: &Path, name: &str, listen: &str) -> anyhow::Result<Hub> {
     let mut node = NodeDir::new(root.join(name), name);
     let id = h.init_with_officer(
         &node,
@@ -56,7 +56,7 @@ pub fn hub(h: &Hoso, root: &Path, name: &str, listen: &str) -> anyhow::Result<Hu
 }
 
 /// A commune node with its imported cases.
-pub struct Commune {
+pub(crate) struct Commune {
     /// Its data dir.
     pub node: NodeDir,
     /// Its node id.
@@ -73,7 +73,7 @@ pub struct Commune {
 
 /// What a commune is built with.
 #[derive(Clone)]
-pub struct CommuneSpec {
+pub(crate) struct CommuneSpec {
     /// Index (commune code, seed, dir name).
     pub index: usize,
     /// Cases to import.
@@ -86,7 +86,7 @@ pub struct CommuneSpec {
 
 /// `hoso init`, first officer, login, registry import, generated cases, `hoso import`, and the
 /// hub as a peer: a commune as an operator would set it up.
-pub fn commune(
+pub(crate) fn commune(
     h: &Hoso,
     root: &Path,
     registry: &Path,
@@ -144,7 +144,7 @@ pub fn commune(
 }
 
 /// Builds communes `specs` with `jobs` in parallel; returns them in index order.
-pub fn communes(
+pub(crate) fn communes(
     h: &Hoso,
     root: &Path,
     registry: &Path,
@@ -200,7 +200,7 @@ pub fn communes(
 }
 
 /// Adds every commune as a peer of the hub (one `hoso peer add` each).
-pub fn peer_hub_with(h: &Hoso, hub: &Hub, communes: &[Commune]) -> anyhow::Result<()> {
+pub(crate) fn peer_hub_with(h: &Hoso, hub: &Hub, communes: &[Commune]) -> anyhow::Result<()> {
     for c in communes {
         check_stop()?;
         h.peer_add(
@@ -216,14 +216,14 @@ pub fn peer_hub_with(h: &Hoso, hub: &Hub, communes: &[Commune]) -> anyhow::Resul
 }
 
 /// A work dir: a temp dir removed on drop unless kept.
-pub struct WorkDir {
+pub(crate) struct WorkDir {
     tmp: Option<tempfile::TempDir>,
     path: PathBuf,
 }
 
 impl WorkDir {
     /// A fresh temp dir under `base` (default: the system temp dir); `keep` leaves it on disk.
-    pub fn new(base: Option<&Path>, prefix: &str, keep: bool) -> anyhow::Result<WorkDir> {
+    pub(crate) fn new(base: Option<&Path>, prefix: &str, keep: bool) -> anyhow::Result<WorkDir> {
         let mut b = tempfile::Builder::new();
         b.prefix(prefix);
         let tmp = match base {
@@ -249,12 +249,12 @@ impl WorkDir {
     }
 
     /// Its path.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// Whether it is removed on drop.
-    pub fn is_temporary(&self) -> bool {
+    pub(crate) fn is_temporary(&self) -> bool {
         self.tmp.is_some()
     }
 }

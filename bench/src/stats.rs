@@ -1,27 +1,27 @@
 //! Small statistics helpers.
 
 /// Median (upper middle) of `v`; 0 when empty. Sorts `v`.
-pub fn median(v: &mut [f64]) -> f64 {
+pub(crate) fn median(v: &mut [f64]) -> f64 {
     percentile(v, 0.5)
 }
 
 /// The `q` quantile of `v` (nearest rank); 0 when empty. Sorts `v`.
-pub fn percentile(v: &mut [f64], q: f64) -> f64 {
+pub(crate) fn percentile(v: &mut [f64], q: f64) -> f64 {
     if v.is_empty() {
         return 0.0;
     }
-    v.sort_by(|a, b| a.total_cmp(b));
+    v.sort_by(f64::total_cmp);
     let i = ((v.len() - 1) as f64 * q).round() as usize;
     v[i.min(v.len() - 1)]
 }
 
 /// Bytes to MiB.
-pub fn mib(b: u64) -> f64 {
+pub(crate) fn mib(b: u64) -> f64 {
     b as f64 / (1024.0 * 1024.0)
 }
 
 /// Rounds to 3 decimals for the report.
-pub fn r3(x: f64) -> f64 {
+pub(crate) fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 

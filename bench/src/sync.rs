@@ -36,7 +36,7 @@ use crate::{env, hub, inproc, workload};
 
 /// `hoso-bench sync` options.
 #[derive(Args, Debug)]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// Cases imported at the commune.
     #[arg(long, default_value_t = 100_000)]
     pub cases: usize,
@@ -68,7 +68,7 @@ fn round_json(r: &Round, wall_s: f64, cases: u64) -> serde_json::Value {
 }
 
 /// Runs the two-process sync bench and returns its JSON report.
-pub fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
     let work = setup::WorkDir::new(
         args.common.work.as_deref(),
         "hoso-bench-sync-",

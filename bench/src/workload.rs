@@ -13,18 +13,18 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 /// The shipped synthetic registry (1,000 citizens of Lạng Sơn).
-pub const REGISTRY: &str = include_str!("../../fixtures/sample/registry.jsonl");
+pub(crate) const REGISTRY: &str = include_str!("../../fixtures/sample/registry.jsonl");
 
 /// The passphrase of the officers the in-process benches create.
-pub const PASSPHRASE: &str = "bench-passphrase";
+pub(crate) const PASSPHRASE: &str = "bench-passphrase";
 
 /// Audit entries one imported case carries.
 #[cfg(feature = "process")]
-pub const ENTRIES_PER_IMPORTED_CASE: u64 = 1;
+pub(crate) const ENTRIES_PER_IMPORTED_CASE: u64 = 1;
 
 /// Writes the registry into `dir` and returns its path.
 #[cfg(feature = "process")]
-pub fn write_registry(dir: &Path) -> anyhow::Result<PathBuf> {
+pub(crate) fn write_registry(dir: &Path) -> anyhow::Result<PathBuf> {
     let p = dir.join("registry.jsonl");
     std::fs::write(&p, REGISTRY).with_context(|| format!("writing {}", p.display()))?;
     Ok(p)
@@ -32,7 +32,7 @@ pub fn write_registry(dir: &Path) -> anyhow::Result<PathBuf> {
 
 /// Generates `count` cases with `seed` and writes them as JSON lines to `out`.
 #[cfg(feature = "process")]
-pub fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
+pub(crate) fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
     let citizens = hoso_fixtures::cases::parse_registry(REGISTRY)?;
     let catalog = hoso_schemas::Catalog::builtin().context("loading the built-in catalog")?;
     let mut cases = hoso_fixtures::cases::generate(&catalog, &citizens, count, seed)?;
@@ -47,7 +47,7 @@ pub fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
 
 /// The role of the officer the benches import as: `hoso init`'s first officer, a supervisor.
 #[cfg(feature = "process")]
-pub const IMPORTER_ROLE: hoso_schemas::Role = hoso_schemas::Role::Supervisor;
+pub(crate) const IMPORTER_ROLE: hoso_schemas::Role = hoso_schemas::Role::Supervisor;
 
 /// Cuts each case's history before the first step `role` may not make (the generator gives
 /// officer-only steps such as `received -> withdrawal_requested` to the desk officer and
@@ -55,7 +55,7 @@ pub const IMPORTER_ROLE: hoso_schemas::Role = hoso_schemas::Role::Supervisor;
 /// and a node refuses a step that officer's role may not take). The case's status becomes the
 /// last step kept. Returns the steps cut.
 #[cfg(feature = "process")]
-pub fn within_role(
+pub(crate) fn within_role(
     catalog: &hoso_schemas::Catalog,
     cases: &mut [hoso_fixtures::cases::CaseRecord],
     role: hoso_schemas::Role,
@@ -114,7 +114,7 @@ fn attributed_to(jsonl: &str, officer: &str) -> anyhow::Result<String> {
 
 /// The commune code of the `i`-th bench commune (synthetic codes of province 20, one per node).
 #[cfg(feature = "process")]
-pub fn commune_code(i: usize) -> String {
+pub(crate) fn commune_code(i: usize) -> String {
     format!("{:05}", 70_000 + i)
 }
 

@@ -245,7 +245,7 @@ impl Forms {
             origin,
             line,
             message: first.message.to_string(),
-            hint: first.hints.first().map(|h| h.to_string()),
+            hint: first.hints.first().map(std::string::ToString::to_string),
         }
     }
 }

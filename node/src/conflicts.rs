@@ -80,7 +80,7 @@ pub fn workflow_breaks(view: &CaseView) -> Vec<String> {
                     h.at,
                     current
                         .iter()
-                        .map(|s| s.to_string())
+                        .map(std::string::ToString::to_string)
                         .collect::<Vec<_>>()
                         .join(" / ")
                 ));

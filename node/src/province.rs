@@ -219,7 +219,7 @@ impl Node {
                 r.chain_held = self.chain_len(&node)?;
                 r.cosigned = cosigs
                     .range((&node.0, 0, &[0u8; 32])..=(&node.0, u64::MAX, &[0xffu8; 32]))?
-                    .filter_map(|row| row.ok())
+                    .filter_map(std::result::Result::ok)
                     .map(|(k, _)| k.value().1)
                     .max()
                     .unwrap_or(0);

@@ -48,7 +48,7 @@ pub fn escape(s: &str) -> Cow<'_, str> {
 
 /// Like [`escape`], and newlines and tabs shown as `\n` and `\t` too: for one-line cells.
 pub fn escape_line(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control()) {
+    if !s.chars().any(char::is_control) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);

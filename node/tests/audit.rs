@@ -2,10 +2,10 @@
 //! damaged in the redb file or in an exported bundle, and the exact detection asserted.
 
 mod audit {
-    pub mod bundle;
-    pub mod fixture;
-    pub mod prop;
-    pub mod replay;
-    pub mod tamper;
-    pub mod witness;
+    pub(crate) mod bundle;
+    pub(crate) mod fixture;
+    pub(crate) mod prop;
+    pub(crate) mod replay;
+    pub(crate) mod tamper;
+    pub(crate) mod witness;
 }

@@ -211,7 +211,7 @@ impl HolidayCalendar {
             .holidays
             .keys()
             .chain(self.workdays.keys())
-            .map(|d| d.year())
+            .map(chrono::Datelike::year)
             .collect();
         ys.sort_unstable();
         ys.dedup();

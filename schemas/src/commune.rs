@@ -314,7 +314,7 @@ mod tests {
             .count();
         assert_eq!((wards, xa), (4, 61));
         for w in LANG_SON_COMMUNES.windows(2) {
-            assert!(w[0].code < w[1].code, "sorted and unique: {:?}", w);
+            assert!(w[0].code < w[1].code, "sorted and unique: {w:?}");
         }
         for c in LANG_SON_COMMUNES {
             assert_eq!(c.code.len(), 5);

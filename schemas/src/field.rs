@@ -47,7 +47,7 @@ impl FieldType {
         FieldType::Bool,
     ];
 
-    /// The snake_case word used in catalog files, e.g. `"commune_code"`.
+    /// The `snake_case` word used in catalog files, e.g. `"commune_code"`.
     pub fn as_str(self) -> &'static str {
         match self {
             FieldType::Text => "text",
@@ -79,7 +79,7 @@ fn default_section() -> String {
 /// One field of a procedure's form.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct FieldDef {
-    /// The stable key, snake_case ASCII, unique within a procedure.
+    /// The stable key, `snake_case` ASCII, unique within a procedure.
     pub name: String,
     /// The Vietnamese label shown to officers.
     pub label_vi: String,
@@ -420,7 +420,7 @@ mod example_tests {
     #[test]
     fn every_shipped_field_example_validates() -> Result<(), Box<dyn std::error::Error>> {
         let catalog = crate::Catalog::builtin()?;
-        for p in catalog.iter() {
+        for p in &catalog {
             for f in &p.fields {
                 f.validate(&f.example())?;
             }

@@ -21,7 +21,7 @@ impl Role {
     /// Every role.
     pub const ALL: [Role; 3] = [Role::Officer, Role::Supervisor, Role::Auditor];
 
-    /// The stable snake_case word, e.g. `"supervisor"`.
+    /// The stable `snake_case` word, e.g. `"supervisor"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Officer => "officer",

@@ -50,7 +50,7 @@ impl Status {
         Status::Returned,
     ];
 
-    /// The stable snake_case word, e.g. `"in_process"`.
+    /// The stable `snake_case` word, e.g. `"in_process"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Submitted => "submitted",

@@ -61,7 +61,7 @@ fn load_dir_matches_builtin() {
 #[test]
 fn shipped_procedures_are_sane() {
     let c = builtin();
-    for p in c.iter() {
+    for p in &c {
         assert!(!p.name_vi.is_empty() && !p.name_en.is_empty() && !p.agency.is_empty());
         assert!(hoso_schemas::is_nfc(&p.name_vi));
         assert_eq!(p.workflow.initial, Status::Received, "{}", p.code);

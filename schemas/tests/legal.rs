@@ -78,7 +78,7 @@ fn a_fee_means_a_payment_step() {
             !charged || p.has_payment_step(),
             "{}: fee {:?} but no payment step",
             p.code,
-            p.fee.as_ref().map(|f| f.label_vi()),
+            p.fee.as_ref().map(hoso_schemas::Fee::label_vi),
         );
         assert!(
             charged || copies || !p.has_payment_step(),

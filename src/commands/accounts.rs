@@ -10,7 +10,7 @@ use crate::exit::UsageError;
 use crate::output;
 
 /// The account's state word for `officer list`.
-pub fn state(o: &Officer) -> &'static str {
+pub(super) fn state(o: &Officer) -> &'static str {
     if o.is_disabled() {
         "disabled"
     } else if o.must_change {
@@ -21,7 +21,7 @@ pub fn state(o: &Officer) -> &'static str {
 }
 
 /// Runs `officer disable | passwd | reset`.
-pub fn run(cli: &Cli, node: &Node, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, node: &Node, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         OfficerCmd::Disable { id } => {
             let by = crate::auth::acting(cli, node)?;

@@ -20,7 +20,7 @@ use crate::exit::{TamperingFound, UsageError};
 use crate::output;
 
 /// Runs one `hoso audit` command.
-pub fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &AuditCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         AuditCmd::Log { case, node, limit } => log(cli, case.as_deref(), node.as_deref(), *limit),
         AuditCmd::Verify {
@@ -181,7 +181,7 @@ fn print_report(r: &Report) {
                     " by {}",
                     c.witnesses
                         .iter()
-                        .map(|w| w.short())
+                        .map(hoso_node::NodeId::short)
                         .collect::<Vec<_>>()
                         .join(", ")
                 )

@@ -11,7 +11,7 @@ use crate::{out_file, output};
 
 /// The first 16 characters of a node id as recorded in a backup (read from the file: never
 /// sliced by bytes).
-pub fn short(id: &str) -> String {
+pub(super) fn short(id: &str) -> String {
     id.chars().take(16).collect()
 }
 
@@ -24,7 +24,7 @@ fn dir_of(path: &Path) -> &Path {
 }
 
 /// Runs `hoso backup`.
-pub fn run(cli: &Cli, args: &BackupArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, args: &BackupArgs) -> anyhow::Result<ExitCode> {
     match (&args.cmd, &args.out) {
         (Some(BackupCmd::Verify { file }), _) => verify(cli, file),
         (None, Some(out)) => {

@@ -13,7 +13,7 @@ use crate::exit::UsageError;
 use crate::output;
 
 /// "Thứ Hai" … "Chủ nhật".
-pub fn weekday_vi(d: NaiveDate) -> &'static str {
+pub(super) fn weekday_vi(d: NaiveDate) -> &'static str {
     match d.weekday() {
         Weekday::Mon => "Thứ Hai",
         Weekday::Tue => "Thứ Ba",
@@ -69,7 +69,7 @@ struct DueOut {
 }
 
 /// Runs a calendar command.
-pub fn run(cli: &Cli, cmd: &CalendarCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &CalendarCmd) -> anyhow::Result<ExitCode> {
     let r = reference(cli)?;
     match cmd {
         CalendarCmd::Show { year } => {

@@ -15,7 +15,7 @@ use crate::exit::UsageError;
 use crate::output;
 
 /// Splits `NAME=VALUE`.
-pub fn parse_pairs(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+pub(super) fn parse_pairs(pairs: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     pairs
         .iter()
         .map(|p| {
@@ -231,7 +231,7 @@ fn row_view(node: &Node, s: &CaseSummary) -> Option<CaseView> {
     let bundle = node
         .catalog()
         .get(&s.procedure)
-        .is_some_and(|p| p.is_bundle());
+        .is_some_and(hoso_schemas::Procedure::is_bundle);
     (bundle || s.status == Status::SupplementRequested)
         .then(|| node.case(&s.id.to_string()).ok())
         .flatten()
@@ -319,7 +319,7 @@ fn print_list(cli: &Cli, node: &Node, rows: &[CaseSummary]) -> anyhow::Result<()
 }
 
 /// `hoso case …`.
-pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     match cmd {
         CaseCmd::Print(args) => return super::print::run(cli, &node, args),
@@ -505,7 +505,7 @@ pub fn run(cli: &Cli, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso import FILE`.
-pub fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
+pub(super) fn import(cli: &Cli, file: &Path) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let who = hoso_node::Author::Officer(auth::acting(cli, &node)?);
     let name = file.display().to_string();
@@ -561,7 +561,7 @@ fn count_lines(file: &Path) -> Option<u64> {
 }
 
 /// `hoso export [--out F]`.
-pub fn export(cli: &Cli, out: Option<&Path>) -> anyhow::Result<ExitCode> {
+pub(super) fn export(cli: &Cli, out: Option<&Path>) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let bars = crate::progress::Bars::new(cli);
     let n = match out {

@@ -37,7 +37,10 @@ pub fn run(cli: &Cli, cmd: &ProceduresCmd) -> anyhow::Result<ExitCode> {
                             p.code.clone(),
                             p.short_name.clone(),
                             days(p),
-                            p.fee.as_ref().map(|f| f.label_vi()).unwrap_or_default(),
+                            p.fee
+                                .as_ref()
+                                .map(hoso_schemas::Fee::label_vi)
+                                .unwrap_or_default(),
                             p.national_code.clone().unwrap_or_else(|| "–".into()),
                             if p.is_bundle() {
                                 format!("liên thông: {}", p.tracks.join(" + "))

@@ -12,7 +12,7 @@ use crate::exit::TamperingFound;
 use crate::output;
 
 /// The one-line summary of a report that found problems.
-pub fn summary(r: &CheckReport) -> String {
+pub(super) fn summary(r: &CheckReport) -> String {
     format!(
         "store check: {} problem(s) in {} case document(s); first: {}",
         r.problem_count,
@@ -36,7 +36,7 @@ pub fn summary(r: &CheckReport) -> String {
 }
 
 /// Prints a report as text.
-pub fn print(r: &CheckReport) {
+pub(super) fn print(r: &CheckReport) {
     if r.ok {
         println!(
             "store ok: {} case document(s) load whole, their summaries, {} index row(s) and receipts equal a rebuild; {} officer account(s)",
@@ -82,7 +82,7 @@ pub fn print(r: &CheckReport) {
 }
 
 /// Runs `hoso check`.
-pub fn run(cli: &Cli, repair: bool) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, repair: bool) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     if repair {
         // A rebuild rewrites what every list and search shows: a supervisor's act, audited.

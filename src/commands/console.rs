@@ -10,12 +10,12 @@ use crate::data_dir::open;
 use crate::exit::UsageError;
 
 /// True when stdin and stdout are a terminal (the console needs one).
-pub fn interactive() -> bool {
+pub(super) fn interactive() -> bool {
     std::io::stdin().is_terminal() && std::io::stdout().is_terminal()
 }
 
 /// Where logs go while the console owns the terminal (`None`: stderr as usual).
-pub fn log_file(cli: &Cli) -> Option<std::fs::File> {
+pub(crate) fn log_file(cli: &Cli) -> Option<std::fs::File> {
     let console = match &cli.command {
         Command::Tui(_) => true,
         Command::Demo(a) => !a.no_console && !cli.json,
@@ -52,7 +52,7 @@ async fn start_engine(node: &Node) -> Option<hoso_sync::Engine> {
 
 /// Runs the console until the officer quits, with the node's sync engine (and, for
 /// `demo --with-hub`, a hub node's engine) running in the background.
-pub fn open_console(
+pub(super) fn open_console(
     node: Node,
     opts: hoso_tui::RunOptions,
     hub: Option<Node>,
@@ -80,7 +80,7 @@ pub fn open_console(
 }
 
 /// `hoso tui`.
-pub fn run(cli: &Cli, args: &TuiArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, args: &TuiArgs) -> anyhow::Result<ExitCode> {
     if !interactive() {
         return Err(UsageError(
             "the console needs a terminal (stdin and stdout); for scripts use `hoso case …`".into(),

@@ -15,10 +15,10 @@ use hoso_tui::print::{Form, Printed, Printer};
 
 /// Prints with the forms crate and `lp`.
 #[derive(Debug, Default)]
-pub struct FormPrinter;
+pub(super) struct FormPrinter;
 
 /// Where printed forms go.
-pub fn print_dir() -> PathBuf {
+pub(super) fn print_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("HOSO_PRINT_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }

@@ -56,7 +56,7 @@ fn gib(b: u64) -> String {
 }
 
 /// Runs `hoso doctor`.
-pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     let mut out = Vec::new();
     let node = match open(cli) {
         Ok(n) => {
@@ -83,7 +83,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
 fn key(node: &Node, out: &mut Vec<Check>) {
     match node.key_mode() {
         Ok(m) if m & 0o077 == 0 => {
-            out.push(check("key", Level::Ok, format!("node.key mode {m:o}")))
+            out.push(check("key", Level::Ok, format!("node.key mode {m:o}")));
         }
         Ok(m) => out.push(check(
             "key",

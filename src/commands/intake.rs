@@ -14,7 +14,7 @@ use crate::exit::UsageError;
 use crate::output;
 
 /// The fields `--channel` and `--portal-code` stand for.
-pub fn channel_fields(
+pub(super) fn channel_fields(
     channel: Option<&str>,
     portal_code: Option<&str>,
 ) -> anyhow::Result<Vec<(String, String)>> {
@@ -34,7 +34,7 @@ pub fn channel_fields(
 }
 
 /// The declared identity, when `--declared-name` was given (clap requires the rest with it).
-pub fn declared_input(a: &DeclaredArgs) -> Option<DeclaredInput> {
+pub(super) fn declared_input(a: &DeclaredArgs) -> Option<DeclaredInput> {
     Some(DeclaredInput {
         full_name: a.declared_name.clone()?,
         date_of_birth: a.declared_dob.clone().unwrap_or_default(),
@@ -44,7 +44,7 @@ pub fn declared_input(a: &DeclaredArgs) -> Option<DeclaredInput> {
 }
 
 /// What `case new` prints.
-pub fn print_received(cli: &Cli, v: &CaseView) -> anyhow::Result<ExitCode> {
+pub(super) fn print_received(cli: &Cli, v: &CaseView) -> anyhow::Result<ExitCode> {
     if cli.json {
         output::json(v)?;
     } else {
@@ -80,7 +80,7 @@ fn commune_label(code: &str) -> String {
 
 /// The intake lines of `case show`: channel, portal code, the citizen's commune, the check
 /// against the extract, declared evidence, the fee due and the payments.
-pub fn print_intake(node: &Node, v: &CaseView) {
+pub(super) fn print_intake(node: &Node, v: &CaseView) {
     let channel = Channel::of_fields(|k| v.fields.get(k).map(String::as_str));
     output::safe_println!("  channel       {}", channel.label_vi());
     if let Some(p) = v.fields.get(PORTAL_CODE_FIELD) {
@@ -145,7 +145,7 @@ pub fn print_intake(node: &Node, v: &CaseView) {
 }
 
 /// `hoso case pay`.
-pub fn pay(
+pub(super) fn pay(
     cli: &Cli,
     node: &Node,
     case: &str,
@@ -184,7 +184,7 @@ pub fn pay(
 }
 
 /// `hoso case recompute-due`.
-pub fn recompute_due(cli: &Cli, node: &Node, case: &str) -> anyhow::Result<ExitCode> {
+pub(super) fn recompute_due(cli: &Cli, node: &Node, case: &str) -> anyhow::Result<ExitCode> {
     let r = node.recompute_due(&auth::acting(cli, node)?, case)?;
     if cli.json {
         output::json(&serde_json::json!({
@@ -220,7 +220,7 @@ pub fn recompute_due(cli: &Cli, node: &Node, case: &str) -> anyhow::Result<ExitC
 }
 
 /// The recheck lines of `registry import` and `registry recheck`.
-pub fn print_recheck(r: &RecheckReport) {
+pub(super) fn print_recheck(r: &RecheckReport) {
     output::safe_println!(
         "rechecked {} unverified case(s) against the extract {}: {} cleared, {} mismatched, {} still missing, {} unchanged",
         r.checked,

@@ -34,14 +34,14 @@ fn dmy(iso: &str) -> String {
 }
 
 /// The short name of a procedure, or its code.
-pub fn short(node: &Node, code: &str) -> String {
+pub(super) fn short(node: &Node, code: &str) -> String {
     node.catalog()
         .get(code)
         .map_or_else(|| code.to_string(), |p| p.short_name.clone())
 }
 
 /// One line per track: name, agency, status, due date and clock, result.
-pub fn track_lines(node: &Node, v: &CaseView) -> Vec<String> {
+pub(super) fn track_lines(node: &Node, v: &CaseView) -> Vec<String> {
     let today = hoso_node::deadline::now().date_naive();
     let rules = node.case_rules(v);
     hoso_node::node::track_rows(&rules.catalog, &rules.calendar, v, today)
@@ -82,7 +82,7 @@ pub fn track_lines(node: &Node, v: &CaseView) -> Vec<String> {
 }
 
 /// A compact line of the tracks for the list: "Khai sinh xong · Thường trú còn 2 ngày làm việc".
-pub fn tracks_cell(node: &Node, v: &CaseView) -> String {
+pub(super) fn tracks_cell(node: &Node, v: &CaseView) -> String {
     let today = hoso_node::deadline::now().date_naive();
     let rules = node.case_rules(v);
     hoso_node::node::track_rows(&rules.catalog, &rules.calendar, v, today)
@@ -101,7 +101,7 @@ pub fn tracks_cell(node: &Node, v: &CaseView) -> String {
 }
 
 /// The lifecycle part of `case show`: results, supplements, apologies, stop proposal.
-pub fn print_lifecycle(node: &Node, v: &CaseView) {
+pub(super) fn print_lifecycle(node: &Node, v: &CaseView) {
     for line in track_lines(node, v) {
         output::safe_println!("  track         {line}");
     }
@@ -154,7 +154,11 @@ pub fn print_lifecycle(node: &Node, v: &CaseView) {
 }
 
 /// Extra JSON of a case: each track's clock and the appointment date.
-pub fn json_extras(node: &Node, v: &CaseView, j: &mut serde_json::Value) -> anyhow::Result<()> {
+pub(super) fn json_extras(
+    node: &Node,
+    v: &CaseView,
+    j: &mut serde_json::Value,
+) -> anyhow::Result<()> {
     let today = hoso_node::deadline::now().date_naive();
     let rules = node.case_rules(v);
     let rows = hoso_node::node::track_rows(&rules.catalog, &rules.calendar, v, today);
@@ -223,7 +227,7 @@ fn done(cli: &Cli, v: &CaseView, what: &str) -> anyhow::Result<()> {
 }
 
 /// Runs one of the lifecycle subcommands of `hoso case`.
-pub fn run(cli: &Cli, node: &Node, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, node: &Node, cmd: &CaseCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         CaseCmd::Track {
             case,

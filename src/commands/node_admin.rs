@@ -132,7 +132,7 @@ fn print_id(cli: &Cli, out: &IdOut<'_>) -> anyhow::Result<()> {
 }
 
 /// `hoso init`.
-pub fn init(cli: &Cli, args: &InitArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn init(cli: &Cli, args: &InitArgs) -> anyhow::Result<ExitCode> {
     let node = init_node(cli, args)?;
     let loaded = if args.sample {
         Some(sample::load(&node)?)
@@ -144,14 +144,14 @@ pub fn init(cli: &Cli, args: &InitArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso id`.
-pub fn id(cli: &Cli) -> anyhow::Result<ExitCode> {
+pub(super) fn id(cli: &Cli) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     print_id(cli, &id_out(&node, None))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `hoso demo`: a node with the sample data (created on first run), then a summary.
-pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let dir = data_dir(cli);
     if args.reset && dir.join(hoso_node::node::paths::CONFIG).exists() {
         std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
@@ -256,7 +256,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso status`.
-pub fn status(cli: &Cli, brief: bool) -> anyhow::Result<ExitCode> {
+pub(super) fn status(cli: &Cli, brief: bool) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let s = node.status()?;
     let sync = super::sync::status_extra(&node, brief)?;
@@ -305,7 +305,7 @@ fn read_new_passphrase(from_stdin: bool) -> anyhow::Result<String> {
 }
 
 /// `hoso officer …`.
-pub fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn officer(cli: &Cli, cmd: &OfficerCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     match cmd {
         OfficerCmd::Add {

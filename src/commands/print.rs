@@ -21,7 +21,7 @@ use crate::exit::UsageError;
 use crate::output;
 
 /// The forms dir inside a data dir: template overrides and `forms.toml`.
-pub const FORMS_DIR: &str = "forms";
+pub(super) const FORMS_DIR: &str = "forms";
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
     UsageError(msg.into()).into()
@@ -36,7 +36,7 @@ fn date_arg(flag: &str, value: &str) -> anyhow::Result<NaiveDate> {
 }
 
 /// Runs `hoso case print`.
-pub fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, node: &Node, args: &PrintArgs) -> anyhow::Result<ExitCode> {
     // A target that will be refused is refused before any work.
     crate::out_file::check_target(&args.out, node.dir())?;
     let kind: FormKind = args
@@ -146,7 +146,7 @@ fn office(node: &Node) -> Office {
 }
 
 /// The case as the forms print it, from the case view and the catalog.
-pub fn form_case(node: &Node, v: &CaseView, p: &Procedure) -> anyhow::Result<FormCase> {
+pub(super) fn form_case(node: &Node, v: &CaseView, p: &Procedure) -> anyhow::Result<FormCase> {
     let field = |name: &str| v.fields.get(name).filter(|s| !s.is_empty()).cloned();
     let received_at = DateTime::parse_from_rfc3339(&v.received_at)
         .map_err(|e| anyhow::anyhow!("case {}: bad receipt time: {e}", v.receipt_code))?;
@@ -477,7 +477,7 @@ fn args_input(
 /// One form of a case as PDF bytes, as `case print` makes it with no extra arguments (the
 /// supplement request, refusal and apology print the case's own records), signed by officer
 /// `signer`, dated today in Vietnam. The console's printer uses it.
-pub fn form_pdf(
+pub(super) fn form_pdf(
     node: &Node,
     reference: &str,
     kind: FormKind,

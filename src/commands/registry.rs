@@ -10,7 +10,7 @@ use crate::data_dir::open;
 use crate::output;
 
 /// Runs a registry command.
-pub fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &RegistryCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     match cmd {
         RegistryCmd::Import {

@@ -19,7 +19,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// Runs `hoso node …`.
-pub fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &NodeCmd) -> anyhow::Result<ExitCode> {
     let (from, resume, offline, from_hub, predecessor) = match cmd {
         NodeCmd::Restore {
             from,

@@ -12,7 +12,7 @@ use crate::data_dir::open;
 use crate::output;
 
 /// `hoso login [ID] [--passphrase-stdin]`.
-pub fn login(cli: &Cli, args: &LoginArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn login(cli: &Cli, args: &LoginArgs) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let id = args
         .id
@@ -56,7 +56,7 @@ pub fn login(cli: &Cli, args: &LoginArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso logout`.
-pub fn logout(cli: &Cli) -> anyhow::Result<ExitCode> {
+pub(super) fn logout(cli: &Cli) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let ended = node.end_session()?;
     if cli.json {
@@ -71,7 +71,7 @@ pub fn logout(cli: &Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso completions SHELL`: needs no node.
-pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+pub(super) fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
     let mut cmd = crate::help::command();
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, "hoso", &mut script);

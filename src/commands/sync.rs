@@ -26,7 +26,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// `hoso peer …`.
-pub fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let peers = Peers::load(node.dir())?;
     match cmd {
@@ -118,7 +118,7 @@ pub fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso serve`: runs the sync engine until SIGINT or SIGTERM.
-pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let bind = match &args.listen {
         Some(l) => Some(
@@ -138,7 +138,7 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
             },
         )
         .await?;
-        let addrs: Vec<String> = engine.local_addrs().iter().map(|a| a.to_string()).collect();
+        let addrs: Vec<String> = engine.local_addrs().iter().map(std::string::ToString::to_string).collect();
         println!(
             "serving {} ({}) node id {} on {}",
             node.config().name,
@@ -183,7 +183,7 @@ pub fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `hoso sync [--peer ID] [--once]`.
-pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     let only = args.peer.as_deref().map(node_id).transpose()?;
     let rt = runtime()?;
@@ -272,7 +272,7 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<ExitCode> {
 
 /// One peer in `hoso status`.
 #[derive(Debug, Serialize)]
-pub struct PeerSummary {
+pub(super) struct PeerSummary {
     /// The peer.
     #[serde(flatten)]
     pub peer: Peer,
@@ -284,7 +284,7 @@ pub struct PeerSummary {
 
 /// The sync part of `hoso status`: peers with checkpoints and pending cases, equivocations,
 /// audit rows held. `brief` leaves the peers out.
-pub fn status_extra(node: &Node, brief: bool) -> anyhow::Result<serde_json::Value> {
+pub(super) fn status_extra(node: &Node, brief: bool) -> anyhow::Result<serde_json::Value> {
     let mut out = serde_json::json!({
         "equivocations": node.equivocations()?,
         "audit_held": audit_held(node)?,
@@ -313,7 +313,7 @@ fn audit_held(node: &Node) -> anyhow::Result<serde_json::Value> {
 }
 
 /// Prints the sync part of `hoso status` as text.
-pub fn print_status_extra(v: &serde_json::Value) {
+pub(super) fn print_status_extra(v: &serde_json::Value) {
     if let Some(peers) = v["peers"].as_array() {
         if peers.is_empty() {
             println!("peers      none (`hoso peer add`)");

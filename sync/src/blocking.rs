@@ -20,7 +20,7 @@ static STEPS: OnceLock<Arc<Semaphore>> = OnceLock::new();
 /// Session steps that may run at once in this process: one per core.
 pub fn step_limit() -> usize {
     std::thread::available_parallelism()
-        .map(|n| n.get())
+        .map(std::num::NonZero::get)
         .unwrap_or(2)
 }
 

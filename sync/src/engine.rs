@@ -89,7 +89,9 @@ pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
     Arc::new(move |s: &Session, st: &RoundStats, online: bool| {
         let pending = s.pending();
         record_contact(&node, &peer, s, online, &last_contact);
-        let mut b = base.lock().unwrap_or_else(|p| p.into_inner());
+        let mut b = base
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         update_peer(&node, &peer, |p| {
             let (bi, bo) = *b.get_or_insert((p.bytes_in, p.bytes_out));
             p.online = online;
@@ -111,7 +113,9 @@ pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
 /// [`hoso_node::province::CONTACT_EVERY_MS`] or when the peer has just sent all it had.
 fn record_contact(node: &Node, peer: &Peer, s: &Session, online: bool, last: &Mutex<(i64, bool)>) {
     let now = chrono::Utc::now().timestamp_millis();
-    let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+    let mut last = last
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let due = !online
         || now - last.0 >= hoso_node::province::CONTACT_EVERY_MS
         || s.peer_sent_all() != last.1;

@@ -25,7 +25,11 @@ impl Link {
     /// A token cancelled when the link is cut or `parent` is cancelled.
     pub fn token(&self, parent: &CancellationToken) -> CancellationToken {
         let t = parent.child_token();
-        let link = self.token.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let link = self
+            .token
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         let t2 = t.clone();
         tokio::spawn(async move {
             tokio::select! {
@@ -41,7 +45,10 @@ impl Link {
         if up {
             self.restored.notify_waiters();
         } else {
-            let mut t = self.token.lock().unwrap_or_else(|p| p.into_inner());
+            let mut t = self
+                .token
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             t.cancel();
             *t = CancellationToken::new();
         }

@@ -13,7 +13,7 @@ fn bin() -> &'static str {
 
 /// Runs `hoso ARGS` with stderr on a pseudo-terminal (`script`), stdout into `stdout_file`;
 /// returns the exit code and what reached the terminal.
-pub fn on_terminal(h: &Hoso, args: &[&str], stdout_file: &Path) -> (i32, String) {
+pub(crate) fn on_terminal(h: &Hoso, args: &[&str], stdout_file: &Path) -> (i32, String) {
     let cmd = h.command(args);
     let mut line = String::new();
     for (k, v) in cmd.get_envs() {
@@ -45,7 +45,7 @@ pub fn on_terminal(h: &Hoso, args: &[&str], stdout_file: &Path) -> (i32, String)
 }
 
 /// What a drawn bar leaves on the terminal: its frame and its stage label.
-pub fn has_bar(terminal: &str, label: &str) -> bool {
+pub(crate) fn has_bar(terminal: &str, label: &str) -> bool {
     terminal.contains(label) && terminal.contains("] ")
 }
 

@@ -8,10 +8,10 @@ use std::time::Duration;
 use hoso_testkit::cli::Hoso;
 
 /// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_hoso");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_hoso");
 
 /// A free UDP port on loopback.
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::UdpSocket::bind("127.0.0.1:0")
         .and_then(|s| s.local_addr())
         .map(|a| a.port())
@@ -19,7 +19,7 @@ pub fn free_port() -> u16 {
 }
 
 /// `hoso --json id`'s node id.
-pub fn node_id(h: &Hoso) -> String {
+pub(crate) fn node_id(h: &Hoso) -> String {
     h.ok(&["--json", "id"]).json()["node_id"]
         .as_str()
         .expect("node id")
@@ -27,7 +27,7 @@ pub fn node_id(h: &Hoso) -> String {
 }
 
 /// A sample hub and a sample commune (06112) in `root`, peered both ways on loopback.
-pub struct Pair {
+pub(crate) struct Pair {
     /// The hub.
     pub hub: Hoso,
     /// The commune.
@@ -35,7 +35,7 @@ pub struct Pair {
 }
 
 /// Creates a [`Pair`] under `root`.
-pub fn pair(root: &Path) -> Pair {
+pub(crate) fn pair(root: &Path) -> Pair {
     let (hp, cp) = (free_port(), free_port());
     let hub = Hoso::new(BIN, &root.join("hub"));
     let commune = Hoso::new(BIN, &root.join("commune"));
@@ -77,7 +77,7 @@ pub fn pair(root: &Path) -> Pair {
 }
 
 /// The port in `h`'s `listen` setting.
-pub fn hub_port(h: &Hoso) -> u16 {
+pub(crate) fn hub_port(h: &Hoso) -> u16 {
     let cfg = std::fs::read_to_string(h.dir.join("node.toml")).expect("node.toml");
     cfg.lines()
         .find_map(|l| l.strip_prefix("listen = "))
@@ -86,7 +86,7 @@ pub fn hub_port(h: &Hoso) -> u16 {
 }
 
 /// Adds `hub` (listening on `port`) as the hub peer of `commune` (acting as a supervisor of it).
-pub fn peer_hub(commune: &Hoso, hub: &Hoso, port: u16) {
+pub(crate) fn peer_hub(commune: &Hoso, hub: &Hoso, port: u16) {
     let hid = node_id(hub);
     commune.ok(&[
         "peer",
@@ -102,19 +102,19 @@ pub fn peer_hub(commune: &Hoso, hub: &Hoso, port: u16) {
 }
 
 /// A running `hoso serve`, stopped (SIGTERM) on drop.
-pub struct Serve {
+pub(crate) struct Serve {
     child: Option<Child>,
 }
 
 impl Serve {
     /// Starts `hoso serve` on `h`'s data dir and waits for its first line.
-    pub fn start(h: &Hoso) -> Serve {
+    pub(crate) fn start(h: &Hoso) -> Serve {
         Serve::spawn(Command::new(BIN), h)
     }
 
     /// Starts `hoso serve` with its clock moved by `offset` (libfaketime preloaded, e.g.
     /// `+2h`; monotonic time is left alone, so timers behave). Debian's `faketime` package.
-    pub fn start_with_clock(h: &Hoso, offset: &str) -> Serve {
+    pub(crate) fn start_with_clock(h: &Hoso, offset: &str) -> Serve {
         let lib = [
             "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
             "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
@@ -161,7 +161,7 @@ impl Serve {
     }
 
     /// Stops it with SIGTERM and asserts a clean exit.
-    pub fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         self.stop_inner(true);
     }
 
@@ -197,7 +197,7 @@ impl Drop for Serve {
 }
 
 /// Receipt codes of every case a node holds, sorted.
-pub fn receipts(h: &Hoso) -> Vec<String> {
+pub(crate) fn receipts(h: &Hoso) -> Vec<String> {
     let v = h
         .ok(&["--json", "case", "list", "--limit", "100000"])
         .json();
@@ -212,7 +212,7 @@ pub fn receipts(h: &Hoso) -> Vec<String> {
 }
 
 /// Receives a judicial-record case for an adult of the sample registry; its receipt code.
-pub fn new_case(h: &Hoso) -> String {
+pub(crate) fn new_case(h: &Hoso) -> String {
     let citizen = h.sample_adult();
     let mut args = vec![
         "--json",
@@ -231,7 +231,7 @@ pub fn new_case(h: &Hoso) -> String {
 }
 
 /// Action names of a node's audit entries for the chain of `node` (all chains when `None`).
-pub fn audit_actions(h: &Hoso, node: Option<&str>) -> Vec<(String, serde_json::Value)> {
+pub(crate) fn audit_actions(h: &Hoso, node: Option<&str>) -> Vec<(String, serde_json::Value)> {
     let mut args = vec!["--json", "audit", "log"];
     if let Some(n) = node {
         args.extend(["--node", n]);
@@ -248,7 +248,7 @@ pub fn audit_actions(h: &Hoso, node: Option<&str>) -> Vec<(String, serde_json::V
 pub use hoso_testkit::tmux::Tmux;
 
 /// The console on `dir` as a tmux command line (no colour, a stated terminal).
-pub fn console_cmd(dir: &Path) -> String {
+pub(crate) fn console_cmd(dir: &Path) -> String {
     use hoso_testkit::cli::sh_quote;
     let script = format!(
         "env -u COLUMNS -u LINES -u HOSO_OFFICER -u HOSO_PASSPHRASE NO_COLOR=1 TERM=xterm-256color {} --data-dir {} tui",

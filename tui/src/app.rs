@@ -350,11 +350,7 @@ impl App {
         if self.help {
             if matches!(
                 key.code,
-                KeyCode::Esc
-                    | KeyCode::F(1)
-                    | KeyCode::Char('?')
-                    | KeyCode::Char('q')
-                    | KeyCode::Enter
+                KeyCode::Esc | KeyCode::F(1) | KeyCode::Char('?' | 'q') | KeyCode::Enter
             ) {
                 self.help = false;
             }
@@ -362,19 +358,14 @@ impl App {
         }
         if self.confirm_quit {
             self.confirm_quit = false;
-            if matches!(
-                key.code,
-                KeyCode::Char('y') | KeyCode::Char('c') | KeyCode::Enter
-            ) {
+            if matches!(key.code, KeyCode::Char('y' | 'c') | KeyCode::Enter) {
                 self.quit = true;
             }
             return vec![];
         }
         if let Some(which) = self.confirm_discard.take() {
             return match key.code {
-                KeyCode::Char('y') | KeyCode::Char('c') | KeyCode::Enter => {
-                    self.leave_typed(which, true)
-                }
+                KeyCode::Char('y' | 'c') | KeyCode::Enter => self.leave_typed(which, true),
                 KeyCode::Char('x') => self.leave_typed(which, false),
                 _ => vec![], // stay and keep typing
             };

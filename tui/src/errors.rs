@@ -765,7 +765,7 @@ mod tests {
     }
 
     /// Why `m` is not a Vietnamese sentence for an officer (English words, backquoted commands,
-    /// snake_case codes, the general fallback), or `None`.
+    /// `snake_case` codes, the general fallback), or `None`.
     fn not_vietnamese(m: &str, e: &NodeError) -> Option<String> {
         let english = e.to_string();
         let why = if m.is_ascii() {

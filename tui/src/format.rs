@@ -104,7 +104,7 @@ pub fn officer_vi(id: &str) -> String {
     }
 }
 
-/// An RFC 3339 time as `DD/MM/YYYY HH:MM` in Vietnam time (Asia/Ho_Chi_Minh, UTC+7),
+/// An RFC 3339 time as `DD/MM/YYYY HH:MM` in Vietnam time (`Asia/Ho_Chi_Minh`, UTC+7),
 /// whatever offset it was written with: every time in the console is in one zone.
 pub fn time_vi(t: &str) -> String {
     match chrono::DateTime::parse_from_rfc3339(t) {

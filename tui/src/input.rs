@@ -1,6 +1,6 @@
 //! A single-line text field that keeps its value in NFC and edits by character.
 //!
-//! Vietnamese IMEs of the "backspace technique" kind (Unikey, EVKey) send `Backspace` plus the
+//! Vietnamese IMEs of the "backspace technique" kind (Unikey, `EVKey`) send `Backspace` plus the
 //! replacement letter; every key is applied in order, and since the buffer is NFC every
 //! Vietnamese letter is one `char`, so `Backspace` removes exactly one visible letter.
 

@@ -328,7 +328,7 @@ impl AuditSource for Counting<'_> {
         let p = self.progress;
         self.inner.records(origin, &mut |k, r, pl| {
             p.entries.fetch_add(1, Ordering::Relaxed);
-            f(k, r, pl)
+            f(k, r, pl);
         })
     }
     fn forks(&self) -> hoso_node::Result<Vec<ForkRecord>> {
@@ -463,7 +463,7 @@ impl crate::finding_text::Names for NodeNames<'_> {
     fn case(&self, id: &CaseId) -> String {
         self.node
             .case(&id.to_string())
-            .map_or_else(|_| format!("(mã nội bộ {})", id), |v| v.receipt_code)
+            .map_or_else(|_| format!("(mã nội bộ {id})"), |v| v.receipt_code)
     }
 }
 

@@ -3,9 +3,9 @@
 //! compared with insta snapshots (tests/console/snapshots/).
 
 mod console {
-    pub mod case_actions;
-    pub mod common;
-    pub mod hub;
-    pub mod snapshots;
-    pub mod state;
+    pub(crate) mod case_actions;
+    pub(crate) mod common;
+    pub(crate) mod hub;
+    pub(crate) mod snapshots;
+    pub(crate) mod state;
 }

@@ -158,7 +158,7 @@ fn decode_window(window: Vec<Raw>, origin: &NodeId) -> std::result::Result<Vec<D
         }
     };
     let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
+        .map(std::num::NonZero::get)
         .unwrap_or(1)
         .min(8);
     if threads < 2 || window.len() < 256 {
@@ -182,7 +182,10 @@ pub(crate) fn par_map<T: Sync, R: Send>(
             .map(|c| s.spawn(move || c.iter().map(f).collect::<Vec<_>>()))
             .collect();
         // Join every worker (an unjoined panicked one would panic the scope), then judge.
-        let joined: Vec<_> = handles.into_iter().map(|h| h.join()).collect();
+        let joined: Vec<_> = handles
+            .into_iter()
+            .map(std::thread::ScopedJoinHandle::join)
+            .collect();
         let mut out = Vec::with_capacity(items.len());
         for j in joined {
             match j {

@@ -443,9 +443,8 @@ impl CaseDoc {
     /// Reads the whole case in one hydration pass. `overdue` and `missing_fields` are left for
     /// the caller to derive.
     pub fn view(&self) -> Result<CaseView> {
-        let root = match self.doc.hydrate(ROOT, None)? {
-            hydrate::Value::Map(m) => m,
-            _ => return Err(corrupt("root is not a map")),
+        let hydrate::Value::Map(root) = self.doc.hydrate(ROOT, None)? else {
+            return Err(corrupt("root is not a map"));
         };
         let need =
             |k: &str| scalar_str(root.get(k)).ok_or_else(|| corrupt(format!("missing `{k}`")));

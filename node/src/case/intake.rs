@@ -386,9 +386,9 @@ mod tests {
             exemption: None,
         };
         doc.push_payment(&p).expect("payment");
-        let root = match doc.automerge().hydrate(ROOT, None).expect("hydrate") {
-            hydrate::Value::Map(m) => m,
-            _ => panic!("root is a map"),
+        let hydrate::Value::Map(root) = doc.automerge().hydrate(ROOT, None).expect("hydrate")
+        else {
+            panic!("root is a map")
         };
         let got = read(&root);
         assert_eq!(got.citizen_commune.as_deref(), Some("06211"));

@@ -187,7 +187,7 @@ fn list_maps(v: Option<&hydrate::Value>) -> impl Iterator<Item = &hydrate::Map> 
 pub(crate) fn read_into(root: &hydrate::Map, v: &mut CaseView) {
     v.result_record = as_map(root.get("result_record")).and_then(result_of);
     if let Some(tm) = as_map(root.get("tracks")) {
-        for (name, tv) in v.tracks.iter_mut() {
+        for (name, tv) in &mut v.tracks {
             let Some(m) = as_map(tm.get(name)) else {
                 continue;
             };
@@ -264,9 +264,10 @@ impl CaseDoc {
 
     fn track_obj(&mut self, track: &str) -> Result<automerge::ObjId> {
         use automerge::ReadDoc;
-        let tracks = match self.automerge().get(ROOT, "tracks")? {
-            Some((automerge::Value::Object(ObjType::Map), id)) => id,
-            _ => return Err(corrupt("missing map `tracks`")),
+        let Some((automerge::Value::Object(ObjType::Map), tracks)) =
+            self.automerge().get(ROOT, "tracks")?
+        else {
+            return Err(corrupt("missing map `tracks`"));
         };
         match self.automerge().get(&tracks, track)? {
             Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),

@@ -11,15 +11,15 @@
 //! | seq | u64 |
 //! | epoch | u32 |
 //! | prev | 32 (entry hash of seq − 1, zero at genesis) |
-//! | time_ms | i64 |
-//! | anchor_size, anchor_cosig | u64, 32 |
+//! | `time_ms` | i64 |
+//! | `anchor_size`, `anchor_cosig` | u64, 32 |
 //! | officer | u8 length + ASCII |
 //! | action | u16 |
-//! | case_id | 16 |
+//! | `case_id` | 16 |
 //! | actor | 16 |
-//! | heads_before | u16 count + 32·n, sorted, unique |
+//! | `heads_before` | u16 count + 32·n, sorted, unique |
 //! | changes | u16 count + 32·n, unique |
-//! | payload_hash, payload_len | 32, u32 |
+//! | `payload_hash`, `payload_len` | 32, u32 |
 //!
 //! The stored record is `body ‖ signature(64)`.
 
@@ -152,7 +152,7 @@ impl Action {
     pub fn from_code(code: u16) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.code() == code)
     }
-    /// The snake_case name.
+    /// The `snake_case` name.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Genesis => "genesis",
@@ -271,7 +271,7 @@ impl EntryBody {
         b.extend_from_slice(&self.actor);
         for list in [&self.heads_before, &self.changes] {
             b.extend_from_slice(&u16::try_from(list.len()).unwrap_or(u16::MAX).to_be_bytes());
-            for h in list.iter() {
+            for h in list {
                 b.extend_from_slice(h);
             }
         }
@@ -301,7 +301,7 @@ impl EntryBody {
             return Err(DecodeError::TooLarge("officer id"));
         }
         let officer_bytes = r.take(officer_len, "officer")?;
-        if !officer_bytes.iter().all(|c| c.is_ascii_graphic()) {
+        if !officer_bytes.iter().all(u8::is_ascii_graphic) {
             return Err(DecodeError::NonCanonical(
                 "officer id is not printable ASCII",
             ));

@@ -112,9 +112,8 @@ pub fn audit_errors() -> Vec<AuditError> {
 
 /// Every variant of [`EncodeError`].
 pub fn encode_errors() -> Vec<EncodeError> {
-    let json = match serde_json::from_str::<u8>("x") {
-        Err(e) => e,
-        Ok(_) => unreachable!("`x` is not JSON"),
+    let Err(json) = serde_json::from_str::<u8>("x") else {
+        unreachable!("`x` is not JSON")
     };
     vec![
         EncodeError::Json {

@@ -157,7 +157,7 @@ pub(super) fn check_changes(
     Ok(Ok(used))
 }
 
-/// The role an officer was given in `origin`'s chain (its OfficerAdd entry), if held here.
+/// The role an officer was given in `origin`'s chain (its `OfficerAdd` entry), if held here.
 fn officer_role(tx: &WriteTransaction, origin: &NodeId, officer: &str) -> Result<Option<Role>> {
     #[derive(serde::Deserialize)]
     struct Added {

@@ -61,7 +61,7 @@ impl Node {
                         );
                     }
                     Err(e) => {
-                        tracing::warn!(field = %f.name, error = %e, "registry value does not fit the catalog")
+                        tracing::warn!(field = %f.name, error = %e, "registry value does not fit the catalog");
                     }
                 }
             }

@@ -401,11 +401,14 @@ impl Node {
         self.inner
             .own_range
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn writer(&self) -> MutexGuard<'_, Writer> {
-        self.inner.writer.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Takes the writer lock and opens a write transaction. The chain head is re-read inside

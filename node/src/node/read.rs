@@ -87,7 +87,11 @@ impl Node {
             }
             v.missing_fields = p
                 .required_fields()
-                .filter(|f| v.fields.get(&f.name).is_none_or(|x| x.is_empty()))
+                .filter(|f| {
+                    v.fields
+                        .get(&f.name)
+                        .is_none_or(std::string::String::is_empty)
+                })
                 .map(|f| f.name.clone())
                 .collect();
         }

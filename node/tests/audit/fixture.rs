@@ -14,21 +14,21 @@ use redb::{Database, ReadableDatabase};
 use hoso_testkit::node::{TestNode, commune, login, receive};
 
 /// A commune node with three cases: created, edited, transitioned, noted.
-pub struct Chain {
+pub(crate) struct Chain {
     pub t: TestNode,
     pub cases: Vec<CaseView>,
 }
 
 impl Chain {
-    pub fn node(&self) -> &Node {
+    pub(crate) fn node(&self) -> &Node {
         &self.t.node
     }
-    pub fn dir(&self) -> PathBuf {
+    pub(crate) fn dir(&self) -> PathBuf {
         self.t.dir.path().to_path_buf()
     }
 }
 
-pub fn build() -> Chain {
+pub(crate) fn build() -> Chain {
     let t = commune("06112");
     let n = &t.node;
     let mut cases = Vec::new();
@@ -54,7 +54,7 @@ pub fn build() -> Chain {
 }
 
 /// Drops the node and returns (data dir guard, store path, node id, node key, realm).
-pub struct Closed {
+pub(crate) struct Closed {
     pub _dir: tempfile::TempDir,
     pub dir: PathBuf,
     pub id: NodeId,
@@ -64,13 +64,13 @@ pub struct Closed {
 }
 
 impl Closed {
-    pub fn store(&self) -> PathBuf {
+    pub(crate) fn store(&self) -> PathBuf {
         self.dir.join("store.redb")
     }
-    pub fn db(&self) -> Database {
+    pub(crate) fn db(&self) -> Database {
         Database::open(self.store()).expect("open store")
     }
-    pub fn verify(&self) -> Report {
+    pub(crate) fn verify(&self) -> Report {
         let db = self.db();
         hoso_node::audit::verify::verify(
             &DbSource {
@@ -81,7 +81,7 @@ impl Closed {
         )
         .expect("verify runs")
     }
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         let db = self.db();
         let rtx = db.begin_read().expect("read");
         let t = rtx.open_table(AUDIT).expect("audit");
@@ -89,7 +89,7 @@ impl Closed {
             .expect("range")
             .count() as u64
     }
-    pub fn record(&self, seq: u64) -> Vec<u8> {
+    pub(crate) fn record(&self, seq: u64) -> Vec<u8> {
         let db = self.db();
         let rtx = db.begin_read().expect("read");
         hoso_node::audit::stored::read(&rtx)
@@ -99,10 +99,10 @@ impl Closed {
             .expect("entry present")
             .record
     }
-    pub fn entry(&self, seq: u64) -> Entry {
+    pub(crate) fn entry(&self, seq: u64) -> Entry {
         Entry::from_record(&self.record(seq)).expect("decodes")
     }
-    pub fn put(&self, origin: &NodeId, seq: u64, rec: &[u8]) {
+    pub(crate) fn put(&self, origin: &NodeId, seq: u64, rec: &[u8]) {
         let db = self.db();
         let tx = db.begin_write().expect("write");
         {
@@ -118,7 +118,7 @@ impl Closed {
         }
         tx.commit().expect("commit");
     }
-    pub fn delete(&self, seq: u64) {
+    pub(crate) fn delete(&self, seq: u64) {
         let db = self.db();
         let tx = db.begin_write().expect("write");
         hoso_node::audit::stored::read_in(&tx)
@@ -128,14 +128,14 @@ impl Closed {
         tx.commit().expect("commit");
     }
     /// The first entry at or after `from` with this action (and a case).
-    pub fn find(&self, action: Action, from: u64) -> u64 {
+    pub(crate) fn find(&self, action: Action, from: u64) -> u64 {
         (from..self.len())
             .find(|s| self.entry(*s).body.action == action)
             .expect("action in chain")
     }
     /// Rewrites entry `seq` with `f`, re-signs it with the node key and re-links and re-signs
     /// every later entry: a consistent alternative history only the key holder can make.
-    pub fn resign_from(&self, seq: u64, f: impl FnOnce(&mut EntryBody)) {
+    pub(crate) fn resign_from(&self, seq: u64, f: impl FnOnce(&mut EntryBody)) {
         let len = self.len();
         let mut body = self.entry(seq).body;
         f(&mut body);
@@ -177,7 +177,7 @@ impl Closed {
         tx.commit().expect("commit");
     }
     /// Appends a validly signed, correctly linked entry built by `f` from the last one.
-    pub fn append_forged(&self, f: impl FnOnce(&mut EntryBody)) -> u64 {
+    pub(crate) fn append_forged(&self, f: impl FnOnce(&mut EntryBody)) -> u64 {
         let last = self.entry(self.len() - 1);
         let mut b = last.body.clone();
         b.seq += 1;
@@ -197,7 +197,7 @@ impl Closed {
     }
 }
 
-pub fn close(c: Chain) -> Closed {
+pub(crate) fn close(c: Chain) -> Closed {
     let Chain { t, cases } = c;
     let id = t.node.id();
     let key = t.node.key().clone();
@@ -215,11 +215,11 @@ pub fn close(c: Chain) -> Closed {
 }
 
 /// The report's first bad entry as (origin, seq, check).
-pub fn first(r: &Report) -> (Option<NodeId>, Option<u64>, String) {
+pub(crate) fn first(r: &Report) -> (Option<NodeId>, Option<u64>, String) {
     let f = r.first_bad.as_ref().expect("a finding");
     (f.origin, f.seq, f.check.clone())
 }
 
-pub fn has(r: &Report, pred: impl Fn(&Finding) -> bool) -> bool {
+pub(crate) fn has(r: &Report, pred: impl Fn(&Finding) -> bool) -> bool {
     r.findings.iter().any(pred)
 }

@@ -225,7 +225,7 @@ fn t13_wrong_realm() {
     );
 }
 
-/// §4.14: time earlier than the entry before it; a ClockJump entry is only a notice.
+/// §4.14: time earlier than the entry before it; a `ClockJump` entry is only a notice.
 #[test]
 fn t14_clock_rollback() {
     let c = close(build());
@@ -439,7 +439,7 @@ fn t24_too_large() {
     );
 }
 
-/// §4.25: genesis with a non-zero prev, a second genesis, a missing ActorBind.
+/// §4.25: genesis with a non-zero prev, a second genesis, a missing `ActorBind`.
 #[test]
 fn t25_bad_genesis() {
     let c = close(build());

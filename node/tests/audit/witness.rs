@@ -12,13 +12,13 @@ use redb::{ReadableDatabase, ReadableTable};
 use super::fixture::{build, close, first};
 
 /// A bare hub: its genesis and nothing else.
-pub fn hub() -> (Node, tempfile::TempDir) {
+pub(crate) fn hub() -> (Node, tempfile::TempDir) {
     let t = Spec::hub().build_bare();
     (t.node, t.dir)
 }
 
 /// One sync round: request, witness, store.
-pub fn sync_round(commune: &Node, hub: &Node) -> WitnessReply {
+pub(crate) fn sync_round(commune: &Node, hub: &Node) -> WitnessReply {
     let req = commune
         .checkpoint_request(commune.chain_head().anchor_size)
         .expect("request");

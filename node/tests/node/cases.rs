@@ -125,7 +125,7 @@ fn bad_input_gets_typed_errors() {
         .expect_err("must fail");
     match &err {
         NodeError::MissingFields { fields, .. } => {
-            assert_eq!(fields, &vec!["child_full_name".to_string()])
+            assert_eq!(fields, &vec!["child_full_name".to_string()]);
         }
         other => panic!("expected MissingFields, got {other}"),
     }

@@ -548,7 +548,7 @@ fn people_the_case_names_by_id_are_read_from_the_registry_not_typed() {
         .into_iter()
         .filter(|(k, _)| !looked_up.contains(&k.as_str()))
         .collect();
-    for (k, v) in fields.iter_mut() {
+    for (k, v) in &mut fields {
         if k == "declarant_citizen_id" {
             *v = "020088001111".into();
         }

@@ -304,7 +304,7 @@ fn one_supplement_request_then_a_supervisor_with_a_reason() {
             &login(n, who),
             &code,
             &SupplementInput {
-                items: items.iter().map(|s| s.to_string()).collect(),
+                items: items.iter().map(std::string::ToString::to_string).collect(),
                 reason: reason.map(str::to_string),
                 deadline,
             },

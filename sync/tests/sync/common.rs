@@ -7,11 +7,11 @@ use std::net::SocketAddr;
 use hoso_node::{CaseQuery, Node};
 use hoso_sync::{Engine, EngineOptions};
 
-pub use hoso_testkit::node::{TestNode, add_peer, build as node, login, peer_entry};
+pub(crate) use hoso_testkit::node::{TestNode, add_peer, build as node, login, peer_entry};
 
 /// A hub serving on loopback and a commune of Xã Bình Gia (06112) peered with it both ways:
 /// the set-up of most sync tests. Returns the hub, the commune, the hub's engine and address.
-pub async fn hub_and_commune() -> (TestNode, TestNode, Engine, SocketAddr) {
+pub(crate) async fn hub_and_commune() -> (TestNode, TestNode, Engine, SocketAddr) {
     let hub = node(None);
     let commune = node(Some("06112"));
     let (engine, addr) = serve(&hub.node).await;
@@ -20,13 +20,13 @@ pub async fn hub_and_commune() -> (TestNode, TestNode, Engine, SocketAddr) {
 }
 
 /// Peers `commune` with `hub` (serving at `addr`) in both peers files.
-pub fn peer_with_hub(hub: &Node, commune: &Node, addr: SocketAddr) {
+pub(crate) fn peer_with_hub(hub: &Node, commune: &Node, addr: SocketAddr) {
     add_peer(hub, commune, None);
     add_peer(commune, hub, Some(addr));
 }
 
 /// A listening engine on an ephemeral loopback port that does not dial.
-pub async fn serve(node: &Node) -> (Engine, SocketAddr) {
+pub(crate) async fn serve(node: &Node) -> (Engine, SocketAddr) {
     let e = Engine::start(
         node.clone(),
         EngineOptions {
@@ -42,11 +42,11 @@ pub async fn serve(node: &Node) -> (Engine, SocketAddr) {
 }
 
 /// A judicial-record case of Nguyễn Thị Hương received on `node` by `canbo01`.
-pub fn new_case(node: &Node) -> hoso_node::CaseView {
+pub(crate) fn new_case(node: &Node) -> hoso_node::CaseView {
     hoso_testkit::node::receive(node, "judicial_record", "020190012345")
 }
 
-pub fn all_cases(node: &Node) -> Vec<hoso_node::CaseSummary> {
+pub(crate) fn all_cases(node: &Node) -> Vec<hoso_node::CaseSummary> {
     node.list(&CaseQuery {
         limit: 100_000,
         ..CaseQuery::default()
@@ -55,7 +55,7 @@ pub fn all_cases(node: &Node) -> Vec<hoso_node::CaseSummary> {
 }
 
 /// One round from `node` with every peer in its file; panics on a failed round.
-pub async fn round(node: &Node) -> hoso_sync::RoundStats {
+pub(crate) async fn round(node: &Node) -> hoso_sync::RoundStats {
     let rounds = hoso_sync::sync_once(node, None, false)
         .await
         .expect("sync once");
@@ -94,12 +94,12 @@ pub fn plant_doc(node: &Node, bytes: &[u8]) -> hoso_node::CaseId {
 
 /// A change to case `id` of `node` made with Automerge `actor` and written by nobody's audit
 /// entry: the bytes after the case's current heads.
-pub fn forged_change(node: &Node, id: &hoso_node::CaseId, actor: [u8; 16]) -> Vec<u8> {
+pub(crate) fn forged_change(node: &Node, id: &hoso_node::CaseId, actor: [u8; 16]) -> Vec<u8> {
     forged_change_with(node, id, actor, "Đã cấp (giả mạo)")
 }
 
 /// [`forged_change`] that writes `value` as the case's result.
-pub fn forged_change_with(
+pub(crate) fn forged_change_with(
     node: &Node,
     id: &hoso_node::CaseId,
     actor: [u8; 16],

@@ -48,7 +48,7 @@ async fn decided_versus_stopped_enters_the_review_queue_on_both_nodes() {
                 ..CaseQuery::default()
             })
             .expect("list");
-        assert_eq!(q.len(), 1, "{:?}", n);
+        assert_eq!(q.len(), 1, "{n:?}");
         let rec = n
             .review_of(&c.id)
             .expect("review")

@@ -9,13 +9,13 @@ use super::common::*;
 /// Text that does not compress (so its size on the wire is its length).
 fn noise(seed: u64, len: usize) -> String {
     let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
     (0..len)
         .map(|_| {
             x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
             char::from(b'a' + ((x >> 33) % 26) as u8)
         })
         .collect()

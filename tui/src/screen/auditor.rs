@@ -240,7 +240,7 @@ pub fn on_key(a: &mut AuditorState, key: KeyEvent) -> Vec<AppAction> {
         Some(Popup::Verify) => {
             match key.code {
                 KeyCode::Up | KeyCode::Char('k') => {
-                    a.findings_scroll = a.findings_scroll.saturating_sub(1)
+                    a.findings_scroll = a.findings_scroll.saturating_sub(1);
                 }
                 KeyCode::Down | KeyCode::Char('j') => a.findings_scroll += 1,
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => a.popup = None,
@@ -254,7 +254,7 @@ pub fn on_key(a: &mut AuditorState, key: KeyEvent) -> Vec<AppAction> {
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => a.selected = a.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
-            a.selected = (a.selected + 1).min(n.saturating_sub(1))
+            a.selected = (a.selected + 1).min(n.saturating_sub(1));
         }
         KeyCode::PageUp => a.selected = a.selected.saturating_sub(10),
         KeyCode::PageDown => a.selected = (a.selected + 10).min(n.saturating_sub(1)),
@@ -330,7 +330,7 @@ fn on_filter_key(a: &mut AuditorState, f: usize, key: KeyEvent) -> Vec<AppAction
         }
         KeyCode::Tab | KeyCode::Down if !back => a.focus = Some((f + 1) % FIELDS.len()),
         KeyCode::BackTab | KeyCode::Up | KeyCode::Tab => {
-            a.focus = Some((f + FIELDS.len() - 1) % FIELDS.len())
+            a.focus = Some((f + FIELDS.len() - 1) % FIELDS.len());
         }
         KeyCode::Left | KeyCode::Right if f == ACTION => {
             let n = Action::ALL.len();

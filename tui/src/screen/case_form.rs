@@ -203,7 +203,7 @@ impl CaseForm {
     pub fn on_key(&mut self, key: &KeyEvent) -> FormKey {
         if self.asking_leave {
             self.asking_leave = false;
-            return if matches!(key.code, KeyCode::Char('c') | KeyCode::Char('y')) {
+            return if matches!(key.code, KeyCode::Char('c' | 'y')) {
                 FormKey::Leave
             } else {
                 FormKey::Stay

@@ -150,7 +150,7 @@ pub fn keys(d: &DetailState, ctx: &Context) -> Vec<KeyHelp> {
             key_help("Enter", "lưu ghi chú", true),
             key_help("Esc", "huỷ", true),
         ],
-        Some(Popup::Menu { .. }) | Some(Popup::Print { .. }) => vec![
+        Some(Popup::Menu { .. } | Popup::Print { .. }) => vec![
             key_help("↑↓ Enter / phím", "chọn", true),
             key_help("Esc", "đóng", true),
         ],
@@ -387,7 +387,7 @@ fn on_key_popup(
                     d.popup = Some(Popup::Confirm {
                         action: a.clone(),
                         note: Input::new(),
-                    })
+                    });
                 }
                 None => d.popup = Some(Popup::Actions { options, selected }),
             }

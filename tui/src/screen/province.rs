@@ -85,7 +85,7 @@ impl ProvinceState {
                 ))
             }),
             Sort::Contact => {
-                rows.sort_by(|a, b| (contact(a), &a.commune).cmp(&(contact(b), &b.commune)))
+                rows.sort_by(|a, b| (contact(a), &a.commune).cmp(&(contact(b), &b.commune)));
             }
             Sort::Pending => rows.sort_by(|a, b| {
                 (b.pending_to, b.overdue, &a.commune).cmp(&(a.pending_to, a.overdue, &b.commune))
@@ -142,7 +142,7 @@ pub fn on_key(s: &mut ProvinceState, ctx: &Context, key: KeyEvent) -> Vec<AppAct
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => s.selected = s.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
-            s.selected = (s.selected + 1).min(n.saturating_sub(1))
+            s.selected = (s.selected + 1).min(n.saturating_sub(1));
         }
         KeyCode::Home => s.selected = 0,
         KeyCode::End => s.selected = n.saturating_sub(1),

@@ -95,7 +95,7 @@ pub fn on_key(s: &mut ProvinceCasesState, key: KeyEvent) -> Vec<AppAction> {
     match key.code {
         KeyCode::Up | KeyCode::Char('k') => s.selected = s.selected.saturating_sub(1),
         KeyCode::Down | KeyCode::Char('j') => {
-            s.selected = (s.selected + 1).min(n.saturating_sub(1))
+            s.selected = (s.selected + 1).min(n.saturating_sub(1));
         }
         KeyCode::PageUp => s.selected = s.selected.saturating_sub(10),
         KeyCode::PageDown => s.selected = (s.selected + 10).min(n.saturating_sub(1)),

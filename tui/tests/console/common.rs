@@ -15,29 +15,29 @@ use ratatui::crossterm::event::{
     Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
 };
 
-pub use hoso_testkit::fixtures::PASS;
+pub(crate) use hoso_testkit::fixtures::PASS;
 
 /// The console's test registry: the default citizens but the child, and a citizen with a very
 /// long name (for the layouts that cut it).
-pub const CITIZENS: &[&str] = &[
+pub(crate) const CITIZENS: &[&str] = &[
     fixtures::HUONG,
     fixtures::DUC,
     fixtures::HUNG,
     fixtures::LONG_NAME,
 ];
 
-pub struct Harness {
+pub(crate) struct Harness {
     pub node: Node,
     pub app: App,
     pub _dir: tempfile::TempDir,
 }
 
 /// A commune node of Xã Bình Gia in `dir` with the test officers and [`CITIZENS`].
-pub fn new_node(dir: &std::path::Path) -> Node {
+pub(crate) fn new_node(dir: &std::path::Path) -> Node {
     Spec::commune("06112").citizens(CITIZENS).init_at(dir)
 }
 
-pub fn app_for(node: &Node) -> App {
+pub(crate) fn app_for(node: &Node) -> App {
     App::new(
         node,
         AppOptions {
@@ -50,7 +50,7 @@ pub fn app_for(node: &Node) -> App {
 }
 
 impl Harness {
-    pub fn new() -> Harness {
+    pub(crate) fn new() -> Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let node = new_node(dir.path());
         let app = app_for(&node);
@@ -62,12 +62,12 @@ impl Harness {
     }
 
     /// Applies an event and runs every effect it causes (and theirs) to completion.
-    pub fn send(&mut self, ev: Event) {
+    pub(crate) fn send(&mut self, ev: Event) {
         let effects = self.app.handle_event(ev);
         self.run(effects);
     }
 
-    pub fn run(&mut self, effects: Vec<Effect>) {
+    pub(crate) fn run(&mut self, effects: Vec<Effect>) {
         let mut queue = std::collections::VecDeque::from(effects);
         while let Some(e) = queue.pop_front() {
             if let Some(o) = execute(&self.node, e) {
@@ -76,7 +76,7 @@ impl Harness {
         }
     }
 
-    pub fn key(&mut self, code: KeyCode) {
+    pub(crate) fn key(&mut self, code: KeyCode) {
         self.send(Event::Term(TermEvent::Key(KeyEvent::new_with_kind(
             code,
             KeyModifiers::NONE,
@@ -84,7 +84,7 @@ impl Harness {
         ))));
     }
 
-    pub fn ctrl(&mut self, c: char) {
+    pub(crate) fn ctrl(&mut self, c: char) {
         self.send(Event::Term(TermEvent::Key(KeyEvent::new_with_kind(
             KeyCode::Char(c),
             KeyModifiers::CONTROL,
@@ -92,13 +92,13 @@ impl Harness {
         ))));
     }
 
-    pub fn type_str(&mut self, s: &str) {
+    pub(crate) fn type_str(&mut self, s: &str) {
         for c in s.chars() {
             self.key(KeyCode::Char(c));
         }
     }
 
-    pub fn login(&mut self, officer: &str) {
+    pub(crate) fn login(&mut self, officer: &str) {
         self.type_str(officer);
         self.key(KeyCode::Enter);
         self.type_str(PASS);
@@ -112,20 +112,20 @@ impl Harness {
     }
 
     /// The screen as text, `w`×`h`.
-    pub fn screen(&self, w: u16, h: u16) -> String {
+    pub(crate) fn screen(&self, w: u16, h: u16) -> String {
         let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         hoso_tui::terminal::draw(&mut t, &self.app).expect("draw");
         t.backend().to_string()
     }
 
-    pub fn terminal(&self, w: u16, h: u16) -> Terminal<TestBackend> {
+    pub(crate) fn terminal(&self, w: u16, h: u16) -> Terminal<TestBackend> {
         let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
         hoso_tui::terminal::draw(&mut t, &self.app).expect("draw");
         t
     }
 }
 
-pub fn citizen_fields(p: &Procedure) -> Vec<(String, String)> {
+pub(crate) fn citizen_fields(p: &Procedure) -> Vec<(String, String)> {
     p.fields
         .iter()
         .filter(|f| f.required && f.source.is_none())
@@ -133,12 +133,12 @@ pub fn citizen_fields(p: &Procedure) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn at(s: &str) -> DateTime<FixedOffset> {
+pub(crate) fn at(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).expect("time")
 }
 
 /// A case received at a fixed time (so receipt codes and due dates are stable).
-pub fn case_at(node: &Node, procedure: &str, citizen: &str, received: &str) -> CaseView {
+pub(crate) fn case_at(node: &Node, procedure: &str, citizen: &str, received: &str) -> CaseView {
     let p = node.catalog().procedure(procedure).expect("procedure");
     node.create_case(
         &login(node, "canbo01"),
@@ -153,7 +153,7 @@ pub fn case_at(node: &Node, procedure: &str, citizen: &str, received: &str) -> C
 }
 
 /// insta settings that hide what depends on the clock or on random node keys.
-pub fn stable() -> insta::Settings {
+pub(crate) fn stable() -> insta::Settings {
     let mut s = insta::Settings::clone_current();
     s.add_filter(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}", "[dd/mm/yyyy hh:mm]");
     // A paused case shows the day the supplement was asked for: the day the test ran.

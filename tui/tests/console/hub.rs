@@ -62,7 +62,7 @@ fn hand_over(from: &Node, to: &Node) {
     }
 }
 
-pub struct Province {
+pub(crate) struct Province {
     pub hub: Node,
     pub a: Node,
     pub b: Node,
@@ -71,7 +71,7 @@ pub struct Province {
 
 /// A hub holding two communes: Bình Gia (06112, 3 cases, one overdue, contact recorded) and
 /// Hoa Thám (06115, 2 cases by canbo02, never in contact).
-pub fn province() -> Province {
+pub(crate) fn province() -> Province {
     let dir = tempfile::tempdir().expect("tempdir");
     let hub = init(
         &dir.path().join("hub"),

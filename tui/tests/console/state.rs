@@ -872,7 +872,7 @@ fn an_unsaved_note_asks_on_esc_and_comes_back_after_a_restart() {
     h.key(KeyCode::Char('m'));
     match &h.app.detail.popup {
         Some(hoso_tui::screen::detail::Popup::Note(n)) => {
-            assert_eq!(n.value(), "Công dân hẹn chiều mai")
+            assert_eq!(n.value(), "Công dân hẹn chiều mai");
         }
         other => panic!("note box: {other:?}"),
     }

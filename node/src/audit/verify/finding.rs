@@ -217,7 +217,7 @@ pub enum Finding {
         /// What.
         what: String,
     },
-    /// Time went backwards without a ClockJump entry.
+    /// Time went backwards without a `ClockJump` entry.
     #[error("entry {origin} #{seq}: time is earlier than the entry before it")]
     ClockRollback {
         /// Chain.
