@@ -119,7 +119,7 @@ pub(crate) enum Command {
 
 /// `hoso catalog …` (issue 12: one catalog for the province).
 #[derive(Debug, Subcommand)]
-pub enum CatalogCmd {
+pub(crate) enum CatalogCmd {
     /// Hub, supervisor: publish DIR (`catalog/*.toml`, optional `holidays.toml`,
     /// `forms/*.typ`, `forms/forms.toml`) as the next catalog version, signed by the hub;
     /// communes take it at their next sync.
@@ -134,7 +134,7 @@ pub enum CatalogCmd {
 
 /// `hoso store …`.
 #[derive(Debug, Subcommand)]
-pub enum StoreCmd {
+pub(crate) enum StoreCmd {
     /// Rewrite every table in key order and shrink the file to what it holds. Needs the store
     /// to itself: stop `hoso serve` and the console first (refused while they run).
     Compact,

@@ -27,7 +27,7 @@ use crate::cli::{Cli, Command};
 
 pub(crate) use console::log_file as console_log_file;
 
-pub use crate::exit::{TamperingFound, UsageError};
+pub(crate) use crate::exit::{TamperingFound, UsageError};
 
 /// Runs one parsed command.
 pub(crate) fn run(cli: Cli) -> anyhow::Result<ExitCode> {

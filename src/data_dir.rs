@@ -9,7 +9,7 @@ use crate::cli::Cli;
 use crate::exit::UsageError;
 
 /// Where the node lives: `--data-dir`, `HOSO_DATA_DIR`, or the platform data dir.
-pub fn data_dir(cli: &Cli) -> PathBuf {
+pub(crate) fn data_dir(cli: &Cli) -> PathBuf {
     if let Some(d) = &cli.data_dir {
         return d.clone();
     }
@@ -23,7 +23,7 @@ pub fn data_dir(cli: &Cli) -> PathBuf {
 }
 
 /// Opens the node of the CLI's data dir.
-pub fn open(cli: &Cli) -> anyhow::Result<Node> {
+pub(crate) fn open(cli: &Cli) -> anyhow::Result<Node> {
     Ok(Node::open(&data_dir(cli))?)
 }
 
@@ -31,7 +31,7 @@ pub fn open(cli: &Cli) -> anyhow::Result<Node> {
 /// no node, or while another process holds it): `<data dir>/catalog/` and
 /// `<data dir>/holidays.toml` when present, else the built-in ones. A file that exists but does
 /// not load is an error, never a silent fallback.
-pub struct Reference {
+pub(crate) struct Reference {
     /// The procedure catalog.
     pub catalog: hoso_schemas::Catalog,
     /// The working-day calendar.
@@ -41,7 +41,7 @@ pub struct Reference {
 }
 
 /// Loads [`Reference`] data for the CLI's data dir.
-pub fn reference(cli: &Cli) -> anyhow::Result<Reference> {
+pub(crate) fn reference(cli: &Cli) -> anyhow::Result<Reference> {
     use hoso_node::node::paths;
     let dir = data_dir(cli);
     let catalog_dir = dir.join(paths::CATALOG_DIR);

@@ -4,9 +4,9 @@
 /// Bad usage found after parsing (exit code 2).
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub String);
 
 /// `audit verify` found tampering (exit code 3).
 #[derive(Debug, thiserror::Error)]
 #[error("tampering found: {0}")]
-pub struct TamperingFound(pub String);
+pub(crate) struct TamperingFound(pub String);

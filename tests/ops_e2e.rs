@@ -4,11 +4,11 @@
 //! the hub and taken by a commune.
 
 mod ops {
-    pub mod accounts;
-    pub mod backup;
-    pub mod catalog;
-    pub mod doctor;
-    pub mod rebuild;
-    pub mod restore;
-    pub mod support;
+    pub(crate) mod accounts;
+    pub(crate) mod backup;
+    pub(crate) mod catalog;
+    pub(crate) mod doctor;
+    pub(crate) mod rebuild;
+    pub(crate) mod restore;
+    pub(crate) mod support;
 }

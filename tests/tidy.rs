@@ -531,7 +531,7 @@ fn import_graph(root: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
             let mut segs = path.as_slice();
             let absolute: Vec<String> = match segs.first().map(String::as_str) {
                 Some("crate") => segs[1..].to_vec(),
-                Some("super") | Some("self") => {
+                Some("super" | "self") => {
                     while let Some(s) = segs.first() {
                         match s.as_str() {
                             "super" => {

@@ -9,16 +9,20 @@ use serde_json::json;
 use crate::stats::r3;
 
 /// A store's breakdown taken before a phase, to subtract from the one after.
-pub struct Before(StorageBreakdown);
+pub(crate) struct Before(StorageBreakdown);
 
 /// Takes the breakdown before a phase.
-pub fn before(node: &Node) -> anyhow::Result<Before> {
+pub(crate) fn before(node: &Node) -> anyhow::Result<Before> {
     Ok(Before(node.storage_breakdown()?))
 }
 
 /// Bytes per case added since `before`: the file, every table's pages (keys and values,
 /// redb's overhead, slack inside pages), and what no table holds (free pages).
-pub fn per_case(node: &Node, before: &Before, cases: usize) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn per_case(
+    node: &Node,
+    before: &Before,
+    cases: usize,
+) -> anyhow::Result<serde_json::Value> {
     let after = node.storage_breakdown()?;
     let n = cases.max(1) as f64;
     let delta = |a: u64, b: u64| (a as f64 - b as f64) / n;
@@ -26,7 +30,7 @@ pub fn per_case(node: &Node, before: &Before, cases: usize) -> anyhow::Result<se
     for t in &after.tables {
         let old = before.0.table(&t.table);
         let get = |f: fn(&TableUsage) -> u64| old.map(f).unwrap_or(0);
-        let total = delta(t.total_bytes(), get(|u| u.total_bytes()));
+        let total = delta(t.total_bytes(), get(hoso_node::TableUsage::total_bytes));
         if total.abs() < 0.5 {
             continue;
         }

@@ -23,7 +23,7 @@ use crate::workload::{PASSPHRASE, REGISTRY};
 
 /// `hoso-bench history`.
 #[derive(Args, Debug)]
-pub struct HistoryArgs {
+pub(crate) struct HistoryArgs {
     /// Prior changes of the case at which to measure, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "1000,10000")]
     pub changes: Vec<usize>,
@@ -202,7 +202,7 @@ fn run_history(a: &HistoryArgs) -> anyhow::Result<HistoryBench> {
 }
 
 /// Runs the long-history benchmark.
-pub fn run(a: &HistoryArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(a: &HistoryArgs) -> anyhow::Result<serde_json::Value> {
     crate::warn_if_debug("history");
     let r = run_history(a).context("history benchmark")?;
     Ok(serde_json::to_value(r)?)

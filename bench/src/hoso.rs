@@ -126,7 +126,7 @@ impl Hoso {
     }
 
     /// [`Hoso::spawn`] with extra environment (e.g. a `RUST_LOG` filter).
-    pub fn spawn_env(
+    pub(crate) fn spawn_env(
         &self,
         node: &NodeDir,
         what: &str,

@@ -50,7 +50,7 @@ fn key(app: &mut App, node: &Node, code: KeyCode) {
 }
 
 /// What the hub view measured.
-pub struct HubView {
+pub(crate) struct HubView {
     /// `Node::open` of the hub's dir, each try (ms).
     pub open_ms: Vec<f64>,
     /// Node open → the console's first frame (its login screen) drawn (ms).
@@ -64,7 +64,7 @@ pub struct HubView {
 }
 
 /// Measures on the hub in `dir`; `queries` are `(kind, text)` searches.
-pub fn measure(dir: &Path, queries: &[(&str, String)]) -> anyhow::Result<HubView> {
+pub(crate) fn measure(dir: &Path, queries: &[(&str, String)]) -> anyhow::Result<HubView> {
     let mut open_ms = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();

@@ -17,18 +17,18 @@ use crate::hoso::{OFFICER, PASSPHRASE};
 use crate::proc::check_stop;
 
 /// Peak resident set of this process so far (`VmHWM`, MiB).
-pub fn self_peak_rss_mib() -> f64 {
+pub(crate) fn self_peak_rss_mib() -> f64 {
     crate::stats::vm_hwm_mib("/proc/self/status").unwrap_or(0.0)
 }
 
 /// Starts this process's peak-RSS count again from its current RSS (`clear_refs` 5).
-pub fn reset_self_peak_rss() {
+pub(crate) fn reset_self_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
 /// Adds one note to each case of `ids` at the node in `dir` (one audited write each) and
 /// returns each write's time in ms.
-pub fn notes(dir: &Path, ids: &[String], text: &str) -> anyhow::Result<Vec<f64>> {
+pub(crate) fn notes(dir: &Path, ids: &[String], text: &str) -> anyhow::Result<Vec<f64>> {
     let node = Node::open(dir).with_context(|| format!("opening {}", dir.display()))?;
     let officer = node.authenticate(OFFICER, PASSPHRASE)?;
     let mut ms = Vec::with_capacity(ids.len());
@@ -44,7 +44,7 @@ pub fn notes(dir: &Path, ids: &[String], text: &str) -> anyhow::Result<Vec<f64>>
 }
 
 /// What the live phase measured.
-pub struct Live {
+pub(crate) struct Live {
     /// Write → the hub's ack recorded at the commune, per push (ms).
     pub push_ms: Vec<f64>,
     /// Engine start → the hub online (ms).
@@ -56,7 +56,12 @@ pub struct Live {
 /// Runs the commune's sync engine in this process (it dials `hub`), then `pushes` times: one
 /// note on a case, timed until the hub's acknowledgement of that version is recorded at the
 /// commune (the hub acks a case once it has merged it durably).
-pub fn live_push(dir: &Path, hub: &str, ids: &[String], pushes: usize) -> anyhow::Result<Live> {
+pub(crate) fn live_push(
+    dir: &Path,
+    hub: &str,
+    ids: &[String],
+    pushes: usize,
+) -> anyhow::Result<Live> {
     let hub: NodeId = hub
         .parse()
         .map_err(|e| anyhow::anyhow!("the hub's id {hub}: {e}"))?;

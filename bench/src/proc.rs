@@ -409,7 +409,7 @@ impl Proc {
     }
 
     /// Its whole stderr log so far.
-    pub fn stderr_text(&self) -> String {
+    pub(crate) fn stderr_text(&self) -> String {
         std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
     }
 

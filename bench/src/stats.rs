@@ -26,7 +26,7 @@ pub(crate) fn r3(x: f64) -> f64 {
 }
 
 /// `VmHWM` (peak resident set) from a `/proc/PID/status` file, MiB.
-pub fn vm_hwm_mib(status_path: &str) -> Option<f64> {
+pub(crate) fn vm_hwm_mib(status_path: &str) -> Option<f64> {
     let s = std::fs::read_to_string(status_path).ok()?;
     let kib: f64 = s
         .lines()
@@ -39,7 +39,7 @@ pub fn vm_hwm_mib(status_path: &str) -> Option<f64> {
 }
 
 /// A plain-text table of `(figure, value, target, verdict)` rows, for stderr.
-pub fn table(title: &str, rows: &[(String, String, String, String)]) -> String {
+pub(crate) fn table(title: &str, rows: &[(String, String, String, String)]) -> String {
     let head = (
         "figure".to_string(),
         "measured".to_string(),
@@ -69,7 +69,7 @@ pub fn table(title: &str, rows: &[(String, String, String, String)]) -> String {
 }
 
 /// A table row: `ok` when `value <= limit`, `MISSED` otherwise.
-pub fn row(
+pub(crate) fn row(
     name: &str,
     value: String,
     limit_text: &str,

@@ -23,7 +23,7 @@ use crate::{env, workload};
 
 /// `hoso-bench two-hubs`.
 #[derive(Args, Debug)]
-pub struct TwoHubsArgs {
+pub(crate) struct TwoHubsArgs {
     /// Cases imported at the commune before the hubs start.
     #[arg(long, default_value_t = 200)]
     pub cases: usize,
@@ -68,7 +68,7 @@ fn wait(
 }
 
 /// Runs the two-hub bench and returns its JSON report.
-pub fn run(args: &TwoHubsArgs) -> anyhow::Result<serde_json::Value> {
+pub(crate) fn run(args: &TwoHubsArgs) -> anyhow::Result<serde_json::Value> {
     crate::warn_if_debug("two-hubs");
     let work = setup::WorkDir::new(
         args.common.work.as_deref(),

@@ -271,7 +271,7 @@ impl Node {
                     .payload
                     .as_deref()
                     .and_then(|p| serde_json::from_slice::<serde_json::Value>(p).ok())
-                    .and_then(|p| p.get("incarnation").and_then(|i| i.as_u64()));
+                    .and_then(|p| p.get("incarnation").and_then(serde_json::Value::as_u64));
                 // A purged payload: recognise the actor instead.
                 let inc = inc
                     .map(|i| i as u32)

@@ -3,13 +3,13 @@
 //! metadata keys and small read helpers. Integrity errors are [`error::StoreError`]; where the
 //! bytes go, per table, is [`usage`]; offline compaction (`hoso store compact`) is [`repack`].
 
-pub mod check;
-pub mod error;
-pub mod genesis;
-pub mod migrations;
-pub mod repack;
+pub(crate) mod check;
+pub(crate) mod error;
+pub(crate) mod genesis;
+pub(crate) mod migrations;
+pub(crate) mod repack;
 pub mod tables;
-pub mod usage;
+pub(crate) mod usage;
 
 use std::path::Path;
 
@@ -23,15 +23,15 @@ use tables::*;
 /// Meta key: JSON of the node's chain head.
 pub const META_CHAIN_HEAD: &str = "chain-head";
 /// Meta key prefix: daily receipt sequence, `receipt-seq:YYMMDD` (u32 BE).
-pub const META_RECEIPT_SEQ: &str = "receipt-seq:";
+pub(crate) const META_RECEIPT_SEQ: &str = "receipt-seq:";
 /// Meta key: store format version (`hoso-store-N`, see [`migrations`]).
-pub const META_FORMAT: &str = "format";
+pub(crate) const META_FORMAT: &str = "format";
 /// The store format this build writes.
-pub const FORMAT: u32 = migrations::CURRENT;
+pub(crate) const FORMAT: u32 = migrations::CURRENT;
 
 /// How [`open`] found the store.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Opened {
+pub(crate) struct Opened {
     /// Formats the store was migrated through on this open (empty when it was current).
     pub migrated: Vec<u32>,
 }
@@ -95,7 +95,7 @@ fn create_tables(tx: &redb::WriteTransaction) -> Result<()> {
 
 /// Creates a new store file at `path` with every table, in the current format. Refuses a path
 /// that already holds data: only `init` (and scratch benchmarks) create stores.
-pub fn create(path: &Path) -> Result<Database> {
+pub(crate) fn create(path: &Path) -> Result<Database> {
     if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
         return Err(NodeError::AlreadyInitialized {
             dir: path.parent().unwrap_or(path).to_path_buf(),
@@ -115,7 +115,7 @@ pub fn create(path: &Path) -> Result<Database> {
 /// Opens an existing store: refuses a missing or zero-length file (never recreates one), a
 /// store from a newer hoso, and anything that is not a hoso store; migrates an older format in
 /// the opening transaction.
-pub fn open(path: &Path) -> Result<(Database, Opened)> {
+pub(crate) fn open(path: &Path) -> Result<(Database, Opened)> {
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             return Err(StoreError::Missing {
@@ -168,7 +168,7 @@ pub fn open(path: &Path) -> Result<(Database, Opened)> {
 }
 
 /// Records the node a new store belongs to (in `init`'s genesis transaction).
-pub fn set_origin(tx: &redb::WriteTransaction, node: &NodeId) -> Result<()> {
+pub(crate) fn set_origin(tx: &redb::WriteTransaction, node: &NodeId) -> Result<()> {
     tx.open_table(META)?
         .insert(migrations::META_ORIGIN, node.0.as_slice())?;
     Ok(())
@@ -177,7 +177,7 @@ pub fn set_origin(tx: &redb::WriteTransaction, node: &NodeId) -> Result<()> {
 /// Checks that the store at `path` belongs to `key` and that its chain head is the last entry
 /// of that node's chain: a replaced `node.key`, a store copied from another node or a corrupt
 /// head refuses to open instead of starting a second chain.
-pub fn check_binding(db: &Database, path: &Path, key: &NodeId) -> Result<()> {
+pub(crate) fn check_binding(db: &Database, path: &Path, key: &NodeId) -> Result<()> {
     let rtx = db.begin_read()?;
     let meta = rtx.open_table(META)?;
     let origin = match meta.get(migrations::META_ORIGIN)? {
@@ -237,21 +237,21 @@ pub fn check_binding(db: &Database, path: &Path, key: &NodeId) -> Result<()> {
 }
 
 /// Reads one meta value.
-pub fn meta_get(db: &Database, key: &str) -> Result<Option<Vec<u8>>> {
+pub(crate) fn meta_get(db: &Database, key: &str) -> Result<Option<Vec<u8>>> {
     let rtx = db.begin_read()?;
     let t = rtx.open_table(META)?;
     Ok(t.get(key)?.map(|v| v.value().to_vec()))
 }
 
 /// Number of rows in a table of case ids.
-pub fn count_cases(db: &Database) -> Result<u64> {
+pub(crate) fn count_cases(db: &Database) -> Result<u64> {
     use redb::ReadableTableMetadata;
     let rtx = db.begin_read()?;
     Ok(rtx.open_table(CASES)?.len()?)
 }
 
 /// Iterates all stored case ids (for rebuilds and exports).
-pub fn all_case_ids(db: &Database) -> Result<Vec<[u8; 16]>> {
+pub(crate) fn all_case_ids(db: &Database) -> Result<Vec<[u8; 16]>> {
     let rtx = db.begin_read()?;
     let t = rtx.open_table(CASES)?;
     let mut out = Vec::new();

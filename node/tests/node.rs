@@ -3,14 +3,14 @@
 #![allow(clippy::unwrap_used)]
 
 mod node {
-    pub mod cases;
-    pub mod catalog;
-    pub mod compact_audit;
-    pub mod corrections;
-    pub mod doc_cache;
-    pub mod durability;
-    pub mod intake;
-    pub mod lifecycle;
-    pub mod merge_prop;
-    pub mod store_compact;
+    pub(crate) mod cases;
+    pub(crate) mod catalog;
+    pub(crate) mod compact_audit;
+    pub(crate) mod corrections;
+    pub(crate) mod doc_cache;
+    pub(crate) mod durability;
+    pub(crate) mod intake;
+    pub(crate) mod lifecycle;
+    pub(crate) mod merge_prop;
+    pub(crate) mod store_compact;
 }

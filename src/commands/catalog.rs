@@ -12,7 +12,7 @@ use crate::output;
 /// Runs a procedures command. Needs no node: on a node, the catalog version in force (a
 /// version published by the hub once one is applied, issue 12); without one, the data dir's
 /// catalog override when there is one, else the built-in catalog.
-pub fn run(cli: &Cli, cmd: &ProceduresCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &ProceduresCmd) -> anyhow::Result<ExitCode> {
     // A node that cannot be opened now (held by another process) falls back to the files.
     let in_force = crate::data_dir::data_dir(cli)
         .join(hoso_node::node::paths::CONFIG)

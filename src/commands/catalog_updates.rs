@@ -11,7 +11,7 @@ use crate::exit::UsageError;
 use crate::output;
 
 /// Runs a catalog command.
-pub fn run(cli: &Cli, cmd: &CatalogCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &CatalogCmd) -> anyhow::Result<ExitCode> {
     let node = crate::data_dir::open(cli)?;
     match cmd {
         CatalogCmd::Publish { dir } => publish(cli, &node, dir),
@@ -105,7 +105,12 @@ fn show(cli: &Cli, node: &Node) -> anyhow::Result<ExitCode> {
 }
 
 /// Runs `hoso case recatalog CASE --reason TEXT`.
-pub fn recatalog(cli: &Cli, node: &Node, case: &str, reason: &str) -> anyhow::Result<ExitCode> {
+pub(super) fn recatalog(
+    cli: &Cli,
+    node: &Node,
+    case: &str,
+    reason: &str,
+) -> anyhow::Result<ExitCode> {
     let by = crate::auth::acting(cli, node)?;
     let before = node.case(case)?.catalog_version.unwrap_or(0);
     let v = node.recatalog_case(&by, case, reason)?;

@@ -8,7 +8,7 @@ use crate::cli::{Cli, StoreCmd};
 use crate::output;
 
 /// Runs `hoso store …`.
-pub fn run(cli: &Cli, cmd: &StoreCmd) -> anyhow::Result<ExitCode> {
+pub(super) fn run(cli: &Cli, cmd: &StoreCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         StoreCmd::Compact => compact(cli),
         StoreCmd::Usage => usage(cli),

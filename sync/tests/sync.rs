@@ -1,17 +1,17 @@
 //! Sync integration tests: real nodes (redb in temp dirs), real iroh endpoints on 127.0.0.1.
 
 mod sync {
-    pub mod audit;
-    pub mod bad_frames;
-    pub mod catalog;
-    pub mod common;
-    pub mod conflicts;
-    pub mod converge;
-    pub mod fanin;
-    pub mod frames;
-    pub mod limits;
-    pub mod resume;
-    pub mod scope;
-    pub mod trust;
-    pub mod two_hubs;
+    pub(crate) mod audit;
+    pub(crate) mod bad_frames;
+    pub(crate) mod catalog;
+    pub(crate) mod common;
+    pub(crate) mod conflicts;
+    pub(crate) mod converge;
+    pub(crate) mod fanin;
+    pub(crate) mod frames;
+    pub(crate) mod limits;
+    pub(crate) mod resume;
+    pub(crate) mod scope;
+    pub(crate) mod trust;
+    pub(crate) mod two_hubs;
 }

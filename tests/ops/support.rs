@@ -245,7 +245,7 @@ pub(crate) fn audit_actions(h: &Hoso, node: Option<&str>) -> Vec<(String, serde_
         .collect()
 }
 
-pub use hoso_testkit::tmux::Tmux;
+pub(crate) use hoso_testkit::tmux::Tmux;
 
 /// The console on `dir` as a tmux command line (no colour, a stated terminal).
 pub(crate) fn console_cmd(dir: &Path) -> String {

@@ -692,10 +692,10 @@ impl App {
                 match o {
                     O::Dashboard(r) => province::on_dashboard(&mut self.province, r),
                     O::CommuneCases { commune, result } => {
-                        province_cases::on_cases(&mut self.province_cases, commune, result)
+                        province_cases::on_cases(&mut self.province_cases, commune, result);
                     }
                     O::Audit { generation, result } => {
-                        auditor::on_results(&mut self.auditor, generation, result)
+                        auditor::on_results(&mut self.auditor, generation, result);
                     }
                     O::Verified(r) => auditor::on_verified(&mut self.auditor, r),
                     O::Exported(r) => {

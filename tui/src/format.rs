@@ -334,7 +334,7 @@ pub fn applicant_lines(
     }
 }
 
-/// Unix ms as Vietnam time (Asia/Ho_Chi_Minh), `DD/MM/YYYY HH:MM`.
+/// Unix ms as Vietnam time (`Asia/Ho_Chi_Minh`), `DD/MM/YYYY HH:MM`.
 pub fn local_time(ms: i64) -> String {
     use chrono::TimeZone;
     hoso_node::deadline::vn_offset()

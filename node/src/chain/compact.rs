@@ -198,7 +198,7 @@ pub fn compact(
     }
     for list in [&b.heads_before, &b.changes] {
         put_varint(&mut out, list.len() as u64);
-        for h in list.iter() {
+        for h in list {
             out.extend_from_slice(h);
         }
     }

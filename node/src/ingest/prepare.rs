@@ -76,7 +76,7 @@ impl Node {
         };
         let items: Vec<(&IncomingDoc, bool)> = docs.iter().zip(wanted).collect();
         let threads = std::thread::available_parallelism()
-            .map(|n| n.get())
+            .map(std::num::NonZero::get)
             .unwrap_or(1)
             .min(8);
         let n = items.iter().filter(|(_, w)| *w).count();

@@ -55,7 +55,11 @@ pub struct CatalogVersion {
 impl Node {
     /// The rules in force (the newest catalog version held).
     pub fn rules(&self) -> &'static Rules {
-        *self.inner.rules.read().unwrap_or_else(|p| p.into_inner())
+        *self
+            .inner
+            .rules
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The catalog version in force (0: the node's local catalog).
@@ -64,7 +68,11 @@ impl Node {
     }
 
     fn set_rules(&self, r: &'static Rules) {
-        *self.inner.rules.write().unwrap_or_else(|p| p.into_inner()) = r;
+        *self
+            .inner
+            .rules
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = r;
     }
 
     /// The newest stored bundle's version (0 when none is stored).

@@ -375,7 +375,10 @@ impl Node {
 
     /// The cache of loaded case documents (see `doc_cache.rs`).
     pub(crate) fn doc_cache(&self) -> MutexGuard<'_, crate::doc_cache::DocCache> {
-        self.inner.docs.lock().unwrap_or_else(|p| p.into_inner())
+        self.inner
+            .docs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Turns the document cache off (every write and read loads the case from the store) or

@@ -74,7 +74,7 @@ impl Node {
         // The case's own catalog version (issue 12).
         let rules = self.case_rules(&v);
         if let Some(p) = rules.catalog.get(&v.procedure) {
-            for (field, e) in v.evidence.iter_mut() {
+            for (field, e) in &mut v.evidence {
                 if let Some(src) = p.field(field).and_then(|f| {
                     f.source.clone().or_else(|| {
                         f.lookup

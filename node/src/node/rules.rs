@@ -91,7 +91,9 @@ static INTERNED: OnceLock<Mutex<Vec<&'static Rules>>> = OnceLock::new();
 /// The process's one copy of `r` (see the module docs).
 pub(crate) fn intern(r: Rules) -> &'static Rules {
     let all = INTERNED.get_or_init(|| Mutex::new(Vec::new()));
-    let mut all = all.lock().unwrap_or_else(|p| p.into_inner());
+    let mut all = all
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let same = |x: &&&Rules| {
         x.version == r.version
             && x.hash == r.hash
@@ -108,7 +110,9 @@ pub(crate) fn intern(r: Rules) -> &'static Rules {
 /// An interned version by number and hash, if built already.
 pub(crate) fn find(version: u64, hash: &[u8; 32]) -> Option<&'static Rules> {
     let all = INTERNED.get_or_init(|| Mutex::new(Vec::new()));
-    let all = all.lock().unwrap_or_else(|p| p.into_inner());
+    let all = all
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     all.iter()
         .find(|x| x.version == version && x.hash.as_ref() == Some(hash))
         .copied()

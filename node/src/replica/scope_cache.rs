@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// Cases remembered before the cache is emptied.
-pub const MAX_CASES: usize = 2_000_000;
+pub(super) const MAX_CASES: usize = 2_000_000;
 
 #[derive(Default)]
 struct Inner {
@@ -38,13 +38,19 @@ impl std::fmt::Debug for ScopeCache {
 impl ScopeCache {
     /// The place index of a case, if known.
     pub(crate) fn place_of(&self, case: &[u8; 16]) -> Option<u32> {
-        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         g.by_case.get(case).copied()
     }
 
     /// Whether `verdict` holds for place `ix` (false for an unknown index).
     pub(crate) fn judge(&self, ix: u32, verdict: &dyn Fn(&str, &str) -> bool) -> bool {
-        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         g.places
             .get(ix as usize)
             .is_some_and(|(p, c)| verdict(p, c))
@@ -52,7 +58,10 @@ impl ScopeCache {
 
     /// Remembers a case's jurisdiction (from a committed summary) and returns its place index.
     pub(crate) fn learn(&self, case: &[u8; 16], province: &str, commune: &str) -> u32 {
-        let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut g = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if g.by_case.len() >= MAX_CASES {
             g.by_case.clear();
         }

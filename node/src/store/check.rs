@@ -22,7 +22,7 @@ use crate::store::error::StoreError;
 use crate::store::tables::{CASES, DOC_CHANGES, DOCS, INDEX, OFFICERS, RECEIPTS};
 
 /// Problems listed in a report at most (the count is always exact).
-pub const MAX_LISTED: usize = 1000;
+pub(crate) const MAX_LISTED: usize = 1000;
 
 /// One thing `hoso check` found.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -26,7 +26,7 @@ use crate::store::error::StoreError;
 use crate::store::tables::META;
 
 /// The format this build writes.
-pub const CURRENT: u32 = 3;
+pub(crate) const CURRENT: u32 = 3;
 
 /// Format 1–2 audit records: key (origin, seq), value `body ‖ signature`.
 pub(crate) const AUDIT_V1: TableDefinition<(&[u8; 32], u64), &[u8]> =
@@ -35,17 +35,17 @@ pub(crate) const AUDIT_V1: TableDefinition<(&[u8; 32], u64), &[u8]> =
 pub(crate) const AUDIT_PAYLOADS_V1: TableDefinition<&[u8; 32], &[u8]> =
     TableDefinition::new("audit-payloads-1");
 /// Prefix of the format value.
-pub const FORMAT_PREFIX: &str = "hoso-store-";
+pub(crate) const FORMAT_PREFIX: &str = "hoso-store-";
 /// Meta key: the 32-byte id of the node whose chain this store holds (format 2 on).
-pub const META_ORIGIN: &str = "origin";
+pub(crate) const META_ORIGIN: &str = "origin";
 
 /// The meta value of format `n`.
-pub fn format_value(n: u32) -> Vec<u8> {
+pub(crate) fn format_value(n: u32) -> Vec<u8> {
     format!("{FORMAT_PREFIX}{n}").into_bytes()
 }
 
 /// Parses a meta `format` value; `None` when it is not one hoso writes.
-pub fn parse_format(v: &[u8]) -> Option<u32> {
+pub(crate) fn parse_format(v: &[u8]) -> Option<u32> {
     let s = std::str::from_utf8(v).ok()?;
     let n = s.strip_prefix(FORMAT_PREFIX)?;
     if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) || n.starts_with('0') {
@@ -73,7 +73,7 @@ const STEPS: &[Step] = &[
 
 /// Runs every step from `from` up to [`CURRENT`] inside `tx` and writes the new format.
 /// Returns the formats stepped through (empty when already current).
-pub fn migrate(tx: &WriteTransaction, path: &Path, from: u32) -> Result<Vec<u32>> {
+pub(crate) fn migrate(tx: &WriteTransaction, path: &Path, from: u32) -> Result<Vec<u32>> {
     let mut done = Vec::new();
     for step in STEPS.iter().filter(|s| s.to > from && s.to <= CURRENT) {
         (step.run)(tx).map_err(|e| StoreError::Migration {

@@ -76,7 +76,7 @@ impl TableVisitor for Repack<'_> {
 /// Compacts the store file at `path` (see the module docs). Opens it through
 /// [`super::open`] first, so an older format is migrated and anything that is not a hoso store
 /// is refused as on every open.
-pub fn compact_file(path: &Path) -> Result<Compacted> {
+pub(crate) fn compact_file(path: &Path) -> Result<Compacted> {
     let t = Instant::now();
     let size = |p: &Path| {
         std::fs::metadata(p)

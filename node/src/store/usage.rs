@@ -61,7 +61,7 @@ impl StorageBreakdown {
 }
 
 /// Reads the breakdown of the store `db` kept in the file at `path`.
-pub fn breakdown(db: &Database, path: &Path) -> Result<StorageBreakdown> {
+pub(crate) fn breakdown(db: &Database, path: &Path) -> Result<StorageBreakdown> {
     let file_bytes = std::fs::metadata(path)
         .map_err(|e| NodeError::io(path, e))?
         .len();

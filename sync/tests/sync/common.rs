@@ -82,13 +82,13 @@ pub(crate) async fn round(node: &Node) -> hoso_sync::RoundStats {
 /// Appends a change chunk to a case in `node`'s store behind every check (no audit entry), as
 /// a tampered store or a patched binary would, and puts the case at the head of the feed so
 /// sync sends it.
-pub fn plant_change(node: &Node, id: &hoso_node::CaseId, chunk: &[u8]) {
+pub(crate) fn plant_change(node: &Node, id: &hoso_node::CaseId, chunk: &[u8]) {
     hoso_testkit::tamper::plant_change(hoso_testkit::tamper::db(node), id, chunk)
         .expect("plant change");
 }
 
 /// Stores a whole case document in `node`'s store behind every check (scope, audit).
-pub fn plant_doc(node: &Node, bytes: &[u8]) -> hoso_node::CaseId {
+pub(crate) fn plant_doc(node: &Node, bytes: &[u8]) -> hoso_node::CaseId {
     hoso_testkit::tamper::plant_doc(hoso_testkit::tamper::db(node), bytes).expect("plant doc")
 }
 

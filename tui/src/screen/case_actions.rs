@@ -165,7 +165,7 @@ pub fn blocked(d: &DetailState, ctx: &Context, v: &CaseView, item: Item) -> Opti
         }
         Item::Payment => {
             let p = ctx.catalog.get(&v.procedure)?;
-            if p.fee.as_ref().is_none_or(|f| f.is_free()) {
+            if p.fee.as_ref().is_none_or(hoso_schemas::Fee::is_free) {
                 return Some("Thủ tục này không thu lệ phí".into());
             }
             if let Some(first) = v.payments.first() {

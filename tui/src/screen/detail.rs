@@ -191,7 +191,7 @@ pub fn keys(d: &DetailState, ctx: &Context) -> Vec<KeyHelp> {
 /// Pasted text goes to the open note.
 pub fn on_paste(d: &mut DetailState, text: &str) {
     match &mut d.popup {
-        Some(Popup::Confirm { note, .. }) | Some(Popup::Note(note)) => note.insert_str(text),
+        Some(Popup::Confirm { note, .. } | Popup::Note(note)) => note.insert_str(text),
         Some(Popup::Form(f)) => f.paste(text),
         _ => {}
     }

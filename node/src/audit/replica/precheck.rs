@@ -55,7 +55,7 @@ pub(super) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) 
         Ok(e)
     };
     let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
+        .map(std::num::NonZero::get)
         .unwrap_or(1)
         .min(8);
     let checked = if threads < 2 || entries.len() < PARALLEL_FROM {
