@@ -18,6 +18,8 @@ pub(super) fn run(cli: &Cli, cmd: &StoreCmd) -> anyhow::Result<ExitCode> {
 fn compact(cli: &Cli) -> anyhow::Result<ExitCode> {
     let dir = crate::data_dir::data_dir(cli);
     let c = Node::compact_store(&dir)?;
+    // On the chain afterwards: the compaction needed the store to itself.
+    crate::data_dir::open(cli)?.record_compaction(&c)?;
     if cli.json {
         output::json(&serde_json::to_value(&c)?)?;
         return Ok(ExitCode::SUCCESS);

@@ -78,6 +78,7 @@ pub fn action_vi(a: Action) -> &'static str {
         Action::PeerAdd => "Thêm máy đồng bộ",
         Action::PeerRemove => "Gỡ máy đồng bộ",
         Action::StoreRepair => "Dựng lại chỉ mục",
+        Action::StoreCompact => "Thu gọn tệp dữ liệu",
         Action::FieldCorrect => "Đính chính dữ liệu CSDL",
     }
 }
@@ -310,6 +311,19 @@ pub fn sentence(catalog: &Catalog, action: Action, payload: &[u8]) -> String {
             }
             None => "Dựng lại bảng tóm tắt và chỉ mục từ các hồ sơ.".to_string(),
         },
+        Action::StoreCompact => {
+            let mb = |k: &str| {
+                p.get(k)
+                    .and_then(Value::as_u64)
+                    .map(|b| format!("{:.1} MB", b as f64 / 1e6).replace('.', ","))
+            };
+            match (mb("bytes_before"), mb("bytes_after")) {
+                (Some(a), Some(b)) => {
+                    format!("Thu gọn tệp dữ liệu từ {a} xuống {b}; không hồ sơ nào thay đổi.")
+                }
+                _ => "Thu gọn tệp dữ liệu; không hồ sơ nào thay đổi.".to_string(),
+            }
+        }
         Action::FieldCorrect => {
             let parts: Vec<String> = p
                 .get("fields")
@@ -397,5 +411,14 @@ mod tests {
             "{fc}"
         );
         assert_eq!(action_vi(Action::FieldCorrect), "Đính chính dữ liệu CSDL");
+        let sc = sentence(
+            &cat,
+            Action::StoreCompact,
+            br#"{"bytes_before":15667000,"bytes_after":5497000,"rows":1200}"#,
+        );
+        assert_eq!(
+            sc,
+            "Thu gọn tệp dữ liệu từ 15,7 MB xuống 5,5 MB; không hồ sơ nào thay đổi."
+        );
     }
 }

@@ -105,6 +105,9 @@ pub enum Action {
     PeerRemove = 61,
     /// `hoso check --repair` rebuilt summaries, indexes and receipts from the documents.
     StoreRepair = 62,
+    /// `hoso store compact` rewrote the store file in key order (no record changed): recorded
+    /// after it, by the node, with the sizes before and after.
+    StoreCompact = 95,
     /// A registry-filled field was corrected by hand, with a reason (the registry evidence is
     /// kept beside the corrected value).
     FieldCorrect = 80,
@@ -112,7 +115,7 @@ pub enum Action {
 
 impl Action {
     /// All actions.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::Genesis,
         Action::ActorBind,
         Action::OfficerAdd,
@@ -142,6 +145,7 @@ impl Action {
         Action::PeerAdd,
         Action::PeerRemove,
         Action::StoreRepair,
+        Action::StoreCompact,
         Action::FieldCorrect,
     ];
     /// The wire code.
@@ -184,6 +188,7 @@ impl Action {
             Action::PeerAdd => "peer_add",
             Action::PeerRemove => "peer_remove",
             Action::StoreRepair => "store_repair",
+            Action::StoreCompact => "store_compact",
             Action::FieldCorrect => "field_correct",
         }
     }

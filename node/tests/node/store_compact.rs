@@ -38,9 +38,21 @@ fn compaction_needs_the_store_to_itself_and_keeps_everything() {
     assert_eq!(node.chain_head(), head);
     let report = node.verify_audit(&Policy::default()).expect("verify");
     assert!(report.ok, "{:?}", report.first_bad);
+    // The compaction is on the chain afterwards, as the node's own maintenance entry.
+    node.record_compaction(&c).expect("recorded");
+    assert_eq!(node.chain_head().next_seq, head.next_seq + 1);
+    let last = node
+        .audit_chain(&node.id(), head.next_seq, 1)
+        .expect("chain");
+    assert_eq!(
+        last.first().map(|e| e.entry.body.action),
+        Some(hoso_node::audit::entry::Action::StoreCompact)
+    );
     let by = login(&node, "canbo01");
     node.add_note(&by, &codes[0], "sau khi nén")
         .expect("writes go on");
-    assert_eq!(node.chain_head().next_seq, head.next_seq + 1);
+    assert_eq!(node.chain_head().next_seq, head.next_seq + 2);
+    let report = node.verify_audit(&Policy::default()).expect("verify");
+    assert!(report.ok, "{:?}", report.first_bad);
     let _keep = t.dir;
 }
