@@ -51,3 +51,28 @@ pub fn sample_registry() -> PathBuf {
 pub fn sample_cases() -> PathBuf {
     dir().join("sample/cases.jsonl")
 }
+
+/// The built-in catalog's files as a catalog bundle carries them (`catalog/<name>.toml`, in
+/// name order), with the judicial record's in-person fee set to `judicial_fee` (the built-in
+/// fee is 200,000 đồng): a province's next catalog version, for the catalog-update tests.
+pub fn catalog_files(judicial_fee: u64) -> Vec<hoso_node::catalog_bundle::BundleFile> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/catalog");
+    let mut out: Vec<hoso_node::catalog_bundle::BundleFile> = std::fs::read_dir(&dir)
+        .expect("catalog dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            let mut text = std::fs::read_to_string(&p).expect("read");
+            if name == "judicial_record.toml" {
+                text = text.replace("in_person = 200000", &format!("in_person = {judicial_fee}"));
+            }
+            hoso_node::catalog_bundle::BundleFile {
+                path: format!("catalog/{name}"),
+                text,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}

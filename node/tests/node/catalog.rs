@@ -6,27 +6,8 @@ use hoso_node::NodeError;
 use hoso_node::catalog_bundle::{BundleFile, CatalogBundle, CatalogBundleError, MAX_BUNDLE_BYTES};
 use hoso_testkit::node::{commune, hub, peer_entry};
 
-/// The built-in catalog's files, with the judicial record's in-person fee set to `fee`.
 fn files(fee: u64) -> Vec<BundleFile> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/catalog");
-    let mut out: Vec<BundleFile> = std::fs::read_dir(&dir)
-        .expect("catalog dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            let mut text = std::fs::read_to_string(&p).expect("read");
-            if name == "judicial_record.toml" {
-                text = text.replace("in_person = 200000", &format!("in_person = {fee}"));
-            }
-            BundleFile {
-                path: format!("catalog/{name}"),
-                text,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    hoso_testkit::fixtures::catalog_files(fee)
 }
 
 fn fee_of(rules: &hoso_node::node::Rules) -> u64 {

@@ -10,24 +10,7 @@ use hoso_sync::protocol::{CatalogMsg, Message, RoundStats};
 use super::common::*;
 
 fn files(fee: u64) -> Vec<BundleFile> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/catalog");
-    let mut out: Vec<BundleFile> = std::fs::read_dir(&dir)
-        .expect("catalog dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&p)
-                .expect("read")
-                .replace("in_person = 200000", &format!("in_person = {fee}"));
-            BundleFile {
-                path: format!("catalog/{name}"),
-                text,
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    hoso_testkit::fixtures::catalog_files(fee)
 }
 
 fn judicial_fee(node: &hoso_node::Node, v: &hoso_node::CaseView) -> u64 {

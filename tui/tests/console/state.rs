@@ -1035,23 +1035,7 @@ fn a_catalog_version_applied_while_open_reaches_the_console() {
             .in_person
     };
     assert_eq!(fee(&h.app.catalog), 200_000);
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/catalog");
-    let mut files: Vec<hoso_node::catalog_bundle::BundleFile> = std::fs::read_dir(&dir)
-        .expect("catalog dir")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&p)
-                .expect("read")
-                .replace("in_person = 200000", "in_person = 250000");
-            hoso_node::catalog_bundle::BundleFile {
-                path: format!("catalog/{name}"),
-                text,
-            }
-        })
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let files = hoso_testkit::fixtures::catalog_files(250_000);
     let hub = hoso_testkit::node::hub();
     let signed = hub
         .publish_catalog(&login(&hub, "lanhdao01"), files)
