@@ -44,7 +44,7 @@
 //! | signature | 64 |
 
 use crate::chain::entry::{
-    DecodeError, Entry, EntryBody, MAX_HASHES, MAX_OFFICER_LEN, VERSION, payload_hash,
+    DecodeError, Entry, EntryBody, MAX_HASHES, MAX_OFFICER_LEN, Reader, VERSION, payload_hash,
 };
 use crate::ids::CaseId;
 
@@ -269,49 +269,6 @@ pub struct Expanded {
     pub payload: Option<Vec<u8>>,
 }
 
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or(DecodeError::Truncated(what))?;
-        let s = self
-            .bytes
-            .get(self.pos..end)
-            .ok_or(DecodeError::Truncated(what))?;
-        self.pos = end;
-        Ok(s)
-    }
-    fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], DecodeError> {
-        let mut a = [0u8; N];
-        a.copy_from_slice(self.take(N, what)?);
-        Ok(a)
-    }
-    fn varint(&mut self, what: &'static str) -> Result<u64, DecodeError> {
-        let mut v = 0u64;
-        for i in 0..10 {
-            let b = self.take(1, what)?[0];
-            let part = u64::from(b & 0x7f);
-            if i == 9 && part > 1 {
-                return Err(DecodeError::NonCanonical("varint overflows"));
-            }
-            v |= part << (7 * i);
-            if b & 0x80 == 0 {
-                if b == 0 && i > 0 {
-                    return Err(DecodeError::NonCanonical("varint not minimal"));
-                }
-                return Ok(v);
-            }
-        }
-        Err(DecodeError::NonCanonical("varint too long"))
-    }
-}
-
 /// The payload deflated, when that is shorter by more than its length prefix.
 fn deflate(p: &[u8]) -> Option<Vec<u8>> {
     use std::io::Write as _;
@@ -324,7 +281,7 @@ fn deflate(p: &[u8]) -> Option<Vec<u8>> {
     (z.len() + 4 < p.len()).then_some(z)
 }
 
-fn inflated(c: &mut Cursor<'_>) -> Result<Vec<u8>, DecodeError> {
+fn inflated(c: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {
     use std::io::Read as _;
     let n = c.varint("payload length")?;
     if n > MAX_PAYLOAD as u64 {
@@ -350,7 +307,7 @@ fn inflated(c: &mut Cursor<'_>) -> Result<Vec<u8>, DecodeError> {
     Ok(out)
 }
 
-fn payload_bytes(c: &mut Cursor<'_>) -> Result<Vec<u8>, DecodeError> {
+fn payload_bytes(c: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {
     let n = c.varint("payload length")?;
     if n > MAX_PAYLOAD as u64 {
         return Err(DecodeError::TooLarge("payload"));
@@ -365,7 +322,7 @@ pub fn expand(
     row: &[u8],
     dict: &dyn Dictionary,
 ) -> Result<Expanded, DecodeError> {
-    let mut c = Cursor { bytes: row, pos: 0 };
+    let mut c = Reader::new(row);
     let flags = c.take(1, "flags")?[0];
     let ext = if flags & F_EXT != 0 {
         c.take(1, "extension")?[0]
@@ -386,7 +343,7 @@ pub fn expand(
         } else {
             None
         };
-        if c.pos != row.len() {
+        if !c.at_end() {
             return Err(DecodeError::NonCanonical("trailing bytes"));
         }
         return Ok(Expanded { record, payload });
@@ -500,7 +457,7 @@ pub fn expand(
         None
     };
     let sig = c.take(64, "signature")?;
-    if c.pos != row.len() {
+    if !c.at_end() {
         return Err(DecodeError::NonCanonical("trailing bytes"));
     }
     // The rebuilt body must be the one canonical encoding (sorted heads, known action, …).

@@ -288,7 +288,7 @@ impl EntryBody {
     /// Decodes a body strictly: bounds checked before allocating, no trailing bytes,
     /// sorted unique heads, unique changes, ASCII officer, known action.
     pub fn decode(bytes: &[u8]) -> Result<EntryBody, DecodeError> {
-        let mut r = Reader { bytes, pos: 0 };
+        let mut r = Reader::new(bytes);
         let version = r.u8("version")?;
         if version != VERSION {
             return Err(DecodeError::UnsupportedVersion(version));
@@ -354,13 +354,42 @@ impl EntryBody {
     }
 }
 
-struct Reader<'a> {
+/// A bounds-checked reader over encoded bytes (entry records here, compact rows in
+/// [`super::compact`]).
+pub(super) struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
+    /// A reader at the start of `bytes`.
+    pub(super) fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, pos: 0 }
+    }
+    /// Every byte was read.
+    pub(super) fn at_end(&self) -> bool {
+        self.pos == self.bytes.len()
+    }
+    /// An unsigned LEB128 varint, minimal and at most 10 bytes.
+    pub(super) fn varint(&mut self, what: &'static str) -> Result<u64, DecodeError> {
+        let mut v = 0u64;
+        for i in 0..10 {
+            let b = self.take(1, what)?[0];
+            let part = u64::from(b & 0x7f);
+            if i == 9 && part > 1 {
+                return Err(DecodeError::NonCanonical("varint overflows"));
+            }
+            v |= part << (7 * i);
+            if b & 0x80 == 0 {
+                if b == 0 && i > 0 {
+                    return Err(DecodeError::NonCanonical("varint not minimal"));
+                }
+                return Ok(v);
+            }
+        }
+        Err(DecodeError::NonCanonical("varint too long"))
+    }
+    pub(super) fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
         let end = self
             .pos
             .checked_add(n)
@@ -375,7 +404,10 @@ impl<'a> Reader<'a> {
     fn u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
         Ok(self.take(1, what)?[0])
     }
-    fn array<const N: usize>(&mut self, what: &'static str) -> Result<[u8; N], DecodeError> {
+    pub(super) fn array<const N: usize>(
+        &mut self,
+        what: &'static str,
+    ) -> Result<[u8; N], DecodeError> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.take(N, what)?);
         Ok(out)
