@@ -1,6 +1,5 @@
 //! Process-level sync tests: real `hoso serve` processes, `kill -9`, real iroh on loopback.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -44,21 +43,7 @@ pub(crate) fn serve(dir: &Path) -> Child {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn serve");
-    let out = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut first = true;
-        for line in BufReader::new(out).lines().map_while(Result::ok) {
-            if first {
-                let _ = tx.send(line);
-                first = false;
-            }
-        }
-    });
-    let line = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("serve prints its node id and address");
-    assert!(line.starts_with("serving "), "{line}");
+    hoso_testkit::cli::wait_until_serving(&mut child);
     child
 }
 

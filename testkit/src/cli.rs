@@ -416,3 +416,24 @@ impl Jitter {
         std::time::Duration::from_millis(self.0 % max_ms.max(1))
     }
 }
+
+/// Waits for a spawned `hoso serve` (stdout piped) to print its first line, `serving <id> at
+/// <addr>`, within 30 s, and keeps draining its stdout so it never blocks on a full pipe.
+pub fn wait_until_serving(child: &mut std::process::Child) {
+    use std::io::{BufRead, BufReader};
+    let out = child.stdout.take().expect("serve's stdout is piped");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = true;
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            if first {
+                let _ = tx.send(line);
+                first = false;
+            }
+        }
+    });
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("serve prints its node id and address");
+    assert!(line.starts_with("serving "), "{line}");
+}

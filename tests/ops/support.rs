@@ -1,6 +1,5 @@
 //! What the ops tests share: a hub and a commune peered on loopback, `serve` processes, tmux.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -142,21 +141,7 @@ impl Serve {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn serve");
-        let out = child.stdout.take().expect("stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut first = true;
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if first {
-                    let _ = tx.send(line);
-                    first = false;
-                }
-            }
-        });
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("serve prints its node id and address");
-        assert!(line.starts_with("serving "), "{line}");
+        hoso_testkit::cli::wait_until_serving(&mut child);
         Serve { child: Some(child) }
     }
 
