@@ -322,7 +322,7 @@ impl Node {
             })?;
             (
                 crate::store::count_cases(&db)?,
-                crate::audit::ChainHead::load(&db)?.next_seq,
+                crate::audit::head::ChainHead::load(&db)?.next_seq,
             )
         };
         // Measured after the counting open is closed: redb may trim the file on close.

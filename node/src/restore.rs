@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::entry::{Action, Entry};
 use crate::backup::BackupInfo;
+use crate::chain::entry::{Action, Entry};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, actor_for};
 use crate::node::{Node, paths};
@@ -376,7 +376,7 @@ impl Node {
 /// restoring (inside the transaction that stores it).
 pub(crate) fn adopt_own_entry(
     tx: &WriteTransaction,
-    head: &mut crate::audit::ChainHead,
+    head: &mut crate::audit::head::ChainHead,
     e: &Entry,
 ) -> Result<()> {
     if e.body.seq != head.next_seq {
@@ -406,8 +406,8 @@ impl Node {
     pub fn own_cosignatures_of(
         &self,
         origin: &crate::ids::NodeId,
-    ) -> Result<Vec<(String, crate::audit::checkpoint::Cosignature)>> {
-        use crate::audit::checkpoint::Cosignature;
+    ) -> Result<Vec<(String, crate::chain::checkpoint::Cosignature)>> {
+        use crate::chain::checkpoint::Cosignature;
         use crate::store::tables::{AUDIT_CHECKPOINTS, AUDIT_COSIGS};
         use redb::ReadableDatabase;
         let me = self.id();

@@ -5,7 +5,7 @@
 
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 
-use crate::audit::StoredEntry;
+use crate::audit::read::StoredEntry;
 use crate::audit::source::DbSource;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
@@ -44,12 +44,12 @@ impl Node {
         from_seq: u64,
         limit: usize,
     ) -> Result<Vec<StoredEntry>> {
-        crate::audit::chain(self.db(), origin, from_seq, limit)
+        crate::audit::read::chain(self.db(), origin, from_seq, limit)
     }
 
     /// Every audit entry naming one case, in (origin, seq) order.
     pub fn audit_for_case(&self, case: &CaseId) -> Result<Vec<StoredEntry>> {
-        crate::audit::for_case(self.db(), case)
+        crate::audit::read::for_case(self.db(), case)
     }
 
     /// This node's store as an audit source (what `audit verify` reads).

@@ -7,7 +7,7 @@
 use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
-use crate::audit::entry::Entry;
+use crate::chain::entry::Entry;
 use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
@@ -18,8 +18,7 @@ mod precheck;
 /// Most entries one batch may carry.
 pub const MAX_BATCH: usize = 4096;
 
-/// A stored audit record (`body ‖ signature`) with its payload, unless purged.
-pub type RawRecord = (Vec<u8>, Option<Vec<u8>>);
+pub use precheck::RawRecord;
 
 /// What a batch of received entries did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -11,10 +11,10 @@ use std::collections::HashMap;
 use redb::ReadableDatabase;
 use serde::Serialize;
 
-use crate::audit::StoredEntry;
 use crate::audit::bundle::ExportSummary;
-use crate::audit::entry::{Action, DecodeError, Entry, EntryBody};
+use crate::audit::read::StoredEntry;
 use crate::audit::source::{AuditSource, DbSource};
+use crate::chain::entry::{Action, DecodeError, Entry, EntryBody};
 use crate::config::NodeRole;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};

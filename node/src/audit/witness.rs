@@ -17,9 +17,9 @@
 use redb::ReadableTable;
 use serde::Serialize;
 
-use crate::audit::checkpoint::{Checkpoint, Cosignature, SignedCheckpoint};
-use crate::audit::entry::{ENTRY_HASH_CONTEXT, Entry, payload_hash};
-use crate::audit::merkle::CompactRange;
+use crate::chain::checkpoint::{Checkpoint, Cosignature, SignedCheckpoint};
+use crate::chain::entry::{ENTRY_HASH_CONTEXT, Entry, payload_hash};
+use crate::chain::merkle::CompactRange;
 use crate::error::{AuditError, CosignRefusal, EncodeError, NodeError, Result};
 use crate::ids::{CaseId, NodeId, hex};
 use crate::node::Node;
@@ -131,7 +131,7 @@ impl Node {
     /// Builds the request for the hub: entries from `old_size` and a signed note at the head.
     pub fn checkpoint_request(&self, old_size: u64) -> Result<AddCheckpoint> {
         let sc = self.own_checkpoint()?;
-        let stored = crate::audit::chain(
+        let stored = crate::audit::read::chain(
             self.db(),
             &self.id(),
             old_size,
@@ -287,7 +287,7 @@ impl Node {
                     );
                 }
                 if e.body.time_ms < prev_time
-                    && e.body.action != crate::audit::entry::Action::ClockJump
+                    && e.body.action != crate::chain::entry::Action::ClockJump
                 {
                     return evidence(
                         format!("entry #{seq}: clock rollback"),
@@ -322,7 +322,8 @@ impl Node {
             for (e, _) in &accepted {
                 if e.body.case_id != CaseId::NONE {
                     by_case.insert(
-                        crate::audit::case_key(&e.body.case_id, &origin.0, e.body.seq).as_slice(),
+                        crate::audit::append::case_key(&e.body.case_id, &origin.0, e.body.seq)
+                            .as_slice(),
                         (),
                     )?;
                 }

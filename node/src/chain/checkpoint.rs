@@ -15,6 +15,7 @@
 //! `— hub:<hub hex> base64(keyID ‖ u64 time ‖ sig)`: "as of t this is the largest consistent
 //! checkpoint of origin I have seen, and I hold every entry up to size".
 
+pub use crate::chain::note::NoteError;
 use crate::chain::note::{b64, key_id, unb64};
 use crate::identity::{NodeKey, verify};
 use crate::ids::{NodeId, hex};
@@ -28,11 +29,6 @@ pub const COSIG_HASH_CONTEXT: &str = "hoso 2026-11 audit cosignature v1";
 /// Longest note accepted.
 pub const MAX_NOTE_LEN: usize = 2048;
 const ORIGIN_PREFIX: &str = "hoso/audit/v1/";
-
-/// Why a note does not parse.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("bad checkpoint note: {0}")]
-pub struct NoteError(pub &'static str);
 
 /// The statement a checkpoint makes about one chain.
 #[derive(Clone, Debug, PartialEq, Eq)]

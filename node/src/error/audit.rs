@@ -1,7 +1,7 @@
 //! Why the audit chain refused something: an entry it cannot record, a peer's batch over its
 //! bound, a witness cosignature that does not check, an entry that is not there.
 
-use crate::audit::checkpoint::NoteError;
+use crate::chain::note::NoteError;
 use crate::ids::CaseId;
 
 /// Why a witness cosignature of this node's checkpoint was not stored.

@@ -15,8 +15,8 @@ use automerge::ChangeHash;
 use hoso_schemas::{Role, Status};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::{Action, Entry};
 use crate::case::CaseView;
+use crate::chain::entry::{Action, Entry};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId, actor_for, hex};
 use crate::node::Node;

@@ -4,8 +4,8 @@
 use hoso_schemas::{Procedure, Status};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::Action;
 use crate::case::{CaseDoc, CaseView, HistoryEntry, Note};
+use crate::chain::entry::Action;
 use crate::deadline;
 use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;

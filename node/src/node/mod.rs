@@ -14,7 +14,7 @@ use hoso_schemas::{Catalog, HolidayCalendar, Status};
 use redb::{Database, WriteTransaction};
 use serde::Serialize;
 
-use crate::audit::ChainHead;
+use crate::audit::head::ChainHead;
 use crate::case::{Evidence, HistoryEntry, Note};
 use crate::config::{NodeConfig, NodeRole};
 use crate::error::{ConfigError, NodeError, Result};
@@ -194,7 +194,7 @@ struct Inner {
     sync_commands: tokio::sync::broadcast::Sender<SyncCommand>,
     /// The own chain's compact range and head hash as last computed (`own_checkpoint`
     /// extends it with the entries appended since, instead of rehashing the whole chain).
-    own_range: Mutex<Option<(crate::audit::merkle::CompactRange, [u8; 32])>>,
+    own_range: Mutex<Option<(crate::chain::merkle::CompactRange, [u8; 32])>>,
     /// Loaded case documents, checked against the store on each use (`doc_cache.rs`).
     docs: Mutex<crate::doc_cache::DocCache>,
     /// Each case's jurisdiction, for walking the feed (`replica/scope_cache.rs`).
@@ -400,7 +400,7 @@ impl Node {
     /// The cached compact range of the own chain (see `Inner::own_range`).
     pub(crate) fn own_range(
         &self,
-    ) -> MutexGuard<'_, Option<(crate::audit::merkle::CompactRange, [u8; 32])>> {
+    ) -> MutexGuard<'_, Option<(crate::chain::merkle::CompactRange, [u8; 32])>> {
         self.inner
             .own_range
             .lock()

@@ -329,7 +329,7 @@ impl Node {
             .take(20)
             .collect();
         ctx.audit(
-            crate::audit::entry::Action::StoreRepair,
+            crate::chain::entry::Action::StoreRepair,
             CaseId::NONE,
             [0; 16],
             vec![],

@@ -18,8 +18,8 @@ use std::path::Path;
 
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 
-use crate::audit::ChainHead;
-use crate::audit::entry::Entry;
+use crate::audit::head::ChainHead;
+use crate::chain::entry::Entry;
 use crate::error::{NodeError, Result};
 use crate::ids::{NodeId, hex};
 use crate::store::error::StoreError;
@@ -85,8 +85,10 @@ pub(crate) fn migrate(tx: &WriteTransaction, path: &Path, from: u32) -> Result<V
         done.push(step.to);
     }
     if !done.is_empty() {
-        tx.open_table(META)?
-            .insert(super::META_FORMAT, format_value(CURRENT).as_slice())?;
+        tx.open_table(META)?.insert(
+            crate::store::meta::META_FORMAT,
+            format_value(CURRENT).as_slice(),
+        )?;
         tracing::info!(path = %path.display(), from, to = CURRENT, "store migrated");
     }
     Ok(done)

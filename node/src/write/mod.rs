@@ -36,9 +36,10 @@ use std::sync::MutexGuard;
 use hoso_schemas::{Procedure, Role};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::Action;
-use crate::audit::{self, ChainHead, NewEntry};
+use crate::audit::append::{NewEntry, append};
+use crate::audit::head::ChainHead;
 use crate::case::{CaseDoc, CaseView};
+use crate::chain::entry::Action;
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
@@ -260,7 +261,7 @@ impl<'n> WriteCtx<'n> {
         now_ms: i64,
     ) -> Result<()> {
         let payload = serde_json::to_vec(payload).unwrap_or_default();
-        let (_, head) = audit::append(
+        let (_, head) = append(
             &self.tx,
             self.node.key(),
             self.node.realm(),

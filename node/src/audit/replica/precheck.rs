@@ -5,11 +5,12 @@
 //! what needs the store (duplicates, forks, the hash link, the seq) while other sessions'
 //! batches are checked beside them.
 
-use crate::audit::entry::{Entry, SIGNATURE_CONTEXT, payload_hash};
+use crate::chain::entry::{Entry, SIGNATURE_CONTEXT, payload_hash};
 use crate::identity::Verifier;
 use crate::ids::NodeId;
 
-use super::RawRecord;
+/// A stored audit record (`body ‖ signature`) with its payload, unless purged.
+pub type RawRecord = (Vec<u8>, Option<Vec<u8>>);
 
 /// Entries per batch below which checking runs on the caller's thread alone.
 const PARALLEL_FROM: usize = 64;
