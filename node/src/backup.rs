@@ -33,7 +33,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, Result};
 use crate::node::{Node, paths};
-use crate::session::{LOGIN_FAILURES, SESSIONS};
 use crate::store::tables::*;
 
 /// The first bytes of a backup file.

@@ -18,10 +18,14 @@
 //! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
+pub(crate) mod incoming;
 mod prepare;
 pub mod quarantine;
 mod received;
+pub(crate) mod refusal;
 mod trust;
+
+pub use incoming::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
 
 use std::collections::HashMap;
 
@@ -34,7 +38,7 @@ use crate::conflicts::ReviewRecord;
 use crate::error::{EncodeError, IngestError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
-use crate::replica::{
+use crate::peer_heads::{
     covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, sorted, union,
 };
 use crate::store::tables::{
@@ -43,66 +47,6 @@ use crate::store::tables::{
 use crate::write::{Author, Permission};
 use prepare::Prepared;
 use quarantine::RefusalKind;
-
-/// Most heads a case may claim in one message (Automerge heads of one case are a handful).
-pub const MAX_HEADS: usize = 256;
-
-/// One case received from a peer.
-#[derive(Clone, Debug)]
-pub struct IncomingDoc {
-    /// The case.
-    pub id: CaseId,
-    /// Whole document (`true`) or changes.
-    pub full: bool,
-    /// The sender's heads (for changes).
-    pub heads: Vec<[u8; 32]>,
-    /// The bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// What happened to one received case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ingested {
-    /// Stored (or already held). `heads` are the sender's heads, now known to be held here.
-    Stored {
-        /// The case.
-        id: CaseId,
-        /// It was new here.
-        created: bool,
-        /// The merge added changes.
-        changed: bool,
-        /// It entered the review queue.
-        conflict: bool,
-        /// The sender's heads.
-        heads: Vec<[u8; 32]>,
-    },
-    /// Refused; nothing of it was stored. It was quarantined unless the quarantine was full.
-    Refused {
-        /// The case.
-        id: CaseId,
-        /// Why.
-        kind: RefusalKind,
-        /// Why, for the log and the sender.
-        reason: String,
-    },
-}
-
-/// The result of a batch.
-#[derive(Clone, Debug, Default)]
-pub struct IngestReport {
-    /// Per case, in order.
-    pub items: Vec<Ingested>,
-}
-
-impl IngestReport {
-    /// Cases refused.
-    pub fn refused(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|i| matches!(i, Ingested::Refused { .. }))
-            .count()
-    }
-}
 
 /// What merging one remote document did ([`Node::apply_remote`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

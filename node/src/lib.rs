@@ -38,7 +38,8 @@
 //! chain) over [`chain`] (its primitives: entries, Merkle range, checkpoints), [`deadline`],
 //! [`bulk`] (import/export), [`import_receipt`] (each imported file
 //! remembered by its hash), [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
-//! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
+//! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints) with `peer_heads`
+//! (the heads a peer holds, which `ingest` records and `replica` reads), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
 //! contacts), [`sync_status`] (what the console shows
@@ -84,6 +85,7 @@ pub mod limits;
 pub mod node;
 pub mod officer;
 pub mod peer_admin;
+mod peer_heads;
 pub mod peers;
 pub mod progress;
 pub mod province;

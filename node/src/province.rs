@@ -201,7 +201,7 @@ impl Node {
             };
             let seq_known = known
                 .get((&node.0, &id.0))?
-                .map(|g| crate::replica::decode_peer_heads(g.value()).0);
+                .map(|g| crate::peer_heads::decode_peer_heads(g.value()).0);
             if seq_known != Some(k.value()) {
                 *pending.entry(commune.clone()).or_default() += 1;
             }

@@ -379,7 +379,7 @@ impl Node {
                 let bytes =
                     serde_json::to_vec(&*head).map_err(EncodeError::json("the chain head"))?;
                 tx.open_table(META)?
-                    .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
+                    .insert(crate::store::meta::META_CHAIN_HEAD, bytes.as_slice())?;
             }
             Ok(())
         })

@@ -1,7 +1,7 @@
 //! Why a case document handed over locally ([`crate::Node::apply_remote`]) was not merged.
 
 use crate::ids::CaseId;
-use crate::ingest::quarantine::RefusalKind;
+use crate::ingest::refusal::RefusalKind;
 
 /// A document the ingest path refused (CLI exit 2); it is quarantined with the reason.
 /// Not `non_exhaustive`: the console matches every variant.

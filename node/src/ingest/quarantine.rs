@@ -14,7 +14,8 @@
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
 use serde::Serialize;
 
-use super::IncomingDoc;
+use super::incoming::IncomingDoc;
+pub use super::refusal::RefusalKind;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
@@ -26,39 +27,6 @@ pub const MAX_ROWS: u64 = 10_000;
 pub const MAX_KEPT_BYTES: usize = 1 << 20;
 /// Longest reason kept.
 const MAX_REASON: usize = 512;
-
-/// Why a received case was not merged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalKind {
-    /// A change no audit entry held here accounts for (or one whose actor is not its signer's).
-    Unaccounted,
-    /// The case is outside the sender's or this node's scope.
-    OutOfScope,
-    /// The bytes are not a valid document of that case, or alter its jurisdiction.
-    Invalid,
-}
-
-impl RefusalKind {
-    fn code(self) -> u8 {
-        match self {
-            RefusalKind::Unaccounted => 1,
-            RefusalKind::OutOfScope => 2,
-            RefusalKind::Invalid => 3,
-        }
-    }
-    fn from_code(c: u8) -> RefusalKind {
-        match c {
-            1 => RefusalKind::Unaccounted,
-            2 => RefusalKind::OutOfScope,
-            _ => RefusalKind::Invalid,
-        }
-    }
-    /// True when the same bytes may be accepted later (once audit entries arrive).
-    pub fn retryable(self) -> bool {
-        self == RefusalKind::Unaccounted
-    }
-}
 
 /// One quarantined case, as `hoso status` shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -265,7 +233,7 @@ impl Node {
         Ok(report
             .items
             .iter()
-            .filter(|i| matches!(i, super::Ingested::Stored { .. }))
+            .filter(|i| matches!(i, super::incoming::Ingested::Stored { .. }))
             .count() as u64)
     }
 }

@@ -198,7 +198,7 @@ struct Inner {
     /// Loaded case documents, checked against the store on each use (`doc_cache.rs`).
     docs: Mutex<crate::doc_cache::DocCache>,
     /// Each case's jurisdiction, for walking the feed (`replica/scope_cache.rs`).
-    scopes: crate::replica::ScopeCache,
+    scopes: crate::replica::scope_cache::ScopeCache,
 }
 
 /// The past of a case brought in by bulk import.
@@ -224,7 +224,7 @@ pub struct Node {
 
 impl Node {
     /// Each case's jurisdiction as remembered for walking the feed (`replica/scope_cache.rs`).
-    pub(crate) fn scopes(&self) -> &crate::replica::ScopeCache {
+    pub(crate) fn scopes(&self) -> &crate::replica::scope_cache::ScopeCache {
         &self.inner.scopes
     }
 }
@@ -360,7 +360,7 @@ impl Node {
                 sync_commands,
                 own_range: Mutex::new(None),
                 docs: Mutex::new(crate::doc_cache::DocCache::default()),
-                scopes: crate::replica::ScopeCache::default(),
+                scopes: crate::replica::scope_cache::ScopeCache::default(),
             }),
         };
         // The newest catalog version held (a hub's bundle) is in force over the local one.
