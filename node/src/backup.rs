@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, Result};
 use crate::node::{Node, paths};
+use crate::session::{LOGIN_FAILURES, SESSIONS};
 use crate::store::tables::*;
 
 /// The first bytes of a backup file.
@@ -321,7 +322,7 @@ impl Node {
             })?;
             (
                 crate::store::count_cases(&db)?,
-                crate::audit::head::ChainHead::load(&db)?.next_seq,
+                crate::audit::ChainHead::load(&db)?.next_seq,
             )
         };
         // Measured after the counting open is closed: redb may trim the file on close.

@@ -22,7 +22,6 @@ pub(crate) mod incoming;
 mod prepare;
 pub mod quarantine;
 mod received;
-pub(crate) mod refusal;
 mod trust;
 
 pub use incoming::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};

@@ -19,17 +19,18 @@ use crate::case::CaseDoc;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
-use crate::peer_heads::{
-    covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, union,
-};
 use crate::peers::Peer;
 use crate::store::tables::{
     CASES, DOC_CHANGES, DOCS, FEED, FEED_BY_DOC, PEER_HEADS, SYNC_CHECKPOINTS,
 };
 
 pub use crate::ingest::incoming::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
+use crate::peer_heads::{
+    covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, union,
+};
 
-pub(crate) mod scope_cache;
+mod scope_cache;
+pub(crate) use scope_cache::ScopeCache;
 
 /// One case to send.
 #[derive(Clone, Debug, PartialEq, Eq)]

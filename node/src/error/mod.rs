@@ -19,11 +19,11 @@ mod refusal;
 mod text;
 
 pub use account::AccountError;
-pub use audit::{AuditError, CosignRefusal};
+pub use audit::{AuditError, CosignRefusal, NoteError};
 pub use config::ConfigError;
 pub(crate) use config::toml_message;
 pub use encode::EncodeError;
-pub use ingest::IngestError;
+pub use ingest::{IngestError, RefusalKind};
 pub use intake::IntakeError;
 pub use lifecycle::LifecycleError;
 pub use limit::{LimitExceeded, Limited};

@@ -1,7 +1,7 @@
 //! What the ingest path takes and gives back: a received case ([`IncomingDoc`]), what happened
 //! to it ([`Ingested`]) and the batch's report ([`IngestReport`]), shared with replication.
 
-use super::refusal::RefusalKind;
+use crate::error::RefusalKind;
 use crate::ids::CaseId;
 
 /// Most heads a case may claim in one message (Automerge heads of one case are a handful).

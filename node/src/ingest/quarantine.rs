@@ -15,7 +15,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransact
 use serde::Serialize;
 
 use super::incoming::IncomingDoc;
-pub use super::refusal::RefusalKind;
+pub use crate::error::RefusalKind;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;
@@ -27,6 +27,27 @@ pub const MAX_ROWS: u64 = 10_000;
 pub const MAX_KEPT_BYTES: usize = 1 << 20;
 /// Longest reason kept.
 const MAX_REASON: usize = 512;
+
+impl RefusalKind {
+    fn code(self) -> u8 {
+        match self {
+            RefusalKind::Unaccounted => 1,
+            RefusalKind::OutOfScope => 2,
+            RefusalKind::Invalid => 3,
+        }
+    }
+    fn from_code(c: u8) -> RefusalKind {
+        match c {
+            1 => RefusalKind::Unaccounted,
+            2 => RefusalKind::OutOfScope,
+            _ => RefusalKind::Invalid,
+        }
+    }
+    /// True when the same bytes may be accepted later (once audit entries arrive).
+    pub fn retryable(self) -> bool {
+        self == RefusalKind::Unaccounted
+    }
+}
 
 /// One quarantined case, as `hoso status` shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -14,7 +14,7 @@ use hoso_schemas::{Catalog, HolidayCalendar, Status};
 use redb::{Database, WriteTransaction};
 use serde::Serialize;
 
-use crate::audit::head::ChainHead;
+use crate::audit::ChainHead;
 use crate::case::{Evidence, HistoryEntry, Note};
 use crate::config::{NodeConfig, NodeRole};
 use crate::error::{ConfigError, NodeError, Result};
@@ -194,11 +194,11 @@ struct Inner {
     sync_commands: tokio::sync::broadcast::Sender<SyncCommand>,
     /// The own chain's compact range and head hash as last computed (`own_checkpoint`
     /// extends it with the entries appended since, instead of rehashing the whole chain).
-    own_range: Mutex<Option<(crate::chain::merkle::CompactRange, [u8; 32])>>,
+    own_range: Mutex<Option<(crate::audit::merkle::CompactRange, [u8; 32])>>,
     /// Loaded case documents, checked against the store on each use (`doc_cache.rs`).
     docs: Mutex<crate::doc_cache::DocCache>,
     /// Each case's jurisdiction, for walking the feed (`replica/scope_cache.rs`).
-    scopes: crate::replica::scope_cache::ScopeCache,
+    scopes: crate::replica::ScopeCache,
 }
 
 /// The past of a case brought in by bulk import.
@@ -224,7 +224,7 @@ pub struct Node {
 
 impl Node {
     /// Each case's jurisdiction as remembered for walking the feed (`replica/scope_cache.rs`).
-    pub(crate) fn scopes(&self) -> &crate::replica::scope_cache::ScopeCache {
+    pub(crate) fn scopes(&self) -> &crate::replica::ScopeCache {
         &self.inner.scopes
     }
 }
@@ -360,7 +360,7 @@ impl Node {
                 sync_commands,
                 own_range: Mutex::new(None),
                 docs: Mutex::new(crate::doc_cache::DocCache::default()),
-                scopes: crate::replica::scope_cache::ScopeCache::default(),
+                scopes: crate::replica::ScopeCache::default(),
             }),
         };
         // The newest catalog version held (a hub's bundle) is in force over the local one.
@@ -400,7 +400,7 @@ impl Node {
     /// The cached compact range of the own chain (see `Inner::own_range`).
     pub(crate) fn own_range(
         &self,
-    ) -> MutexGuard<'_, Option<(crate::chain::merkle::CompactRange, [u8; 32])>> {
+    ) -> MutexGuard<'_, Option<(crate::audit::merkle::CompactRange, [u8; 32])>> {
         self.inner
             .own_range
             .lock()
