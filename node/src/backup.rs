@@ -32,7 +32,8 @@ use redb::{MultimapTableHandle, ReadableDatabase, ReadableTable, TableDefinition
 use serde::{Deserialize, Serialize};
 
 use crate::error::{NodeError, Result};
-use crate::node::{Node, paths};
+use crate::node::handle::Node;
+use crate::node::paths;
 use crate::session::{LOGIN_FAILURES, SESSIONS};
 use crate::store::tables::*;
 

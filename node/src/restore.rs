@@ -25,7 +25,8 @@ use crate::audit::entry::{Action, Entry};
 use crate::backup::BackupInfo;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, actor_for};
-use crate::node::{Node, paths};
+use crate::node::handle::Node;
+use crate::node::paths;
 use crate::store::tables::{META, PEER_HEADS, RECEIPTS, SYNC_CHECKPOINTS};
 use crate::write::{Author, Permission};
 
@@ -238,7 +239,7 @@ impl Node {
             let mut hashed = std::collections::BTreeMap::new();
             for (id, acc) in &roster {
                 if !acc.disabled && self.officer(id).is_err() {
-                    let p = crate::node::one_time_passphrase();
+                    let p = crate::node::passphrase::one_time_passphrase();
                     let h = crate::officer::hash_passphrase(&p)?;
                     hashed.insert(id.clone(), (p, h));
                 }

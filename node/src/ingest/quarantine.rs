@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::IncomingDoc;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::QUARANTINE;
 
 /// Most quarantined rows a node keeps.
