@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::entry::{Action, Entry};
 use crate::backup::BackupInfo;
+pub use crate::error::{MAX_INCARNATION, RestoreError};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, actor_for};
 use crate::node::{Node, paths};
@@ -31,8 +32,6 @@ use crate::write::{Author, Permission};
 
 /// Meta key: JSON [`RestoreState`] while a restore is not finished.
 pub const META_RESTORING: &str = "restoring";
-/// Incarnations a node may use (the trust check recognises actors 0–63).
-pub const MAX_INCARNATION: u32 = 63;
 
 /// A restore in progress, as recorded in the store.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -43,42 +42,6 @@ pub struct RestoreState {
     pub started_ms: i64,
     /// Length of the own chain in what was restored.
     pub chain_length: u64,
-}
-
-/// Why a restore cannot go on, or why a write waits for it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RestoreError {
-    /// The node is being restored: nothing is written until it has heard its hub.
-    #[error(
-        "this node is being restored and has not finished: nothing is written until it has heard its hub (run `hoso node restore --resume`)"
-    )]
-    Pending,
-    /// The target data dir holds something.
-    #[error(
-        "{} is not empty: restore into a new, empty data dir (move the old one away first)", dir.display()
-    )]
-    NotEmpty {
-        /// The data dir.
-        dir: PathBuf,
-    },
-    /// `--resume` on a node that is not being restored.
-    #[error("this node is not being restored: there is nothing to resume")]
-    NotRestoring,
-    /// A succession naming the same node twice.
-    #[error("a node cannot succeed itself: give the old node's id and the new one's")]
-    SelfSuccession,
-    /// The old node was already retired in favour of another one.
-    #[error("node {node} was already retired in favour of {successor}")]
-    AlreadyRetired {
-        /// The old node (short id).
-        node: String,
-        /// Its recorded successor (short id).
-        successor: String,
-    },
-    /// Every incarnation number is used.
-    #[error("this node has used all {max} chain incarnations: set up a new node id instead", max = MAX_INCARNATION + 1)]
-    Incarnations,
 }
 
 /// What finishing a restore did.
