@@ -34,7 +34,6 @@ use serde::{Deserialize, Serialize};
 pub use crate::error::BackupError;
 use crate::error::{NodeError, Result};
 use crate::node::{Node, paths};
-use crate::session::{LOGIN_FAILURES, SESSIONS};
 use crate::store::tables::*;
 
 /// The first bytes of a backup file.

@@ -21,8 +21,8 @@ use std::path::{Path, PathBuf};
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::entry::{Action, Entry};
 use crate::backup::BackupInfo;
+use crate::chain::entry::{Action, Entry};
 pub use crate::error::{MAX_INCARNATION, RestoreError};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, actor_for};
@@ -30,8 +30,10 @@ use crate::node::{Node, paths};
 use crate::store::tables::{META, PEER_HEADS, RECEIPTS, SYNC_CHECKPOINTS};
 use crate::write::{Author, Permission};
 
-/// Meta key: JSON [`RestoreState`] while a restore is not finished.
-pub const META_RESTORING: &str = "restoring";
+pub mod mark;
+
+pub use mark::META_RESTORING;
+pub(crate) use mark::restoring_in;
 
 /// A restore in progress, as recorded in the store.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -60,11 +62,6 @@ pub struct RestoreReport {
     pub cases: u64,
     /// Officer accounts of the replaced nodes created again here (a rebuild from the hub).
     pub officers_carried: Vec<crate::roster_carry::CarriedOfficer>,
-}
-
-/// True when `tx`'s store is being restored.
-pub(crate) fn restoring_in(tx: &WriteTransaction) -> Result<bool> {
-    Ok(tx.open_table(META)?.get(META_RESTORING)?.is_some())
 }
 
 fn dir_is_empty_or_absent(dir: &Path) -> Result<bool> {
@@ -369,8 +366,8 @@ impl Node {
     pub fn own_cosignatures_of(
         &self,
         origin: &crate::ids::NodeId,
-    ) -> Result<Vec<(String, crate::audit::checkpoint::Cosignature)>> {
-        use crate::audit::checkpoint::Cosignature;
+    ) -> Result<Vec<(String, crate::chain::checkpoint::Cosignature)>> {
+        use crate::chain::checkpoint::Cosignature;
         use crate::store::tables::{AUDIT_CHECKPOINTS, AUDIT_COSIGS};
         use redb::ReadableDatabase;
         let me = self.id();
