@@ -43,7 +43,7 @@
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
 //! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go),
+//! [`config`], [`role`] (commune or hub), [`ids`], [`error`], [`progress`] (what long operations report as they go),
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
 //! lost one's place), [`roster_carry`] (the officer accounts a rebuild carries over),
@@ -97,6 +97,7 @@ pub mod rebuild;
 pub mod registry;
 pub mod replica;
 pub mod restore;
+pub mod role;
 pub mod roster_carry;
 mod scratch_chain;
 pub mod session;

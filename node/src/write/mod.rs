@@ -36,9 +36,9 @@ use std::sync::MutexGuard;
 use hoso_schemas::{Procedure, Role};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseView};
+use crate::chain::entry::Action;
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
@@ -161,9 +161,9 @@ impl Node {
             })
         };
         let officer = match author {
-            Author::Officer(_) if crate::restore::restoring_in(&tx)? => {
+            Author::Officer(_) if crate::restore::mark::restoring_in(&tx)? => {
                 // A restored node writes nothing until it has heard its hub (issue 12).
-                return Err(crate::restore::RestoreError::Pending.into());
+                return Err(crate::error::RestoreError::Pending.into());
             }
             Author::Officer(a) => {
                 // Authentication holds only while the account does: re-read it here.
