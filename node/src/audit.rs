@@ -35,7 +35,7 @@ pub use read::{StoredEntry, chain, for_case};
 
 use crate::error::Result;
 
-impl crate::node::Node {
+impl crate::node::handle::Node {
     /// Verifies everything this node's store holds (`hoso audit verify`).
     pub fn verify_audit(&self, policy: &verify::Policy) -> Result<verify::Report> {
         self.verify_audit_with(policy, &crate::progress::Silent)

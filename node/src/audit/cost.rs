@@ -9,7 +9,7 @@ use crate::audit::append::{NewEntry, append};
 use crate::chain::entry::Action;
 use crate::error::{NodeError, Refusal, Result};
 use crate::ids::CaseId;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::{DOC_CHANGES, DOCS};
 
 impl Node {
