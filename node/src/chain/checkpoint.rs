@@ -15,8 +15,8 @@
 //! `— hub:<hub hex> base64(keyID ‖ u64 time ‖ sig)`: "as of t this is the largest consistent
 //! checkpoint of origin I have seen, and I hold every entry up to size".
 
-pub use crate::chain::note::NoteError;
 use crate::chain::note::{b64, key_id, unb64};
+pub use crate::error::NoteError;
 use crate::identity::{NodeKey, verify};
 use crate::ids::{NodeId, hex};
 

@@ -1,11 +1,5 @@
 //! Small text helpers of the checkpoint note: standard base64 (RFC 4648, padded) and the
-//! signature key ids, and why a note does not parse ([`NoteError`]). Hand-written so the signed
-//! text never depends on a dependency's choices.
-
-/// Why a note does not parse.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("bad checkpoint note: {0}")]
-pub struct NoteError(pub &'static str);
+//! signature key ids. Hand-written so the signed text never depends on a dependency's choices.
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -10,7 +10,7 @@ use hoso_schemas::{
 };
 
 use super::*;
-use crate::chain::note::NoteError;
+use crate::audit::checkpoint::NoteError;
 use crate::config::NodeRole;
 use crate::ids::{CaseId, NodeId};
 use crate::ingest::quarantine::RefusalKind;

@@ -22,7 +22,7 @@ mod restore;
 mod text;
 
 pub use account::AccountError;
-pub use audit::{AuditError, CosignRefusal};
+pub use audit::{AuditError, CosignRefusal, NoteError};
 pub use backup::BackupError;
 pub use catalog_bundle::CatalogBundleError;
 pub use config::ConfigError;

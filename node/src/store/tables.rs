@@ -78,11 +78,6 @@ pub const AUDIT_EVIDENCE: TableDefinition<(&[u8; 32], &[u8; 32]), &[u8]> =
 pub const QUARANTINE: TableDefinition<(&[u8; 32], &[u8; 16]), &[u8]> =
     TableDefinition::new("quarantine-1");
 
-/// Key: blake3 hash (hex) of a session token. Value: `session::SessionRecord` (JSON).
-pub(crate) const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
-/// Key: an officer id as typed at a login. Value: `session::Failures` (JSON).
-pub(crate) const LOGIN_FAILURES: TableDefinition<&str, &[u8]> =
-    TableDefinition::new("login-failures-1");
 /// The value type of [`AUDIT`]: a compact audit row, which only `audit::stored` can turn into a
 /// record (so no reader mistakes it for `body ‖ signature`).
 #[derive(Debug)]
@@ -124,3 +119,9 @@ impl redb::Value for CompactRecord {
         redb::TypeName::new("hoso::CompactRecord")
     }
 }
+
+/// Key: blake3 hash (hex) of a session token. Value: [`SessionRecord`](crate::session::SessionRecord) (JSON).
+pub(crate) const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
+/// Key: an officer id as typed at a login. Value: [`Failures`](crate::session::Failures) (JSON).
+pub(crate) const LOGIN_FAILURES: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("login-failures-1");
