@@ -516,8 +516,18 @@ fn expand_use(tree: &str) -> Vec<Vec<String>> {
 /// through `crate::`, `super::`, `self::` or a child module's name. The crate root is left out
 /// as an importer: it declares the modules and re-exports them, it does not use them.
 fn import_graph(root: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
+    import_graph_named(root)
+        .into_iter()
+        .map(|(module, to)| (module, to.into_keys().collect()))
+        .collect()
+}
+
+/// [`import_graph`] with, for each import, the paths that name it (`crate::a::B`).
+fn import_graph_named(
+    root: &Path,
+) -> BTreeMap<Vec<String>, BTreeMap<Vec<String>, BTreeSet<String>>> {
     let modules = file_modules(root);
-    let mut graph: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    let mut graph: BTreeMap<Vec<String>, BTreeMap<Vec<String>, BTreeSet<String>>> = BTreeMap::new();
     for (module, file) in &modules {
         if module.is_empty() {
             continue;
@@ -556,7 +566,7 @@ fn import_graph(root: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
                 .find(|p| modules.contains_key(p))
                 .unwrap_or_default();
             if &target != module && !target.is_empty() {
-                edges.insert(target);
+                edges.entry(target).or_default().insert(path.join("::"));
             }
         }
     }
@@ -746,6 +756,21 @@ fn tangles() {
                 .collect();
             if !mutual.is_empty() {
                 println!("  each other: {}", mutual.join(", "));
+            }
+            // Every import between two tangled modules, with the paths that name it: the
+            // candidates for a cut.
+            for (a, to) in import_graph_named(&root) {
+                for (b, names) in to {
+                    if tangled.contains(&a) && tangled.contains(&b) {
+                        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                        println!(
+                            "  {} → {}: {}",
+                            a.join("::"),
+                            b.join("::"),
+                            names.join(", ")
+                        );
+                    }
+                }
             }
         }
     }

@@ -39,7 +39,6 @@ use redb::{ReadableTable, WriteTransaction};
 use crate::audit::append::{NewEntry, append};
 use crate::audit::head::ChainHead;
 use crate::case::{CaseDoc, CaseView};
-use crate::chain::entry::Action;
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
