@@ -229,6 +229,11 @@ impl<'n> WriteCtx<'n> {
     pub(crate) fn tx(&self) -> &WriteTransaction {
         &self.tx
     }
+    /// The transaction and the chain head together (a received chain moves the head while the
+    /// node restores its own).
+    pub(crate) fn tx_and_head(&mut self) -> (&WriteTransaction, &mut ChainHead) {
+        (&self.tx, &mut self.head)
+    }
     /// The author.
     pub fn author(&self) -> &Author {
         &self.author
