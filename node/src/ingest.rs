@@ -19,6 +19,7 @@
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
 pub(crate) mod incoming;
+pub mod group;
 mod prepare;
 pub mod quarantine;
 mod received;
@@ -75,6 +76,19 @@ fn refuse<T>(kind: RefusalKind, why: String) -> Result<std::result::Result<T, Re
 /// The sender id used for documents merged outside a sync session ([`Node::apply_remote`]).
 const LOCAL: NodeId = NodeId([0; 32]);
 
+/// Officer roles looked up in a transaction, by (node, officer).
+type Roles = HashMap<(NodeId, String), Option<hoso_schemas::Role>>;
+
+/// Moves `peer`'s checkpoint to `checkpoint` in `tx` (never back).
+fn advance_checkpoint_in(tx: &WriteTransaction, peer: &NodeId, checkpoint: u64) -> Result<()> {
+    let mut cp = tx.open_table(SYNC_CHECKPOINTS)?;
+    let old = cp.get(&peer.0)?.map(|v| v.value()).unwrap_or(0);
+    if checkpoint > old {
+        cp.insert(&peer.0, checkpoint)?;
+    }
+    Ok(())
+}
+
 impl Node {
     /// Ingests a batch from `peer` (`None`: a document handed over locally) in one durable
     /// transaction, and advances the peer's checkpoint to `checkpoint` in it.
@@ -102,44 +116,12 @@ impl Node {
             let mut roles = HashMap::new();
             for (d, pre) in docs.iter().zip(prepared.iter_mut()) {
                 let pre = std::mem::replace(pre, Prepared::Later);
-                let item = match self.ingest_one(tx, peer, d, pre, allow, &mut roles) {
-                    Ok(Ok(i)) => {
-                        quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
-                        i
-                    }
-                    Ok(Err(Refusal(kind, reason))) => {
-                        quarantine::put(tx, peer.unwrap_or(&LOCAL), d, kind, &reason)?;
-                        Ingested::Refused {
-                            id: d.id,
-                            kind,
-                            reason,
-                        }
-                    }
-                    Err(e) if is_store_failure(&e) => return Err(e),
-                    Err(e) => {
-                        let reason = e.to_string();
-                        quarantine::put(
-                            tx,
-                            peer.unwrap_or(&LOCAL),
-                            d,
-                            RefusalKind::Invalid,
-                            &reason,
-                        )?;
-                        Ingested::Refused {
-                            id: d.id,
-                            kind: RefusalKind::Invalid,
-                            reason,
-                        }
-                    }
-                };
-                report.items.push(item);
+                report
+                    .items
+                    .push(self.ingest_item(tx, peer, d, pre, allow, &mut roles)?);
             }
             if let (Some(peer), Some(checkpoint)) = (peer, checkpoint) {
-                let mut cp = tx.open_table(SYNC_CHECKPOINTS)?;
-                let old = cp.get(&peer.0)?.map(|v| v.value()).unwrap_or(0);
-                if checkpoint > old {
-                    cp.insert(&peer.0, checkpoint)?;
-                }
+                advance_checkpoint_in(tx, peer, checkpoint)?;
             }
             Ok(report)
         })(ctx.tx())?;
@@ -153,6 +135,43 @@ impl Node {
             }
         }
         Ok(report)
+    }
+
+    /// One received case inside the batch's transaction: stored (and out of the quarantine),
+    /// or refused and quarantined with the reason. Only store failures are errors.
+    fn ingest_item(
+        &self,
+        tx: &WriteTransaction,
+        peer: Option<&NodeId>,
+        d: &IncomingDoc,
+        pre: Prepared,
+        allow: &dyn Fn(&str, &str) -> bool,
+        roles: &mut Roles,
+    ) -> Result<Ingested> {
+        Ok(match self.ingest_one(tx, peer, d, pre, allow, roles) {
+            Ok(Ok(i)) => {
+                quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
+                i
+            }
+            Ok(Err(Refusal(kind, reason))) => {
+                quarantine::put(tx, peer.unwrap_or(&LOCAL), d, kind, &reason)?;
+                Ingested::Refused {
+                    id: d.id,
+                    kind,
+                    reason,
+                }
+            }
+            Err(e) if is_store_failure(&e) => return Err(e),
+            Err(e) => {
+                let reason = e.to_string();
+                quarantine::put(tx, peer.unwrap_or(&LOCAL), d, RefusalKind::Invalid, &reason)?;
+                Ingested::Refused {
+                    id: d.id,
+                    kind: RefusalKind::Invalid,
+                    reason,
+                }
+            }
+        })
     }
 
     /// A sync batch from `peer`: [`Node::ingest`] with the checkpoint.
@@ -212,7 +231,7 @@ impl Node {
         d: &IncomingDoc,
         pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
-        roles: &mut HashMap<(NodeId, String), Option<hoso_schemas::Role>>,
+        roles: &mut Roles,
     ) -> Result<std::result::Result<Ingested, Refusal>> {
         if d.heads.len() > MAX_HEADS {
             return refuse(

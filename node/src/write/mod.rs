@@ -38,6 +38,7 @@ use redb::{ReadableTable, WriteTransaction};
 
 use crate::audit::append::{NewEntry, append};
 use crate::audit::head::ChainHead;
+use crate::chain::entry::Action;
 use crate::case::{CaseDoc, CaseView};
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
@@ -228,6 +229,11 @@ impl<'n> WriteCtx<'n> {
     /// The transaction (for table writes the context has no helper for).
     pub(crate) fn tx(&self) -> &WriteTransaction {
         &self.tx
+    }
+    /// The transaction and the chain head together (a received chain moves the head while the
+    /// node restores its own).
+    pub(crate) fn tx_and_head(&mut self) -> (&WriteTransaction, &mut ChainHead) {
+        (&self.tx, &mut self.head)
     }
     /// The author.
     pub fn author(&self) -> &Author {

@@ -18,13 +18,13 @@ const PARALLEL_FROM: usize = 64;
 /// The leading entries of a batch that passed, decoded, and why the next one failed (none when
 /// every entry passed). The caller stores the passed entries after its own checks and then
 /// reports the refusal, which keeps "stops at the first bad entry, the ones before it are kept".
-pub(super) struct Prechecked {
-    pub(super) passed: Vec<Entry>,
-    pub(super) refused: Option<String>,
+pub(crate) struct Prechecked {
+    pub(crate) passed: Vec<Entry>,
+    pub(crate) refused: Option<String>,
 }
 
 /// Checks `entries` of `origin`'s chain for a node of `realm`.
-pub(super) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) -> Prechecked {
+pub(crate) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) -> Prechecked {
     // One origin per batch: its key is decompressed once.
     let verifier = Verifier::new(origin);
     let one = |(rec, payload): &RawRecord| -> Result<Entry, String> {
