@@ -13,6 +13,7 @@
 pub use crate::chain::{checkpoint, entry, merkle, note};
 
 pub mod bundle;
+pub mod by_case;
 #[cfg(feature = "bench-unaudited")]
 pub mod cost;
 pub mod relay;
@@ -153,10 +154,8 @@ pub fn append(
     let origin = key.id().0;
     stored::insert(tx, &e, Some(new.payload))?;
     if e.body.case_id != CaseId::NONE {
-        tx.open_table(AUDIT_BY_CASE)?.insert(
-            case_key(&e.body.case_id, &origin, e.body.seq).as_slice(),
-            (),
-        )?;
+        tx.open_table(AUDIT_BY_CASE)?
+            .insert(&by_case::key(&e.body.case_id, &origin, e.body.seq), ())?;
     }
     let next = ChainHead {
         next_seq: head.next_seq + 1,
@@ -169,14 +168,6 @@ pub fn append(
     tx.open_table(META)?
         .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
     Ok((e, next))
-}
-
-pub(crate) fn case_key(case: &CaseId, origin: &[u8; 32], seq: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(56);
-    k.extend_from_slice(&case.0);
-    k.extend_from_slice(origin);
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
 }
 
 /// An entry with its payload, for reading.
@@ -225,24 +216,12 @@ pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> 
     let idx = rtx.open_table(AUDIT_BY_CASE)?;
     let t = stored::read(&rtx)?;
     let mut out = Vec::new();
-    for row in idx.range(case.0.as_slice()..)? {
-        let (k, _) = row?;
-        let k = k.value();
-        if !k.starts_with(&case.0) || k.len() != 56 {
-            break;
-        }
-        let mut origin = [0u8; 32];
-        origin.copy_from_slice(&k[16..48]);
-        let mut seq = [0u8; 8];
-        seq.copy_from_slice(&k[48..56]);
-        let seq = u64::from_be_bytes(seq);
-        if let Some(x) = t.get(&origin, seq)? {
-            let entry = decode(&origin, seq, &x.record)?;
-            out.push(StoredEntry {
-                entry,
-                payload: x.payload,
-            });
-        }
+    for x in by_case::entries(&idx, &t, case)? {
+        let entry = decode(&x.origin, x.seq, &x.held.record)?;
+        out.push(StoredEntry {
+            entry,
+            payload: x.held.payload,
+        });
     }
     out.sort_by_key(|e| (e.entry.body.time_ms, e.entry.body.seq));
     Ok(out)

@@ -166,13 +166,6 @@ pub(crate) fn holds_all(am: &mut AutoCommit, heads: &[[u8; 32]]) -> bool {
     hashes.iter().all(|h| am.get_change_by_hash(h).is_some())
 }
 
-/// The jurisdiction fields of a stored summary (the rest is skipped, not decoded).
-#[derive(serde::Deserialize)]
-struct Jurisdiction {
-    province: String,
-    commune: String,
-}
-
 pub(crate) fn raw_heads(doc: &mut AutoCommit) -> Vec<[u8; 32]> {
     sorted(doc.get_heads().iter().map(|h| h.0).collect())
 }
@@ -255,16 +248,11 @@ impl Node {
                 continue;
             };
             if place.is_none() {
-                let j: Jurisdiction = serde_json::from_slice(summary.value()).map_err(|e| {
-                    crate::error::NodeError::Corrupt {
-                        what: format!("summary of case {id}"),
-                        detail: e.to_string(),
-                    }
-                })?;
-                let ix = scopes.learn(&id.0, &j.province, &j.commune);
+                let (province, commune) = crate::summaries::jurisdiction(&id, summary.value())?;
+                let ix = scopes.learn(&id.0, &province, &commune);
                 if !*verdicts
                     .entry(ix)
-                    .or_insert_with(|| may_hold(&j.province, &j.commune))
+                    .or_insert_with(|| may_hold(&province, &commune))
                 {
                     out.scanned += 1;
                     out.upto = seq;
@@ -325,7 +313,7 @@ impl Node {
                         seq,
                         full: true,
                         heads: Vec::new(),
-                        bytes: saved.value().to_vec(),
+                        bytes: saved.value().unpack()?.into_owned(),
                     }
                 }
                 _ => {

@@ -458,8 +458,8 @@ fn a_store_made_before_issue_9_opens_and_migrates() {
     assert_eq!(list.json().as_array().map(Vec::len), Some(2));
     let d2 = std::fs::read(store(d)).expect("store");
     assert!(
-        d2.windows(12).any(|w| w == b"hoso-store-3"),
-        "the store was migrated to format 3"
+        d2.windows(12).any(|w| w == b"hoso-store-4"),
+        "the store was migrated to format 4"
     );
     let show = hoso(d, &["--json", "case", "show", OLD_CASE_1]).json();
     assert_eq!(show["status"], "decided");
@@ -497,7 +497,7 @@ fn a_store_made_before_issue_9_opens_and_migrates() {
 fn a_store_from_a_newer_hoso_is_refused_as_such() {
     let dir = node_with_officer();
     let d = dir.path();
-    let n = replace_all(&store(d), b"hoso-store-3", b"hoso-store-9");
+    let n = replace_all(&store(d), b"hoso-store-4", b"hoso-store-9");
     assert!(n > 0);
     let r = hoso(d, &["status"]);
     refused_naming(

@@ -180,6 +180,30 @@ where
     O: ReadableTable<&'static [u8; 32], &'static [u8]>,
     A: ReadableTable<(&'static [u8; 32], u64), &'static [u8]>,
 {
+    /// The origins whose records are held and whose id starts with `prefix` (the
+    /// audit-by-case index keeps 8 bytes of the origin, see [`crate::audit::by_case`]): one in
+    /// practice; at most 64, skipping from origin to origin.
+    pub fn origins_with_prefix(&self, prefix: &[u8; 8]) -> Result<Vec<[u8; 32]>> {
+        let mut out = Vec::new();
+        let mut from = [0u8; 32];
+        from[..8].copy_from_slice(prefix);
+        while out.len() < 64 {
+            let Some(row) = self.audit.range((&from, 0)..)?.next() else {
+                break;
+            };
+            let o = *row?.0.value().0;
+            if o[..8] != prefix[..] {
+                break;
+            }
+            out.push(o);
+            let Some(next) = next_origin(&o) else {
+                break;
+            };
+            from = next;
+        }
+        Ok(out)
+    }
+
     /// The record at (`origin`, `seq`), rebuilt, with its payload when held.
     pub fn get(&self, origin: &[u8; 32], seq: u64) -> Result<Option<Expanded>> {
         let Some(row) = self.audit.get((origin, seq))? else {
@@ -346,6 +370,20 @@ impl WriteRecords<'_> {
         }
         Ok(())
     }
+}
+
+/// The origin right after `o` in key order (`None` after the last).
+fn next_origin(o: &[u8; 32]) -> Option<[u8; 32]> {
+    let mut n = *o;
+    for b in n.iter_mut().rev() {
+        if *b == 0xff {
+            *b = 0;
+        } else {
+            *b += 1;
+            return Some(n);
+        }
+    }
+    None
 }
 
 /// Stores one entry inside `tx` (see [`WriteRecords::insert`]); for several, open

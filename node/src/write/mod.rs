@@ -44,7 +44,7 @@ use crate::ids::CaseId;
 use crate::limits;
 use crate::node::{Node, Writer};
 use crate::officer::Officer;
-use crate::store::tables::{DOC_CHANGES, DOCS, OFFICERS};
+use crate::store::tables::{DOC_CHANGES, DOCS, DocBuf, OFFICERS};
 
 pub use author::{AuthMethod, AuthenticatedOfficer, Author};
 
@@ -294,11 +294,15 @@ impl<'n> WriteCtx<'n> {
         }
         let docs = self.tx.open_table(DOCS)?;
         let changes = self.tx.open_table(DOC_CHANGES)?;
-        let saved = docs
+        let row = docs
             .get(&id.0)?
-            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
-            .value()
-            .to_vec();
+            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?;
+        let saved = row.value().unpack().map_err(|e| match e {
+            NodeError::Corrupt { detail, .. } => {
+                crate::store::error::StoreError::DamagedCase { case: *id, detail }.into()
+            }
+            other => other,
+        })?;
         let mut chunks = Vec::new();
         for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
             chunks.push(row?.1.value().to_vec());
@@ -397,9 +401,11 @@ impl<'n> WriteCtx<'n> {
         let change = doc
             .commit(action.as_str(), now)
             .ok_or(Refusal::NothingToChange)?;
-        let bytes = doc.save();
+        let bytes = doc.save_stored();
         limits::check(Limited::DocBytes, bytes.len(), limits::MAX_DOC_BYTES)?;
-        self.tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
+        self.tx
+            .open_table(DOCS)?
+            .insert(&id.0, DocBuf::pack(&bytes).row())?;
         self.tx
             .open_table(crate::store::tables::RECEIPTS)?
             .insert(receipt_code, &id.0)?;
@@ -466,8 +472,9 @@ pub(crate) fn store_doc(
 ) -> Result<Growth> {
     let mut changes = tx.open_table(DOC_CHANGES)?;
     if chunks + 1 >= crate::node::COMPACT_AFTER {
-        let bytes = doc.save();
-        tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
+        let bytes = doc.save_stored();
+        tx.open_table(DOCS)?
+            .insert(&id.0, DocBuf::pack(&bytes).row())?;
         for n in 0..chunks {
             changes.remove((&id.0, n))?;
         }
@@ -515,10 +522,10 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
     let old = {
         let mut cases = tx.open_table(CASES)?;
         let old = cases
-            .insert(&view.id.0, bytes.as_slice())?
-            .map(|g| g.value().to_vec());
+            .insert(&view.id.0, crate::store::tables::SummaryRow(&bytes))?
+            .map(|g| g.value().0.to_vec());
         // A row that does not decode would leave its index rows behind: fail closed.
-        old.map(|b| crate::summaries::decode(&view.id, &b))
+        old.map(|b| crate::summaries::decode_bytes(&view.id, &b))
             .transpose()?
     };
     {
