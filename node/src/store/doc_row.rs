@@ -150,35 +150,12 @@ fn unpack(row: &[u8]) -> std::result::Result<Cow<'_, [u8]>, &'static str> {
 
 /// Raw DEFLATE of `p` with [`DICTIONARY`] preset.
 fn deflate(p: &[u8]) -> Option<Vec<u8>> {
-    let mut c = flate2::Compress::new(flate2::Compression::best(), false);
-    c.set_dictionary(DICTIONARY).ok()?;
-    let mut out = Vec::with_capacity(p.len() / 2 + 64);
-    loop {
-        let done = usize::try_from(c.total_in()).ok()?;
-        let status = c
-            .compress_vec(&p[done..], &mut out, flate2::FlushCompress::Finish)
-            .ok()?;
-        if status == flate2::Status::StreamEnd {
-            return Some(out);
-        }
-        out.reserve(out.capacity().max(64));
-    }
+    crate::preset_deflate::deflate(DICTIONARY, p)
 }
 
 /// Inflates a raw DEFLATE stream made with [`DICTIONARY`] preset to exactly `n` bytes.
 fn inflate_dict(z: &[u8], n: usize) -> std::result::Result<Vec<u8>, &'static str> {
-    let bad = "a deflated row that does not inflate";
-    let mut d = flate2::Decompress::new(false);
-    d.set_dictionary(DICTIONARY).map_err(|_| bad)?;
-    // One byte of room past `n`, so a stream that inflates to more is seen.
-    let mut out = Vec::with_capacity(n + 1);
-    let status = d
-        .decompress_vec(z, &mut out, flate2::FlushDecompress::Finish)
-        .map_err(|_| bad)?;
-    if status != flate2::Status::StreamEnd || out.len() != n || d.total_in() != z.len() as u64 {
-        return Err("a deflated row of the wrong length");
-    }
-    Ok(out)
+    crate::preset_deflate::inflate(DICTIONARY, z, n)
 }
 
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {

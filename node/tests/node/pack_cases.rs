@@ -215,7 +215,8 @@ fn a_packed_document_reads_back_the_bytes_written() {
     assert_eq!(rtx.open_table(CASES).expect("cases").len().expect("len"), 2);
 }
 
-/// How `node/src/store/doc_dict.bin` was made: one document of each procedure of a
+/// How `node/src/store/doc_dict.bin` was made: one document of each procedure among the first
+/// 50 cases `list` gives on a
 /// `hoso init --commune 06112 --sample` node (the sample cases, in the stored form), the
 /// commonest procedure last (deflate finds near matches cheaper), cut to 32 KiB.
 /// `HOSO_DICT_FROM=<data dir> HOSO_DICT_OUT=<file> cargo test --test node -- --ignored dictionary`
@@ -242,5 +243,81 @@ fn dictionary_from_the_sample_cases() {
         dict.extend_from_slice(&node.case_doc(&id).expect("loads").save_stored());
     }
     let cut = dict.len().saturating_sub(32 * 1024);
+    std::fs::write(out, &dict[cut..]).expect("write");
+}
+
+/// How `node/src/chain/payload_dict.bin` was made: on a `hoso init --commune 06112 --sample`
+/// node (`HOSO_DICT_FROM`), a few everyday edits (fields set, a note, transitions), then the
+/// payload of the first entry of each action, and of one import of each procedure, the
+/// commonest last, cut to 16 KiB.
+/// `HOSO_DICT_FROM=<data dir> HOSO_DICT_OUT=<file> cargo test --test node -- --ignored payload_dictionary`
+#[test]
+#[ignore = "writes the preset dictionary; run by hand"]
+fn payload_dictionary_from_the_sample_node() {
+    let (Ok(from), Ok(out)) = (
+        std::env::var("HOSO_DICT_FROM"),
+        std::env::var("HOSO_DICT_OUT"),
+    ) else {
+        return;
+    };
+    let node = Node::open(std::path::Path::new(&from)).expect("opens");
+    let by = node.authenticate("canbo01", "hoso-demo").expect("login");
+    let all = node
+        .list(&hoso_node::CaseQuery {
+            limit: 10_000,
+            ..hoso_node::CaseQuery::default()
+        })
+        .expect("list");
+    eprintln!("{} cases", all.len());
+    let mut edited = 0;
+    for s in all.iter().filter(|s| !s.status.ends_processing()) {
+        if edited == 3 {
+            break;
+        }
+        let code = &s.receipt_code;
+        let _ = node.add_note(&by, code, "Đã gọi điện hẹn công dân bổ sung giấy tờ");
+        let view = node.case(code).expect("case");
+        let edit: Vec<(String, String)> = view
+            .fields
+            .iter()
+            .filter(|(k, _)| k.ends_with("address") || k.ends_with("place_of_birth"))
+            .map(|(k, v)| (k.clone(), format!("{v}, tổ 3")))
+            .collect();
+        for e in edit {
+            if node.set_fields(&by, code, std::slice::from_ref(&e)).is_ok() {
+                eprintln!("edited {code}: {e:?}");
+                edited += 1;
+                break;
+            }
+        }
+    }
+    let rtx = hoso_node::tamper::db(&node).begin_read().expect("read");
+    let records = hoso_node::audit::stored::read(&rtx).expect("records");
+    let origin = node.id().0;
+    let mut firsts: BTreeMap<String, (usize, Vec<u8>)> = BTreeMap::new();
+    records
+        .each(&origin, 0, u64::MAX, |_, x| {
+            let e = hoso_node::audit::entry::Entry::from_record(&x.record).expect("entry");
+            let Some(p) = x.payload else {
+                return Ok(true);
+            };
+            let mut kind = e.body.action.as_str().to_string();
+            if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&p)
+                && let Some(proc) = v.get("procedure").and_then(|p| p.as_str())
+            {
+                kind = format!("{kind}/{proc}");
+            }
+            let f = firsts.entry(kind).or_insert((0, p));
+            f.0 += 1;
+            Ok(true)
+        })
+        .expect("each");
+    let mut by_count: Vec<(usize, Vec<u8>)> = firsts.into_values().collect();
+    by_count.sort_by_key(|(n, _)| *n);
+    let mut dict = Vec::new();
+    for (_, p) in by_count {
+        dict.extend_from_slice(&p);
+    }
+    let cut = dict.len().saturating_sub(16 * 1024);
     std::fs::write(out, &dict[cut..]).expect("write");
 }
