@@ -13,7 +13,6 @@
 pub use crate::chain::{checkpoint, entry, merkle, note};
 
 pub mod bundle;
-pub mod by_case;
 #[cfg(feature = "bench-unaudited")]
 pub mod cost;
 pub mod relay;
@@ -155,7 +154,7 @@ pub fn append(
     stored::insert(tx, &e, Some(new.payload))?;
     if e.body.case_id != CaseId::NONE {
         tx.open_table(AUDIT_BY_CASE)?
-            .insert(&by_case::key(&e.body.case_id, &origin, e.body.seq), ())?;
+            .insert(&stored::case_key(&e.body.case_id, &origin, e.body.seq), ())?;
     }
     let next = ChainHead {
         next_seq: head.next_seq + 1,
@@ -216,7 +215,7 @@ pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> 
     let idx = rtx.open_table(AUDIT_BY_CASE)?;
     let t = stored::read(&rtx)?;
     let mut out = Vec::new();
-    for x in by_case::entries(&idx, &t, case)? {
+    for x in stored::case_entries(&idx, &t, case)? {
         let entry = decode(&x.origin, x.seq, &x.held.record)?;
         out.push(StoredEntry {
             entry,

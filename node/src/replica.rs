@@ -313,7 +313,7 @@ impl Node {
                         seq,
                         full: true,
                         heads: Vec::new(),
-                        bytes: saved.value().unpack()?.into_owned(),
+                        bytes: saved.value().unpack(&id)?.into_owned(),
                     }
                 }
                 _ => {

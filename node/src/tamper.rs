@@ -91,7 +91,7 @@ pub fn load_doc(db: &Database, id: &CaseId, actor: [u8; 16]) -> Result<CaseDoc> 
         .get(&id.0)?
         .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
         .value()
-        .unpack()?
+        .unpack(id)?
         .into_owned();
     let mut chunks = Vec::new();
     for row in rtx

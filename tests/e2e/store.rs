@@ -378,12 +378,17 @@ fn an_edited_summary_row_is_found_by_check_and_audit_verify_and_repaired() {
     let dir = old_store();
     let d = dir.path();
     assert_eq!(hoso(d, &["check"]).code, 0);
-    // Case 2 is in_process; its summary row is edited to say decided (same length).
-    let n = replace_all(
-        &store(d),
-        br#""status":"in_process","citizen_id":"020185753608""#,
-        br#""status":"decided",   "citizen_id":"020185753608""#,
-    );
+    // Case 2 is in_process; its summary row (store format 4: version, flags, then the status
+    // code, 4, the supplement count and the place, see `node/src/summaries.rs`) is edited to
+    // say decided (code 9).
+    let row = |status: u8| {
+        let mut p = vec![status, 0, 2, b'2', b'0', 5];
+        p.extend_from_slice(b"06112");
+        p.push(OLD_CASE_2.len() as u8);
+        p.extend_from_slice(OLD_CASE_2.as_bytes());
+        p
+    };
+    let n = replace_all(&store(d), &row(4), &row(9));
     assert!(n > 0, "the summary row is in the file");
     let list = hoso(d, &["--json", "case", "list"]).json();
     let row = list

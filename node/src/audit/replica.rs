@@ -193,7 +193,7 @@ impl Node {
                 audit.insert(e, payload.as_deref())?;
                 if e.body.case_id != CaseId::NONE {
                     by_case.insert(
-                        &crate::audit::by_case::key(&e.body.case_id, &origin.0, seq),
+                        &crate::audit::stored::case_key(&e.body.case_id, &origin.0, seq),
                         (),
                     )?;
                 }

@@ -221,7 +221,7 @@ impl Node {
         if let Some(case) = &f.case {
             // The case index names exactly the entries of that case.
             let idx = rtx.open_table(AUDIT_BY_CASE)?;
-            for x in crate::audit::by_case::entries(&idx, &audit, case)? {
+            for x in crate::audit::stored::case_entries(&idx, &audit, case)? {
                 let b =
                     body_of(&x.held.record).map_err(|e| corrupt(&NodeId(x.origin), x.seq, e))?;
                 consider(&b, &mut info)?;

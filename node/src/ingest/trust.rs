@@ -41,7 +41,7 @@ fn claims(tx: &WriteTransaction, case: &CaseId) -> Result<HashMap<[u8; 32], Clai
     let idx = tx.open_table(AUDIT_BY_CASE)?;
     let audit = crate::audit::stored::read_in(tx)?;
     let mut out = HashMap::new();
-    for x in crate::audit::by_case::entries(&idx, &audit, case)? {
+    for x in crate::audit::stored::case_entries(&idx, &audit, case)? {
         let (origin, seq, rec) = (x.origin, x.seq, x.held);
         let e = Entry::from_record(&rec.record).map_err(|e| NodeError::Corrupt {
             what: format!("audit entry {} #{seq}", NodeId(origin).short()),

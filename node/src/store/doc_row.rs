@@ -27,7 +27,8 @@
 use std::borrow::Cow;
 use std::io::Read as _;
 
-use crate::error::{NodeError, Result};
+use crate::ids::CaseId;
+use crate::store::error::StoreError;
 
 const TAG_RAW: u8 = 0;
 const TAG_DEFLATE: u8 = 1;
@@ -91,12 +92,12 @@ impl DocBuf {
 }
 
 impl<'a> DocRow<'a> {
-    /// The document's saved bytes, exactly as packed. A row that does not unpack is
-    /// [`NodeError::Corrupt`].
-    pub fn unpack(&self) -> Result<Cow<'a, [u8]>> {
-        unpack(self.0).map_err(|detail| NodeError::Corrupt {
-            what: "stored case document".into(),
-            detail: detail.into(),
+    /// Case `case`'s document, its saved bytes exactly as packed. A row that does not unpack
+    /// is [`StoreError::DamagedCase`].
+    pub fn unpack(&self, case: &CaseId) -> Result<Cow<'a, [u8]>, StoreError> {
+        unpack(self.0).map_err(|detail| StoreError::DamagedCase {
+            case: *case,
+            detail: format!("the stored document row does not read: {detail}"),
         })
     }
 
@@ -228,7 +229,13 @@ mod tests {
                 buf.len() <= saved.len() + 1,
                 "never more than one byte over"
             );
-            assert_eq!(buf.row().unpack().expect("unpacks").as_ref(), saved);
+            assert_eq!(
+                buf.row()
+                    .unpack(&CaseId([1; 16]))
+                    .expect("unpacks")
+                    .as_ref(),
+                saved
+            );
         }
         assert_eq!(DocBuf::pack(&repetitive).0[0], TAG_DEFLATE_DICT);
         assert_eq!(DocBuf::pack(&noise).0[0], TAG_RAW);
@@ -249,7 +256,10 @@ mod tests {
         put_varint(&mut row, saved.len() as u64);
         row.extend_from_slice(&z.finish().expect("finish"));
         assert_eq!(
-            DocRow(&row).unpack().expect("reads").as_ref(),
+            DocRow(&row)
+                .unpack(&CaseId([1; 16]))
+                .expect("reads")
+                .as_ref(),
             saved.as_slice()
         );
         assert_eq!(DocRow(&row).unpacked_len(), saved.len());
@@ -282,8 +292,8 @@ mod tests {
             &short,
             &long_claim,
         ] {
-            let e = DocRow(bad).unpack().expect_err("refused");
-            assert!(matches!(e, NodeError::Corrupt { .. }), "{e}");
+            let e = DocRow(bad).unpack(&CaseId([1; 16])).expect_err("refused");
+            assert!(matches!(e, StoreError::DamagedCase { .. }), "{e}");
         }
     }
 }

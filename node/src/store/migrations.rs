@@ -13,7 +13,7 @@
 //! | 1 | hoso before issue 9 | — |
 //! | 2 | hoso of issue 9–12 | records the node the store belongs to (`meta/origin`), derived from the chain; the session and login-failure tables are created empty |
 //! | 3 | hoso of issue 13 until its documents were packed | audit records move from `audit-1` (`body ‖ signature`) and `audit-payloads-1` into compact rows with their payloads in `audit-2`, with the per-origin dictionary `audit-origins-1` and `audit-anchors-1` (issue 13: disk per case); both old tables are deleted |
-//! | 4 | this build | documents move from `docs-1` into packed rows (deflated when shorter) in `docs-2`; summaries from JSON in `cases-1` into compact binary rows in `cases-2`; the audit-by-case keys from 56 bytes in `audit-by-case-1` to 32 in `audit-by-case-2` (issue 13: disk per case); the three old tables are deleted |
+//! | 4 | this build | documents move from `docs-1` into packed rows (saved without column deflate, deflated with a preset dictionary) in `docs-2`; summaries from JSON in `cases-1` into compact binary rows in `cases-2`; the audit-by-case keys from 56 bytes in `audit-by-case-1` to 32 in `audit-by-case-2`; audit payloads in `audit-2` deflated again with the preset payload dictionary (issue 13: disk per case); the three old tables are deleted |
 
 use std::path::Path;
 
@@ -191,7 +191,7 @@ fn pack_cases(tx: &WriteTransaction) -> Result<()> {
             ) else {
                 continue;
             };
-            let key = crate::audit::by_case::key(
+            let key = crate::audit::stored::case_key(
                 &crate::ids::CaseId(case),
                 &origin,
                 u64::from_be_bytes(seq),
@@ -199,9 +199,43 @@ fn pack_cases(tx: &WriteTransaction) -> Result<()> {
             new.insert(&key, ())?;
         }
     }
+    recompact_payloads(tx)?;
     tx.delete_table(DOCS_V1)?;
     tx.delete_table(CASES_V1)?;
     tx.delete_table(AUDIT_BY_CASE_V1)?;
+    Ok(())
+}
+
+/// Format 3 → 4, audit rows: every record held with its payload is rebuilt and stored again,
+/// so its payload is deflated with the preset dictionary when that is shorter
+/// ([`crate::chain::compact`]); the signed bytes and the payload read back the same. A row that
+/// does not rebuild is left as it is (verification reports it as before).
+fn recompact_payloads(tx: &WriteTransaction) -> Result<()> {
+    const BATCH: usize = 4096;
+    let mut rows = crate::audit::stored::read_in(tx)?;
+    for origin in rows.origins_held()? {
+        let mut from = 0u64;
+        loop {
+            let mut batch = Vec::new();
+            let mut seen = false;
+            rows.each_or_raw(&origin, from, u64::MAX, |seq, x| {
+                seen = true;
+                from = seq.saturating_add(1);
+                if let Ok(x) = x
+                    && x.payload.is_some()
+                {
+                    batch.push((seq, x));
+                }
+                Ok(batch.len() < BATCH)
+            })?;
+            for (seq, x) in &batch {
+                rows.insert_record(&origin, *seq, &x.record, x.payload.as_deref())?;
+            }
+            if !seen || from == u64::MAX {
+                break;
+            }
+        }
+    }
     Ok(())
 }
 

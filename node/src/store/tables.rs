@@ -43,7 +43,7 @@ pub const AUDIT_ORIGINS: TableDefinition<&[u8; 32], &[u8]> =
 /// anchor to at that size; compact records name one by its index.
 pub const AUDIT_ANCHORS: TableDefinition<(&[u8; 32], u64), &[u8]> =
     TableDefinition::new("audit-anchors-1");
-/// Key: case id ‖ origin's first 8 bytes ‖ seq (32 bytes, see `audit::by_case`). Value:
+/// Key: case id ‖ origin's first 8 bytes ‖ seq (32 bytes, see `audit::stored::case_key`). Value:
 /// nothing. Entries per case. (Format 3 kept the whole origin, 56 bytes, in `audit-by-case-1`.)
 pub const AUDIT_BY_CASE: TableDefinition<&[u8; 32], ()> = TableDefinition::new("audit-by-case-2");
 /// Key: case id. Value: review-queue record (JSON) of a semantic conflict.

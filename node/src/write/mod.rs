@@ -297,12 +297,7 @@ impl<'n> WriteCtx<'n> {
         let row = docs
             .get(&id.0)?
             .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?;
-        let saved = row.value().unpack().map_err(|e| match e {
-            NodeError::Corrupt { detail, .. } => {
-                crate::store::error::StoreError::DamagedCase { case: *id, detail }.into()
-            }
-            other => other,
-        })?;
+        let saved = row.value().unpack(id)?;
         let mut chunks = Vec::new();
         for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
             chunks.push(row?.1.value().to_vec());

@@ -307,7 +307,7 @@ fn t17_injected_change_is_unaccounted() {
                 .expect("get")
                 .expect("doc")
                 .value()
-                .unpack()
+                .unpack(&case)
                 .expect("unpacks")
                 .into_owned();
             let mut am = automerge::AutoCommit::load(&saved).expect("load");

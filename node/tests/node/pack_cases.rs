@@ -26,6 +26,34 @@ struct Reads {
     docs: BTreeMap<[u8; 16], Vec<u8>>,
     summaries: BTreeMap<[u8; 16], CaseSummary>,
     entries: BTreeMap<[u8; 16], BTreeSet<([u8; 32], u64, Vec<u8>, Option<Vec<u8>>)>>,
+    /// Every record held, with its payload.
+    all: BTreeMap<([u8; 32], u64), (Vec<u8>, Option<Vec<u8>>)>,
+}
+
+/// Bytes of the compact audit rows.
+fn audit_bytes(rtx: &redb::ReadTransaction) -> usize {
+    rtx.open_table(AUDIT)
+        .expect("audit")
+        .iter()
+        .expect("iter")
+        .map(|r| r.expect("row").1.value().0.len())
+        .sum()
+}
+
+fn all_records(
+    rtx: &redb::ReadTransaction,
+) -> BTreeMap<([u8; 32], u64), (Vec<u8>, Option<Vec<u8>>)> {
+    let records = hoso_node::audit::stored::read(rtx).expect("records");
+    let mut out = BTreeMap::new();
+    for o in records.origins_held().expect("origins") {
+        records
+            .each(&o, 0, u64::MAX, |seq, x| {
+                out.insert((o, seq), (x.record, x.payload));
+                Ok(true)
+            })
+            .expect("every row rebuilds");
+    }
+    out
 }
 
 fn copy_fixture() -> tempfile::TempDir {
@@ -85,6 +113,7 @@ fn old_reads(path: &std::path::Path) -> Reads {
         docs,
         summaries,
         entries,
+        all: all_records(&rtx),
     }
 }
 
@@ -98,7 +127,10 @@ fn new_reads(node: &Node) -> Reads {
         let mut ids = Vec::new();
         for row in t.iter().expect("iter") {
             let (k, v) = row.expect("row");
-            docs.insert(*k.value(), canonical(&v.value().unpack().expect("unpacks")));
+            docs.insert(
+                *k.value(),
+                canonical(&v.value().unpack(&CaseId(*k.value())).expect("unpacks")),
+            );
             ids.push(*k.value());
         }
         ids
@@ -122,6 +154,7 @@ fn new_reads(node: &Node) -> Reads {
         docs,
         summaries,
         entries,
+        all: all_records(&rtx),
     }
 }
 
@@ -129,8 +162,13 @@ fn new_reads(node: &Node) -> Reads {
 fn a_format_3_store_migrates_and_every_read_is_unchanged() {
     let tmp = copy_fixture();
     let old = old_reads(&tmp.path().join("store.redb"));
+    let old_audit = {
+        let db = redb::Database::open(tmp.path().join("store.redb")).expect("old store");
+        audit_bytes(&db.begin_read().expect("read"))
+    };
     assert_eq!(old.docs.len(), 2);
     assert_eq!(old.entries.values().map(BTreeSet::len).sum::<usize>(), 7);
+    assert_eq!(old.all.len(), 12);
     let node = Node::open(tmp.path()).expect("opens and migrates");
     assert_eq!(
         new_reads(&node),
@@ -159,9 +197,14 @@ fn a_format_3_store_migrates_and_every_read_is_unchanged() {
     for gone in ["docs-1", "cases-1", "audit-by-case-1"] {
         assert!(!names.iter().any(|n| n == gone), "{gone} in {names:?}");
     }
+    assert_eq!(
+        rtx.open_table(AUDIT).expect("audit").len().expect("len"),
+        12
+    );
+    let new_audit = audit_bytes(&rtx);
     assert!(
-        rtx.open_table(AUDIT).expect("audit").len().expect("len") == 12,
-        "the audit rows are untouched"
+        new_audit * 10 < old_audit * 9,
+        "payloads deflated with the dictionary: {new_audit} B of rows, {old_audit} B before"
     );
     drop(rtx);
     let report = node.verify_audit(&Policy::default()).expect("verify");
@@ -194,7 +237,7 @@ fn a_packed_document_reads_back_the_bytes_written() {
         let saved = doc.save_stored();
         let row = DocBuf::pack(&saved);
         assert_eq!(
-            row.row().unpack().expect("unpacks").as_ref(),
+            row.row().unpack(&CaseId(*id)).expect("unpacks").as_ref(),
             saved.as_slice()
         );
         assert!(
