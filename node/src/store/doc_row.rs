@@ -77,7 +77,7 @@ impl DocBuf {
     /// with Automerge's column deflate does not, and is better saved again in the stored form
     /// ([`crate::case::CaseDoc::save_stored`]).
     pub fn packs_well(&self, saved: usize) -> bool {
-        self.len() * 4 <= saved * 3
+        self.stored_len() * 4 <= saved * 3
     }
 
     /// The row to insert.
@@ -85,8 +85,8 @@ impl DocBuf {
         DocRow(&self.0)
     }
 
-    /// Bytes the row takes in the table.
-    pub fn len(&self) -> usize {
+    /// Bytes the row takes in the table (never 0: a row holds at least its tag).
+    pub fn stored_len(&self) -> usize {
         self.0.len()
     }
 }
@@ -226,7 +226,7 @@ mod tests {
         for saved in [&b""[..], b"x", &repetitive, &noise] {
             let buf = DocBuf::pack(saved);
             assert!(
-                buf.len() <= saved.len() + 1,
+                buf.stored_len() <= saved.len() + 1,
                 "never more than one byte over"
             );
             assert_eq!(

@@ -19,15 +19,20 @@ fn canonical(stored: &[u8]) -> Vec<u8> {
     automerge::AutoCommit::load(stored).expect("loads").save()
 }
 
+/// An entry as read: origin, seq, signed bytes, payload.
+type Held = ([u8; 32], u64, Vec<u8>, Option<Vec<u8>>);
+/// Every record held: (origin, seq) → (signed bytes, payload).
+type Records = BTreeMap<([u8; 32], u64), (Vec<u8>, Option<Vec<u8>>)>;
+
 /// What a store gave its readers: documents, summaries, and per case its entries (origin, seq,
 /// signed bytes, payload).
 #[derive(Debug, PartialEq, Eq)]
 struct Reads {
     docs: BTreeMap<[u8; 16], Vec<u8>>,
     summaries: BTreeMap<[u8; 16], CaseSummary>,
-    entries: BTreeMap<[u8; 16], BTreeSet<([u8; 32], u64, Vec<u8>, Option<Vec<u8>>)>>,
+    entries: BTreeMap<[u8; 16], BTreeSet<Held>>,
     /// Every record held, with its payload.
-    all: BTreeMap<([u8; 32], u64), (Vec<u8>, Option<Vec<u8>>)>,
+    all: Records,
 }
 
 /// Bytes of the compact audit rows.
@@ -40,9 +45,7 @@ fn audit_bytes(rtx: &redb::ReadTransaction) -> usize {
         .sum()
 }
 
-fn all_records(
-    rtx: &redb::ReadTransaction,
-) -> BTreeMap<([u8; 32], u64), (Vec<u8>, Option<Vec<u8>>)> {
+fn all_records(rtx: &redb::ReadTransaction) -> Records {
     let records = hoso_node::audit::stored::read(rtx).expect("records");
     let mut out = BTreeMap::new();
     for o in records.origins_held().expect("origins") {
@@ -243,14 +246,14 @@ fn a_packed_document_reads_back_the_bytes_written() {
         assert!(
             row.packs_well(saved.len()),
             "deflated: {} of {}",
-            row.len(),
+            row.stored_len(),
             saved.len()
         );
         let compressed = doc.save();
         assert!(
-            row.len() < compressed.len(),
+            row.stored_len() < compressed.len(),
             "{} packed vs {} with column deflate",
-            row.len(),
+            row.stored_len(),
             compressed.len()
         );
     }
