@@ -126,6 +126,12 @@ impl redb::Value for CompactRecord {
     }
 }
 
+/// Key: blake3 hash (hex) of a session token. Value: [`SessionRecord`](crate::session::SessionRecord) (JSON).
+pub(crate) const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
+/// Key: an officer id as typed at a login. Value: [`Failures`](crate::session::Failures) (JSON).
+pub(crate) const LOGIN_FAILURES: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("login-failures-1");
+
 /// The value type of [`CASES`]: a summary row, which only `summaries` reads (so no reader
 /// mistakes it for JSON).
 #[derive(Debug)]
