@@ -28,7 +28,7 @@ pub struct IndexVersion {
 /// A read snapshot of the case indexes (see the module docs).
 pub struct CaseIndex {
     idx: ReadOnlyTable<&'static [u8], ()>,
-    cases: ReadOnlyTable<&'static [u8; 16], &'static [u8]>,
+    cases: ReadOnlyTable<&'static [u8; 16], crate::store::tables::SummaryRecord>,
     receipts: ReadOnlyTable<&'static str, &'static [u8; 16]>,
     version: IndexVersion,
 }

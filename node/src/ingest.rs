@@ -18,8 +18,8 @@
 //! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
-pub(crate) mod incoming;
 pub mod group;
+pub(crate) mod incoming;
 mod prepare;
 pub mod quarantine;
 mod received;
@@ -42,7 +42,7 @@ use crate::peer_heads::{
     covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, sorted, union,
 };
 use crate::store::tables::{
-    CASES, DOC_CHANGES, DOCS, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
+    CASES, DOC_CHANGES, DOCS, DocBuf, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
 };
 use crate::write::{Author, Permission};
 use prepare::Prepared;
@@ -346,14 +346,18 @@ impl Node {
                 // The bytes loaded strictly (checksums, change hashes, heads): when they are
                 // one document chunk they are what `save()` would write, so they are stored as
                 // they came instead of being encoded again (`received.rs`).
-                if received::is_single_document(&d.bytes)
-                    && doc.automerge().get_missing_deps(&[]).is_empty()
-                {
-                    tx.open_table(DOCS)?.insert(&d.id.0, d.bytes.as_slice())?;
-                } else {
-                    let saved = doc.save();
-                    tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
-                }
+                // Sent without column deflate (a compressed link), they pack well as they are;
+                // a document whose columns were deflated is saved again in the stored form
+                // (`DocBuf::packs_well`).
+                let as_sent = (received::is_single_document(&d.bytes)
+                    && doc.automerge().get_missing_deps(&[]).is_empty())
+                .then(|| DocBuf::pack(&d.bytes))
+                .filter(|p| p.packs_well(d.bytes.len()));
+                let row = match as_sent {
+                    Some(p) => p,
+                    None => DocBuf::pack(&doc.save_stored()),
+                };
+                tx.open_table(DOCS)?.insert(&d.id.0, row.row())?;
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
                 self.store_summary(tx, &view)?;

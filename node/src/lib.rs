@@ -53,7 +53,8 @@
 //! case documents of a long-running node, checked against the store on each use.
 //!
 //! Private storage: the redb tables (`store`), the index keys (`index`, one typed builder per
-//! key prefix) and the summary row codec (`summaries`) are private; other crates read through
+//! key prefix), the summary row codec (`summaries`) and raw DEFLATE with a preset dictionary
+//! (`preset_deflate`, for stored documents and audit payloads) are private; other crates read through
 //! node methods: [`CaseIndex`] (`case_index`, the console's work-queue reads), `storage`
 //! ([`Node::audit_chain`], [`Node::audit_for_case`], [`Node::audit_source`],
 //! [`Node::audit_held`], [`Node::store_sizes`]), [`ScratchChain`] (`scratch_chain`, a bare
@@ -93,6 +94,7 @@ pub mod officer;
 pub mod peer_admin;
 mod peer_heads;
 pub mod peers;
+mod preset_deflate;
 pub mod progress;
 pub mod province;
 pub mod rebuild;

@@ -80,15 +80,6 @@ pub struct ProvinceDashboard {
     pub cases: u64,
 }
 
-/// The fields of a case summary the dashboard counts with (the rest of the JSON is skipped).
-#[derive(Deserialize)]
-struct Lite {
-    id: CaseId,
-    status: hoso_schemas::Status,
-    commune: String,
-    due_date: String,
-}
-
 fn contact_key(peer: &NodeId) -> String {
     format!("{META_CONTACT}{peer}")
 }
@@ -160,8 +151,8 @@ impl Node {
         let mut commune_of: HashMap<CaseId, String> = HashMap::new();
         let mut total = 0;
         for row in cases.iter()? {
-            let (_, v) = row?;
-            let Ok(s) = serde_json::from_slice::<Lite>(v.value()) else {
+            let (k, v) = row?;
+            let Ok(s) = crate::summaries::decode(&CaseId(*k.value()), v.value()) else {
                 continue; // `hoso check` names a summary that does not read
             };
             total += 1;

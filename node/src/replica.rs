@@ -105,13 +105,6 @@ fn split(
     )
 }
 
-/// The jurisdiction fields of a stored summary (the rest is skipped, not decoded).
-#[derive(serde::Deserialize)]
-struct Jurisdiction {
-    province: String,
-    commune: String,
-}
-
 impl Node {
     /// The peer's feed seq up to which its cases are durable here.
     pub fn sync_checkpoint(&self, peer: &NodeId) -> Result<u64> {
@@ -190,16 +183,11 @@ impl Node {
                 continue;
             };
             if place.is_none() {
-                let j: Jurisdiction = serde_json::from_slice(summary.value()).map_err(|e| {
-                    crate::error::NodeError::Corrupt {
-                        what: format!("summary of case {id}"),
-                        detail: e.to_string(),
-                    }
-                })?;
-                let ix = scopes.learn(&id.0, &j.province, &j.commune);
+                let (province, commune) = crate::summaries::jurisdiction(&id, summary.value())?;
+                let ix = scopes.learn(&id.0, &province, &commune);
                 if !*verdicts
                     .entry(ix)
-                    .or_insert_with(|| may_hold(&j.province, &j.commune))
+                    .or_insert_with(|| may_hold(&province, &commune))
                 {
                     out.scanned += 1;
                     out.upto = seq;
@@ -260,7 +248,7 @@ impl Node {
                         seq,
                         full: true,
                         heads: Vec::new(),
-                        bytes: saved.value().to_vec(),
+                        bytes: saved.value().unpack(&id)?.into_owned(),
                     }
                 }
                 _ => {

@@ -4,6 +4,7 @@
 //! bytes go, per table, is [`usage`]; offline compaction (`hoso store compact`) is [`repack`].
 
 pub(crate) mod check;
+pub(crate) mod doc_row;
 pub(crate) mod error;
 pub(crate) mod genesis;
 pub(crate) mod meta;

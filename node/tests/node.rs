@@ -12,5 +12,6 @@ mod node {
     pub(crate) mod intake;
     pub(crate) mod lifecycle;
     pub(crate) mod merge_prop;
+    pub(crate) mod pack_cases;
     pub(crate) mod store_compact;
 }

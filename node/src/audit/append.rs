@@ -88,10 +88,8 @@ pub fn append(
     let origin = key.id().0;
     stored::insert(tx, &e, Some(new.payload))?;
     if e.body.case_id != CaseId::NONE {
-        tx.open_table(AUDIT_BY_CASE)?.insert(
-            case_key(&e.body.case_id, &origin, e.body.seq).as_slice(),
-            (),
-        )?;
+        tx.open_table(AUDIT_BY_CASE)?
+            .insert(&stored::case_key(&e.body.case_id, &origin, e.body.seq), ())?;
     }
     let next = ChainHead {
         next_seq: head.next_seq + 1,
@@ -104,12 +102,4 @@ pub fn append(
     tx.open_table(META)?
         .insert(META_CHAIN_HEAD, bytes.as_slice())?;
     Ok((e, next))
-}
-
-pub(crate) fn case_key(case: &CaseId, origin: &[u8; 32], seq: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(56);
-    k.extend_from_slice(&case.0);
-    k.extend_from_slice(origin);
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
 }

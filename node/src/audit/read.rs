@@ -55,24 +55,12 @@ pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> 
     let idx = rtx.open_table(AUDIT_BY_CASE)?;
     let t = stored::read(&rtx)?;
     let mut out = Vec::new();
-    for row in idx.range(case.0.as_slice()..)? {
-        let (k, _) = row?;
-        let k = k.value();
-        if !k.starts_with(&case.0) || k.len() != 56 {
-            break;
-        }
-        let mut origin = [0u8; 32];
-        origin.copy_from_slice(&k[16..48]);
-        let mut seq = [0u8; 8];
-        seq.copy_from_slice(&k[48..56]);
-        let seq = u64::from_be_bytes(seq);
-        if let Some(x) = t.get(&origin, seq)? {
-            let entry = decode(&origin, seq, &x.record)?;
-            out.push(StoredEntry {
-                entry,
-                payload: x.payload,
-            });
-        }
+    for x in stored::case_entries(&idx, &t, case)? {
+        let entry = decode(&x.origin, x.seq, &x.held.record)?;
+        out.push(StoredEntry {
+            entry,
+            payload: x.held.payload,
+        });
     }
     out.sort_by_key(|e| (e.entry.body.time_ms, e.entry.body.seq));
     Ok(out)

@@ -46,14 +46,6 @@ pub struct Equivocation {
     pub other: String,
 }
 
-fn case_key(case: &CaseId, origin: &[u8; 32], seq: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(56);
-    k.extend_from_slice(&case.0);
-    k.extend_from_slice(origin);
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
-}
-
 impl Node {
     /// The seq the next entry of `origin`'s chain held here would have (its length).
     pub fn chain_len(&self, origin: &NodeId) -> Result<u64> {
@@ -216,7 +208,10 @@ impl Node {
             }
             audit.insert(e, payload.as_deref())?;
             if e.body.case_id != CaseId::NONE {
-                by_case.insert(case_key(&e.body.case_id, &origin.0, seq).as_slice(), ())?;
+                by_case.insert(
+                    &crate::audit::stored::case_key(&e.body.case_id, &origin.0, seq),
+                    (),
+                )?;
             }
             if restoring {
                 crate::restore::adopt_own_entry(tx, head, e)?;

@@ -322,8 +322,7 @@ impl Node {
             for (e, _) in &accepted {
                 if e.body.case_id != CaseId::NONE {
                     by_case.insert(
-                        crate::audit::append::case_key(&e.body.case_id, &origin.0, e.body.seq)
-                            .as_slice(),
+                        &crate::audit::stored::case_key(&e.body.case_id, &origin.0, e.body.seq),
                         (),
                     )?;
                 }

@@ -94,7 +94,7 @@ impl Node {
     /// caller holds, with the number of change chunks stored after its snapshot. A document that
     /// does not load is [`StoreError::DamagedCase`].
     pub(crate) fn load_doc_from_tables<
-        T: ReadableTable<&'static [u8; 16], &'static [u8]>,
+        T: ReadableTable<&'static [u8; 16], PackedDoc>,
         C: ReadableTable<(&'static [u8; 16], u32), &'static [u8]>,
     >(
         &self,
@@ -102,11 +102,10 @@ impl Node {
         changes: &C,
         id: &CaseId,
     ) -> Result<(CaseDoc, u32)> {
-        let saved = docs
+        let row = docs
             .get(&id.0)?
-            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
-            .value()
-            .to_vec();
+            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?;
+        let saved = row.value().unpack(id)?;
         let mut chunks = Vec::new();
         for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
             chunks.push(row?.1.value().to_vec());
@@ -180,7 +179,7 @@ impl Node {
         let changes = rtx.open_table(DOC_CHANGES)?;
         let (doc, chunks) = self.load_doc_from_tables(&docs, &changes, &id)?;
         let view = doc.view()?;
-        let stored_bytes = docs.get(&id.0)?.map_or(0, |v| v.value().len())
+        let stored_bytes = docs.get(&id.0)?.map_or(0, |v| v.value().unpacked_len())
             + changes
                 .range((&id.0, 0)..=(&id.0, u32::MAX))?
                 .filter_map(|r| r.ok().map(|(_, v)| v.value().len()))

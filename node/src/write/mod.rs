@@ -38,14 +38,14 @@ use redb::{ReadableTable, WriteTransaction};
 
 use crate::audit::append::{NewEntry, append};
 use crate::audit::head::ChainHead;
-use crate::chain::entry::Action;
 use crate::case::{CaseDoc, CaseView};
+use crate::chain::entry::Action;
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
 use crate::node::handle::{Node, Writer};
 use crate::officer::Officer;
-use crate::store::tables::{DOC_CHANGES, DOCS, OFFICERS};
+use crate::store::tables::{DOC_CHANGES, DOCS, DocBuf, OFFICERS};
 
 pub use author::{AuthMethod, AuthenticatedOfficer, Author};
 
@@ -300,11 +300,10 @@ impl<'n> WriteCtx<'n> {
         }
         let docs = self.tx.open_table(DOCS)?;
         let changes = self.tx.open_table(DOC_CHANGES)?;
-        let saved = docs
+        let row = docs
             .get(&id.0)?
-            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
-            .value()
-            .to_vec();
+            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?;
+        let saved = row.value().unpack(id)?;
         let mut chunks = Vec::new();
         for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
             chunks.push(row?.1.value().to_vec());
@@ -403,9 +402,11 @@ impl<'n> WriteCtx<'n> {
         let change = doc
             .commit(action.as_str(), now)
             .ok_or(Refusal::NothingToChange)?;
-        let bytes = doc.save();
+        let bytes = doc.save_stored();
         limits::check(Limited::DocBytes, bytes.len(), limits::MAX_DOC_BYTES)?;
-        self.tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
+        self.tx
+            .open_table(DOCS)?
+            .insert(&id.0, DocBuf::pack(&bytes).row())?;
         self.tx
             .open_table(crate::store::tables::RECEIPTS)?
             .insert(receipt_code, &id.0)?;
@@ -472,8 +473,9 @@ pub(crate) fn store_doc(
 ) -> Result<Growth> {
     let mut changes = tx.open_table(DOC_CHANGES)?;
     if chunks + 1 >= crate::node::handle::COMPACT_AFTER {
-        let bytes = doc.save();
-        tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
+        let bytes = doc.save_stored();
+        tx.open_table(DOCS)?
+            .insert(&id.0, DocBuf::pack(&bytes).row())?;
         for n in 0..chunks {
             changes.remove((&id.0, n))?;
         }
@@ -521,10 +523,10 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
     let old = {
         let mut cases = tx.open_table(CASES)?;
         let old = cases
-            .insert(&view.id.0, bytes.as_slice())?
-            .map(|g| g.value().to_vec());
+            .insert(&view.id.0, crate::store::tables::SummaryRow(&bytes))?
+            .map(|g| g.value().0.to_vec());
         // A row that does not decode would leave its index rows behind: fail closed.
-        old.map(|b| crate::summaries::decode(&view.id, &b))
+        old.map(|b| crate::summaries::decode_bytes(&view.id, &b))
             .transpose()?
     };
     {
