@@ -6,7 +6,7 @@
 //! text) live below the node in [`crate::chain`] and are re-exported here as [`entry`],
 //! [`merkle`], [`checkpoint`] and [`note`]. The node features: verification in [`verify`] over
 //! an [`source::AuditSource`], evidence bundles in [`bundle`], the witness flow in
-//! [`witness`], peers' chains in [`replica`], replay in [`replay`], cosignatures relayed to a
+//! [`witness`] (the own chain's range kept for it in [`own_range`]), peers' chains in [`replica`], replay in [`replay`], cosignatures relayed to a
 //! second hub in [`relay`]; every read and write of the stored records goes through
 //! [`stored`] (the compact row and its dictionary).
 
@@ -15,6 +15,7 @@ pub use crate::chain::{checkpoint, entry, merkle, note};
 pub mod bundle;
 #[cfg(feature = "bench-unaudited")]
 pub mod cost;
+pub mod own_range;
 pub mod relay;
 pub mod replay;
 pub mod replica;
