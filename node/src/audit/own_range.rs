@@ -13,21 +13,17 @@
 
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::merkle::CompactRange;
-use crate::audit::stored::ReadRecords;
-use crate::audit::witness::record_hash;
+use crate::chain::merkle::CompactRange;
 use crate::error::Result;
 use crate::store::tables::META;
 
 /// Meta key of the stored range: the head entry's hash, then [`CompactRange::encode`].
 pub const META_OWN_RANGE: &str = "own-range";
 
-/// The stored range and head hash, when they match the chain held (`records`, the own chain
-/// of `me`) and are not beyond `size`.
+/// The stored range and the hash of its last entry, when one is stored and not beyond `size`.
+/// The caller checks that hash against the entry it holds at that seq before using it.
 pub(crate) fn load<M: ReadableTable<&'static str, &'static [u8]>>(
     meta: &M,
-    records: &ReadRecords,
-    me: &[u8; 32],
     size: u64,
 ) -> Result<Option<(CompactRange, [u8; 32])>> {
     let Some(v) = meta.get(META_OWN_RANGE)? else {
@@ -39,17 +35,9 @@ pub(crate) fn load<M: ReadableTable<&'static str, &'static [u8]>>(
     }
     let mut head = [0u8; 32];
     head.copy_from_slice(&v[..32]);
-    let Some(range) = CompactRange::decode(&v[32..]) else {
-        return Ok(None);
-    };
-    if range.size() == 0 || range.size() > size {
-        return Ok(None);
-    }
-    let held = records.get(me, range.size() - 1)?;
-    Ok(match held {
-        Some(x) if record_hash(&x.record) == head => Some((range, head)),
-        _ => None,
-    })
+    Ok(CompactRange::decode(&v[32..])
+        .filter(|r| r.size() > 0 && r.size() <= size)
+        .map(|r| (r, head)))
 }
 
 /// Stores `range` (of the own chain) and the hash of its last entry.

@@ -100,8 +100,19 @@ impl Node {
         // chain's first entry.
         let (mut range, mut head) = match cache.as_ref() {
             Some((r, h)) if r.size() <= size => (r.clone(), *h),
-            _ => super::own_range::load(&rtx.open_table(META)?, &t, &me, size)?
-                .unwrap_or_else(|| (CompactRange::new(), [0u8; 32])),
+            _ => {
+                let stored = super::own_range::load(&rtx.open_table(META)?, size)?;
+                match stored {
+                    // Used only when its head is the entry held at its last seq.
+                    Some((r, h))
+                        if t.get(&me, r.size() - 1)?
+                            .is_some_and(|x| record_hash(&x.record) == h) =>
+                    {
+                        (r, h)
+                    }
+                    _ => (CompactRange::new(), [0u8; 32]),
+                }
+            }
         };
         t.each(&me, range.size(), size, |_, x| {
             head = record_hash(&x.record);
