@@ -7,7 +7,7 @@
 //! text) live below the node in [`crate::chain`] and are re-exported here as [`entry`],
 //! [`merkle`], [`checkpoint`] and [`note`]. The node features: verification in [`verify`] over
 //! an [`source::AuditSource`], evidence bundles in [`bundle`], the witness flow in
-//! [`witness`], peers' chains in [`replica`], replay in [`replay`], cosignatures relayed to a
+//! [`witness`] (the own chain's range kept for it in [`own_range`]), peers' chains in [`replica`], replay in [`replay`], cosignatures relayed to a
 //! second hub in [`relay`]; every read and write of the stored records goes through
 //! [`stored`] (the compact row and its dictionary).
 
@@ -19,6 +19,7 @@ pub mod bundle;
 pub mod cost;
 pub(crate) mod head;
 pub(crate) mod read;
+pub mod own_range;
 pub mod relay;
 pub mod replay;
 pub mod replica;

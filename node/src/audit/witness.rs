@@ -93,13 +93,27 @@ impl Node {
         // appended since (every entry was rehashed on each checkpoint before: O(chain) per
         // live push).
         let mut cache = self.own_range();
-        let (mut range, mut head) = match cache.as_ref() {
-            Some((r, h)) if r.size() <= size => (r.clone(), *h),
-            _ => (CompactRange::new(), [0u8; 32]),
-        };
         let rtx = redb::ReadableDatabase::begin_read(self.db())?;
         let t = crate::audit::stored::read(&rtx)?;
         let me = self.id().0;
+        // In memory, else as stored with the last cosignature (`own_range.rs`), else from the
+        // chain's first entry.
+        let (mut range, mut head) = match cache.as_ref() {
+            Some((r, h)) if r.size() <= size => (r.clone(), *h),
+            _ => {
+                let stored = super::own_range::load(&rtx.open_table(META)?, size)?;
+                match stored {
+                    // Used only when its head is the entry held at its last seq.
+                    Some((r, h))
+                        if t.get(&me, r.size() - 1)?
+                            .is_some_and(|x| record_hash(&x.record) == h) =>
+                    {
+                        (r, h)
+                    }
+                    _ => (CompactRange::new(), [0u8; 32]),
+                }
+            }
+        };
         t.each(&me, range.size(), size, |_, x| {
             head = record_hash(&x.record);
             range.push(&head);
@@ -365,7 +379,13 @@ impl Node {
             return Err(bad(CosignRefusal::ChainMismatch));
         }
         let anchor = cs.hash(cp);
+        // The range just computed for the check goes to the store with the cosignature, so
+        // the next checkpoint (often in another process) starts from it.
+        let own_range = self.own_range().clone();
         self.with_write(|tx, head| {
+            if let Some((range, last)) = &own_range {
+                super::own_range::save(tx, range, last)?;
+            }
             tx.open_table(AUDIT_CHECKPOINTS)?
                 .insert((&cp.origin.0, cp.size), note.as_bytes())?;
             tx.open_table(AUDIT_COSIGS)?.insert(
