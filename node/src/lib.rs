@@ -41,7 +41,8 @@
 //! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
-//! contacts), [`sync_status`] (what the console shows
+//! contacts), [`commune_counts`] (per-commune counters kept in the write path, read by the
+//! province view), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
 //! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go),
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
@@ -68,6 +69,7 @@ pub mod case;
 mod case_index;
 pub mod catalog_bundle;
 pub mod chain;
+pub mod commune_counts;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;
