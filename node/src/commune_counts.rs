@@ -113,11 +113,10 @@ pub(crate) fn before_feed_moves(tx: &WriteTransaction, commune: &str, id: &CaseI
     };
     let mut t = tx.open_table(COMMUNE_COUNTS)?;
     let lo = prefix(commune, ACKED);
-    let mut hi = lo.clone();
-    hi.push(0xFF);
+    let hi = prefix(commune, ACKED + 1);
     let nodes: Vec<[u8; 32]> = t
         .range(lo.as_slice()..hi.as_slice())?
-        .filter_map(|r| r.ok())
+        .flatten()
         .filter_map(|(k, _)| k.value().get(lo.len()..)?.try_into().ok())
         .collect();
     if nodes.is_empty() {
