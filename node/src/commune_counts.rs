@@ -14,7 +14,7 @@
 //! | `A` | node id (32 bytes) | cases whose current version here that node acknowledged (its known feed seq is the case's feed seq) |
 //!
 //! A node's cases waiting to go to a peer are then `T − A`. The counters are derived data:
-//! [`ensure`] rebuilds them from the summaries, the change feed and the peers' known heads when
+//! `province::ensure_counts` rebuilds them from the summaries, the change feed and the peers' known heads when
 //! they are missing or were built under another store format (a marker in `meta`), and
 //! `hoso check --repair` rebuilds them with the summaries. A property of the module's tests: after
 //! any sequence of writes they equal a rebuild.
@@ -26,7 +26,6 @@ use redb::{ReadableTable, Table, TableDefinition, WriteTransaction};
 use crate::case::CaseSummary;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
 use crate::store::tables::{CASES, FEED_BY_DOC, META, PEER_HEADS};
 
 /// The counters (see the module docs).
@@ -124,9 +123,7 @@ pub(crate) fn before_feed_moves(tx: &WriteTransaction, commune: &str, id: &CaseI
     }
     let heads = tx.open_table(PEER_HEADS)?;
     for node in nodes {
-        let known = heads
-            .get((&node, &id.0))?
-            .map(|g| crate::replica::decode_peer_heads(g.value()).0);
+        let known = heads.get((&node, &id.0))?.map(|g| known_seq(g.value()));
         if known == Some(seq) {
             add(&mut t, &ack_key(commune, &node), -1)?;
         }
@@ -172,7 +169,16 @@ fn commune_of(tx: &WriteTransaction, id: &CaseId) -> Result<Option<String>> {
         .map(|l| l.commune))
 }
 
-fn marker() -> Vec<u8> {
+/// The local feed seq of a [`PEER_HEADS`] row (its first 8 bytes, big-endian, as
+/// `replica::encode_peer_heads` writes it; read here so this module stays below `replica`).
+fn known_seq(row: &[u8]) -> u64 {
+    row.get(..8)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map_or(0, u64::from_be_bytes)
+}
+
+/// The marker value of counters built by this build under this store format.
+pub(crate) fn marker() -> Vec<u8> {
     let mut v = crate::store::FORMAT.to_be_bytes().to_vec();
     v.extend_from_slice(&VERSION.to_be_bytes());
     v
@@ -206,7 +212,7 @@ pub(crate) fn rebuild_in(tx: &WriteTransaction) -> Result<u64> {
             let Some(commune) = commune_of.get(case) else {
                 continue;
             };
-            let known = crate::replica::decode_peer_heads(v.value()).0;
+            let known = known_seq(v.value());
             if by_doc.get(case)?.map(|s| s.value()) == Some(known) {
                 *counts.entry(ack_key(commune, node)).or_default() += 1;
             }
@@ -220,23 +226,6 @@ pub(crate) fn rebuild_in(tx: &WriteTransaction) -> Result<u64> {
     tx.open_table(META)?
         .insert(META_COUNTS, marker().as_slice())?;
     Ok(n)
-}
-
-/// Rebuilds the counters when they are missing or were built under another store format or
-/// counter version (node bookkeeping through the guarded write path). Returns the cases counted
-/// when it rebuilt.
-pub(crate) fn ensure(node: &Node) -> Result<Option<u64>> {
-    if crate::store::meta_get(node.db(), META_COUNTS)?.as_deref() == Some(marker().as_slice()) {
-        return Ok(None);
-    }
-    let t = std::time::Instant::now();
-    let n = node.with_write(|tx, _| rebuild_in(tx))?;
-    tracing::info!(
-        cases = n,
-        ms = t.elapsed().as_millis() as u64,
-        "rebuilt the per-commune counters"
-    );
-    Ok(Some(n))
 }
 
 /// One commune's counters.
@@ -287,18 +276,4 @@ pub(crate) fn read(rtx: &redb::ReadTransaction) -> Result<BTreeMap<String, Commu
         }
     }
     Ok(out)
-}
-
-impl Node {
-    /// Rebuilds the per-commune counters from the store (what [`Node::open`] does when they are
-    /// missing). Returns the cases counted.
-    pub fn rebuild_commune_counts(&self) -> Result<u64> {
-        self.with_write(|tx, _| rebuild_in(tx))
-    }
-
-    /// Every commune's counters (see the module docs).
-    pub fn commune_counts(&self) -> Result<BTreeMap<String, CommuneCounts>> {
-        use redb::ReadableDatabase;
-        read(&self.db().begin_read()?)
-    }
 }

@@ -21,7 +21,7 @@ use crate::case::CaseSummary;
 use crate::config::NodeRole;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::peers::Peers;
 use crate::store::tables::{AUDIT_COSIGS, CASES, META};
 
@@ -236,5 +236,38 @@ impl Node {
         let total = out.len();
         out.truncate(MAX_COMMUNE_CASES);
         Ok((out, total))
+    }
+}
+
+/// Rebuilds the per-commune counters when they are missing or were built under another store
+/// format or counter version (node bookkeeping through the guarded write path; `Node::open`
+/// calls it). Returns the cases counted when it rebuilt.
+pub(crate) fn ensure_counts(node: &Node) -> Result<Option<u64>> {
+    let marker = crate::commune_counts::marker();
+    if crate::store::meta_get(node.db(), crate::commune_counts::META_COUNTS)?.as_deref()
+        == Some(marker.as_slice())
+    {
+        return Ok(None);
+    }
+    let t = std::time::Instant::now();
+    let n = node.with_write(|tx, _| crate::commune_counts::rebuild_in(tx))?;
+    tracing::info!(
+        cases = n,
+        ms = t.elapsed().as_millis() as u64,
+        "rebuilt the per-commune counters"
+    );
+    Ok(Some(n))
+}
+
+impl Node {
+    /// Rebuilds the per-commune counters from the store (what `Node::open` does when they are
+    /// missing). Returns the cases counted.
+    pub fn rebuild_commune_counts(&self) -> Result<u64> {
+        self.with_write(|tx, _| crate::commune_counts::rebuild_in(tx))
+    }
+
+    /// Every commune's counters (`commune_counts.rs`).
+    pub fn commune_counts(&self) -> Result<BTreeMap<String, crate::commune_counts::CommuneCounts>> {
+        crate::commune_counts::read(&self.db().begin_read()?)
     }
 }

@@ -36,13 +36,13 @@ use std::sync::MutexGuard;
 use hoso_schemas::{Procedure, Role};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseView};
+use crate::chain::entry::Action;
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
-use crate::node::{Node, Writer};
+use crate::node::handle::{Node, Writer};
 use crate::officer::Officer;
 use crate::store::tables::{DOC_CHANGES, DOCS, OFFICERS};
 
@@ -161,9 +161,9 @@ impl Node {
             })
         };
         let officer = match author {
-            Author::Officer(_) if crate::restore::restoring_in(&tx)? => {
+            Author::Officer(_) if crate::restore::mark::restoring_in(&tx)? => {
                 // A restored node writes nothing until it has heard its hub (issue 12).
-                return Err(crate::restore::RestoreError::Pending.into());
+                return Err(crate::error::RestoreError::Pending.into());
             }
             Author::Officer(a) => {
                 // Authentication holds only while the account does: re-read it here.
@@ -465,7 +465,7 @@ pub(crate) fn store_doc(
     chunks: u32,
 ) -> Result<Growth> {
     let mut changes = tx.open_table(DOC_CHANGES)?;
-    if chunks + 1 >= crate::node::COMPACT_AFTER {
+    if chunks + 1 >= crate::node::handle::COMPACT_AFTER {
         let bytes = doc.save();
         tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
         for n in 0..chunks {
@@ -533,7 +533,7 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
     if let Some(o) = &old {
         crate::commune_counts::before_feed_moves(tx, &o.commune, &view.id)?;
     }
-    crate::node::bump_feed(tx, &view.id)?;
+    crate::node::feed_bump::bump_feed(tx, &view.id)?;
     Ok(())
 }
 
