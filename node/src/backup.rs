@@ -93,6 +93,7 @@ pub(crate) fn for_each_table(v: &mut impl TableVisitor) -> Result<()> {
     v.visit(QUARANTINE)?;
     v.visit(SESSIONS)?;
     v.visit(LOGIN_FAILURES)?;
+    v.visit(crate::commune_counts::COMMUNE_COUNTS)?;
     Ok(())
 }
 

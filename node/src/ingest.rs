@@ -434,10 +434,13 @@ impl Node {
         }
         let local = raw_heads(am);
         let mut t = tx.open_table(PEER_HEADS)?;
-        let old = t
-            .get((&peer.0, &id.0))?
-            .map(|g| decode_peer_heads(g.value()).1)
-            .unwrap_or_default();
+        let (old_seq, old) = match t.get((&peer.0, &id.0))? {
+            Some(g) => {
+                let (s, h) = decode_peer_heads(g.value());
+                (Some(s), h)
+            }
+            None => (None, Vec::new()),
+        };
         let known = union(sender_heads, &old);
         let (seq, known) = if covered(&local, &known) {
             let seq = tx
@@ -450,6 +453,7 @@ impl Node {
             (0, known)
         };
         t.insert((&peer.0, &id.0), encode_peer_heads(seq, &known).as_slice())?;
+        crate::commune_counts::peer_heads_written(tx, &peer.0, id, old_seq, Some(seq))?;
         Ok(())
     }
 

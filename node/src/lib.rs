@@ -42,7 +42,8 @@
 //! (the heads a peer holds, which `ingest` records and `replica` reads), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
-//! contacts), [`sync_status`] (what the console shows
+//! contacts), [`commune_counts`] (per-commune counters kept in the write path, read by the
+//! province view), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
 //! [`config`], [`role`] (commune or hub), [`ids`], [`error`], [`progress`] (what long operations report as they go),
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
@@ -76,6 +77,7 @@ pub mod case;
 mod case_index;
 pub mod catalog_bundle;
 pub mod chain;
+pub mod commune_counts;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;

@@ -369,12 +369,14 @@ impl Node {
                 let old = t
                     .get((&peer.0, &id.0))?
                     .map(|g| decode_peer_heads(g.value()));
+                let old_seq = old.as_ref().map(|(s, _)| *s);
                 let (seq, known) = match old {
                     // Something newer arrived from the peer meanwhile: keep both.
                     Some((old_seq, old_heads)) => ((*seq).max(old_seq), union(heads, &old_heads)),
                     None => (*seq, heads.clone()),
                 };
                 t.insert((&peer.0, &id.0), encode_peer_heads(seq, &known).as_slice())?;
+                crate::commune_counts::peer_heads_written(tx, &peer.0, id, old_seq, Some(seq))?;
             }
             Ok(())
         })

@@ -5,6 +5,7 @@
 mod node {
     pub(crate) mod cases;
     pub(crate) mod catalog;
+    pub(crate) mod commune_counts;
     pub(crate) mod compact_audit;
     pub(crate) mod corrections;
     pub(crate) mod doc_cache;

@@ -149,6 +149,10 @@ impl Node {
         };
         // The newest catalog version held (a hub's bundle) is in force over the local one.
         node.refresh_rules()?;
+        // Derived counters missing or built under another store format: rebuilt once here.
+        if let Err(e) = crate::province::ensure_counts(&node) {
+            tracing::warn!(error = %e, "the per-commune counters could not be rebuilt");
+        }
         Ok(node)
     }
 }

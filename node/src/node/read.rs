@@ -233,7 +233,10 @@ impl Node {
             } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
                 index::scan_prefix(&idx, Prefix::Citizen(text), usize::MAX)?
             } else {
-                index::search_names(&idx, text)?
+                let name_of = |id: &CaseId| -> Result<Option<String>> {
+                    Ok(load(id)?.map(|s| s.applicant_name))
+                };
+                index::search_names_with(&idx, text, Some(&name_of))?
                     .unwrap_or_default()
                     .into_iter()
                     .map(|(id, _)| id)

@@ -320,6 +320,8 @@ impl Node {
                 }
                 receipts.insert(s.receipt_code.as_str(), &s.id.0)?;
             }
+            drop((cases, idx, receipts));
+            crate::commune_counts::rebuild_in(tx)?;
             rebuilt.len() as u64
         };
         let mut kinds: std::collections::BTreeMap<&str, u64> = Default::default();

@@ -533,9 +533,13 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
         let mut idx = tx.open_table(INDEX)?;
         crate::index::update(&mut idx, old.as_ref(), Some(&new))?;
     }
+    crate::commune_counts::summary_written(tx, old.as_ref(), &new)?;
     if !new.conflict {
         // A resolved (or never conflicting) case leaves the review queue.
         tx.open_table(REVIEW)?.remove(&view.id.0)?;
+    }
+    if let Some(o) = &old {
+        crate::commune_counts::before_feed_moves(tx, &o.commune, &view.id)?;
     }
     crate::node::feed_bump::bump_feed(tx, &view.id)?;
     Ok(())
