@@ -18,8 +18,8 @@ pub mod bundle;
 #[cfg(feature = "bench-unaudited")]
 pub mod cost;
 pub(crate) mod head;
-pub(crate) mod read;
 pub mod own_range;
+pub(crate) mod read;
 pub mod relay;
 pub mod replay;
 pub mod replica;

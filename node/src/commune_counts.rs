@@ -156,17 +156,12 @@ pub(crate) fn peer_heads_written(
     add(&mut t, &ack_key(&commune, peer), if now { 1 } else { -1 })
 }
 
-#[derive(serde::Deserialize)]
-struct Lite {
-    commune: String,
-}
-
 fn commune_of(tx: &WriteTransaction, id: &CaseId) -> Result<Option<String>> {
     Ok(tx
         .open_table(CASES)?
         .get(&id.0)?
-        .and_then(|v| serde_json::from_slice::<Lite>(v.value()).ok())
-        .map(|l| l.commune))
+        .and_then(|v| crate::summaries::jurisdiction(id, v.value()).ok())
+        .map(|(_, commune)| commune))
 }
 
 /// The local feed seq of a [`PEER_HEADS`] row (its first 8 bytes, big-endian, as

@@ -169,7 +169,10 @@ impl Node {
                 .range((&peer.0, &[0u8; 16])..=(&peer.0, &[0xFFu8; 16]))?
                 .filter_map(|r| {
                     r.ok().map(|(k, v)| {
-                        (*k.value().1, crate::replica::decode_peer_heads(v.value()).0)
+                        (
+                            *k.value().1,
+                            crate::peer_heads::decode_peer_heads(v.value()).0,
+                        )
                     })
                 })
                 .collect();
