@@ -33,7 +33,8 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::error::BackupError;
 use crate::error::{NodeError, Result};
-use crate::node::{Node, paths};
+use crate::node::handle::Node;
+use crate::node::paths;
 use crate::store::tables::*;
 
 /// The first bytes of a backup file.

@@ -58,6 +58,12 @@
 //! [`Node::audit_held`], [`Node::store_sizes`]), [`ScratchChain`] (`scratch_chain`, a bare
 //! audit chain for benchmarks), and, with the `tamper` feature only the test kit enables,
 //! `tamper` (writes behind the write path for tests).
+//!
+//! Inside [`node`]: `node::handle` (the `Node` struct, its accessors and the writer lock: what
+//! modules below the operations name), `node::open` (creating and opening), `node::paths` (file
+//! names in a data dir), `node::new_case` (what receiving a case takes), `node::fields` (the raw
+//! value checks several operations share), `node::feed_bump` (the change feed's write),
+//! `node::passphrase` (one-time passphrases), and one child per group of operations.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 

@@ -26,7 +26,8 @@ use crate::chain::entry::{Action, Entry};
 pub use crate::error::{MAX_INCARNATION, RestoreError};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, actor_for};
-use crate::node::{Node, paths};
+use crate::node::handle::Node;
+use crate::node::paths;
 use crate::store::tables::{META, PEER_HEADS, RECEIPTS, SYNC_CHECKPOINTS};
 use crate::write::{Author, Permission};
 
@@ -198,7 +199,7 @@ impl Node {
             let mut hashed = std::collections::BTreeMap::new();
             for (id, acc) in &roster {
                 if !acc.disabled && self.officer(id).is_err() {
-                    let p = crate::node::one_time_passphrase();
+                    let p = crate::node::passphrase::one_time_passphrase();
                     let h = crate::officer::hash_passphrase(&p)?;
                     hashed.insert(id.clone(), (p, h));
                 }

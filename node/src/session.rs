@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::chain::entry::Action;
 use crate::error::{AccountError, EncodeError, NodeError, Result};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::officer::{self, Officer};
 use crate::write::{AuthMethod, AuthenticatedOfficer};
 

@@ -18,7 +18,7 @@ use super::IncomingDoc;
 pub use crate::error::RefusalKind;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::QUARANTINE;
 
 /// Most quarantined rows a node keeps.

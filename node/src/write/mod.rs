@@ -42,7 +42,7 @@ use crate::case::{CaseDoc, CaseView};
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
-use crate::node::{Node, Writer};
+use crate::node::handle::{Node, Writer};
 use crate::officer::Officer;
 use crate::store::tables::{DOC_CHANGES, DOCS, OFFICERS};
 
@@ -465,7 +465,7 @@ pub(crate) fn store_doc(
     chunks: u32,
 ) -> Result<Growth> {
     let mut changes = tx.open_table(DOC_CHANGES)?;
-    if chunks + 1 >= crate::node::COMPACT_AFTER {
+    if chunks + 1 >= crate::node::handle::COMPACT_AFTER {
         let bytes = doc.save();
         tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
         for n in 0..chunks {
@@ -529,7 +529,7 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
         // A resolved (or never conflicting) case leaves the review queue.
         tx.open_table(REVIEW)?.remove(&view.id.0)?;
     }
-    crate::node::bump_feed(tx, &view.id)?;
+    crate::node::feed_bump::bump_feed(tx, &view.id)?;
     Ok(())
 }
 
