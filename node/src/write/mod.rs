@@ -36,9 +36,9 @@ use std::sync::MutexGuard;
 use hoso_schemas::{Procedure, Role};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseView};
+use crate::chain::entry::Action;
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
