@@ -139,15 +139,16 @@ impl Node {
                     }
                 }));
             }
-            let mut next = 0usize;
-            let mut recv = || {
-                let r = rxs.get(next % threads).and_then(|rx| rx.recv().ok());
-                next += 1;
-                r
+            let out = {
+                let mut next = 0usize;
+                let mut recv = || {
+                    let r = rxs.get(next % threads).and_then(|rx| rx.recv().ok());
+                    next += 1;
+                    r
+                };
+                self.write_group(peer, items, allow, &mut recv)
             };
-            let out = self.write_group(peer, items, allow, &mut recv);
             // Workers blocked on a full queue end once their receivers are gone.
-            drop(recv);
             drop(rxs);
             for h in handles {
                 // A panicked worker's units were decoded by the writer instead.

@@ -14,6 +14,12 @@
 //! heads the peer now holds. Audit chains of the two nodes follow the same way. `Idle` says "my
 //! feed is sent"; in a one-shot round the initiator ends with `Done` once both sides are idle
 //! and every batch is acknowledged.
+//!
+//! Messages that arrive together are taken together (`session/group.rs`): a run of `Docs` and
+//! `Audit` messages is ingested in one durable commit, decoding on every core beside the one
+//! writer, and each batch of it is acknowledged after that commit; a run of `Ack`s is recorded
+//! in one commit. A backlog of audit entries is streamed ([`AUDIT_PUMP_BYTES`] per step, the
+//! driver pumping again as its send queue drains), never held in memory whole.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
