@@ -32,7 +32,7 @@ use crate::audit::replica::precheck::{Prechecked, precheck};
 use crate::audit::replica::{ChainIngest, MAX_BATCH, RawRecord};
 use crate::error::{AuditError, Result};
 use crate::ids::NodeId;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::CASES;
 use crate::write::{Author, Permission};
 
