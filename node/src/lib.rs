@@ -110,7 +110,10 @@ pub use error::{NodeError, Result};
 pub use identity::NodeKey;
 pub use ids::{CaseId, NodeId};
 pub use index::{DueDate, StatusKey, date_bytes};
-pub use node::{CaseQuery, InitOptions, NewCase, Node, NodeStatus, Prefill};
+pub use node::{
+    BACKGROUND_AT, CaseQuery, CaseStorage, InitOptions, MAX_CHUNKS, NewCase, Node, NodeStatus,
+    Prefill, SMALL_DOC_BYTES,
+};
 pub use officer::Officer;
 pub use peers::{Peer, Peers};
 pub use scratch_chain::ScratchChain;

@@ -30,6 +30,7 @@ mod catalog;
 mod corrections;
 mod due;
 mod edits;
+pub(crate) mod fold;
 mod intake;
 mod officers;
 mod payments;
@@ -47,6 +48,7 @@ pub(crate) use cases::check_field_input;
 pub use catalog::{CatalogVersion, META_CATALOG};
 pub use due::DueRecompute;
 pub(crate) use edits::bump_feed;
+pub use fold::{BACKGROUND_AT, CaseStorage, MAX_CHUNKS, SMALL_DOC_BYTES};
 pub use intake::{
     DeclaredInput, DeclaredIntake, ExtractImportReport, ExtractLabel, ExtractMeta, RecheckReport,
 };
@@ -56,8 +58,9 @@ pub use rules::Rules;
 pub use supplement::SupplementInput;
 pub use tracks::{TrackDue, track_clock, track_rows};
 
-/// A write that would store a document's `COMPACT_AFTER`th incremental change chunk saves the
-/// whole document instead (and drops its chunks): at most `COMPACT_AFTER - 1` chunks are kept.
+/// A write that would store a small document's `COMPACT_AFTER`th incremental change chunk saves
+/// the whole document instead (and drops its chunks); larger documents are folded less often
+/// and off the write path (`node/fold.rs`).
 pub const COMPACT_AFTER: u32 = 4;
 /// The officer id recorded for actions the node takes itself (init, imports without an officer).
 pub const SYSTEM_OFFICER: &str = "system";
@@ -199,6 +202,8 @@ struct Inner {
     docs: Mutex<crate::doc_cache::DocCache>,
     /// Each case's jurisdiction, for walking the feed (`replica/scope_cache.rs`).
     scopes: crate::replica::ScopeCache,
+    /// The thread folding long change logs, when one runs (`node/fold.rs`).
+    folder: fold::Folder,
 }
 
 /// The past of a case brought in by bulk import.
@@ -361,6 +366,7 @@ impl Node {
                 own_range: Mutex::new(None),
                 docs: Mutex::new(crate::doc_cache::DocCache::default()),
                 scopes: crate::replica::ScopeCache::default(),
+                folder: fold::Folder::default(),
             }),
         };
         // The newest catalog version held (a hub's bundle) is in force over the local one.
