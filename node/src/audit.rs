@@ -248,7 +248,7 @@ pub fn for_case(db: &redb::Database, case: &CaseId) -> Result<Vec<StoredEntry>> 
     Ok(out)
 }
 
-impl crate::node::Node {
+impl crate::node::handle::Node {
     /// Verifies everything this node's store holds (`hoso audit verify`).
     pub fn verify_audit(&self, policy: &verify::Policy) -> Result<verify::Report> {
         self.verify_audit_with(policy, &crate::progress::Silent)

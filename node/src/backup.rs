@@ -26,14 +26,15 @@
 //! the node: the file is written with mode 0600.
 
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use redb::{MultimapTableHandle, ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::BackupError;
 use crate::error::{NodeError, Result};
-use crate::node::{Node, paths};
-use crate::session::{LOGIN_FAILURES, SESSIONS};
+use crate::node::handle::Node;
+use crate::node::paths;
 use crate::store::tables::*;
 
 /// The first bytes of a backup file.
@@ -111,31 +112,6 @@ pub fn table_names() -> Vec<String> {
     // Collecting names cannot fail.
     let _ = for_each_table(&mut n);
     n.0
-}
-
-/// Why a backup could not be made or read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum BackupError {
-    /// The store holds a table this build does not know how to copy.
-    #[error(
-        "the store holds table `{0}`, which this hoso's backup does not copy: refusing an incomplete backup (upgrade hoso)"
-    )]
-    UnknownTable(String),
-    /// Not a backup file, or a damaged one.
-    #[error("{path} is not a usable hoso backup: {what}", path = .path.display())]
-    Malformed {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        what: String,
-    },
-    /// The file's checksum does not match its content.
-    #[error("{path} is damaged: its checksum does not match its content (restore from another copy)", path = .path.display())]
-    Checksum {
-        /// The file.
-        path: PathBuf,
-    },
 }
 
 /// What a backup holds, as recorded in it and reported by `backup` and `backup verify`.

@@ -12,7 +12,7 @@ use crate::case::CaseSummary;
 use crate::error::Result;
 use crate::ids::CaseId;
 use crate::index::{self, DueDate, Prefix, StatusKey};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::{CASES, FEED, INDEX, RECEIPTS};
 
 /// What a cached scan of a [`CaseIndex`] is valid for: every write moves the change feed, so a

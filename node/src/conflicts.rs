@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{CaseView, HistoryEntry};
 use crate::error::{EncodeError, Result};
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::REVIEW;
 
 /// One of the concurrent values, with who wrote it and when (from the case history).

@@ -5,7 +5,11 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Offset, Utc};
 use hoso_schemas::HolidayCalendar;
 
-use crate::case::CaseSummary;
+use crate::case::view::CaseSummary;
+
+pub mod parse;
+
+pub use parse::parse_date;
 
 /// Vietnam's offset (UTC+7); the receipt time and deadlines are local.
 pub fn vn_offset() -> FixedOffset {
@@ -41,11 +45,6 @@ pub fn extend_for_pause(
 ) -> NaiveDate {
     let paused = cal.working_days_between(paused_on, resumed_on).max(0);
     cal.add_working_days(due, u32::try_from(paused).unwrap_or(0))
-}
-
-/// Parses a stored `YYYY-MM-DD`.
-pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.get(..10)?, "%Y-%m-%d").ok()
 }
 
 /// Derives the overdue flag of a case as of `today`.

@@ -7,7 +7,7 @@ use redb::{ReadableDatabase, ReadableTable};
 
 use crate::error::Result;
 use crate::ids::CaseId;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::{FEED, FEED_BY_DOC};
 
 impl Node {

@@ -33,7 +33,7 @@ use crate::case::CaseSummary;
 use crate::conflicts::ReviewRecord;
 use crate::error::{EncodeError, IngestError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::replica::{
     covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, sorted, union,
 };

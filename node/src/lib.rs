@@ -43,7 +43,7 @@
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
 //! contacts), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
-//! [`config`], [`ids`], [`error`], [`progress`] (what long operations report as they go),
+//! [`config`], [`role`] (commune or hub), [`ids`], [`error`], [`progress`] (what long operations report as they go),
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
 //! lost one's place), [`roster_carry`] (the officer accounts a rebuild carries over),
@@ -58,6 +58,12 @@
 //! [`Node::audit_held`], [`Node::store_sizes`]), [`ScratchChain`] (`scratch_chain`, a bare
 //! audit chain for benchmarks), and, with the `tamper` feature only the test kit enables,
 //! `tamper` (writes behind the write path for tests).
+//!
+//! Inside [`node`]: `node::handle` (the `Node` struct, its accessors and the writer lock: what
+//! modules below the operations name), `node::open` (creating and opening), `node::paths` (file
+//! names in a data dir), `node::new_case` (what receiving a case takes), `node::fields` (the raw
+//! value checks several operations share), `node::feed_bump` (the change feed's write),
+//! `node::passphrase` (one-time passphrases), and one child per group of operations.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -91,6 +97,7 @@ pub mod rebuild;
 pub mod registry;
 pub mod replica;
 pub mod restore;
+pub mod role;
 pub mod roster_carry;
 mod scratch_chain;
 pub mod session;

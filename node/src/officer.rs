@@ -54,7 +54,7 @@ impl Officer {
 /// Checks an officer id: 1–64 characters of `a-z 0-9 . _ -`.
 pub fn validate_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
-        && id.len() <= crate::audit::entry::MAX_OFFICER_LEN
+        && id.len() <= crate::chain::entry::MAX_OFFICER_LEN
         && id.bytes().all(|b| {
             b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
         });

@@ -7,7 +7,7 @@
 use crate::audit::entry::Action;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::peers::{Peer, Peers};
 use crate::write::{Author, Permission};
 

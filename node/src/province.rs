@@ -20,7 +20,7 @@ use crate::case::CaseSummary;
 use crate::config::NodeRole;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::peers::Peers;
 use crate::store::tables::{AUDIT_COSIGS, CASES, FEED, META, PEER_HEADS};
 

@@ -18,7 +18,7 @@ use redb::{ReadableDatabase, ReadableTable};
 use crate::case::CaseDoc;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::peers::Peer;
 use crate::store::tables::{
     CASES, DOC_CHANGES, DOCS, FEED, FEED_BY_DOC, PEER_HEADS, SYNC_CHECKPOINTS,
@@ -26,8 +26,7 @@ use crate::store::tables::{
 
 pub use crate::ingest::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
 
-mod scope_cache;
-pub(crate) use scope_cache::ScopeCache;
+pub(crate) mod scope_cache;
 
 /// One case to send.
 #[derive(Clone, Debug, PartialEq, Eq)]

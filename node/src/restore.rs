@@ -21,18 +21,20 @@ use std::path::{Path, PathBuf};
 use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::entry::{Action, Entry};
 use crate::backup::BackupInfo;
+use crate::chain::entry::{Action, Entry};
+pub use crate::error::{MAX_INCARNATION, RestoreError};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, actor_for};
-use crate::node::{Node, paths};
+use crate::node::handle::Node;
+use crate::node::paths;
 use crate::store::tables::{META, PEER_HEADS, RECEIPTS, SYNC_CHECKPOINTS};
 use crate::write::{Author, Permission};
 
-/// Meta key: JSON [`RestoreState`] while a restore is not finished.
-pub const META_RESTORING: &str = "restoring";
-/// Incarnations a node may use (the trust check recognises actors 0–63).
-pub const MAX_INCARNATION: u32 = 63;
+pub mod mark;
+
+pub use mark::META_RESTORING;
+pub(crate) use mark::restoring_in;
 
 /// A restore in progress, as recorded in the store.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -43,42 +45,6 @@ pub struct RestoreState {
     pub started_ms: i64,
     /// Length of the own chain in what was restored.
     pub chain_length: u64,
-}
-
-/// Why a restore cannot go on, or why a write waits for it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum RestoreError {
-    /// The node is being restored: nothing is written until it has heard its hub.
-    #[error(
-        "this node is being restored and has not finished: nothing is written until it has heard its hub (run `hoso node restore --resume`)"
-    )]
-    Pending,
-    /// The target data dir holds something.
-    #[error(
-        "{} is not empty: restore into a new, empty data dir (move the old one away first)", dir.display()
-    )]
-    NotEmpty {
-        /// The data dir.
-        dir: PathBuf,
-    },
-    /// `--resume` on a node that is not being restored.
-    #[error("this node is not being restored: there is nothing to resume")]
-    NotRestoring,
-    /// A succession naming the same node twice.
-    #[error("a node cannot succeed itself: give the old node's id and the new one's")]
-    SelfSuccession,
-    /// The old node was already retired in favour of another one.
-    #[error("node {node} was already retired in favour of {successor}")]
-    AlreadyRetired {
-        /// The old node (short id).
-        node: String,
-        /// Its recorded successor (short id).
-        successor: String,
-    },
-    /// Every incarnation number is used.
-    #[error("this node has used all {max} chain incarnations: set up a new node id instead", max = MAX_INCARNATION + 1)]
-    Incarnations,
 }
 
 /// What finishing a restore did.
@@ -97,11 +63,6 @@ pub struct RestoreReport {
     pub cases: u64,
     /// Officer accounts of the replaced nodes created again here (a rebuild from the hub).
     pub officers_carried: Vec<crate::roster_carry::CarriedOfficer>,
-}
-
-/// True when `tx`'s store is being restored.
-pub(crate) fn restoring_in(tx: &WriteTransaction) -> Result<bool> {
-    Ok(tx.open_table(META)?.get(META_RESTORING)?.is_some())
 }
 
 fn dir_is_empty_or_absent(dir: &Path) -> Result<bool> {
@@ -238,7 +199,7 @@ impl Node {
             let mut hashed = std::collections::BTreeMap::new();
             for (id, acc) in &roster {
                 if !acc.disabled && self.officer(id).is_err() {
-                    let p = crate::node::one_time_passphrase();
+                    let p = crate::node::passphrase::one_time_passphrase();
                     let h = crate::officer::hash_passphrase(&p)?;
                     hashed.insert(id.clone(), (p, h));
                 }
@@ -406,8 +367,8 @@ impl Node {
     pub fn own_cosignatures_of(
         &self,
         origin: &crate::ids::NodeId,
-    ) -> Result<Vec<(String, crate::audit::checkpoint::Cosignature)>> {
-        use crate::audit::checkpoint::Cosignature;
+    ) -> Result<Vec<(String, crate::chain::checkpoint::Cosignature)>> {
+        use crate::chain::checkpoint::Cosignature;
         use crate::store::tables::{AUDIT_CHECKPOINTS, AUDIT_COSIGS};
         use redb::ReadableDatabase;
         let me = self.id();

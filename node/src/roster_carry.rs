@@ -22,7 +22,7 @@ use hoso_schemas::Role;
 use redb::{ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::entry::{Action, Entry};
+use crate::chain::entry::{Action, Entry};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::officer::{self, Officer};

@@ -20,20 +20,16 @@ use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::entry::Action;
+use crate::chain::entry::Action;
 use crate::error::{AccountError, EncodeError, NodeError, Result};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::officer::{self, Officer};
 use crate::write::{AuthMethod, AuthenticatedOfficer};
 
-/// Key: blake3 hash (hex) of a session token. Value: [`SessionRecord`] (JSON).
-pub(crate) const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
-/// Key: an officer id as typed at a login. Value: [`Failures`] (JSON).
-pub(crate) const LOGIN_FAILURES: TableDefinition<&str, &[u8]> =
-    TableDefinition::new("login-failures-1");
+pub(crate) use crate::store::tables::{LOGIN_FAILURES, SESSIONS};
 
 /// How long a session lasts after `hoso login`.
 pub const SESSION_TTL_MS: i64 = 8 * 3600 * 1000;
@@ -138,7 +134,7 @@ fn to_json<T: Serialize>(v: &T) -> Result<Vec<u8>> {
 fn printable_id(id: &str) -> String {
     id.chars()
         .filter(|c| !c.is_control())
-        .take(crate::audit::entry::MAX_OFFICER_LEN)
+        .take(crate::chain::entry::MAX_OFFICER_LEN)
         .collect()
 }
 

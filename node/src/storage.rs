@@ -9,7 +9,7 @@ use crate::audit::StoredEntry;
 use crate::audit::source::DbSource;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::{AUDIT, AUDIT_COSIGS, AUDIT_EVIDENCE, CASES, DOC_CHANGES, DOCS, INDEX};
 
 /// Row counts of the audit tables (`hoso sync status --json`, `audit_held`).

@@ -88,8 +88,8 @@ fn create_tables(tx: &redb::WriteTransaction) -> Result<()> {
     tx.open_table(AUDIT_COSIGS)?;
     tx.open_table(AUDIT_WITNESS)?;
     tx.open_table(AUDIT_EVIDENCE)?;
-    tx.open_table(crate::session::SESSIONS)?;
-    tx.open_table(crate::session::LOGIN_FAILURES)?;
+    tx.open_table(crate::store::tables::SESSIONS)?;
+    tx.open_table(crate::store::tables::LOGIN_FAILURES)?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use redb::{Database, ReadableDatabase, ReadableTable, TableHandle, WriteTransact
 use crate::case::CaseDoc;
 use crate::error::{NodeError, Result};
 use crate::ids::CaseId;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::session::{SESSIONS, SessionRecord};
 use crate::store::tables::{CASES, DOC_CHANGES, DOCS, FEED, FEED_BY_DOC, RECEIPTS};
 

@@ -9,7 +9,7 @@ use crate::audit::entry::Action;
 use crate::audit::{self, NewEntry};
 use crate::error::{NodeError, Refusal, Result};
 use crate::ids::CaseId;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::{DOC_CHANGES, DOCS};
 
 impl Node {

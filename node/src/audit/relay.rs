@@ -15,7 +15,7 @@ use crate::audit::checkpoint::Cosignature;
 use crate::audit::entry::Entry;
 use crate::error::Result;
 use crate::ids::NodeId;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::{AUDIT_CHECKPOINTS, AUDIT_COSIGS};
 
 /// Most distinct anchors looked up for one chain in one call.

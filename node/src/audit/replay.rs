@@ -12,7 +12,7 @@ use crate::audit::{self, StoredEntry};
 use crate::case::{CaseDoc, CaseView};
 use crate::error::{AuditError, Result};
 use crate::ids::{CaseId, NodeId, hex};
-use crate::node::Node;
+use crate::node::handle::Node;
 
 /// The moment to replay to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::audit::entry::Entry;
 use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::{AUDIT_BY_CASE, AUDIT_FORKS, CASES};
 
 mod precheck;

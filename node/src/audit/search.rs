@@ -18,7 +18,7 @@ use crate::audit::source::{AuditSource, DbSource};
 use crate::config::NodeRole;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::peers::Peers;
 use crate::store::tables::{AUDIT_BY_CASE, CASES};
 

@@ -22,7 +22,7 @@ use crate::audit::entry::{ENTRY_HASH_CONTEXT, Entry, payload_hash};
 use crate::audit::merkle::CompactRange;
 use crate::error::{AuditError, CosignRefusal, EncodeError, NodeError, Result};
 use crate::ids::{CaseId, NodeId, hex};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::*;
 
 /// Most entries one request may carry.

@@ -20,7 +20,7 @@ use crate::audit::merkle::CompactRange;
 use crate::audit::witness::WitnessReply;
 use crate::error::{NodeError, Result};
 use crate::ids::NodeId;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::*;
 
 /// What the read steps found.

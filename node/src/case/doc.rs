@@ -31,6 +31,10 @@ use crate::case::view::{CaseView, Evidence, HistoryEntry, Note, TrackView};
 use crate::error::{NodeError, Result};
 use crate::ids::CaseId;
 
+mod correction;
+mod intake;
+mod lifecycle;
+
 /// The document schema version written by this build.
 pub const SCHEMA_VERSION: i64 = 1;
 

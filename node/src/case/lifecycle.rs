@@ -13,135 +13,16 @@
 //! `track` is absent on a record of the whole case, and names the track of a bundle whose own
 //! deadline the record is about (a track's own supplement request or apology).
 
-use automerge::{ObjType, ROOT, hydrate, transaction::Transactable};
+use automerge::hydrate;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
-use crate::case::doc::CaseDoc;
 use crate::case::view::CaseView;
-use crate::error::{LifecycleError, NodeError, Result};
 
-/// How the result reaches the citizen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Delivery {
-    /// Handed over at the one-stop desk.
-    Desk,
-    /// By the public postal service.
-    Post,
-    /// Electronic copy through VNeID / the national portal.
-    Vneid,
-}
+pub mod records;
 
-impl Delivery {
-    /// The stable word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Delivery::Desk => "desk",
-            Delivery::Post => "post",
-            Delivery::Vneid => "vneid",
-        }
-    }
-    /// The Vietnamese label.
-    pub fn label_vi(self) -> &'static str {
-        match self {
-            Delivery::Desk => "Nhận trực tiếp tại Bộ phận Một cửa",
-            Delivery::Post => "Qua dịch vụ bưu chính công ích",
-            Delivery::Vneid => "Bản điện tử qua VNeID / Cổng Dịch vụ công quốc gia",
-        }
-    }
-}
+pub use records::{ApologyRecord, CaseResult, Delivery, SupplementRecord};
 
-impl std::str::FromStr for Delivery {
-    type Err = LifecycleError;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "desk" => Ok(Delivery::Desk),
-            "post" => Ok(Delivery::Post),
-            "vneid" => Ok(Delivery::Vneid),
-            _ => Err(LifecycleError::UnknownChannel(s.to_string())),
-        }
-    }
-}
-
-/// The result of a case or of one track: the document issued and how it was handed over.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CaseResult {
-    /// What was issued, e.g. "Trích lục khai sinh", "Thẻ BHYT".
-    pub kind: String,
-    /// Its number, e.g. "125/2026".
-    pub number: String,
-    /// The date it was signed (YYYY-MM-DD).
-    pub date: String,
-    /// Who signed it.
-    pub signer: String,
-    /// How it reaches the citizen.
-    pub channel: Delivery,
-    /// The officer who recorded it.
-    pub officer: String,
-    /// When it was recorded (RFC 3339).
-    pub at: String,
-}
-
-impl CaseResult {
-    /// One line, e.g. "Trích lục khai sinh số 125/2026 ngày 24/11/2026, Nguyễn Văn A ký".
-    pub fn line_vi(&self) -> String {
-        let date = crate::deadline::parse_date(&self.date)
-            .map_or_else(|| self.date.clone(), |d| d.format("%d/%m/%Y").to_string());
-        format!(
-            "{} số {} ngày {date}, {} ký; {}",
-            self.kind,
-            self.number,
-            self.signer,
-            self.channel.label_vi()
-        )
-    }
-}
-
-/// One supplement request (Mẫu 02): everything missing, and the date to supplement by.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SupplementRecord {
-    /// When (RFC 3339).
-    pub at: String,
-    /// Who asked.
-    pub officer: String,
-    /// The missing or incomplete items.
-    pub items: Vec<String>,
-    /// The date the citizen must supplement by (YYYY-MM-DD).
-    pub deadline: String,
-    /// Why (required from the second request on).
-    pub reason: Option<String>,
-    /// The track of a bundle asked about; `None` for the whole case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub track: Option<String>,
-}
-
-/// An apology for a late result (Mẫu 04) with a new appointment date.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApologyRecord {
-    /// When (RFC 3339).
-    pub at: String,
-    /// The supervisor who signed it.
-    pub officer: String,
-    /// Why the result is late.
-    pub reason: String,
-    /// The appointment date it answers for (YYYY-MM-DD).
-    pub old_date: String,
-    /// The new appointment date (YYYY-MM-DD).
-    pub new_date: String,
-    /// The track of a bundle whose own due date it answers for; `None` for the whole case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub track: Option<String>,
-}
-
-fn corrupt(detail: impl Into<String>) -> NodeError {
-    NodeError::Corrupt {
-        what: "case document".into(),
-        detail: detail.into(),
-    }
-}
-
-fn scalar(v: Option<&hydrate::Value>) -> Option<String> {
+pub(crate) fn scalar(v: Option<&hydrate::Value>) -> Option<String> {
     match v {
         Some(hydrate::Value::Scalar(automerge::ScalarValue::Str(s))) => Some(s.to_string()),
         _ => None,
@@ -228,132 +109,6 @@ pub(crate) fn read_into(root: &hydrate::Map, v: &mut CaseView) {
         .collect();
 }
 
-fn result_value(r: &CaseResult) -> hydrate::Value {
-    let mut m = std::collections::HashMap::new();
-    for (k, v) in [
-        ("kind", r.kind.as_str()),
-        ("number", r.number.as_str()),
-        ("date", r.date.as_str()),
-        ("signer", r.signer.as_str()),
-        ("channel", r.channel.as_str()),
-        ("officer", r.officer.as_str()),
-        ("at", r.at.as_str()),
-    ] {
-        m.insert(k.to_string(), hydrate::Value::scalar(v));
-    }
-    hydrate::Value::Map(hydrate::Map::from(m))
-}
-
-fn string_map(pairs: &[(&str, &str)]) -> hydrate::Value {
-    let m: std::collections::HashMap<String, hydrate::Value> = pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), hydrate::Value::scalar(*v)))
-        .collect();
-    hydrate::Value::Map(hydrate::Map::from(m))
-}
-
-impl CaseDoc {
-    fn list_at_root(&mut self, key: &str) -> Result<automerge::ObjId> {
-        use automerge::ReadDoc;
-        match self.automerge().get(ROOT, key)? {
-            Some((automerge::Value::Object(ObjType::List), id)) => Ok(id),
-            Some(_) => Err(corrupt(format!("`{key}` is not a list"))),
-            None => Ok(self.automerge().put_object(ROOT, key, ObjType::List)?),
-        }
-    }
-
-    fn track_obj(&mut self, track: &str) -> Result<automerge::ObjId> {
-        use automerge::ReadDoc;
-        let Some((automerge::Value::Object(ObjType::Map), tracks)) =
-            self.automerge().get(ROOT, "tracks")?
-        else {
-            return Err(corrupt("missing map `tracks`"));
-        };
-        match self.automerge().get(&tracks, track)? {
-            Some((automerge::Value::Object(ObjType::Map), id)) => Ok(id),
-            _ => Err(corrupt(format!("missing track `{track}`"))),
-        }
-    }
-
-    /// Records a track's hand-off to its agency and its own due date.
-    pub fn set_track_handoff(&mut self, track: &str, at: &str, due: NaiveDate) -> Result<()> {
-        let t = self.track_obj(track)?;
-        self.automerge().put(&t, "handed_off_at", at)?;
-        self.automerge().put(&t, "due_date", due.to_string())?;
-        Ok(())
-    }
-
-    /// Moves a handed-off track's own due date (after a supplement pause).
-    pub fn set_track_due_date(&mut self, track: &str, due: NaiveDate) -> Result<()> {
-        let t = self.track_obj(track)?;
-        self.automerge().put(&t, "due_date", due.to_string())?;
-        Ok(())
-    }
-
-    /// Records the result of the case (`track = None`) or of one track.
-    pub fn set_result_record(&mut self, track: Option<&str>, r: &CaseResult) -> Result<()> {
-        let (parent, key) = match track {
-            None => (ROOT, "result_record"),
-            Some(t) => (self.track_obj(t)?, "result"),
-        };
-        // One object per record: a correction replaces it whole.
-        let obj = self.automerge().put_object(&parent, key, ObjType::Map)?;
-        if let hydrate::Value::Map(m) = result_value(r) {
-            for (k, v) in m.iter() {
-                if let Some(s) = scalar(Some(&v.value)) {
-                    self.automerge().put(&obj, k.as_str(), s)?;
-                }
-            }
-        }
-        if track.is_none() {
-            // The plain-text result older readers show.
-            self.set_result(&r.line_vi())?;
-        }
-        Ok(())
-    }
-
-    /// Appends a supplement request.
-    pub fn push_supplement(&mut self, s: &SupplementRecord) -> Result<()> {
-        let list = self.list_at_root("supplements")?;
-        let n = automerge::ReadDoc::length(self.automerge(), &list);
-        let items = s.items.join("\n");
-        let mut pairs = vec![
-            ("at", s.at.as_str()),
-            ("officer", s.officer.as_str()),
-            ("items", items.as_str()),
-            ("deadline", s.deadline.as_str()),
-        ];
-        if let Some(r) = &s.reason {
-            pairs.push(("reason", r.as_str()));
-        }
-        if let Some(t) = &s.track {
-            pairs.push(("track", t.as_str()));
-        }
-        self.automerge()
-            .batch_create_object(&list, n, &string_map(&pairs), true)?;
-        Ok(())
-    }
-
-    /// Appends an apology.
-    pub fn push_apology(&mut self, a: &ApologyRecord) -> Result<()> {
-        let list = self.list_at_root("apologies")?;
-        let n = automerge::ReadDoc::length(self.automerge(), &list);
-        let mut pairs = vec![
-            ("at", a.at.as_str()),
-            ("officer", a.officer.as_str()),
-            ("reason", a.reason.as_str()),
-            ("old_date", a.old_date.as_str()),
-            ("new_date", a.new_date.as_str()),
-        ];
-        if let Some(t) = &a.track {
-            pairs.push(("track", t.as_str()));
-        }
-        self.automerge()
-            .batch_create_object(&list, n, &string_map(&pairs), true)?;
-        Ok(())
-    }
-}
-
 /// Where a case or a track stands on its lifecycle, read from the view.
 impl CaseView {
     /// The date processing of `track` ended (first entry into a final status), if it has.
@@ -383,7 +138,7 @@ impl CaseView {
         let last = self.supplements.iter().rfind(|s| s.track.is_none())?;
         // The record belongs to the pending request when it was made at the same time.
         (last.at.as_str() == since)
-            .then(|| crate::deadline::parse_date(&last.deadline))
+            .then(|| crate::deadline::parse::parse_date(&last.deadline))
             .flatten()
     }
 

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use hoso_schemas::Status;
 use serde::{Deserialize, Serialize};
 
-use crate::case::lifecycle::{ApologyRecord, CaseResult, SupplementRecord};
+use crate::case::correction::FieldCorrection;
+use crate::case::intake::{DeclaredEvidence, Payment, Verification, VerificationState};
+use crate::case::lifecycle::records::{ApologyRecord, CaseResult, SupplementRecord};
 use crate::ids::CaseId;
 
 /// Where a field's value came from: the registry record it was copied from.
@@ -99,13 +101,13 @@ pub struct CaseView {
     pub citizen_commune: Option<String>,
     /// For a citizen missing from the population extract: the declared identity and its check.
     #[serde(default)]
-    pub verification: Option<crate::case::Verification>,
+    pub verification: Option<Verification>,
     /// Typed values the extract does not hold: "declared, not in the extract dated …".
     #[serde(default)]
-    pub declared: BTreeMap<String, crate::case::DeclaredEvidence>,
+    pub declared: BTreeMap<String, DeclaredEvidence>,
     /// Fee payments, oldest first.
     #[serde(default)]
-    pub payments: Vec<crate::case::Payment>,
+    pub payments: Vec<Payment>,
     /// The recorded result: kind, number, date, signer, delivery channel.
     #[serde(default)]
     pub result_record: Option<CaseResult>,
@@ -120,7 +122,7 @@ pub struct CaseView {
     pub stop_proposed: bool,
     /// Hand corrections of registry-filled fields, oldest first (the evidence stays).
     #[serde(default)]
-    pub corrections: Vec<crate::case::FieldCorrection>,
+    pub corrections: Vec<FieldCorrection>,
     /// The catalog version the case was received under, or moved to by a supervisor (none:
     /// the receiving node's local catalog, version 0). Its deadlines, fee and workflow are
     /// checked against that version (issue 12).
@@ -155,7 +157,7 @@ impl CaseView {
     pub fn is_unverified(&self) -> bool {
         self.verification
             .as_ref()
-            .is_some_and(|v| v.state != crate::case::VerificationState::Verified)
+            .is_some_and(|v| v.state != VerificationState::Verified)
     }
 
     /// The summary row stored beside the document.

@@ -16,6 +16,7 @@
 //! checkpoint of origin I have seen, and I hold every entry up to size".
 
 use crate::chain::note::{b64, key_id, unb64};
+pub use crate::error::NoteError;
 use crate::identity::{NodeKey, verify};
 use crate::ids::{NodeId, hex};
 
@@ -28,11 +29,6 @@ pub const COSIG_HASH_CONTEXT: &str = "hoso 2026-11 audit cosignature v1";
 /// Longest note accepted.
 pub const MAX_NOTE_LEN: usize = 2048;
 const ORIGIN_PREFIX: &str = "hoso/audit/v1/";
-
-/// Why a note does not parse.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("bad checkpoint note: {0}")]
-pub struct NoteError(pub &'static str);
 
 /// The statement a checkpoint makes about one chain.
 #[derive(Clone, Debug, PartialEq, Eq)]

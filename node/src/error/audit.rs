@@ -1,7 +1,6 @@
 //! Why the audit chain refused something: an entry it cannot record, a peer's batch over its
 //! bound, a witness cosignature that does not check, an entry that is not there.
 
-use crate::audit::checkpoint::NoteError;
 use crate::ids::CaseId;
 
 /// Why a witness cosignature of this node's checkpoint was not stored.
@@ -82,3 +81,8 @@ impl AuditError {
         }
     }
 }
+
+/// Why a note does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("bad checkpoint note: {0}")]
+pub struct NoteError(pub &'static str);

@@ -1,6 +1,6 @@
 //! Conversions from the storage engine's and Automerge's errors into [`NodeError`].
 
-use super::NodeError;
+use super::{EncodeError, NodeError};
 
 macro_rules! store_error {
     ($($t:ty),*) => {$(
@@ -23,5 +23,23 @@ store_error!(
 impl From<automerge::AutomergeError> for NodeError {
     fn from(e: automerge::AutomergeError) -> Self {
         NodeError::Automerge(Box::new(e))
+    }
+}
+
+impl EncodeError {
+    /// A closure for `map_err` on a JSON encoding of `what`.
+    pub fn json(what: &'static str) -> impl FnOnce(serde_json::Error) -> super::NodeError {
+        move |source| EncodeError::Json { what, source }.into()
+    }
+
+    /// A closure for `map_err` on a TOML encoding of `what`.
+    pub fn toml(what: &'static str) -> impl FnOnce(toml::ser::Error) -> super::NodeError {
+        move |source| {
+            EncodeError::Toml {
+                what,
+                source: Box::new(source),
+            }
+            .into()
+        }
     }
 }

@@ -22,21 +22,3 @@ pub enum EncodeError {
         source: Box<toml::ser::Error>,
     },
 }
-
-impl EncodeError {
-    /// A closure for `map_err` on a JSON encoding of `what`.
-    pub fn json(what: &'static str) -> impl FnOnce(serde_json::Error) -> super::NodeError {
-        move |source| EncodeError::Json { what, source }.into()
-    }
-
-    /// A closure for `map_err` on a TOML encoding of `what`.
-    pub fn toml(what: &'static str) -> impl FnOnce(toml::ser::Error) -> super::NodeError {
-        move |source| {
-            EncodeError::Toml {
-                what,
-                source: Box::new(source),
-            }
-            .into()
-        }
-    }
-}

@@ -1,7 +1,8 @@
 //! Why a case document handed over locally ([`crate::Node::apply_remote`]) was not merged.
 
+use serde::Serialize;
+
 use crate::ids::CaseId;
-use crate::ingest::quarantine::RefusalKind;
 
 /// A document the ingest path refused (CLI exit 2); it is quarantined with the reason.
 /// Not `non_exhaustive`: the console matches every variant.
@@ -28,4 +29,16 @@ fn kind_word(kind: RefusalKind) -> &'static str {
         RefusalKind::OutOfScope => "outside the scope",
         RefusalKind::Invalid => "not a valid document of that case",
     }
+}
+
+/// Why a received case was not merged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// A change no audit entry held here accounts for (or one whose actor is not its signer's).
+    Unaccounted,
+    /// The case is outside the sender's or this node's scope.
+    OutOfScope,
+    /// The bytes are not a valid document of that case, or alter its jurisdiction.
+    Invalid,
 }

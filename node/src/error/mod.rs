@@ -6,6 +6,8 @@ use hoso_schemas::{CitizenIdError, FieldError, UnknownProcedure, WorkflowError};
 
 mod account;
 mod audit;
+mod backup;
+mod catalog_bundle;
 mod config;
 mod convert;
 mod encode;
@@ -16,19 +18,23 @@ mod lifecycle;
 mod limit;
 mod peer;
 mod refusal;
+mod restore;
 mod text;
 
 pub use account::AccountError;
-pub use audit::{AuditError, CosignRefusal};
+pub use audit::{AuditError, CosignRefusal, NoteError};
+pub use backup::BackupError;
+pub use catalog_bundle::CatalogBundleError;
 pub use config::ConfigError;
 pub(crate) use config::toml_message;
 pub use encode::EncodeError;
-pub use ingest::IngestError;
+pub use ingest::{IngestError, RefusalKind};
 pub use intake::IntakeError;
 pub use lifecycle::LifecycleError;
 pub use limit::{LimitExceeded, Limited};
 pub use peer::PeerError;
 pub use refusal::{ImportedBefore, Refusal};
+pub use restore::{MAX_INCARNATION, RestoreError};
 pub use text::ControlChar;
 
 /// Everything a node operation can fail with.
@@ -217,13 +223,13 @@ pub enum NodeError {
     Account(#[from] AccountError),
     /// A backup file that cannot be made or read (issue 12).
     #[error(transparent)]
-    Backup(#[from] crate::backup::BackupError),
+    Backup(#[from] BackupError),
     /// A restore that cannot go on, or a write waiting for one (issue 12).
     #[error(transparent)]
-    Restore(#[from] crate::restore::RestoreError),
+    Restore(#[from] RestoreError),
     /// A catalog bundle refused, or a catalog version not held (issue 12).
     #[error(transparent)]
-    CatalogBundle(crate::catalog_bundle::CatalogBundleError),
+    CatalogBundle(CatalogBundleError),
     /// `node.toml`, the catalog or the holiday calendar is not valid.
     #[error(transparent)]
     Config(#[from] ConfigError),

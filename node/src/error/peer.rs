@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::NodeRole;
+use crate::role::NodeRole;
 
 /// A peers file that cannot be used, or a peer entry that is not valid (CLI exit 2).
 /// Not `non_exhaustive`: the console matches every variant.

@@ -11,7 +11,7 @@ use redb::ReadableDatabase;
 
 use crate::case::{CaseDoc, CaseView};
 use crate::error::Result;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::CASES;
 
 use super::IncomingDoc;

@@ -15,9 +15,10 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransact
 use serde::Serialize;
 
 use super::IncomingDoc;
+pub use crate::error::RefusalKind;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::QUARANTINE;
 
 /// Most quarantined rows a node keeps.
@@ -26,18 +27,6 @@ pub const MAX_ROWS: u64 = 10_000;
 pub const MAX_KEPT_BYTES: usize = 1 << 20;
 /// Longest reason kept.
 const MAX_REASON: usize = 512;
-
-/// Why a received case was not merged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalKind {
-    /// A change no audit entry held here accounts for (or one whose actor is not its signer's).
-    Unaccounted,
-    /// The case is outside the sender's or this node's scope.
-    OutOfScope,
-    /// The bytes are not a valid document of that case, or alter its jurisdiction.
-    Invalid,
-}
 
 impl RefusalKind {
     fn code(self) -> u8 {

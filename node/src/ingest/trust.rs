@@ -19,7 +19,7 @@ use crate::audit::entry::{Action, Entry};
 use crate::case::CaseView;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId, actor_for, hex};
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::tables::AUDIT_BY_CASE;
 
 /// Incarnations of a node whose actors are recognised (a node re-incarnates after a restore).

@@ -13,23 +13,8 @@ use crate::session::{SESSIONS, SessionRecord};
 use crate::store::tables::OFFICERS;
 use crate::write::{AuthenticatedOfficer, Author, Permission};
 
-use super::{Node, now_ms};
-
-/// Characters of a one-time passphrase: no 0/o, 1/l/i to misread on paper.
-const ONE_TIME_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-
-/// A fresh one-time passphrase, `xxxx-xxxx-xxxx` (about 59 bits).
-pub fn one_time_passphrase() -> String {
-    let bytes: [u8; 12] = rand::random();
-    let mut out = String::with_capacity(14);
-    for (i, b) in bytes.iter().enumerate() {
-        if i > 0 && i % 4 == 0 {
-            out.push('-');
-        }
-        out.push(ONE_TIME_ALPHABET[*b as usize % ONE_TIME_ALPHABET.len()] as char);
-    }
-    out
-}
+use super::handle::{Node, now_ms};
+use super::passphrase::one_time_passphrase;
 
 fn read_account(tx: &WriteTransaction, id: &str) -> Result<Officer> {
     let t = tx.open_table(OFFICERS)?;

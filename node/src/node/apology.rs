@@ -12,8 +12,8 @@ use crate::error::{LifecycleError, Limited, Result};
 use crate::write::AuthenticatedOfficer;
 use crate::{deadline, limits};
 
-use super::results::record_text;
-use super::*;
+use super::fields::record_text;
+use super::handle::Node;
 
 /// What `hoso case apology` records.
 #[derive(Clone, Debug)]

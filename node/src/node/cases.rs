@@ -1,20 +1,23 @@
 //! Receiving cases: the prefilled form, the new case document, its receipt code.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset};
-use hoso_schemas::{CitizenId, FieldDef, Procedure};
+use hoso_schemas::{CitizenId, Procedure};
 use redb::{ReadableTable, WriteTransaction};
 
 use crate::audit::entry::Action;
 use crate::case::{CaseDoc, CaseInit, CaseView, Evidence, HistoryEntry};
 use crate::deadline;
-use crate::error::{Limited, NodeError, Refusal, Result};
+use crate::error::{NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::registry::{self};
 use crate::store::{self, tables::*};
 use crate::write::{AuthenticatedOfficer, Author, Permission, WriteCtx};
-use crate::{limits, text};
 
-use super::*;
+use super::fields::{check_field_input, field_def};
+use super::handle::Node;
+use super::new_case::{ImportedPast, NewCase, Prefill};
 
 impl Node {
     /// Validates the given fields and fills the registry ones: the form as the officer sees it
@@ -213,21 +216,6 @@ impl Node {
         });
         ctx.store_new_case(id, &init.receipt_code, doc, action, &payload)
     }
-}
-
-/// Text safety and the byte bound of one raw field value, before it is validated.
-pub(crate) fn check_field_input(name: &str, raw: &str) -> Result<()> {
-    text::check(&format!("field `{name}`"), raw)?;
-    limits::check(Limited::Field, raw.len(), limits::MAX_FIELD_BYTES)
-}
-
-pub(super) fn field_def<'p>(procedure: &'p Procedure, name: &str) -> Result<&'p FieldDef> {
-    procedure
-        .field(name)
-        .ok_or_else(|| NodeError::UnknownField {
-            procedure: procedure.code.clone(),
-            field: name.to_string(),
-        })
 }
 
 /// The next receipt code of the day: `<unit>-YYMMDD-NNNN` (wider past 9,999 a day).

@@ -24,8 +24,8 @@ use crate::peers::Peer;
 use crate::store::tables::META;
 use crate::write::{AuthenticatedOfficer, Author, Permission};
 
+use super::handle::{Node, now_ms};
 use super::rules::{self, Rules};
-use super::{Node, now_ms};
 
 /// Meta key prefix of a stored bundle: `catalog-bundle:<version, 20 digits>` → its bytes.
 pub const META_CATALOG: &str = "catalog-bundle:";

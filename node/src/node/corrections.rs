@@ -13,8 +13,8 @@ use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::write::AuthenticatedOfficer;
 use crate::{deadline, limits, text};
 
-use super::cases::{check_field_input, field_def};
-use super::*;
+use super::fields::{check_field_input, field_def};
+use super::handle::Node;
 
 impl Node {
     /// Corrects fields of a case, validated against the catalog. A field the registry filled

@@ -15,7 +15,7 @@ use crate::deadline;
 use crate::error::{IntakeError, NodeError, Result};
 use crate::write::{AuthenticatedOfficer, Author, Permission};
 
-use super::*;
+use super::handle::Node;
 
 /// What a recomputation found (and, when the date moved, wrote).
 #[derive(Clone, Debug, Serialize)]

@@ -1,8 +1,10 @@
 //! Changing stored cases: fields, workflow transitions, notes, and the summary/feed rows
 //! every change rewrites.
 
+use std::collections::BTreeMap;
+
 use hoso_schemas::{Procedure, Status};
-use redb::{ReadableTable, WriteTransaction};
+use redb::WriteTransaction;
 
 use crate::audit::entry::Action;
 use crate::case::{CaseDoc, CaseView, HistoryEntry, Note};
@@ -10,12 +12,11 @@ use crate::deadline;
 use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::officer::Officer;
-use crate::store::tables::*;
 use crate::write::{AuthenticatedOfficer, Author, Permission};
 use crate::{limits, text};
 
-use super::cases::{check_field_input, field_def};
-use super::*;
+use super::fields::{check_field_input, field_def};
+use super::handle::Node;
 
 impl Node {
     /// Writes the summary row, indexes and change feed of a case whose document changed (the
@@ -217,16 +218,4 @@ impl Node {
             Ok(serde_json::json!({"note_chars": text.chars().count(), "note_bytes": text.len()}))
         })
     }
-}
-
-/// Moves a case to the head of the change feed.
-pub(crate) fn bump_feed(tx: &WriteTransaction, id: &CaseId) -> Result<u64> {
-    let mut feed = tx.open_table(FEED)?;
-    let mut by_doc = tx.open_table(FEED_BY_DOC)?;
-    let next = feed.last()?.map(|(k, _)| k.value() + 1).unwrap_or(1);
-    if let Some(old) = by_doc.insert(&id.0, next)?.map(|g| g.value()) {
-        feed.remove(old)?;
-    }
-    feed.insert(next, &id.0)?;
-    Ok(next)
 }

@@ -16,6 +16,8 @@
 //! The extract's date and version are node metadata written by the import and copied into every
 //! evidence record.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use hoso_schemas::{CitizenId, Procedure};
 use redb::{ReadableDatabase, ReadableTable};
@@ -30,8 +32,9 @@ use crate::registry::{self, RegistryImportReport};
 use crate::store::tables::{CASES, META};
 use crate::write::{AuthenticatedOfficer, Author, Permission, WriteCtx};
 
-use super::cases::{check_field_input, field_def};
-use super::*;
+use super::fields::{check_field_input, field_def};
+use super::handle::{Node, now_ms};
+use super::new_case::{DeclaredIntake, NewCase, Prefill};
 
 /// The META key of the population extract in force.
 const META_EXTRACT: &str = "registry-extract";
@@ -99,15 +102,6 @@ pub struct DeclaredInput {
     pub sex: String,
     /// The citizen's commune of residence (5 digits).
     pub commune_code: String,
-}
-
-/// A declared identity as the case records it, with the extract it was missing from.
-#[derive(Clone, Debug, Serialize)]
-pub struct DeclaredIntake {
-    /// The declared identity.
-    pub citizen: DeclaredCitizen,
-    /// The extract in force at receipt.
-    pub extract: ExtractRef,
 }
 
 impl Node {

@@ -12,7 +12,7 @@ use crate::store::tables::*;
 use crate::write::{Author, Permission};
 use crate::{limits, text};
 
-use super::*;
+use super::handle::{Node, now_ms};
 
 impl Node {
     /// Creates an officer account, authored by `by`: a supervisor, or the node itself for the

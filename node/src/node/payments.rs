@@ -15,7 +15,7 @@ use crate::error::{IntakeError, Limited, NodeError, Result};
 use crate::write::{AuthenticatedOfficer, Author, Permission};
 use crate::{limits, text};
 
-use super::*;
+use super::handle::Node;
 
 /// A payment as the officer enters it.
 #[derive(Clone, Debug)]

@@ -1,17 +1,79 @@
 //! Reading cases: resolving references, loading documents, lists, counts and status.
 
+use std::collections::BTreeMap;
+
 use hoso_schemas::Status;
 use redb::{ReadableDatabase, ReadableTable};
+use serde::Serialize;
 
 use crate::case::{CaseDoc, CaseSummary, CaseView};
+use crate::config::NodeRole;
 use crate::deadline;
 use crate::error::{NodeError, Result};
-use crate::ids::CaseId;
+use crate::ids::{CaseId, NodeId};
 use crate::index::{self, Prefix};
 use crate::store::error::StoreError;
 use crate::store::tables::*;
 
-use super::*;
+use super::handle::Node;
+use super::paths;
+
+/// Search results up to this size are read whole and ranked exact-diacritic first.
+pub const EXACT_RANK_MAX: usize = 2000;
+
+/// A list query.
+#[derive(Clone, Debug, Default)]
+pub struct CaseQuery {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this procedure.
+    pub procedure: Option<String>,
+    /// Accent-insensitive name search, or a citizen id, or a receipt code.
+    pub search: Option<String>,
+    /// Only overdue cases.
+    pub overdue: bool,
+    /// Only cases in the review queue.
+    pub conflicts: bool,
+    /// Only cases assigned to this officer.
+    pub officer: Option<String>,
+    /// Most rows returned (0 = 50).
+    pub limit: usize,
+    /// Matching rows to skip first (paging: the console reads one window at a time).
+    pub offset: usize,
+}
+
+/// Counts and sizes for `hoso status`.
+#[derive(Clone, Debug, Serialize)]
+pub struct NodeStatus {
+    /// Node id.
+    pub node_id: NodeId,
+    /// Name.
+    pub name: String,
+    /// Role.
+    pub role: NodeRole,
+    /// Province.
+    pub province: String,
+    /// Commune.
+    pub commune: Option<String>,
+    /// Cases stored.
+    pub cases: u64,
+    /// Cases per status word.
+    pub by_status: BTreeMap<String, u64>,
+    /// Cases in the review queue.
+    pub conflicts: u64,
+    /// Citizens in the registry.
+    pub registry_citizens: u64,
+    /// Officers.
+    pub officers: u64,
+    /// Store file size in bytes.
+    pub store_bytes: u64,
+    /// Own chain length.
+    pub chain_length: u64,
+    /// Own chain head hash, hex.
+    pub chain_head: String,
+    /// Latest change-feed seq.
+    pub feed_seq: u64,
+}
 
 impl Node {
     pub(super) fn resolve(&self, reference: &str) -> Result<CaseId> {

@@ -6,7 +6,7 @@ use crate::error::{NodeError, Result};
 use crate::registry::{self, RegistryImportReport};
 use crate::write::Author;
 
-use super::*;
+use super::handle::Node;
 
 impl Node {
     /// Imports a population registry file (all or nothing), authored by `by`: a supervisor, or

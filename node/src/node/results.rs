@@ -9,9 +9,10 @@ use crate::audit::entry::Action;
 use crate::case::{CaseResult, CaseView, Delivery};
 use crate::error::{LifecycleError, Limited, Refusal, Result};
 use crate::write::AuthenticatedOfficer;
-use crate::{deadline, limits, text};
+use crate::{deadline, limits};
 
-use super::*;
+use super::fields::record_text;
+use super::handle::Node;
 
 /// What `hoso case result` records.
 #[derive(Clone, Debug)]
@@ -28,27 +29,6 @@ pub struct ResultInput {
     pub signer: String,
     /// How it reaches the citizen.
     pub channel: Delivery,
-}
-
-/// Trims, NFC-normalises and bounds one text of a record; empty is refused with `hint`.
-pub(crate) fn record_text(
-    what: &str,
-    raw: &str,
-    hint: &str,
-    max: usize,
-    l: Limited,
-) -> Result<String> {
-    let s = hoso_schemas::nfc(raw.trim());
-    if s.is_empty() {
-        return Err(LifecycleError::Empty {
-            what: what.to_string(),
-            hint: hint.to_string(),
-        }
-        .into());
-    }
-    text::check(what, &s)?;
-    limits::check(l, s.len(), max)?;
-    Ok(s)
 }
 
 fn dmy(d: NaiveDate) -> String {

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use super::{Node, paths};
+use super::handle::Node;
+use super::paths;
 use crate::error::Result;
 use crate::store::repack::{self, Compacted};
 use crate::store::usage::{self, StorageBreakdown};

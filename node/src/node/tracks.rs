@@ -12,7 +12,8 @@ use crate::case::{CaseDoc, CaseView};
 use crate::error::{LifecycleError, Result};
 use crate::write::AuthenticatedOfficer;
 
-use super::*;
+use super::handle::Node;
+use super::read::CaseQuery;
 
 /// Statuses from which a track has been handed off to its agency.
 fn handed_off(status: Status) -> bool {

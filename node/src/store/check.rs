@@ -17,7 +17,7 @@ use crate::case::CaseSummary;
 use crate::error::{NodeError, Result};
 use crate::ids::CaseId;
 use crate::index;
-use crate::node::Node;
+use crate::node::handle::Node;
 use crate::store::error::StoreError;
 use crate::store::tables::{CASES, DOC_CHANGES, DOCS, INDEX, OFFICERS, RECEIPTS};
 

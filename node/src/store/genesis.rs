@@ -11,7 +11,7 @@ use crate::config::NodeConfig;
 use crate::error::{EncodeError, Refusal, Result};
 use crate::identity::NodeKey;
 use crate::ids::{CaseId, actor_for};
-use crate::node::SYSTEM_OFFICER;
+use crate::node::handle::SYSTEM_OFFICER;
 use crate::officer::{self, Officer};
 use crate::store::tables::OFFICERS;
 

@@ -114,7 +114,7 @@ pub(crate) fn compact_file(path: &Path) -> Result<Compacted> {
     })
 }
 
-impl crate::node::Node {
+impl crate::node::handle::Node {
     /// Records a finished `hoso store compact` on the own chain (the node's own entry, like
     /// every maintenance step; the compaction changed no record, so it had nothing to audit
     /// while it ran).

@@ -119,3 +119,9 @@ impl redb::Value for CompactRecord {
         redb::TypeName::new("hoso::CompactRecord")
     }
 }
+
+/// Key: blake3 hash (hex) of a session token. Value: [`SessionRecord`](crate::session::SessionRecord) (JSON).
+pub(crate) const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("sessions-1");
+/// Key: an officer id as typed at a login. Value: [`Failures`](crate::session::Failures) (JSON).
+pub(crate) const LOGIN_FAILURES: TableDefinition<&str, &[u8]> =
+    TableDefinition::new("login-failures-1");

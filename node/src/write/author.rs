@@ -84,7 +84,7 @@ impl Author {
     pub fn audit_name(&self) -> &str {
         match self {
             Author::Officer(o) => o.id(),
-            Author::Node | Author::Peer(_) => crate::node::SYSTEM_OFFICER,
+            Author::Node | Author::Peer(_) => crate::node::handle::SYSTEM_OFFICER,
         }
     }
 

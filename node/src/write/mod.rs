@@ -36,14 +36,14 @@ use std::sync::MutexGuard;
 use hoso_schemas::{Procedure, Role};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::Action;
 use crate::audit::{self, ChainHead, NewEntry};
 use crate::case::{CaseDoc, CaseView};
+use crate::chain::entry::Action;
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
 use crate::node::fold::Stored;
-use crate::node::{Node, Writer};
+use crate::node::handle::{Node, Writer};
 use crate::officer::Officer;
 use crate::store::tables::{DOC_CHANGES, DOCS, OFFICERS};
 
@@ -164,9 +164,9 @@ impl Node {
             })
         };
         let officer = match author {
-            Author::Officer(_) if crate::restore::restoring_in(&tx)? => {
+            Author::Officer(_) if crate::restore::mark::restoring_in(&tx)? => {
                 // A restored node writes nothing until it has heard its hub (issue 12).
-                return Err(crate::restore::RestoreError::Pending.into());
+                return Err(crate::error::RestoreError::Pending.into());
             }
             Author::Officer(a) => {
                 // Authentication holds only while the account does: re-read it here.
@@ -545,7 +545,7 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
         // A resolved (or never conflicting) case leaves the review queue.
         tx.open_table(REVIEW)?.remove(&view.id.0)?;
     }
-    crate::node::bump_feed(tx, &view.id)?;
+    crate::node::feed_bump::bump_feed(tx, &view.id)?;
     Ok(())
 }
 

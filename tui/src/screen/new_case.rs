@@ -316,6 +316,11 @@ pub fn on_prefill(
             }
         })
         .collect();
+    // One header per section, in the order the sections first appear (as the case detail shows
+    // them): a bundle's catalog may list a section's fields in two places.
+    let sections = procedure.sections();
+    s.fields
+        .sort_by_key(|f| sections.iter().position(|x| *x == f.def.section.as_str()));
     // A draft of this form (same procedure and citizen) fills back what was typed.
     if let Some(d) = &draft.new_case
         && d.procedure == p.procedure

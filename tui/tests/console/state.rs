@@ -69,6 +69,33 @@ fn the_auditor_is_offered_no_writes() {
 }
 
 #[test]
+fn a_bundle_form_shows_each_section_once() {
+    let mut h = Harness::new();
+    h.login("canbo01");
+    h.key(KeyCode::Char('n'));
+    h.type_str("lien thong dang ky khai sinh");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.new_case.procedure.as_deref(), Some("bundle_birth"));
+    h.type_str("020190012345");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.new_case.step, Step::Form);
+    // The catalog lists "Người đi khai" fields on both sides of "Nhận kết quả"; the form groups
+    // them, so no section comes back after another one started.
+    let mut seen: Vec<&str> = Vec::new();
+    for f in &h.app.new_case.fields {
+        let section = f.def.section.as_str();
+        if seen.last() != Some(&section) {
+            assert!(
+                !seen.contains(&section),
+                "section {section} shown twice: {seen:?}"
+            );
+            seen.push(section);
+        }
+    }
+    assert!(seen.len() >= 3, "sections: {seen:?}");
+}
+
+#[test]
 fn new_case_from_a_citizen_id_with_inline_validation() {
     let mut h = Harness::new();
     h.login("canbo01");
