@@ -537,7 +537,7 @@ impl CaseDoc {
         }
         let history = history_of(root.get("history"))?;
         let notes = notes_of(root.get("notes"));
-        let intake = crate::case::intake::read(&root);
+        let intake = crate::case::intake::read(root);
         let mut view = CaseView {
             id,
             receipt_code: need("receipt_code")?,
@@ -567,10 +567,10 @@ impl CaseDoc {
             supplements: Vec::new(),
             apologies: Vec::new(),
             stop_proposed: false,
-            corrections: crate::case::correction::read(&root),
+            corrections: crate::case::correction::read(root),
             catalog_version: scalar_str(root.get("catalog_version")).and_then(|s| s.parse().ok()),
         };
-        crate::case::lifecycle::read_into(&root, &mut view);
+        crate::case::lifecycle::read_into(root, &mut view);
         Ok(view)
     }
 }

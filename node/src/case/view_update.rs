@@ -288,7 +288,8 @@ mod tests {
     #[test]
     fn the_updated_view_equals_the_whole_one_after_each_kind_of_change() {
         let (mut d, mut v) = doc();
-        let steps: Vec<Box<dyn Fn(&mut CaseDoc)>> = vec![
+        type Step = Box<dyn Fn(&mut CaseDoc)>;
+        let steps: Vec<Step> = vec![
             Box::new(|d| d.push_note(&note(1)).expect("note")),
             Box::new(|d| {
                 d.push_note(&note(2)).expect("note");
@@ -310,7 +311,7 @@ mod tests {
             Box::new(|d| d.set_field("purpose", "đi học").expect("field")),
             Box::new(|d| {
                 d.set_status(Status::InProcess, Some("land"))
-                    .expect("track")
+                    .expect("track");
             }),
             Box::new(|d| d.set_due_date("2026-12-09").expect("due")),
             Box::new(|d| {

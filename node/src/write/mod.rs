@@ -509,7 +509,7 @@ fn check_doc_bounds(
 /// Checks the change bound. Counting changes walks the change graph, so a known count (the
 /// cached one plus the change just made) is used when there is one. Every change of a case
 /// document carries at least one op with its value plus its own metadata (well over 8 bytes
-/// stored), so a document under MAX_DOC_CHANGES × 8 bytes cannot reach the change bound: it is
+/// stored), so a document under `MAX_DOC_CHANGES` × 8 bytes cannot reach the change bound: it is
 /// not counted and the common write (2–5 KB documents) does not pay for it.
 fn count_changes(doc: &mut CaseDoc, size: usize, known: Option<usize>) -> Result<Option<usize>> {
     if known.is_none() && size <= limits::MAX_DOC_CHANGES * 8 {

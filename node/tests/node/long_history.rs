@@ -17,13 +17,13 @@ fn note(n: usize) -> String {
         "cư", "trú", "hẹn",
     ];
     let mut x = (n as u64)
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
     let mut s = format!("Ghi chú {n}:");
     while s.len() < 2000 {
         x = x
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         s.push(' ');
         s.push_str(WORDS[(x >> 60) as usize]);
         s.push_str(&format!("{}", (x >> 40) & 0xfff));
