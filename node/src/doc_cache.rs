@@ -22,9 +22,9 @@ use std::collections::HashMap;
 use redb::ReadableTable;
 
 use crate::case::CaseDoc;
+use crate::doc_store::Stored;
 use crate::error::Result;
 use crate::ids::CaseId;
-use crate::node::fold::Stored;
 use crate::store::tables::FEED_BY_DOC;
 
 /// Most documents held.

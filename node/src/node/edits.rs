@@ -31,7 +31,7 @@ impl Node {
         tx: &WriteTransaction,
         id: &CaseId,
         doc: &mut CaseDoc,
-        stored: super::fold::Stored,
+        stored: crate::doc_store::Stored,
     ) -> Result<()> {
         crate::write::store_doc(tx, id, doc, stored).map(|_| ())
     }

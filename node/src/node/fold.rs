@@ -7,7 +7,7 @@
 //! grows with the history (tens of milliseconds for 10,000 changes), so where it runs matters:
 //!
 //! - a small document (at most [`SMALL_DOC_BYTES`] stored, which is every ordinary case) is
-//!   folded by the write that would store its [`COMPACT_AFTER`]th chunk, as before: saving it
+//!   folded by the write that would store its [`COMPACT_AFTER`](crate::doc_store::COMPACT_AFTER)th chunk, as before: saving it
 //!   costs little and keeps such cases compact on disk;
 //! - a larger one keeps appending. A long-running node ([`Node::fold_in_background`]: `serve`
 //!   and the console) is asked, after the commit, to fold a case with [`BACKGROUND_AT`] chunks
@@ -20,95 +20,18 @@
 //!   store the last one folds instead (a CLI command beside no long-running node, or a folding
 //!   thread that fell behind). Loading a document replays at most that many chunks.
 
-use std::collections::HashSet;
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use redb::{ReadableDatabase, ReadableTable};
 
-use super::{COMPACT_AFTER, Node};
+use super::handle::Node;
 use crate::case::CaseDoc;
+use crate::doc_store::lock;
+pub use crate::doc_store::{BACKGROUND_AT, MAX_CHUNKS, SMALL_DOC_BYTES};
 use crate::error::Result;
 use crate::ids::CaseId;
 use crate::store::tables::{DOC_CHANGES, DOCS};
 use crate::write::{Author, Permission};
-
-/// A stored document of at most this many bytes is folded by the write path every
-/// [`COMPACT_AFTER`] chunks: an ordinary case (5–20 changes, 1.5–3 KB) costs well under a
-/// millisecond to save; a 14 KB one (1,000 short notes) costs tens of milliseconds.
-pub const SMALL_DOC_BYTES: usize = 4 << 10;
-/// Most change chunks stored after a document's saved form.
-pub const MAX_CHUNKS: u32 = 64;
-/// A larger document with this many chunks is folded in the background, where a folding
-/// thread runs: a fold costs what the whole history costs (about 0.3 s of the other core for
-/// 10,000 changes on a loaded machine), so it runs once per this many writes, not per write.
-pub const BACKGROUND_AT: u32 = 32;
-
-/// How a case document is stored.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Stored {
-    /// Change chunks after the saved form.
-    pub(crate) chunks: u32,
-    /// The number the next chunk takes (above every stored one).
-    pub(crate) next: u32,
-    /// Bytes stored: the saved form and its chunks.
-    pub(crate) bytes: usize,
-}
-
-impl Stored {
-    /// A document just saved whole in `bytes` bytes.
-    pub(crate) fn saved(bytes: usize) -> Stored {
-        Stored {
-            chunks: 0,
-            next: 0,
-            bytes,
-        }
-    }
-
-    /// Whether the write about to store a chunk should fold instead (see the module docs).
-    pub(crate) fn fold_inline(&self) -> bool {
-        let n = self.chunks.saturating_add(1);
-        (self.bytes <= SMALL_DOC_BYTES && n >= COMPACT_AFTER)
-            || n >= MAX_CHUNKS
-            || self.next == u32::MAX
-    }
-
-    /// Whether a long-running node should fold the document in the background.
-    pub(crate) fn fold_later(&self) -> bool {
-        self.chunks >= BACKGROUND_AT && self.bytes > SMALL_DOC_BYTES
-    }
-}
-
-/// The folding thread's queue (none until [`Node::fold_in_background`]).
-#[derive(Default)]
-pub(crate) struct Folder {
-    queue: Mutex<Option<Queue>>,
-}
-
-struct Queue {
-    send: mpsc::Sender<CaseId>,
-    /// Cases asked for and not yet taken by the thread (each is queued once).
-    pending: Arc<Mutex<HashSet<CaseId>>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-impl Folder {
-    /// Asks the folding thread, if one runs, to fold case `id`.
-    pub(crate) fn request(&self, id: CaseId) {
-        if let Some(q) = lock(&self.queue).as_ref()
-            && lock(&q.pending).insert(id)
-        {
-            let _ = q.send.send(id);
-        }
-    }
-
-    fn running(&self) -> bool {
-        lock(&self.queue).is_some()
-    }
-}
 
 /// What one fold did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -127,14 +50,10 @@ impl Node {
     /// one-shot CLI command does not (its writes fold in line, at most every
     /// [`MAX_CHUNKS`] writes). The thread ends with the node.
     pub fn fold_in_background(&self) {
-        let mut q = lock(&self.inner.folder.queue);
-        if q.is_some() {
+        let Some((recv, taken)) = self.inner.folder.start() else {
             return;
-        }
-        let (send, recv) = mpsc::channel::<CaseId>();
-        let pending: Arc<Mutex<HashSet<CaseId>>> = Arc::default();
+        };
         let weak = Arc::downgrade(&self.inner);
-        let taken = Arc::clone(&pending);
         let spawned = std::thread::Builder::new()
             .name("hoso-fold".into())
             .spawn(move || {
@@ -149,9 +68,9 @@ impl Node {
                     }
                 }
             });
-        match spawned {
-            Ok(_) => *q = Some(Queue { send, pending }),
-            Err(e) => tracing::warn!(error = %e, "no folding thread; writes fold in line"),
+        if let Err(e) = spawned {
+            self.inner.folder.stop();
+            tracing::warn!(error = %e, "no folding thread; writes fold in line");
         }
     }
 
@@ -160,7 +79,7 @@ impl Node {
         self.inner.folder.running()
     }
 
-    pub(crate) fn folder(&self) -> &Folder {
+    pub(crate) fn folder(&self) -> &crate::doc_store::Folder {
         &self.inner.folder
     }
 

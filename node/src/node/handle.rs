@@ -25,7 +25,7 @@ use super::rules::Rules;
 /// A write that would store a small document's `COMPACT_AFTER`th incremental change chunk saves
 /// the whole document instead (and drops its chunks); larger documents are folded less often
 /// and off the write path (`node/fold.rs`).
-pub const COMPACT_AFTER: u32 = 4;
+pub const COMPACT_AFTER: u32 = crate::doc_store::COMPACT_AFTER;
 /// The officer id recorded for actions the node takes itself (init, imports without an officer).
 pub const SYSTEM_OFFICER: &str = "system";
 
@@ -57,7 +57,7 @@ pub(super) struct Inner {
     /// Each case's jurisdiction, for walking the feed (`replica/scope_cache.rs`).
     pub(super) scopes: crate::replica::scope_cache::ScopeCache,
     /// The thread folding long change logs, when one runs (`node/fold.rs`).
-    pub(super) folder: super::fold::Folder,
+    pub(super) folder: crate::doc_store::Folder,
 }
 
 /// A cheap-to-clone handle to an open node.

@@ -101,7 +101,7 @@ impl Node {
         docs: &T,
         changes: &C,
         id: &CaseId,
-    ) -> Result<(CaseDoc, super::fold::Stored)> {
+    ) -> Result<(CaseDoc, crate::doc_store::Stored)> {
         let saved = docs
             .get(&id.0)?
             .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
@@ -114,7 +114,7 @@ impl Node {
             next = k.value().1.saturating_add(1);
             chunks.push(v.value().to_vec());
         }
-        let stored = super::fold::Stored {
+        let stored = crate::doc_store::Stored {
             chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
             next,
             bytes: saved.len() + chunks.iter().map(Vec::len).sum::<usize>(),
