@@ -333,7 +333,12 @@ pub(crate) fn parse_round(v: &Value) -> Round {
     let s = &r["stats"];
     let n = |v: &Value| v.as_u64().unwrap_or(0);
     Round {
-        ms: r["ms"].as_f64().unwrap_or(0.0),
+        // Microseconds when `hoso` reports them (a no-op round is about a millisecond).
+        ms: r["us"]
+            .as_f64()
+            .map(|us| us / 1000.0)
+            .or_else(|| r["ms"].as_f64())
+            .unwrap_or(0.0),
         bytes: n(&s["bytes_out"]) + n(&s["bytes_in"]),
         cases_sent: n(&s["docs_sent"]) + n(&s["changes_sent"]),
         audit_sent: n(&s["audit_sent"]),

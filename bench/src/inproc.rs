@@ -44,6 +44,7 @@ pub(crate) fn notes(dir: &Path, ids: &[String], text: &str) -> anyhow::Result<Ve
 }
 
 /// What the live phase measured.
+#[derive(Default)]
 pub(crate) struct Live {
     /// Write → the hub's ack recorded at the commune, per push (ms).
     pub push_ms: Vec<f64>,

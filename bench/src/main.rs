@@ -29,7 +29,8 @@
 //! Modules: [`proc`] (children, rusage wrapper, cleanup), [`hoso`] (the CLI driver and the one
 //! login step), [`setup`] (nodes built with real commands), [`workload`] (generated cases),
 //! [`env`] (load and same-run baselines), [`hubview`] (a hub's open, console frames and search, in process),
-//! [`inproc`] (a commune's writes and live engine inside the bench process), [`stats`] (and
+//! [`inproc`] (a commune's writes and live engine inside the bench process), [`province_gen`] (the
+//! bulk generator of the 1M-case hub: real imports and in-memory sync sessions), [`stats`] (and
 //! the human table), [`disk`] (a store's growth per case, by table), [`progress`] (a bar per long phase on a
 //! terminal, a line otherwise), and one module per bench.
 
@@ -58,6 +59,8 @@ mod netns;
 mod proc;
 #[cfg(feature = "process")]
 mod province;
+#[cfg(feature = "process")]
+mod province_gen;
 #[cfg(feature = "process")]
 mod relay;
 #[cfg(feature = "process")]

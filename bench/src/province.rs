@@ -28,7 +28,7 @@ use crate::proc::check_stop;
 use crate::setup::{self, CommuneSpec};
 use crate::stats::{median, r3};
 use crate::stats::{row, table};
-use crate::{env, hub, hubview, workload};
+use crate::{env, hub, hubview, province_gen, workload};
 
 /// `hoso-bench province` options.
 #[derive(Args, Debug)]
@@ -45,9 +45,14 @@ pub(crate) struct ProvinceArgs {
     /// Generate again even if the dir holds a ready hub.
     #[arg(long)]
     pub rebuild: bool,
-    /// Communes imported in parallel during generation.
-    #[arg(long, default_value_t = 2)]
+    /// Communes built in parallel during generation.
+    #[arg(long, default_value_t = 1)]
     pub jobs: usize,
+    /// Generate the old way: each commune a `hoso import` process, synced into a running
+    /// `hoso serve` with `hoso sync --once` (hours at 1M; the default is the bulk generator of
+    /// `province_gen.rs`: the same write and ingest paths in this process, no network).
+    #[arg(long)]
+    pub via_sync: bool,
     /// Cases edited before the incremental round.
     #[arg(long, default_value_t = 100)]
     pub edits: usize,
@@ -64,6 +69,51 @@ struct Ready {
     build_s: f64,
     sync_s: Vec<f64>,
     import_s: Vec<f64>,
+    /// How the hub was generated.
+    #[serde(default)]
+    how: String,
+    /// Cases generated per second (import and ingest, end to end).
+    #[serde(default)]
+    cases_per_s: f64,
+    /// Audit entries the hub received during generation.
+    #[serde(default)]
+    audit_received: u64,
+}
+
+/// The bulk generator ([`province_gen`]): the hub and commune 0 in `dir`.
+fn build_bulk(h: &Hoso, dir: &Path, args: &ProvinceArgs) -> anyhow::Result<Ready> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let t = Instant::now();
+    let communes = args.communes.max(1);
+    let per = args.cases / communes;
+    let g = province_gen::generate(dir, communes, per, args.jobs.max(1))?;
+    let build_s = t.elapsed().as_secs_f64();
+    let st = h.status(&NodeDir::new(dir.join("hub"), "hub"))?;
+    let want = (per * communes) as u64;
+    if st.cases != want {
+        bail!("the hub holds {} cases, expected {want}", st.cases);
+    }
+    let ready = Ready {
+        cases: st.cases,
+        communes,
+        hub_id: g.hub_id,
+        commune0_id: g.commune0_id,
+        build_s: r3(build_s),
+        sync_s: g.sync_s,
+        import_s: g.import_s,
+        how: "bulk: each commune a node in this process, its cases imported through the guarded write path (hoso import's Node::import_cases, 1 audit entry each, 10,000 per transaction), then one sync round into the hub between two sans-IO sessions in memory (messages encoded and decoded, no network)".into(),
+        cases_per_s: r3(st.cases as f64 / build_s.max(1e-9)),
+        audit_received: g.audit_received,
+    };
+    std::fs::write(dir.join("ready.json"), serde_json::to_vec_pretty(&ready)?)?;
+    eprintln!(
+        "generated {} cases in {build_s:.0} s ({:.0} cases/s); {} audit entries received, {} checkpoints cosigned",
+        st.cases, ready.cases_per_s, g.audit_received, g.cosigned
+    );
+    Ok(ready)
 }
 
 fn target_dir() -> anyhow::Result<PathBuf> {
@@ -166,6 +216,9 @@ fn build(h: &Hoso, dir: &Path, args: &ProvinceArgs) -> anyhow::Result<Ready> {
         build_s: r3(t.elapsed().as_secs_f64()),
         sync_s,
         import_s: done.iter().map(|d| r3(d.2)).collect(),
+        how: "each commune: hoso import of generated cases (1 audit entry each), then hoso sync --once into the hub".into(),
+        cases_per_s: 0.0,
+        audit_received: 0,
     };
     std::fs::write(dir.join("ready.json"), serde_json::to_vec_pretty(&ready)?)?;
     Ok(ready)
@@ -207,7 +260,8 @@ pub(crate) fn run(args: &ProvinceArgs) -> anyhow::Result<serde_json::Value> {
             eprintln!("reusing the hub in {} ({} cases)", dir.display(), r.cases);
             (r, false)
         }
-        None => (build(&h, &dir, args)?, true),
+        None if args.via_sync => (build(&h, &dir, args)?, true),
+        None => (build_bulk(&h, &dir, args)?, true),
     };
     let mut hubn = NodeDir::new(dir.join("hub"), "hub");
     h.login(&mut hubn, OFFICER)?;
@@ -411,8 +465,9 @@ pub(crate) fn run(args: &ProvinceArgs) -> anyhow::Result<serde_json::Value> {
         "bench": "province",
         "cases": hub_status.cases,
         "generated_now": generated_now,
-        "generation": {"communes": ready.communes, "build_s": ready.build_s, "import_s": ready.import_s, "sync_s": ready.sync_s,
-                       "how": "each commune: hoso import of generated cases (1 audit entry each), then hoso sync --once into the hub"},
+        "generation": {"communes": ready.communes, "build_s": ready.build_s, "cases_per_s": ready.cases_per_s,
+                       "audit_received": ready.audit_received, "import_s": ready.import_s, "sync_s": ready.sync_s,
+                       "how": ready.how},
         "hub_audit_entries": hub_status.audit_entries,
         "hub_store_bytes": hub_status.store_bytes,
         "hub_store_bytes_per_case": r3(hub_status.store_bytes as f64 / hub_status.cases.max(1) as f64),

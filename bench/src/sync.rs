@@ -22,13 +22,14 @@
 //! counter at exit) and the bench process's own `VmHWM` for the live phase. A human table with
 //! each figure against its target goes to stderr; the JSON to stdout.
 
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args;
 use serde_json::json;
 
-use crate::hoso::{Hoso, LONG, Round};
+use crate::hoso::{Hoso, LONG, NodeDir, OFFICER, Round, Status};
 use crate::proc::Usage;
 use crate::setup::{self, CommuneSpec};
 use crate::stats::{median, r3, row, table};
@@ -46,9 +47,21 @@ pub(crate) struct SyncArgs {
     /// No-op rounds (median).
     #[arg(long, default_value_t = 5)]
     pub noop: usize,
-    /// Live pushes timed (median).
+    /// Live pushes timed (median; 0 skips the live phase).
     #[arg(long, default_value_t = 5)]
     pub live: usize,
+    /// Keep the hub and the commune in DIR and reuse them on the next run with the same
+    /// `--cases` (set-up and initial round skipped; `--rebuild` starts over): to time and
+    /// profile only the incremental rounds.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Build the nodes in `--dir` again even if it holds a ready pair.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Edited rounds (each: `--edits` notes, then one round); the first is reported as
+    /// `edited.round`, every one in `edited.repeats` (to profile the rounds).
+    #[arg(long, default_value_t = 1)]
+    pub repeat: usize,
     #[command(flatten)]
     pub common: crate::Common,
 }
@@ -67,6 +80,65 @@ fn round_json(r: &Round, wall_s: f64, cases: u64) -> serde_json::Value {
     })
 }
 
+/// The file in `--dir` that says the nodes there are set up and synced once.
+const READY: &str = "ready.json";
+
+/// What `--dir` keeps between runs.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Kept {
+    cases: usize,
+    hub_id: String,
+    hub_listen: String,
+    commune_id: String,
+    import_s: f64,
+}
+
+/// A hub and a commune of `cases` generated cases, built with real commands in `root`.
+fn build(h: &Hoso, root: &Path, cases: usize) -> anyhow::Result<(setup::Hub, setup::Commune)> {
+    let registry = workload::write_registry(root)?;
+    let port = setup::free_port("127.0.0.1")?;
+    let hubn = setup::hub(h, root, "hub", &format!("127.0.0.1:{port}"))?;
+    eprintln!("commune: importing {cases} generated cases");
+    let c = setup::commune(
+        h,
+        root,
+        &registry,
+        &CommuneSpec {
+            index: 0,
+            cases,
+            hub: Some((hubn.id.clone(), hubn.listen.clone())),
+            listen: "127.0.0.1:0".into(),
+        },
+    )?;
+    setup::peer_hub_with(h, &hubn, std::slice::from_ref(&c))?;
+    Ok((hubn, c))
+}
+
+/// The pair a previous run left in `root` (logged in again).
+fn reuse(h: &Hoso, root: &Path, k: &Kept) -> anyhow::Result<(setup::Hub, setup::Commune)> {
+    let mut hub = NodeDir::new(root.join("hub"), "hub");
+    h.login(&mut hub, OFFICER)?;
+    let label = "c000";
+    let mut node = NodeDir::new(root.join(label), label);
+    h.login(&mut node, OFFICER)?;
+    let status: Status = h.status(&node)?;
+    Ok((
+        setup::Hub {
+            node: hub,
+            id: k.hub_id.clone(),
+            listen: k.hub_listen.clone(),
+        },
+        setup::Commune {
+            node,
+            id: k.commune_id.clone(),
+            code: workload::commune_code(0),
+            status,
+            import_s: k.import_s,
+            import_usage: None,
+        },
+    ))
+}
+
 /// Runs the two-process sync bench and returns its JSON report.
 pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
     let work = setup::WorkDir::new(
@@ -76,22 +148,31 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
     )?;
     let h = Hoso::new(args.common.hoso_bin()?, work.path().join("logs"))?;
     let mut cond = env::measure(work.path())?;
-    let registry = workload::write_registry(work.path())?;
-    let port = setup::free_port("127.0.0.1")?;
-    let hubn = setup::hub(&h, work.path(), "hub", &format!("127.0.0.1:{port}"))?;
-    eprintln!("commune: importing {} generated cases", args.cases);
-    let c = setup::commune(
-        &h,
-        work.path(),
-        &registry,
-        &CommuneSpec {
-            index: 0,
-            cases: args.cases,
-            hub: Some((hubn.id.clone(), hubn.listen.clone())),
-            listen: "127.0.0.1:0".into(),
-        },
-    )?;
-    setup::peer_hub_with(&h, &hubn, std::slice::from_ref(&c))?;
+    let root = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| work.path().to_path_buf());
+    let kept: Option<Kept> = args
+        .dir
+        .as_ref()
+        .and_then(|d| std::fs::read(d.join(READY)).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|k: &Kept| k.cases == args.cases && !args.rebuild);
+    let reused = kept.is_some();
+    let (hubn, c) = match kept {
+        Some(k) => {
+            eprintln!("reusing the hub and the commune in {}", root.display());
+            reuse(&h, &root, &k)?
+        }
+        None => {
+            if args.dir.is_some() && root.exists() {
+                std::fs::remove_dir_all(&root)
+                    .with_context(|| format!("removing {}", root.display()))?;
+            }
+            std::fs::create_dir_all(&root)?;
+            build(&h, &root, args.cases)?
+        }
+    };
     cond.baseline_hoso_id_ms = Some(hub::id_baseline(&h, &c.node)?);
     let hub_before = h.status(&hubn.node)?;
     let mut commune_procs: Vec<(&str, Usage)> = Vec::new();
@@ -106,15 +187,26 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
     })?;
     let hub_ready_s = t.elapsed().as_secs_f64();
 
-    // Initial.
-    eprintln!("initial round");
+    // Initial (with reused nodes: a round that settles what the last run left).
+    eprintln!(
+        "{}",
+        if reused {
+            "settle round (reused nodes)"
+        } else {
+            "initial round"
+        }
+    );
     let (initial, exit) = h.sync_once(&c.node, LONG)?;
     if let Some(u) = exit.usage {
         commune_procs.push(("sync initial", u));
     }
     let initial_wall = exit.wall.as_secs_f64();
     let hub_after = h.status(&hubn.node)?;
-    let want_entries = hub_before.audit_entries + c.status.chain_length;
+    let want_entries = if reused {
+        c.status.chain_length
+    } else {
+        hub_before.audit_entries + c.status.chain_length
+    };
     if initial.error.is_none()
         && (hub_after.cases < c.status.cases || hub_after.audit_entries < want_entries)
     {
@@ -125,6 +217,18 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
             c.status.cases,
             want_entries
         );
+    }
+    if let Some(d) = &args.dir
+        && !reused
+    {
+        let k = Kept {
+            cases: args.cases,
+            hub_id: hubn.id.clone(),
+            hub_listen: hubn.listen.clone(),
+            commune_id: c.id.clone(),
+            import_s: c.import_s,
+        };
+        std::fs::write(d.join(READY), serde_json::to_vec_pretty(&k)?)?;
     }
 
     // No-op.
@@ -150,22 +254,36 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
     if ids.len() < args.edits.max(args.live) {
         bail!("the commune lists {} cases, fewer than needed", ids.len());
     }
-    eprintln!("editing {} cases (one note each)", args.edits);
-    let mut note_ms = inproc::notes(
-        &c.node.dir,
-        &ids[..args.edits],
-        "Đã gọi điện hẹn công dân (đo)",
-    )?;
-    let (edited, exit) = h.sync_once(&c.node, LONG)?;
-    if let Some(u) = exit.usage {
-        commune_procs.push(("sync edited", u));
+    let mut note_ms = Vec::new();
+    let mut repeats: Vec<(Round, f64)> = Vec::new();
+    for k in 0..args.repeat.max(1) {
+        eprintln!(
+            "editing {} cases (one note each), round {}/{}",
+            args.edits,
+            k + 1,
+            args.repeat.max(1)
+        );
+        note_ms.extend(inproc::notes(
+            &c.node.dir,
+            &ids[..args.edits],
+            "Đã gọi điện hẹn công dân (đo)",
+        )?);
+        let (r, exit) = h.sync_once(&c.node, LONG)?;
+        if let Some(u) = exit.usage {
+            commune_procs.push(("sync edited", u));
+        }
+        repeats.push((r, exit.wall.as_secs_f64()));
     }
-    let edited_wall = exit.wall.as_secs_f64();
+    let (edited, edited_wall) = repeats[0].clone();
 
     // Live push: the commune's engine in this process, connected to the hub process; a note
     // written through the node, timed until the hub's ack of that version is recorded.
-    eprintln!("live push");
-    let live = inproc::live_push(&c.node.dir, &hubn.id, &ids, args.live)?;
+    let live = if args.live > 0 {
+        eprintln!("live push");
+        inproc::live_push(&c.node.dir, &hubn.id, &ids, args.live)?
+    } else {
+        inproc::Live::default()
+    };
     let mut live_ms = live.push_ms.clone();
     // The hub's own peak, read from /proc while it runs (VmHWM of the `hoso serve` process).
     let hub_hwm = hub_proc.sample_usage();
@@ -263,6 +381,7 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
     );
     Ok(json!({
         "bench": "sync (separate processes)",
+        "reused_nodes": reused,
         "cases": c.status.cases,
         "audit_entries_per_case": workload::ENTRIES_PER_IMPORTED_CASE,
         "commune_chain_length": c.status.chain_length,
@@ -280,6 +399,7 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
         "edited": {
             "cases": args.edits,
             "round": round_json(&edited, edited_wall, args.edits as u64),
+            "repeats": repeats.iter().map(|(r, w)| round_json(r, *w, args.edits as u64)).collect::<Vec<_>>(),
             "note_write_ms_median": r3(median(&mut note_ms)),
         },
         "live_push_ms": {

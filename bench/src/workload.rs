@@ -33,16 +33,23 @@ pub(crate) fn write_registry(dir: &Path) -> anyhow::Result<PathBuf> {
 /// Generates `count` cases with `seed` and writes them as JSON lines to `out`.
 #[cfg(feature = "process")]
 pub(crate) fn write_cases(out: &Path, count: usize, seed: u64) -> anyhow::Result<u64> {
+    let text = cases_jsonl(count, seed)?;
+    std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
+    Ok(text.len() as u64)
+}
+
+/// `count` generated cases with `seed` as the JSON lines `hoso import` reads (each step within
+/// the importer's role, attributed to the bench's officer).
+#[cfg(feature = "process")]
+pub(crate) fn cases_jsonl(count: usize, seed: u64) -> anyhow::Result<String> {
     let citizens = hoso_fixtures::cases::parse_registry(REGISTRY)?;
     let catalog = hoso_schemas::Catalog::builtin().context("loading the built-in catalog")?;
     let mut cases = hoso_fixtures::cases::generate(&catalog, &citizens, count, seed)?;
     within_role(&catalog, &mut cases, IMPORTER_ROLE)?;
-    let text = attributed_to(
+    attributed_to(
         &hoso_fixtures::cases::to_jsonl(&cases),
         crate::hoso::OFFICER,
-    )?;
-    std::fs::write(out, &text).with_context(|| format!("writing {}", out.display()))?;
-    Ok(text.len() as u64)
+    )
 }
 
 /// The role of the officer the benches import as: `hoso init`'s first officer, a supervisor.

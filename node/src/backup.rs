@@ -93,6 +93,7 @@ pub(crate) fn for_each_table(v: &mut impl TableVisitor) -> Result<()> {
     v.visit(QUARANTINE)?;
     v.visit(SESSIONS)?;
     v.visit(LOGIN_FAILURES)?;
+    v.visit(crate::commune_counts::COMMUNE_COUNTS)?;
     Ok(())
 }
 
@@ -298,7 +299,7 @@ impl Node {
             })?;
             (
                 crate::store::count_cases(&db)?,
-                crate::audit::ChainHead::load(&db)?.next_seq,
+                crate::audit::head::ChainHead::load(&db)?.next_seq,
             )
         };
         // Measured after the counting open is closed: redb may trim the file on close.

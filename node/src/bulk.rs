@@ -13,8 +13,8 @@ use hoso_schemas::{Role, Status};
 use redb::ReadableTable;
 use serde::Serialize;
 
-use crate::audit::entry::Action;
 use crate::case::HistoryEntry;
+use crate::chain::entry::Action;
 use crate::error::{EncodeError, LimitExceeded, Limited, NodeError, Refusal, Result};
 use crate::limits::{self, Line, LineError};
 use crate::node::{NewCase, Node};

@@ -28,7 +28,7 @@ pub struct IndexVersion {
 /// A read snapshot of the case indexes (see the module docs).
 pub struct CaseIndex {
     idx: ReadOnlyTable<&'static [u8], ()>,
-    cases: ReadOnlyTable<&'static [u8; 16], &'static [u8]>,
+    cases: ReadOnlyTable<&'static [u8; 16], crate::store::tables::SummaryRecord>,
     receipts: ReadOnlyTable<&'static str, &'static [u8; 16]>,
     version: IndexVersion,
 }
@@ -87,7 +87,10 @@ impl CaseIndex {
     /// Cases whose applicant name has a token starting with each query token, with their due
     /// dates, soonest due first; `None` when the query has no token.
     pub fn search_names(&self, query: &str) -> Result<Option<Vec<(CaseId, DueDate)>>> {
-        index::search_names(&self.idx, query)
+        let name_of = |id: &CaseId| -> Result<Option<String>> {
+            Ok(self.summary(id).ok().flatten().map(|s| s.applicant_name))
+        };
+        index::search_names_with(&self.idx, query, Some(&name_of))
     }
 
     /// The case with this exact receipt code.

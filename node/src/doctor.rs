@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use redb::ReadableDatabase;
 use serde::Serialize;
 
-use crate::audit::checkpoint::Cosignature;
+use crate::chain::checkpoint::Cosignature;
 use crate::error::{NodeError, Result};
 use crate::ids::NodeId;
 use crate::node::{Node, paths};

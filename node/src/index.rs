@@ -263,26 +263,58 @@ pub(crate) fn count_prefix<T: ReadableTable<&'static [u8], ()>>(
 
 /// Cases whose applicant name has a token starting with each query token
 /// (`nguyen thi huong`, `ng th huong`, `dang` for `Đặng`), with their due dates (read from the
-/// index keys, so no summary is loaded), soonest due first.
+/// index keys, so no summary is loaded), soonest due first. Every token's range is read whole
+/// (the tests' reference for [`search_names_with`]).
+#[cfg(test)]
 pub(crate) fn search_names<T: ReadableTable<&'static [u8], ()>>(
     table: &T,
     query: &str,
+) -> Result<Option<Vec<(CaseId, DueDate)>>> {
+    search_names_with(table, query, None::<&fn(&CaseId) -> Result<Option<String>>>)
+}
+
+/// Per candidate left, index entries of a later token read before the candidates are checked on
+/// their names instead: a short token such as `thi` matches half the names of a province, and
+/// its range is not read whole when a rarer token already narrowed the search.
+const RANGE_PER_CANDIDATE: usize = 8;
+/// A token's range is always read up to this many entries before switching to names.
+const RANGE_FLOOR: usize = 4096;
+
+/// [`search_names`], with `name_of` (a case's applicant name, from its summary) to check the
+/// candidates left on the remaining tokens when a later token's range would be much larger
+/// than they are (a hub of a million cases: `nong thi nguyet` reads the few `nong` entries and
+/// checks them, not the half million `thi` ones). The same tokens (`hoso_schemas::tokens`) decide
+/// both ways, so the result is the same.
+pub(crate) fn search_names_with<T: ReadableTable<&'static [u8], ()>>(
+    table: &T,
+    query: &str,
+    name_of: Option<&impl Fn(&CaseId) -> Result<Option<String>>>,
 ) -> Result<Option<Vec<(CaseId, DueDate)>>> {
     let tokens = hoso_schemas::tokens(query);
     if tokens.is_empty() {
         return Ok(None);
     }
-    let mut result: Option<std::collections::BTreeMap<CaseId, [u8; 10]>> = None;
+    let mut result: Option<std::collections::HashMap<CaseId, [u8; 10]>> = None;
     // Longest tokens first: they are the most selective.
     let mut sorted = tokens;
     sorted.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    for t in sorted {
+    let mut rest = sorted.into_iter();
+    while let Some(t) = rest.next() {
         let prefix = Prefix::NameToken(&t).bytes();
-        let mut ids = std::collections::BTreeMap::new();
-        for row in table.range(prefix.as_slice()..)? {
+        let budget = match (&result, name_of) {
+            (Some(r), Some(_)) => Some(RANGE_FLOOR.max(r.len() * RANGE_PER_CANDIDATE)),
+            _ => None,
+        };
+        let mut ids = std::collections::HashMap::new();
+        let mut cut = false;
+        for (read, row) in table.range(prefix.as_slice()..)?.enumerate() {
             let (k, _) = row?;
             let k = k.value();
             if !k.starts_with(&prefix) {
+                break;
+            }
+            if budget.is_some_and(|b| read >= b) {
+                cut = true;
                 break;
             }
             let (Some(id), Some(due)) = (id_of(k), due_of(k)) else {
@@ -291,6 +323,26 @@ pub(crate) fn search_names<T: ReadableTable<&'static [u8], ()>>(
             if result.as_ref().is_none_or(|r| r.contains_key(&id)) {
                 ids.insert(id, due);
             }
+        }
+        if cut && let (Some(r), Some(name_of)) = (result.take(), name_of) {
+            // Check what is left on its name, for this token and every later one.
+            let mut wanted = vec![t];
+            wanted.extend(rest.by_ref());
+            let mut kept = std::collections::HashMap::new();
+            for (id, due) in r {
+                let Some(name) = name_of(&id)? else {
+                    continue;
+                };
+                let have = hoso_schemas::tokens(&name);
+                if wanted
+                    .iter()
+                    .all(|w| have.iter().any(|h| h.starts_with(w.as_str())))
+                {
+                    kept.insert(id, due);
+                }
+            }
+            result = Some(kept);
+            break;
         }
         let empty = ids.is_empty();
         result = Some(ids);
@@ -311,4 +363,60 @@ fn due_of(key: &[u8]) -> Option<DueDate> {
     let mut out = [0u8; 10];
     out.copy_from_slice(d);
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redb::{ReadableDatabase, TableDefinition};
+
+    const T: TableDefinition<&[u8], ()> = TableDefinition::new("index-test");
+
+    #[test]
+    fn a_rare_token_first_then_names_checked_gives_the_same_matches_as_the_ranges() {
+        let db = redb::Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
+            .expect("db");
+        let mut names = std::collections::HashMap::new();
+        let tx = db.begin_write().expect("tx");
+        {
+            let mut t = tx.open_table(T).expect("table");
+            // Many `thi`, few `nong`: the `thi` range is over the budget for the `nong` ones.
+            for i in 0..6000u32 {
+                let name = match i % 1000 {
+                    0 => "Nông Thị Nguyệt".to_string(),
+                    1 => "Nông Văn Nguyên".to_string(),
+                    2 => "Nông Thịnh Nguyệt".to_string(),
+                    _ => format!("Nguyễn Thị Hoa {i}"),
+                };
+                let mut id = [0u8; 16];
+                id[..4].copy_from_slice(&i.to_be_bytes());
+                let id = CaseId(id);
+                let due = date_bytes("2026-12-01");
+                for tok in hoso_schemas::tokens(&name) {
+                    let mut k = Prefix::NameToken(&tok).bytes();
+                    k.push(0);
+                    t.insert(with_due(k, &due, &id).as_slice(), ())
+                        .expect("insert");
+                }
+                names.insert(id, name);
+            }
+        }
+        tx.commit().expect("commit");
+        let rtx = db.begin_read().expect("read");
+        let t = rtx.open_table(T).expect("table");
+        let name_of = |id: &CaseId| -> Result<Option<String>> { Ok(names.get(id).cloned()) };
+        for q in ["nong thi nguyet", "nong th", "nguyen thi hoa", "thi"] {
+            let by_ranges = search_names(&t, q).expect("ranges");
+            let checked = search_names_with(&t, q, Some(&name_of)).expect("checked");
+            assert_eq!(by_ranges, checked, "{q}");
+        }
+        // `nong thi nguyet` is Nông Thị Nguyệt and Nông Thịnh Nguyệt (token prefixes), 6 each.
+        assert_eq!(
+            search_names_with(&t, "nong thi nguyet", Some(&name_of))
+                .expect("checked")
+                .map(|v| v.len()),
+            Some(12)
+        );
+    }
 }

@@ -18,10 +18,14 @@
 //! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
+pub mod group;
+pub(crate) mod incoming;
 mod prepare;
 pub mod quarantine;
 mod received;
 mod trust;
+
+pub use incoming::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
 
 use std::collections::HashMap;
 
@@ -34,75 +38,15 @@ use crate::conflicts::ReviewRecord;
 use crate::error::{EncodeError, IngestError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::handle::Node;
-use crate::replica::{
+use crate::peer_heads::{
     covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, sorted, union,
 };
 use crate::store::tables::{
-    CASES, DOC_CHANGES, DOCS, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
+    CASES, DOC_CHANGES, DOCS, DocBuf, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
 };
 use crate::write::{Author, Permission};
 use prepare::Prepared;
 use quarantine::RefusalKind;
-
-/// Most heads a case may claim in one message (Automerge heads of one case are a handful).
-pub const MAX_HEADS: usize = 256;
-
-/// One case received from a peer.
-#[derive(Clone, Debug)]
-pub struct IncomingDoc {
-    /// The case.
-    pub id: CaseId,
-    /// Whole document (`true`) or changes.
-    pub full: bool,
-    /// The sender's heads (for changes).
-    pub heads: Vec<[u8; 32]>,
-    /// The bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// What happened to one received case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Ingested {
-    /// Stored (or already held). `heads` are the sender's heads, now known to be held here.
-    Stored {
-        /// The case.
-        id: CaseId,
-        /// It was new here.
-        created: bool,
-        /// The merge added changes.
-        changed: bool,
-        /// It entered the review queue.
-        conflict: bool,
-        /// The sender's heads.
-        heads: Vec<[u8; 32]>,
-    },
-    /// Refused; nothing of it was stored. It was quarantined unless the quarantine was full.
-    Refused {
-        /// The case.
-        id: CaseId,
-        /// Why.
-        kind: RefusalKind,
-        /// Why, for the log and the sender.
-        reason: String,
-    },
-}
-
-/// The result of a batch.
-#[derive(Clone, Debug, Default)]
-pub struct IngestReport {
-    /// Per case, in order.
-    pub items: Vec<Ingested>,
-}
-
-impl IngestReport {
-    /// Cases refused.
-    pub fn refused(&self) -> usize {
-        self.items
-            .iter()
-            .filter(|i| matches!(i, Ingested::Refused { .. }))
-            .count()
-    }
-}
 
 /// What merging one remote document did ([`Node::apply_remote`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -132,6 +76,19 @@ fn refuse<T>(kind: RefusalKind, why: String) -> Result<std::result::Result<T, Re
 /// The sender id used for documents merged outside a sync session ([`Node::apply_remote`]).
 const LOCAL: NodeId = NodeId([0; 32]);
 
+/// Officer roles looked up in a transaction, by (node, officer).
+type Roles = HashMap<(NodeId, String), Option<hoso_schemas::Role>>;
+
+/// Moves `peer`'s checkpoint to `checkpoint` in `tx` (never back).
+fn advance_checkpoint_in(tx: &WriteTransaction, peer: &NodeId, checkpoint: u64) -> Result<()> {
+    let mut cp = tx.open_table(SYNC_CHECKPOINTS)?;
+    let old = cp.get(&peer.0)?.map(|v| v.value()).unwrap_or(0);
+    if checkpoint > old {
+        cp.insert(&peer.0, checkpoint)?;
+    }
+    Ok(())
+}
+
 impl Node {
     /// Ingests a batch from `peer` (`None`: a document handed over locally) in one durable
     /// transaction, and advances the peer's checkpoint to `checkpoint` in it.
@@ -159,44 +116,12 @@ impl Node {
             let mut roles = HashMap::new();
             for (d, pre) in docs.iter().zip(prepared.iter_mut()) {
                 let pre = std::mem::replace(pre, Prepared::Later);
-                let item = match self.ingest_one(tx, peer, d, pre, allow, &mut roles) {
-                    Ok(Ok(i)) => {
-                        quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
-                        i
-                    }
-                    Ok(Err(Refusal(kind, reason))) => {
-                        quarantine::put(tx, peer.unwrap_or(&LOCAL), d, kind, &reason)?;
-                        Ingested::Refused {
-                            id: d.id,
-                            kind,
-                            reason,
-                        }
-                    }
-                    Err(e) if is_store_failure(&e) => return Err(e),
-                    Err(e) => {
-                        let reason = e.to_string();
-                        quarantine::put(
-                            tx,
-                            peer.unwrap_or(&LOCAL),
-                            d,
-                            RefusalKind::Invalid,
-                            &reason,
-                        )?;
-                        Ingested::Refused {
-                            id: d.id,
-                            kind: RefusalKind::Invalid,
-                            reason,
-                        }
-                    }
-                };
-                report.items.push(item);
+                report
+                    .items
+                    .push(self.ingest_item(tx, peer, d, pre, allow, &mut roles)?);
             }
             if let (Some(peer), Some(checkpoint)) = (peer, checkpoint) {
-                let mut cp = tx.open_table(SYNC_CHECKPOINTS)?;
-                let old = cp.get(&peer.0)?.map(|v| v.value()).unwrap_or(0);
-                if checkpoint > old {
-                    cp.insert(&peer.0, checkpoint)?;
-                }
+                advance_checkpoint_in(tx, peer, checkpoint)?;
             }
             Ok(report)
         })(ctx.tx())?;
@@ -210,6 +135,43 @@ impl Node {
             }
         }
         Ok(report)
+    }
+
+    /// One received case inside the batch's transaction: stored (and out of the quarantine),
+    /// or refused and quarantined with the reason. Only store failures are errors.
+    fn ingest_item(
+        &self,
+        tx: &WriteTransaction,
+        peer: Option<&NodeId>,
+        d: &IncomingDoc,
+        pre: Prepared,
+        allow: &dyn Fn(&str, &str) -> bool,
+        roles: &mut Roles,
+    ) -> Result<Ingested> {
+        Ok(match self.ingest_one(tx, peer, d, pre, allow, roles) {
+            Ok(Ok(i)) => {
+                quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
+                i
+            }
+            Ok(Err(Refusal(kind, reason))) => {
+                quarantine::put(tx, peer.unwrap_or(&LOCAL), d, kind, &reason)?;
+                Ingested::Refused {
+                    id: d.id,
+                    kind,
+                    reason,
+                }
+            }
+            Err(e) if is_store_failure(&e) => return Err(e),
+            Err(e) => {
+                let reason = e.to_string();
+                quarantine::put(tx, peer.unwrap_or(&LOCAL), d, RefusalKind::Invalid, &reason)?;
+                Ingested::Refused {
+                    id: d.id,
+                    kind: RefusalKind::Invalid,
+                    reason,
+                }
+            }
+        })
     }
 
     /// A sync batch from `peer`: [`Node::ingest`] with the checkpoint.
@@ -269,7 +231,7 @@ impl Node {
         d: &IncomingDoc,
         pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
-        roles: &mut HashMap<(NodeId, String), Option<hoso_schemas::Role>>,
+        roles: &mut Roles,
     ) -> Result<std::result::Result<Ingested, Refusal>> {
         if d.heads.len() > MAX_HEADS {
             return refuse(
@@ -384,14 +346,18 @@ impl Node {
                 // The bytes loaded strictly (checksums, change hashes, heads): when they are
                 // one document chunk they are what `save()` would write, so they are stored as
                 // they came instead of being encoded again (`received.rs`).
-                if received::is_single_document(&d.bytes)
-                    && doc.automerge().get_missing_deps(&[]).is_empty()
-                {
-                    tx.open_table(DOCS)?.insert(&d.id.0, d.bytes.as_slice())?;
-                } else {
-                    let saved = doc.save();
-                    tx.open_table(DOCS)?.insert(&d.id.0, saved.as_slice())?;
-                }
+                // Sent without column deflate (a compressed link), they pack well as they are;
+                // a document whose columns were deflated is saved again in the stored form
+                // (`DocBuf::packs_well`).
+                let as_sent = (received::is_single_document(&d.bytes)
+                    && doc.automerge().get_missing_deps(&[]).is_empty())
+                .then(|| DocBuf::pack(&d.bytes))
+                .filter(|p| p.packs_well(d.bytes.len()));
+                let row = match as_sent {
+                    Some(p) => p,
+                    None => DocBuf::pack(&doc.save_stored()),
+                };
+                tx.open_table(DOCS)?.insert(&d.id.0, row.row())?;
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
                 self.store_summary(tx, &view)?;
@@ -468,10 +434,13 @@ impl Node {
         }
         let local = raw_heads(am);
         let mut t = tx.open_table(PEER_HEADS)?;
-        let old = t
-            .get((&peer.0, &id.0))?
-            .map(|g| decode_peer_heads(g.value()).1)
-            .unwrap_or_default();
+        let (old_seq, old) = match t.get((&peer.0, &id.0))? {
+            Some(g) => {
+                let (s, h) = decode_peer_heads(g.value());
+                (Some(s), h)
+            }
+            None => (None, Vec::new()),
+        };
         let known = union(sender_heads, &old);
         let (seq, known) = if covered(&local, &known) {
             let seq = tx
@@ -484,6 +453,7 @@ impl Node {
             (0, known)
         };
         t.insert((&peer.0, &id.0), encode_peer_heads(seq, &known).as_slice())?;
+        crate::commune_counts::peer_heads_written(tx, &peer.0, id, old_seq, Some(seq))?;
         Ok(())
     }
 

@@ -38,10 +38,12 @@
 //! chain) over [`chain`] (its primitives: entries, Merkle range, checkpoints), [`deadline`],
 //! [`bulk`] (import/export), [`import_receipt`] (each imported file
 //! remembered by its hash), [`ingest`] (received documents: scope, validity, the trust check, the quarantine),
-//! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints), [`conflicts`]
+//! [`replica`] (what sync stores and reads: peers' chains, sync checkpoints) with `peer_heads`
+//! (the heads a peer holds, which `ingest` records and `replica` reads), [`conflicts`]
 //! (conflict records and the review queue), [`peers`], [`peer_admin`] (peers added and
 //! removed by a supervisor, audited), [`province`] (the hub's view by commune, last
-//! contacts), [`sync_status`] (what the console shows
+//! contacts), [`commune_counts`] (per-commune counters kept in the write path, read by the
+//! province view), [`sync_status`] (what the console shows
 //! of sync), [`identity`], [`officer`], [`session`] (authentication and CLI sessions),
 //! [`config`], [`role`] (commune or hub), [`ids`], [`error`], [`progress`] (what long operations report as they go),
 //! and running a node over years: [`backup`] (a consistent copy of a running node),
@@ -53,7 +55,8 @@
 //! case documents of a long-running node, checked against the store on each use.
 //!
 //! Private storage: the redb tables (`store`), the index keys (`index`, one typed builder per
-//! key prefix) and the summary row codec (`summaries`) are private; other crates read through
+//! key prefix), the summary row codec (`summaries`) and raw DEFLATE with a preset dictionary
+//! (`preset_deflate`, for stored documents and audit payloads) are private; other crates read through
 //! node methods: [`CaseIndex`] (`case_index`, the console's work-queue reads), `storage`
 //! ([`Node::audit_chain`], [`Node::audit_for_case`], [`Node::audit_source`],
 //! [`Node::audit_held`], [`Node::store_sizes`]), [`ScratchChain`] (`scratch_chain`, a bare
@@ -75,6 +78,7 @@ pub mod case;
 mod case_index;
 pub mod catalog_bundle;
 pub mod chain;
+pub mod commune_counts;
 pub mod config;
 pub mod conflicts;
 pub mod deadline;
@@ -92,7 +96,9 @@ pub mod limits;
 pub mod node;
 pub mod officer;
 pub mod peer_admin;
+mod peer_heads;
 pub mod peers;
+mod preset_deflate;
 pub mod progress;
 pub mod province;
 pub mod rebuild;

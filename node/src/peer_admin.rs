@@ -4,7 +4,7 @@
 //! writes the file, and commits a signed `peer_add` / `peer_remove` audit entry naming the
 //! peer. When the commit fails, the file is put back as it was.
 
-use crate::audit::entry::Action;
+use crate::chain::entry::Action;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::handle::Node;

@@ -7,8 +7,9 @@
 //! `meta` table under `contact:<peer hex>`, written through the guarded write path as node
 //! bookkeeping. A restarted hub shows when it last heard from each commune.
 //!
-//! Everything else is read from the store when asked: one pass over the case summaries, one over
-//! the change feed against what each commune acknowledged, and the cosignature table.
+//! The case counts and what waits to go to each commune are read from the per-commune counters
+//! the write path keeps (`commune_counts.rs`: O(communes × due dates) rows, never a pass over
+//! the summaries or the change feed); the chain and cosignatures from their tables.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,7 +23,7 @@ use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
 use crate::node::handle::Node;
 use crate::peers::Peers;
-use crate::store::tables::{AUDIT_COSIGS, CASES, FEED, META, PEER_HEADS};
+use crate::store::tables::{AUDIT_COSIGS, CASES, META};
 
 /// Meta key prefix of a contact record.
 pub const META_CONTACT: &str = "contact:";
@@ -78,15 +79,6 @@ pub struct ProvinceDashboard {
     pub rows: Vec<CommuneRow>,
     /// Every case held.
     pub cases: u64,
-}
-
-/// The fields of a case summary the dashboard counts with (the rest of the JSON is skipped).
-#[derive(Deserialize)]
-struct Lite {
-    id: CaseId,
-    status: hoso_schemas::Status,
-    commune: String,
-    due_date: String,
 }
 
 fn contact_key(peer: &NodeId) -> String {
@@ -155,55 +147,35 @@ impl Node {
                 row.contact = contacts.get(&p.node_id).cloned();
             }
         }
+        // Per commune, the counters the write path keeps (`commune_counts.rs`): O(communes ×
+        // due dates) rows, never the summaries or the feed.
         let rtx = self.db().begin_read()?;
-        let cases = rtx.open_table(CASES)?;
-        let mut commune_of: HashMap<CaseId, String> = HashMap::new();
+        let counts = crate::commune_counts::read(&rtx)?;
+        let mut pending: HashMap<String, u64> = HashMap::new();
         let mut total = 0;
-        for row in cases.iter()? {
-            let (_, v) = row?;
-            let Ok(s) = serde_json::from_slice::<Lite>(v.value()) else {
-                continue; // `hoso check` names a summary that does not read
-            };
-            total += 1;
-            let r = rows.entry(s.commune.clone()).or_default();
-            if r.commune.is_empty() {
-                r.commune = s.commune.clone();
+        for (code, c) in &counts {
+            if c.total == 0 {
+                continue;
             }
-            if !s.status.ends_processing() {
-                r.open += 1;
-                if s.status.pauses_clock() {
-                    r.paused += 1;
-                } else if s.due_date.as_str() < today_s.as_str() {
-                    r.overdue += 1;
-                } else if s.due_date <= week_end {
-                    r.due_week += 1;
+            total += c.total;
+            let r = rows.entry(code.clone()).or_default();
+            if r.commune.is_empty() {
+                r.commune = code.clone();
+            }
+            r.open = c.open;
+            r.paused = c.paused;
+            for (due, n) in &c.due {
+                if due.as_str() < today_s.as_str() {
+                    r.overdue += n;
+                } else if *due <= week_end {
+                    r.due_week += n;
                 }
             }
-            commune_of.insert(s.id, s.commune);
-        }
-        // Hub → commune: every feed entry (the latest version of a case) the commune has not
-        // acknowledged in that version.
-        let feed = rtx.open_table(FEED)?;
-        let known = rtx.open_table(PEER_HEADS)?;
-        let commune_node: HashMap<&str, NodeId> = rows
-            .values()
-            .filter_map(|r| Some((r.commune.as_str(), r.node?)))
-            .collect();
-        let mut pending: HashMap<String, u64> = HashMap::new();
-        for row in feed.iter()? {
-            let (k, v) = row?;
-            let id = CaseId(*v.value());
-            let Some(commune) = commune_of.get(&id) else {
-                continue;
-            };
-            let Some(node) = commune_node.get(commune.as_str()) else {
-                continue;
-            };
-            let seq_known = known
-                .get((&node.0, &id.0))?
-                .map(|g| crate::replica::decode_peer_heads(g.value()).0);
-            if seq_known != Some(k.value()) {
-                *pending.entry(commune.clone()).or_default() += 1;
+            // Hub → commune: the commune's cases whose current version here its node has not
+            // acknowledged.
+            if let Some(node) = r.node {
+                let acked = c.acked.get(&node).copied().unwrap_or(0);
+                pending.insert(code.clone(), c.total.saturating_sub(acked));
             }
         }
         // The commune's chain: held here, and the largest cosigned size.
@@ -264,5 +236,38 @@ impl Node {
         let total = out.len();
         out.truncate(MAX_COMMUNE_CASES);
         Ok((out, total))
+    }
+}
+
+/// Rebuilds the per-commune counters when they are missing or were built under another store
+/// format or counter version (node bookkeeping through the guarded write path; `Node::open`
+/// calls it). Returns the cases counted when it rebuilt.
+pub(crate) fn ensure_counts(node: &Node) -> Result<Option<u64>> {
+    let marker = crate::commune_counts::marker();
+    if crate::store::meta_get(node.db(), crate::commune_counts::META_COUNTS)?.as_deref()
+        == Some(marker.as_slice())
+    {
+        return Ok(None);
+    }
+    let t = std::time::Instant::now();
+    let n = node.with_write(|tx, _| crate::commune_counts::rebuild_in(tx))?;
+    tracing::info!(
+        cases = n,
+        ms = t.elapsed().as_millis() as u64,
+        "rebuilt the per-commune counters"
+    );
+    Ok(Some(n))
+}
+
+impl Node {
+    /// Rebuilds the per-commune counters from the store (what `Node::open` does when they are
+    /// missing). Returns the cases counted.
+    pub fn rebuild_commune_counts(&self) -> Result<u64> {
+        self.with_write(|tx, _| crate::commune_counts::rebuild_in(tx))
+    }
+
+    /// Every commune's counters (`commune_counts.rs`).
+    pub fn commune_counts(&self) -> Result<BTreeMap<String, crate::commune_counts::CommuneCounts>> {
+        crate::commune_counts::read(&self.db().begin_read()?)
     }
 }

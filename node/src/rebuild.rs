@@ -18,8 +18,8 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
-use crate::audit::checkpoint::{Cosignature, SignedCheckpoint};
-use crate::audit::entry::Action;
+use crate::chain::checkpoint::{Cosignature, SignedCheckpoint};
+use crate::chain::entry::Action;
 use crate::error::{AuditError, CosignRefusal, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::Node;

@@ -24,7 +24,10 @@ use crate::store::tables::{
     CASES, DOC_CHANGES, DOCS, FEED, FEED_BY_DOC, PEER_HEADS, SYNC_CHECKPOINTS,
 };
 
-pub use crate::ingest::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
+pub use crate::ingest::incoming::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
+use crate::peer_heads::{
+    covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, union,
+};
 
 pub(crate) mod scope_cache;
 
@@ -100,80 +103,6 @@ fn split(
             })
             .collect(),
     )
-}
-
-pub(crate) fn encode_peer_heads(seq: u64, heads: &[[u8; 32]]) -> Vec<u8> {
-    let mut v = Vec::with_capacity(8 + 32 * heads.len());
-    v.extend_from_slice(&seq.to_be_bytes());
-    for h in heads {
-        v.extend_from_slice(h);
-    }
-    v
-}
-
-pub(crate) fn decode_peer_heads(b: &[u8]) -> (u64, Vec<[u8; 32]>) {
-    let mut seq = [0u8; 8];
-    if b.len() < 8 {
-        return (0, Vec::new());
-    }
-    seq.copy_from_slice(&b[..8]);
-    let heads = b[8..]
-        .chunks_exact(32)
-        .map(|c| {
-            let mut h = [0u8; 32];
-            h.copy_from_slice(c);
-            h
-        })
-        .collect();
-    (u64::from_be_bytes(seq), heads)
-}
-
-/// Most hashes kept per (peer, case): the newest known ones first.
-const MAX_KNOWN: usize = 16;
-
-/// Merges two sets of hashes known to be held by a peer (newest first, bounded).
-pub(crate) fn union(new: &[[u8; 32]], old: &[[u8; 32]]) -> Vec<[u8; 32]> {
-    let mut out: Vec<[u8; 32]> = Vec::with_capacity(new.len() + old.len());
-    for h in new.iter().chain(old) {
-        if !out.contains(h) {
-            out.push(*h);
-        }
-    }
-    out.truncate(MAX_KNOWN);
-    out
-}
-
-/// True when every local head is among the peer's known hashes (it holds the whole doc).
-pub(crate) fn covered(local: &[[u8; 32]], known: &[[u8; 32]]) -> bool {
-    local.iter().all(|h| known.contains(h))
-}
-
-pub(crate) fn sorted(mut h: Vec<[u8; 32]>) -> Vec<[u8; 32]> {
-    h.sort_unstable();
-    h.dedup();
-    h
-}
-
-/// True when `am` has applied every change of `heads`. With no change queued for missing
-/// dependencies, `get_missing_deps(heads)` lists exactly the heads not applied, from the change
-/// graph; otherwise each change is looked up (which rebuilds it: slower, and rare).
-pub(crate) fn holds_all(am: &mut AutoCommit, heads: &[[u8; 32]]) -> bool {
-    let hashes: Vec<ChangeHash> = heads.iter().map(|h| ChangeHash(*h)).collect();
-    if am.get_missing_deps(&[]).is_empty() {
-        return am.get_missing_deps(&hashes).is_empty();
-    }
-    hashes.iter().all(|h| am.get_change_by_hash(h).is_some())
-}
-
-/// The jurisdiction fields of a stored summary (the rest is skipped, not decoded).
-#[derive(serde::Deserialize)]
-struct Jurisdiction {
-    province: String,
-    commune: String,
-}
-
-pub(crate) fn raw_heads(doc: &mut AutoCommit) -> Vec<[u8; 32]> {
-    sorted(doc.get_heads().iter().map(|h| h.0).collect())
 }
 
 impl Node {
@@ -254,16 +183,11 @@ impl Node {
                 continue;
             };
             if place.is_none() {
-                let j: Jurisdiction = serde_json::from_slice(summary.value()).map_err(|e| {
-                    crate::error::NodeError::Corrupt {
-                        what: format!("summary of case {id}"),
-                        detail: e.to_string(),
-                    }
-                })?;
-                let ix = scopes.learn(&id.0, &j.province, &j.commune);
+                let (province, commune) = crate::summaries::jurisdiction(&id, summary.value())?;
+                let ix = scopes.learn(&id.0, &province, &commune);
                 if !*verdicts
                     .entry(ix)
-                    .or_insert_with(|| may_hold(&j.province, &j.commune))
+                    .or_insert_with(|| may_hold(&province, &commune))
                 {
                     out.scanned += 1;
                     out.upto = seq;
@@ -324,7 +248,7 @@ impl Node {
                         seq,
                         full: true,
                         heads: Vec::new(),
-                        bytes: saved.value().to_vec(),
+                        bytes: saved.value().unpack(&id)?.into_owned(),
                     }
                 }
                 _ => {
@@ -445,12 +369,14 @@ impl Node {
                 let old = t
                     .get((&peer.0, &id.0))?
                     .map(|g| decode_peer_heads(g.value()));
+                let old_seq = old.as_ref().map(|(s, _)| *s);
                 let (seq, known) = match old {
                     // Something newer arrived from the peer meanwhile: keep both.
                     Some((old_seq, old_heads)) => ((*seq).max(old_seq), union(heads, &old_heads)),
                     None => (*seq, heads.clone()),
                 };
                 t.insert((&peer.0, &id.0), encode_peer_heads(seq, &known).as_slice())?;
+                crate::commune_counts::peer_heads_written(tx, &peer.0, id, old_seq, Some(seq))?;
             }
             Ok(())
         })

@@ -165,12 +165,26 @@ impl Node {
     pub fn forget_peer_state(&self, peer: &crate::ids::NodeId) -> Result<u64> {
         self.with_write(|tx, _| {
             let mut heads = tx.open_table(PEER_HEADS)?;
-            let rows: Vec<[u8; 16]> = heads
+            let rows: Vec<([u8; 16], u64)> = heads
                 .range((&peer.0, &[0u8; 16])..=(&peer.0, &[0xFFu8; 16]))?
-                .filter_map(|r| r.ok().map(|(k, _)| *k.value().1))
+                .filter_map(|r| {
+                    r.ok().map(|(k, v)| {
+                        (
+                            *k.value().1,
+                            crate::peer_heads::decode_peer_heads(v.value()).0,
+                        )
+                    })
+                })
                 .collect();
-            for id in &rows {
+            for (id, seq) in &rows {
                 heads.remove((&peer.0, id))?;
+                crate::commune_counts::peer_heads_written(
+                    tx,
+                    &peer.0,
+                    &crate::ids::CaseId(*id),
+                    Some(*seq),
+                    None,
+                )?;
             }
             tx.open_table(SYNC_CHECKPOINTS)?.remove(&peer.0)?;
             Ok(rows.len() as u64)
@@ -337,7 +351,7 @@ impl Node {
 /// restoring (inside the transaction that stores it).
 pub(crate) fn adopt_own_entry(
     tx: &WriteTransaction,
-    head: &mut crate::audit::ChainHead,
+    head: &mut crate::audit::head::ChainHead,
     e: &Entry,
 ) -> Result<()> {
     if e.body.seq != head.next_seq {

@@ -5,7 +5,7 @@
 
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 
-use crate::audit::StoredEntry;
+use crate::audit::read::StoredEntry;
 use crate::audit::source::DbSource;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
@@ -44,12 +44,12 @@ impl Node {
         from_seq: u64,
         limit: usize,
     ) -> Result<Vec<StoredEntry>> {
-        crate::audit::chain(self.db(), origin, from_seq, limit)
+        crate::audit::read::chain(self.db(), origin, from_seq, limit)
     }
 
     /// Every audit entry naming one case, in (origin, seq) order.
     pub fn audit_for_case(&self, case: &CaseId) -> Result<Vec<StoredEntry>> {
-        crate::audit::for_case(self.db(), case)
+        crate::audit::read::for_case(self.db(), case)
     }
 
     /// This node's store as an audit source (what `audit verify` reads).
@@ -75,12 +75,15 @@ impl Node {
         crate::store::count_cases(self.db())
     }
 
-    /// The bytes a case's document takes in the store: its snapshot and its change chunks.
+    /// The bytes a case's document takes in the store: its snapshot (packed, as stored) and its
+    /// change chunks.
     pub fn stored_doc_bytes(&self, id: &CaseId) -> Result<u64> {
         let rtx = self.db().begin_read()?;
         let docs = rtx.open_table(DOCS)?;
         let chunks = rtx.open_table(DOC_CHANGES)?;
-        let mut total = docs.get(&id.0)?.map_or(0, |v| v.value().len() as u64);
+        let mut total = docs
+            .get(&id.0)?
+            .map_or(0, |v| v.value().stored_len() as u64);
         for row in chunks.range((&id.0, 0)..=(&id.0, u32::MAX))? {
             total += row?.1.value().len() as u64;
         }
@@ -92,7 +95,7 @@ impl Node {
         let rtx = self.db().begin_read()?;
         let mut out = StoreSizes::default();
         for row in rtx.open_table(CASES)?.iter()? {
-            out.summary_and_index_bytes += row?.1.value().len() as u64 + 16;
+            out.summary_and_index_bytes += row?.1.value().0.len() as u64 + 16;
         }
         for row in rtx.open_table(INDEX)?.iter()? {
             out.summary_and_index_bytes += row?.0.value().len() as u64;

@@ -1,11 +1,13 @@
 //! The redb store: creating and opening it (never recreating a missing one), its format and
 //! migrations ([`migrations`]), the binding of a store to its node key, table creation,
-//! metadata keys and small read helpers. Integrity errors are [`error::StoreError`]; where the
+//! metadata keys ([`meta`]) and small read helpers. Integrity errors are [`error::StoreError`]; where the
 //! bytes go, per table, is [`usage`]; offline compaction (`hoso store compact`) is [`repack`].
 
 pub(crate) mod check;
+pub(crate) mod doc_row;
 pub(crate) mod error;
 pub(crate) mod genesis;
+pub(crate) mod meta;
 pub(crate) mod migrations;
 pub(crate) mod repack;
 pub mod tables;
@@ -20,12 +22,8 @@ use crate::ids::NodeId;
 use error::StoreError;
 use tables::*;
 
-/// Meta key: JSON of the node's chain head.
-pub const META_CHAIN_HEAD: &str = "chain-head";
-/// Meta key prefix: daily receipt sequence, `receipt-seq:YYMMDD` (u32 BE).
-pub(crate) const META_RECEIPT_SEQ: &str = "receipt-seq:";
-/// Meta key: store format version (`hoso-store-N`, see [`migrations`]).
-pub(crate) const META_FORMAT: &str = "format";
+pub use meta::META_CHAIN_HEAD;
+pub(crate) use meta::{META_FORMAT, META_RECEIPT_SEQ, meta_get};
 /// The store format this build writes.
 pub(crate) const FORMAT: u32 = migrations::CURRENT;
 
@@ -41,7 +39,25 @@ fn builder() -> redb::Builder {
     // store open; redb still admits one write transaction at a time, across processes.
     let mut builder = Database::builder();
     builder.set_concurrency_mode(redb::ConcurrencyMode::MultiWriter);
+    builder.set_cache_size(cache_bytes());
     builder
+}
+
+/// redb's page cache for one open store, in MiB. redb's own default (1 GiB) let a hub that
+/// took a 100,000-case backlog keep most of its 500 MB store in memory (701 MiB peak); the
+/// pages missed are read again through the operating system's file cache, which is not the
+/// process's memory.
+pub(crate) const CACHE_MIB: usize = 64;
+
+/// [`CACHE_MIB`], or `HOSO_STORE_CACHE_MIB` when it is set to a number from 4 to 4096 (for
+/// measuring; any other value is ignored).
+fn cache_bytes() -> usize {
+    let mib = std::env::var("HOSO_STORE_CACHE_MIB")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .filter(|m| (4..=4096).contains(m))
+        .unwrap_or(CACHE_MIB);
+    mib << 20
 }
 
 pub(crate) fn map_open_error(path: &Path, e: redb::DatabaseError) -> NodeError {
@@ -206,7 +222,7 @@ pub(crate) fn check_binding(db: &Database, path: &Path, key: &NodeId) -> Result<
         path: path.to_path_buf(),
         detail,
     };
-    let head: crate::audit::ChainHead = match meta.get(META_CHAIN_HEAD)? {
+    let head: crate::audit::head::ChainHead = match meta.get(META_CHAIN_HEAD)? {
         None => return Err(head_bad("no chain head".into()).into()),
         Some(v) => serde_json::from_slice(v.value()).map_err(|e| head_bad(e.to_string()))?,
     };
@@ -221,7 +237,7 @@ pub(crate) fn check_binding(db: &Database, path: &Path, key: &NodeId) -> Result<
         .get(&origin.0, last)
         .map_err(|e| head_bad(format!("entry #{last} does not decode: {e}")))?
         .ok_or_else(|| head_bad(format!("the head names entry #{last}, which is not stored")))?;
-    let entry = crate::audit::entry::Entry::from_record(&rec.record)
+    let entry = crate::chain::entry::Entry::from_record(&rec.record)
         .map_err(|e| head_bad(format!("entry #{last} does not decode: {e}")))?;
     if crate::ids::hex(&entry.hash) != head.prev {
         return Err(head_bad(format!("entry #{last} does not hash to the stored head")).into());
@@ -234,13 +250,6 @@ pub(crate) fn check_binding(db: &Database, path: &Path, key: &NodeId) -> Result<
         .into());
     }
     Ok(())
-}
-
-/// Reads one meta value.
-pub(crate) fn meta_get(db: &Database, key: &str) -> Result<Option<Vec<u8>>> {
-    let rtx = db.begin_read()?;
-    let t = rtx.open_table(META)?;
-    Ok(t.get(key)?.map(|v| v.value().to_vec()))
 }
 
 /// Number of rows in a table of case ids.

@@ -74,9 +74,11 @@ pub fn plant_doc(db: &Database, bytes: &[u8]) -> Result<CaseId> {
     let view = CaseDoc::from_automerge(am).view()?;
     let id = view.id;
     let tx = db.begin_write()?;
-    tx.open_table(DOCS)?.insert(&id.0, bytes)?;
+    tx.open_table(DOCS)?
+        .insert(&id.0, crate::store::tables::DocBuf::pack(bytes).row())?;
     let summary = crate::summaries::encode(&view.summary())?;
-    tx.open_table(CASES)?.insert(&id.0, summary.as_slice())?;
+    tx.open_table(CASES)?
+        .insert(&id.0, crate::store::tables::SummaryRow(&summary))?;
     tx.open_table(RECEIPTS)?
         .insert(view.receipt_code.as_str(), &id.0)?;
     bump_feed(&tx, &id)?;
@@ -93,7 +95,8 @@ pub fn load_doc(db: &Database, id: &CaseId, actor: [u8; 16]) -> Result<CaseDoc> 
         .get(&id.0)?
         .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
         .value()
-        .to_vec();
+        .unpack(id)?
+        .into_owned();
     let mut chunks = Vec::new();
     for row in rtx
         .open_table(DOC_CHANGES)?

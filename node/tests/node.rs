@@ -5,6 +5,7 @@
 mod node {
     pub(crate) mod cases;
     pub(crate) mod catalog;
+    pub(crate) mod commune_counts;
     pub(crate) mod compact_audit;
     pub(crate) mod corrections;
     pub(crate) mod doc_cache;
@@ -13,5 +14,6 @@ mod node {
     pub(crate) mod lifecycle;
     pub(crate) mod long_history;
     pub(crate) mod merge_prop;
+    pub(crate) mod pack_cases;
     pub(crate) mod store_compact;
 }

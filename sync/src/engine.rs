@@ -80,15 +80,26 @@ fn update_peer(node: &Node, peer: &Peer, f: impl FnOnce(&mut PeerStatus)) {
     });
 }
 
-/// An observer that publishes a peer's status from its session.
+/// An observer that publishes a peer's status from its session. The last contact goes to the
+/// store off the session's loop while the session runs (`contact.rs`).
 pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
     let node = node.clone();
     let peer = peer.clone();
     let base = Arc::new(Mutex::new(None::<(u64, u64)>));
-    let last_contact = Arc::new(Mutex::new((0i64, false)));
+    let contact = Arc::new(Mutex::new(crate::contact::ContactState::default()));
     Arc::new(move |s: &Session, st: &RoundStats, online: bool| {
         let pending = s.pending();
-        record_contact(&node, &peer, s, online, &last_contact);
+        if s.got_hello()
+            && let Some(c) = crate::contact::due(
+                &contact,
+                chrono::Utc::now().timestamp_millis(),
+                online,
+                s.peer_sent_all(),
+                pending,
+            )
+        {
+            crate::contact::write(&node, &peer, c, online);
+        }
         let mut b = base
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -106,38 +117,6 @@ pub fn status_observer(node: &Node, peer: &Peer) -> Observer {
             *b = None;
         }
     })
-}
-
-/// Writes the last contact with `peer` to the store (the hub's dashboard reads it after a
-/// restart): when a session ends, and while it stays open at most every
-/// [`hoso_node::province::CONTACT_EVERY_MS`] or when the peer has just sent all it had.
-fn record_contact(node: &Node, peer: &Peer, s: &Session, online: bool, last: &Mutex<(i64, bool)>) {
-    let now = chrono::Utc::now().timestamp_millis();
-    let mut last = last
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let due = !online
-        || now - last.0 >= hoso_node::province::CONTACT_EVERY_MS
-        || s.peer_sent_all() != last.1;
-    if !due || !s.got_hello() {
-        return;
-    }
-    let contact = hoso_node::province::Contact {
-        at_ms: now,
-        open: online,
-        peer_sent_all: s.peer_sent_all(),
-        pending_to_peer: s.pending(),
-    };
-    match node.record_contact(&peer.node_id, &contact) {
-        Ok(()) => {
-            *last = if online {
-                (now, s.peer_sent_all())
-            } else {
-                (0, false)
-            }
-        }
-        Err(e) => tracing::warn!(peer = %peer.name, error = %e, "last contact not recorded"),
-    }
 }
 
 /// True when this node dials `peer` (rather than waiting for it).
@@ -377,6 +356,8 @@ pub struct PeerRound {
     pub error: Option<String>,
     /// Milliseconds the round took (every attempt and the waits between them).
     pub ms: u64,
+    /// The same in microseconds (a no-op round is about a millisecond).
+    pub us: u64,
     /// Connections tried: more than one when the peer answered busy.
     pub attempts: u32,
 }
@@ -476,7 +457,8 @@ pub async fn sync_once_observed(
                 r => break r,
             }
         };
-        let ms = t.elapsed().as_millis() as u64;
+        let us = t.elapsed().as_micros() as u64;
+        let ms = us / 1000;
         let (stats, error) = match r {
             Ok(rep) => (Some(rep.stats), None),
             Err(e) => (None, Some(e.to_string())),
@@ -487,6 +469,7 @@ pub async fn sync_once_observed(
             stats,
             error,
             ms,
+            us,
             attempts,
         });
     }

@@ -13,11 +13,13 @@
 //!   with backoff, publishes per-peer status and obeys the console's commands;
 //! - `link` (private, re-exported as [`engine::Link`]): the switch the console cuts the
 //!   network with, shared by the engine and the ALPN handler;
+//! - `contact` (private): the last-contact record of a session, written off its loop;
 //! - [`clock`]: the clock probe `hoso doctor` asks peers with (a second ALPN);
 //! - [`error`]: [`SyncError`], one-line messages that say what to do.
 
 pub mod blocking;
 pub mod clock;
+mod contact;
 pub mod engine;
 pub mod error;
 mod link;

@@ -205,12 +205,20 @@ pub async fn drive(
     let bytes_in = Arc::new(AtomicU64::new(0));
     let (wtx, mut wrx) = mpsc::unbounded_channel::<Vec<u8>>();
     let bo = bytes_out.clone();
+    // Frame bytes handed to the writer and not yet written; the writer wakes a session that
+    // streams a backlog once they fall under `QUEUE_LOW`.
+    let queued = Arc::new(AtomicUsize::new(0));
+    let drained = Arc::new(tokio::sync::Notify::new());
+    let (wq, wd) = (queued.clone(), drained.clone());
     let mut writer = AbortOnDrop::spawn(async move {
         while let Some(f) = wrx.recv().await {
             if AsyncWriteExt::write_all(&mut send, &f).await.is_err() {
                 return;
             }
             bo.fetch_add(f.len() as u64, Ordering::Relaxed);
+            if wq.fetch_sub(f.len(), Ordering::Relaxed) - f.len() < QUEUE_LOW {
+                wd.notify_one();
+            }
         }
         let _ = send.finish();
     });
@@ -248,10 +256,13 @@ pub async fn drive(
     let send_all = |msgs: Vec<Message>| -> Result<(), SyncError> {
         for m in msgs {
             let f = encode_frame_with(&m.encode(), compress)?;
+            queued.fetch_add(f.len(), Ordering::Relaxed);
             let _ = wtx.send(f);
         }
         Ok(())
     };
+    // A message the reader held that did not join the last group: handled next.
+    let mut held: Option<Result<Option<Message>, SyncError>> = None;
     let mut changes = node.subscribe();
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -268,8 +279,9 @@ pub async fn drive(
         let hello = session_step(&mut slot, |s| s.hello()).await?;
         send_all(vec![hello])?;
         loop {
+            let behind = slot.as_ref().is_some_and(Session::audit_behind);
             tokio::select! {
-                m = rrx.recv() => {
+                m = next_message(&mut held, &mut rrx) => {
                     let msg = match m {
                         None | Some(Ok(None)) => {
                             if finished(&slot) || !opts.once {
@@ -280,11 +292,17 @@ pub async fn drive(
                         Some(Err(e)) => return Err(e),
                         Some(Ok(Some(m))) => m,
                     };
-                    let is_ack = matches!(msg, Message::Ack { .. });
-                    let out = session_step(&mut slot, move |s| s.on_message(msg)).await?;
+                    // With the messages the reader already holds: taken as one step.
+                    let msgs = if opts.cut_after_acks.is_some() {
+                        vec![msg]
+                    } else {
+                        gather(msg, &mut rrx, &mut held)
+                    };
+                    let n_acks = msgs.iter().filter(|m| matches!(m, Message::Ack { .. })).count();
+                    let out = session_step(&mut slot, move |s| s.on_messages(msgs)).await?;
                     send_all(out)?;
-                    if is_ack {
-                        acks += 1;
+                    if n_acks > 0 {
+                        acks += n_acks;
                         if opts.cut_after_acks.is_some_and(|n| acks >= n) {
                             conn.close(VarInt::from_u32(CLOSE_DONE), b"cut");
                             return Err(SyncError::Net("connection cut (test)".into()));
@@ -292,6 +310,11 @@ pub async fn drive(
                     }
                     if finished(&slot) {
                         return Ok(());
+                    }
+                }
+                _ = drained.notified(), if behind => {
+                    if queued.load(Ordering::Relaxed) < QUEUE_LOW {
+                        send_all(session_step(&mut slot, Session::pump).await?)?;
                     }
                 }
                 r = changes.recv() => {
@@ -381,6 +404,63 @@ pub async fn drive(
         o(s, &stats, false);
     }
     result.map(|()| DriveReport { stats, sent })
+}
+
+/// Frame bytes queued for the writer under which a session streaming a backlog is pumped again
+/// ([`Session::audit_behind`]).
+pub const QUEUE_LOW: usize = 4 << 20;
+
+/// Messages one step takes at most ([`Session::on_messages`]).
+pub const GROUP_MESSAGES: usize = 16;
+
+/// Cases and audit entries (an entry counts an eighth) one step takes at most: a hub ingesting a
+/// backlog commits once per this many.
+pub const GROUP_WEIGHT: usize = 2048;
+
+/// What a message weighs in a group.
+fn weight(m: &Message) -> usize {
+    match m {
+        Message::Docs { docs, .. } => docs.len().max(1),
+        Message::Audit { entries, .. } => entries.len().div_ceil(8).max(1),
+        _ => 1,
+    }
+}
+
+/// The next message: the one held back from the last group, else the reader's next.
+async fn next_message(
+    held: &mut Option<Result<Option<Message>, SyncError>>,
+    rrx: &mut mpsc::Receiver<Result<Option<Message>, SyncError>>,
+) -> Option<Result<Option<Message>, SyncError>> {
+    match held.take() {
+        Some(m) => Some(m),
+        None => rrx.recv().await,
+    }
+}
+
+/// `first` and the messages the reader already holds after it, up to [`GROUP_MESSAGES`] and
+/// [`GROUP_WEIGHT`]; an end of stream, an error or a message over the limits is held back
+/// for the next step.
+fn gather(
+    first: Message,
+    rrx: &mut mpsc::Receiver<Result<Option<Message>, SyncError>>,
+    held: &mut Option<Result<Option<Message>, SyncError>>,
+) -> Vec<Message> {
+    let mut w = weight(&first);
+    let mut msgs = vec![first];
+    while msgs.len() < GROUP_MESSAGES && w < GROUP_WEIGHT {
+        match rrx.try_recv() {
+            Ok(Ok(Some(m))) if w + weight(&m) <= GROUP_WEIGHT => {
+                w += weight(&m);
+                msgs.push(m);
+            }
+            Ok(other) => {
+                *held = Some(other);
+                break;
+            }
+            Err(_) => break,
+        }
+    }
+    msgs
 }
 
 /// True when the peer closed the connection with [`CLOSE_BUSY`].

@@ -9,6 +9,7 @@ mod sync {
     pub(crate) mod converge;
     pub(crate) mod fanin;
     pub(crate) mod frames;
+    pub(crate) mod group;
     pub(crate) mod limits;
     pub(crate) mod resume;
     pub(crate) mod scope;

@@ -330,7 +330,28 @@ fn a_full_disk_is_a_clean_error_and_loses_nothing() {
     assert!(err.contains("nothing was imported"), "{err}");
     assert_eq!(count(d), before, "a partial import landed");
     // A single write that needs room fails the same way: notes until the file must grow.
-    let code_of_case = node.receive_judicial(&citizen);
+    // Notes go to the case received here, then to the sample's cases in process, 30 each: far
+    // from a document's bound, and enough of them to fill what the file has free (store
+    // format 4 packs the sample's cases small, so more of the file is free).
+    let mut codes = vec![node.receive_judicial(&citizen)];
+    let listed = node
+        .ok(&[
+            "--json",
+            "case",
+            "list",
+            "--status",
+            "in_process",
+            "--limit",
+            "100",
+        ])
+        .json();
+    codes.extend(
+        listed
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|c| c["receipt_code"].as_str().map(str::to_string)),
+    );
     // Letters in a pseudo-random order: a note the document's compression cannot shrink, so
     // every note needs room of its own (compact audit rows leave too little growth per write
     // for a repeated phrase to reach the limit).
@@ -346,9 +367,10 @@ fn a_full_disk_is_a_clean_error_and_loses_nothing() {
             .collect()
     };
     let mut refused = false;
-    for _ in 0..40 {
+    for i in 0..400 {
         let note = note();
-        let (c, e) = full(&["case", "note", &code_of_case, &note]);
+        let code_of_case = &codes[(i / 30) % codes.len()];
+        let (c, e) = full(&["case", "note", code_of_case, &note]);
         match c {
             0 => {}
             1 => {
@@ -359,7 +381,7 @@ fn a_full_disk_is_a_clean_error_and_loses_nothing() {
             other => panic!("a write on a full disk exited {other}: {e}"),
         }
     }
-    assert!(refused, "40 notes of 7 KB never needed the store to grow");
+    assert!(refused, "400 notes of 7 KB never needed the store to grow");
     node.ok(&["check"]);
     node.ok(&["audit", "verify"]);
     // With room again the same file imports in full: the failed run left no receipt.

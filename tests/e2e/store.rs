@@ -378,12 +378,17 @@ fn an_edited_summary_row_is_found_by_check_and_audit_verify_and_repaired() {
     let dir = old_store();
     let d = dir.path();
     assert_eq!(hoso(d, &["check"]).code, 0);
-    // Case 2 is in_process; its summary row is edited to say decided (same length).
-    let n = replace_all(
-        &store(d),
-        br#""status":"in_process","citizen_id":"020185753608""#,
-        br#""status":"decided",   "citizen_id":"020185753608""#,
-    );
+    // Case 2 is in_process; its summary row (store format 4: version, flags, then the status
+    // code, 4, the supplement count and the place, see `node/src/summaries.rs`) is edited to
+    // say decided (code 9).
+    let row = |status: u8| {
+        let mut p = vec![status, 0, 2, b'2', b'0', 5];
+        p.extend_from_slice(b"06112");
+        p.push(OLD_CASE_2.len() as u8);
+        p.extend_from_slice(OLD_CASE_2.as_bytes());
+        p
+    };
+    let n = replace_all(&store(d), &row(4), &row(9));
     assert!(n > 0, "the summary row is in the file");
     let list = hoso(d, &["--json", "case", "list"]).json();
     let row = list
@@ -458,8 +463,8 @@ fn a_store_made_before_issue_9_opens_and_migrates() {
     assert_eq!(list.json().as_array().map(Vec::len), Some(2));
     let d2 = std::fs::read(store(d)).expect("store");
     assert!(
-        d2.windows(12).any(|w| w == b"hoso-store-3"),
-        "the store was migrated to format 3"
+        d2.windows(12).any(|w| w == b"hoso-store-4"),
+        "the store was migrated to format 4"
     );
     let show = hoso(d, &["--json", "case", "show", OLD_CASE_1]).json();
     assert_eq!(show["status"], "decided");
@@ -497,7 +502,7 @@ fn a_store_made_before_issue_9_opens_and_migrates() {
 fn a_store_from_a_newer_hoso_is_refused_as_such() {
     let dir = node_with_officer();
     let d = dir.path();
-    let n = replace_all(&store(d), b"hoso-store-3", b"hoso-store-9");
+    let n = replace_all(&store(d), b"hoso-store-4", b"hoso-store-9");
     assert!(n > 0);
     let r = hoso(d, &["status"]);
     refused_naming(

@@ -226,20 +226,23 @@ pub fn candidates(node: &Node, text: &str) -> Result<HashSet<CaseId>, String> {
     if digits.len() >= 3 && !citizen_found {
         // The end of a receipt code, as shown or typed: `261130-0001`, `1130-0001`, `0001`,
         // `2611300001`. Compared on digits alone so the dash is optional.
+        // Only the parts after the unit code count: `20` must not match every code. (The short
+        // code ends the full one, so its digits ending with the text is the whole test; compared
+        // from the end without copying, since every receipt code is read.)
         let matching = index
             .receipts_where(|code| {
-                let tail: Vec<u8> = code.bytes().filter(u8::is_ascii_digit).collect();
-                // Only the parts after the unit code count: `20` must not match every code.
-                tail.ends_with(digits.as_bytes()) && {
-                    let short = crate::format::short_receipt(code);
-                    let short_digits: Vec<u8> = short.bytes().filter(u8::is_ascii_digit).collect();
-                    short_digits.ends_with(digits.as_bytes())
-                }
+                digits_end_with(crate::format::short_receipt(code), digits.as_bytes())
             })
             .map_err(store_error)?;
         out.extend(matching);
     }
     Ok(out)
+}
+
+/// The ASCII digits of `text`, in order, end with `digits`.
+fn digits_end_with(text: &str, digits: &[u8]) -> bool {
+    let mut have = text.bytes().rev().filter(u8::is_ascii_digit);
+    digits.iter().rev().all(|d| have.next() == Some(*d))
 }
 
 fn keep(key: &Key, tab: Tab, today: &[u8; 10], review: &HashSet<CaseId>) -> bool {
@@ -411,6 +414,15 @@ pub fn counts(node: &Node, mine: Option<&str>, today: NaiveDate) -> Result<Count
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_compared_from_the_end() {
+        assert!(digits_end_with("261130-0001", b"0001"));
+        assert!(digits_end_with("261130-0001", b"11300001"));
+        assert!(digits_end_with("261130-0001", b"001"));
+        assert!(!digits_end_with("261130-0001", b"0002"));
+        assert!(!digits_end_with("0001", b"100001"));
+    }
 
     #[test]
     fn code_like_text() {

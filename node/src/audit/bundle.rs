@@ -34,9 +34,9 @@ use std::io::Write;
 use redb::{Database, ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
-use crate::audit::entry::MAX_RECORD_LEN;
 use crate::audit::source::{AuditSource, DbSource, DocBytes, ForkRecord, RecordVisitor};
 use crate::audit::verify::{Finding, Policy, Report, verify};
+use crate::chain::entry::MAX_RECORD_LEN;
 use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::store::tables::*;
@@ -278,7 +278,7 @@ impl Bundle {
                 T_NODE => 32,
                 T_ENTRY | T_FORK => 40 + MAX_RECORD_LEN,
                 T_PAYLOAD => 32 + MAX_BLOB,
-                T_CHECKPOINT => 40 + crate::audit::checkpoint::MAX_NOTE_LEN,
+                T_CHECKPOINT => 40 + crate::chain::checkpoint::MAX_NOTE_LEN,
                 T_COSIG => 40 + 32 + 72,
                 T_EVIDENCE => 32 + MAX_BLOB,
                 T_DOC => 16 + MAX_DOC,

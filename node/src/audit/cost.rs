@@ -5,8 +5,8 @@
 //! `bench-unaudited` feature: the write without its audit entry goes around the write path's
 //! last step on purpose.
 
-use crate::audit::entry::Action;
-use crate::audit::{self, NewEntry};
+use crate::audit::append::{NewEntry, append};
+use crate::chain::entry::Action;
 use crate::error::{NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::node::handle::Node;
@@ -43,7 +43,7 @@ impl Node {
             if with_audit {
                 let p = serde_json::to_vec(&serde_json::json!({"fields": {field: {"from": before.fields.get(field), "to": value}}}))
                     .unwrap_or_default();
-                let (_, new_head) = audit::append(
+                let (_, new_head) = append(
                     tx,
                     self.key(),
                     self.realm(),

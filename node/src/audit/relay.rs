@@ -11,8 +11,8 @@ use std::collections::BTreeSet;
 
 use redb::ReadableDatabase;
 
-use crate::audit::checkpoint::Cosignature;
-use crate::audit::entry::Entry;
+use crate::chain::checkpoint::Cosignature;
+use crate::chain::entry::Entry;
 use crate::error::Result;
 use crate::ids::NodeId;
 use crate::node::handle::Node;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use automerge::{AutoCommit, ChangeHash};
 use serde::Serialize;
 
-use crate::audit::{self, StoredEntry};
+use crate::audit::read::{StoredEntry, for_case};
 use crate::case::{CaseDoc, CaseView};
 use crate::error::{AuditError, Result};
 use crate::ids::{CaseId, NodeId, hex};
@@ -160,7 +160,7 @@ fn view_at(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Result<(CaseView, Auto
     Ok((view, fork))
 }
 
-/// Replays case `case` from its entries (`entries`, as [`audit::for_case`] returns them) and
+/// Replays case `case` from its entries (`entries`, as [`for_case`] returns them) and
 /// its full document. Read-only: the document is forked, never committed to.
 pub fn replay(
     doc: &mut AutoCommit,
@@ -248,7 +248,7 @@ impl Node {
     /// Replays a case (by id or receipt code) to a moment.
     pub fn replay(&self, reference: &str, point: ReplayPoint) -> Result<Replay> {
         let id = self.case(reference)?.id;
-        let entries = audit::for_case(self.db(), &id)?;
+        let entries = for_case(self.db(), &id)?;
         let mut doc = self.case_doc(&id)?;
         replay(doc.automerge(), id, entries, point)
     }

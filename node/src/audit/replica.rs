@@ -7,19 +7,18 @@
 use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
-use crate::audit::entry::Entry;
+use crate::chain::entry::Entry;
 use crate::error::{AuditError, NodeError, Result};
 use crate::ids::{CaseId, NodeId};
 use crate::node::handle::Node;
 use crate::store::tables::{AUDIT_BY_CASE, AUDIT_FORKS, CASES};
 
-mod precheck;
+pub(crate) mod precheck;
 
 /// Most entries one batch may carry.
 pub const MAX_BATCH: usize = 4096;
 
-/// A stored audit record (`body ‖ signature`) with its payload, unless purged.
-pub type RawRecord = (Vec<u8>, Option<Vec<u8>>);
+pub use precheck::RawRecord;
 
 /// What a batch of received entries did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -45,14 +44,6 @@ pub struct Equivocation {
     pub kept: String,
     /// Hash of the other entry, hex.
     pub other: String,
-}
-
-fn case_key(case: &CaseId, origin: &[u8; 32], seq: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(56);
-    k.extend_from_slice(&case.0);
-    k.extend_from_slice(origin);
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
 }
 
 impl Node {
@@ -134,86 +125,105 @@ impl Node {
         if entries.len() > MAX_BATCH {
             return Err(AuditError::BatchTooLarge { max: MAX_BATCH }.into());
         }
-        let own = self.id();
         let pre = precheck::precheck(origin, self.realm(), entries);
         self.with_write(|tx, head| {
-            let mut out = ChainIngest::default();
-            let mut audit = crate::audit::stored::read_in(tx)?;
-            let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
-            let mut forks = tx.open_table(AUDIT_FORKS)?;
-            // The hash of the entry held at the seq before, once this batch has passed it.
-            let mut last: Option<(u64, [u8; 32])> = None;
-            for (e, (rec, payload)) in pre.passed.iter().zip(entries) {
-                let seq = e.body.seq;
-                let refuse = |why: &str| {
-                    Some(format!(
-                        "entry {} #{seq} refused: {why}",
-                        e.body.origin.short()
-                    ))
-                };
-                let existing = audit.get(&origin.0, seq)?.map(|v| v.record);
-                if let Some(existing) = existing {
-                    if existing == *rec {
-                        out.duplicates += 1;
-                        last = Some((seq, e.hash));
-                    } else {
-                        let kept = Entry::from_record(&existing)
-                            .map(|k| k.hash)
-                            .unwrap_or([0; 32]);
-                        if forks.get((&origin.0, seq, &e.hash))?.is_none() {
-                            forks.insert((&origin.0, seq, &e.hash), rec.as_slice())?;
-                            tracing::warn!(
-                                origin = %origin, seq, kept = %crate::ids::hex(&kept),
-                                "equivocation: two different signed audit entries at one seq"
-                            );
-                        }
-                        out.forks += 1;
-                        last = None;
+            self.ingest_chain_in(tx, head, origin, &pre.passed, entries, pre.refused.clone())
+        })
+    }
+
+    /// The part of [`Node::ingest_chain`] that needs the store, inside a write transaction:
+    /// `passed` are the leading `entries` that passed the pre-checks (`precheck.rs`), and
+    /// `refused` why the next one did not. Duplicates, forks, the hash link and the seq are
+    /// checked here; the entries before the first bad one are stored.
+    pub(crate) fn ingest_chain_in(
+        &self,
+        tx: &redb::WriteTransaction,
+        head: &mut crate::audit::ChainHead,
+        origin: &NodeId,
+        passed: &[Entry],
+        entries: &[RawRecord],
+        refused: Option<String>,
+    ) -> Result<ChainIngest> {
+        let own = self.id();
+        let mut out = ChainIngest::default();
+        let mut audit = crate::audit::stored::read_in(tx)?;
+        let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
+        let mut forks = tx.open_table(AUDIT_FORKS)?;
+        // The hash of the entry held at the seq before, once this batch has passed it.
+        let mut last: Option<(u64, [u8; 32])> = None;
+        for (e, (rec, payload)) in passed.iter().zip(entries) {
+            let seq = e.body.seq;
+            let refuse = |why: &str| {
+                Some(format!(
+                    "entry {} #{seq} refused: {why}",
+                    e.body.origin.short()
+                ))
+            };
+            let existing = audit.get(&origin.0, seq)?.map(|v| v.record);
+            if let Some(existing) = existing {
+                if existing == *rec {
+                    out.duplicates += 1;
+                    last = Some((seq, e.hash));
+                } else {
+                    let kept = Entry::from_record(&existing)
+                        .map(|k| k.hash)
+                        .unwrap_or([0; 32]);
+                    if forks.get((&origin.0, seq, &e.hash))?.is_none() {
+                        forks.insert((&origin.0, seq, &e.hash), rec.as_slice())?;
+                        tracing::warn!(
+                            origin = %origin, seq, kept = %crate::ids::hex(&kept),
+                            "equivocation: two different signed audit entries at one seq"
+                        );
                     }
-                    continue;
+                    out.forks += 1;
+                    last = None;
                 }
-                // A node being restored takes back the entries of its own chain it lost,
-                // checked like a peer's; they move its head (issue 12, `restore.rs`).
-                let restoring = *origin == own && crate::restore::restoring_in(tx)?;
-                if *origin == own && !restoring {
-                    out.refused = refuse("entries of this node's own chain it never wrote");
+                continue;
+            }
+            // A node being restored takes back the entries of its own chain it lost,
+            // checked like a peer's; they move its head (issue 12, `restore.rs`).
+            let restoring = *origin == own && crate::restore::restoring_in(tx)?;
+            if *origin == own && !restoring {
+                out.refused = refuse("entries of this node's own chain it never wrote");
+                break;
+            }
+            let expected_prev = match last {
+                _ if seq == 0 => Some([0u8; 32]),
+                Some((s, h)) if s + 1 == seq => Some(h),
+                _ => audit
+                    .get(&origin.0, seq - 1)?
+                    .and_then(|v| Entry::from_record(&v.record).ok())
+                    .map(|p| p.hash),
+            };
+            match expected_prev {
+                None => {
+                    out.refused = refuse("a gap: the previous entry is not held");
                     break;
                 }
-                let expected_prev = match last {
-                    _ if seq == 0 => Some([0u8; 32]),
-                    Some((s, h)) if s + 1 == seq => Some(h),
-                    _ => audit
-                        .get(&origin.0, seq - 1)?
-                        .and_then(|v| Entry::from_record(&v.record).ok())
-                        .map(|p| p.hash),
-                };
-                match expected_prev {
-                    None => {
-                        out.refused = refuse("a gap: the previous entry is not held");
-                        break;
-                    }
-                    Some(p) if p != e.body.prev => {
-                        out.refused = refuse("its hash link does not match the previous entry");
-                        break;
-                    }
-                    Some(_) => {}
+                Some(p) if p != e.body.prev => {
+                    out.refused = refuse("its hash link does not match the previous entry");
+                    break;
                 }
-                audit.insert(e, payload.as_deref())?;
-                if e.body.case_id != CaseId::NONE {
-                    by_case.insert(case_key(&e.body.case_id, &origin.0, seq).as_slice(), ())?;
-                }
-                if restoring {
-                    crate::restore::adopt_own_entry(tx, head, e)?;
-                }
-                last = Some((seq, e.hash));
-                out.stored += 1;
+                Some(_) => {}
             }
-            // Every entry before the first that failed on its own was handled above.
-            if out.refused.is_none() {
-                out.refused = pre.refused.clone();
+            audit.insert(e, payload.as_deref())?;
+            if e.body.case_id != CaseId::NONE {
+                by_case.insert(
+                    &crate::audit::stored::case_key(&e.body.case_id, &origin.0, seq),
+                    (),
+                )?;
             }
-            Ok(out)
-        })
+            if restoring {
+                crate::restore::adopt_own_entry(tx, head, e)?;
+            }
+            last = Some((seq, e.hash));
+            out.stored += 1;
+        }
+        // Every entry before the first that failed on its own was handled above.
+        if out.refused.is_none() {
+            out.refused = refused;
+        }
+        Ok(out)
     }
 
     /// Every equivocation held as evidence.

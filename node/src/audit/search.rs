@@ -11,10 +11,10 @@ use std::collections::HashMap;
 use redb::ReadableDatabase;
 use serde::Serialize;
 
-use crate::audit::StoredEntry;
 use crate::audit::bundle::ExportSummary;
-use crate::audit::entry::{Action, DecodeError, Entry, EntryBody};
+use crate::audit::read::StoredEntry;
 use crate::audit::source::{AuditSource, DbSource};
+use crate::chain::entry::{Action, DecodeError, Entry, EntryBody};
 use crate::config::NodeRole;
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId};
@@ -138,7 +138,7 @@ impl Names {
 
 /// Receipt code and commune of cases, read once each.
 struct CaseInfo<'t> {
-    cases: &'t redb::ReadOnlyTable<&'static [u8; 16], &'static [u8]>,
+    cases: &'t redb::ReadOnlyTable<&'static [u8; 16], crate::store::tables::SummaryRecord>,
     seen: HashMap<CaseId, Option<(String, String)>>,
 }
 
@@ -221,21 +221,10 @@ impl Node {
         if let Some(case) = &f.case {
             // The case index names exactly the entries of that case.
             let idx = rtx.open_table(AUDIT_BY_CASE)?;
-            for row in idx.range(case.0.as_slice()..)? {
-                let (k, _) = row?;
-                let k = k.value();
-                if !k.starts_with(&case.0) || k.len() != 56 {
-                    break;
-                }
-                let mut origin = [0u8; 32];
-                origin.copy_from_slice(&k[16..48]);
-                let mut seq = [0u8; 8];
-                seq.copy_from_slice(&k[48..56]);
-                let seq = u64::from_be_bytes(seq);
-                if let Some(v) = audit.get(&origin, seq)? {
-                    let b = body_of(&v.record).map_err(|e| corrupt(&NodeId(origin), seq, e))?;
-                    consider(&b, &mut info)?;
-                }
+            for x in crate::audit::stored::case_entries(&idx, &audit, case)? {
+                let b =
+                    body_of(&x.held.record).map_err(|e| corrupt(&NodeId(x.origin), x.seq, e))?;
+                consider(&b, &mut info)?;
             }
         } else {
             for o in &origins {

@@ -157,7 +157,8 @@ impl AuditSource for DbSource<'_> {
         let Some(saved) = rtx
             .open_table(DOCS)?
             .get(&case.0)?
-            .map(|v| v.value().to_vec())
+            .map(|v| v.value().unpack(case).map(std::borrow::Cow::into_owned))
+            .transpose()?
         else {
             return Ok(None);
         };

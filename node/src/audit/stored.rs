@@ -4,6 +4,8 @@
 //! ([`crate::chain::compact`]); the origin's realm and actors ([`AUDIT_ORIGINS`]) and the
 //! cosignature hashes its entries anchor to ([`AUDIT_ANCHORS`]) are kept once. Reads rebuild the
 //! exact signed bytes; a row that does not rebuild is a [`NodeError::Corrupt`] naming the entry.
+//! The audit-by-case index (`audit-by-case-2`) is keyed and read here too ([`case_key`],
+//! [`case_entries`]).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -180,6 +182,45 @@ where
     O: ReadableTable<&'static [u8; 32], &'static [u8]>,
     A: ReadableTable<(&'static [u8; 32], u64), &'static [u8]>,
 {
+    /// The origins whose records are held and whose id starts with `prefix` (the
+    /// audit-by-case index keeps 8 bytes of the origin, see [`case_key`]): one in
+    /// practice; at most 64, skipping from origin to origin.
+    pub fn origins_with_prefix(&self, prefix: &[u8; 8]) -> Result<Vec<[u8; 32]>> {
+        let mut out = Vec::new();
+        let mut from = [0u8; 32];
+        from[..8].copy_from_slice(prefix);
+        while out.len() < 64 {
+            let Some(row) = self.audit.range((&from, 0)..)?.next() else {
+                break;
+            };
+            let o = *row?.0.value().0;
+            if o[..8] != prefix[..] {
+                break;
+            }
+            out.push(o);
+            let Some(next) = next_origin(&o) else {
+                break;
+            };
+            from = next;
+        }
+        Ok(out)
+    }
+
+    /// Every origin whose records are held, in key order (skipping from origin to origin).
+    pub fn origins_held(&self) -> Result<Vec<[u8; 32]>> {
+        let mut out = Vec::new();
+        let mut from = Some([0u8; 32]);
+        while let Some(f) = from {
+            let Some(row) = self.audit.range((&f, 0)..)?.next() else {
+                break;
+            };
+            let o = *row?.0.value().0;
+            out.push(o);
+            from = next_origin(&o);
+        }
+        Ok(out)
+    }
+
     /// The record at (`origin`, `seq`), rebuilt, with its payload when held.
     pub fn get(&self, origin: &[u8; 32], seq: u64) -> Result<Option<Expanded>> {
         let Some(row) = self.audit.get((origin, seq))? else {
@@ -348,8 +389,131 @@ impl WriteRecords<'_> {
     }
 }
 
+/// The origin right after `o` in key order (`None` after the last).
+fn next_origin(o: &[u8; 32]) -> Option<[u8; 32]> {
+    let mut n = *o;
+    for b in n.iter_mut().rev() {
+        if *b == 0xff {
+            *b = 0;
+        } else {
+            *b += 1;
+            return Some(n);
+        }
+    }
+    None
+}
+
 /// Stores one entry inside `tx` (see [`WriteRecords::insert`]); for several, open
 /// [`read_in`] once and insert through it.
 pub fn insert(tx: &WriteTransaction, e: &Entry, payload: Option<&[u8]>) -> Result<()> {
     read_in(tx)?.insert(e, payload)
+}
+
+// The audit-by-case index (table `audit-by-case-2`, store format 4): which entries name a case.
+//
+// A key is `case id (16) ‖ the origin's first 8 bytes ‖ seq (u64 BE)`: 32 bytes where format 3
+// kept the whole 32-byte origin (56). The origin is found again from its prefix among the
+// origins whose records the store holds ([`Records::origins_with_prefix`]).
+// Two origins sharing a prefix (a 64-bit collision, which only a node grinding its own keys
+// could make) are both looked at, and only the record that names the case is kept: the index is
+// a pointer, the record itself says which case it is about.
+
+/// Bytes of a key.
+pub const CASE_KEY_LEN: usize = 32;
+/// Bytes of the origin kept in a key.
+pub const CASE_KEY_PREFIX: usize = 8;
+
+/// The index key of the entry (`origin`, `seq`) that names `case`.
+pub fn case_key(case: &crate::ids::CaseId, origin: &[u8; 32], seq: u64) -> [u8; CASE_KEY_LEN] {
+    let mut k = [0u8; CASE_KEY_LEN];
+    k[..16].copy_from_slice(&case.0);
+    k[16..24].copy_from_slice(&origin[..CASE_KEY_PREFIX]);
+    k[24..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// One entry the index names for a case.
+pub struct CaseEntry {
+    /// The entry's origin.
+    pub origin: [u8; 32],
+    /// Its seq.
+    pub seq: u64,
+    /// The record, rebuilt, with its payload when held.
+    pub held: Expanded,
+}
+
+/// Every entry the index names for `case`, in key order (origin prefix, seq), read through
+/// `audit` (which rebuilds each record).
+pub fn case_entries<I, T, O, A>(
+    idx: &I,
+    audit: &Records<T, O, A>,
+    case: &crate::ids::CaseId,
+) -> Result<Vec<CaseEntry>>
+where
+    I: ReadableTable<&'static [u8; CASE_KEY_LEN], ()>,
+    T: ReadableTable<(&'static [u8; 32], u64), crate::store::tables::CompactRecord>,
+    O: ReadableTable<&'static [u8; 32], &'static [u8]>,
+    A: ReadableTable<(&'static [u8; 32], u64), &'static [u8]>,
+{
+    let mut lo = [0u8; CASE_KEY_LEN];
+    lo[..16].copy_from_slice(&case.0);
+    let mut hi = [0xffu8; CASE_KEY_LEN];
+    hi[..16].copy_from_slice(&case.0);
+    let mut origins: HashMap<[u8; CASE_KEY_PREFIX], Vec<[u8; 32]>> = HashMap::new();
+    let mut out = Vec::new();
+    for row in idx.range::<&[u8; CASE_KEY_LEN]>(&lo..=&hi)? {
+        let (k, _) = row?;
+        let k = k.value();
+        let mut prefix = [0u8; CASE_KEY_PREFIX];
+        prefix.copy_from_slice(&k[16..24]);
+        let mut seq = [0u8; 8];
+        seq.copy_from_slice(&k[24..]);
+        let seq = u64::from_be_bytes(seq);
+        let candidates = match origins.get(&prefix) {
+            Some(c) => c,
+            None => {
+                let c = audit.origins_with_prefix(&prefix)?;
+                origins.entry(prefix).or_insert(c)
+            }
+        };
+        let only = candidates.len() == 1;
+        for origin in candidates {
+            let Some(held) = audit.get(origin, seq)? else {
+                continue;
+            };
+            // One candidate: the record is the one indexed, whatever it holds (verification
+            // reports a damaged one). Several: only the one that names the case.
+            if only
+                || crate::chain::entry::Entry::from_record(&held.record)
+                    .is_ok_and(|e| e.body.case_id == *case)
+            {
+                out.push(CaseEntry {
+                    origin: *origin,
+                    seq,
+                    held,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod by_case_tests {
+    use super::*;
+    use crate::ids::CaseId;
+
+    #[test]
+    fn keys_are_32_bytes_ordered_by_case_then_origin_then_seq() {
+        let a = CaseId([1; 16]);
+        let b = CaseId([2; 16]);
+        let o = [7u8; 32];
+        let k = case_key(&a, &o, 5);
+        assert_eq!(k.len(), 32);
+        assert_eq!(&k[..16], &a.0);
+        assert_eq!(&k[16..24], &o[..8]);
+        assert_eq!(&k[24..], &5u64.to_be_bytes());
+        assert!(case_key(&a, &o, 5) < case_key(&a, &o, 6));
+        assert!(case_key(&a, &o, u64::MAX) < case_key(&b, &[0; 32], 0));
+    }
 }

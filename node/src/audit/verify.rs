@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::audit::checkpoint::{Cosignature, SignedCheckpoint};
-use crate::audit::entry::{Action, DecodeError, Entry, MAX_RECORD_LEN, payload_hash};
-use crate::audit::merkle::CompactRange;
 use crate::audit::source::AuditSource;
+use crate::chain::checkpoint::{Cosignature, SignedCheckpoint};
+use crate::chain::entry::{Action, DecodeError, Entry, MAX_RECORD_LEN, payload_hash};
+use crate::chain::merkle::CompactRange;
 use crate::error::Result;
 use crate::ids::{NodeId, hex};
 
@@ -144,7 +144,7 @@ fn decode_window(window: Vec<Raw>, origin: &NodeId) -> std::result::Result<Vec<D
         let sig_ok = entry.as_ref().is_ok_and(|e| {
             verifier.as_ref().is_some_and(|v| {
                 v.verify(
-                    crate::audit::entry::SIGNATURE_CONTEXT,
+                    crate::chain::entry::SIGNATURE_CONTEXT,
                     &e.hash,
                     &e.signature,
                 )
@@ -576,7 +576,7 @@ pub fn verify_with(
                 walk.hashes.get(idx - 1).copied()
             };
             let root = if cp.size == 0 {
-                Some(crate::audit::merkle::empty_root())
+                Some(crate::chain::merkle::empty_root())
             } else {
                 walk.roots.get(&cp.size).copied()
             };

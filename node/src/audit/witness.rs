@@ -17,9 +17,9 @@
 use redb::ReadableTable;
 use serde::Serialize;
 
-use crate::audit::checkpoint::{Checkpoint, Cosignature, SignedCheckpoint};
-use crate::audit::entry::{ENTRY_HASH_CONTEXT, Entry, payload_hash};
-use crate::audit::merkle::CompactRange;
+use crate::chain::checkpoint::{Checkpoint, Cosignature, SignedCheckpoint};
+use crate::chain::entry::{ENTRY_HASH_CONTEXT, Entry, payload_hash};
+use crate::chain::merkle::CompactRange;
 use crate::error::{AuditError, CosignRefusal, EncodeError, NodeError, Result};
 use crate::ids::{CaseId, NodeId, hex};
 use crate::node::handle::Node;
@@ -93,13 +93,27 @@ impl Node {
         // appended since (every entry was rehashed on each checkpoint before: O(chain) per
         // live push).
         let mut cache = self.own_range();
-        let (mut range, mut head) = match cache.as_ref() {
-            Some((r, h)) if r.size() <= size => (r.clone(), *h),
-            _ => (CompactRange::new(), [0u8; 32]),
-        };
         let rtx = redb::ReadableDatabase::begin_read(self.db())?;
         let t = crate::audit::stored::read(&rtx)?;
         let me = self.id().0;
+        // In memory, else as stored with the last cosignature (`own_range.rs`), else from the
+        // chain's first entry.
+        let (mut range, mut head) = match cache.as_ref() {
+            Some((r, h)) if r.size() <= size => (r.clone(), *h),
+            _ => {
+                let stored = super::own_range::load(&rtx.open_table(META)?, size)?;
+                match stored {
+                    // Used only when its head is the entry held at its last seq.
+                    Some((r, h))
+                        if t.get(&me, r.size() - 1)?
+                            .is_some_and(|x| record_hash(&x.record) == h) =>
+                    {
+                        (r, h)
+                    }
+                    _ => (CompactRange::new(), [0u8; 32]),
+                }
+            }
+        };
         t.each(&me, range.size(), size, |_, x| {
             head = record_hash(&x.record);
             range.push(&head);
@@ -131,7 +145,7 @@ impl Node {
     /// Builds the request for the hub: entries from `old_size` and a signed note at the head.
     pub fn checkpoint_request(&self, old_size: u64) -> Result<AddCheckpoint> {
         let sc = self.own_checkpoint()?;
-        let stored = crate::audit::chain(
+        let stored = crate::audit::read::chain(
             self.db(),
             &self.id(),
             old_size,
@@ -287,7 +301,7 @@ impl Node {
                     );
                 }
                 if e.body.time_ms < prev_time
-                    && e.body.action != crate::audit::entry::Action::ClockJump
+                    && e.body.action != crate::chain::entry::Action::ClockJump
                 {
                     return evidence(
                         format!("entry #{seq}: clock rollback"),
@@ -322,7 +336,7 @@ impl Node {
             for (e, _) in &accepted {
                 if e.body.case_id != CaseId::NONE {
                     by_case.insert(
-                        crate::audit::case_key(&e.body.case_id, &origin.0, e.body.seq).as_slice(),
+                        &crate::audit::stored::case_key(&e.body.case_id, &origin.0, e.body.seq),
                         (),
                     )?;
                 }
@@ -365,7 +379,13 @@ impl Node {
             return Err(bad(CosignRefusal::ChainMismatch));
         }
         let anchor = cs.hash(cp);
+        // The range just computed for the check goes to the store with the cosignature, so
+        // the next checkpoint (often in another process) starts from it.
+        let own_range = self.own_range().clone();
         self.with_write(|tx, head| {
+            if let Some((range, last)) = &own_range {
+                super::own_range::save(tx, range, last)?;
+            }
             tx.open_table(AUDIT_CHECKPOINTS)?
                 .insert((&cp.origin.0, cp.size), note.as_bytes())?;
             tx.open_table(AUDIT_COSIGS)?.insert(
@@ -378,7 +398,7 @@ impl Node {
                 let bytes =
                     serde_json::to_vec(&*head).map_err(EncodeError::json("the chain head"))?;
                 tx.open_table(META)?
-                    .insert(crate::store::META_CHAIN_HEAD, bytes.as_slice())?;
+                    .insert(crate::store::meta::META_CHAIN_HEAD, bytes.as_slice())?;
             }
             Ok(())
         })

@@ -14,10 +14,10 @@
 
 use redb::{ReadableDatabase, ReadableTable};
 
-use crate::audit::checkpoint::{Cosignature, SignedCheckpoint};
-use crate::audit::entry::{Action, Entry};
-use crate::audit::merkle::CompactRange;
 use crate::audit::witness::WitnessReply;
+use crate::chain::checkpoint::{Cosignature, SignedCheckpoint};
+use crate::chain::entry::{Action, Entry};
+use crate::chain::merkle::CompactRange;
 use crate::error::{NodeError, Result};
 use crate::ids::NodeId;
 use crate::node::handle::Node;

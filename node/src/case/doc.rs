@@ -401,6 +401,14 @@ impl CaseDoc {
         self.doc.save()
     }
 
+    /// The whole document in the form the store keeps (store format 4): saved without
+    /// Automerge's per-column deflate, so that the store's own deflate of the whole document
+    /// ([`crate::store::tables::DocBuf`]) sees the text; the same document, the same heads.
+    pub fn save_stored(&mut self) -> Vec<u8> {
+        self.saved_heads = self.doc.get_heads();
+        self.doc.save_nocompress()
+    }
+
     /// Changes made or merged since the document was loaded or last saved.
     pub fn save_incremental(&mut self) -> Vec<u8> {
         let bytes = self.doc.save_after(&self.saved_heads);

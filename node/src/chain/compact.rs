@@ -40,7 +40,7 @@
 //! | case_id | 16, unless `F_NO_CASE` |
 //! | actor | if `F_ACTOR_DICT`: varint index; if `F_ACTOR_INLINE`: 16 |
 //! | heads_before, changes | varint count + 32·n each |
-//! | payload | if `E_DEFLATE` (with `F_PAYLOAD`): varint length, varint deflated length + raw DEFLATE bytes; if `E_PAYLOAD_EXPLICIT`: payload_hash 32, varint length, then the payload as varint length + bytes; else if `F_PAYLOAD`: varint length + bytes; else payload_hash 32, varint length |
+//! | payload | if `E_DEFLATE` (with `F_PAYLOAD`): varint length, varint deflated length + raw DEFLATE bytes; if `E_DEFLATE_DICT` (with `F_PAYLOAD`, store format 4): the same, deflated with the preset payload dictionary; if `E_PAYLOAD_EXPLICIT`: payload_hash 32, varint length, then the payload as varint length + bytes; else if `F_PAYLOAD`: varint length + bytes; else payload_hash 32, varint length |
 //! | signature | 64 |
 
 use crate::chain::entry::{
@@ -68,8 +68,17 @@ const E_EPOCH: u8 = 1;
 const E_RAW: u8 = 1 << 1;
 const E_PAYLOAD_EXPLICIT: u8 = 1 << 2;
 const E_DEFLATE: u8 = 1 << 3;
+/// The payload is deflated with [`PAYLOAD_DICTIONARY`] preset (store format 4).
+const E_DEFLATE_DICT: u8 = 1 << 4;
+/// The preset dictionary of `E_DEFLATE_DICT` payloads: payloads of each kind of entry of a
+/// sample node (made by `payload_dictionary_from_the_sample_node` in
+/// `node/tests/node/pack_cases.rs`). Part of the format: never edited, a better one gets a new
+/// flag.
+const PAYLOAD_DICTIONARY: &[u8] = include_bytes!("payload_dict.bin");
 /// Payloads shorter than this are stored as they are (deflate would not pay).
 const DEFLATE_FROM: usize = 96;
+/// Payloads shorter than this are stored as they are, even with the preset dictionary.
+const DEFLATE_FROM_DICT: usize = 24;
 
 /// What the store keeps once per origin (and per anchor size) for its compact records.
 pub trait Dictionary {
@@ -209,8 +218,12 @@ pub fn compact(
         {
             flags |= F_PAYLOAD;
             match deflate(p) {
-                Some(z) => {
-                    ext |= E_DEFLATE;
+                Some((z, with_dictionary)) => {
+                    ext |= if with_dictionary {
+                        E_DEFLATE_DICT
+                    } else {
+                        E_DEFLATE
+                    };
                     put_varint(&mut out, p.len() as u64);
                     put_varint(&mut out, z.len() as u64);
                     out.extend_from_slice(&z);
@@ -269,16 +282,44 @@ pub struct Expanded {
     pub payload: Option<Vec<u8>>,
 }
 
-/// The payload deflated, when that is shorter by more than its length prefix.
-fn deflate(p: &[u8]) -> Option<Vec<u8>> {
+/// The payload deflated, when that is shorter by more than its length prefix: with the preset
+/// dictionary (`true`) or without, whichever is shorter.
+fn deflate(p: &[u8]) -> Option<(Vec<u8>, bool)> {
     use std::io::Write as _;
-    if p.len() < DEFLATE_FROM {
+    if p.len() < DEFLATE_FROM_DICT {
         return None;
     }
-    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(p).ok()?;
-    let z = z.finish().ok()?;
-    (z.len() + 4 < p.len()).then_some(z)
+    let with = crate::preset_deflate::deflate(PAYLOAD_DICTIONARY, p);
+    let without = (p.len() >= DEFLATE_FROM)
+        .then(|| {
+            let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+            z.write_all(p).ok()?;
+            z.finish().ok()
+        })
+        .flatten();
+    let best = match (with, without) {
+        (Some(a), Some(b)) if b.len() < a.len() => (b, false),
+        (Some(a), _) => (a, true),
+        (None, Some(b)) => (b, false),
+        (None, None) => return None,
+    };
+    (best.0.len() + 4 < p.len()).then_some(best)
+}
+
+fn inflated_with_dictionary(c: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {
+    let n = c.varint("payload length")?;
+    if n > MAX_PAYLOAD as u64 {
+        return Err(DecodeError::TooLarge("payload"));
+    }
+    let zn = c.varint("deflated payload length")?;
+    if zn >= n {
+        return Err(DecodeError::NonCanonical(
+            "a deflated payload that is not shorter",
+        ));
+    }
+    let z = c.take(zn as usize, "deflated payload")?;
+    crate::preset_deflate::inflate(PAYLOAD_DICTIONARY, z, n as usize)
+        .map_err(|_| DecodeError::NonCanonical("a deflated payload that does not inflate"))
 }
 
 fn inflated(c: &mut Reader<'_>) -> Result<Vec<u8>, DecodeError> {
@@ -348,9 +389,10 @@ pub fn expand(
         }
         return Ok(Expanded { record, payload });
     }
-    if ext & !(E_EPOCH | E_PAYLOAD_EXPLICIT | E_DEFLATE) != 0
+    if ext & !(E_EPOCH | E_PAYLOAD_EXPLICIT | E_DEFLATE | E_DEFLATE_DICT) != 0
         || (flags & F_EXT != 0 && ext == 0)
-        || (ext & E_DEFLATE != 0 && flags & F_PAYLOAD == 0)
+        || (ext & (E_DEFLATE | E_DEFLATE_DICT) != 0 && flags & F_PAYLOAD == 0)
+        || (ext & E_DEFLATE != 0 && ext & E_DEFLATE_DICT != 0)
     {
         return Err(DecodeError::NonCanonical("unknown extension"));
     }
@@ -441,7 +483,9 @@ pub fn expand(
         body.extend_from_slice(&n.to_be_bytes());
         Some(payload_bytes(&mut c)?)
     } else if flags & F_PAYLOAD != 0 {
-        let p = if ext & E_DEFLATE != 0 {
+        let p = if ext & E_DEFLATE_DICT != 0 {
+            inflated_with_dictionary(&mut c)?
+        } else if ext & E_DEFLATE != 0 {
             inflated(&mut c)?
         } else {
             payload_bytes(&mut c)?
@@ -509,6 +553,20 @@ impl Dictionary for MemDictionary {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn payloads_deflate_with_the_fixed_dictionary() {
+        // The dictionary is part of the store format: never changed.
+        assert_eq!(
+            blake3::hash(PAYLOAD_DICTIONARY).to_hex().as_str(),
+            "dcd5b8edf7133f8602b4791cf73ab9fc2b7fe6f8006ea58f0b3eb0ec75c2a1da"
+        );
+        let p = r#"{"fields":{"child_place_of_birth":{"from":"Xã Hoàng Văn Thụ, tỉnh Lạng Sơn","to":"Phường Chi Lăng, tỉnh Lạng Sơn"}}}"#.as_bytes();
+        let (z, with) = deflate(p).expect("deflates");
+        assert!(with, "the dictionary wins on an everyday payload");
+        assert!(z.len() * 2 < p.len(), "{} of {}", z.len(), p.len());
+    }
+
     use super::*;
     use crate::chain::entry::Action;
     use crate::identity::NodeKey;

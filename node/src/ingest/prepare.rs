@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::node::handle::Node;
 use crate::store::tables::CASES;
 
-use super::IncomingDoc;
+use super::incoming::IncomingDoc;
 
 /// Documents per batch below which decoding runs on the caller's thread alone.
 const PARALLEL_FROM: usize = 16;

@@ -14,7 +14,7 @@
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
 use serde::Serialize;
 
-use super::IncomingDoc;
+use super::incoming::IncomingDoc;
 pub use crate::error::RefusalKind;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId};
@@ -254,7 +254,7 @@ impl Node {
         Ok(report
             .items
             .iter()
-            .filter(|i| matches!(i, super::Ingested::Stored { .. }))
+            .filter(|i| matches!(i, super::incoming::Ingested::Stored { .. }))
             .count() as u64)
     }
 }

@@ -13,10 +13,10 @@ use std::collections::HashMap;
 
 use automerge::ChangeHash;
 use hoso_schemas::{Role, Status};
-use redb::{ReadableTable, WriteTransaction};
+use redb::WriteTransaction;
 
-use crate::audit::entry::{Action, Entry};
 use crate::case::CaseView;
+use crate::chain::entry::{Action, Entry};
 use crate::error::{NodeError, Result};
 use crate::ids::{CaseId, NodeId, actor_for, hex};
 use crate::node::handle::Node;
@@ -41,20 +41,8 @@ fn claims(tx: &WriteTransaction, case: &CaseId) -> Result<HashMap<[u8; 32], Clai
     let idx = tx.open_table(AUDIT_BY_CASE)?;
     let audit = crate::audit::stored::read_in(tx)?;
     let mut out = HashMap::new();
-    for row in idx.range(case.0.as_slice()..)? {
-        let (k, _) = row?;
-        let k = k.value();
-        if !k.starts_with(&case.0) || k.len() != 56 {
-            break;
-        }
-        let mut origin = [0u8; 32];
-        origin.copy_from_slice(&k[16..48]);
-        let mut seq = [0u8; 8];
-        seq.copy_from_slice(&k[48..56]);
-        let seq = u64::from_be_bytes(seq);
-        let Some(rec) = audit.get(&origin, seq)? else {
-            continue;
-        };
+    for x in crate::audit::stored::case_entries(&idx, &audit, case)? {
+        let (origin, seq, rec) = (x.origin, x.seq, x.held);
         let e = Entry::from_record(&rec.record).map_err(|e| NodeError::Corrupt {
             what: format!("audit entry {} #{seq}", NodeId(origin).short()),
             detail: e.to_string(),

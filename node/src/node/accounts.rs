@@ -5,7 +5,7 @@
 
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::Action;
+use crate::chain::entry::Action;
 use crate::error::{AccountError, NodeError, Result};
 use crate::ids::CaseId;
 use crate::officer::{self, Officer};

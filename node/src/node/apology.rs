@@ -6,8 +6,8 @@
 use chrono::NaiveDate;
 use hoso_schemas::Role;
 
-use crate::audit::entry::Action;
 use crate::case::{ApologyRecord, CaseView};
+use crate::chain::entry::Action;
 use crate::error::{LifecycleError, Limited, Result};
 use crate::write::AuthenticatedOfficer;
 use crate::{deadline, limits};

@@ -6,8 +6,8 @@ use chrono::{DateTime, FixedOffset};
 use hoso_schemas::{CitizenId, Procedure};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::entry::Action;
 use crate::case::{CaseDoc, CaseInit, CaseView, Evidence, HistoryEntry};
+use crate::chain::entry::Action;
 use crate::deadline;
 use crate::error::{NodeError, Refusal, Result};
 use crate::ids::CaseId;

@@ -14,9 +14,9 @@
 use redb::{ReadableDatabase, ReadableTable};
 use serde::Serialize;
 
-use crate::audit::entry::Action;
 use crate::case::CaseView;
 use crate::catalog_bundle::{BundleFile, CatalogBundle, CatalogBundleError, SignedBundle};
+use crate::chain::entry::Action;
 use crate::config::NodeRole;
 use crate::error::{NodeError, Refusal, Result};
 use crate::ids::CaseId;

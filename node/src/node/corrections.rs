@@ -7,8 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::audit::entry::Action;
 use crate::case::{CaseView, FieldCorrection};
+use crate::chain::entry::Action;
 use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::write::AuthenticatedOfficer;
 use crate::{deadline, limits, text};

@@ -9,8 +9,8 @@
 use hoso_schemas::{Role, Status};
 use serde::Serialize;
 
-use crate::audit::entry::Action;
 use crate::case::{CaseView, Note};
+use crate::chain::entry::Action;
 use crate::deadline;
 use crate::error::{IntakeError, NodeError, Result};
 use crate::write::{AuthenticatedOfficer, Author, Permission};

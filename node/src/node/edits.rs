@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use hoso_schemas::{Procedure, Status};
 use redb::WriteTransaction;
 
-use crate::audit::entry::Action;
 use crate::case::{CaseDoc, CaseView, HistoryEntry, Note};
+use crate::chain::entry::Action;
 use crate::deadline;
 use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;

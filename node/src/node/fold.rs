@@ -30,7 +30,7 @@ use crate::doc_store::lock;
 pub use crate::doc_store::{BACKGROUND_AT, MAX_CHUNKS, SMALL_DOC_BYTES};
 use crate::error::Result;
 use crate::ids::CaseId;
-use crate::store::tables::{DOC_CHANGES, DOCS};
+use crate::store::tables::{DOC_CHANGES, DOCS, DocBuf};
 use crate::write::{Author, Permission};
 
 /// What one fold did.
@@ -117,9 +117,12 @@ impl Node {
         let rtx = self.inner.db.begin_read()?;
         let docs = rtx.open_table(DOCS)?;
         let changes = rtx.open_table(DOC_CHANGES)?;
-        let Some(saved) = docs.get(&id.0)?.map(|v| v.value().to_vec()) else {
+        let Some(row) = docs.get(&id.0)? else {
             return Ok(None);
         };
+        let packed = row.value().packed().to_vec();
+        let saved = row.value().unpack(id)?.into_owned();
+        drop(row);
         let mut keys = Vec::new();
         let mut chunks = Vec::new();
         for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
@@ -140,11 +143,13 @@ impl Node {
             }
             other => other,
         })?;
+        let saved_form = doc.save_stored();
         Ok(Some(Prepared {
-            saved,
+            packed,
             keys,
             bytes_before,
-            folded: doc.save(),
+            folded_len: saved_form.len(),
+            folded: DocBuf::pack(&saved_form),
         }))
     }
 
@@ -157,14 +162,14 @@ impl Node {
             let mut docs = tx.open_table(DOCS)?;
             let same = docs
                 .get(&id.0)?
-                .is_some_and(|v| v.value() == p.saved.as_slice());
+                .is_some_and(|v| v.value().packed() == p.packed.as_slice());
             let mut changes = tx.open_table(DOC_CHANGES)?;
             let mut all_there = true;
             for k in &p.keys {
                 all_there &= changes.get((&id.0, *k))?.is_some();
             }
             if same && all_there {
-                docs.insert(&id.0, p.folded.as_slice())?;
+                docs.insert(&id.0, p.folded.row())?;
                 for k in &p.keys {
                     changes.remove((&id.0, *k))?;
                 }
@@ -176,12 +181,11 @@ impl Node {
         }
         ctx.commit()?;
         let n = u32::try_from(p.keys.len()).unwrap_or(u32::MAX);
-        self.doc_cache()
-            .folded(id, n, p.bytes_before, p.folded.len());
+        self.doc_cache().folded(id, n, p.bytes_before, p.folded_len);
         Ok(Folded {
             chunks: n,
             bytes_before: p.bytes_before,
-            bytes_after: p.folded.len(),
+            bytes_after: p.folded_len,
         })
     }
 
@@ -193,7 +197,7 @@ impl Node {
         let saved = rtx
             .open_table(DOCS)?
             .get(&id.0)?
-            .map_or(0, |v| v.value().len());
+            .map_or(0, |v| v.value().stored_len());
         let mut s = CaseStorage {
             saved_bytes: saved,
             ..CaseStorage::default()
@@ -211,20 +215,22 @@ impl Node {
 
 /// A fold read and saved, not yet stored.
 struct Prepared {
-    /// The saved form it was made from.
-    saved: Vec<u8>,
+    /// The stored row of the saved form it was made from (packed).
+    packed: Vec<u8>,
     /// The numbers of the chunks it holds.
     keys: Vec<u32>,
     /// Bytes of the saved form and those chunks.
     bytes_before: usize,
-    /// The new saved form.
-    folded: Vec<u8>,
+    /// The new saved form, packed.
+    folded: DocBuf,
+    /// Its length unpacked.
+    folded_len: usize,
 }
 
 /// How one case is stored ([`Node::case_storage`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct CaseStorage {
-    /// Bytes of the saved form.
+    /// Bytes of the saved form as stored (packed).
     pub saved_bytes: usize,
     /// Change chunks after it.
     pub chunks: u32,

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use hoso_schemas::{Catalog, HolidayCalendar};
 use redb::{Database, WriteTransaction};
 
-use crate::audit::ChainHead;
+use crate::audit::head::ChainHead;
 use crate::config::NodeConfig;
 use crate::error::Result;
 use crate::identity::NodeKey;

@@ -23,8 +23,8 @@ use hoso_schemas::{CitizenId, Procedure};
 use redb::{ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::entry::Action;
 use crate::case::{CaseView, DeclaredCitizen, ExtractRef, Verification, VerificationState};
+use crate::chain::entry::Action;
 use crate::deadline;
 use crate::error::{EncodeError, IntakeError, NodeError, Result};
 use crate::ids::CaseId;

@@ -3,7 +3,7 @@
 use hoso_schemas::Role;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 
-use crate::audit::entry::Action;
+use crate::chain::entry::Action;
 use crate::deadline;
 use crate::error::{Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;

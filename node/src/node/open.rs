@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use hoso_schemas::{Catalog, HolidayCalendar};
 
-use crate::audit::ChainHead;
+use crate::audit::head::ChainHead;
 use crate::config::{NodeConfig, NodeRole};
 use crate::error::{ConfigError, NodeError, Result};
 use crate::identity::NodeKey;
@@ -150,6 +150,10 @@ impl Node {
         };
         // The newest catalog version held (a hub's bundle) is in force over the local one.
         node.refresh_rules()?;
+        // Derived counters missing or built under another store format: rebuilt once here.
+        if let Err(e) = crate::province::ensure_counts(&node) {
+            tracing::warn!(error = %e, "the per-commune counters could not be rebuilt");
+        }
         Ok(node)
     }
 }

@@ -8,8 +8,8 @@
 
 use hoso_schemas::{Channel, PaymentMethod, Status};
 
-use crate::audit::entry::Action;
 use crate::case::{CaseView, HistoryEntry, Payment};
+use crate::chain::entry::Action;
 use crate::deadline;
 use crate::error::{IntakeError, Limited, NodeError, Result};
 use crate::write::{AuthenticatedOfficer, Author, Permission};

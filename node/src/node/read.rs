@@ -94,7 +94,7 @@ impl Node {
     /// caller holds, with the number of change chunks stored after its snapshot. A document that
     /// does not load is [`StoreError::DamagedCase`].
     pub(crate) fn load_doc_from_tables<
-        T: ReadableTable<&'static [u8; 16], &'static [u8]>,
+        T: ReadableTable<&'static [u8; 16], PackedDoc>,
         C: ReadableTable<(&'static [u8; 16], u32), &'static [u8]>,
     >(
         &self,
@@ -102,11 +102,10 @@ impl Node {
         changes: &C,
         id: &CaseId,
     ) -> Result<(CaseDoc, crate::doc_store::Stored)> {
-        let saved = docs
+        let row = docs
             .get(&id.0)?
-            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?
-            .value()
-            .to_vec();
+            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?;
+        let saved = row.value().unpack(id)?;
         let mut chunks = Vec::new();
         let mut next = 0u32;
         for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
@@ -236,7 +235,10 @@ impl Node {
             } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
                 index::scan_prefix(&idx, Prefix::Citizen(text), usize::MAX)?
             } else {
-                index::search_names(&idx, text)?
+                let name_of = |id: &CaseId| -> Result<Option<String>> {
+                    Ok(load(id)?.map(|s| s.applicant_name))
+                };
+                index::search_names_with(&idx, text, Some(&name_of))?
                     .unwrap_or_default()
                     .into_iter()
                     .map(|(id, _)| id)

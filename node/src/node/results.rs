@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use hoso_schemas::Status;
 
-use crate::audit::entry::Action;
 use crate::case::{CaseResult, CaseView, Delivery};
+use crate::chain::entry::Action;
 use crate::error::{LifecycleError, Limited, Refusal, Result};
 use crate::write::AuthenticatedOfficer;
 use crate::{deadline, limits};

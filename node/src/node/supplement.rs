@@ -8,8 +8,8 @@
 use chrono::NaiveDate;
 use hoso_schemas::Status;
 
-use crate::audit::entry::Action;
 use crate::case::{CaseView, HistoryEntry, SupplementRecord};
+use crate::chain::entry::Action;
 use crate::error::{LifecycleError, Limited, Result};
 use crate::write::AuthenticatedOfficer;
 use crate::{deadline, limits};

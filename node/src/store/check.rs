@@ -19,7 +19,7 @@ use crate::ids::CaseId;
 use crate::index;
 use crate::node::handle::Node;
 use crate::store::error::StoreError;
-use crate::store::tables::{CASES, DOC_CHANGES, DOCS, INDEX, OFFICERS, RECEIPTS};
+use crate::store::tables::{CASES, DOC_CHANGES, DOCS, INDEX, OFFICERS, RECEIPTS, SummaryRow};
 
 /// Problems listed in a report at most (the count is always exact).
 pub(crate) const MAX_LISTED: usize = 1000;
@@ -139,10 +139,14 @@ impl Node {
             let id = CaseId(*row?.0.value());
             r.documents += 1;
             with_doc.insert(id);
-            let stored_row = cases.get(&id.0)?.map(|v| v.value().to_vec());
-            let stored: Option<std::result::Result<CaseSummary, String>> = stored_row
-                .as_deref()
-                .map(|b| serde_json::from_slice(b).map_err(|e| e.to_string()));
+            let stored_row = cases.get(&id.0)?.map(|v| v.value().0.to_vec());
+            let stored: Option<std::result::Result<CaseSummary, String>> =
+                stored_row.as_deref().map(|b| {
+                    crate::summaries::decode_bytes(&id, b).map_err(|e| match e {
+                        NodeError::Integrity(StoreError::CorruptSummary { detail, .. }) => detail,
+                        other => other.to_string(),
+                    })
+                });
             let receipt = stored
                 .as_ref()
                 .and_then(|s| s.as_ref().ok())
@@ -310,12 +314,14 @@ impl Node {
             idx.retain(|_, _| false)?;
             for s in &rebuilt {
                 let bytes = crate::summaries::encode(s)?;
-                cases.insert(&s.id.0, bytes.as_slice())?;
+                cases.insert(&s.id.0, SummaryRow(&bytes))?;
                 for k in index::keys(s) {
                     idx.insert(k.as_slice(), ())?;
                 }
                 receipts.insert(s.receipt_code.as_str(), &s.id.0)?;
             }
+            drop((cases, idx, receipts));
+            crate::commune_counts::rebuild_in(tx)?;
             rebuilt.len() as u64
         };
         let mut kinds: std::collections::BTreeMap<&str, u64> = Default::default();
@@ -329,7 +335,7 @@ impl Node {
             .take(20)
             .collect();
         ctx.audit(
-            crate::audit::entry::Action::StoreRepair,
+            crate::chain::entry::Action::StoreRepair,
             CaseId::NONE,
             [0; 16],
             vec![],

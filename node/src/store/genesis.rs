@@ -5,8 +5,9 @@ use std::path::Path;
 
 use hoso_schemas::Role;
 
-use crate::audit::entry::Action;
-use crate::audit::{self, ChainHead, NewEntry};
+use crate::audit::append::{NewEntry, append};
+use crate::audit::head::ChainHead;
+use crate::chain::entry::Action;
 use crate::config::NodeConfig;
 use crate::error::{EncodeError, Refusal, Result};
 use crate::identity::NodeKey;
@@ -75,7 +76,7 @@ pub(crate) fn create(
         "province": config.province,
         "commune": config.commune,
     });
-    let (_, head) = audit::append(
+    let (_, head) = append(
         &tx,
         key,
         realm,
@@ -91,7 +92,7 @@ pub(crate) fn create(
             now_ms: now_ms(),
         },
     )?;
-    let (_, head) = audit::append(
+    let (_, head) = append(
         &tx,
         key,
         realm,
@@ -111,7 +112,7 @@ pub(crate) fn create(
         let bytes = serde_json::to_vec(off).map_err(EncodeError::json("an officer account"))?;
         tx.open_table(OFFICERS)?
             .insert(off.id.as_str(), bytes.as_slice())?;
-        audit::append(
+        append(
             &tx,
             key,
             realm,

@@ -120,7 +120,7 @@ impl crate::node::handle::Node {
     /// while it ran).
     pub fn record_compaction(&self, c: &Compacted) -> crate::error::Result<()> {
         self.append_event(
-            crate::audit::entry::Action::StoreCompact,
+            crate::chain::entry::Action::StoreCompact,
             serde_json::json!({
                 "bytes_before": c.bytes_before,
                 "bytes_after": c.bytes_after,

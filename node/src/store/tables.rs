@@ -3,13 +3,18 @@
 
 use redb::TableDefinition;
 
-/// Key: case id. Value: the compacted Automerge document (`save()`).
-pub const DOCS: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("docs-1");
+pub use super::doc_row::{DocBuf, PackedDoc};
+
+/// Key: case id. Value: the compacted Automerge document (`save()`), packed (deflated when
+/// shorter, see [`super::doc_row`]); read only through [`DocRow::unpack`]. (Format 3 kept the
+/// saved bytes as they were in `docs-1`.)
+pub const DOCS: TableDefinition<&[u8; 16], PackedDoc> = TableDefinition::new("docs-2");
 /// Key: (case id, n). Value: an incremental change chunk appended after the compacted doc.
 pub const DOC_CHANGES: TableDefinition<(&[u8; 16], u32), &[u8]> =
     TableDefinition::new("doc-changes-1");
-/// Key: case id. Value: the case summary row (JSON) that lists and indexes are built from.
-pub const CASES: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("cases-1");
+/// Key: case id. Value: the case summary row that lists and indexes are built from, read and
+/// written only through `summaries` (a compact binary row; format 3 kept JSON in `cases-1`).
+pub const CASES: TableDefinition<&[u8; 16], SummaryRecord> = TableDefinition::new("cases-2");
 /// Key: index key bytes (see `index.rs`). Value: nothing. All secondary indexes share it.
 pub const INDEX: TableDefinition<&[u8], ()> = TableDefinition::new("index-1");
 /// Key: receipt code. Value: case id.
@@ -38,8 +43,9 @@ pub const AUDIT_ORIGINS: TableDefinition<&[u8; 32], &[u8]> =
 /// anchor to at that size; compact records name one by its index.
 pub const AUDIT_ANCHORS: TableDefinition<(&[u8; 32], u64), &[u8]> =
     TableDefinition::new("audit-anchors-1");
-/// Key: case id ‖ origin ‖ seq (56 bytes). Value: nothing. Entries per case.
-pub const AUDIT_BY_CASE: TableDefinition<&[u8], ()> = TableDefinition::new("audit-by-case-1");
+/// Key: case id ‖ origin's first 8 bytes ‖ seq (32 bytes, see `audit::stored::case_key`). Value:
+/// nothing. Entries per case. (Format 3 kept the whole origin, 56 bytes, in `audit-by-case-1`.)
+pub const AUDIT_BY_CASE: TableDefinition<&[u8; 32], ()> = TableDefinition::new("audit-by-case-2");
 /// Key: case id. Value: review-queue record (JSON) of a semantic conflict.
 pub const REVIEW: TableDefinition<&[u8; 16], &[u8]> = TableDefinition::new("review-1");
 /// Key: (origin, seq, entry hash). Value: a second, different validly signed record at an
@@ -125,3 +131,45 @@ pub(crate) const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("
 /// Key: an officer id as typed at a login. Value: [`Failures`](crate::session::Failures) (JSON).
 pub(crate) const LOGIN_FAILURES: TableDefinition<&str, &[u8]> =
     TableDefinition::new("login-failures-1");
+
+/// The value type of [`CASES`]: a summary row, which only `summaries` reads (so no reader
+/// mistakes it for JSON).
+#[derive(Debug)]
+pub struct SummaryRecord;
+
+/// A summary row's bytes (see `summaries`).
+#[derive(Clone, Copy, Debug)]
+pub struct SummaryRow<'a>(pub(crate) &'a [u8]);
+
+impl redb::Value for SummaryRecord {
+    type SelfType<'a>
+        = SummaryRow<'a>
+    where
+        Self: 'a;
+    type AsBytes<'a>
+        = &'a [u8]
+    where
+        Self: 'a;
+
+    fn fixed_width() -> Option<usize> {
+        None
+    }
+
+    fn from_bytes<'a>(data: &'a [u8]) -> SummaryRow<'a>
+    where
+        Self: 'a,
+    {
+        SummaryRow(data)
+    }
+
+    fn as_bytes<'a, 'b: 'a>(value: &'a SummaryRow<'b>) -> &'a [u8]
+    where
+        Self: 'b,
+    {
+        value.0
+    }
+
+    fn type_name() -> redb::TypeName {
+        redb::TypeName::new("hoso::SummaryRecord")
+    }
+}

@@ -36,7 +36,8 @@ use std::sync::MutexGuard;
 use hoso_schemas::{Procedure, Role};
 use redb::{ReadableTable, WriteTransaction};
 
-use crate::audit::{self, ChainHead, NewEntry};
+use crate::audit::append::{NewEntry, append};
+use crate::audit::head::ChainHead;
 use crate::case::{CaseDoc, CaseView};
 use crate::chain::entry::Action;
 use crate::doc_store::Stored;
@@ -45,7 +46,7 @@ use crate::ids::CaseId;
 use crate::limits;
 use crate::node::handle::{Node, Writer};
 use crate::officer::Officer;
-use crate::store::tables::{DOC_CHANGES, DOCS, OFFICERS};
+use crate::store::tables::{DOC_CHANGES, DOCS, DocBuf, OFFICERS};
 
 pub use author::{AuthMethod, AuthenticatedOfficer, Author};
 
@@ -232,6 +233,11 @@ impl<'n> WriteCtx<'n> {
     pub(crate) fn tx(&self) -> &WriteTransaction {
         &self.tx
     }
+    /// The transaction and the chain head together (a received chain moves the head while the
+    /// node restores its own).
+    pub(crate) fn tx_and_head(&mut self) -> (&WriteTransaction, &mut ChainHead) {
+        (&self.tx, &mut self.head)
+    }
     /// The author.
     pub fn author(&self) -> &Author {
         &self.author
@@ -263,7 +269,7 @@ impl<'n> WriteCtx<'n> {
         now_ms: i64,
     ) -> Result<()> {
         let payload = serde_json::to_vec(payload).unwrap_or_default();
-        let (_, head) = audit::append(
+        let (_, head) = append(
             &self.tx,
             self.node.key(),
             self.node.realm(),
@@ -383,9 +389,11 @@ impl<'n> WriteCtx<'n> {
         let change = doc
             .commit(action.as_str(), now)
             .ok_or(Refusal::NothingToChange)?;
-        let bytes = doc.save();
+        let bytes = doc.save_stored();
         limits::check(Limited::DocBytes, bytes.len(), limits::MAX_DOC_BYTES)?;
-        self.tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
+        self.tx
+            .open_table(DOCS)?
+            .insert(&id.0, DocBuf::pack(&bytes).row())?;
         self.tx
             .open_table(crate::store::tables::RECEIPTS)?
             .insert(receipt_code, &id.0)?;
@@ -479,8 +487,9 @@ pub(crate) fn store_doc(
 
 /// Saves the whole document and drops its stored change chunks.
 fn fold_doc(tx: &WriteTransaction, id: &CaseId, doc: &mut CaseDoc) -> Result<Stored> {
-    let bytes = doc.save();
-    tx.open_table(DOCS)?.insert(&id.0, bytes.as_slice())?;
+    let bytes = doc.save_stored();
+    tx.open_table(DOCS)?
+        .insert(&id.0, DocBuf::pack(&bytes).row())?;
     tx.open_table(DOC_CHANGES)?
         .retain_in((&id.0, 0)..=(&id.0, u32::MAX), |_, _| false)?;
     Ok(Stored::saved(bytes.len()))
@@ -531,19 +540,23 @@ pub(crate) fn store_summary(tx: &WriteTransaction, view: &CaseView) -> Result<()
     let old = {
         let mut cases = tx.open_table(CASES)?;
         let old = cases
-            .insert(&view.id.0, bytes.as_slice())?
-            .map(|g| g.value().to_vec());
+            .insert(&view.id.0, crate::store::tables::SummaryRow(&bytes))?
+            .map(|g| g.value().0.to_vec());
         // A row that does not decode would leave its index rows behind: fail closed.
-        old.map(|b| crate::summaries::decode(&view.id, &b))
+        old.map(|b| crate::summaries::decode_bytes(&view.id, &b))
             .transpose()?
     };
     {
         let mut idx = tx.open_table(INDEX)?;
         crate::index::update(&mut idx, old.as_ref(), Some(&new))?;
     }
+    crate::commune_counts::summary_written(tx, old.as_ref(), &new)?;
     if !new.conflict {
         // A resolved (or never conflicting) case leaves the review queue.
         tx.open_table(REVIEW)?.remove(&view.id.0)?;
+    }
+    if let Some(o) = &old {
+        crate::commune_counts::before_feed_moves(tx, &o.commune, &view.id)?;
     }
     crate::node::feed_bump::bump_feed(tx, &view.id)?;
     Ok(())

@@ -307,7 +307,9 @@ fn t17_injected_change_is_unaccounted() {
                 .expect("get")
                 .expect("doc")
                 .value()
-                .to_vec();
+                .unpack(&case)
+                .expect("unpacks")
+                .into_owned();
             let mut am = automerge::AutoCommit::load(&saved).expect("load");
             let rows: Vec<u32> = chunks
                 .range((&case.0, 0)..=(&case.0, u32::MAX))
@@ -327,7 +329,8 @@ fn t17_injected_change_is_unaccounted() {
             use automerge::transaction::Transactable;
             am.put(automerge::ROOT, "status", "returned").expect("put");
             am.commit();
-            docs.insert(&case.0, am.save().as_slice()).expect("save");
+            docs.insert(&case.0, DocBuf::pack(&am.save()).row())
+                .expect("save");
             for n in rows {
                 chunks.remove((&case.0, n)).expect("rm");
             }

@@ -246,3 +246,67 @@ fn t27_witness_size_never_rolls_back() {
     );
     assert_eq!(hub.witnessed_size(&n.id()).expect("s"), size_later);
 }
+
+/// The own chain's range is stored with each cosignature (`audit/own_range.rs`): a node opened
+/// afresh signs the same checkpoint as the one that kept the range in memory, from the stored
+/// range plus the entries appended since; a stored range that does not match the chain is not
+/// used.
+#[test]
+fn a_fresh_process_checkpoints_from_the_stored_range() {
+    let c = build();
+    let (hub, _hd) = hub();
+    let n = c.node();
+    assert!(matches!(sync_round(n, &hub), WitnessReply::Cosigned { .. }));
+    let cosigned = n.chain_head().anchor_size;
+    {
+        let rtx = hoso_node::tamper::db(n).begin_read().expect("read");
+        let meta = rtx.open_table(META).expect("meta");
+        assert!(
+            meta.get(hoso_node::audit::own_range::META_OWN_RANGE)
+                .expect("get")
+                .is_some(),
+            "the range is stored with the cosignature"
+        );
+    }
+    n.add_note(
+        &login(n, "canbo01"),
+        &c.cases[0].receipt_code,
+        "Thêm một ghi chú",
+    )
+    .expect("note");
+    let live = n.own_checkpoint().expect("checkpoint").checkpoint;
+    assert!(live.size > cosigned);
+    let dir = c.dir();
+    let closed = close(c);
+    let fresh = Node::open(&dir).expect("open");
+    let again = fresh.own_checkpoint().expect("checkpoint").checkpoint;
+    assert_eq!(
+        (again.size, again.root, again.head),
+        (live.size, live.root, live.head)
+    );
+    // A stored range whose head is not the chain's entry at that seq is ignored.
+    {
+        let tx = hoso_node::tamper::db(&fresh).begin_write().expect("write");
+        {
+            let mut meta = tx.open_table(META).expect("meta");
+            let held = meta
+                .get(hoso_node::audit::own_range::META_OWN_RANGE)
+                .expect("get")
+                .map(|v| v.value().to_vec())
+                .expect("stored");
+            let mut bad = held.clone();
+            bad[0] ^= 1;
+            meta.insert(hoso_node::audit::own_range::META_OWN_RANGE, bad.as_slice())
+                .expect("insert");
+        }
+        tx.commit().expect("commit");
+    }
+    drop(fresh);
+    let fresh = Node::open(&dir).expect("open");
+    let third = fresh.own_checkpoint().expect("checkpoint").checkpoint;
+    assert_eq!(
+        (third.size, third.root, third.head),
+        (live.size, live.root, live.head)
+    );
+    drop(closed);
+}

@@ -14,6 +14,12 @@
 //! heads the peer now holds. Audit chains of the two nodes follow the same way. `Idle` says "my
 //! feed is sent"; in a one-shot round the initiator ends with `Done` once both sides are idle
 //! and every batch is acknowledged.
+//!
+//! Messages that arrive together are taken together (`session/group.rs`): a run of `Docs` and
+//! `Audit` messages is ingested in one durable commit, decoding on every core beside the one
+//! writer, and each batch of it is acknowledged after that commit; a run of `Ack`s is recorded
+//! in one commit. A backlog of audit entries is streamed ([`AUDIT_PUMP_BYTES`] per step, the
+//! driver pumping again as its send queue drains), never held in memory whole.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::time::Instant;
@@ -31,6 +37,8 @@ use super::message::{AuditRecord, DocMsg, Jurisdiction, Message, PROTOCOL, Witne
 use super::pace::Pacer;
 use crate::error::SyncError;
 
+mod group;
+
 /// Feed entries read per `Docs` batch.
 pub const BATCH_ENTRIES: usize = 512;
 /// Document bytes per batch before it is cut (well under the frame limit).
@@ -43,6 +51,10 @@ pub const PART_BYTES: usize = 2 << 20;
 pub const MESSAGE_BYTES: usize = 4 << 20;
 /// `Docs` batches in flight before waiting for an `Ack`.
 pub const WINDOW: usize = 4;
+/// Audit record and payload bytes one [`Session::pump`] sends at most while a backlog of
+/// entries waits (the driver pumps again as its send queue drains): a commune with a large
+/// backlog streams it instead of holding it all in memory at once.
+pub const AUDIT_PUMP_BYTES: usize = 4 << 20;
 /// Audit entries per `Audit` message.
 pub const AUDIT_BATCH: usize = 1024;
 /// Audit record and payload bytes per `Audit` message (one entry always fits: a record is
@@ -180,6 +192,8 @@ pub struct Session {
     /// (a hub forwarding entries that arrived a moment before their cosignature): looked up
     /// again on every step until found.
     anchors_wanted: BTreeMap<NodeId, BTreeSet<u64>>,
+    /// More audit entries wait to be sent than the last [`Session::pump`] sent.
+    audit_behind: bool,
 }
 
 impl Session {
@@ -220,6 +234,7 @@ impl Session {
             hub_witnesses,
             cosigs_relayed: BTreeSet::new(),
             anchors_wanted: BTreeMap::new(),
+            audit_behind: false,
         }
     }
 
@@ -452,30 +467,7 @@ impl Session {
                 acked,
                 reason,
             } => {
-                let Some(batch) = self.inflight.pop_front() else {
-                    return Err(SyncError::Protocol("ack without a batch in flight".into()));
-                };
-                if batch.upto != upto {
-                    return Err(SyncError::Protocol(format!(
-                        "ack for {upto}, expected {}",
-                        batch.upto
-                    )));
-                }
-                self.stats.refused_by_peer += u64::from(refused);
-                if refused > 0 {
-                    tracing::warn!(peer = %self.peer.name, refused, %reason, "the peer refused cases");
-                    if self.stats.refusal_reason.is_none() {
-                        self.stats.refusal_reason = Some(reason);
-                    }
-                }
-                self.pacer.acked(batch.bytes, batch.sent, Instant::now());
-                for id in batch.seqs.keys() {
-                    self.in_flight_heads.remove(id);
-                }
-                let rows: Vec<_> = acked
-                    .into_iter()
-                    .filter_map(|(id, heads)| batch.seqs.get(&id).map(|s| (id, *s, heads)))
-                    .collect();
+                let rows = self.take_ack(upto, refused, acked, reason)?;
                 self.node.record_acked(&self.peer.node_id, &rows)?;
                 self.pump()
             }
@@ -522,6 +514,42 @@ impl Session {
                 Ok(out)
             }
         }
+    }
+
+    /// Takes the peer's `Ack` of the oldest batch in flight: the batch leaves the window and
+    /// the rows the peer now holds are returned, for [`Node::record_acked`].
+    #[allow(clippy::type_complexity)]
+    fn take_ack(
+        &mut self,
+        upto: u64,
+        refused: u32,
+        acked: Vec<(CaseId, Vec<[u8; 32]>)>,
+        reason: String,
+    ) -> Result<Vec<(CaseId, u64, Vec<[u8; 32]>)>, SyncError> {
+        let Some(batch) = self.inflight.pop_front() else {
+            return Err(SyncError::Protocol("ack without a batch in flight".into()));
+        };
+        if batch.upto != upto {
+            return Err(SyncError::Protocol(format!(
+                "ack for {upto}, expected {}",
+                batch.upto
+            )));
+        }
+        self.stats.refused_by_peer += u64::from(refused);
+        if refused > 0 {
+            tracing::warn!(peer = %self.peer.name, refused, %reason, "the peer refused cases");
+            if self.stats.refusal_reason.is_none() {
+                self.stats.refusal_reason = Some(reason);
+            }
+        }
+        self.pacer.acked(batch.bytes, batch.sent, Instant::now());
+        for id in batch.seqs.keys() {
+            self.in_flight_heads.remove(id);
+        }
+        Ok(acked
+            .into_iter()
+            .filter_map(|(id, heads)| batch.seqs.get(&id).map(|s| (id, *s, heads)))
+            .collect())
     }
 
     /// Commune side: the hub's answer to the outstanding checkpoint.
@@ -624,11 +652,21 @@ impl Session {
             self.node
                 .ingest_batch(&self.peer.node_id, &incoming, upto, &allow)?
         };
+        Ok(vec![self.ack_of(upto, &incoming, report)])
+    }
+
+    /// The `Ack` of a `Docs` batch ingested here (its report), with the statistics it moves.
+    fn ack_of(
+        &mut self,
+        upto: u64,
+        incoming: &[IncomingDoc],
+        report: hoso_node::ingest::IngestReport,
+    ) -> Message {
         let mut acked = Vec::new();
         let mut refused = 0u32;
         let mut already_held = 0u64;
         let mut first_reason = String::new();
-        for (item, d) in report.items.into_iter().zip(&incoming) {
+        for (item, d) in report.items.into_iter().zip(incoming) {
             match item {
                 Ingested::Stored {
                     id,
@@ -665,12 +703,12 @@ impl Session {
             self.stats.already_held += already_held;
             tracing::info!(target: "hoso_sync::resent", peer = %self.peer.name, upto, already_held, "received cases already held here");
         }
-        Ok(vec![Message::Ack {
+        Message::Ack {
             upto,
             refused,
             acked,
             reason: first_reason,
-        }])
+        }
     }
 
     /// The role, province and commune a chain's genesis entry declares, if `entries` holds it.
@@ -709,28 +747,56 @@ impl Session {
         origin: NodeId,
         entries: Vec<AuditRecord>,
     ) -> Result<Vec<Message>, SyncError> {
-        if !self.chain_origins().contains(&origin) {
-            self.stats.audit_refused += entries.len() as u64;
-            tracing::warn!(peer = %self.peer.name, origin = %origin, "refused a chain outside scope");
+        if !self.audit_admitted(&origin, &entries)? {
             return Ok(vec![]);
-        }
-        if origin == self.peer.node_id
-            && let Some(why) = self.genesis_mismatch(&entries)
-        {
-            return Err(SyncError::ScopeMismatch(why));
         }
         let rows: Vec<_> = entries.into_iter().map(|e| (e.record, e.payload)).collect();
         let r = self.node.ingest_chain(&origin, &rows)?;
+        self.count_audit(rows.len(), &r);
+        if r.stored > 0 {
+            self.after_audit_stored()?;
+        }
+        Ok(vec![])
+    }
+
+    /// An audit message's checks before its entries are read: `Ok(false)` when its chain is
+    /// not one this session exchanges (refused, counted); an error when the peer's own chain
+    /// begins as another node than it declared.
+    fn audit_admitted(
+        &mut self,
+        origin: &NodeId,
+        entries: &[AuditRecord],
+    ) -> Result<bool, SyncError> {
+        if !self.chain_origins().contains(origin) {
+            self.stats.audit_refused += entries.len() as u64;
+            tracing::warn!(peer = %self.peer.name, origin = %origin, "refused a chain outside scope");
+            return Ok(false);
+        }
+        if *origin == self.peer.node_id
+            && let Some(why) = self.genesis_mismatch(entries)
+        {
+            return Err(SyncError::ScopeMismatch(why));
+        }
+        Ok(true)
+    }
+
+    /// Counts what ingesting `n` received entries did.
+    fn count_audit(&mut self, n: usize, r: &hoso_node::audit::replica::ChainIngest) {
         self.stats.audit_received += r.stored;
         self.stats.equivocations += r.forks;
         if let Some(why) = &r.refused {
-            self.stats.audit_refused += rows.len() as u64 - r.stored - r.duplicates - r.forks;
+            self.stats.audit_refused += n as u64 - r.stored - r.duplicates - r.forks;
             tracing::warn!(peer = %self.peer.name, %why, "refused audit entries");
         }
-        if r.stored > 0 && !self.replayed_cosigs.is_empty() {
+    }
+
+    /// After received entries were stored: the cosignatures a restore replayed that wait for
+    /// them, and the cases quarantined for want of them.
+    fn after_audit_stored(&mut self) -> Result<(), SyncError> {
+        if !self.replayed_cosigs.is_empty() {
             super::restore::store_pending(&self.node, &mut self.replayed_cosigs)?;
         }
-        if r.stored > 0 {
+        {
             // Cases refused for want of these entries may now be merged.
             let cfg = self.node.config().clone();
             let released = {
@@ -740,7 +806,7 @@ impl Session {
             };
             self.stats.released += released;
         }
-        Ok(vec![])
+        Ok(())
     }
 
     /// Produces what can be sent now: new audit entries first (so the peer holds the entry of
@@ -751,11 +817,15 @@ impl Session {
         if !self.got_hello || self.done_sent {
             return Ok(out);
         }
-        // The documents are read before the audit entries: an entry is written in the same
-        // transaction as its change, so every change read here has its entry read below.
+        // A backlog of audit entries is streamed: at most `AUDIT_PUMP_BYTES` per call, and no
+        // documents until it is sent (the driver calls again as its queue drains, see
+        // `audit_behind`). Then the documents are read before the audit entries: an entry is
+        // written in the same transaction as its change, so every change read here has its
+        // entry read below.
+        self.audit_behind = !self.send_audit(Some(AUDIT_PUMP_BYTES), &mut out)?;
         let mut docs_out = Vec::new();
         let mut exhausted = false;
-        while self.inflight.len() < WINDOW {
+        while !self.audit_behind && self.inflight.len() < WINDOW {
             let batch = {
                 let in_flight = &self.in_flight_heads;
                 let assume = |id: &CaseId| in_flight.get(id).cloned().unwrap_or_default();
@@ -839,47 +909,8 @@ impl Session {
                 docs_out.push(Message::Docs { upto, docs });
             }
         }
-        for o in self.chain_origins() {
-            let Some(from) = self.audit_cursor.get(&o).copied() else {
-                continue;
-            };
-            let mut cited: Option<(u64, u64)> = None;
-            let mut ends = BTreeSet::new();
-            let relays = self.relays_cosigs(&o);
-            loop {
-                let may_hold = |p: &str, c: &str| self.peer_may_hold(p, c);
-                let recs = self.node.chain_records_bounded(
-                    &o,
-                    from_cursor(&self.audit_cursor, &o, from),
-                    AUDIT_BATCH,
-                    self.audit_bytes.min(self.pacer.audit_budget()),
-                    &may_hold,
-                )?;
-                if recs.is_empty() {
-                    break;
-                }
-                if relays && let Some(((lo, hi), e)) = hoso_node::audit::relay::cited_range(&recs) {
-                    cited = Some(cited.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
-                    ends.extend(e);
-                }
-                let n = recs.len() as u64;
-                self.stats.audit_sent += n;
-                if let Some(c) = self.audit_cursor.get_mut(&o) {
-                    *c += n;
-                }
-                out.push(Message::Audit {
-                    origin: o,
-                    entries: recs
-                        .into_iter()
-                        .map(|(record, payload)| AuditRecord { record, payload })
-                        .collect(),
-                });
-            }
-            if relays {
-                // After the entries, so the peer holds what each cosignature covers; with the
-                // anchors still wanted from earlier steps.
-                out.extend(self.relay_cosigs(&o, cited, ends)?);
-            }
+        if !self.audit_behind {
+            self.send_audit(None, &mut out)?;
         }
         out.extend(docs_out);
         // Hub side: the newest catalog version, before `Idle` (a one-shot round waits for it).
@@ -908,6 +939,75 @@ impl Session {
             out.push(Message::Done);
         }
         Ok(out)
+    }
+
+    /// Appends `Audit` messages of every chain exchanged, from where the peer is, to `out`: all
+    /// there is, or about `budget` bytes of records and payloads. True when every chain was
+    /// sent to its end.
+    fn send_audit(
+        &mut self,
+        mut budget: Option<usize>,
+        out: &mut Vec<Message>,
+    ) -> Result<bool, SyncError> {
+        let mut caught_up = true;
+        for o in self.chain_origins() {
+            let Some(from) = self.audit_cursor.get(&o).copied() else {
+                continue;
+            };
+            let mut cited: Option<(u64, u64)> = None;
+            let mut ends = BTreeSet::new();
+            let relays = self.relays_cosigs(&o);
+            loop {
+                if budget == Some(0) {
+                    caught_up = false;
+                    break;
+                }
+                let may_hold = |p: &str, c: &str| self.peer_may_hold(p, c);
+                let recs = self.node.chain_records_bounded(
+                    &o,
+                    from_cursor(&self.audit_cursor, &o, from),
+                    AUDIT_BATCH,
+                    self.audit_bytes.min(self.pacer.audit_budget()),
+                    &may_hold,
+                )?;
+                if recs.is_empty() {
+                    break;
+                }
+                let bytes: usize = recs
+                    .iter()
+                    .map(|(r, p)| r.len() + p.as_ref().map_or(0, Vec::len))
+                    .sum();
+                if relays && let Some(((lo, hi), e)) = hoso_node::audit::relay::cited_range(&recs) {
+                    cited = Some(cited.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+                    ends.extend(e);
+                }
+                let n = recs.len() as u64;
+                self.stats.audit_sent += n;
+                if let Some(c) = self.audit_cursor.get_mut(&o) {
+                    *c += n;
+                }
+                budget = budget.map(|b| b.saturating_sub(bytes));
+                out.push(Message::Audit {
+                    origin: o,
+                    entries: recs
+                        .into_iter()
+                        .map(|(record, payload)| AuditRecord { record, payload })
+                        .collect(),
+                });
+            }
+            if relays {
+                // After the entries, so the peer holds what each cosignature covers; with the
+                // anchors still wanted from earlier steps.
+                out.extend(self.relay_cosigs(&o, cited, ends)?);
+            }
+        }
+        Ok(caught_up)
+    }
+
+    /// The session holds more audit entries to send than one step sends: call
+    /// [`Session::pump`] again once what was sent has left (the driver does, as its queue drains).
+    pub fn audit_behind(&self) -> bool {
+        self.audit_behind && self.got_hello && !self.done_sent
     }
 
     /// Both sides said `Done` (one-shot round over).

@@ -5,11 +5,12 @@
 //! what needs the store (duplicates, forks, the hash link, the seq) while other sessions'
 //! batches are checked beside them.
 
-use crate::audit::entry::{Entry, SIGNATURE_CONTEXT, payload_hash};
+use crate::chain::entry::{Entry, SIGNATURE_CONTEXT, payload_hash};
 use crate::identity::Verifier;
 use crate::ids::NodeId;
 
-use super::RawRecord;
+/// A stored audit record (`body ‖ signature`) with its payload, unless purged.
+pub type RawRecord = (Vec<u8>, Option<Vec<u8>>);
 
 /// Entries per batch below which checking runs on the caller's thread alone.
 const PARALLEL_FROM: usize = 64;
@@ -17,13 +18,13 @@ const PARALLEL_FROM: usize = 64;
 /// The leading entries of a batch that passed, decoded, and why the next one failed (none when
 /// every entry passed). The caller stores the passed entries after its own checks and then
 /// reports the refusal, which keeps "stops at the first bad entry, the ones before it are kept".
-pub(super) struct Prechecked {
-    pub(super) passed: Vec<Entry>,
-    pub(super) refused: Option<String>,
+pub(crate) struct Prechecked {
+    pub(crate) passed: Vec<Entry>,
+    pub(crate) refused: Option<String>,
 }
 
 /// Checks `entries` of `origin`'s chain for a node of `realm`.
-pub(super) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) -> Prechecked {
+pub(crate) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) -> Prechecked {
     // One origin per batch: its key is decompressed once.
     let verifier = Verifier::new(origin);
     let one = |(rec, payload): &RawRecord| -> Result<Entry, String> {

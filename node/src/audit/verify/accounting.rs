@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::Finding;
+use super::finding::Finding;
 use crate::audit::source::AuditSource;
 use crate::error::Result;
 use crate::ids::{CaseId, NodeId, hex};
