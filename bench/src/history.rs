@@ -5,6 +5,10 @@
 //! without it (`Node::set_doc_cache(false)`: every use loads and replays the stored document,
 //! as before the cache), and a bare load of the stored document (`Node::case_doc`).
 //!
+//! The node folds the case's change log in the background (`Node::fold_in_background`), as
+//! `serve` and the console do. `load_uncached` is the open of a case no cache holds (the first
+//! open after a start): the stored document loaded and read whole.
+//!
 //! A case holds at most `limits::MAX_DOC_CHANGES` changes and `MAX_DOC_BYTES` bytes: a point
 //! past them is reported as refused. Built with `--features bench-long-history` (benchmarks
 //! only) the node's limits are raised so that 10,000 changes can be measured.
@@ -42,6 +46,10 @@ struct Point {
     open_cached: Latency,
     open_uncached: Latency,
     load_stored_doc: Latency,
+    /// One fold of the case's change log into its saved form (what the background thread does).
+    fold: Latency,
+    /// Change chunks stored after the saved form when the point was measured.
+    stored_chunks: u32,
 }
 
 #[derive(Debug, Serialize)]
@@ -127,6 +135,7 @@ fn setup(dir: &std::path::Path) -> anyhow::Result<(Node, AuthenticatedOfficer, S
 fn run_history(a: &HistoryArgs) -> anyhow::Result<HistoryBench> {
     let tmp = tempfile::tempdir()?;
     let (node, canbo, code) = setup(&tmp.path().join("node"))?;
+    node.fold_in_background();
     let mut targets = a.changes.clone();
     targets.sort_unstable();
     let mut changes = 1usize;
@@ -176,8 +185,18 @@ fn run_history(a: &HistoryArgs) -> anyhow::Result<HistoryBench> {
             node.case_doc(&id).map(|_| ()).map_err(Into::into)
         })?;
         let stored_doc_bytes = node.case_doc(&id).ok().map(|mut d| d.save().len());
+        let stored_chunks = node.case_storage(&code)?.chunks;
+        let mut folds = Vec::new();
+        for _ in 0..a.samples.min(5) {
+            // A chunk to fold, then the fold the background thread would make.
+            note(&node)?;
+            let t = Instant::now();
+            node.fold_case_now(&code)?;
+            folds.push(t.elapsed());
+        }
+        let fold = Latency::of(folds);
         node.set_doc_cache(true);
-        changes += 2 * a.samples;
+        changes += 2 * a.samples + a.samples.min(5);
         points.push(Point {
             prior_changes: target,
             stored_doc_bytes,
@@ -187,6 +206,8 @@ fn run_history(a: &HistoryArgs) -> anyhow::Result<HistoryBench> {
             open_cached,
             open_uncached,
             load_stored_doc,
+            fold,
+            stored_chunks,
         });
     }
     let (cache_hits, cache_misses) = node.doc_cache_stats();

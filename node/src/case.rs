@@ -5,6 +5,7 @@ pub mod doc;
 pub mod intake;
 pub mod lifecycle;
 pub mod view;
+pub mod view_update;
 
 pub use correction::FieldCorrection;
 pub use doc::{CaseDoc, CaseInit};

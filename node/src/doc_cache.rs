@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use redb::ReadableTable;
 
 use crate::case::CaseDoc;
+use crate::doc_store::Stored;
 use crate::error::Result;
 use crate::ids::CaseId;
 use crate::store::tables::FEED_BY_DOC;
@@ -36,12 +37,12 @@ pub const MAX_STORED_BYTES: usize = 16 << 20;
 pub(crate) struct Cached {
     /// The document, its saved heads at the stored state.
     pub(crate) doc: CaseDoc,
-    /// Change chunks stored after its snapshot.
-    pub(crate) chunks: u32,
-    /// Stored bytes (snapshot plus chunks).
-    pub(crate) stored_bytes: usize,
+    /// How it is stored (saved form, change chunks, bytes).
+    pub(crate) stored: Stored,
     /// The document's view (`CaseDoc::view`, a pure function of the document), once computed.
     pub(crate) view: Option<crate::case::CaseView>,
+    /// The number of changes in the document, once counted.
+    pub(crate) changes: Option<usize>,
 }
 
 struct Entry {
@@ -80,7 +81,7 @@ impl DocCache {
     /// Takes the document of `id` out when it is the stored version `stamp`; drops a stale one.
     pub(crate) fn take(&mut self, id: &CaseId, stamp: Option<u64>) -> Option<Cached> {
         let e = self.entries.remove(id)?;
-        self.bytes -= e.cached.stored_bytes;
+        self.bytes -= e.cached.stored.bytes;
         if stamp == Some(e.stamp) && !self.disabled {
             self.hits += 1;
             Some(e.cached)
@@ -101,7 +102,7 @@ impl DocCache {
             Some(e) if Some(e.stamp) == stamp => {}
             Some(_) => {
                 if let Some(e) = self.entries.remove(id) {
-                    self.bytes -= e.cached.stored_bytes;
+                    self.bytes -= e.cached.stored.bytes;
                 }
                 self.misses += 1;
                 return None;
@@ -127,9 +128,9 @@ impl DocCache {
         }
         self.tick += 1;
         if let Some(old) = self.entries.remove(&id) {
-            self.bytes -= old.cached.stored_bytes;
+            self.bytes -= old.cached.stored.bytes;
         }
-        self.bytes += cached.stored_bytes;
+        self.bytes += cached.stored.bytes;
         self.entries.insert(
             id,
             Entry {
@@ -151,8 +152,20 @@ impl DocCache {
                 break;
             };
             if let Some(e) = self.entries.remove(&oldest) {
-                self.bytes -= e.cached.stored_bytes;
+                self.bytes -= e.cached.stored.bytes;
             }
+        }
+    }
+
+    /// Case `id`'s first `chunks` change chunks and saved form, `removed` bytes, were folded into
+    /// a saved form of `added` bytes (`node/fold.rs`): the content is the same.
+    pub(crate) fn folded(&mut self, id: &CaseId, chunks: u32, removed: usize, added: usize) {
+        if let Some(e) = self.entries.get_mut(id) {
+            let s = &mut e.cached.stored;
+            let bytes = s.bytes.saturating_sub(removed) + added;
+            self.bytes = self.bytes - s.bytes + bytes;
+            s.bytes = bytes;
+            s.chunks = s.chunks.saturating_sub(chunks);
         }
     }
 
@@ -176,9 +189,9 @@ mod tests {
     fn cached(bytes: usize) -> Cached {
         Cached {
             doc: CaseDoc::new([1; 16]),
-            chunks: 0,
-            stored_bytes: bytes,
+            stored: Stored::saved(bytes),
             view: None,
+            changes: None,
         }
     }
 

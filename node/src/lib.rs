@@ -50,7 +50,8 @@
 //! [`restore`] (a restored node's new chain incarnation), [`rebuild`] (a new node taking a
 //! lost one's place), [`roster_carry`] (the officer accounts a rebuild carries over),
 //! [`doctor`] (what `hoso doctor` reads), [`catalog_bundle`] (the province's catalog as a
-//! signed, versioned bundle the hub publishes and communes apply); [`doc_cache`] keeps loaded
+//! signed, versioned bundle the hub publishes and communes apply); [`doc_store`] says how a case
+//! document and its change log are stored and folded; [`doc_cache`] keeps loaded
 //! case documents of a long-running node, checked against the store on each use.
 //!
 //! Private storage: the redb tables (`store`), the index keys (`index`, one typed builder per
@@ -82,6 +83,7 @@ pub mod config;
 pub mod conflicts;
 pub mod deadline;
 pub mod doc_cache;
+pub mod doc_store;
 pub mod doctor;
 pub mod error;
 pub mod feed;
@@ -123,7 +125,10 @@ pub use error::{NodeError, Result};
 pub use identity::NodeKey;
 pub use ids::{CaseId, NodeId};
 pub use index::{DueDate, StatusKey, date_bytes};
-pub use node::{CaseQuery, InitOptions, NewCase, Node, NodeStatus, Prefill};
+pub use node::{
+    BACKGROUND_AT, CaseQuery, CaseStorage, InitOptions, MAX_CHUNKS, NewCase, Node, NodeStatus,
+    Prefill, SMALL_DOC_BYTES,
+};
 pub use officer::Officer;
 pub use peers::{Peer, Peers};
 pub use scratch_chain::ScratchChain;

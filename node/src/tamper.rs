@@ -51,8 +51,12 @@ pub fn plant_change(db: &Database, id: &CaseId, chunk: &[u8]) -> Result<()> {
     let tx = db.begin_write()?;
     {
         let mut t = tx.open_table(DOC_CHANGES)?;
-        let n = t.range((&id.0, 0)..=(&id.0, u32::MAX))?.count();
-        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        // After the last stored chunk (numbers need not start at 0: `node/fold.rs`).
+        let n = t
+            .range((&id.0, 0)..=(&id.0, u32::MAX))?
+            .next_back()
+            .transpose()?
+            .map_or(0, |(k, _)| k.value().1.saturating_add(1));
         t.insert((&id.0, n), chunk)?;
     }
     bump_feed(&tx, id)?;

@@ -12,6 +12,7 @@ mod node {
     pub(crate) mod durability;
     pub(crate) mod intake;
     pub(crate) mod lifecycle;
+    pub(crate) mod long_history;
     pub(crate) mod merge_prop;
     pub(crate) mod pack_cases;
     pub(crate) mod store_compact;

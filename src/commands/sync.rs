@@ -120,6 +120,8 @@ pub(super) fn peer(cli: &Cli, cmd: &PeerCmd) -> anyhow::Result<ExitCode> {
 /// `hoso serve`: runs the sync engine until SIGINT or SIGTERM.
 pub(super) fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
+    // A long-running node folds long case histories off the write path (issue 13).
+    node.fold_in_background();
     let bind = match &args.listen {
         Some(l) => Some(
             l.parse()

@@ -74,6 +74,8 @@ pub fn run(node: Node, opts: RunOptions) -> Result<(), TuiError> {
 
 /// Runs the console inside an existing tokio runtime (e.g. next to a sync engine).
 pub async fn run_async(node: Node, opts: RunOptions) -> Result<(), TuiError> {
+    // A long-running node folds long case histories off the write path (issue 13).
+    node.fold_in_background();
     let mut terminal = ratatui::try_init()?;
     let _guard = Guard { mouse: opts.mouse };
     execute!(stdout(), EnableBracketedPaste)?;

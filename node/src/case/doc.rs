@@ -195,6 +195,11 @@ impl CaseDoc {
         &mut self.doc
     }
 
+    /// The underlying document, read-only.
+    pub(crate) fn doc_ref(&self) -> &AutoCommit {
+        &self.doc
+    }
+
     /// Current heads.
     pub fn heads(&mut self) -> Vec<ChangeHash> {
         self.doc.get_heads()
@@ -458,6 +463,12 @@ impl CaseDoc {
         let hydrate::Value::Map(root) = self.doc.hydrate(ROOT, None)? else {
             return Err(corrupt("root is not a map"));
         };
+        self.view_of_root(&root)
+    }
+
+    /// The view of a hydrated root map (the whole document, or all of it but lists whose
+    /// part of the view the caller fills in: `view_update.rs`).
+    pub(crate) fn view_of_root(&self, root: &hydrate::Map) -> Result<CaseView> {
         let need =
             |k: &str| scalar_str(root.get(k)).ok_or_else(|| corrupt(format!("missing `{k}`")));
         let id: CaseId = need("id")?
@@ -532,32 +543,9 @@ impl CaseDoc {
                 );
             }
         }
-        let mut history = Vec::new();
-        for m in list_maps(root.get("history")) {
-            let g = |k: &str| m.get(k).cloned().unwrap_or_default();
-            history.push(HistoryEntry {
-                at: g("at"),
-                officer: g("officer"),
-                node: g("node"),
-                from: m.get("from").and_then(|s| s.parse().ok()),
-                to: parse_status(&g("to"))?,
-                track: m.get("track").cloned(),
-                note: m.get("note").cloned(),
-            });
-        }
-        let notes = list_maps(root.get("notes"))
-            .into_iter()
-            .map(|m| {
-                let g = |k: &str| m.get(k).cloned().unwrap_or_default();
-                Note {
-                    at: g("at"),
-                    officer: g("officer"),
-                    node: g("node"),
-                    text: g("text"),
-                }
-            })
-            .collect();
-        let intake = crate::case::intake::read(&root);
+        let history = history_of(root.get("history"))?;
+        let notes = notes_of(root.get("notes"));
+        let intake = crate::case::intake::read(root);
         let mut view = CaseView {
             id,
             receipt_code: need("receipt_code")?,
@@ -587,11 +575,55 @@ impl CaseDoc {
             supplements: Vec::new(),
             apologies: Vec::new(),
             stop_proposed: false,
-            corrections: crate::case::correction::read(&root),
+            corrections: crate::case::correction::read(root),
             catalog_version: scalar_str(root.get("catalog_version")).and_then(|s| s.parse().ok()),
         };
-        crate::case::lifecycle::read_into(&root, &mut view);
+        crate::case::lifecycle::read_into(root, &mut view);
         Ok(view)
+    }
+}
+
+/// The status history of a hydrated `history` list (its map items, in order).
+pub(crate) fn history_of(list: Option<&hydrate::Value>) -> Result<Vec<HistoryEntry>> {
+    list_maps(list).iter().map(history_entry).collect()
+}
+
+/// One status-history entry of a hydrated `history` item.
+pub(crate) fn history_entry(m: &BTreeMap<String, String>) -> Result<HistoryEntry> {
+    let g = |k: &str| m.get(k).cloned().unwrap_or_default();
+    Ok(HistoryEntry {
+        at: g("at"),
+        officer: g("officer"),
+        node: g("node"),
+        from: m.get("from").and_then(|s| s.parse().ok()),
+        to: parse_status(&g("to"))?,
+        track: m.get("track").cloned(),
+        note: m.get("note").cloned(),
+    })
+}
+
+/// The notes of a hydrated `notes` list (its map items, in order).
+pub(crate) fn notes_of(list: Option<&hydrate::Value>) -> Vec<Note> {
+    list_maps(list).iter().map(note_entry).collect()
+}
+
+/// One note of a hydrated `notes` item.
+pub(crate) fn note_entry(m: &BTreeMap<String, String>) -> Note {
+    let g = |k: &str| m.get(k).cloned().unwrap_or_default();
+    Note {
+        at: g("at"),
+        officer: g("officer"),
+        node: g("node"),
+        text: g("text"),
+    }
+}
+
+/// The string map of one hydrated list item, `None` when it is not a map (such items are not
+/// part of the view).
+pub(crate) fn item_map(v: &hydrate::Value) -> Option<BTreeMap<String, String>> {
+    match v {
+        hydrate::Value::Map(m) => Some(string_map(m)),
+        _ => None,
     }
 }
 

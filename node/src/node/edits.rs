@@ -31,9 +31,9 @@ impl Node {
         tx: &WriteTransaction,
         id: &CaseId,
         doc: &mut CaseDoc,
-        chunks: u32,
+        stored: crate::doc_store::Stored,
     ) -> Result<()> {
-        crate::write::store_doc(tx, id, doc, chunks).map(|_| ())
+        crate::write::store_doc(tx, id, doc, stored).map(|_| ())
     }
 
     /// Applies an edit by an officer to a stored case through the write path.

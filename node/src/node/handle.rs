@@ -22,9 +22,10 @@ use crate::sync_status::{SyncCommand, SyncStatus};
 
 use super::rules::Rules;
 
-/// A write that would store a document's `COMPACT_AFTER`th incremental change chunk saves the
-/// whole document instead (and drops its chunks): at most `COMPACT_AFTER - 1` chunks are kept.
-pub const COMPACT_AFTER: u32 = 4;
+/// A write that would store a small document's `COMPACT_AFTER`th incremental change chunk saves
+/// the whole document instead (and drops its chunks); larger documents are folded less often
+/// and off the write path (`node/fold.rs`).
+pub const COMPACT_AFTER: u32 = crate::doc_store::COMPACT_AFTER;
 /// The officer id recorded for actions the node takes itself (init, imports without an officer).
 pub const SYSTEM_OFFICER: &str = "system";
 
@@ -55,6 +56,8 @@ pub(super) struct Inner {
     pub(super) docs: Mutex<crate::doc_cache::DocCache>,
     /// Each case's jurisdiction, for walking the feed (`replica/scope_cache.rs`).
     pub(super) scopes: crate::replica::scope_cache::ScopeCache,
+    /// The thread folding long change logs, when one runs (`node/fold.rs`).
+    pub(super) folder: crate::doc_store::Folder,
 }
 
 /// A cheap-to-clone handle to an open node.

@@ -145,6 +145,7 @@ impl Node {
                 own_range: Mutex::new(None),
                 docs: Mutex::new(crate::doc_cache::DocCache::default()),
                 scopes: crate::replica::scope_cache::ScopeCache::default(),
+                folder: crate::doc_store::Folder::default(),
             }),
         };
         // The newest catalog version held (a hub's bundle) is in force over the local one.

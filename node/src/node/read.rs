@@ -101,23 +101,30 @@ impl Node {
         docs: &T,
         changes: &C,
         id: &CaseId,
-    ) -> Result<(CaseDoc, u32)> {
+    ) -> Result<(CaseDoc, crate::doc_store::Stored)> {
         let row = docs
             .get(&id.0)?
             .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?;
         let saved = row.value().unpack(id)?;
         let mut chunks = Vec::new();
+        let mut next = 0u32;
         for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
-            chunks.push(row?.1.value().to_vec());
+            let (k, v) = row?;
+            next = k.value().1.saturating_add(1);
+            chunks.push(v.value().to_vec());
         }
-        let n = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
+        let stored = crate::doc_store::Stored {
+            chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
+            next,
+            bytes: saved.len() + chunks.iter().map(Vec::len).sum::<usize>(),
+        };
         let doc = CaseDoc::load(&saved, &chunks, self.inner.actor).map_err(|e| match e {
             NodeError::Corrupt { detail, .. } => {
                 StoreError::DamagedCase { case: *id, detail }.into()
             }
             other => other,
         })?;
-        Ok((doc, n))
+        Ok((doc, stored))
     }
 
     /// Loads a case document read-only (for sync and audit).
@@ -177,21 +184,16 @@ impl Node {
         }
         let docs = rtx.open_table(DOCS)?;
         let changes = rtx.open_table(DOC_CHANGES)?;
-        let (doc, chunks) = self.load_doc_from_tables(&docs, &changes, &id)?;
+        let (doc, stored) = self.load_doc_from_tables(&docs, &changes, &id)?;
         let view = doc.view()?;
-        let stored_bytes = docs.get(&id.0)?.map_or(0, |v| v.value().unpacked_len())
-            + changes
-                .range((&id.0, 0)..=(&id.0, u32::MAX))?
-                .filter_map(|r| r.ok().map(|(_, v)| v.value().len()))
-                .sum::<usize>();
         self.doc_cache().put(
             id,
             stamp,
             crate::doc_cache::Cached {
                 doc,
-                chunks,
-                stored_bytes,
+                stored,
                 view: Some(view.clone()),
+                changes: None,
             },
         );
         Ok(self.finish_view(view))

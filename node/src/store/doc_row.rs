@@ -117,6 +117,11 @@ impl<'a> DocRow<'a> {
     pub fn stored_len(&self) -> usize {
         self.0.len()
     }
+
+    /// The row as stored (packed): a fold compares it to the row it read (`node/fold.rs`).
+    pub(crate) fn packed(&self) -> &'a [u8] {
+        self.0
+    }
 }
 
 fn unpack(row: &[u8]) -> std::result::Result<Cow<'_, [u8]>, &'static str> {

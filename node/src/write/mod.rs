@@ -40,6 +40,7 @@ use crate::audit::append::{NewEntry, append};
 use crate::audit::head::ChainHead;
 use crate::case::{CaseDoc, CaseView};
 use crate::chain::entry::Action;
+use crate::doc_store::Stored;
 use crate::error::{AccountError, Limited, NodeError, Refusal, Result};
 use crate::ids::CaseId;
 use crate::limits;
@@ -143,10 +144,12 @@ pub struct WriteCtx<'n> {
 /// A case document loaded for writing, with what its stored form costs.
 pub(crate) struct Loaded {
     pub(crate) doc: CaseDoc,
-    pub(crate) chunks: u32,
-    pub(crate) stored_bytes: usize,
+    /// How it is stored (`node/fold.rs`).
+    pub(crate) stored: Stored,
     /// The document's view, when the cache held it (reading a long history costs).
     pub(crate) view: Option<CaseView>,
+    /// Its number of changes, when known (counting walks the whole history).
+    pub(crate) changes: Option<usize>,
 }
 
 impl Node {
@@ -293,36 +296,22 @@ impl<'n> WriteCtx<'n> {
         if let Some(c) = self.node.doc_cache().take(id, stamp) {
             return Ok(Loaded {
                 doc: c.doc,
-                chunks: c.chunks,
-                stored_bytes: c.stored_bytes,
+                stored: c.stored,
                 view: c.view,
+                changes: c.changes,
             });
         }
         let docs = self.tx.open_table(DOCS)?;
         let changes = self.tx.open_table(DOC_CHANGES)?;
-        let row = docs
-            .get(&id.0)?
-            .ok_or_else(|| NodeError::CaseNotFound(id.to_string()))?;
-        let saved = row.value().unpack(id)?;
-        let mut chunks = Vec::new();
-        for row in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
-            chunks.push(row?.1.value().to_vec());
-        }
-        let stored_bytes = saved.len() + chunks.iter().map(Vec::len).sum::<usize>();
-        let n = u32::try_from(chunks.len()).unwrap_or(u32::MAX);
-        // A stored change that does not load fails closed, naming the case: never a silent
-        // drop that the next compaction would make permanent.
-        let doc = CaseDoc::load(&saved, &chunks, self.node.actor()).map_err(|e| match e {
-            NodeError::Corrupt { detail, .. } => {
-                crate::store::error::StoreError::DamagedCase { case: *id, detail }.into()
-            }
-            other => other,
-        })?;
+        // A stored change that does not load fails closed, naming the case
+        // (`StoreError::DamagedCase`): never a silent drop that the next fold would make
+        // permanent.
+        let (doc, stored) = self.node.load_doc_from_tables(&docs, &changes, id)?;
         Ok(Loaded {
             doc,
-            chunks: n,
-            stored_bytes,
+            stored,
             view: None,
+            changes: None,
         })
     }
 
@@ -335,14 +324,17 @@ impl<'n> WriteCtx<'n> {
     {
         let Loaded {
             mut doc,
-            chunks,
-            stored_bytes,
+            stored,
             view,
+            changes,
         } = self.load_case(&id)?;
         let before = match view {
             Some(v) => v,
             None => doc.view()?,
         };
+        // The view after the change is updated from this one and the change's patches
+        // (`case/view_update.rs`), not read from the whole document again.
+        doc.track_changes();
         // The case's own catalog version: a case keeps the rules it was received under.
         let procedure = self
             .node
@@ -355,24 +347,19 @@ impl<'n> WriteCtx<'n> {
         let change = doc
             .commit(action.as_str(), now)
             .ok_or(Refusal::NothingToChange)?;
-        let grown = store_doc(&self.tx, &id, &mut doc, chunks)?;
-        check_doc_bounds(&mut doc, stored_bytes, grown)?;
-        let view = doc.view()?;
+        let stored = store_doc(&self.tx, &id, &mut doc, stored)?;
+        let (stored, changes) = check_doc_bounds(&self.tx, &id, &mut doc, stored, changes)?;
+        let view = doc.view_after(before)?;
         store_summary(&self.tx, &view)?;
-        let (chunks, stored_bytes) = match grown {
-            Growth::Total(n) => (0, n),
-            Growth::Added(0) => (chunks, stored_bytes),
-            Growth::Added(n) => (chunks + 1, stored_bytes + n),
-        };
         let stamp = crate::doc_cache::stamp_in(&self.tx, &id)?;
         self.written.push((
             id,
             stamp,
             Loaded {
                 doc,
-                chunks,
-                stored_bytes,
+                stored,
                 view: Some(view.clone()),
+                changes,
             },
         ));
         self.audit(
@@ -441,18 +428,29 @@ impl<'n> WriteCtx<'n> {
         writer.head = head;
         drop(writer);
         if !written.is_empty() {
-            let mut cache = node.doc_cache();
-            for (id, stamp, l) in written {
-                cache.put(
-                    id,
-                    stamp,
-                    crate::doc_cache::Cached {
-                        doc: l.doc,
-                        chunks: l.chunks,
-                        stored_bytes: l.stored_bytes,
-                        view: l.view,
-                    },
-                );
+            let mut later = Vec::new();
+            {
+                let mut cache = node.doc_cache();
+                for (id, stamp, l) in written {
+                    if l.stored.fold_later() {
+                        later.push(id);
+                    }
+                    cache.put(
+                        id,
+                        stamp,
+                        crate::doc_cache::Cached {
+                            doc: l.doc,
+                            stored: l.stored,
+                            view: l.view,
+                            changes: l.changes,
+                        },
+                    );
+                }
+            }
+            // Long change logs are folded off the write path, where a thread does it
+            // (`node/fold.rs`).
+            for id in later {
+                node.folder().request(id);
             }
         }
         for id in changed {
@@ -462,57 +460,76 @@ impl<'n> WriteCtx<'n> {
     }
 }
 
-/// Stores a document's new changes: appended as a chunk, or compacted past the threshold.
-/// Returns the stored size afterwards when it is known exactly (compaction), else the bytes
-/// added.
+/// Stores a document's new changes: appended as a change chunk, or folded with the stored ones
+/// into one saved form when [`Stored::fold_inline`] says so (`node/fold.rs`). Returns how the
+/// document is stored afterwards.
 pub(crate) fn store_doc(
     tx: &WriteTransaction,
     id: &CaseId,
     doc: &mut CaseDoc,
-    chunks: u32,
-) -> Result<Growth> {
-    let mut changes = tx.open_table(DOC_CHANGES)?;
-    if chunks + 1 >= crate::node::handle::COMPACT_AFTER {
-        let bytes = doc.save_stored();
-        tx.open_table(DOCS)?
-            .insert(&id.0, DocBuf::pack(&bytes).row())?;
-        for n in 0..chunks {
-            changes.remove((&id.0, n))?;
-        }
-        Ok(Growth::Total(bytes.len()))
+    stored: Stored,
+) -> Result<Stored> {
+    if stored.fold_inline() {
+        return fold_doc(tx, id, doc);
+    }
+    let inc = doc.save_incremental();
+    if inc.is_empty() {
+        return Ok(stored);
+    }
+    tx.open_table(DOC_CHANGES)?
+        .insert((&id.0, stored.next), inc.as_slice())?;
+    Ok(Stored {
+        chunks: stored.chunks + 1,
+        next: stored.next + 1,
+        bytes: stored.bytes + inc.len(),
+    })
+}
+
+/// Saves the whole document and drops its stored change chunks.
+fn fold_doc(tx: &WriteTransaction, id: &CaseId, doc: &mut CaseDoc) -> Result<Stored> {
+    let bytes = doc.save_stored();
+    tx.open_table(DOCS)?
+        .insert(&id.0, DocBuf::pack(&bytes).row())?;
+    tx.open_table(DOC_CHANGES)?
+        .retain_in((&id.0, 0)..=(&id.0, u32::MAX), |_, _| false)?;
+    Ok(Stored::saved(bytes.len()))
+}
+
+/// Checks the document's bounds after a change: its stored bytes (folded first when the change
+/// chunks are what put it over) and its number of changes. Returns how it is stored and its
+/// change count, when known.
+fn check_doc_bounds(
+    tx: &WriteTransaction,
+    id: &CaseId,
+    doc: &mut CaseDoc,
+    stored: Stored,
+    changes_before: Option<usize>,
+) -> Result<(Stored, Option<usize>)> {
+    let stored = if stored.bytes > limits::MAX_DOC_BYTES && stored.chunks > 0 {
+        fold_doc(tx, id, doc)?
     } else {
-        let inc = doc.save_incremental();
-        if !inc.is_empty() {
-            changes.insert((&id.0, chunks), inc.as_slice())?;
-        }
-        Ok(Growth::Added(inc.len()))
-    }
-}
-
-/// How a stored document's size changed.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Growth {
-    /// Compacted: this is the whole stored size.
-    Total(usize),
-    /// Appended a chunk of this many bytes.
-    Added(usize),
-}
-
-fn check_doc_bounds(doc: &mut CaseDoc, stored_before: usize, grown: Growth) -> Result<()> {
-    let size = match grown {
-        Growth::Total(n) => n,
-        Growth::Added(n) => stored_before + n,
+        stored
     };
-    limits::check(Limited::DocBytes, size, limits::MAX_DOC_BYTES)?;
-    // Counting changes walks the change graph. Every change of a case document carries at
-    // least one op with its value plus its own metadata (well over 8 bytes stored), so a
-    // document under MAX_DOC_CHANGES × 8 bytes cannot reach the change bound: the count is
-    // taken only above that size and the common write (2–5 KB documents) does not pay for it.
-    if size > limits::MAX_DOC_CHANGES * 8 {
-        let changes = doc.automerge().get_changes_meta(&[]).len();
-        limits::check(Limited::DocChanges, changes, limits::MAX_DOC_CHANGES)?;
+    limits::check(Limited::DocBytes, stored.bytes, limits::MAX_DOC_BYTES)?;
+    let changes = count_changes(doc, stored.bytes, changes_before.map(|n| n + 1))?;
+    Ok((stored, changes))
+}
+
+/// Checks the change bound. Counting changes walks the change graph, so a known count (the
+/// cached one plus the change just made) is used when there is one. Every change of a case
+/// document carries at least one op with its value plus its own metadata (well over 8 bytes
+/// stored), so a document under `MAX_DOC_CHANGES` × 8 bytes cannot reach the change bound: it is
+/// not counted and the common write (2–5 KB documents) does not pay for it.
+fn count_changes(doc: &mut CaseDoc, size: usize, known: Option<usize>) -> Result<Option<usize>> {
+    if known.is_none() && size <= limits::MAX_DOC_CHANGES * 8 {
+        return Ok(None);
     }
-    Ok(())
+    let changes = match known {
+        Some(n) => n,
+        None => doc.automerge().get_changes_meta(&[]).len(),
+    };
+    limits::check(Limited::DocChanges, changes, limits::MAX_DOC_CHANGES)?;
+    Ok(Some(changes))
 }
 
 /// Writes the summary row, indexes and change feed of a case whose document changed (step 6).
@@ -554,16 +571,22 @@ mod tests {
     }
 
     #[test]
-    fn a_document_past_its_byte_bound_is_refused() {
-        let max = limits::MAX_DOC_BYTES;
-        assert!(check_doc_bounds(&mut doc(), max - 10, Growth::Added(10)).is_ok());
-        for (before, grown) in [(max - 10, Growth::Added(11)), (0, Growth::Total(max + 1))] {
-            let e = check_doc_bounds(&mut doc(), before, grown).expect_err("over the bound");
-            assert!(
-                matches!(&e, NodeError::TooLarge(l) if l.what == Limited::DocBytes && l.limit == max),
-                "{e}"
-            );
-            assert!(e.is_bad_input());
-        }
+    fn a_document_past_its_change_bound_is_refused() {
+        let max = limits::MAX_DOC_CHANGES;
+        assert_eq!(count_changes(&mut doc(), 10, None).expect("small"), None);
+        assert_eq!(
+            count_changes(&mut doc(), 10, Some(max)).expect("at the bound"),
+            Some(max)
+        );
+        let e = count_changes(&mut doc(), 10, Some(max + 1)).expect_err("over the bound");
+        assert!(
+            matches!(&e, NodeError::TooLarge(l) if l.what == Limited::DocChanges && l.limit == max),
+            "{e}"
+        );
+        assert!(e.is_bad_input());
+        assert_eq!(
+            count_changes(&mut doc(), max * 8 + 1, None).expect("counted"),
+            Some(0)
+        );
     }
 }
