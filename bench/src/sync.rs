@@ -19,7 +19,9 @@
 //! Round times are what `sync --once` reports (connect included, process start excluded); the
 //! process wall times are reported beside them. Peak RSS: the hub's `VmHWM` from
 //! /proc/PID/status while it runs; each commune process's from rusage (`ru_maxrss`, the same
-//! counter at exit) and the bench process's own `VmHWM` for the live phase. A human table with
+//! counter at exit); `commune_peak_rss_mib` is the largest of those. The live phase's engine
+//! runs in the bench process, whose `VmHWM` (reported apart) also counts the bench's own
+//! set-up. A human table with
 //! each figure against its target goes to stderr; the JSON to stdout.
 
 use std::path::{Path, PathBuf};
@@ -297,7 +299,7 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
         .iter()
         .filter(|(w, _)| *w != "import")
         .map(|(_, u)| u.rss_mib())
-        .fold(live.peak_rss_mib, f64::max);
+        .fold(0.0, f64::max);
     let hub_peak = hub_hwm.map_or(hub_usage.rss_mib(), |u| {
         u.rss_mib().max(hub_usage.rss_mib())
     });
@@ -411,7 +413,7 @@ pub(crate) fn run(args: &SyncArgs) -> anyhow::Result<serde_json::Value> {
         },
         "hub_peak_rss_mib": r3(hub_peak),
         "hub_peak_rss_how": "VmHWM of the `hoso serve` process from /proc/PID/status before it stops (and its rusage ru_maxrss, the larger)",
-        "commune_peak_rss_how": "largest of the commune's `hoso sync --once` processes (ru_maxrss = their VmHWM at exit) and the bench process's VmHWM (reset with clear_refs) while its engine ran the live phase; the import is reported apart",
+        "commune_peak_rss_how": "largest of the commune's `hoso sync --once` processes (ru_maxrss = their VmHWM at exit); the import is reported apart, and the live phase's engine runs inside the bench process, whose VmHWM also counts the bench's own set-up (live.commune_engine_peak_rss_mib)",
         "hub_cpu_s": r3(hub_usage.cpu_s()),
         "commune_peak_rss_mib": r3(commune_peak),
         "commune_processes": commune_procs.iter().map(|(w, u)| json!({"what": w, "peak_rss_mib": r3(u.rss_mib()), "cpu_s": r3(u.cpu_s())})).collect::<Vec<_>>(),
