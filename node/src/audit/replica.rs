@@ -14,6 +14,7 @@ use crate::node::handle::Node;
 use crate::store::tables::{AUDIT_BY_CASE, AUDIT_FORKS, CASES};
 
 pub(crate) mod precheck;
+pub(crate) mod run;
 
 /// Most entries one batch may carry.
 pub const MAX_BATCH: usize = 4096;
@@ -149,6 +150,8 @@ impl Node {
         let mut audit = crate::audit::stored::read_in(tx)?;
         let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
         let mut forks = tx.open_table(AUDIT_FORKS)?;
+        // New rows are stored in seq order at the end of the batch (`replica/run.rs`).
+        let mut run = run::PendingRun::new(origin.0);
         // The hash of the entry held at the seq before, once this batch has passed it.
         let mut last: Option<(u64, [u8; 32])> = None;
         for (e, (rec, payload)) in passed.iter().zip(entries) {
@@ -159,7 +162,10 @@ impl Node {
                     e.body.origin.short()
                 ))
             };
-            let existing = audit.get(&origin.0, seq)?.map(|v| v.record);
+            let existing = match run.record(seq) {
+                Some(r) => Some(r.to_vec()),
+                None => audit.get(&origin.0, seq)?.map(|v| v.record),
+            };
             if let Some(existing) = existing {
                 if existing == *rec {
                     out.duplicates += 1;
@@ -190,10 +196,13 @@ impl Node {
             let expected_prev = match last {
                 _ if seq == 0 => Some([0u8; 32]),
                 Some((s, h)) if s + 1 == seq => Some(h),
-                _ => audit
-                    .get(&origin.0, seq - 1)?
-                    .and_then(|v| Entry::from_record(&v.record).ok())
-                    .map(|p| p.hash),
+                _ => match run.hash(seq - 1) {
+                    Some(h) => Some(h),
+                    None => audit
+                        .get(&origin.0, seq - 1)?
+                        .and_then(|v| Entry::from_record(&v.record).ok())
+                        .map(|p| p.hash),
+                },
             };
             match expected_prev {
                 None => {
@@ -206,7 +215,8 @@ impl Node {
                 }
                 Some(_) => {}
             }
-            audit.insert(e, payload.as_deref())?;
+            let row = audit.compact_row(e, payload.as_deref())?;
+            run.push(seq, rec, e.hash, row);
             if e.body.case_id != CaseId::NONE {
                 by_case.insert(
                     &crate::audit::stored::case_key(&e.body.case_id, &origin.0, seq),
@@ -219,6 +229,7 @@ impl Node {
             last = Some((seq, e.hash));
             out.stored += 1;
         }
+        run.flush(&mut audit)?;
         // Every entry before the first that failed on its own was handled above.
         if out.refused.is_none() {
             out.refused = refused;

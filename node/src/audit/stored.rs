@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Bound;
 
 use redb::{ReadableTable, WriteTransaction};
 
@@ -349,6 +350,56 @@ impl WriteRecords<'_> {
         }
         self.audit
             .insert((origin, seq), CompactRow(&compact::raw(record, payload)))?;
+        Ok(())
+    }
+
+    /// The compact row of `e` with its payload (when held), adding what the origin's
+    /// dictionary lacks; stored later by [`WriteRecords::put_ascending`] (a received batch,
+    /// `audit/replica/run.rs`).
+    pub(crate) fn compact_row(&mut self, e: &Entry, payload: Option<&[u8]>) -> Result<Vec<u8>> {
+        let origin = e.body.origin.0;
+        let (row, add) = {
+            let dict = StoreDictionary::load(&self.origins, &self.anchors, &origin)?;
+            compact::compact(e, payload, &dict).map_err(|err| dict.error(e.body.seq, err))?
+        };
+        self.add_to_dictionary(&origin, &add)?;
+        Ok(row)
+    }
+
+    /// Stores compact `rows` of `origin` at ascending seqs not held here, through one redb
+    /// cursor: its insert runs are spliced in as packed leaves, where single inserts in the
+    /// middle of the table would split leaves evenly and leave them half full
+    /// (`audit/replica/run.rs`). A seq held after all is replaced, as [`WriteRecords::insert`]
+    /// would.
+    pub(crate) fn put_ascending<'r>(
+        &mut self,
+        origin: &[u8; 32],
+        rows: impl Iterator<Item = (u64, &'r [u8])>,
+    ) -> Result<()> {
+        let mut rows = rows.peekable();
+        while let Some(&(first, first_row)) = rows.peek() {
+            let mut cursor = self
+                .audit
+                .lower_bound_mut(Bound::Included((origin, first)))?;
+            let mut placed = 0usize;
+            while let Some(&(seq, row)) = rows.peek() {
+                match cursor.insert_before((origin, seq), CompactRow(row)) {
+                    Ok(()) => {
+                        rows.next();
+                        placed += 1;
+                    }
+                    // Not in this gap (a row between, or this very key): seek again.
+                    Err(redb::CursorError::UnorderedKey) => break,
+                    Err(e) => return Err(NodeError::Store(Box::new(redb::Error::from(e)))),
+                }
+            }
+            cursor.close()?;
+            if placed == 0 {
+                // The key itself is held: replace it.
+                self.audit.insert((origin, first), CompactRow(first_row))?;
+                rows.next();
+            }
+        }
         Ok(())
     }
 
