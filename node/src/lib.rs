@@ -127,7 +127,7 @@ pub use ids::{CaseId, NodeId};
 pub use index::{DueDate, StatusKey, date_bytes};
 pub use node::{
     BACKGROUND_AT, CaseQuery, CaseStorage, InitOptions, MAX_CHUNKS, NewCase, Node, NodeStatus,
-    Prefill, SMALL_DOC_BYTES,
+    Prefill, REPACK_SLACK_FROM, REPACK_STEP_BYTES, Repacked, SMALL_DOC_BYTES,
 };
 pub use officer::Officer;
 pub use peers::{Peer, Peers};
