@@ -8,12 +8,20 @@ use serde_json::json;
 
 use crate::stats::r3;
 
-/// A store's breakdown taken before a phase, to subtract from the one after.
-pub(crate) struct Before(StorageBreakdown);
+/// A store's breakdown taken before a phase, to subtract from the one after, and the bytes its
+/// file occupies on disk then.
+pub(crate) struct Before(StorageBreakdown, u64);
 
 /// Takes the breakdown before a phase.
 pub(crate) fn before(node: &Node) -> anyhow::Result<Before> {
-    Ok(Before(node.storage_breakdown()?))
+    Ok(Before(node.storage_breakdown()?, on_disk(node)?))
+}
+
+/// The bytes the store file occupies on disk (its allocated blocks, what `du` shows): redb
+/// grows the file with `set_len`, so the length counts holes no block backs.
+fn on_disk(node: &Node) -> anyhow::Result<u64> {
+    use std::os::unix::fs::MetadataExt;
+    Ok(std::fs::metadata(node.dir().join(hoso_node::node::paths::STORE))?.blocks() * 512)
 }
 
 /// Bytes per case added since `before`: the file, every table's pages (keys and values,
@@ -47,6 +55,7 @@ pub(crate) fn per_case(
     }
     Ok(json!({
         "file": r3(delta(after.file_bytes, before.0.file_bytes)),
+        "on_disk": r3(delta(on_disk(node)?, before.1)),
         "tables": r3(delta(after.tables_bytes(), before.0.tables_bytes())),
         "allocated": r3(delta(after.allocated_bytes, before.0.allocated_bytes)),
         "untabled": r3(delta(after.untabled_bytes(), before.0.untabled_bytes())),

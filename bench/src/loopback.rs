@@ -425,7 +425,7 @@ async fn run_async(
     eprintln!("bench sync-loopback: initial done");
     let hub_disk = crate::disk::per_case(&hub, &hub_empty, n)?;
     let mut disk = serde_json::json!({
-        "note": "bytes per case added to each store, cases of 1 + edits_per_case changes and as many audit entries: `tables` every table's pages (stored keys and values, redb overhead, page slack: what the store holds), `allocated` the pages redb has allocated (the tables, redb's own tables, pages freed by the last commits not yet reused), `file` the file's growth (the allocated pages and the free space redb adds when it grows the file, by doubling below one region: at 1,000 cases mostly that)",
+        "note": "bytes per case added to each store, cases of 1 + edits_per_case changes and as many audit entries: `tables` every table's pages (stored keys and values, redb overhead, page slack: what the store holds), `allocated` the pages redb has allocated (the tables, redb's own tables, pages freed by the last commits not yet reused), `file` the file's length growth (the allocated pages and the free space redb adds when it grows the file, by doubling below one region: at 1,000 cases mostly that), `on_disk` the growth of the file's allocated blocks (what `du` shows: redb grows the file with set_len, so the length counts holes)",
         "commune_after_import_and_edits": commune_disk,
         "commune_import_only": built.import_disk,
         "hub_after_initial_sync": hub_disk,
@@ -433,7 +433,7 @@ async fn run_async(
     if disk_only {
         // What a long-running node's background repack (`serve`, the console) does once the
         // store has grown: each table with page slack rewritten packed, one short guarded
-        // write per MiB, writers going on between steps.
+        // write per 256 KiB, writers going on between steps.
         for (side, node, empty) in [
             ("hub_after_background_repack", &hub, &hub_empty),
             ("commune_after_background_repack", &commune, &commune_empty),

@@ -7,7 +7,7 @@
 //! a table (one peer's rows among others') at one half. `hoso store compact` rewrites every
 //! table in key order but needs the file to itself; this does the same rewrite one step at a
 //! time instead: each step is one short guarded write ([`Author::Node`], the writer lock
-//! for the time it takes to move [`REPACK_STEP_BYTES`]) that reads the next rows of one table in key
+//! for the time it takes to move [`REPACK_STEP_BYTES`], 256 KiB) that reads the next rows of one table in key
 //! order, removes them and stores them again through one redb cursor, whose insert run is
 //! spliced in as packed leaves. Keys and values are copied byte for byte, so no reader and no
 //! writer between two steps sees anything change but the pages; a step that fails is aborted
@@ -32,7 +32,9 @@ use crate::error::{NodeError, Result};
 use crate::write::{Author, Permission};
 
 /// Bytes of rows one step moves (one short write transaction).
-pub const REPACK_STEP_BYTES: usize = 1 << 20;
+/// Small against the file's free pages, so that a step's new pages come from those the steps
+/// before it freed rather than from growing the file (redb doubles it below 4 GiB).
+pub const REPACK_STEP_BYTES: usize = 256 << 10;
 /// The share of a table's pages its slack must reach before the table is rewritten.
 pub const REPACK_SLACK_FROM: f64 = 0.15;
 /// Tables smaller than this are left alone (a few pages of slack).
