@@ -258,6 +258,44 @@ impl Node {
     }
 }
 
+impl Node {
+    /// [`Node::commune_cases`] by a pass over every summary, as it was read before the `M`
+    /// index keys: kept as the reference its tests and the province bench compare with.
+    #[doc(hidden)]
+    pub fn commune_cases_by_scan(
+        &self,
+        commune: &str,
+        today: NaiveDate,
+    ) -> Result<(Vec<CaseSummary>, usize)> {
+        let today_s = today.format("%Y-%m-%d").to_string();
+        let rtx = self.db().begin_read()?;
+        let cases = rtx.open_table(CASES)?;
+        let mut out = Vec::new();
+        for row in cases.iter()? {
+            let (k, v) = row?;
+            let Ok(mut s) = crate::summaries::decode(&crate::ids::CaseId(*k.value()), v.value())
+            else {
+                continue;
+            };
+            if s.commune != commune || s.status.ends_processing() {
+                continue;
+            }
+            s.overdue = overdue(&s, &today_s);
+            out.push(s);
+        }
+        out.sort_by(|a, b| {
+            (!a.overdue, &a.due_date, &a.receipt_code).cmp(&(
+                !b.overdue,
+                &b.due_date,
+                &b.receipt_code,
+            ))
+        });
+        let total = out.len();
+        out.truncate(MAX_COMMUNE_CASES);
+        Ok((out, total))
+    }
+}
+
 /// Rebuilds the per-commune counters when they are missing or were built under another store
 /// format or counter version (node bookkeeping through the guarded write path; `Node::open`
 /// calls it). Returns the cases counted when it rebuilt.

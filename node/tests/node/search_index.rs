@@ -84,10 +84,16 @@ fn same_commune_cases(node: &Node, commune: &str) {
         let (cases, total) = node.commune_cases(commune, today).expect("commune cases");
         let ids: Vec<CaseId> = cases.iter().map(|s| s.id).collect();
         assert_eq!(
-            (ids, total),
+            (ids.clone(), total),
             commune_cases_by_scan(node, commune, today, hoso_node::province::MAX_COMMUNE_CASES),
             "{commune} as of {today}"
         );
+        let (old, old_total) = node.commune_cases_by_scan(commune, today).expect("scan");
+        assert_eq!(
+            (ids, total),
+            (old.iter().map(|s| s.id).collect(), old_total)
+        );
+        assert_eq!(cases, old);
         assert!(cases.iter().all(|s| s.overdue
             == (!s.status.pauses_clock() && s.due_date < today.format("%Y-%m-%d").to_string())));
     }

@@ -505,7 +505,7 @@ pub fn render(l: &ListState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
     // A search that stopped early (a broad name at a big hub) says so whatever the tab.
     let bounded = !l.search.value().trim().is_empty() && l.bound != SearchBound::Exact;
     let info_w: u16 = if bounded {
-        48
+        56
     } else if narrowed {
         32
     } else {
