@@ -16,5 +16,6 @@ mod node {
     pub(crate) mod merge_prop;
     pub(crate) mod pack_cases;
     pub(crate) mod page_fill;
+    pub(crate) mod search_index;
     pub(crate) mod store_compact;
 }
