@@ -18,11 +18,13 @@
 //! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
+pub(crate) mod fresh;
 pub mod group;
 pub(crate) mod incoming;
 mod prepare;
 pub mod quarantine;
 mod received;
+mod staged;
 mod trust;
 
 pub use incoming::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
@@ -42,7 +44,7 @@ use crate::peer_heads::{
     covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, sorted, union,
 };
 use crate::store::tables::{
-    CASES, DOC_CHANGES, DOCS, DocBuf, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
+    CASES, DOC_CHANGES, DOCS, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
 };
 use crate::write::{Author, Permission};
 use prepare::Prepared;
@@ -118,7 +120,7 @@ impl Node {
                 let pre = std::mem::replace(pre, Prepared::Later);
                 report
                     .items
-                    .push(self.ingest_item(tx, peer, d, pre, allow, &mut roles)?);
+                    .push(self.ingest_item(tx, peer, d, pre, allow, &mut roles, None)?);
             }
             if let (Some(peer), Some(checkpoint)) = (peer, checkpoint) {
                 advance_checkpoint_in(tx, peer, checkpoint)?;
@@ -139,6 +141,7 @@ impl Node {
 
     /// One received case inside the batch's transaction: stored (and out of the quarantine),
     /// or refused and quarantined with the reason. Only store failures are errors.
+    #[allow(clippy::too_many_arguments)]
     fn ingest_item(
         &self,
         tx: &WriteTransaction,
@@ -147,8 +150,9 @@ impl Node {
         pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
         roles: &mut Roles,
+        grp: Option<group::InGroup<'_>>,
     ) -> Result<Ingested> {
-        Ok(match self.ingest_one(tx, peer, d, pre, allow, roles) {
+        Ok(match self.ingest_one(tx, peer, d, pre, allow, roles, grp) {
             Ok(Ok(i)) => {
                 quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
                 i
@@ -224,6 +228,7 @@ impl Node {
         Ok(self.case_doc(id)?.save())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn ingest_one(
         &self,
         tx: &WriteTransaction,
@@ -232,6 +237,7 @@ impl Node {
         pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
         roles: &mut Roles,
+        mut grp: Option<group::InGroup<'_>>,
     ) -> Result<std::result::Result<Ingested, Refusal>> {
         if d.heads.len() > MAX_HEADS {
             return refuse(
@@ -239,6 +245,7 @@ impl Node {
                 format!("case {} claims too many heads", d.id),
             );
         }
+        let mut staged_rows: Option<Box<staged::Staged>> = None;
         let existing: Option<CaseSummary> = tx
             .open_table(CASES)?
             .get(&d.id.0)?
@@ -339,28 +346,32 @@ impl Node {
                         ),
                     );
                 }
-                let claims = match trust::check_changes(tx, &d.id, &dec.changes)? {
+                let fresh = grp.as_mut().map(|g| &mut *g.fresh);
+                let claims = match trust::check_changes(tx, &d.id, &dec.changes, fresh)? {
                     Ok(c) => c,
                     Err(why) => return refuse(RefusalKind::Unaccounted, why),
                 };
-                // The bytes loaded strictly (checksums, change hashes, heads): when they are
-                // one document chunk they are what `save()` would write, so they are stored as
-                // they came instead of being encoded again (`received.rs`).
-                // Sent without column deflate (a compressed link), they pack well as they are;
-                // a document whose columns were deflated is saved again in the stored form
-                // (`DocBuf::packs_well`).
-                let as_sent = (received::is_single_document(&d.bytes)
-                    && doc.automerge().get_missing_deps(&[]).is_empty())
-                .then(|| DocBuf::pack(&d.bytes))
-                .filter(|p| p.packs_well(d.bytes.len()));
-                let row = match as_sent {
-                    Some(p) => p,
-                    None => DocBuf::pack(&doc.save_stored()),
-                };
-                tx.open_table(DOCS)?.insert(&d.id.0, row.row())?;
+                // The rows a grouped ingest worked out from this decoded document
+                // (`staged.rs`); otherwise they are worked out here.
+                staged_rows = grp
+                    .as_mut()
+                    .and_then(|g| g.staged.take())
+                    .filter(|s| s.id == d.id);
+                match &staged_rows {
+                    Some(s) => {
+                        tx.open_table(DOCS)?.insert(&d.id.0, s.row.row())?;
+                    }
+                    None => {
+                        let row = staged::doc_row(d, &mut doc);
+                        tx.open_table(DOCS)?.insert(&d.id.0, row.row())?;
+                    }
+                }
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
-                self.store_summary(tx, &view)?;
+                match &staged_rows {
+                    Some(s) => staged::store_summary(tx, &view, s)?,
+                    None => self.store_summary(tx, &view)?,
+                }
                 (true, true, doc, claims, Some(view))
             }
         };
@@ -369,7 +380,10 @@ impl Node {
         // loaded for them).
         let heads = match peer {
             Some(peer) => {
-                let heads = self.sender_heads(d, created, am);
+                let heads = match &staged_rows {
+                    Some(s) if created => s.heads.clone(),
+                    _ => self.sender_heads(d, created, am),
+                };
                 self.note_peer_heads(tx, peer, &d.id, &heads, am)?;
                 heads
             }
@@ -388,6 +402,10 @@ impl Node {
         } else {
             false
         };
+        if let Some(g) = grp {
+            // The decoded document is freed off the writer (`group.rs`).
+            g.discard(doc, merged_view, staged_rows);
+        }
         Ok(Ok(Ingested::Stored {
             id: d.id,
             created,
