@@ -20,6 +20,7 @@
 
 pub mod group;
 pub(crate) mod incoming;
+mod packed;
 mod prepare;
 pub mod quarantine;
 mod received;
@@ -261,7 +262,11 @@ impl Node {
                 };
                 let before = doc.heads();
                 let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
-                doc.load_incremental(&d.bytes)?;
+                let bytes = match packed::automerge_bytes(d) {
+                    Ok(b) => b,
+                    Err(why) => return refuse(RefusalKind::Invalid, why),
+                };
+                doc.load_incremental(&bytes)?;
                 let changed = doc.heads() != before;
                 let mut merged_view = None;
                 let mut claims = Vec::new();
@@ -345,15 +350,11 @@ impl Node {
                 };
                 // The bytes loaded strictly (checksums, change hashes, heads): when they are
                 // one document chunk they are what `save()` would write, so they are stored as
-                // they came instead of being encoded again (`received.rs`).
-                // Sent without column deflate (a compressed link), they pack well as they are;
-                // a document whose columns were deflated is saved again in the stored form
+                // they came (a received stored row as it is, other bytes packed before the
+                // writer: `prepare::stored_row`, `received.rs`, `packed.rs`); a document whose
+                // columns were deflated is saved again in the stored form
                 // (`DocBuf::packs_well`).
-                let as_sent = (received::is_single_document(&d.bytes)
-                    && doc.automerge().get_missing_deps(&[]).is_empty())
-                .then(|| DocBuf::pack(&d.bytes))
-                .filter(|p| p.packs_well(d.bytes.len()));
-                let row = match as_sent {
+                let row = match dec.row {
                     Some(p) => p,
                     None => DocBuf::pack(&doc.save_stored()),
                 };
@@ -405,9 +406,9 @@ impl Node {
         }
         let sender_heads = if d.full {
             // A whole document of a case held here: its own heads are the sender's.
-            match AutoCommit::load(&d.bytes) {
-                Ok(mut l) => raw_heads(&mut l),
-                Err(_) => Vec::new(),
+            match packed::automerge_bytes(d).map(|b| AutoCommit::load(&b)) {
+                Ok(Ok(mut l)) => raw_heads(&mut l),
+                _ => Vec::new(),
             }
         } else {
             sorted(d.heads.clone())
