@@ -13,3 +13,4 @@ pub mod compact;
 pub mod entry;
 pub mod merkle;
 pub mod note;
+pub(crate) mod payload_memo;

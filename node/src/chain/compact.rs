@@ -217,7 +217,9 @@ pub fn compact(
                 && u32::try_from(p.len()).ok() == Some(b.payload_len) =>
         {
             flags |= F_PAYLOAD;
-            match deflate(p) {
+            // Deflated before the writer when it came through the precheck (`payload_memo.rs`).
+            let deflated = super::payload_memo::take(&b.payload_hash).unwrap_or_else(|| deflate(p));
+            match deflated {
                 Some((z, with_dictionary)) => {
                     ext |= if with_dictionary {
                         E_DEFLATE_DICT
@@ -284,18 +286,13 @@ pub struct Expanded {
 
 /// The payload deflated, when that is shorter by more than its length prefix: with the preset
 /// dictionary (`true`) or without, whichever is shorter.
-fn deflate(p: &[u8]) -> Option<(Vec<u8>, bool)> {
-    use std::io::Write as _;
+pub(crate) fn deflate(p: &[u8]) -> Option<(Vec<u8>, bool)> {
     if p.len() < DEFLATE_FROM_DICT {
         return None;
     }
     let with = crate::preset_deflate::deflate(PAYLOAD_DICTIONARY, p);
     let without = (p.len() >= DEFLATE_FROM)
-        .then(|| {
-            let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-            z.write_all(p).ok()?;
-            z.finish().ok()
-        })
+        .then(|| crate::preset_deflate::deflate_plain(p))
         .flatten();
     let best = match (with, without) {
         (Some(a), Some(b)) if b.len() < a.len() => (b, false),

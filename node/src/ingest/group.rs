@@ -28,7 +28,7 @@ use std::sync::mpsc;
 
 use redb::ReadableDatabase;
 
-use crate::audit::replica::precheck::{Prechecked, precheck};
+use crate::audit::replica::precheck::{Prechecked, precheck, precheck_here};
 use crate::audit::replica::{ChainIngest, MAX_BATCH, RawRecord};
 use crate::error::{AuditError, Result};
 use crate::ids::NodeId;
@@ -126,7 +126,7 @@ impl Node {
                     for u in units.iter().skip(w).step_by(threads) {
                         let ready = match u {
                             Unit::Audit { origin, entries } => {
-                                Ready::Audit(precheck(origin, realm, entries))
+                                Ready::Audit(precheck_here(origin, realm, entries))
                             }
                             Unit::Doc { doc, decode: true } => {
                                 Ready::Doc(Prepared::Done(prepare::decode(doc)))

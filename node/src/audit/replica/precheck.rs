@@ -6,6 +6,7 @@
 //! batches are checked beside them.
 
 use crate::chain::entry::{Entry, SIGNATURE_CONTEXT, payload_hash};
+use crate::chain::{compact, payload_memo};
 use crate::identity::Verifier;
 use crate::ids::NodeId;
 
@@ -23,8 +24,23 @@ pub(crate) struct Prechecked {
     pub(crate) refused: Option<String>,
 }
 
-/// Checks `entries` of `origin`'s chain for a node of `realm`.
+/// Checks `entries` of `origin`'s chain for a node of `realm`, on every core for a large batch.
 pub(crate) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) -> Prechecked {
+    precheck_on(origin, realm, entries, true)
+}
+
+/// [`precheck`] on the caller's thread alone: for a caller that is already one of several
+/// workers (the grouped ingest), where more threads per unit only add spawns and switches.
+pub(crate) fn precheck_here(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) -> Prechecked {
+    precheck_on(origin, realm, entries, false)
+}
+
+fn precheck_on(
+    origin: &NodeId,
+    realm: [u8; 16],
+    entries: &[RawRecord],
+    parallel: bool,
+) -> Prechecked {
     // One origin per batch: its key is decompressed once.
     let verifier = Verifier::new(origin);
     let one = |(rec, payload): &RawRecord| -> Result<Entry, String> {
@@ -48,10 +64,12 @@ pub(crate) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) 
         if !sig_ok {
             return Err(refuse("bad signature"));
         }
-        if let Some(p) = payload
-            && (payload_hash(p) != e.body.payload_hash || p.len() != e.body.payload_len as usize)
-        {
-            return Err(refuse("payload does not match its hash"));
+        if let Some(p) = payload {
+            if payload_hash(p) != e.body.payload_hash || p.len() != e.body.payload_len as usize {
+                return Err(refuse("payload does not match its hash"));
+            }
+            // Its stored form, made here rather than on the writer (`chain/payload_memo.rs`).
+            payload_memo::put(e.body.payload_hash, compact::deflate(p));
         }
         Ok(e)
     };
@@ -59,7 +77,7 @@ pub(crate) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) 
         .map(std::num::NonZero::get)
         .unwrap_or(1)
         .min(8);
-    let checked = if threads < 2 || entries.len() < PARALLEL_FROM {
+    let checked = if !parallel || threads < 2 || entries.len() < PARALLEL_FROM {
         entries.iter().map(one).collect()
     } else {
         crate::audit::verify::par_map(entries, threads, one)
