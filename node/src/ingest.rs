@@ -21,6 +21,7 @@
 pub(crate) mod fresh;
 pub mod group;
 pub(crate) mod incoming;
+mod packed;
 mod prepare;
 pub mod quarantine;
 mod received;
@@ -44,7 +45,7 @@ use crate::peer_heads::{
     covered, decode_peer_heads, encode_peer_heads, holds_all, raw_heads, sorted, union,
 };
 use crate::store::tables::{
-    CASES, DOC_CHANGES, DOCS, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
+    CASES, DOC_CHANGES, DOCS, DocBuf, FEED_BY_DOC, PEER_HEADS, RECEIPTS, REVIEW, SYNC_CHECKPOINTS,
 };
 use crate::write::{Author, Permission};
 use prepare::Prepared;
@@ -268,7 +269,11 @@ impl Node {
                 };
                 let before = doc.heads();
                 let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
-                doc.load_incremental(&d.bytes)?;
+                let bytes = match packed::automerge_bytes(d) {
+                    Ok(b) => b,
+                    Err(why) => return refuse(RefusalKind::Invalid, why),
+                };
+                doc.load_incremental(&bytes)?;
                 let changed = doc.heads() != before;
                 let mut merged_view = None;
                 let mut claims = Vec::new();
@@ -362,7 +367,12 @@ impl Node {
                         tx.open_table(DOCS)?.insert(&d.id.0, s.row.row())?;
                     }
                     None => {
-                        let row = staged::doc_row(d, &mut doc);
+                        // The received bytes or row as they came when `prepare.rs` found them
+                        // in the stored form; else the document saved again in it.
+                        let row = match dec.row {
+                            Some(p) => p,
+                            None => DocBuf::pack(&doc.save_stored()),
+                        };
                         tx.open_table(DOCS)?.insert(&d.id.0, row.row())?;
                     }
                 }
@@ -423,9 +433,9 @@ impl Node {
         }
         let sender_heads = if d.full {
             // A whole document of a case held here: its own heads are the sender's.
-            match AutoCommit::load(&d.bytes) {
-                Ok(mut l) => raw_heads(&mut l),
-                Err(_) => Vec::new(),
+            match packed::automerge_bytes(d).map(|b| AutoCommit::load(&b)) {
+                Ok(Ok(mut l)) => raw_heads(&mut l),
+                _ => Vec::new(),
             }
         } else {
             sorted(d.heads.clone())

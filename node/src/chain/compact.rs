@@ -329,17 +329,12 @@ pub struct Expanded {
 /// The payload deflated, when that is shorter by more than its length prefix: with the preset
 /// dictionary (`true`) or without, whichever is shorter.
 fn deflate(p: &[u8]) -> Option<(Vec<u8>, bool)> {
-    use std::io::Write as _;
     if p.len() < DEFLATE_FROM_DICT {
         return None;
     }
     let with = crate::preset_deflate::deflate(PAYLOAD_DICTIONARY, p);
     let without = (p.len() >= DEFLATE_FROM)
-        .then(|| {
-            let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-            z.write_all(p).ok()?;
-            z.finish().ok()
-        })
+        .then(|| crate::preset_deflate::deflate_plain(p))
         .flatten();
     let best = match (with, without) {
         (Some(a), Some(b)) if b.len() < a.len() => (b, false),

@@ -28,7 +28,7 @@ use std::sync::mpsc;
 
 use redb::ReadableDatabase;
 
-use crate::audit::replica::precheck::{Prechecked, precheck};
+use crate::audit::replica::precheck::{Prechecked, precheck, precheck_here};
 use crate::audit::replica::{ChainIngest, Grouped, MAX_BATCH, RawRecord};
 use crate::chain::compact::{PackedPayload, pack_payload};
 use crate::error::{AuditError, Result};
@@ -169,7 +169,7 @@ impl Node {
                     for u in units.iter().skip(w).step_by(threads) {
                         let ready = match u {
                             Unit::Audit { origin, entries } => {
-                                let pre = precheck(origin, realm, entries);
+                                let pre = precheck_here(origin, realm, entries);
                                 let packed = pack_passed(&pre, entries);
                                 Ready::Audit(pre, packed)
                             }

@@ -22,7 +22,6 @@ use crate::store::tables::{CASES, DocBuf, INDEX, REVIEW, SummaryRow};
 
 use super::incoming::IncomingDoc;
 use super::prepare::Decoded;
-use super::received;
 
 /// The rows of a case new here, from its decoded document.
 pub(super) struct Staged {
@@ -38,24 +37,6 @@ pub(super) struct Staged {
     pub(super) heads: Vec<[u8; 32]>,
 }
 
-/// The document row of a whole document received for a case new here: the bytes as they came
-/// when they are one document chunk with no missing dependencies and pack well, else the
-/// document saved again in the stored form (`received.rs`, `DocBuf::packs_well`).
-pub(super) fn doc_row(d: &IncomingDoc, doc: &mut crate::case::CaseDoc) -> DocBuf {
-    // The bytes loaded strictly (checksums, change hashes, heads): when they are one document
-    // chunk they are what `save()` would write, so they are stored as they came instead of
-    // being encoded again. Sent without column deflate (a compressed link), they pack well as
-    // they are; a document whose columns were deflated is saved again in the stored form.
-    let as_sent = (received::is_single_document(&d.bytes)
-        && doc.automerge().get_missing_deps(&[]).is_empty())
-    .then(|| DocBuf::pack(&d.bytes))
-    .filter(|p| p.packs_well(d.bytes.len()));
-    match as_sent {
-        Some(p) => p,
-        None => DocBuf::pack(&doc.save_stored()),
-    }
-}
-
 /// The staged rows of `dec`, decoded from `d`; `None` when the document's view or its summary
 /// does not read (the transaction then refuses it, or works it out itself).
 pub(super) fn stage(d: &IncomingDoc, dec: &mut Decoded) -> Option<Box<Staged>> {
@@ -67,7 +48,12 @@ pub(super) fn stage(d: &IncomingDoc, dec: &mut Decoded) -> Option<Box<Staged>> {
     let summary_bytes = crate::summaries::encode(&summary).ok()?;
     let index_keys = crate::index::keys(&summary);
     let heads = raw_heads(dec.doc.automerge());
-    let row = doc_row(d, &mut dec.doc);
+    // The row `prepare.rs` made from the received bytes when they are in the stored form;
+    // else the document saved again in it.
+    let row = match dec.row.take() {
+        Some(p) => p,
+        None => DocBuf::pack(&dec.doc.save_stored()),
+    };
     Some(Box::new(Staged {
         id: d.id,
         row,
