@@ -10,6 +10,7 @@ mod node {
     pub(crate) mod corrections;
     pub(crate) mod doc_cache;
     pub(crate) mod durability;
+    pub(crate) mod held_merge;
     pub(crate) mod intake;
     pub(crate) mod lifecycle;
     pub(crate) mod long_history;

@@ -81,6 +81,8 @@ enum Unit<'a> {
     Doc {
         doc: &'a IncomingDoc,
         decode: bool,
+        /// The case is held here now: merged before the lock (`held.rs`).
+        held: bool,
     },
 }
 
@@ -123,15 +125,29 @@ impl Node {
                 rxs.push(rx);
                 let units = &units;
                 handles.push(s.spawn(move || {
+                    // One read snapshot per worker for the held cases' merges.
+                    let mut rtx = None;
                     for u in units.iter().skip(w).step_by(threads) {
                         let ready = match u {
                             Unit::Audit { origin, entries } => {
                                 Ready::Audit(precheck(origin, realm, entries))
                             }
-                            Unit::Doc { doc, decode: true } => {
-                                Ready::Doc(Prepared::Done(prepare::decode(doc)))
+                            Unit::Doc {
+                                doc, decode: true, ..
+                            } => Ready::Doc(Prepared::Done(prepare::decode(doc))),
+                            Unit::Doc {
+                                doc, held: true, ..
+                            } => {
+                                if rtx.is_none() {
+                                    rtx = self.db().begin_read().ok();
+                                }
+                                Ready::Doc(
+                                    rtx.as_ref()
+                                        .and_then(|r| self.prepare_held(r, doc))
+                                        .map_or(Prepared::Later, |h| Prepared::Held(Box::new(h))),
+                                )
                             }
-                            Unit::Doc { decode: false, .. } => Ready::Doc(Prepared::Later),
+                            Unit::Doc { .. } => Ready::Doc(Prepared::Later),
                         };
                         if tx.send(ready).is_err() {
                             return;
@@ -190,8 +206,12 @@ impl Node {
                 }
                 GroupItem::Docs { docs, .. } => {
                     for d in docs {
-                        let decode = d.full && cases.get(&d.id.0)?.is_none();
-                        units.push(Unit::Doc { doc: d, decode });
+                        let held = cases.get(&d.id.0)?.is_some();
+                        units.push(Unit::Doc {
+                            doc: d,
+                            decode: d.full && !held,
+                            held,
+                        });
                     }
                 }
             }
