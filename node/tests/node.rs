@@ -5,6 +5,7 @@
 mod node {
     pub(crate) mod cases;
     pub(crate) mod catalog;
+    pub(crate) mod chunk_heads;
     pub(crate) mod commune_counts;
     pub(crate) mod compact_audit;
     pub(crate) mod corrections;

@@ -472,12 +472,16 @@ pub(crate) fn store_doc(
     if stored.fold_inline() {
         return fold_doc(tx, id, doc);
     }
+    let before = doc.saved_heads();
     let inc = doc.save_incremental();
     if inc.is_empty() {
         return Ok(stored);
     }
     tx.open_table(DOC_CHANGES)?
         .insert((&id.0, stored.next), inc.as_slice())?;
+    // The heads around the chunk, so sync sends it without loading the document.
+    let after = crate::peer_heads::raw_heads(doc.automerge());
+    crate::chunk_heads::note(tx, id, stored.next, &inc, &before, &after)?;
     Ok(Stored {
         chunks: stored.chunks + 1,
         next: stored.next + 1,
@@ -492,6 +496,7 @@ fn fold_doc(tx: &WriteTransaction, id: &CaseId, doc: &mut CaseDoc) -> Result<Sto
         .insert(&id.0, DocBuf::pack(&bytes).row())?;
     tx.open_table(DOC_CHANGES)?
         .retain_in((&id.0, 0)..=(&id.0, u32::MAX), |_, _| false)?;
+    crate::chunk_heads::drop_rows(tx, id, None)?;
     Ok(Stored::saved(bytes.len()))
 }
 
