@@ -292,7 +292,7 @@ impl Node {
                 let (mut doc, chunks, before, before_j, changed, mut pre_merged) = match held {
                     Some(h) => {
                         let h = *h;
-                        let pre_merged = (h.after_j, h.view, h.changes);
+                        let pre_merged = (h.after_j, h.view, h.changes, h.store);
                         (
                             h.doc,
                             h.stored,
@@ -318,9 +318,9 @@ impl Node {
                 let mut merged_view = None;
                 let mut claims = Vec::new();
                 if changed {
-                    let (after_j, pre_view, pre_changes) = match pre_merged.take() {
-                        Some((j, v, c)) => (j, v, Some(c)),
-                        None => (None, None, None),
+                    let (after_j, pre_view, pre_changes, pre_store) = match pre_merged.take() {
+                        Some((j, v, c, s)) => (j, v, Some(c), s),
+                        None => (None, None, None, None),
                     };
                     let after_j = match after_j {
                         Some(j) => j,
@@ -353,7 +353,12 @@ impl Node {
                         Ok(c) => c,
                         Err(why) => return refuse(RefusalKind::Unaccounted, why),
                     };
-                    self.persist_doc(tx, &d.id, &mut doc, chunks)?;
+                    match &pre_store {
+                        Some(p) => {
+                            crate::write::store_prepared(tx, &d.id, p, chunks)?;
+                        }
+                        None => self.persist_doc(tx, &d.id, &mut doc, chunks)?,
+                    }
                     self.store_summary(tx, &view)?;
                     merged_view = Some(view);
                 }

@@ -55,6 +55,8 @@ pub(crate) struct HeldMerge {
     pub(super) view: Option<Result<CaseView>>,
     /// The changes the merge added: hash and actor (`trust::changes_after`).
     pub(super) changes: Vec<([u8; 32], Vec<u8>)>,
+    /// What storing the merged document writes (when changed).
+    pub(super) store: Option<crate::write::PreparedStore>,
 }
 
 /// The stored form of `id` in a table set (read or write transaction).
@@ -119,13 +121,14 @@ impl Node {
         let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
         doc.load_incremental(&d.bytes)?;
         let changed = doc.heads() != before;
-        let (after_j, view, changes) = if changed {
+        let (after_j, view, changes, store) = if changed {
             let after_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
             let view = doc.view();
             let changes = super::trust::changes_after(doc.automerge(), &before);
-            (Some(after_j), Some(view), changes)
+            let store = crate::write::PreparedStore::of(&mut doc, stored);
+            (Some(after_j), Some(view), changes, Some(store))
         } else {
-            (None, None, Vec::new())
+            (None, None, Vec::new(), None)
         };
         Ok(Some(HeldMerge {
             basis,
@@ -137,6 +140,7 @@ impl Node {
             after_j,
             view,
             changes,
+            store,
         }))
     }
 }
