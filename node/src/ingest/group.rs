@@ -85,6 +85,8 @@ enum Unit<'a> {
     Doc {
         doc: &'a IncomingDoc,
         decode: bool,
+        /// The case is held here now: merged before the lock (`held.rs`).
+        held: bool,
     },
 }
 
@@ -166,6 +168,8 @@ impl Node {
                 rxs.push(rx);
                 let units = &units;
                 handles.push(s.spawn(move || {
+                    // One read snapshot per worker for the held cases' merges.
+                    let mut rtx = None;
                     for u in units.iter().skip(w).step_by(threads) {
                         let ready = match u {
                             Unit::Audit { origin, entries } => {
@@ -173,12 +177,27 @@ impl Node {
                                 let packed = pack_passed(&pre, entries);
                                 Ready::Audit(pre, packed)
                             }
-                            Unit::Doc { doc, decode: true } => {
+                            Unit::Doc {
+                                doc, decode: true, ..
+                            } => {
                                 let mut dec = prepare::decode(doc);
                                 let staged = dec.as_mut().ok().and_then(|x| staged::stage(doc, x));
                                 Ready::Doc(Prepared::Done(dec), staged)
                             }
-                            Unit::Doc { decode: false, .. } => Ready::Doc(Prepared::Later, None),
+                            Unit::Doc {
+                                doc, held: true, ..
+                            } => {
+                                if rtx.is_none() {
+                                    rtx = self.db().begin_read().ok();
+                                }
+                                Ready::Doc(
+                                    rtx.as_ref()
+                                        .and_then(|r| self.prepare_held(r, doc))
+                                        .map_or(Prepared::Later, |h| Prepared::Held(Box::new(h))),
+                                    None,
+                                )
+                            }
+                            Unit::Doc { .. } => Ready::Doc(Prepared::Later, None),
                         };
                         if tx.send(ready).is_err() {
                             return;
@@ -242,8 +261,12 @@ impl Node {
                 }
                 GroupItem::Docs { docs, .. } => {
                     for d in docs {
-                        let decode = d.full && cases.get(&d.id.0)?.is_none();
-                        units.push(Unit::Doc { doc: d, decode });
+                        let held = cases.get(&d.id.0)?.is_some();
+                        units.push(Unit::Doc {
+                            doc: d,
+                            decode: d.full && !held,
+                            held,
+                        });
                     }
                 }
             }

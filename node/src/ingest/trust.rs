@@ -144,19 +144,6 @@ fn owns(node: &NodeId, actor: &[u8]) -> bool {
     (0..MAX_INCARNATIONS).any(|i| actor_for(node, i).as_slice() == actor)
 }
 
-/// Checks every change of `doc` after `before` (all of them for a new case). `Ok(Err(why))`
-/// names the first change that is not accounted for; `Ok(Ok(claims))` are the entries that
-/// account for them, one per entry.
-pub(super) fn check(
-    tx: &WriteTransaction,
-    case: &CaseId,
-    am: &mut automerge::AutoCommit,
-    before: &[ChangeHash],
-) -> Result<std::result::Result<Vec<Claim>, String>> {
-    let new = changes_after(am, before);
-    check_changes(tx, case, &new, None)
-}
-
 /// Each change of `am` after `before` (all of them when `before` is empty): its hash and actor.
 pub(super) fn changes_after(
     am: &mut automerge::AutoCommit,
@@ -168,8 +155,9 @@ pub(super) fn changes_after(
         .collect()
 }
 
-/// [`check`] of changes already listed by [`changes_after`] (a new case's, listed before the
-/// writer lock).
+/// Checks the changes listed by [`changes_after`] (for a new case all of them, listed before the
+/// writer lock). `Ok(Err(why))` names the first change that is not accounted for;
+/// `Ok(Ok(claims))` are the entries that account for them, one per entry.
 pub(super) fn check_changes(
     tx: &WriteTransaction,
     case: &CaseId,
