@@ -64,7 +64,7 @@ fn claims(
         let mut seq = [0u8; 8];
         seq.copy_from_slice(&k[24..]);
         let seq = u64::from_be_bytes(seq);
-        if !origins.contains_key(&prefix) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = origins.entry(prefix) {
             let found = {
                 let mut lookup = || -> Result<Vec<[u8; 32]>> {
                     if audit.is_none() {
@@ -80,7 +80,7 @@ fn claims(
                     None => lookup()?,
                 }
             };
-            origins.insert(prefix, found);
+            slot.insert(found);
         }
         let candidates = origins.get(&prefix).map(Vec::as_slice).unwrap_or(&[]);
         // One candidate: the record is the one indexed, whatever it holds. Several: only the
