@@ -22,7 +22,9 @@ use crate::blocking::{AbortOnDrop, session_step};
 use crate::error::SyncError;
 use crate::held::{self, Held};
 use crate::protocol::frame::{self, HEADER_LEN, encode_frame_with, parse_any_header};
-use crate::protocol::{ALPN, ALPN_V2, Message, RoundStats, Session, alpn_compresses};
+use crate::protocol::{
+    ALPN, ALPN_V2, ALPN_V3, Message, RoundStats, Session, alpn_compresses, alpn_sends_rows,
+};
 
 /// QUIC close code: the node id is not in the peers file.
 pub const CLOSE_NOT_ALLOWED: u32 = 403;
@@ -94,14 +96,16 @@ pub fn peer_addr(peer: &Peer) -> Result<EndpointAddr, SyncError> {
     Ok(a)
 }
 
-/// Connects to a peer, offering [`ALPN_V2`] (compressed frames) and [`ALPN`] (raw frames,
-/// what an older node speaks); the peer picks.
+/// Connects to a peer, offering [`ALPN_V3`] (compressed frames, documents as stored rows),
+/// [`ALPN_V2`] (compressed frames) and [`ALPN`] (raw frames, what an older node speaks); the
+/// peer picks.
 pub async fn connect(ep: &Endpoint, peer: &Peer) -> Result<Connection, SyncError> {
     let addr = peer_addr(peer)?;
-    let opts = iroh::endpoint::ConnectOptions::new().with_additional_alpns(vec![ALPN.to_vec()]);
+    let opts = iroh::endpoint::ConnectOptions::new()
+        .with_additional_alpns(vec![ALPN_V2.to_vec(), ALPN.to_vec()]);
     let reach = |e: String| SyncError::Net(format!("cannot reach {}: {e}", peer.name));
     tokio::time::timeout(Duration::from_secs(10), async {
-        ep.connect_with_opts(addr, ALPN_V2, opts)
+        ep.connect_with_opts(addr, ALPN_V3, opts)
             .await
             .map_err(|e| reach(e.to_string()))?
             .await
@@ -255,6 +259,7 @@ pub async fn drive(
         session.audit_bytes = n.clamp(1, crate::protocol::session::AUDIT_BYTES);
     }
     session.compressed_frames = compress;
+    session.rows = alpn_sends_rows(conn.alpn());
     if let Some(n) = opts.witness_step {
         session.witness_step = n.max(1);
     }

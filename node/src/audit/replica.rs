@@ -34,6 +34,14 @@ pub struct ChainIngest {
     pub refused: Option<String>,
 }
 
+/// What a grouped ingest adds to [`Node::ingest_chain_noting`].
+pub(crate) struct Grouped<'a> {
+    /// The payload part of each passed entry's row, in order (`chain::compact::pack_payload`).
+    pub(crate) packed: &'a [crate::chain::compact::PackedPayload],
+    /// Called with each entry stored and its payload.
+    pub(crate) stored: &'a mut dyn FnMut(&Entry, Option<&[u8]>),
+}
+
 /// Two different signed entries at one (origin, seq).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Equivocation {
@@ -145,6 +153,22 @@ impl Node {
         entries: &[RawRecord],
         refused: Option<String>,
     ) -> Result<ChainIngest> {
+        self.ingest_chain_noting(tx, head, origin, passed, entries, refused, None)
+    }
+
+    /// [`Node::ingest_chain_in`] for a grouped ingest (`ingest/group.rs`): the payload parts of
+    /// the rows worked out on its workers, and each entry stored handed to it with its payload.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn ingest_chain_noting(
+        &self,
+        tx: &redb::WriteTransaction,
+        head: &mut crate::audit::ChainHead,
+        origin: &NodeId,
+        passed: &[Entry],
+        entries: &[RawRecord],
+        refused: Option<String>,
+        mut grouped: Option<Grouped<'_>>,
+    ) -> Result<ChainIngest> {
         let own = self.id();
         let mut out = ChainIngest::default();
         let mut audit = crate::audit::stored::read_in(tx)?;
@@ -154,7 +178,7 @@ impl Node {
         let mut run = run::PendingRun::new(origin.0);
         // The hash of the entry held at the seq before, once this batch has passed it.
         let mut last: Option<(u64, [u8; 32])> = None;
-        for (e, (rec, payload)) in passed.iter().zip(entries) {
+        for (i, (e, (rec, payload))) in passed.iter().zip(entries).enumerate() {
             let seq = e.body.seq;
             let refuse = |why: &str| {
                 Some(format!(
@@ -215,7 +239,11 @@ impl Node {
                 }
                 Some(_) => {}
             }
-            let row = audit.compact_row(e, payload.as_deref())?;
+            let packed = grouped.as_ref().and_then(|g| g.packed.get(i));
+            let row = audit.compact_row(e, payload.as_deref(), packed)?;
+            if let Some(g) = grouped.as_mut() {
+                (g.stored)(e, payload.as_deref());
+            }
             run.push(seq, rec, e.hash, row);
             if e.body.case_id != CaseId::NONE {
                 by_case.insert(

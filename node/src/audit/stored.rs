@@ -314,6 +314,17 @@ impl WriteRecords<'_> {
     /// the origin's dictionary lacks. Replaces a row already there; the same record stored again
     /// without its payload keeps the payload held.
     pub fn insert(&mut self, e: &Entry, payload: Option<&[u8]>) -> Result<()> {
+        self.insert_packed(e, payload, None)
+    }
+
+    /// [`WriteRecords::insert`] with the payload part of the row worked out before the writer
+    /// ([`compact::pack_payload`] of `e` and `payload`; `None`: worked out here).
+    pub fn insert_packed(
+        &mut self,
+        e: &Entry,
+        payload: Option<&[u8]>,
+        packed: Option<&compact::PackedPayload>,
+    ) -> Result<()> {
         let origin = e.body.origin.0;
         let seq = e.body.seq;
         if payload.is_none()
@@ -325,7 +336,11 @@ impl WriteRecords<'_> {
         }
         let (row, add) = {
             let dict = StoreDictionary::load(&self.origins, &self.anchors, &origin)?;
-            compact::compact(e, payload, &dict).map_err(|err| dict.error(seq, err))?
+            match packed {
+                Some(p) => compact::compact_packed(e, p, payload, &dict),
+                None => compact::compact(e, payload, &dict),
+            }
+            .map_err(|err| dict.error(seq, err))?
         };
         self.add_to_dictionary(&origin, &add)?;
         self.audit.insert((&origin, seq), CompactRow(&row))?;
@@ -353,14 +368,24 @@ impl WriteRecords<'_> {
         Ok(())
     }
 
-    /// The compact row of `e` with its payload (when held), adding what the origin's
+    /// The compact row of `e` with its payload (when held; its payload part worked out before
+    /// the writer when `packed`), adding what the origin's
     /// dictionary lacks; stored later by [`WriteRecords::put_ascending`] (a received batch,
     /// `audit/replica/run.rs`).
-    pub(crate) fn compact_row(&mut self, e: &Entry, payload: Option<&[u8]>) -> Result<Vec<u8>> {
+    pub(crate) fn compact_row(
+        &mut self,
+        e: &Entry,
+        payload: Option<&[u8]>,
+        packed: Option<&compact::PackedPayload>,
+    ) -> Result<Vec<u8>> {
         let origin = e.body.origin.0;
         let (row, add) = {
             let dict = StoreDictionary::load(&self.origins, &self.anchors, &origin)?;
-            compact::compact(e, payload, &dict).map_err(|err| dict.error(e.body.seq, err))?
+            match packed {
+                Some(p) => compact::compact_packed(e, p, payload, &dict),
+                None => compact::compact(e, payload, &dict),
+            }
+            .map_err(|err| dict.error(e.body.seq, err))?
         };
         self.add_to_dictionary(&origin, &add)?;
         Ok(row)
