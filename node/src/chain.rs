@@ -13,4 +13,3 @@ pub mod compact;
 pub mod entry;
 pub mod merkle;
 pub mod note;
-pub(crate) mod payload_memo;

@@ -39,6 +39,8 @@ pub(super) enum Prepared {
     Later,
     /// Loaded, or the load error.
     Done(std::result::Result<Box<Decoded>, String>),
+    /// Merged into the case held here, before the lock (`held.rs`).
+    Held(Box<super::held::HeldMerge>),
 }
 
 /// Loads a whole document and reads its view and jurisdiction (the load error otherwise).
@@ -98,7 +100,12 @@ impl Node {
             if *want {
                 Prepared::Done(decode(d))
             } else {
-                Prepared::Later
+                // A case held here: merged before the lock (`held.rs`).
+                self.db()
+                    .begin_read()
+                    .ok()
+                    .and_then(|r| self.prepare_held(&r, d))
+                    .map_or(Prepared::Later, |h| Prepared::Held(Box::new(h)))
             }
         };
         let items: Vec<(&IncomingDoc, bool)> = docs.iter().zip(wanted).collect();
@@ -106,7 +113,7 @@ impl Node {
             .map(std::num::NonZero::get)
             .unwrap_or(1)
             .min(8);
-        let n = items.iter().filter(|(_, w)| *w).count();
+        let n = items.len();
         if threads < 2 || n < PARALLEL_FROM {
             return Ok(items.iter().map(one).collect());
         }

@@ -6,7 +6,6 @@
 //! batches are checked beside them.
 
 use crate::chain::entry::{Entry, SIGNATURE_CONTEXT, payload_hash};
-use crate::chain::{compact, payload_memo};
 use crate::identity::Verifier;
 use crate::ids::NodeId;
 
@@ -64,12 +63,10 @@ fn precheck_on(
         if !sig_ok {
             return Err(refuse("bad signature"));
         }
-        if let Some(p) = payload {
-            if payload_hash(p) != e.body.payload_hash || p.len() != e.body.payload_len as usize {
-                return Err(refuse("payload does not match its hash"));
-            }
-            // Its stored form, made here rather than on the writer (`chain/payload_memo.rs`).
-            payload_memo::put(e.body.payload_hash, compact::deflate(p));
+        if let Some(p) = payload
+            && (payload_hash(p) != e.body.payload_hash || p.len() != e.body.payload_len as usize)
+        {
+            return Err(refuse("payload does not match its hash"));
         }
         Ok(e)
     };
