@@ -78,8 +78,11 @@ pub(crate) fn drop_rows(tx: &WriteTransaction, id: &CaseId, keys: Option<&[u32]>
     Ok(())
 }
 
+/// Heads, sorted.
+type Heads = Vec<[u8; 32]>;
+
 /// A row read back: check, heads before, heads after.
-fn decode(v: &[u8]) -> Option<([u8; 8], Vec<[u8; 32]>, Vec<[u8; 32]>)> {
+fn decode(v: &[u8]) -> Option<([u8; 8], Heads, Heads)> {
     let (c, rest) = v.split_first_chunk::<8>()?;
     let (&nb, rest) = rest.split_first()?;
     if rest.len() % 32 != 0 || rest.len() / 32 < usize::from(nb) {
@@ -124,7 +127,7 @@ where
     };
     let known = sorted(known);
     // Every chunk with its row, oldest first; the rows must chain (after k = before k+1).
-    let mut chain: Vec<(Vec<u8>, Vec<[u8; 32]>, Vec<[u8; 32]>)> = Vec::new();
+    let mut chain: Vec<(Vec<u8>, Heads, Heads)> = Vec::new();
     for r in changes.range((&id.0, 0)..=(&id.0, u32::MAX))? {
         let (k, v) = r?;
         let chunk = v.value();
