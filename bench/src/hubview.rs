@@ -97,6 +97,40 @@ pub(crate) fn measure(dir: &Path, queries: &[(&str, String)]) -> anyhow::Result<
     let list_frame_ms = ms(t);
     let home = format!("{:?}", app.screen);
     let communes_shown = app.province.dashboard.as_ref().map_or(0, |d| d.rows.len());
+    // One commune's case list, as the dashboard opens it: through the `M` index keys, and by a
+    // pass over every summary (how it was read before them), which must give the same list.
+    let commune_cases = match app
+        .province
+        .dashboard
+        .as_ref()
+        .and_then(|d| d.rows.iter().max_by_key(|r| r.open))
+        .map(|r| r.commune.clone())
+    {
+        Some(commune) => {
+            let today = chrono::Utc::now().date_naive();
+            let mut v = Vec::new();
+            let mut got = (Vec::new(), 0);
+            for _ in 0..5 {
+                let t = Instant::now();
+                got = node.commune_cases(&commune, today)?;
+                v.push(ms(t));
+            }
+            let mut scan = Vec::new();
+            let mut by_scan = (Vec::new(), 0);
+            for _ in 0..2 {
+                let t = Instant::now();
+                by_scan = node.commune_cases_by_scan(&commune, today)?;
+                scan.push(ms(t));
+            }
+            json!({
+                "commune": commune, "open_cases": got.1, "rows": got.0.len(),
+                "ms_median": r3(median(&mut v)),
+                "by_scan_of_every_summary_ms_median": r3(median(&mut scan)),
+                "same_as_scan": got == by_scan,
+            })
+        }
+        None => serde_json::Value::Null,
+    };
     // The searches below are typed into the case list's search box.
     app.screen = Screen::List;
     let rows_shown = app.list.rows.len();
@@ -115,11 +149,13 @@ pub(crate) fn measure(dir: &Path, queries: &[(&str, String)]) -> anyhow::Result<
         };
         let mut v = Vec::new();
         let mut total = 0;
+        let mut bound = hoso_tui::queue::SearchBound::Exact;
         for _ in 0..5 {
             let t = Instant::now();
             let p = page(&node, &q).map_err(|e| anyhow::anyhow!("search {text:?}: {e}"))?;
             v.push(ms(t));
             total = p.total;
+            bound = p.bound;
         }
         // Typed into the list's search box: the last keystroke until its frame is redrawn.
         key(&mut app, &node, KeyCode::Char('/'));
@@ -140,7 +176,8 @@ pub(crate) fn measure(dir: &Path, queries: &[(&str, String)]) -> anyhow::Result<
         let m = median(&mut v);
         worst = worst.max(m).max(keystroke_ms.unwrap_or(0.0));
         searches.push(json!({
-            "kind": kind, "query": text, "matches": total, "rows_shown_in_console": shown,
+            "kind": kind, "query": text, "matches": total, "bound": format!("{bound:?}"),
+            "rows_shown_in_console": shown,
             "queue_page_ms_median": r3(m), "last_keystroke_to_frame_ms": keystroke_ms,
         }));
     }
@@ -155,6 +192,7 @@ pub(crate) fn measure(dir: &Path, queries: &[(&str, String)]) -> anyhow::Result<
         "console_home_communes_shown": communes_shown,
         "console_list_rows_shown": rows_shown,
         "search": searches,
+        "commune_cases": commune_cases,
     });
     Ok(HubView {
         open_ms,

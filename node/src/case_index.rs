@@ -93,6 +93,25 @@ impl CaseIndex {
         index::search_names_with(&self.idx, query, Some(&name_of))
     }
 
+    /// The first `max` cases whose applicant name has a token starting with each query token,
+    /// soonest due first, and why the search stopped ([`crate::name_search`]: a join of the
+    /// tokens' sorted ranges that reads about what it returns); `None` when the query has no
+    /// token.
+    pub fn search_names_first(
+        &self,
+        query: &str,
+        max: usize,
+    ) -> Result<Option<crate::name_search::NameMatches>> {
+        crate::name_search::first_matches(&self.idx, query, max)
+    }
+
+    /// Up to `limit` cases whose receipt code, as the list's short code shows it, ends with
+    /// `digits` (ASCII digits in reading order: `0001`, `2611300001`): one range of the `R`
+    /// index, never a pass over every receipt code.
+    pub fn receipts_ending_with(&self, digits: &str, limit: usize) -> Result<Vec<CaseId>> {
+        index::receipt_tail_ids(&self.idx, digits, limit)
+    }
+
     /// The case with this exact receipt code.
     pub fn receipt(&self, code: &str) -> Result<Option<CaseId>> {
         Ok(self.receipts.get(code)?.map(|v| CaseId(*v.value())))

@@ -9,6 +9,11 @@
 //! | `N` | folded name token ‖ 0 ‖ due date ‖ id | accent-insensitive name search (token prefixes) |
 //! | `O` | officer ‖ 0 ‖ id | cases assigned to an officer |
 //! | `X` | id | the review queue (semantic conflicts) |
+//! | `R` | the receipt's short-code digits, last first ‖ 0 ‖ id | "the code ends with these digits" as one range (`0001`, `261130-0001`) |
+//! | `M` | commune ‖ 0 ‖ due date ‖ status code ‖ id (open cases only) | one commune's open cases, soonest due first |
+//!
+//! `R` and `M` came after the first stores were written: `index_build` adds them to a store that
+//! lacks them when the node opens (a marker in `meta`), as the per-commune counters are.
 //!
 //! Keys are derived from the summary alone, so the indexes always equal a rebuild from the
 //! documents (a property test checks it).
@@ -41,6 +46,11 @@ pub(crate) enum Prefix<'a> {
     Officer(&'a str),
     /// `X`: the review queue.
     Review,
+    /// `R ‖ digits`: receipt codes whose short code's digits end with the digits, given last
+    /// first (no terminator: a prefix of the reversed digits).
+    ReceiptTail(&'a str),
+    /// `M ‖ commune ‖ 0`: one commune's open cases, soonest due first.
+    CommuneOpen(&'a str),
 }
 
 impl Prefix<'_> {
@@ -58,6 +68,12 @@ impl Prefix<'_> {
             }
             Prefix::Officer(o) => terminated(b'O', o),
             Prefix::Review => vec![b'X'],
+            Prefix::ReceiptTail(d) => {
+                let mut k = vec![b'R'];
+                k.extend_from_slice(d.as_bytes());
+                k
+            }
+            Prefix::CommuneOpen(c) => terminated(b'M', c),
         }
     }
 }
@@ -154,7 +170,91 @@ pub fn keys(s: &CaseSummary) -> BTreeSet<Vec<u8>> {
     if s.conflict {
         out.insert(with_id(Prefix::Review.bytes(), &s.id));
     }
+    out.extend(late_keys(s));
     out
+}
+
+/// The receipt code's digits as the list's short code shows them (`06112-261201-0001` →
+/// `261201-0001`, a code of another shape whole), last digit first: the `R` key's text, so "the
+/// code ends with `0001`" is the range under `R1000`.
+pub fn receipt_tail(code: &str) -> String {
+    let short = code
+        .split_once('-')
+        .filter(|(_, rest)| rest.contains('-'))
+        .map_or(code, |(_, rest)| rest);
+    short
+        .bytes()
+        .rev()
+        .filter(u8::is_ascii_digit)
+        .map(char::from)
+        .collect()
+}
+
+/// The keys added after the first stores (`R`, `M`; see the module docs): the ones
+/// `index_build` adds to a store that lacks them.
+pub(crate) fn late_keys(s: &CaseSummary) -> Vec<Vec<u8>> {
+    let mut r = Prefix::ReceiptTail(&receipt_tail(&s.receipt_code)).bytes();
+    r.push(0);
+    let mut out = vec![with_id(r, &s.id)];
+    if !s.status.ends_processing() {
+        let mut k = Prefix::CommuneOpen(&s.commune).bytes();
+        k.extend_from_slice(&date_bytes(&s.due_date));
+        k.push(s.status.code());
+        out.push(with_id(k, &s.id));
+    }
+    out
+}
+
+/// The prefixes of [`late_keys`] (what `index_build` clears before adding them).
+pub(crate) const LATE_TAGS: [u8; 2] = [b'M', b'R'];
+
+/// One key under [`Prefix::CommuneOpen`], decoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CommuneOpenKey {
+    /// Due date bytes.
+    pub due: DueDate,
+    /// Status.
+    pub status: Status,
+    /// The case.
+    pub id: CaseId,
+}
+
+/// One commune's open cases from the `M` keys, in key order (soonest due first).
+pub(crate) fn commune_open<T: ReadableTable<&'static [u8], ()>>(
+    table: &T,
+    commune: &str,
+) -> Result<Vec<CommuneOpenKey>> {
+    let prefix = Prefix::CommuneOpen(commune).bytes();
+    let mut out = Vec::new();
+    for row in table.range(prefix.as_slice()..)? {
+        let (k, _) = row?;
+        let k = k.value();
+        if !k.starts_with(&prefix) {
+            break;
+        }
+        let rest = &k[prefix.len()..];
+        if rest.len() != 10 + 1 + 16 {
+            continue;
+        }
+        let (Some(status), Some(id)) = (Status::from_code(rest[10]), id_of(k)) else {
+            continue;
+        };
+        let mut due = [0u8; 10];
+        due.copy_from_slice(&rest[..10]);
+        out.push(CommuneOpenKey { due, status, id });
+    }
+    Ok(out)
+}
+
+/// Ids whose receipt's short-code digits end with `digits` (ASCII digits, in reading order),
+/// in key order, at most `limit`.
+pub(crate) fn receipt_tail_ids<T: ReadableTable<&'static [u8], ()>>(
+    table: &T,
+    digits: &str,
+    limit: usize,
+) -> Result<Vec<CaseId>> {
+    let reversed: String = digits.chars().rev().collect();
+    scan_prefix(table, Prefix::ReceiptTail(&reversed), limit)
 }
 
 /// Replaces the index entries of a case (`old` → `new`), touching only keys that differ.

@@ -52,13 +52,15 @@
 //! [`doctor`] (what `hoso doctor` reads), [`catalog_bundle`] (the province's catalog as a
 //! signed, versioned bundle the hub publishes and communes apply); [`doc_store`] says how a case
 //! document and its change log are stored and folded; [`doc_cache`] keeps loaded
-//! case documents of a long-running node, checked against the store on each use; `chunk_heads`
+//! case documents of a long-running node, checked against the store on each use;
+//! [`name_search`] finds a page of name matches as a join of sorted index ranges; `chunk_heads`
 //! keeps the heads around each stored change chunk, so sync sends a peer the chunks it lacks
 //! without loading the document.
 //!
 //! Private storage: the redb tables (`store`), the index keys (`index`, one typed builder per
 //! key prefix), the summary row codec (`summaries`) and raw DEFLATE with a preset dictionary
-//! (`preset_deflate`, for stored documents and audit payloads) are private; other crates read through
+//! (`preset_deflate`, for stored documents and audit payloads) are private, and `index_build` adds
+//! the index keys that came after the first stores when a node opens; other crates read through
 //! node methods: [`CaseIndex`] (`case_index`, the console's work-queue reads), `storage`
 //! ([`Node::audit_chain`], [`Node::audit_for_case`], [`Node::audit_source`],
 //! [`Node::audit_held`], [`Node::store_sizes`]), [`ScratchChain`] (`scratch_chain`, a bare
@@ -94,8 +96,10 @@ pub mod identity;
 pub mod ids;
 pub mod import_receipt;
 mod index;
+mod index_build;
 pub mod ingest;
 pub mod limits;
+pub mod name_search;
 pub mod node;
 pub mod officer;
 pub mod peer_admin;
@@ -127,10 +131,11 @@ pub use config::{NodeConfig, NodeRole};
 pub use error::{NodeError, Result};
 pub use identity::NodeKey;
 pub use ids::{CaseId, NodeId};
-pub use index::{DueDate, StatusKey, date_bytes};
+pub use index::{DueDate, StatusKey, date_bytes, receipt_tail};
+pub use index_build::LateKeysBuilt;
 pub use node::{
     BACKGROUND_AT, CaseQuery, CaseStorage, InitOptions, MAX_CHUNKS, NewCase, Node, NodeStatus,
-    Prefill, SMALL_DOC_BYTES,
+    Prefill, REPACK_SLACK_FROM, REPACK_STEP_BYTES, Repacked, SMALL_DOC_BYTES,
 };
 pub use officer::Officer;
 pub use peers::{Peer, Peers};

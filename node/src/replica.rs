@@ -137,6 +137,28 @@ impl Node {
         max_part: usize,
         in_flight: &dyn Fn(&CaseId) -> Vec<[u8; 32]>,
     ) -> Result<Outgoing> {
+        self.outgoing_as(
+            peer, may_hold, after, limit, max_bytes, max_part, in_flight, false,
+        )
+    }
+
+    /// [`Node::outgoing`], with each whole document that is stored as one saved document (no
+    /// pending change chunks) and is not over `max_part` sent as its stored row
+    /// (`store/doc_row.rs`) when `rows` is set: the receiver stores the row as it came
+    /// (`ingest/packed.rs`) instead of this node inflating it and the receiver deflating it
+    /// again. Only for a peer that negotiated it (`hoso/sync/3`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn outgoing_as(
+        &self,
+        peer: &Peer,
+        may_hold: &dyn Fn(&str, &str) -> bool,
+        after: u64,
+        limit: usize,
+        max_bytes: usize,
+        max_part: usize,
+        in_flight: &dyn Fn(&CaseId) -> Vec<[u8; 32]>,
+        rows: bool,
+    ) -> Result<Outgoing> {
         let rtx = self.db().begin_read()?;
         let feed = rtx.open_table(FEED)?;
         let cases = rtx.open_table(CASES)?;
@@ -271,12 +293,17 @@ impl Node {
                         out.upto = seq;
                         continue;
                     };
+                    let row = saved.value();
                     OutgoingDoc {
                         id,
                         seq,
                         full: true,
                         heads: Vec::new(),
-                        bytes: saved.value().unpack(&id)?.into_owned(),
+                        bytes: if rows && (1..=max_part).contains(&row.unpacked_len()) {
+                            row.packed().to_vec()
+                        } else {
+                            row.unpack(&id)?.into_owned()
+                        },
                     }
                 }
                 _ => {

@@ -16,6 +16,7 @@ use crate::session::{SESSIONS, SessionRecord};
 use crate::store::tables::{CASES, DOC_CHANGES, DOCS, FEED, FEED_BY_DOC, RECEIPTS};
 
 pub use crate::index::keys as index_keys;
+pub use crate::index_build::META_LATE_KEYS;
 pub use crate::store::META_CHAIN_HEAD;
 pub use crate::store::tables;
 

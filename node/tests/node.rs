@@ -17,5 +17,7 @@ mod node {
     pub(crate) mod long_history;
     pub(crate) mod merge_prop;
     pub(crate) mod pack_cases;
+    pub(crate) mod page_fill;
+    pub(crate) mod search_index;
     pub(crate) mod store_compact;
 }

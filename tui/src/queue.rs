@@ -118,8 +118,11 @@ impl std::ops::Deref for QueueRow {
 pub struct QueuePage {
     /// The rows.
     pub rows: Vec<QueueRow>,
-    /// Every match in the tab (with the search and "my cases" applied).
+    /// Every match in the tab (with the search and "my cases" applied); with a search that
+    /// stopped early ([`QueuePage::bound`]), the matches among the ones it kept.
     pub total: usize,
+    /// Whether the search behind the page found every match.
+    pub bound: SearchBound,
 }
 
 /// Cases per tab, for the filter bar and the status bar.
@@ -198,48 +201,96 @@ pub fn is_code_like(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '-' || c == '.')
 }
 
+/// Most cases a search takes: a broader search stops there and the list says "more than
+/// 1,000 matches, type more" (a common name at a hub of a million cases matches tens of
+/// thousands, and no officer pages through them).
+pub const SEARCH_CAP: usize = 1_000;
+
+/// How complete a search's matches are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SearchBound {
+    /// Every match (or no search).
+    #[default]
+    Exact,
+    /// More than [`SEARCH_CAP`] cases match: the first ones are kept.
+    MoreThan,
+    /// The search stopped at its work bound (two common name parts that seldom meet): at
+    /// least the matches kept, maybe more.
+    Unfinished,
+}
+
+/// What a search text matched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Found {
+    /// The cases (at most [`SEARCH_CAP`]).
+    pub ids: HashSet<CaseId>,
+    /// Whether that is every match.
+    pub bound: SearchBound,
+}
+
 /// The cases a search text can mean: a full receipt code; the short code as the list shows it
 /// (`261130-0001`) or its last digits (`0001`, at least 3 of them); a citizen id (12 digits);
-/// otherwise a name, accents optional (`nguyen thi huong`, `ng th huong`).
+/// otherwise a name, accents optional (`nguyen thi huong`, `ng th huong`). At most
+/// [`SEARCH_CAP`] of them (see [`search`]).
 pub fn candidates(node: &Node, text: &str) -> Result<HashSet<CaseId>, String> {
+    Ok(search(node, text)?.ids)
+}
+
+/// [`candidates`], and whether they are every match. Each kind reads an index range about
+/// as long as what it returns: the receipt codes by their last digits (`R` keys), names by a
+/// join of their tokens' sorted ranges that stops after [`SEARCH_CAP`] matches.
+pub fn search(node: &Node, text: &str) -> Result<Found, String> {
     let text = text.trim();
     let index = node.case_index().map_err(store_error)?;
-    let mut out = HashSet::new();
+    let mut out = Found::default();
     if let Some(id) = index.receipt(text).map_err(store_error)? {
-        out.insert(id);
+        out.ids.insert(id);
         return Ok(out);
     }
     if !is_code_like(text) {
-        if let Some(found) = index.search_names(text).map_err(store_error)? {
-            out.extend(found.into_iter().map(|(id, _)| id));
+        if let Some(m) = index
+            .search_names_first(text, SEARCH_CAP + 1)
+            .map_err(store_error)?
+        {
+            out.bound = match m.stop {
+                _ if m.found.len() > SEARCH_CAP => SearchBound::MoreThan,
+                hoso_node::name_search::Stop::Work => SearchBound::Unfinished,
+                _ => SearchBound::Exact,
+            };
+            out.ids
+                .extend(m.found.into_iter().take(SEARCH_CAP).map(|(id, _)| id));
         }
         return Ok(out);
     }
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     if digits.len() == 12 && !text.contains('-') {
-        out.extend(index.of_citizen(&digits).map_err(store_error)?);
+        out.ids
+            .extend(index.of_citizen(&digits).map_err(store_error)?);
     }
     // A citizen id that names cases is taken as one: a 12-digit tail of a short receipt code
-    // (6 date digits and the day's sequence) would need a million receipts in one day, and the
-    // tail match below reads every receipt code.
-    let citizen_found = digits.len() == 12 && !text.contains('-') && !out.is_empty();
+    // (6 date digits and the day's sequence) would need a million receipts in one day.
+    let citizen_found = digits.len() == 12 && !text.contains('-') && !out.ids.is_empty();
     if digits.len() >= 3 && !citizen_found {
         // The end of a receipt code, as shown or typed: `261130-0001`, `1130-0001`, `0001`,
-        // `2611300001`. Compared on digits alone so the dash is optional.
-        // Only the parts after the unit code count: `20` must not match every code. (The short
-        // code ends the full one, so its digits ending with the text is the whole test; compared
-        // from the end without copying, since every receipt code is read.)
+        // `2611300001`. Compared on digits alone so the dash is optional; only the parts after
+        // the unit code count (`20` must not match every code). One range of the index of
+        // short codes' digits, last first.
+        let room = SEARCH_CAP + 1 - out.ids.len().min(SEARCH_CAP);
         let matching = index
-            .receipts_where(|code| {
-                digits_end_with(crate::format::short_receipt(code), digits.as_bytes())
-            })
+            .receipts_ending_with(&digits, room)
             .map_err(store_error)?;
-        out.extend(matching);
+        out.ids.extend(matching);
+        if out.ids.len() > SEARCH_CAP {
+            out.bound = SearchBound::MoreThan;
+            let keep: HashSet<CaseId> = out.ids.iter().copied().take(SEARCH_CAP).collect();
+            out.ids = keep;
+        }
     }
     Ok(out)
 }
 
 /// The ASCII digits of `text`, in order, end with `digits`.
+#[cfg(test)]
 fn digits_end_with(text: &str, digits: &[u8]) -> bool {
     let mut have = text.bytes().rev().filter(u8::is_ascii_digit);
     digits.iter().rev().all(|d| have.next() == Some(*d))
@@ -266,10 +317,13 @@ fn sort(keys: &mut [Key], tab: Tab, today: &[u8; 10], review: &HashSet<CaseId>) 
 /// One page of a tab, sorted as the work queue is, with the tab's total.
 pub fn page(node: &Node, q: &QueueQuery) -> Result<QueuePage, String> {
     let today = date_key(q.today);
-    let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    let found = match search {
-        Some(text) => Some(candidates(node, text)?),
-        None => None,
+    let text = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let (found, bound) = match text {
+        Some(text) => {
+            let f = self::search(node, text)?;
+            (Some(f.ids), f.bound)
+        }
+        None => (None, SearchBound::Exact),
     };
     let index = node.case_index().map_err(store_error)?;
     let mine = match &q.mine {
@@ -335,7 +389,7 @@ pub fn page(node: &Node, q: &QueueQuery) -> Result<QueuePage, String> {
             r.clock = Clock::Paused { since };
         }
     }
-    Ok(QueuePage { rows, total })
+    Ok(QueuePage { rows, total, bound })
 }
 
 /// Up to this many search candidates, a page reads their status keys one by one instead of

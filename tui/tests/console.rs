@@ -6,6 +6,7 @@ mod console {
     pub(crate) mod case_actions;
     pub(crate) mod common;
     pub(crate) mod hub;
+    pub(crate) mod search;
     pub(crate) mod snapshots;
     pub(crate) mod state;
 }

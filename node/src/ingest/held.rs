@@ -119,7 +119,12 @@ impl Node {
         drop((by_doc, docs, changes));
         let before = doc.heads();
         let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
-        doc.load_incremental(&d.bytes)?;
+        // A whole document may come as a stored row (`packed.rs`); one that does not read is
+        // left to the transaction, which refuses it.
+        let Ok(bytes) = super::packed::automerge_bytes(d) else {
+            return Ok(None);
+        };
+        doc.load_incremental(&bytes)?;
         let changed = doc.heads() != before;
         let (after_j, view, changes, store) = if changed {
             let after_j = (doc.all_strings("province")?, doc.all_strings("commune")?);

@@ -154,6 +154,11 @@ impl Node {
         if let Err(e) = crate::province::ensure_counts(&node) {
             tracing::warn!(error = %e, "the per-commune counters could not be rebuilt");
         }
+        // Index keys that came after the store was written (receipt digits, a commune's open
+        // cases): added once here.
+        if let Err(e) = crate::index_build::ensure(&node) {
+            tracing::warn!(error = %e, "the receipt-digits and commune index keys could not be built");
+        }
         Ok(node)
     }
 }

@@ -235,14 +235,23 @@ impl Node {
             } else if text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit()) {
                 index::scan_prefix(&idx, Prefix::Citizen(text), usize::MAX)?
             } else {
-                let name_of = |id: &CaseId| -> Result<Option<String>> {
-                    Ok(load(id)?.map(|s| s.applicant_name))
-                };
-                index::search_names_with(&idx, text, Some(&name_of))?
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(id, _)| id)
-                    .collect()
+                // Soonest due first, as many as the page may need: the first
+                // `EXACT_RANK_MAX + 1` tell a set small enough to rank from a broad one, which
+                // is read on (further each time) only until the page is full.
+                let mut want = EXACT_RANK_MAX + 1;
+                loop {
+                    let Some(m) = crate::name_search::first_matches(&idx, text, want)? else {
+                        break Vec::new();
+                    };
+                    let ids: Vec<CaseId> = m.found.into_iter().map(|(id, _)| id).collect();
+                    if m.stop != crate::name_search::Stop::Enough
+                        || ids.len() <= EXACT_RANK_MAX
+                        || enough_for_page(&ids, &load, &keep, q.offset + limit)?
+                    {
+                        break ids;
+                    }
+                    want = want.saturating_mul(4);
+                }
             };
             // Rank exact-diacritic matches first when the set is small enough to read whole;
             // otherwise read summaries only until the page is full.
@@ -369,4 +378,26 @@ impl Node {
     pub fn check_indexes(&self) -> Result<Vec<CaseId>> {
         Ok(self.check_store()?.cases())
     }
+}
+
+/// Whether `ids` hold at least `rows` cases that `keep` accepts (a broad name search reads
+/// further only when they do not).
+fn enough_for_page(
+    ids: &[CaseId],
+    load: &impl Fn(&CaseId) -> Result<Option<CaseSummary>>,
+    keep: &impl Fn(&CaseSummary) -> bool,
+    rows: usize,
+) -> Result<bool> {
+    let mut n = 0;
+    for id in ids {
+        if n >= rows {
+            break;
+        }
+        if let Some(s) = load(id)?
+            && keep(&s)
+        {
+            n += 1;
+        }
+    }
+    Ok(n >= rows)
 }

@@ -10,7 +10,7 @@ use hoso_schemas::Status;
 use hoso_testkit::node::{add_peer, commune, hub, login, peer_entry, receive};
 
 /// One round commune → hub as a session moves it: the chain, the feed's documents, the acks.
-fn hand_over(from: &Node, to: &Node) {
+pub(crate) fn hand_over(from: &Node, to: &Node) {
     let id = from.id();
     let recs = from
         .chain_records(&id, to.chain_len(&id).unwrap(), 4096)

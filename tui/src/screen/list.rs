@@ -40,6 +40,8 @@ pub struct ListState {
     pub rows: Vec<QueueRow>,
     /// Every match of the current tab and search (the real total).
     pub matches: Option<usize>,
+    /// Whether the search found every match ("more than 1,000, type more" otherwise).
+    pub bound: crate::queue::SearchBound,
     /// Index of the first row of the page among all matches.
     pub offset: usize,
     /// The selected row, among all matches.
@@ -66,6 +68,7 @@ impl Default for ListState {
             searching: false,
             rows: vec![],
             matches: None,
+            bound: crate::queue::SearchBound::Exact,
             offset: 0,
             selected: 0,
             loading: false,
@@ -150,6 +153,7 @@ pub fn on_rows(l: &mut ListState, generation: u64, page: Result<QueuePage, Strin
             l.offset = l.requested_offset;
             l.rows = page.rows;
             l.matches = Some(page.total);
+            l.bound = page.bound;
             let end = l.offset + l.rows.len();
             if l.selected >= end {
                 l.selected = end.saturating_sub(1);
@@ -463,6 +467,28 @@ fn clock_style(ctx: &Context, c: &Clock) -> ratatui::style::Style {
     }
 }
 
+/// `1000` as Vietnamese writes it: `1.000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What a narrowed search counts in: "my cases" or the tab.
+fn scope_of(l: &ListState) -> String {
+    if l.mine && l.current_filter() == Tab::All {
+        "của tôi".to_string()
+    } else {
+        format!("«{}»", format::fit(l.current_filter().label(), 12))
+    }
+}
+
 /// Draws the list.
 pub fn render(l: &ListState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
     let t = ctx.theme;
@@ -475,7 +501,16 @@ pub fn render(l: &ListState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
     frame.render_widget(Paragraph::new(filter_bar(l, ctx, filters.width)), filters);
 
     let narrowed = search_is_narrowed(l);
-    let info_w: u16 = if narrowed { 32 } else { 24 };
+    use crate::queue::SearchBound;
+    // A search that stopped early (a broad name at a big hub) says so whatever the tab.
+    let bounded = !l.search.value().trim().is_empty() && l.bound != SearchBound::Exact;
+    let info_w: u16 = if bounded {
+        56
+    } else if narrowed {
+        32
+    } else {
+        24
+    };
     let [label, field, info] = Layout::horizontal([
         Constraint::Length(6),
         Constraint::Min(10),
@@ -512,13 +547,25 @@ pub fn render(l: &ListState, ctx: &Context, frame: &mut Frame<'_>, area: Rect) {
     };
     let status = if l.loading && l.rows.is_empty() {
         "đang đọc…".to_string()
-    } else if narrowed {
-        let scope = if l.mine && l.current_filter() == Tab::All {
-            "của tôi".to_string()
+    } else if bounded {
+        let scope = if narrowed {
+            format!(" trong {}", scope_of(l))
         } else {
-            format!("«{}»", format::fit(l.current_filter().label(), 12))
+            String::new()
         };
-        format!("{} khớp trong {scope}", l.total().unwrap_or(0))
+        if l.bound == SearchBound::MoreThan {
+            format!(
+                "hơn {} khớp{scope} · gõ thêm để thu hẹp",
+                thousands(crate::queue::SEARCH_CAP)
+            )
+        } else {
+            format!(
+                "ít nhất {} khớp{scope} · gõ thêm để thu hẹp",
+                thousands(l.total().unwrap_or(0))
+            )
+        }
+    } else if narrowed {
+        format!("{} khớp trong {}", l.total().unwrap_or(0), scope_of(l))
     } else if l.rows.is_empty() {
         "không có hồ sơ".to_string()
     } else {
