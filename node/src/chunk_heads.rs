@@ -78,7 +78,7 @@ pub(crate) fn drop_rows(tx: &WriteTransaction, id: &CaseId, keys: Option<&[u32]>
     Ok(())
 }
 
-/// A list of change hashes.
+/// Heads, sorted.
 type Heads = Vec<[u8; 32]>;
 
 /// A row read back: check, heads before, heads after.

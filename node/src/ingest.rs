@@ -213,6 +213,18 @@ impl Node {
         self.apply_remote_between(id, bytes, || ())
     }
 
+    /// [`Node::apply_remote`] with `between` run after the case was merged before the lock and
+    /// before the transaction (`ingest/held.rs`): tests make a write race the prepared merge there.
+    #[doc(hidden)]
+    pub fn apply_remote_racing(
+        &self,
+        id: &CaseId,
+        bytes: &[u8],
+        between: impl FnOnce(),
+    ) -> Result<MergeOutcome> {
+        self.apply_remote_between(id, bytes, between)
+    }
+
     /// [`Node::apply_remote`], with `between` run after the document was prepared before the
     /// lock and before the transaction (tests make a write race the prepared merge there).
     fn apply_remote_between(

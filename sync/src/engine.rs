@@ -416,7 +416,7 @@ pub async fn sync_once_observed(
             None => Err(SyncError::NoPeers),
         };
     }
-    let bind: SocketAddr = ([0, 0, 0, 0], 0).into();
+    let bind: SocketAddr = crate::once_bind::once_bind(&list, relays);
     let ep = net::bind_endpoint(node, bind, relays).await?;
     let mut out = Vec::new();
     for p in list {

@@ -14,6 +14,8 @@
 //! - `link` (private, re-exported as [`engine::Link`]): the switch the console cuts the
 //!   network with, shared by the engine and the ALPN handler;
 //! - `contact` (private): the last-contact record of a session, written off its loop;
+//! - `once_bind` (private): the one local address a one-shot round binds when it reaches
+//!   every peer from it (no path discovery to the other interfaces during the round);
 //! - [`held`]: one budget of received messages held at once, shared by a process's sessions
 //!   (their readers wait when it is spent);
 //! - [`clock`]: the clock probe `hoso doctor` asks peers with (a second ALPN);
@@ -27,6 +29,7 @@ pub mod error;
 pub mod held;
 mod link;
 pub mod net;
+mod once_bind;
 pub mod protocol;
 
 pub use engine::{Engine, EngineOptions, sync_once, sync_once_observed};

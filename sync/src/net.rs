@@ -390,6 +390,8 @@ pub async fn drive(
                 .encode(),
                 false,
             ) {
+                // Counted like every frame, so the writer's count never goes below zero.
+                queued.fetch_add(f.len(), Ordering::Relaxed);
                 let _ = wtx.send(f);
             }
             drop(wtx);

@@ -86,18 +86,6 @@ where
 }
 
 impl Node {
-    /// [`Node::apply_remote`] with `between` run after the case was merged before the lock and
-    /// before the transaction: tests make a write race the prepared merge there.
-    #[doc(hidden)]
-    pub fn apply_remote_racing(
-        &self,
-        id: &CaseId,
-        bytes: &[u8],
-        between: impl FnOnce(),
-    ) -> Result<super::MergeOutcome> {
-        self.apply_remote_between(id, bytes, between)
-    }
-
     /// Merges `d` into the stored document of its case as of `rtx`, or `None` when the case is
     /// not stored there or anything fails (the transaction then does it).
     pub(crate) fn prepare_held(&self, rtx: &ReadTransaction, d: &IncomingDoc) -> Option<HeldMerge> {
