@@ -48,6 +48,7 @@ pub(crate) fn per_case(
     Ok(json!({
         "file": r3(delta(after.file_bytes, before.0.file_bytes)),
         "tables": r3(delta(after.tables_bytes(), before.0.tables_bytes())),
+        "allocated": r3(delta(after.allocated_bytes, before.0.allocated_bytes)),
         "untabled": r3(delta(after.untabled_bytes(), before.0.untabled_bytes())),
         "file_bytes_total": after.file_bytes,
         "by_table": tables,

@@ -424,13 +424,27 @@ async fn run_async(
     );
     eprintln!("bench sync-loopback: initial done");
     let hub_disk = crate::disk::per_case(&hub, &hub_empty, n)?;
-    let disk = serde_json::json!({
-        "note": "bytes per case added to each store (file growth, and each table's pages: stored keys and values, redb overhead, page slack), cases of 1 + edits_per_case changes and as many audit entries",
+    let mut disk = serde_json::json!({
+        "note": "bytes per case added to each store, cases of 1 + edits_per_case changes and as many audit entries: `tables` every table's pages (stored keys and values, redb overhead, page slack: what the store holds), `allocated` the pages redb has allocated (the tables, redb's own tables, pages freed by the last commits not yet reused), `file` the file's growth (the allocated pages and the free space redb adds when it grows the file, by doubling below one region: at 1,000 cases mostly that)",
         "commune_after_import_and_edits": commune_disk,
         "commune_import_only": built.import_disk,
         "hub_after_initial_sync": hub_disk,
     });
     if disk_only {
+        // What a long-running node's background repack (`serve`, the console) does once the
+        // store has grown: each table with page slack rewritten packed, one short guarded
+        // write per MiB, writers going on between steps.
+        for (side, node, empty) in [
+            ("hub_after_background_repack", &hub, &hub_empty),
+            ("commune_after_background_repack", &commune, &commune_empty),
+        ] {
+            let r = node.repack_tables(hoso_node::REPACK_SLACK_FROM)?;
+            disk[side] = serde_json::json!({
+                "repack": r,
+                "bytes_per_case": crate::disk::per_case(node, empty, n)?,
+            });
+        }
+        eprintln!("bench sync-loopback: background repack done");
         hub_engine.shutdown().await;
         ep.close().await;
         drop((hub, commune, canbo, hub_peer, ep));

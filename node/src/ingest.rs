@@ -18,11 +18,15 @@
 //! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
+pub(crate) mod fresh;
 pub mod group;
+mod held;
 pub(crate) mod incoming;
+mod packed;
 mod prepare;
 pub mod quarantine;
 mod received;
+mod staged;
 mod trust;
 
 pub use incoming::{IncomingDoc, IngestReport, Ingested, MAX_HEADS};
@@ -108,9 +112,23 @@ impl Node {
             Some(p) => Author::Peer(*p),
             None => Author::Node,
         };
-        // Whole documents of cases new here are decoded before the writer lock.
-        let mut prepared = self.prepare_docs(docs)?;
-        let ctx = self.begin_write(&author, Permission::Ingest)?;
+        // Whole documents of cases new here are decoded, and changes to cases held here
+        // merged, before the writer lock.
+        let prepared = self.prepare_docs(docs)?;
+        self.ingest_prepared(&author, peer, docs, prepared, checkpoint, allow)
+    }
+
+    /// [`Node::ingest`] of `docs` as prepared before the lock (`prepared`, one per document).
+    fn ingest_prepared(
+        &self,
+        author: &Author,
+        peer: Option<&NodeId>,
+        docs: &[IncomingDoc],
+        mut prepared: Vec<Prepared>,
+        checkpoint: Option<u64>,
+        allow: &dyn Fn(&str, &str) -> bool,
+    ) -> Result<IngestReport> {
+        let ctx = self.begin_write(author, Permission::Ingest)?;
         let report = (|tx: &WriteTransaction| -> Result<IngestReport> {
             let mut report = IngestReport::default();
             let mut roles = HashMap::new();
@@ -118,7 +136,7 @@ impl Node {
                 let pre = std::mem::replace(pre, Prepared::Later);
                 report
                     .items
-                    .push(self.ingest_item(tx, peer, d, pre, allow, &mut roles)?);
+                    .push(self.ingest_item(tx, peer, d, pre, allow, &mut roles, None)?);
             }
             if let (Some(peer), Some(checkpoint)) = (peer, checkpoint) {
                 advance_checkpoint_in(tx, peer, checkpoint)?;
@@ -139,6 +157,7 @@ impl Node {
 
     /// One received case inside the batch's transaction: stored (and out of the quarantine),
     /// or refused and quarantined with the reason. Only store failures are errors.
+    #[allow(clippy::too_many_arguments)]
     fn ingest_item(
         &self,
         tx: &WriteTransaction,
@@ -147,8 +166,9 @@ impl Node {
         pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
         roles: &mut Roles,
+        grp: Option<group::InGroup<'_>>,
     ) -> Result<Ingested> {
-        Ok(match self.ingest_one(tx, peer, d, pre, allow, roles) {
+        Ok(match self.ingest_one(tx, peer, d, pre, allow, roles, grp) {
             Ok(Ok(i)) => {
                 quarantine::clear(tx, peer.unwrap_or(&LOCAL), &d.id)?;
                 i
@@ -190,6 +210,17 @@ impl Node {
     /// document of that case, every new change accounted by an audit entry held here. A
     /// refusal is an error (and the bytes are quarantined).
     pub fn apply_remote(&self, id: &CaseId, bytes: &[u8]) -> Result<MergeOutcome> {
+        self.apply_remote_between(id, bytes, || ())
+    }
+
+    /// [`Node::apply_remote`], with `between` run after the document was prepared before the
+    /// lock and before the transaction (tests make a write race the prepared merge there).
+    fn apply_remote_between(
+        &self,
+        id: &CaseId,
+        bytes: &[u8],
+        between: impl FnOnce(),
+    ) -> Result<MergeOutcome> {
         let cfg = self.config().clone();
         let allow = move |p: &str, c: &str| crate::peers::own_scope_holds(&cfg, p, c);
         let d = IncomingDoc {
@@ -198,7 +229,10 @@ impl Node {
             heads: Vec::new(),
             bytes: bytes.to_vec(),
         };
-        let report = self.ingest(None, std::slice::from_ref(&d), None, &allow)?;
+        let docs = std::slice::from_ref(&d);
+        let prepared = self.prepare_docs(docs)?;
+        between();
+        let report = self.ingest_prepared(&Author::Node, None, docs, prepared, None, &allow)?;
         match report.items.into_iter().next() {
             Some(Ingested::Stored {
                 id,
@@ -224,6 +258,7 @@ impl Node {
         Ok(self.case_doc(id)?.save())
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn ingest_one(
         &self,
         tx: &WriteTransaction,
@@ -232,6 +267,7 @@ impl Node {
         pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
         roles: &mut Roles,
+        mut grp: Option<group::InGroup<'_>>,
     ) -> Result<std::result::Result<Ingested, Refusal>> {
         if d.heads.len() > MAX_HEADS {
             return refuse(
@@ -239,6 +275,7 @@ impl Node {
                 format!("case {} claims too many heads", d.id),
             );
         }
+        let mut staged_rows: Option<Box<staged::Staged>> = None;
         let existing: Option<CaseSummary> = tx
             .open_table(CASES)?
             .get(&d.id.0)?
@@ -254,19 +291,54 @@ impl Node {
                         ),
                     );
                 }
-                let (mut doc, chunks) = {
-                    let docs = tx.open_table(DOCS)?;
-                    let changes = tx.open_table(DOC_CHANGES)?;
-                    self.load_doc_from_tables(&docs, &changes, &d.id)?
+                // Merged before the lock when the stored form is still the one it was
+                // merged from (`held.rs`), else here.
+                let held = match pre {
+                    Prepared::Held(h) => held::current(tx, &d.id, h)?,
+                    _ => None,
                 };
-                let before = doc.heads();
-                let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
-                doc.load_incremental(&d.bytes)?;
-                let changed = doc.heads() != before;
+                let (mut doc, chunks, before, before_j, changed, mut pre_merged) = match held {
+                    Some(h) => {
+                        let h = *h;
+                        let pre_merged = (h.after_j, h.view, h.changes, h.store);
+                        (
+                            h.doc,
+                            h.stored,
+                            h.before,
+                            h.before_j,
+                            h.changed,
+                            Some(pre_merged),
+                        )
+                    }
+                    None => {
+                        let (mut doc, chunks) = {
+                            let docs = tx.open_table(DOCS)?;
+                            let changes = tx.open_table(DOC_CHANGES)?;
+                            self.load_doc_from_tables(&docs, &changes, &d.id)?
+                        };
+                        let before = doc.heads();
+                        let before_j = (doc.all_strings("province")?, doc.all_strings("commune")?);
+                        let bytes = match packed::automerge_bytes(d) {
+                            Ok(b) => b,
+                            Err(why) => return refuse(RefusalKind::Invalid, why),
+                        };
+                        doc.load_incremental(&bytes)?;
+                        let changed = doc.heads() != before;
+                        (doc, chunks, before, before_j, changed, None)
+                    }
+                };
                 let mut merged_view = None;
                 let mut claims = Vec::new();
                 if changed {
-                    if (doc.all_strings("province")?, doc.all_strings("commune")?) != before_j {
+                    let (after_j, pre_view, pre_changes, pre_store) = match pre_merged.take() {
+                        Some((j, v, c, s)) => (j, v, Some(c), s),
+                        None => (None, None, None, None),
+                    };
+                    let after_j = match after_j {
+                        Some(j) => j,
+                        None => (doc.all_strings("province")?, doc.all_strings("commune")?),
+                    };
+                    if after_j != before_j {
                         return refuse(
                             RefusalKind::Invalid,
                             format!(
@@ -275,18 +347,34 @@ impl Node {
                             ),
                         );
                     }
-                    let view = doc.view()?;
+                    let view = match pre_view {
+                        Some(v) => v?,
+                        None => doc.view()?,
+                    };
                     if view.id != d.id {
                         return refuse(
                             RefusalKind::Invalid,
                             format!("remote document claims id {} instead of {}", view.id, d.id),
                         );
                     }
-                    claims = match trust::check(tx, &d.id, doc.automerge(), &before)? {
+                    let fresh = grp.as_mut().map(|g| &mut *g.fresh);
+                    let checked = match &pre_changes {
+                        Some(new) => trust::check_changes(tx, &d.id, new, fresh)?,
+                        None => {
+                            let new = trust::changes_after(doc.automerge(), &before);
+                            trust::check_changes(tx, &d.id, &new, fresh)?
+                        }
+                    };
+                    claims = match checked {
                         Ok(c) => c,
                         Err(why) => return refuse(RefusalKind::Unaccounted, why),
                     };
-                    self.persist_doc(tx, &d.id, &mut doc, chunks)?;
+                    match &pre_store {
+                        Some(p) => {
+                            crate::write::store_prepared(tx, &d.id, p, chunks)?;
+                        }
+                        None => self.persist_doc(tx, &d.id, &mut doc, chunks)?,
+                    }
                     self.store_summary(tx, &view)?;
                     merged_view = Some(view);
                 }
@@ -304,7 +392,7 @@ impl Node {
                 }
                 let decoded = match pre {
                     Prepared::Done(r) => r,
-                    Prepared::Later => prepare::decode(d),
+                    Prepared::Later | Prepared::Held(_) => prepare::decode(d),
                 };
                 let dec = match decoded {
                     Ok(dec) => *dec,
@@ -339,28 +427,37 @@ impl Node {
                         ),
                     );
                 }
-                let claims = match trust::check_changes(tx, &d.id, &dec.changes)? {
+                let fresh = grp.as_mut().map(|g| &mut *g.fresh);
+                let claims = match trust::check_changes(tx, &d.id, &dec.changes, fresh)? {
                     Ok(c) => c,
                     Err(why) => return refuse(RefusalKind::Unaccounted, why),
                 };
-                // The bytes loaded strictly (checksums, change hashes, heads): when they are
-                // one document chunk they are what `save()` would write, so they are stored as
-                // they came instead of being encoded again (`received.rs`).
-                // Sent without column deflate (a compressed link), they pack well as they are;
-                // a document whose columns were deflated is saved again in the stored form
-                // (`DocBuf::packs_well`).
-                let as_sent = (received::is_single_document(&d.bytes)
-                    && doc.automerge().get_missing_deps(&[]).is_empty())
-                .then(|| DocBuf::pack(&d.bytes))
-                .filter(|p| p.packs_well(d.bytes.len()));
-                let row = match as_sent {
-                    Some(p) => p,
-                    None => DocBuf::pack(&doc.save_stored()),
-                };
-                tx.open_table(DOCS)?.insert(&d.id.0, row.row())?;
+                // The rows a grouped ingest worked out from this decoded document
+                // (`staged.rs`); otherwise they are worked out here.
+                staged_rows = grp
+                    .as_mut()
+                    .and_then(|g| g.staged.take())
+                    .filter(|s| s.id == d.id);
+                match &staged_rows {
+                    Some(s) => {
+                        tx.open_table(DOCS)?.insert(&d.id.0, s.row.row())?;
+                    }
+                    None => {
+                        // The received bytes or row as they came when `prepare.rs` found them
+                        // in the stored form; else the document saved again in it.
+                        let row = match dec.row {
+                            Some(p) => p,
+                            None => DocBuf::pack(&doc.save_stored()),
+                        };
+                        tx.open_table(DOCS)?.insert(&d.id.0, row.row())?;
+                    }
+                }
                 tx.open_table(RECEIPTS)?
                     .insert(view.receipt_code.as_str(), &d.id.0)?;
-                self.store_summary(tx, &view)?;
+                match &staged_rows {
+                    Some(s) => staged::store_summary(tx, &view, s)?,
+                    None => self.store_summary(tx, &view)?,
+                }
                 (true, true, doc, claims, Some(view))
             }
         };
@@ -369,7 +466,10 @@ impl Node {
         // loaded for them).
         let heads = match peer {
             Some(peer) => {
-                let heads = self.sender_heads(d, created, am);
+                let heads = match &staged_rows {
+                    Some(s) if created => s.heads.clone(),
+                    _ => self.sender_heads(d, created, am),
+                };
                 self.note_peer_heads(tx, peer, &d.id, &heads, am)?;
                 heads
             }
@@ -388,6 +488,10 @@ impl Node {
         } else {
             false
         };
+        if let Some(g) = grp {
+            // The decoded document is freed off the writer (`group.rs`).
+            g.discard(doc, merged_view, staged_rows);
+        }
         Ok(Ok(Ingested::Stored {
             id: d.id,
             created,
@@ -405,9 +509,9 @@ impl Node {
         }
         let sender_heads = if d.full {
             // A whole document of a case held here: its own heads are the sender's.
-            match AutoCommit::load(&d.bytes) {
-                Ok(mut l) => raw_heads(&mut l),
-                Err(_) => Vec::new(),
+            match packed::automerge_bytes(d).map(|b| AutoCommit::load(&b)) {
+                Ok(Ok(mut l)) => raw_heads(&mut l),
+                _ => Vec::new(),
             }
         } else {
             sorted(d.heads.clone())

@@ -53,7 +53,9 @@
 //! signed, versioned bundle the hub publishes and communes apply); [`doc_store`] says how a case
 //! document and its change log are stored and folded; [`doc_cache`] keeps loaded
 //! case documents of a long-running node, checked against the store on each use;
-//! [`name_search`] finds a page of name matches as a join of sorted index ranges.
+//! [`name_search`] finds a page of name matches as a join of sorted index ranges; `chunk_heads`
+//! keeps the heads around each stored change chunk, so sync sends a peer the chunks it lacks
+//! without loading the document.
 //!
 //! Private storage: the redb tables (`store`), the index keys (`index`, one typed builder per
 //! key prefix), the summary row codec (`summaries`) and raw DEFLATE with a preset dictionary
@@ -80,6 +82,7 @@ pub mod case;
 mod case_index;
 pub mod catalog_bundle;
 pub mod chain;
+mod chunk_heads;
 pub mod commune_counts;
 pub mod config;
 pub mod conflicts;
@@ -132,7 +135,7 @@ pub use index::{DueDate, StatusKey, date_bytes, receipt_tail};
 pub use index_build::LateKeysBuilt;
 pub use node::{
     BACKGROUND_AT, CaseQuery, CaseStorage, InitOptions, MAX_CHUNKS, NewCase, Node, NodeStatus,
-    Prefill, SMALL_DOC_BYTES,
+    Prefill, REPACK_SLACK_FROM, REPACK_STEP_BYTES, Repacked, SMALL_DOC_BYTES,
 };
 pub use officer::Officer;
 pub use peers::{Peer, Peers};

@@ -10,6 +10,8 @@ thread_local! {
     /// compressor allocates and clears several hundred KB of state, which cost more than
     /// deflating a case document.
     static COMPRESS: RefCell<Option<flate2::Compress>> = const { RefCell::new(None) };
+    /// The same for raw DEFLATE with no dictionary ([`deflate_plain`]).
+    static PLAIN: RefCell<Option<flate2::Compress>> = const { RefCell::new(None) };
     static DECOMPRESS: RefCell<Option<flate2::Decompress>> = const { RefCell::new(None) };
 }
 
@@ -32,8 +34,35 @@ pub(crate) fn deflate(dict: &[u8], p: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// Raw DEFLATE (best compression) of `p` with no dictionary: the bytes
+/// `flate2::write::DeflateEncoder` at `Compression::best()` writes, on a reused state (a
+/// received audit payload is deflated both ways and the shorter kept, `chain/compact.rs`; a
+/// fresh encoder per payload allocated and cleared its whole state each time).
+pub(crate) fn deflate_plain(p: &[u8]) -> Option<Vec<u8>> {
+    PLAIN.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok();
+        let mut c = match slot.as_mut().and_then(|s| s.take()) {
+            Some(mut c) => {
+                c.reset();
+                c
+            }
+            None => flate2::Compress::new(flate2::Compression::best(), false),
+        };
+        let out = finish(&mut c, p);
+        if let Some(s) = slot.as_mut() {
+            **s = Some(c);
+        }
+        out
+    })
+}
+
 fn deflate_with(c: &mut flate2::Compress, dict: &[u8], p: &[u8]) -> Option<Vec<u8>> {
     c.set_dictionary(dict).ok()?;
+    finish(c, p)
+}
+
+/// Compresses all of `p` on `c` (reset, its dictionary set) to the end of the stream.
+fn finish(c: &mut flate2::Compress, p: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(p.len() / 2 + 64);
     loop {
         let done = usize::try_from(c.total_in()).ok()?;
@@ -103,6 +132,21 @@ mod tests {
         let mut longer = z.clone();
         longer.push(0);
         assert!(super::inflate(&dict, &longer, p.len()).is_err());
+    }
+
+    #[test]
+    fn plain_deflate_is_what_a_fresh_encoder_writes() {
+        use std::io::Write as _;
+        let a = b"{\"fields\":{\"purpose\":\"x\"}} payload text ".repeat(7);
+        let b = b"short".to_vec();
+        for p in [&a, &b, &a] {
+            let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+            z.write_all(p).expect("write");
+            let fresh = z.finish().expect("finish");
+            assert_eq!(super::deflate_plain(p).expect("deflates"), fresh);
+            // The dictionary state in between leaves nothing behind either.
+            let _ = super::deflate(b"some dictionary", p);
+        }
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct Outgoing {
     pub scanned: usize,
     /// Cases skipped because one of their changes alone is over the part limit (id, bytes).
     pub too_large: Vec<(CaseId, usize)>,
+    /// Cases whose changes were found from their stored chunks' heads, without loading the
+    /// document (`chunk_heads`), sent or skipped.
+    pub from_chunks: usize,
 }
 
 /// Splits `item` (whose bytes are over `max_part`) into parts of whole changes, each at most
@@ -134,12 +137,36 @@ impl Node {
         max_part: usize,
         in_flight: &dyn Fn(&CaseId) -> Vec<[u8; 32]>,
     ) -> Result<Outgoing> {
+        self.outgoing_as(
+            peer, may_hold, after, limit, max_bytes, max_part, in_flight, false,
+        )
+    }
+
+    /// [`Node::outgoing`], with each whole document that is stored as one saved document (no
+    /// pending change chunks) and is not over `max_part` sent as its stored row
+    /// (`store/doc_row.rs`) when `rows` is set: the receiver stores the row as it came
+    /// (`ingest/packed.rs`) instead of this node inflating it and the receiver deflating it
+    /// again. Only for a peer that negotiated it (`hoso/sync/3`).
+    #[allow(clippy::too_many_arguments)]
+    pub fn outgoing_as(
+        &self,
+        peer: &Peer,
+        may_hold: &dyn Fn(&str, &str) -> bool,
+        after: u64,
+        limit: usize,
+        max_bytes: usize,
+        max_part: usize,
+        in_flight: &dyn Fn(&CaseId) -> Vec<[u8; 32]>,
+        rows: bool,
+    ) -> Result<Outgoing> {
         let rtx = self.db().begin_read()?;
         let feed = rtx.open_table(FEED)?;
         let cases = rtx.open_table(CASES)?;
         let docs = rtx.open_table(DOCS)?;
         let changes = rtx.open_table(DOC_CHANGES)?;
         let known = rtx.open_table(PEER_HEADS)?;
+        // Absent in a store no write has appended a chunk to since it was made.
+        let chunk_rows = rtx.open_table(crate::chunk_heads::CHUNK_HEADS).ok();
         let mut out = Outgoing {
             upto: after,
             ..Outgoing::default()
@@ -202,40 +229,63 @@ impl Node {
             let mut have: Vec<ChangeHash> = Vec::new();
             let item = match peer_has {
                 Some((_, ph)) if !ph.is_empty() => {
-                    let (mut doc, _) = self.load_doc_from_tables(&docs, &changes, &id)?;
-                    let am = doc.automerge();
-                    let heads = raw_heads(am);
+                    // What the peer lacks, from the chunk rows when they tell (`chunk_heads`).
                     let ph = union(&in_flight(&id), &ph);
-                    if covered(&heads, &ph) {
-                        out.scanned += 1;
-                        out.upto = seq;
-                        continue;
+                    match crate::chunk_heads::since(&changes, chunk_rows.as_ref(), &id, &ph)? {
+                        Some(crate::chunk_heads::Since::Nothing) => {
+                            out.from_chunks += 1;
+                            out.scanned += 1;
+                            out.upto = seq;
+                            continue;
+                        }
+                        Some(crate::chunk_heads::Since::Chunks { bytes, heads }) => {
+                            out.from_chunks += 1;
+                            have = ph.into_iter().map(ChangeHash).collect();
+                            OutgoingDoc {
+                                id,
+                                seq,
+                                full: false,
+                                heads,
+                                bytes,
+                            }
+                        }
+                        None => {
+                            let (mut doc, _) = self.load_doc_from_tables(&docs, &changes, &id)?;
+                            let am = doc.automerge();
+                            let heads = raw_heads(am);
+                            let ph = union(&in_flight(&id), &ph);
+                            if covered(&heads, &ph) {
+                                out.scanned += 1;
+                                out.upto = seq;
+                                continue;
+                            }
+                            let ph: Vec<ChangeHash> = ph
+                                .into_iter()
+                                .map(ChangeHash)
+                                .filter(|h| holds_all(am, &[h.0]))
+                                .collect();
+                            let item = if !ph.is_empty() {
+                                OutgoingDoc {
+                                    id,
+                                    seq,
+                                    full: false,
+                                    heads,
+                                    bytes: am.save_after(&ph),
+                                }
+                            } else {
+                                OutgoingDoc {
+                                    id,
+                                    seq,
+                                    full: true,
+                                    heads: Vec::new(),
+                                    bytes: am.save(),
+                                }
+                            };
+                            have = ph;
+                            loaded = Some(doc);
+                            item
+                        }
                     }
-                    let ph: Vec<ChangeHash> = ph
-                        .into_iter()
-                        .map(ChangeHash)
-                        .filter(|h| holds_all(am, &[h.0]))
-                        .collect();
-                    let item = if !ph.is_empty() {
-                        OutgoingDoc {
-                            id,
-                            seq,
-                            full: false,
-                            heads,
-                            bytes: am.save_after(&ph),
-                        }
-                    } else {
-                        OutgoingDoc {
-                            id,
-                            seq,
-                            full: true,
-                            heads: Vec::new(),
-                            bytes: am.save(),
-                        }
-                    };
-                    have = ph;
-                    loaded = Some(doc);
-                    item
                 }
                 _ if !has_chunks => {
                     let Some(saved) = docs.get(&id.0)? else {
@@ -243,12 +293,17 @@ impl Node {
                         out.upto = seq;
                         continue;
                     };
+                    let row = saved.value();
                     OutgoingDoc {
                         id,
                         seq,
                         full: true,
                         heads: Vec::new(),
-                        bytes: saved.value().unpack(&id)?.into_owned(),
+                        bytes: if rows && (1..=max_part).contains(&row.unpacked_len()) {
+                            row.packed().to_vec()
+                        } else {
+                            row.unpack(&id)?.into_owned()
+                        },
                     }
                 }
                 _ => {

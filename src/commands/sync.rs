@@ -122,6 +122,8 @@ pub(super) fn serve(cli: &Cli, args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let node = open(cli)?;
     // A long-running node folds long case histories off the write path (issue 13).
     node.fold_in_background();
+    // And packs the page slack of random-order inserts back, a short step at a time (issue 13).
+    node.repack_in_background();
     let bind = match &args.listen {
         Some(l) => Some(
             l.parse()

@@ -19,7 +19,7 @@ use crate::blocking::{AbortOnDrop, store_work};
 use crate::error::SyncError;
 pub use crate::link::Link;
 use crate::net::{self, DriveOptions, Observer, SyncHandler};
-use crate::protocol::{ALPN, ALPN_V2, RoundStats, Session};
+use crate::protocol::{ALPN, ALPN_V2, ALPN_V3, RoundStats, Session};
 
 /// How the engine runs.
 #[derive(Clone, Debug, Default)]
@@ -167,8 +167,10 @@ impl Engine {
             active: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
             max_sessions,
         };
-        // hoso/sync/2 first: the accepting side's order picks it when the dialler offers it.
+        // hoso/sync/3, then 2, first: the accepting side's order picks the newest the dialler
+        // offers.
         let router = Router::builder(ep.clone())
+            .accept(ALPN_V3, handler.clone())
             .accept(ALPN_V2, handler.clone())
             .accept(ALPN, handler)
             .accept(

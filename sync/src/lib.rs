@@ -14,6 +14,8 @@
 //! - `link` (private, re-exported as [`engine::Link`]): the switch the console cuts the
 //!   network with, shared by the engine and the ALPN handler;
 //! - `contact` (private): the last-contact record of a session, written off its loop;
+//! - [`held`]: one budget of received messages held at once, shared by a process's sessions
+//!   (their readers wait when it is spent);
 //! - [`clock`]: the clock probe `hoso doctor` asks peers with (a second ALPN);
 //! - [`error`]: [`SyncError`], one-line messages that say what to do.
 
@@ -22,6 +24,7 @@ pub mod clock;
 mod contact;
 pub mod engine;
 pub mod error;
+pub mod held;
 mod link;
 pub mod net;
 pub mod protocol;

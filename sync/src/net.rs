@@ -20,8 +20,11 @@ use tokio_util::sync::CancellationToken;
 
 use crate::blocking::{AbortOnDrop, session_step};
 use crate::error::SyncError;
+use crate::held::{self, Held};
 use crate::protocol::frame::{self, HEADER_LEN, encode_frame_with, parse_any_header};
-use crate::protocol::{ALPN, ALPN_V2, Message, RoundStats, Session, alpn_compresses};
+use crate::protocol::{
+    ALPN, ALPN_V2, ALPN_V3, Message, RoundStats, Session, alpn_compresses, alpn_sends_rows,
+};
 
 /// QUIC close code: the node id is not in the peers file.
 pub const CLOSE_NOT_ALLOWED: u32 = 403;
@@ -93,14 +96,16 @@ pub fn peer_addr(peer: &Peer) -> Result<EndpointAddr, SyncError> {
     Ok(a)
 }
 
-/// Connects to a peer, offering [`ALPN_V2`] (compressed frames) and [`ALPN`] (raw frames,
-/// what an older node speaks); the peer picks.
+/// Connects to a peer, offering [`ALPN_V3`] (compressed frames, documents as stored rows),
+/// [`ALPN_V2`] (compressed frames) and [`ALPN`] (raw frames, what an older node speaks); the
+/// peer picks.
 pub async fn connect(ep: &Endpoint, peer: &Peer) -> Result<Connection, SyncError> {
     let addr = peer_addr(peer)?;
-    let opts = iroh::endpoint::ConnectOptions::new().with_additional_alpns(vec![ALPN.to_vec()]);
+    let opts = iroh::endpoint::ConnectOptions::new()
+        .with_additional_alpns(vec![ALPN_V2.to_vec(), ALPN.to_vec()]);
     let reach = |e: String| SyncError::Net(format!("cannot reach {}: {e}", peer.name));
     tokio::time::timeout(Duration::from_secs(10), async {
-        ep.connect_with_opts(addr, ALPN_V2, opts)
+        ep.connect_with_opts(addr, ALPN_V3, opts)
             .await
             .map_err(|e| reach(e.to_string()))?
             .await
@@ -222,13 +227,19 @@ pub async fn drive(
         }
         let _ = send.finish();
     });
-    let (rtx, mut rrx) = mpsc::channel::<Result<Option<Message>, SyncError>>(16);
+    let (rtx, mut rrx) = mpsc::channel::<Received>(16);
     let bi = bytes_in.clone();
     let _reader = AbortOnDrop::spawn(async move {
         loop {
             let r = read_frame(&mut recv, &bi).await;
             let stop = !matches!(r, Ok(Some(_)));
-            if rtx.send(r).await.is_err() || stop {
+            // A decoded message takes its share of the process's budget before it is queued,
+            // and gives it back once its step is done (`held.rs`).
+            let share = match &r {
+                Ok(Some(m)) => held::shared().take(held::message_bytes(m)).await,
+                _ => Held::none(),
+            };
+            if rtx.send((r, share)).await.is_err() || stop {
                 return;
             }
         }
@@ -248,6 +259,7 @@ pub async fn drive(
         session.audit_bytes = n.clamp(1, crate::protocol::session::AUDIT_BYTES);
     }
     session.compressed_frames = compress;
+    session.rows = alpn_sends_rows(conn.alpn());
     if let Some(n) = opts.witness_step {
         session.witness_step = n.max(1);
     }
@@ -262,7 +274,7 @@ pub async fn drive(
         Ok(())
     };
     // A message the reader held that did not join the last group: handled next.
-    let mut held: Option<Result<Option<Message>, SyncError>> = None;
+    let mut held: Option<Received> = None;
     let mut changes = node.subscribe();
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -282,6 +294,10 @@ pub async fn drive(
             let behind = slot.as_ref().is_some_and(Session::audit_behind);
             tokio::select! {
                 m = next_message(&mut held, &mut rrx) => {
+                    let (m, share) = match m {
+                        Some((r, share)) => (Some(r), share),
+                        None => (None, Held::none()),
+                    };
                     let msg = match m {
                         None | Some(Ok(None)) => {
                             if finished(&slot) || !opts.once {
@@ -293,13 +309,15 @@ pub async fn drive(
                         Some(Ok(Some(m))) => m,
                     };
                     // With the messages the reader already holds: taken as one step.
-                    let msgs = if opts.cut_after_acks.is_some() {
-                        vec![msg]
+                    let (msgs, shares) = if opts.cut_after_acks.is_some() {
+                        (vec![msg], vec![share])
                     } else {
-                        gather(msg, &mut rrx, &mut held)
+                        gather((msg, share), &mut rrx, &mut held)
                     };
                     let n_acks = msgs.iter().filter(|m| matches!(m, Message::Ack { .. })).count();
                     let out = session_step(&mut slot, move |s| s.on_messages(msgs)).await?;
+                    // The group is handled (and committed): its budget goes back.
+                    drop(shares);
                     send_all(out)?;
                     if n_acks > 0 {
                         acks += n_acks;
@@ -426,11 +444,15 @@ fn weight(m: &Message) -> usize {
     }
 }
 
+/// What the reader queues: a decoded message (or the end, or an error) and its share of the
+/// process's budget of held messages (`held.rs`).
+type Received = (Result<Option<Message>, SyncError>, Held);
+
 /// The next message: the one held back from the last group, else the reader's next.
 async fn next_message(
-    held: &mut Option<Result<Option<Message>, SyncError>>,
-    rrx: &mut mpsc::Receiver<Result<Option<Message>, SyncError>>,
-) -> Option<Result<Option<Message>, SyncError>> {
+    held: &mut Option<Received>,
+    rrx: &mut mpsc::Receiver<Received>,
+) -> Option<Received> {
     match held.take() {
         Some(m) => Some(m),
         None => rrx.recv().await,
@@ -441,17 +463,19 @@ async fn next_message(
 /// [`GROUP_WEIGHT`]; an end of stream, an error or a message over the limits is held back
 /// for the next step.
 fn gather(
-    first: Message,
-    rrx: &mut mpsc::Receiver<Result<Option<Message>, SyncError>>,
-    held: &mut Option<Result<Option<Message>, SyncError>>,
-) -> Vec<Message> {
-    let mut w = weight(&first);
-    let mut msgs = vec![first];
+    first: (Message, Held),
+    rrx: &mut mpsc::Receiver<Received>,
+    held: &mut Option<Received>,
+) -> (Vec<Message>, Vec<Held>) {
+    let mut w = weight(&first.0);
+    let mut msgs = vec![first.0];
+    let mut shares = vec![first.1];
     while msgs.len() < GROUP_MESSAGES && w < GROUP_WEIGHT {
         match rrx.try_recv() {
-            Ok(Ok(Some(m))) if w + weight(&m) <= GROUP_WEIGHT => {
+            Ok((Ok(Some(m)), share)) if w + weight(&m) <= GROUP_WEIGHT => {
                 w += weight(&m);
                 msgs.push(m);
+                shares.push(share);
             }
             Ok(other) => {
                 *held = Some(other);
@@ -460,7 +484,7 @@ fn gather(
             Err(_) => break,
         }
     }
-    msgs
+    (msgs, shares)
 }
 
 /// True when the peer closed the connection with [`CLOSE_BUSY`].

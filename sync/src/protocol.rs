@@ -25,7 +25,17 @@ pub const ALPN: &[u8] = b"hoso/sync/1";
 /// and a node that knows only [`ALPN`] still talks raw with a newer one.
 pub const ALPN_V2: &[u8] = b"hoso/sync/2";
 
+/// [`ALPN_V2`], and a whole document may travel as the sender's stored row (`hoso_node`'s
+/// `store/doc_row.rs` form; the receiver stores it as it came, see `hoso_node`'s
+/// `ingest/packed.rs`). Offered first and preferred when accepting, like [`ALPN_V2`].
+pub const ALPN_V3: &[u8] = b"hoso/sync/3";
+
 /// Whether a connection's negotiated ALPN allows compressed frames.
 pub fn alpn_compresses(alpn: &[u8]) -> bool {
-    alpn == ALPN_V2
+    alpn == ALPN_V2 || alpn == ALPN_V3
+}
+
+/// Whether a connection's negotiated ALPN lets whole documents travel as stored rows.
+pub fn alpn_sends_rows(alpn: &[u8]) -> bool {
+    alpn == ALPN_V3
 }

@@ -12,6 +12,7 @@ mod sync {
     pub(crate) mod group;
     pub(crate) mod limits;
     pub(crate) mod resume;
+    pub(crate) mod rows;
     pub(crate) mod scope;
     pub(crate) mod trust;
     pub(crate) mod two_hubs;

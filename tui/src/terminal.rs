@@ -76,6 +76,8 @@ pub fn run(node: Node, opts: RunOptions) -> Result<(), TuiError> {
 pub async fn run_async(node: Node, opts: RunOptions) -> Result<(), TuiError> {
     // A long-running node folds long case histories off the write path (issue 13).
     node.fold_in_background();
+    // And packs the page slack of random-order inserts back, a short step at a time.
+    node.repack_in_background();
     let mut terminal = ratatui::try_init()?;
     let _guard = Guard { mouse: opts.mouse };
     execute!(stdout(), EnableBracketedPaste)?;

@@ -14,6 +14,7 @@ use crate::node::handle::Node;
 use crate::store::tables::{AUDIT_BY_CASE, AUDIT_FORKS, CASES};
 
 pub(crate) mod precheck;
+pub(crate) mod run;
 
 /// Most entries one batch may carry.
 pub const MAX_BATCH: usize = 4096;
@@ -31,6 +32,14 @@ pub struct ChainIngest {
     pub forks: u64,
     /// Why the batch stopped early, if it did (the entries before it are kept).
     pub refused: Option<String>,
+}
+
+/// What a grouped ingest adds to [`Node::ingest_chain_noting`].
+pub(crate) struct Grouped<'a> {
+    /// The payload part of each passed entry's row, in order (`chain::compact::pack_payload`).
+    pub(crate) packed: &'a [crate::chain::compact::PackedPayload],
+    /// Called with each entry stored and its payload.
+    pub(crate) stored: &'a mut dyn FnMut(&Entry, Option<&[u8]>),
 }
 
 /// Two different signed entries at one (origin, seq).
@@ -144,14 +153,32 @@ impl Node {
         entries: &[RawRecord],
         refused: Option<String>,
     ) -> Result<ChainIngest> {
+        self.ingest_chain_noting(tx, head, origin, passed, entries, refused, None)
+    }
+
+    /// [`Node::ingest_chain_in`] for a grouped ingest (`ingest/group.rs`): the payload parts of
+    /// the rows worked out on its workers, and each entry stored handed to it with its payload.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn ingest_chain_noting(
+        &self,
+        tx: &redb::WriteTransaction,
+        head: &mut crate::audit::ChainHead,
+        origin: &NodeId,
+        passed: &[Entry],
+        entries: &[RawRecord],
+        refused: Option<String>,
+        mut grouped: Option<Grouped<'_>>,
+    ) -> Result<ChainIngest> {
         let own = self.id();
         let mut out = ChainIngest::default();
         let mut audit = crate::audit::stored::read_in(tx)?;
         let mut by_case = tx.open_table(AUDIT_BY_CASE)?;
         let mut forks = tx.open_table(AUDIT_FORKS)?;
+        // New rows are stored in seq order at the end of the batch (`replica/run.rs`).
+        let mut run = run::PendingRun::new(origin.0);
         // The hash of the entry held at the seq before, once this batch has passed it.
         let mut last: Option<(u64, [u8; 32])> = None;
-        for (e, (rec, payload)) in passed.iter().zip(entries) {
+        for (i, (e, (rec, payload))) in passed.iter().zip(entries).enumerate() {
             let seq = e.body.seq;
             let refuse = |why: &str| {
                 Some(format!(
@@ -159,7 +186,10 @@ impl Node {
                     e.body.origin.short()
                 ))
             };
-            let existing = audit.get(&origin.0, seq)?.map(|v| v.record);
+            let existing = match run.record(seq) {
+                Some(r) => Some(r.to_vec()),
+                None => audit.get(&origin.0, seq)?.map(|v| v.record),
+            };
             if let Some(existing) = existing {
                 if existing == *rec {
                     out.duplicates += 1;
@@ -190,10 +220,13 @@ impl Node {
             let expected_prev = match last {
                 _ if seq == 0 => Some([0u8; 32]),
                 Some((s, h)) if s + 1 == seq => Some(h),
-                _ => audit
-                    .get(&origin.0, seq - 1)?
-                    .and_then(|v| Entry::from_record(&v.record).ok())
-                    .map(|p| p.hash),
+                _ => match run.hash(seq - 1) {
+                    Some(h) => Some(h),
+                    None => audit
+                        .get(&origin.0, seq - 1)?
+                        .and_then(|v| Entry::from_record(&v.record).ok())
+                        .map(|p| p.hash),
+                },
             };
             match expected_prev {
                 None => {
@@ -206,7 +239,12 @@ impl Node {
                 }
                 Some(_) => {}
             }
-            audit.insert(e, payload.as_deref())?;
+            let packed = grouped.as_ref().and_then(|g| g.packed.get(i));
+            let row = audit.compact_row(e, payload.as_deref(), packed)?;
+            if let Some(g) = grouped.as_mut() {
+                (g.stored)(e, payload.as_deref());
+            }
+            run.push(seq, rec, e.hash, row);
             if e.body.case_id != CaseId::NONE {
                 by_case.insert(
                     &crate::audit::stored::case_key(&e.body.case_id, &origin.0, seq),
@@ -219,6 +257,7 @@ impl Node {
             last = Some((seq, e.hash));
             out.stored += 1;
         }
+        run.flush(&mut audit)?;
         // Every entry before the first that failed on its own was handled above.
         if out.refused.is_none() {
             out.refused = refused;

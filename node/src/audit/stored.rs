@@ -9,6 +9,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Bound;
 
 use redb::{ReadableTable, WriteTransaction};
 
@@ -313,6 +314,17 @@ impl WriteRecords<'_> {
     /// the origin's dictionary lacks. Replaces a row already there; the same record stored again
     /// without its payload keeps the payload held.
     pub fn insert(&mut self, e: &Entry, payload: Option<&[u8]>) -> Result<()> {
+        self.insert_packed(e, payload, None)
+    }
+
+    /// [`WriteRecords::insert`] with the payload part of the row worked out before the writer
+    /// ([`compact::pack_payload`] of `e` and `payload`; `None`: worked out here).
+    pub fn insert_packed(
+        &mut self,
+        e: &Entry,
+        payload: Option<&[u8]>,
+        packed: Option<&compact::PackedPayload>,
+    ) -> Result<()> {
         let origin = e.body.origin.0;
         let seq = e.body.seq;
         if payload.is_none()
@@ -324,7 +336,11 @@ impl WriteRecords<'_> {
         }
         let (row, add) = {
             let dict = StoreDictionary::load(&self.origins, &self.anchors, &origin)?;
-            compact::compact(e, payload, &dict).map_err(|err| dict.error(seq, err))?
+            match packed {
+                Some(p) => compact::compact_packed(e, p, payload, &dict),
+                None => compact::compact(e, payload, &dict),
+            }
+            .map_err(|err| dict.error(seq, err))?
         };
         self.add_to_dictionary(&origin, &add)?;
         self.audit.insert((&origin, seq), CompactRow(&row))?;
@@ -349,6 +365,66 @@ impl WriteRecords<'_> {
         }
         self.audit
             .insert((origin, seq), CompactRow(&compact::raw(record, payload)))?;
+        Ok(())
+    }
+
+    /// The compact row of `e` with its payload (when held; its payload part worked out before
+    /// the writer when `packed`), adding what the origin's
+    /// dictionary lacks; stored later by [`WriteRecords::put_ascending`] (a received batch,
+    /// `audit/replica/run.rs`).
+    pub(crate) fn compact_row(
+        &mut self,
+        e: &Entry,
+        payload: Option<&[u8]>,
+        packed: Option<&compact::PackedPayload>,
+    ) -> Result<Vec<u8>> {
+        let origin = e.body.origin.0;
+        let (row, add) = {
+            let dict = StoreDictionary::load(&self.origins, &self.anchors, &origin)?;
+            match packed {
+                Some(p) => compact::compact_packed(e, p, payload, &dict),
+                None => compact::compact(e, payload, &dict),
+            }
+            .map_err(|err| dict.error(e.body.seq, err))?
+        };
+        self.add_to_dictionary(&origin, &add)?;
+        Ok(row)
+    }
+
+    /// Stores compact `rows` of `origin` at ascending seqs not held here, through one redb
+    /// cursor: its insert runs are spliced in as packed leaves, where single inserts in the
+    /// middle of the table would split leaves evenly and leave them half full
+    /// (`audit/replica/run.rs`). A seq held after all is replaced, as [`WriteRecords::insert`]
+    /// would.
+    pub(crate) fn put_ascending<'r>(
+        &mut self,
+        origin: &[u8; 32],
+        rows: impl Iterator<Item = (u64, &'r [u8])>,
+    ) -> Result<()> {
+        let mut rows = rows.peekable();
+        while let Some(&(first, first_row)) = rows.peek() {
+            let mut cursor = self
+                .audit
+                .lower_bound_mut(Bound::Included((origin, first)))?;
+            let mut placed = 0usize;
+            while let Some(&(seq, row)) = rows.peek() {
+                match cursor.insert_before((origin, seq), CompactRow(row)) {
+                    Ok(()) => {
+                        rows.next();
+                        placed += 1;
+                    }
+                    // Not in this gap (a row between, or this very key): seek again.
+                    Err(redb::CursorError::UnorderedKey) => break,
+                    Err(e) => return Err(NodeError::Store(Box::new(redb::Error::from(e)))),
+                }
+            }
+            cursor.close()?;
+            if placed == 0 {
+                // The key itself is held: replace it.
+                self.audit.insert((origin, first), CompactRow(first_row))?;
+                rows.next();
+            }
+        }
         Ok(())
     }
 

@@ -409,6 +409,11 @@ impl CaseDoc {
         self.doc.save_nocompress()
     }
 
+    /// The heads the document had when it was loaded or last saved.
+    pub(crate) fn saved_heads(&self) -> Vec<[u8; 32]> {
+        self.saved_heads.iter().map(|h| h.0).collect()
+    }
+
     /// Changes made or merged since the document was loaded or last saved.
     pub fn save_incremental(&mut self) -> Vec<u8> {
         let bytes = self.doc.save_after(&self.saved_heads);

@@ -128,11 +128,87 @@ pub fn compact(
     payload: Option<&[u8]>,
     dict: &dyn Dictionary,
 ) -> Result<(Vec<u8>, DictionaryAdditions), DecodeError> {
+    let packed = pack_payload(e, payload);
+    compact_packed(e, &packed, payload, dict)
+}
+
+/// The payload part of an entry's compact row ([`compact`]): it needs only the entry and its
+/// payload, not the store's dictionary, so a grouped ingest works it out (deflating the
+/// payload) on its decoding workers, before the writer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackedPayload {
+    /// The hash of the entry it was worked out for.
+    entry: [u8; 32],
+    flags: u8,
+    ext: u8,
+    bytes: Vec<u8>,
+}
+
+/// [`PackedPayload`] of `e` with `payload` (when held).
+pub fn pack_payload(e: &Entry, payload: Option<&[u8]>) -> PackedPayload {
+    let b = &e.body;
+    let mut flags = 0u8;
+    let mut ext = 0u8;
+    let mut out = Vec::new();
+    match payload {
+        Some(p)
+            if payload_hash(p) == b.payload_hash
+                && u32::try_from(p.len()).ok() == Some(b.payload_len) =>
+        {
+            flags |= F_PAYLOAD;
+            match deflate(p) {
+                Some((z, with_dictionary)) => {
+                    ext |= if with_dictionary {
+                        E_DEFLATE_DICT
+                    } else {
+                        E_DEFLATE
+                    };
+                    put_varint(&mut out, p.len() as u64);
+                    put_varint(&mut out, z.len() as u64);
+                    out.extend_from_slice(&z);
+                }
+                None => {
+                    put_varint(&mut out, p.len() as u64);
+                    out.extend_from_slice(p);
+                }
+            }
+        }
+        Some(p) => {
+            ext |= E_PAYLOAD_EXPLICIT;
+            out.extend_from_slice(&b.payload_hash);
+            put_varint(&mut out, u64::from(b.payload_len));
+            put_varint(&mut out, p.len() as u64);
+            out.extend_from_slice(p);
+        }
+        None => {
+            out.extend_from_slice(&b.payload_hash);
+            put_varint(&mut out, u64::from(b.payload_len));
+        }
+    }
+    PackedPayload {
+        entry: e.hash,
+        flags,
+        ext,
+        bytes: out,
+    }
+}
+
+/// [`compact`] with the payload part already worked out by [`pack_payload`] (the same row,
+/// byte for byte). A part worked out for another entry is not used: `payload` is packed again.
+pub fn compact_packed(
+    e: &Entry,
+    packed: &PackedPayload,
+    payload: Option<&[u8]>,
+    dict: &dyn Dictionary,
+) -> Result<(Vec<u8>, DictionaryAdditions), DecodeError> {
+    if packed.entry != e.hash {
+        return compact(e, payload, dict);
+    }
     let b = &e.body;
     let mut add = DictionaryAdditions::default();
     let mut flags = 0u8;
     let mut ext = 0u8;
-    let mut out = Vec::with_capacity(e.body_bytes.len());
+    let mut out = Vec::with_capacity(e.body_bytes.len() + packed.bytes.len());
     out.push(0);
     out.push(0);
     match dict.realm() {
@@ -211,41 +287,9 @@ pub fn compact(
             out.extend_from_slice(h);
         }
     }
-    match payload {
-        Some(p)
-            if payload_hash(p) == b.payload_hash
-                && u32::try_from(p.len()).ok() == Some(b.payload_len) =>
-        {
-            flags |= F_PAYLOAD;
-            match deflate(p) {
-                Some((z, with_dictionary)) => {
-                    ext |= if with_dictionary {
-                        E_DEFLATE_DICT
-                    } else {
-                        E_DEFLATE
-                    };
-                    put_varint(&mut out, p.len() as u64);
-                    put_varint(&mut out, z.len() as u64);
-                    out.extend_from_slice(&z);
-                }
-                None => {
-                    put_varint(&mut out, p.len() as u64);
-                    out.extend_from_slice(p);
-                }
-            }
-        }
-        Some(p) => {
-            ext |= E_PAYLOAD_EXPLICIT;
-            out.extend_from_slice(&b.payload_hash);
-            put_varint(&mut out, u64::from(b.payload_len));
-            put_varint(&mut out, p.len() as u64);
-            out.extend_from_slice(p);
-        }
-        None => {
-            out.extend_from_slice(&b.payload_hash);
-            put_varint(&mut out, u64::from(b.payload_len));
-        }
-    }
+    flags |= packed.flags;
+    ext |= packed.ext;
+    out.extend_from_slice(&packed.bytes);
     out.extend_from_slice(&e.signature);
     if ext == 0 {
         out.remove(1);
@@ -285,17 +329,12 @@ pub struct Expanded {
 /// The payload deflated, when that is shorter by more than its length prefix: with the preset
 /// dictionary (`true`) or without, whichever is shorter.
 fn deflate(p: &[u8]) -> Option<(Vec<u8>, bool)> {
-    use std::io::Write as _;
     if p.len() < DEFLATE_FROM_DICT {
         return None;
     }
     let with = crate::preset_deflate::deflate(PAYLOAD_DICTIONARY, p);
     let without = (p.len() >= DEFLATE_FROM)
-        .then(|| {
-            let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
-            z.write_all(p).ok()?;
-            z.finish().ok()
-        })
+        .then(|| crate::preset_deflate::deflate_plain(p))
         .flatten();
     let best = match (with, without) {
         (Some(a), Some(b)) if b.len() < a.len() => (b, false),
@@ -742,6 +781,32 @@ mod tests {
                     ),
                 },
             }
+        }
+    }
+
+    #[test]
+    fn a_payload_packed_before_the_writer_gives_the_same_row() {
+        let key = NodeKey::from_secret([9; 32]);
+        let dict = MemDictionary::default();
+        let long = r#"{"fields":{"purpose":"Bổ sung hồ sơ"}}"#.repeat(4);
+        for p in [
+            None,
+            Some(&b"{}"[..]),
+            Some(long.as_bytes()),
+            Some(&b"other"[..]),
+        ] {
+            let e = Entry::sign(body(1, 5, true, 1, long.as_bytes()), &key);
+            let packed = pack_payload(&e, p);
+            assert_eq!(
+                compact_packed(&e, &packed, p, &dict).expect("packed"),
+                compact(&e, p, &dict).expect("compact")
+            );
+            // A part packed for another entry is not used.
+            let other = Entry::sign(body(2, 5, true, 1, long.as_bytes()), &key);
+            assert_eq!(
+                compact_packed(&other, &packed, p, &dict).expect("other"),
+                compact(&other, p, &dict).expect("compact other")
+            );
         }
     }
 }

@@ -28,16 +28,20 @@ use std::sync::mpsc;
 
 use redb::ReadableDatabase;
 
-use crate::audit::replica::precheck::{Prechecked, precheck};
-use crate::audit::replica::{ChainIngest, MAX_BATCH, RawRecord};
+use crate::audit::replica::precheck::{Prechecked, precheck, precheck_here};
+use crate::audit::replica::{ChainIngest, Grouped, MAX_BATCH, RawRecord};
+use crate::chain::compact::{PackedPayload, pack_payload};
 use crate::error::{AuditError, Result};
 use crate::ids::NodeId;
 use crate::node::handle::Node;
 use crate::store::tables::CASES;
 use crate::write::{Author, Permission};
 
+use super::fresh::Fresh;
 use super::prepare::{self, Prepared};
+use super::staged::{self, Staged};
 use super::{IncomingDoc, IngestReport, Ingested, advance_checkpoint_in};
+use crate::case::{CaseDoc, CaseView};
 
 /// Audit entries checked per unit of work.
 pub const AUDIT_CHUNK: usize = 128;
@@ -81,13 +85,54 @@ enum Unit<'a> {
     Doc {
         doc: &'a IncomingDoc,
         decode: bool,
+        /// The case is held here now: merged before the lock (`held.rs`).
+        held: bool,
     },
 }
 
 /// A decoded unit.
 enum Ready {
-    Audit(Prechecked),
-    Doc(Prepared),
+    /// Checked entries, and the payload part of each passed entry's row.
+    Audit(Prechecked, Vec<PackedPayload>),
+    /// A document decoded (or left to the transaction), and the rows staged from it.
+    Doc(Prepared, Option<Box<Staged>>),
+}
+
+/// What the writer frees off its thread once a case is stored: the decoded document, its view
+/// and its staged rows.
+type Garbage = (CaseDoc, Option<CaseView>, Option<Box<Staged>>);
+
+/// Cases' garbage the freeing thread may hold queued; past it the writer frees its own.
+const BIN: usize = 64;
+
+/// What the writer of a group hands the ingest of each case (`ingest.rs`).
+pub(super) struct InGroup<'a> {
+    /// The entries this transaction stored (`fresh.rs`).
+    pub(super) fresh: &'a mut Fresh,
+    /// The rows staged for this case from its decoded document (`staged.rs`).
+    pub(super) staged: Option<Box<Staged>>,
+    bin: Option<&'a mpsc::SyncSender<Garbage>>,
+}
+
+impl InGroup<'_> {
+    /// Hands a stored case's decoded document (and view, and staged rows) to the freeing
+    /// thread; frees them here when it is gone or its queue is full.
+    pub(super) fn discard(self, doc: CaseDoc, view: Option<CaseView>, staged: Option<Box<Staged>>) {
+        if let Some(bin) = self.bin {
+            // A full queue or a gone thread hands the garbage back, and it is dropped here.
+            let _ = bin.try_send((doc, view, staged));
+        }
+    }
+}
+
+/// The payload part of the row of each entry `pre` passed (`chain::compact::pack_payload`),
+/// worked out on a worker so the writer only assembles and inserts rows.
+fn pack_passed(pre: &Prechecked, entries: &[RawRecord]) -> Vec<PackedPayload> {
+    pre.passed
+        .iter()
+        .zip(entries)
+        .map(|(e, (_, payload))| pack_payload(e, payload.as_deref()))
+        .collect()
 }
 
 impl Node {
@@ -123,15 +168,36 @@ impl Node {
                 rxs.push(rx);
                 let units = &units;
                 handles.push(s.spawn(move || {
+                    // One read snapshot per worker for the held cases' merges.
+                    let mut rtx = None;
                     for u in units.iter().skip(w).step_by(threads) {
                         let ready = match u {
                             Unit::Audit { origin, entries } => {
-                                Ready::Audit(precheck(origin, realm, entries))
+                                let pre = precheck_here(origin, realm, entries);
+                                let packed = pack_passed(&pre, entries);
+                                Ready::Audit(pre, packed)
                             }
-                            Unit::Doc { doc, decode: true } => {
-                                Ready::Doc(Prepared::Done(prepare::decode(doc)))
+                            Unit::Doc {
+                                doc, decode: true, ..
+                            } => {
+                                let mut dec = prepare::decode(doc);
+                                let staged = dec.as_mut().ok().and_then(|x| staged::stage(doc, x));
+                                Ready::Doc(Prepared::Done(dec), staged)
                             }
-                            Unit::Doc { decode: false, .. } => Ready::Doc(Prepared::Later),
+                            Unit::Doc {
+                                doc, held: true, ..
+                            } => {
+                                if rtx.is_none() {
+                                    rtx = self.db().begin_read().ok();
+                                }
+                                Ready::Doc(
+                                    rtx.as_ref()
+                                        .and_then(|r| self.prepare_held(r, doc))
+                                        .map_or(Prepared::Later, |h| Prepared::Held(Box::new(h))),
+                                    None,
+                                )
+                            }
+                            Unit::Doc { .. } => Ready::Doc(Prepared::Later, None),
                         };
                         if tx.send(ready).is_err() {
                             return;
@@ -139,6 +205,9 @@ impl Node {
                     }
                 }));
             }
+            // Decoded documents are freed on a thread of their own, off the writer.
+            let (bin, garbage) = mpsc::sync_channel::<Garbage>(BIN);
+            let freeing = s.spawn(move || garbage.into_iter().for_each(drop));
             let out = {
                 let mut next = 0usize;
                 let mut recv = || {
@@ -146,8 +215,10 @@ impl Node {
                     next += 1;
                     r
                 };
-                self.write_group(peer, items, allow, &mut recv)
+                self.write_group(peer, items, allow, &mut recv, &bin)
             };
+            drop(bin);
+            let _ = freeing.join();
             // Workers blocked on a full queue end once their receivers are gone.
             drop(rxs);
             for h in handles {
@@ -190,8 +261,12 @@ impl Node {
                 }
                 GroupItem::Docs { docs, .. } => {
                     for d in docs {
-                        let decode = d.full && cases.get(&d.id.0)?.is_none();
-                        units.push(Unit::Doc { doc: d, decode });
+                        let held = cases.get(&d.id.0)?.is_some();
+                        units.push(Unit::Doc {
+                            doc: d,
+                            decode: d.full && !held,
+                            held,
+                        });
                     }
                 }
             }
@@ -207,9 +282,12 @@ impl Node {
         items: &[GroupItem],
         allow: &dyn Fn(&str, &str) -> bool,
         recv: &mut dyn FnMut() -> Option<Ready>,
+        bin: &mpsc::SyncSender<Garbage>,
     ) -> Result<Vec<GroupOutcome>> {
         let mut ctx = self.begin_write(&Author::Peer(*peer), Permission::Ingest)?;
         let mut roles = HashMap::new();
+        // What this transaction stored, for the trust checks of the cases after it.
+        let mut fresh = Fresh::default();
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             match item {
@@ -221,18 +299,22 @@ impl Node {
                             // The batch stopped at its first bad entry.
                             continue;
                         }
-                        let pre = match ready {
-                            Some(Ready::Audit(p)) => p,
-                            _ => precheck(origin, self.realm(), chunk),
+                        let (pre, packed) = match ready {
+                            Some(Ready::Audit(p, packed)) => (p, packed),
+                            _ => (precheck(origin, self.realm(), chunk), Vec::new()),
                         };
                         let (tx, head) = ctx.tx_and_head();
-                        let r = self.ingest_chain_in(
+                        let r = self.ingest_chain_noting(
                             tx,
                             head,
                             origin,
                             &pre.passed,
                             chunk,
                             pre.refused,
+                            Some(Grouped {
+                                packed: &packed,
+                                stored: &mut |e, p| fresh.note(e, p),
+                            }),
                         )?;
                         sum.stored += r.stored;
                         sum.duplicates += r.duplicates;
@@ -244,9 +326,9 @@ impl Node {
                 GroupItem::Docs { docs, upto } => {
                     let mut report = IngestReport::default();
                     for d in docs {
-                        let pre = match recv() {
-                            Some(Ready::Doc(p)) => p,
-                            _ => Prepared::Later,
+                        let (pre, staged) = match recv() {
+                            Some(Ready::Doc(p, staged)) => (p, staged),
+                            _ => (Prepared::Later, None),
                         };
                         report.items.push(self.ingest_item(
                             ctx.tx(),
@@ -255,6 +337,11 @@ impl Node {
                             pre,
                             allow,
                             &mut roles,
+                            Some(InGroup {
+                                fresh: &mut fresh,
+                                staged,
+                                bin: Some(bin),
+                            }),
                         )?);
                     }
                     advance_checkpoint_in(ctx.tx(), peer, *upto)?;

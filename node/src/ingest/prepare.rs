@@ -12,7 +12,7 @@ use redb::ReadableDatabase;
 use crate::case::{CaseDoc, CaseView};
 use crate::error::Result;
 use crate::node::handle::Node;
-use crate::store::tables::CASES;
+use crate::store::tables::{CASES, DocBuf};
 
 use super::incoming::IncomingDoc;
 
@@ -27,6 +27,10 @@ pub(super) struct Decoded {
     pub(super) changes: Vec<([u8; 32], Vec<u8>)>,
     pub(super) view: Result<CaseView>,
     pub(super) juris: Result<(Vec<String>, Vec<String>)>,
+    /// The row to store, made here rather than on the writer: the received row itself, or the
+    /// received bytes packed (`None`: the writer saves the document in the stored form). See
+    /// `packed.rs` and `received.rs`.
+    pub(super) row: Option<DocBuf>,
 }
 
 /// What was done before the transaction for one document.
@@ -35,12 +39,22 @@ pub(super) enum Prepared {
     Later,
     /// Loaded, or the load error.
     Done(std::result::Result<Box<Decoded>, String>),
+    /// Merged into the case held here, before the lock (`held.rs`).
+    Held(Box<super::held::HeldMerge>),
 }
 
 /// Loads a whole document and reads its view and jurisdiction (the load error otherwise).
 pub(super) fn decode(d: &IncomingDoc) -> std::result::Result<Box<Decoded>, String> {
-    let am = AutoCommit::load(&d.bytes).map_err(|e| e.to_string())?;
+    let (received_row, unpacked) = if super::packed::is_row(d) {
+        let (row, saved) = super::packed::unpack(d)?;
+        (Some(row), Some(saved))
+    } else {
+        (None, None)
+    };
+    let saved: &[u8] = unpacked.as_deref().unwrap_or(&d.bytes);
+    let am = AutoCommit::load(saved).map_err(|e| e.to_string())?;
     let mut doc = CaseDoc::from_automerge(am);
+    let row = stored_row(&mut doc, saved, received_row);
     let changes = super::trust::changes_after(doc.automerge(), &[]);
     let view = doc.view();
     let juris = doc
@@ -51,7 +65,22 @@ pub(super) fn decode(d: &IncomingDoc) -> std::result::Result<Box<Decoded>, Strin
         changes,
         view,
         juris,
+        row,
     }))
+}
+
+/// The row to store for a new case whose received bytes `saved` loaded (strictly: checksums,
+/// change hashes, heads) into `doc`: when they are one document chunk with nothing missing,
+/// they are exactly what `save()` would write, so the row is the received one or these bytes
+/// packed, if it packs well (a document sent with Automerge's column deflate does not, and is
+/// saved again in the stored form by the writer). `None` otherwise.
+fn stored_row(doc: &mut CaseDoc, saved: &[u8], received: Option<DocBuf>) -> Option<DocBuf> {
+    if !super::received::is_single_document(saved)
+        || !doc.automerge().get_missing_deps(&[]).is_empty()
+    {
+        return None;
+    }
+    Some(received.unwrap_or_else(|| DocBuf::pack(saved))).filter(|p| p.packs_well(saved.len()))
 }
 
 impl Node {
@@ -71,7 +100,12 @@ impl Node {
             if *want {
                 Prepared::Done(decode(d))
             } else {
-                Prepared::Later
+                // A case held here: merged before the lock (`held.rs`).
+                self.db()
+                    .begin_read()
+                    .ok()
+                    .and_then(|r| self.prepare_held(&r, d))
+                    .map_or(Prepared::Later, |h| Prepared::Held(Box::new(h)))
             }
         };
         let items: Vec<(&IncomingDoc, bool)> = docs.iter().zip(wanted).collect();
@@ -79,7 +113,7 @@ impl Node {
             .map(std::num::NonZero::get)
             .unwrap_or(1)
             .min(8);
-        let n = items.iter().filter(|(_, w)| *w).count();
+        let n = items.len();
         if threads < 2 || n < PARALLEL_FROM {
             return Ok(items.iter().map(one).collect());
         }

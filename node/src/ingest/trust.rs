@@ -13,8 +13,9 @@ use std::collections::HashMap;
 
 use automerge::ChangeHash;
 use hoso_schemas::{Role, Status};
-use redb::WriteTransaction;
+use redb::{ReadableTable, WriteTransaction};
 
+use crate::audit::stored::{CASE_KEY_LEN, CASE_KEY_PREFIX};
 use crate::case::CaseView;
 use crate::chain::entry::{Action, Entry};
 use crate::error::{NodeError, Result};
@@ -22,12 +23,14 @@ use crate::ids::{CaseId, NodeId, actor_for, hex};
 use crate::node::handle::Node;
 use crate::store::tables::AUDIT_BY_CASE;
 
+use super::fresh::Fresh;
+
 /// Incarnations of a node whose actors are recognised (a node re-incarnates after a restore).
 const MAX_INCARNATIONS: u32 = 64;
 
 /// The entry that accounts for a change.
 #[derive(Clone, Debug)]
-pub(super) struct Claim {
+pub(crate) struct Claim {
     pub(super) origin: NodeId,
     pub(super) seq: u64,
     pub(super) actor: [u8; 16],
@@ -36,35 +39,101 @@ pub(super) struct Claim {
     pub(super) payload: Option<Vec<u8>>,
 }
 
-/// Every change hash listed by an entry of `case` held here, with its entry.
-fn claims(tx: &WriteTransaction, case: &CaseId) -> Result<HashMap<[u8; 32], Claim>> {
+/// Every change hash listed by an entry of `case` held here, with its entry. `fresh`: the
+/// entries this transaction stored, read from memory instead of rebuilt from their rows
+/// (`fresh.rs`); the audit-by-case index is read in the transaction either way.
+fn claims(
+    tx: &WriteTransaction,
+    case: &CaseId,
+    mut fresh: Option<&mut Fresh>,
+) -> Result<HashMap<[u8; 32], Claim>> {
     let idx = tx.open_table(AUDIT_BY_CASE)?;
-    let audit = crate::audit::stored::read_in(tx)?;
+    let mut lo = [0u8; CASE_KEY_LEN];
+    lo[..16].copy_from_slice(&case.0);
+    let mut hi = [0xffu8; CASE_KEY_LEN];
+    hi[..16].copy_from_slice(&case.0);
     let mut out = HashMap::new();
-    for x in crate::audit::stored::case_entries(&idx, &audit, case)? {
-        let (origin, seq, rec) = (x.origin, x.seq, x.held);
-        let e = Entry::from_record(&rec.record).map_err(|e| NodeError::Corrupt {
-            what: format!("audit entry {} #{seq}", NodeId(origin).short()),
-            detail: e.to_string(),
-        })?;
-        if e.body.case_id != *case {
-            continue;
+    // The audit tables are opened only when a row must be rebuilt.
+    let mut audit = None;
+    let mut origins: HashMap<[u8; CASE_KEY_PREFIX], Vec<[u8; 32]>> = HashMap::new();
+    for row in idx.range::<&[u8; CASE_KEY_LEN]>(&lo..=&hi)? {
+        let (k, _) = row?;
+        let k = k.value();
+        let mut prefix = [0u8; CASE_KEY_PREFIX];
+        prefix.copy_from_slice(&k[16..24]);
+        let mut seq = [0u8; 8];
+        seq.copy_from_slice(&k[24..]);
+        let seq = u64::from_be_bytes(seq);
+        if let std::collections::hash_map::Entry::Vacant(slot) = origins.entry(prefix) {
+            let found = {
+                let mut lookup = || -> Result<Vec<[u8; 32]>> {
+                    if audit.is_none() {
+                        audit = Some(crate::audit::stored::read_in(tx)?);
+                    }
+                    match &audit {
+                        Some(a) => a.origins_with_prefix(&prefix),
+                        None => Ok(Vec::new()),
+                    }
+                };
+                match fresh.as_deref_mut() {
+                    Some(f) => f.origins_with_prefix(&prefix, lookup)?,
+                    None => lookup()?,
+                }
+            };
+            slot.insert(found);
         }
-        let payload = if e.body.action == Action::Transition {
-            rec.payload
-        } else {
-            None
-        };
-        let claim = Claim {
-            origin: NodeId(origin),
-            seq,
-            actor: e.body.actor,
-            action: e.body.action,
-            officer: e.body.officer.clone(),
-            payload,
-        };
-        for h in &e.body.changes {
-            out.entry(*h).or_insert_with(|| claim.clone());
+        let candidates = origins.get(&prefix).map(Vec::as_slice).unwrap_or(&[]);
+        // One candidate: the record is the one indexed, whatever it holds. Several: only the
+        // one that names the case (`audit::stored::case_entries`).
+        let only = candidates.len() == 1;
+        for origin in candidates {
+            if let Some(f) = fresh.as_deref().and_then(|f| f.get(origin, seq)) {
+                if f.case_id != *case {
+                    continue;
+                }
+                for h in &f.changes {
+                    out.entry(*h).or_insert_with(|| f.claim.clone());
+                }
+                continue;
+            }
+            if audit.is_none() {
+                audit = Some(crate::audit::stored::read_in(tx)?);
+            }
+            let Some(held) = (match &audit {
+                Some(a) => a.get(origin, seq)?,
+                None => None,
+            }) else {
+                continue;
+            };
+            let e = match Entry::from_record(&held.record) {
+                Ok(e) => e,
+                Err(_) if !only => continue,
+                Err(e) => {
+                    return Err(NodeError::Corrupt {
+                        what: format!("audit entry {} #{seq}", NodeId(*origin).short()),
+                        detail: e.to_string(),
+                    });
+                }
+            };
+            if e.body.case_id != *case {
+                continue;
+            }
+            let payload = if e.body.action == Action::Transition {
+                held.payload
+            } else {
+                None
+            };
+            let claim = Claim {
+                origin: NodeId(*origin),
+                seq,
+                actor: e.body.actor,
+                action: e.body.action,
+                officer: e.body.officer.clone(),
+                payload,
+            };
+            for h in &e.body.changes {
+                out.entry(*h).or_insert_with(|| claim.clone());
+            }
         }
     }
     Ok(out)
@@ -73,19 +142,6 @@ fn claims(tx: &WriteTransaction, case: &CaseId) -> Result<HashMap<[u8; 32], Clai
 /// True when `actor` is one of `node`'s Automerge actors.
 fn owns(node: &NodeId, actor: &[u8]) -> bool {
     (0..MAX_INCARNATIONS).any(|i| actor_for(node, i).as_slice() == actor)
-}
-
-/// Checks every change of `doc` after `before` (all of them for a new case). `Ok(Err(why))`
-/// names the first change that is not accounted for; `Ok(Ok(claims))` are the entries that
-/// account for them, one per entry.
-pub(super) fn check(
-    tx: &WriteTransaction,
-    case: &CaseId,
-    am: &mut automerge::AutoCommit,
-    before: &[ChangeHash],
-) -> Result<std::result::Result<Vec<Claim>, String>> {
-    let new = changes_after(am, before);
-    check_changes(tx, case, &new)
 }
 
 /// Each change of `am` after `before` (all of them when `before` is empty): its hash and actor.
@@ -99,17 +155,19 @@ pub(super) fn changes_after(
         .collect()
 }
 
-/// [`check`] of changes already listed by [`changes_after`] (a new case's, listed before the
-/// writer lock).
+/// Checks the changes listed by [`changes_after`] (for a new case all of them, listed before the
+/// writer lock). `Ok(Err(why))` names the first change that is not accounted for;
+/// `Ok(Ok(claims))` are the entries that account for them, one per entry.
 pub(super) fn check_changes(
     tx: &WriteTransaction,
     case: &CaseId,
     new: &[([u8; 32], Vec<u8>)],
+    fresh: Option<&mut Fresh>,
 ) -> Result<std::result::Result<Vec<Claim>, String>> {
     if new.is_empty() {
         return Ok(Ok(Vec::new()));
     }
-    let claims = claims(tx, case)?;
+    let claims = claims(tx, case, fresh)?;
     let mut used: Vec<Claim> = Vec::new();
     for (hash, actor) in new {
         let Some(c) = claims.get(hash) else {

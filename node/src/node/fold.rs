@@ -173,6 +173,7 @@ impl Node {
                 for k in &p.keys {
                     changes.remove((&id.0, *k))?;
                 }
+                crate::chunk_heads::drop_rows(tx, id, Some(&p.keys))?;
             }
             same && all_there
         };

@@ -91,6 +91,31 @@ impl DocBuf {
     }
 }
 
+impl DocBuf {
+    /// A row received from a peer in this stored form (`ingest/packed.rs`), and the saved bytes
+    /// it unpacks to. The length its header declares is checked against `max` before anything
+    /// is inflated, and the row must unpack to exactly that many bytes; the caller then loads
+    /// those bytes strictly, so the row stored is the document that was checked.
+    pub(crate) fn from_received(
+        row: &[u8],
+        max: usize,
+    ) -> std::result::Result<(DocBuf, Vec<u8>), &'static str> {
+        let declared = match row.split_first() {
+            Some((&TAG_RAW, rest)) => rest.len() as u64,
+            Some((&(TAG_DEFLATE | TAG_DEFLATE_DICT), rest)) => {
+                get_varint(rest).ok_or("a bad length")?.0
+            }
+            Some(_) => return Err("an unknown row tag"),
+            None => return Err("an empty row"),
+        };
+        if declared > max as u64 {
+            return Err("a document over the size bound");
+        }
+        let saved = unpack(row)?.into_owned();
+        Ok((DocBuf(row.to_vec()), saved))
+    }
+}
+
 impl<'a> DocRow<'a> {
     /// Case `case`'s document, its saved bytes exactly as packed. A row that does not unpack
     /// is [`StoreError::DamagedCase`].

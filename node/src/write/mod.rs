@@ -472,17 +472,93 @@ pub(crate) fn store_doc(
     if stored.fold_inline() {
         return fold_doc(tx, id, doc);
     }
+    let before = doc.saved_heads();
     let inc = doc.save_incremental();
     if inc.is_empty() {
         return Ok(stored);
     }
     tx.open_table(DOC_CHANGES)?
         .insert((&id.0, stored.next), inc.as_slice())?;
+    // The heads around the chunk, so sync sends it without loading the document.
+    let after = crate::peer_heads::raw_heads(doc.automerge());
+    crate::chunk_heads::note(tx, id, stored.next, &inc, &before, &after)?;
     Ok(Stored {
         chunks: stored.chunks + 1,
         next: stored.next + 1,
         bytes: stored.bytes + inc.len(),
     })
+}
+
+/// What [`store_doc`] stores for a document, worked out before the writer lock (a received
+/// change merged into a held case, `ingest/held.rs`): the same bytes `store_doc` would compute
+/// from the same stored form.
+pub(crate) enum PreparedStore {
+    /// Nothing changed.
+    Nothing,
+    /// One change chunk and the heads around it.
+    Chunk {
+        bytes: Vec<u8>,
+        before: Vec<[u8; 32]>,
+        after: Vec<[u8; 32]>,
+    },
+    /// The whole document saved in the stored form (a fold), and its length unpacked.
+    Fold(DocBuf, usize),
+}
+
+impl PreparedStore {
+    /// What [`store_doc`] would store for `doc` stored as `stored`; advances `doc`'s saved heads
+    /// as `store_doc` does.
+    pub(crate) fn of(doc: &mut CaseDoc, stored: Stored) -> PreparedStore {
+        if stored.fold_inline() {
+            let bytes = doc.save_stored();
+            return PreparedStore::Fold(DocBuf::pack(&bytes), bytes.len());
+        }
+        let before = doc.saved_heads();
+        let bytes = doc.save_incremental();
+        if bytes.is_empty() {
+            return PreparedStore::Nothing;
+        }
+        let after = crate::peer_heads::raw_heads(doc.automerge());
+        PreparedStore::Chunk {
+            bytes,
+            before,
+            after,
+        }
+    }
+}
+
+/// [`store_doc`] of what was prepared before the lock from the stored form `stored` (the caller
+/// has checked it is still the stored form).
+pub(crate) fn store_prepared(
+    tx: &WriteTransaction,
+    id: &CaseId,
+    p: &PreparedStore,
+    stored: Stored,
+) -> Result<Stored> {
+    match p {
+        PreparedStore::Nothing => Ok(stored),
+        PreparedStore::Fold(row, len) => {
+            tx.open_table(DOCS)?.insert(&id.0, row.row())?;
+            tx.open_table(DOC_CHANGES)?
+                .retain_in((&id.0, 0)..=(&id.0, u32::MAX), |_, _| false)?;
+            crate::chunk_heads::drop_rows(tx, id, None)?;
+            Ok(Stored::saved(*len))
+        }
+        PreparedStore::Chunk {
+            bytes,
+            before,
+            after,
+        } => {
+            tx.open_table(DOC_CHANGES)?
+                .insert((&id.0, stored.next), bytes.as_slice())?;
+            crate::chunk_heads::note(tx, id, stored.next, bytes, before, after)?;
+            Ok(Stored {
+                chunks: stored.chunks + 1,
+                next: stored.next + 1,
+                bytes: stored.bytes + bytes.len(),
+            })
+        }
+    }
 }
 
 /// Saves the whole document and drops its stored change chunks.
@@ -492,6 +568,7 @@ fn fold_doc(tx: &WriteTransaction, id: &CaseId, doc: &mut CaseDoc) -> Result<Sto
         .insert(&id.0, DocBuf::pack(&bytes).row())?;
     tx.open_table(DOC_CHANGES)?
         .retain_in((&id.0, 0)..=(&id.0, u32::MAX), |_, _| false)?;
+    crate::chunk_heads::drop_rows(tx, id, None)?;
     Ok(Stored::saved(bytes.len()))
 }
 

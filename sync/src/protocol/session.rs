@@ -173,6 +173,9 @@ pub struct Session {
     /// The driver compresses this session's frames (`hoso/sync/2`): on a slow link whole
     /// documents then go without Automerge's deflate ([`super::inflate`]).
     pub compressed_frames: bool,
+    /// The peer takes whole documents as stored rows (`hoso/sync/3`): sent so whenever whole
+    /// documents are not being sent without deflate for a slow link.
+    pub rows: bool,
     /// What the peer declared in its hello.
     peer_juris: Option<Jurisdiction>,
     /// While restoring: cosignatures the hub replayed, waiting for their entries.
@@ -226,6 +229,7 @@ impl Session {
             witness_step: WITNESS_STEP,
             pacer: Pacer::new(BATCH_BYTES),
             compressed_frames: false,
+            rows: false,
             peer_juris: None,
             replayed_cosigs: Vec::new(),
             predecessors,
@@ -826,11 +830,15 @@ impl Session {
         let mut docs_out = Vec::new();
         let mut exhausted = false;
         while !self.audit_behind && self.inflight.len() < WINDOW {
+            // On a slow link whole documents go without deflate (below); otherwise as stored
+            // rows when the peer takes them: neither side inflates nor deflates them again.
+            let undeflate = self.compressed_frames && self.pacer.budget() < INFLATE_BELOW;
+            let rows = self.rows && !undeflate;
             let batch = {
                 let in_flight = &self.in_flight_heads;
                 let assume = |id: &CaseId| in_flight.get(id).cloned().unwrap_or_default();
                 let may_hold = |p: &str, c: &str| self.peer_may_hold(p, c);
-                self.node.outgoing(
+                self.node.outgoing_as(
                     &self.peer,
                     &may_hold,
                     self.cursor,
@@ -838,6 +846,7 @@ impl Session {
                     self.pacer.budget(),
                     self.part_bytes,
                     &assume,
+                    rows,
                 )?
             };
             if batch.scanned == 0 {
@@ -885,7 +894,7 @@ impl Session {
                     ));
                 }
             }
-            if self.compressed_frames && self.pacer.budget() < INFLATE_BELOW {
+            if undeflate {
                 for group in &mut groups {
                     for (d, _) in group.iter_mut().filter(|(d, _)| d.full) {
                         if let Some(b) = undeflated(&d.bytes) {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hoso_sync::net::{self, DriveOptions};
 use hoso_sync::protocol::frame::{FRAME_ZSTD, split_frame};
-use hoso_sync::protocol::{ALPN, ALPN_V2, Message};
+use hoso_sync::protocol::{ALPN, ALPN_V2, ALPN_V3, Message};
 use tokio_util::sync::CancellationToken;
 
 use super::common::*;
@@ -74,7 +74,7 @@ async fn current_nodes_compress_and_an_older_dialler_still_syncs_raw() {
     assert_eq!(alpn, ALPN);
     assert_eq!(r_old.stats.docs_sent, 20);
 
-    // A current node offers both (as `net::connect` does): hoso/sync/2 is picked.
+    // A node of the previous build offers 2 and 1: hoso/sync/2 is picked.
     let (alpn, r_new) = round_over(&new.node, &hub.node, addr, &[ALPN_V2, ALPN], false).await;
     assert_eq!(alpn, ALPN_V2);
     assert_eq!(r_new.stats.docs_sent, 20);
@@ -90,7 +90,7 @@ async fn current_nodes_compress_and_an_older_dialler_still_syncs_raw() {
     );
     assert_eq!(all_cases(&hub.node).len(), 60);
 
-    // The engine's own dialling negotiates hoso/sync/2 and still converges.
+    // The engine's own dialling negotiates hoso/sync/3 and still converges.
     new_case(&new.node);
     let s = round(&new.node).await;
     assert_eq!(s.docs_sent, 1);
@@ -123,7 +123,7 @@ async fn a_lying_compressed_frame_gets_a_clean_error() {
         let conn = net::connect(&ep, &peer_entry(&hub.node, Some(addr)))
             .await
             .expect("connect");
-        assert_eq!(conn.alpn(), ALPN_V2);
+        assert_eq!(conn.alpn(), ALPN_V3);
         let (mut send, mut recv) = conn.open_bi().await.expect("stream");
         send.write_all(&bytes).await.expect("write");
         send.finish().expect("finish");

@@ -117,3 +117,107 @@ fn a_bad_entry_stops_its_batch_and_not_the_rest_of_the_group() {
     assert_eq!(hub.node.chain_len(&cid).expect("len"), bad as u64);
     assert_eq!(hub.node.sync_checkpoint(&cid).expect("checkpoint"), 5);
 }
+
+/// What each case of a report did: stored, or the kind of refusal and its reason.
+fn kinds(r: &hoso_node::ingest::IngestReport) -> Vec<String> {
+    r.items
+        .iter()
+        .map(|i| match i {
+            hoso_node::ingest::Ingested::Stored { created, .. } => format!("stored {created}"),
+            hoso_node::ingest::Ingested::Refused { kind, reason, .. } => {
+                format!("refused {kind:?}: {reason}")
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_trust_check_on_entries_stored_earlier_in_the_group_refuses_what_it_refused_before() {
+    // The group keeps the entries it stored in memory for the trust checks of the cases after
+    // them (`ingest/fresh.rs`) and stages the rows of new cases on its workers
+    // (`ingest/staged.rs`): the outcome must be the one of storing the entries, then the cases,
+    // one message at a time.
+    let grouped = node(None);
+    let alone = node(None);
+    let commune = node(Some("06112"));
+    let honest = new_case(&commune.node);
+    // A change no entry lists, with the commune's own actor.
+    let unlisted = new_case(&commune.node);
+    let forged = forged_change(&commune.node, &unlisted.id, commune.node.actor());
+    plant_change(&commune.node, &unlisted.id, &forged);
+    // A change made with another node's actor.
+    let foreign = new_case(&commune.node);
+    let forged = forged_change(&commune.node, &foreign.id, grouped.node.actor());
+    plant_change(&commune.node, &foreign.id, &forged);
+    let cid = commune.node.id();
+    let recs = commune.node.chain_records(&cid, 0, 1000).expect("records");
+    let docs: Vec<IncomingDoc> = [&honest, &unlisted, &foreign]
+        .iter()
+        .map(|c| whole(&commune.node, &c.id))
+        .collect();
+    let allow = |_: &str, _: &str| true;
+
+    let out = grouped
+        .node
+        .ingest_group(
+            &cid,
+            &[
+                GroupItem::Audit {
+                    origin: cid,
+                    entries: recs.clone(),
+                },
+                GroupItem::Docs {
+                    docs: docs.clone(),
+                    upto: 3,
+                },
+            ],
+            &allow,
+        )
+        .expect("group");
+    let in_group = match out.as_slice() {
+        [GroupOutcome::Audit(chain), GroupOutcome::Docs(r)] => {
+            assert_eq!(chain.stored, recs.len() as u64, "{chain:?}");
+            kinds(r)
+        }
+        other => panic!("{other:?}"),
+    };
+    assert!(in_group[0].starts_with("stored true"), "{in_group:?}");
+    assert!(
+        in_group[1].contains("Unaccounted") && in_group[1].contains("accounted by no audit entry"),
+        "{in_group:?}"
+    );
+    assert!(in_group[2].contains("Unaccounted"), "{in_group:?}");
+
+    let chain = alone.node.ingest_chain(&cid, &recs).expect("chain");
+    assert_eq!(chain.stored, recs.len() as u64);
+    let one_by_one = alone
+        .node
+        .ingest_batch(&cid, &docs, 3, &allow)
+        .expect("batch");
+    assert_eq!(in_group, kinds(&one_by_one));
+
+    // What was stored is the same, row for row as the node reads it back.
+    let c = &honest;
+    let a = grouped.node.case(&c.receipt_code).expect("grouped");
+    let b = alone.node.case(&c.receipt_code).expect("alone");
+    assert_eq!(a.summary(), b.summary());
+    assert_eq!(
+        grouped.node.doc_bytes(&c.id).expect("doc"),
+        alone.node.doc_bytes(&c.id).expect("doc")
+    );
+    for c in [&unlisted, &foreign] {
+        assert!(grouped.node.case(&c.receipt_code).is_err());
+    }
+    assert_eq!(grouped.node.quarantined().expect("q").len(), 2);
+    // Both hubs hold the entries of the two refused cases without their changes, and nothing
+    // else is wrong.
+    let a = grouped
+        .node
+        .verify_audit(&Default::default())
+        .expect("verify");
+    let b = alone
+        .node
+        .verify_audit(&Default::default())
+        .expect("verify");
+    assert_eq!(format!("{:?}", a.findings), format!("{:?}", b.findings));
+}

@@ -23,8 +23,23 @@ pub(crate) struct Prechecked {
     pub(crate) refused: Option<String>,
 }
 
-/// Checks `entries` of `origin`'s chain for a node of `realm`.
+/// Checks `entries` of `origin`'s chain for a node of `realm`, on every core for a large batch.
 pub(crate) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) -> Prechecked {
+    precheck_on(origin, realm, entries, true)
+}
+
+/// [`precheck`] on the caller's thread alone: for a caller that is already one of several
+/// workers (the grouped ingest), where more threads per unit only add spawns and switches.
+pub(crate) fn precheck_here(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) -> Prechecked {
+    precheck_on(origin, realm, entries, false)
+}
+
+fn precheck_on(
+    origin: &NodeId,
+    realm: [u8; 16],
+    entries: &[RawRecord],
+    parallel: bool,
+) -> Prechecked {
     // One origin per batch: its key is decompressed once.
     let verifier = Verifier::new(origin);
     let one = |(rec, payload): &RawRecord| -> Result<Entry, String> {
@@ -59,7 +74,7 @@ pub(crate) fn precheck(origin: &NodeId, realm: [u8; 16], entries: &[RawRecord]) 
         .map(std::num::NonZero::get)
         .unwrap_or(1)
         .min(8);
-    let checked = if threads < 2 || entries.len() < PARALLEL_FROM {
+    let checked = if !parallel || threads < 2 || entries.len() < PARALLEL_FROM {
         entries.iter().map(one).collect()
     } else {
         crate::audit::verify::par_map(entries, threads, one)
