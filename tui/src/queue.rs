@@ -201,10 +201,11 @@ pub fn is_code_like(text: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == '-' || c == '.')
 }
 
-/// Most cases a search takes: a broader search stops there and the list says "more than
-/// 1,000 matches, type more" (a common name at a hub of a million cases matches tens of
-/// thousands, and no officer pages through them).
-pub const SEARCH_CAP: usize = 1_000;
+/// Most cases a search takes: a broader search stops there and the list says "more than 200
+/// matches, type more" (a common name at a hub of a million cases matches tens of thousands,
+/// and no officer pages through them; at 1,000 a rare name's join at a million cases read five
+/// times the keys for rows nobody scrolls to).
+pub const SEARCH_CAP: usize = 200;
 
 /// How complete a search's matches are.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

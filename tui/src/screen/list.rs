@@ -40,7 +40,7 @@ pub struct ListState {
     pub rows: Vec<QueueRow>,
     /// Every match of the current tab and search (the real total).
     pub matches: Option<usize>,
-    /// Whether the search found every match ("more than 1,000, type more" otherwise).
+    /// Whether the search found every match ("more than 200, type more" otherwise).
     pub bound: crate::queue::SearchBound,
     /// Index of the first row of the page among all matches.
     pub offset: usize,
