@@ -18,9 +18,11 @@
 //! (`quarantine.rs`) with the reason; the sender is told how many were refused. A received
 //! change writes no audit entry here: it stays accounted by the entry of the node that made it.
 
+mod claim;
 pub(crate) mod fresh;
 pub mod group;
 mod held;
+mod in_group;
 pub(crate) mod incoming;
 mod packed;
 mod prepare;
@@ -166,7 +168,7 @@ impl Node {
         pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
         roles: &mut Roles,
-        grp: Option<group::InGroup<'_>>,
+        grp: Option<in_group::InGroup<'_>>,
     ) -> Result<Ingested> {
         Ok(match self.ingest_one(tx, peer, d, pre, allow, roles, grp) {
             Ok(Ok(i)) => {
@@ -279,7 +281,7 @@ impl Node {
         pre: Prepared,
         allow: &dyn Fn(&str, &str) -> bool,
         roles: &mut Roles,
-        mut grp: Option<group::InGroup<'_>>,
+        mut grp: Option<in_group::InGroup<'_>>,
     ) -> Result<std::result::Result<Ingested, Refusal>> {
         if d.heads.len() > MAX_HEADS {
             return refuse(

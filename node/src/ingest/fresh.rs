@@ -23,7 +23,7 @@ use crate::audit::stored::CASE_KEY_PREFIX;
 use crate::chain::entry::{Action, Entry};
 use crate::ids::{CaseId, NodeId};
 
-use super::trust::Claim;
+use super::claim::Claim;
 
 /// One stored entry, as the trust check reads it.
 #[derive(Clone, Debug)]

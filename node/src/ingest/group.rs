@@ -38,10 +38,10 @@ use crate::store::tables::CASES;
 use crate::write::{Author, Permission};
 
 use super::fresh::Fresh;
+use super::in_group::{Garbage, InGroup};
 use super::prepare::{self, Prepared};
 use super::staged::{self, Staged};
 use super::{IncomingDoc, IngestReport, Ingested, advance_checkpoint_in};
-use crate::case::{CaseDoc, CaseView};
 
 /// Audit entries checked per unit of work.
 pub const AUDIT_CHUNK: usize = 128;
@@ -98,32 +98,8 @@ enum Ready {
     Doc(Prepared, Option<Box<Staged>>),
 }
 
-/// What the writer frees off its thread once a case is stored: the decoded document, its view
-/// and its staged rows.
-type Garbage = (CaseDoc, Option<CaseView>, Option<Box<Staged>>);
-
 /// Cases' garbage the freeing thread may hold queued; past it the writer frees its own.
 const BIN: usize = 64;
-
-/// What the writer of a group hands the ingest of each case (`ingest.rs`).
-pub(super) struct InGroup<'a> {
-    /// The entries this transaction stored (`fresh.rs`).
-    pub(super) fresh: &'a mut Fresh,
-    /// The rows staged for this case from its decoded document (`staged.rs`).
-    pub(super) staged: Option<Box<Staged>>,
-    bin: Option<&'a mpsc::SyncSender<Garbage>>,
-}
-
-impl InGroup<'_> {
-    /// Hands a stored case's decoded document (and view, and staged rows) to the freeing
-    /// thread; frees them here when it is gone or its queue is full.
-    pub(super) fn discard(self, doc: CaseDoc, view: Option<CaseView>, staged: Option<Box<Staged>>) {
-        if let Some(bin) = self.bin {
-            // A full queue or a gone thread hands the garbage back, and it is dropped here.
-            let _ = bin.try_send((doc, view, staged));
-        }
-    }
-}
 
 /// The payload part of the row of each entry `pre` passed (`chain::compact::pack_payload`),
 /// worked out on a worker so the writer only assembles and inserts rows.

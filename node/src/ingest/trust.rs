@@ -23,21 +23,11 @@ use crate::ids::{CaseId, NodeId, actor_for, hex};
 use crate::node::handle::Node;
 use crate::store::tables::AUDIT_BY_CASE;
 
+use super::claim::Claim;
 use super::fresh::Fresh;
 
 /// Incarnations of a node whose actors are recognised (a node re-incarnates after a restore).
 const MAX_INCARNATIONS: u32 = 64;
-
-/// The entry that accounts for a change.
-#[derive(Clone, Debug)]
-pub(crate) struct Claim {
-    pub(super) origin: NodeId,
-    pub(super) seq: u64,
-    pub(super) actor: [u8; 16],
-    pub(super) action: Action,
-    pub(super) officer: String,
-    pub(super) payload: Option<Vec<u8>>,
-}
 
 /// Every change hash listed by an entry of `case` held here, with its entry. `fresh`: the
 /// entries this transaction stored, read from memory instead of rebuilt from their rows
